@@ -1,0 +1,207 @@
+#include "url.h"
+
+#include <ctype.h>
+#include <string.h>
+#include <strings.h>
+
+static bool
+is_scheme_char(char c)
+{
+	return isalnum((unsigned char)c) || c == '+' || c == '-' || c == '.';
+}
+
+int
+url_parse(const char *s, size_t n, struct url *u, const char **reason)
+{
+	size_t i, start, end, auth_end, at;
+
+	memset(u, 0, sizeof(*u));
+	u->port_num = -1;
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f) {
+			*reason = "control character or space in URL";
+			return -1;
+		}
+	}
+
+	/* scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */
+	i = 0;
+	if (n > 0 && isalpha((unsigned char)s[0])) {
+		while (i < n && is_scheme_char(s[i]))
+			i++;
+		if (i < n && s[i] == ':') {
+			u->scheme = (struct slice){s, i};
+			i++;
+		} else {
+			i = 0;
+		}
+	}
+	start = i;
+
+	if (n - start >= 2 && s[start] == '/' && s[start + 1] == '/') {
+		u->has_authority = true;
+		start += 2;
+		auth_end = start;
+		while (auth_end < n && s[auth_end] != '/' && s[auth_end] != '?' &&
+		    s[auth_end] != '#')
+			auth_end++;
+		at = auth_end;
+		for (i = start; i < auth_end; i++)
+			if (s[i] == '@')
+				at = i;
+		if (at != auth_end) {
+			u->has_userinfo = true;
+			u->userinfo = (struct slice){s + start, at - start};
+			start = at + 1;
+		}
+		if (start < auth_end && s[start] == '[') {
+			end = start;
+			while (end < auth_end && s[end] != ']')
+				end++;
+			if (end == auth_end) {
+				*reason = "unterminated IPv6 literal";
+				return -1;
+			}
+			u->host = (struct slice){s + start + 1, end - start - 1};
+			i = end + 1;
+		} else {
+			i = start;
+			while (i < auth_end && s[i] != ':')
+				i++;
+			u->host = (struct slice){s + start, i - start};
+		}
+		if (i < auth_end) {
+			if (s[i] != ':') {
+				*reason = "bad authority";
+				return -1;
+			}
+			u->port = (struct slice){s + i + 1, auth_end - i - 1};
+			if (u->port.len > 0) {
+				long port = 0;
+				for (size_t k = 0; k < u->port.len; k++) {
+					if (!isdigit((unsigned char)u->port.p[k]) ||
+					    port > 65535) {
+						*reason = "bad port";
+						return -1;
+					}
+					port = port * 10 + (u->port.p[k] - '0');
+				}
+				if (port > 65535) {
+					*reason = "bad port";
+					return -1;
+				}
+				u->port_num = (int)port;
+			}
+		}
+		start = auth_end;
+	}
+
+	end = start;
+	while (end < n && s[end] != '?' && s[end] != '#')
+		end++;
+	u->path = (struct slice){s + start, end - start};
+	if (end < n && s[end] == '?') {
+		start = end + 1;
+		end = start;
+		while (end < n && s[end] != '#')
+			end++;
+		u->has_query = true;
+		u->query = (struct slice){s + start, end - start};
+	}
+	if (end < n && s[end] == '#') {
+		u->has_fragment = true;
+		u->fragment = (struct slice){s + end + 1, n - end - 1};
+	}
+	return 0;
+}
+
+static int
+hexval(char c)
+{
+	if (c >= '0' && c <= '9')
+		return c - '0';
+	if (c >= 'a' && c <= 'f')
+		return c - 'a' + 10;
+	if (c >= 'A' && c <= 'F')
+		return c - 'A' + 10;
+	return -1;
+}
+
+int
+url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
+    const char **reason)
+{
+	size_t i;
+
+	buf_reserve(out, n);
+	for (i = 0; i < n; i++) {
+		int hi, lo;
+		char c;
+
+		if (s[i] != '%') {
+			buf_putc(out, s[i]);
+			continue;
+		}
+		if (i + 2 >= n) {
+			*reason = "truncated percent escape";
+			return -1;
+		}
+		hi = hexval(s[i + 1]);
+		lo = hexval(s[i + 2]);
+		if (hi < 0 || lo < 0) {
+			*reason = "malformed percent escape";
+			return -1;
+		}
+		c = (char)(hi << 4 | lo);
+		if ((flags & URL_DECODE_PATH) && (c == '\0' || c == '/')) {
+			*reason = c ? "encoded slash in path" : "encoded NUL in path";
+			return -1;
+		}
+		buf_putc(out, c);
+		i += 2;
+	}
+	return 0;
+}
+
+void
+url_encode(struct buf *out, const char *s, size_t n, const char *keep)
+{
+	static const char hex[] = "0123456789ABCDEF";
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
+		    (c != '\0' && keep && strchr(keep, c))) {
+			buf_putc(out, (char)c);
+		} else {
+			buf_putc(out, '%');
+			buf_putc(out, hex[c >> 4]);
+			buf_putc(out, hex[c & 15]);
+		}
+	}
+}
+
+bool
+url_has_dot_segment(const char *path, size_t n)
+{
+	size_t i = 0, start;
+
+	while (i <= n) {
+		start = i;
+		while (i < n && path[i] != '/')
+			i++;
+		if ((i - start == 1 && path[start] == '.') ||
+		    (i - start == 2 && path[start] == '.' && path[start + 1] == '.'))
+			return true;
+		i++;
+	}
+	return false;
+}
+
+bool
+slice_eq_nocase(struct slice s, const char *str)
+{
+	return strlen(str) == s.len && strncasecmp(s.p, str, s.len) == 0;
+}

@@ -1,0 +1,56 @@
+# Shared helpers for the shell test suites: TAP output and server control.
+# A suite sources this file, calls the check functions, and exits 0; the
+# runner counts "ok" / "not ok" lines. Environment: CANYON (the binary),
+# TOOLS (built test tools), ROOT (the source tree).
+
+: "${CANYON:?CANYON must name the canyon binary}"
+: "${ROOT:?ROOT must name the source tree}"
+TMP=$(mktemp -d "${TMPDIR:-/tmp}/canyon-test.XXXXXX")
+SERVER_PID=""
+
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	rm -rf "$TMP"
+}
+trap cleanup EXIT INT TERM
+
+ok() { echo "ok - $*"; }
+not_ok() { echo "not ok - $*"; }
+
+# check DESCRIPTION COMMAND...: ok when the command succeeds.
+check() {
+	desc=$1
+	shift
+	if "$@"; then ok "$desc"; else not_ok "$desc"; fi
+}
+
+# expect_eq DESCRIPTION EXPECTED ACTUAL
+expect_eq() {
+	if [ "$2" = "$3" ]; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '#   expected: %s\n#   actual:   %s\n' "$2" "$3"
+	fi
+}
+
+# expect_match DESCRIPTION REGEX TEXT (grep -E on the whole text)
+expect_match() {
+	if printf '%s\n' "$3" | grep -Eq -- "$2"; then
+		ok "$1"
+	else
+		not_ok "$1"
+		printf '#   pattern: %s\n' "$2"
+		printf '%s\n' "$3" | head -20 | sed 's/^/#   /'
+	fi
+}
+
+# expect_file DESCRIPTION EXPECTED_FILE ACTUAL_FILE: a golden comparison.
+expect_file() {
+	if diff -u "$2" "$3" >"$TMP/diff" 2>&1; then
+		ok "$1"
+	else
+		not_ok "$1"
+		head -40 "$TMP/diff" | sed 's/^/#   /'
+	fi
+}

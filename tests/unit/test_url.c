@@ -1,0 +1,124 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "url.h"
+
+static int
+parse(const char *s, struct url *u)
+{
+	const char *reason;
+	return url_parse(s, strlen(s), u, &reason);
+}
+
+static void
+test_parse_gemini(void **state)
+{
+	struct url u;
+
+	(void)state;
+	assert_int_equal(parse("gemini://Example.org:1965/a/b?q=1#f", &u), 0);
+	assert_true(slice_eq_nocase(u.scheme, "GEMINI"));
+	assert_true(slice_eq_nocase(u.host, "example.org"));
+	assert_int_equal(u.port_num, 1965);
+	assert_int_equal(u.path.len, 4);
+	assert_memory_equal(u.path.p, "/a/b", 4);
+	assert_true(u.has_query);
+	assert_true(u.has_fragment);
+	assert_false(u.has_userinfo);
+}
+
+static void
+test_parse_userinfo_ipv6(void **state)
+{
+	struct url u;
+
+	(void)state;
+	assert_int_equal(parse("gemini://user@[::1]:70/", &u), 0);
+	assert_true(u.has_userinfo);
+	assert_true(slice_eq_nocase(u.host, "::1"));
+	assert_int_equal(u.port_num, 70);
+}
+
+static void
+test_parse_refuses(void **state)
+{
+	struct url u;
+
+	(void)state;
+	assert_int_equal(parse("gemini://host/a b", &u), -1);
+	assert_int_equal(parse("gemini://host:99999/", &u), -1);
+	assert_int_equal(parse("gemini://host:1x/", &u), -1);
+	assert_int_equal(parse("gemini://host/\x01", &u), -1);
+}
+
+static void
+test_parse_relative(void **state)
+{
+	struct url u;
+
+	(void)state;
+	assert_int_equal(parse("/2021/12/31/post/", &u), 0);
+	assert_int_equal(u.scheme.len, 0);
+	assert_false(u.has_authority);
+}
+
+static void
+test_decode(void **state)
+{
+	struct buf b = BUF_INIT;
+	const char *reason;
+
+	(void)state;
+	assert_int_equal(url_decode("a%20b%ED%95%9C", 14, &b, 0, &reason), 0);
+	assert_string_equal(buf_cstr(&b), "a b\xed\x95\x9c");
+	buf_reset(&b);
+	assert_int_equal(url_decode("%zz", 3, &b, 0, &reason), -1);
+	assert_int_equal(url_decode("%4", 2, &b, 0, &reason), -1);
+	assert_int_equal(url_decode("a%2fb", 5, &b, URL_DECODE_PATH, &reason), -1);
+	assert_int_equal(url_decode("a%00b", 5, &b, URL_DECODE_PATH, &reason), -1);
+	buf_reset(&b);
+	assert_int_equal(url_decode("a%2fb", 5, &b, 0, &reason), 0);
+	assert_string_equal(buf_cstr(&b), "a/b");
+	buf_free(&b);
+}
+
+static void
+test_encode(void **state)
+{
+	struct buf b = BUF_INIT;
+
+	(void)state;
+	url_encode(&b, "/a b/한", strlen("/a b/한"), "/");
+	assert_string_equal(buf_cstr(&b), "/a%20b/%ED%95%9C");
+	buf_free(&b);
+}
+
+static void
+test_dot_segments(void **state)
+{
+	(void)state;
+	assert_true(url_has_dot_segment("/a/../b", 7));
+	assert_true(url_has_dot_segment("/a/.", 4));
+	assert_true(url_has_dot_segment("..", 2));
+	assert_false(url_has_dot_segment("/a/..b/.c", 9));
+	assert_false(url_has_dot_segment("/", 1));
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_parse_gemini),
+		cmocka_unit_test(test_parse_userinfo_ipv6),
+		cmocka_unit_test(test_parse_refuses),
+		cmocka_unit_test(test_parse_relative),
+		cmocka_unit_test(test_decode),
+		cmocka_unit_test(test_encode),
+		cmocka_unit_test(test_dot_segments),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,104 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "utf8.h"
+
+static void
+test_valid(void **state)
+{
+	(void)state;
+	assert_true(utf8_valid("plain ascii", 11));
+	assert_true(utf8_valid("라스베가스", strlen("라스베가스")));
+	assert_false(utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
+	assert_false(utf8_valid("\xe0\x80\xaf", 3));     /* overlong '/' */
+	assert_false(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
+	assert_false(utf8_valid("\xea\xb0", 2));         /* truncated */
+	assert_false(utf8_valid("\xff", 1));
+}
+
+static void
+test_encode_decode(void **state)
+{
+	char out[4];
+	uint32_t cp;
+
+	(void)state;
+	assert_int_equal(utf8_encode(0xac00, out), 3);
+	assert_int_equal(utf8_decode(out, 3, &cp), 3);
+	assert_int_equal(cp, 0xac00);
+	assert_int_equal(utf8_encode(0x1f600, out), 4);
+	assert_int_equal(utf8_encode(0xd800, out), 0);
+}
+
+static void
+test_width(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_width("abc", 3), 3);
+	/* Hangul syllables are two columns each. */
+	assert_int_equal(utf8_width("한국어", strlen("한국어")), 6);
+	assert_int_equal(utf8_width("a한b", strlen("a한b")), 4);
+	/* Combining acute accent takes no column. */
+	assert_int_equal(utf8_width("e\xcc\x81", 3), 1);
+	assert_int_equal(utf8_width("漢字", strlen("漢字")), 4);
+}
+
+static void
+test_wrap_at_spaces(void **state)
+{
+	const char *s = "aaa bbb ccc";
+	size_t next, len;
+
+	(void)state;
+	len = utf8_wrap(s, strlen(s), 7, &next);
+	assert_int_equal(len, 7);
+	assert_memory_equal(s, "aaa bbb", 7);
+	assert_int_equal(next, 8);
+	len = utf8_wrap(s + next, strlen(s) - next, 7, &next);
+	assert_int_equal(len, 3);
+}
+
+static void
+test_wrap_hangul_by_columns(void **state)
+{
+	/* 4 syllables = 8 columns; a 6-column line holds "가나" plus space. */
+	const char *s = "가나 다라";
+	size_t next, len;
+
+	(void)state;
+	len = utf8_wrap(s, strlen(s), 6, &next);
+	assert_int_equal(len, strlen("가나"));
+	assert_int_equal(utf8_width(s + next, strlen(s) - next), 4);
+}
+
+static void
+test_wrap_long_word(void **state)
+{
+	const char *s = "가나다라마바";
+	size_t next, len;
+
+	(void)state;
+	/* A word wider than the line breaks between code points. */
+	len = utf8_wrap(s, strlen(s), 5, &next);
+	assert_int_equal(len, strlen("가나"));
+	assert_int_equal(next, len);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_encode_decode),
+		cmocka_unit_test(test_width),
+		cmocka_unit_test(test_wrap_at_spaces),
+		cmocka_unit_test(test_wrap_hangul_by_columns),
+		cmocka_unit_test(test_wrap_long_word),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
