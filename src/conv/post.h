@@ -1,0 +1,110 @@
+/*
+ * post: one Markdown post, from its file's bytes to a gemtext body.
+ *
+ * Two steps, both pure (no file system access): frontmatter_parse() reads
+ * the metadata, render_post() turns the Markdown body into gemtext. The
+ * site builder (site.c) owns everything around a post: permalinks, assets,
+ * the page frame (title, date line, footer), series, indexes.
+ */
+#ifndef CANYON_POST_H
+#define CANYON_POST_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <time.h>
+
+#include "buf.h"
+#include "diag.h"
+
+struct category_path {
+	char **names; /* hierarchy, top first: {"기타", "잡동사니"} */
+	size_t n;
+};
+
+struct post_meta {
+	char *title;       /* NULL when absent */
+	bool has_date;
+	time_t date;       /* UTC */
+	int date_tz;       /* minutes east of UTC of the written (or site) zone;
+	                      the permalink's year/month/day are local to it */
+	bool has_updated;
+	time_t updated;
+	int updated_tz;
+	char **tags;
+	size_t ntags;
+	struct category_path *categories;
+	size_t ncategories;
+	char *permalink;   /* front matter permalink, or NULL */
+	char *lang;        /* or NULL */
+	char *excerpt;     /* front matter excerpt, or NULL */
+	bool published;    /* false for `published: false` or `draft: true` */
+	bool disable_nunjucks; /* Hexo tags left alone */
+	bool has_front_matter;
+	int body_line;     /* 1-based file line where the body starts */
+};
+
+/*
+ * Split text[0..len) into front matter and body and read the metadata.
+ * site_tz (minutes east of UTC) applies to dates written without a zone.
+ * *body points into text. Problems are added to d with file line numbers;
+ * returns -1 when the post cannot be used (it is then an error in d), else 0.
+ * The caller frees meta with post_meta_free().
+ */
+int frontmatter_parse(const char *text, size_t len, int site_tz,
+    struct post_meta *meta, const char **body, size_t *body_len,
+    struct diag_list *d);
+void post_meta_free(struct post_meta *meta);
+
+/*
+ * How the renderer turns what a post points at into URLs. Each callback
+ * returns a newly allocated URL for the gemtext (the renderer frees it),
+ * or NULL to keep the target as written. They may add warnings to d.
+ */
+struct render_links {
+	/* Any link or bare URL written in the post (href as written,
+	 * entities decoded). Rewrites the blog's own permalinks to pages. */
+	char *(*link)(void *ctx, const char *href, int line, struct diag_list *d);
+	/* A file of the post's asset folder: images, asset_img/_link/_path.
+	 * name is relative to the asset folder, percent-decoded. */
+	char *(*asset)(void *ctx, const char *name, int line, struct diag_list *d);
+	/* {% post_link slug %} / post_path: *title receives the post's title
+	 * (allocated) for a label when the tag gives none. */
+	char *(*post)(void *ctx, const char *slug, char **title, int line,
+	    struct diag_list *d);
+	void *ctx;
+};
+
+struct render_opts {
+	const char *asset_stem;  /* post file name without ".md" */
+	bool join_soft_breaks;   /* join soft-wrapped lines (default: keep) */
+	bool expand_tags;        /* Hexo {% %} tags (false: disableNunjucks) */
+	int first_line;          /* file line of the body's first line */
+	struct render_links links;
+};
+
+/* A list item that links inside the blog: the series navigation. */
+struct series_item {
+	char *label;  /* the item's text */
+	char *href;   /* the link as written, NULL for the item without one
+	                 (the current post) */
+	int line;
+};
+
+struct render_result {
+	struct buf gemtext;      /* the body, no title or footer */
+	size_t excerpt_len;      /* bytes of gemtext before <!-- more -->, 0 if none */
+	struct series_item *series; /* the first list whose items link to blog
+	                               permalinks (root-relative paths), or NULL */
+	size_t nseries;
+};
+
+/*
+ * Render the Markdown body md[0..len) as gemtext (rules: issue 3 and
+ * conversion.md). Returns 0, or -1 when the body cannot be rendered (an
+ * error is then in d). The caller frees res with render_result_free().
+ */
+int render_post(const char *md, size_t len, const struct render_opts *opts,
+    struct render_result *res, struct diag_list *d);
+void render_result_free(struct render_result *res);
+
+#endif
