@@ -221,9 +221,19 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 
 	if (listen_parse(spec, &ss, &len, err, errlen) == -1)
 		return -1;
-	fd = listen_socket((struct sockaddr *)&ss, len);
 	port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
 	                                : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	/* Port 0 on a second address (IPv6 after IPv4): the same free port
+	 * if it is free there too, so that one port number serves both. */
+	fd = -1;
+	if (port == 0 && (proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port)) {
+		listen_set_port((struct sockaddr *)&ss,
+		    proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port);
+		if ((fd = listen_socket((struct sockaddr *)&ss, len)) == -1)
+			listen_set_port((struct sockaddr *)&ss, 0);
+	}
+	if (fd == -1)
+		fd = listen_socket((struct sockaddr *)&ss, len);
 	if (fd == -1 && errno == EACCES && proto == PROTO_GOPHER && port > 0 &&
 	    port < 1024) {
 		log_warnx("cannot bind %s: ports below 1024 need root; "
