@@ -209,6 +209,11 @@ kill -HUP "$SERVER_PID"
 sleep 0.5
 req gemini://localhost/a.txt
 expect_eq "SIGHUP reloads changed content" "changed" "$(tail -n +2 "$TMP/out")"
+mkcert renewed "$TMP/certs/localhost"
+kill -HUP "$SERVER_PID"
+sleep 0.5
+req gemini://localhost/
+expect_match "SIGHUP reloads the certificates" '^cn=renewed$' "$(cat "$TMP/err")"
 printf 'server:\n  port: [broken\n' >"$TMP/canyon.yaml"
 kill -HUP "$SERVER_PID"
 sleep 0.5
