@@ -69,7 +69,8 @@ chmod 600 "$TMP/certs/localhost.key"
 "$CANYON" cert >/dev/null 2>&1
 expect_eq "cert without a host is a usage error" 2 $?
 
-TLS=",cert=$TMP/certs/localhost.crt,key=$TMP/certs/localhost.key,verify=0"
+PAIR=",cert=$TMP/certs/localhost.crt,key=$TMP/certs/localhost.key"
+TLS="$PAIR,verify=0"
 
 # --- Gemini -----------------------------------------------------------------
 start_mock OPENSSL-LISTEN gemini-ok "$TLS"
@@ -100,6 +101,21 @@ expect_eq "-k accepts it" 0 $?
 check "--tls1.2 negotiates TLS 1.2" test $? -eq 0
 "$CANYON" get -v --tls1.3 "gemini://localhost:$PORT/" 2>&1 >/dev/null | grep -q '^protocol: TLSv1.3 '
 check "--tls1.3 negotiates TLS 1.3" test $? -eq 0
+stop_mock
+
+# A client certificate: this server requires one signed by itself.
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -subj /CN=reader -days 2 -keyout "$TMP/reader.key" -out "$TMP/reader.crt" \
+    >/dev/null 2>&1
+start_mock OPENSSL-LISTEN gemini-ok \
+    "$PAIR,verify=1,cafile=$TMP/reader.crt"
+"$CANYON" get "gemini://localhost:$PORT/" >/dev/null 2>&1
+expect_eq "a server requiring a client certificate refuses us without one" 1 $?
+"$CANYON" get --cert "$TMP/reader.crt" --key "$TMP/reader.key" \
+    "gemini://localhost:$PORT/" >"$TMP/out" 2>"$TMP/err"
+expect_eq "--cert and --key present one" 0 $?
+"$CANYON" get --cert "$TMP/reader.crt" "gemini://localhost:$PORT/" >/dev/null 2>&1
+expect_eq "--cert without --key is a usage error" 2 $?
 stop_mock
 
 start_mock OPENSSL-LISTEN gemini-ok "$TLS,shut-close"
@@ -134,6 +150,36 @@ expect_eq "connection refused exits 1" 1 $?
 expect_eq "another scheme is a usage error" 2 $?
 "$CANYON" get --raw 'a\q' "gemini://localhost/" >/dev/null 2>&1
 expect_eq "a bad --raw escape is a usage error" 2 $?
+
+# SNI: openssl s_server answers with the second certificate when the client
+# names other.example (sni_subject URL-HOST [OPTIONS]). Its -rev mode never closes, so each fetch times out
+# after the handshake, which is all these checks need (-v reports it).
+"$CANYON" cert -d "$TMP/certs" other.example >/dev/null
+sni_subject() {
+	stop_mock
+	for _try in 1 2 3 4 5 6 7 8; do
+		PORT=$(( $(od -An -N2 -tu2 /dev/urandom) % 20000 + 30000 ))
+		openssl s_server -accept "127.0.0.1:$PORT" -naccept 1 -quiet -rev \
+		    -cert "$TMP/certs/localhost.crt" -key "$TMP/certs/localhost.key" \
+		    -servername other.example -cert2 "$TMP/certs/other.example.crt" \
+		    -key2 "$TMP/certs/other.example.key" </dev/null >/dev/null 2>&1 &
+		SERVER_PID=$!
+		sleep 0.3
+		kill -0 "$SERVER_PID" 2>/dev/null && break
+	done
+	_host=$1
+	shift
+	"$CANYON" get -k -v -t 1 --connect "127.0.0.1:$PORT" "$@" \
+	    "gemini://$_host/" 2>&1 >/dev/null | sed -n 's/^subject: //p'
+	stop_mock
+}
+expect_eq "SNI is the URL's host (1)" "/CN=localhost" "$(sni_subject localhost)"
+expect_eq "SNI is the URL's host (2)" "/CN=other.example" \
+    "$(sni_subject other.example)"
+expect_eq "--servername sends another SNI" "/CN=other.example" \
+    "$(sni_subject localhost --servername other.example)"
+expect_eq "--servername '' sends none" "/CN=localhost" \
+    "$(sni_subject other.example --servername '')"
 
 # --- Gopher -----------------------------------------------------------------
 start_mock TCP-LISTEN gopher-ok ""
