@@ -20,24 +20,24 @@
 struct client_opts {
 	const char *connect_host; /* connect here instead of the URL's host */
 	const char *connect_port; /* ... and port; both NULL for the URL's */
-	const char *servername;   /* SNI; NULL: the URL's host unless it is an
-	                             IP literal; "": send none */
-	const char *request;      /* bytes sent instead of "URL\r\n" (raw), */
-	size_t request_len;       /* or NULL */
-	const char *cert_file;    /* client certificate and key, or NULL */
+	const char *servername; /* SNI; NULL: the URL's host unless it is an
+				   IP literal; "": send none */
+	const char *request; /* bytes sent instead of "URL\r\n" (raw), */
+	size_t request_len; /* or NULL */
+	const char *cert_file; /* client certificate and key, or NULL */
 	const char *key_file;
-	int tls_version;          /* 0: TLS 1.2 and newer; else exactly this
-	                             OpenSSL version (TLS1_1_VERSION ...) */
-	bool insecure;            /* skip the name and date check of the
-	                             server certificate */
-	int timeout;              /* seconds of silence before giving up */
+	int tls_version; /* 0: TLS 1.2 and newer; else exactly this
+			    OpenSSL version (TLS1_1_VERSION ...) */
+	bool insecure; /* skip the name and date check of the
+			  server certificate */
+	int timeout; /* seconds of silence before giving up */
 };
 
 struct client_report {
-	bool tls_done;            /* handshake completed */
-	bool close_notify;        /* the server ended TLS with close_notify */
-	struct buf tls_info;      /* "protocol: ...\nsubject: ...\n" lines */
-	size_t received;          /* response bytes written to out */
+	bool tls_done; /* handshake completed */
+	bool close_notify; /* the server ended TLS with close_notify */
+	struct buf tls_info; /* "protocol: ...\nsubject: ...\n" lines */
+	size_t received; /* response bytes written to out */
 };
 
 void client_report_init(struct client_report *r);
@@ -65,8 +65,8 @@ int client_gopher(const char *url, const struct client_opts *o, FILE *out,
 /* Shared by both: connect to host:port (a name, or an IPv4 or IPv6
  * literal) with o->timeout on every later read and write. Returns a socket
  * or -1 with err set. */
-int client_connect(const char *host, const char *port, int timeout, char *err,
-    size_t errlen);
+int client_connect(
+    const char *host, const char *port, int timeout, char *err, size_t errlen);
 
 /*
  * Decode the escapes of a --raw request: \r \n \t \\ and \xHH. Returns 0 and

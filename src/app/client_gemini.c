@@ -68,7 +68,8 @@ make_ctx(const struct client_opts *o, char *err, size_t errlen)
 	}
 	if (o->cert_file != NULL &&
 	    (SSL_CTX_use_certificate_chain_file(ctx, o->cert_file) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, o->key_file, SSL_FILETYPE_PEM) != 1)) {
+		SSL_CTX_use_PrivateKey_file(
+		    ctx, o->key_file, SSL_FILETYPE_PEM) != 1)) {
 		tls_fail(err, errlen, o->cert_file);
 		SSL_CTX_free(ctx);
 		return NULL;
@@ -108,17 +109,21 @@ check_peer(X509 *peer, const char *host, char *err, size_t errlen)
 		snprintf(err, errlen, "the server sent no certificate");
 		return -1;
 	}
-	named = is_ip_literal(host) ? X509_check_ip_asc(peer, host, 0) :
-	    X509_check_host(peer, host, 0, 0, NULL);
+	named = is_ip_literal(host) ? X509_check_ip_asc(peer, host, 0)
+				    : X509_check_host(peer, host, 0, 0, NULL);
 	if (named != 1) {
-		snprintf(err, errlen, "the certificate does not name %s "
-		    "(-k skips this check)", host);
+		snprintf(err, errlen,
+		    "the certificate does not name %s "
+		    "(-k skips this check)",
+		    host);
 		return -1;
 	}
 	if (X509_cmp_current_time(X509_get0_notBefore(peer)) > 0 ||
 	    X509_cmp_current_time(X509_get0_notAfter(peer)) < 0) {
-		snprintf(err, errlen, "the certificate of %s is outside its dates "
-		    "(-k skips this check)", host);
+		snprintf(err, errlen,
+		    "the certificate of %s is outside its dates "
+		    "(-k skips this check)",
+		    host);
 		return -1;
 	}
 	return 0;
@@ -155,8 +160,10 @@ receive(SSL *ssl, FILE *out, struct client_report *rep, bool *header_done,
 				prev = chunk[i];
 			}
 			if (fwrite(chunk, 1, n, out) != n)
-				return snprintf(err, errlen, "writing the response: %s",
-				    strerror(errno)), -1;
+				return snprintf(err, errlen,
+					   "writing the response: %s",
+					   strerror(errno)),
+				       -1;
 			rep->received += n;
 			continue;
 		}
@@ -173,12 +180,16 @@ receive(SSL *ssl, FILE *out, struct client_report *rep, bool *header_done,
 			return tls_fail(err, errlen, "reading the response");
 		case SSL_ERROR_WANT_READ: /* SO_RCVTIMEO expired */
 		case SSL_ERROR_WANT_WRITE:
-			return snprintf(err, errlen, "timed out waiting for "
-			    "the server"), -1;
+			return snprintf(err, errlen,
+				   "timed out waiting for "
+				   "the server"),
+			       -1;
 		case SSL_ERROR_SYSCALL:
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return snprintf(err, errlen, "timed out waiting for "
-				    "the server"), -1;
+				return snprintf(err, errlen,
+					   "timed out waiting for "
+					   "the server"),
+				       -1;
 			return tls_fail(err, errlen, "reading the response");
 		default:
 			return tls_fail(err, errlen, "reading the response");
@@ -188,11 +199,12 @@ receive(SSL *ssl, FILE *out, struct client_report *rep, bool *header_done,
 
 static int
 fetch(SSL *ssl, const char *host, const struct client_opts *o,
-    const struct buf *request, FILE *out, struct client_report *rep,
-    char *err, size_t errlen)
+    const struct buf *request, FILE *out, struct client_report *rep, char *err,
+    size_t errlen)
 {
-	const char *sni = o->servername != NULL ? o->servername :
-	    is_ip_literal(host) ? "" : host;
+	const char *sni = o->servername != NULL ? o->servername
+	    : is_ip_literal(host)               ? ""
+						: host;
 	bool header_done = false;
 	X509 *peer;
 	int rc;
@@ -213,11 +225,13 @@ fetch(SSL *ssl, const char *host, const struct client_opts *o,
 	if (receive(ssl, out, rep, &header_done, err, errlen) == -1)
 		return -1;
 	if (rep->close_notify)
-		SSL_shutdown(ssl); /* answer it; the server may be gone already */
+		SSL_shutdown(
+		    ssl); /* answer it; the server may be gone already */
 	if (!header_done) {
-		snprintf(err, errlen, rep->received == 0 ?
-		    "the server closed without a response" :
-		    "the response has no complete header line");
+		snprintf(err, errlen,
+		    rep->received == 0
+			? "the server closed without a response"
+			: "the response has no complete header line");
 		return -1;
 	}
 	return 0;
@@ -235,13 +249,14 @@ client_gemini(const char *url, const struct client_opts *o, FILE *out,
 	SSL *ssl = NULL;
 	int fd, rc = -1;
 
-	if (url_parse(url, strlen(url), &u, &reason) == -1 || !u.has_authority ||
-	    u.host.len == 0) {
+	if (url_parse(url, strlen(url), &u, &reason) == -1 ||
+	    !u.has_authority || u.host.len == 0) {
 		snprintf(err, errlen, "%s: not a gemini URL", url);
 		return -1;
 	}
 	host = xstrndup(u.host.p, u.host.len);
-	port = u.port.len > 0 ? xstrndup(u.port.p, u.port.len) : xstrdup(GEMINI_PORT);
+	port = u.port.len > 0 ? xstrndup(u.port.p, u.port.len)
+			      : xstrdup(GEMINI_PORT);
 	if (o->request != NULL)
 		buf_append(&request, o->request, o->request_len);
 	else
@@ -249,8 +264,8 @@ client_gemini(const char *url, const struct client_opts *o, FILE *out,
 	if ((ctx = make_ctx(o, err, errlen)) == NULL)
 		goto out;
 	fd = client_connect(o->connect_host != NULL ? o->connect_host : host,
-	    o->connect_port != NULL ? o->connect_port : port, o->timeout,
-	    err, errlen);
+	    o->connect_port != NULL ? o->connect_port : port, o->timeout, err,
+	    errlen);
 	if (fd == -1)
 		goto out;
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {

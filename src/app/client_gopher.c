@@ -28,7 +28,8 @@ selector_of(const struct url *u, struct buf *sel, char *err, size_t errlen)
 	}
 	if (u->has_query) {
 		buf_putc(sel, '?');
-		if (url_decode(u->query.p, u->query.len, sel, 0, &reason) == -1) {
+		if (url_decode(u->query.p, u->query.len, sel, 0, &reason) ==
+		    -1) {
 			snprintf(err, errlen, "bad selector: %s", reason);
 			return -1;
 		}
@@ -69,8 +70,9 @@ receive(int fd, FILE *out, struct client_report *rep, char *err, size_t errlen)
 			if (errno == EINTR)
 				continue;
 			snprintf(err, errlen, "reading the response: %s",
-			    errno == EAGAIN || errno == EWOULDBLOCK ?
-			    "timed out waiting for the server" : strerror(errno));
+			    errno == EAGAIN || errno == EWOULDBLOCK
+				? "timed out waiting for the server"
+				: strerror(errno));
 			return -1;
 		}
 		if (fwrite(chunk, 1, (size_t)r, out) != (size_t)r) {
@@ -97,8 +99,8 @@ client_gopher(const char *url, const struct client_opts *o, FILE *out,
 	struct buf request = BUF_INIT;
 	int fd, rc = -1;
 
-	if (url_parse(url, strlen(url), &u, &reason) == -1 || !u.has_authority ||
-	    u.host.len == 0) {
+	if (url_parse(url, strlen(url), &u, &reason) == -1 ||
+	    !u.has_authority || u.host.len == 0) {
 		snprintf(err, errlen, "%s: not a gopher URL", url);
 		return -1;
 	}
@@ -110,10 +112,11 @@ client_gopher(const char *url, const struct client_opts *o, FILE *out,
 		buf_puts(&request, "\r\n");
 	}
 	host = xstrndup(u.host.p, u.host.len);
-	port = u.port.len > 0 ? xstrndup(u.port.p, u.port.len) : xstrdup(GOPHER_PORT);
+	port = u.port.len > 0 ? xstrndup(u.port.p, u.port.len)
+			      : xstrdup(GOPHER_PORT);
 	fd = client_connect(o->connect_host != NULL ? o->connect_host : host,
-	    o->connect_port != NULL ? o->connect_port : port, o->timeout,
-	    err, errlen);
+	    o->connect_port != NULL ? o->connect_port : port, o->timeout, err,
+	    errlen);
 	if (fd == -1)
 		goto out;
 	if (send_all(fd, request.data, request.len, err, errlen) == 0 &&

@@ -26,8 +26,8 @@ client_report_free(struct client_report *r)
 }
 
 int
-client_connect(const char *host, const char *port, int timeout, char *err,
-    size_t errlen)
+client_connect(
+    const char *host, const char *port, int timeout, char *err, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
 	struct timeval tv = {timeout, 0};
@@ -37,7 +37,8 @@ client_connect(const char *host, const char *port, int timeout, char *err,
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;
 	if ((rc = getaddrinfo(host, port, &hints, &res)) != 0) {
-		snprintf(err, errlen, "%s port %s: %s", host, port, gai_strerror(rc));
+		snprintf(err, errlen, "%s port %s: %s", host, port,
+		    gai_strerror(rc));
 		return -1;
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next) {
@@ -48,8 +49,10 @@ client_connect(const char *host, const char *port, int timeout, char *err,
 			continue;
 		}
 		/* On Linux SO_SNDTIMEO bounds connect() too. */
-		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) == 0 &&
-		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) == 0 &&
+		if (setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &tv, sizeof(tv)) ==
+			0 &&
+		    setsockopt(fd, SOL_SOCKET, SO_SNDTIMEO, &tv, sizeof(tv)) ==
+			0 &&
 		    connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		saved = errno;
@@ -59,8 +62,9 @@ client_connect(const char *host, const char *port, int timeout, char *err,
 	freeaddrinfo(res);
 	if (fd == -1)
 		snprintf(err, errlen, "%s port %s: %s", host, port,
-		    saved == EINPROGRESS || saved == EAGAIN ?
-		    "connection timed out" : strerror(saved));
+		    saved == EINPROGRESS || saved == EAGAIN
+			? "connection timed out"
+			: strerror(saved));
 	return fd;
 }
 
@@ -106,7 +110,8 @@ client_unescape(const char *s, struct buf *out, const char **reason)
 			s += 2;
 			break;
 		default:
-			*reason = "unknown escape (use \\r \\n \\t \\\\ or \\xHH)";
+			*reason =
+			    "unknown escape (use \\r \\n \\t \\\\ or \\xHH)";
 			return -1;
 		}
 	}

@@ -17,6 +17,8 @@
 
 #define CERT_DEFAULT_DIR "certs"
 
+/* The help text is laid out as printed. */
+/* clang-format off */
 static void
 usage(FILE *out)
 {
@@ -28,6 +30,7 @@ usage(FILE *out)
 	    "  -d DIR   folder of the pair (default: %s)\n",
 	    CERT_DEFAULT_DIR);
 }
+/* clang-format on */
 
 static int
 print_fingerprint(const char *crt)
@@ -44,12 +47,14 @@ print_fingerprint(const char *crt)
 	x = PEM_read_X509(fp, NULL, NULL, NULL);
 	fclose(fp);
 	if (x == NULL) {
-		fprintf(stderr, "canyon cert: %s: not a PEM certificate\n", crt);
+		fprintf(
+		    stderr, "canyon cert: %s: not a PEM certificate\n", crt);
 		return -1;
 	}
 	if (X509_digest(x, EVP_sha256(), md, &mdlen) != 1) {
 		X509_free(x);
-		fprintf(stderr, "canyon cert: %s: cannot compute its digest\n", crt);
+		fprintf(stderr, "canyon cert: %s: cannot compute its digest\n",
+		    crt);
 		return -1;
 	}
 	X509_free(x);
@@ -64,9 +69,9 @@ int
 cmd_cert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"dir", required_argument, NULL, 'd'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"dir", required_argument, NULL, 'd'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *dir = CERT_DEFAULT_DIR;
 	struct buf crt = BUF_INIT;

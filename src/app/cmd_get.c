@@ -16,10 +16,19 @@
 #define GET_DEFAULT_TIMEOUT 30
 
 enum {
-	OPT_SERVERNAME = 256, OPT_CERT, OPT_KEY, OPT_RAW, OPT_CONNECT,
-	OPT_TLS11, OPT_TLS12, OPT_TLS13, OPT_CHECK_CLOSE,
+	OPT_SERVERNAME = 256,
+	OPT_CERT,
+	OPT_KEY,
+	OPT_RAW,
+	OPT_CONNECT,
+	OPT_TLS11,
+	OPT_TLS12,
+	OPT_TLS13,
+	OPT_CHECK_CLOSE,
 };
 
+/* The help text is laid out as printed. */
+/* clang-format off */
 static void
 usage(FILE *out)
 {
@@ -43,12 +52,13 @@ usage(FILE *out)
 	    "TLS or certificate failure or no response, 2 usage error.\n",
 	    GET_DEFAULT_TIMEOUT);
 }
+/* clang-format on */
 
 /* What the command line says, beyond the client's options. */
 struct get_args {
 	struct client_opts o;
-	struct buf raw;      /* storage of o.request */
-	char *connect_host;  /* storage of o.connect_host and o.connect_port */
+	struct buf raw; /* storage of o.request */
+	char *connect_host; /* storage of o.connect_host and o.connect_port */
 	char *connect_port;
 	bool check_close;
 	bool verbose;
@@ -80,20 +90,20 @@ static int
 parse_args(int argc, char **argv, struct get_args *a)
 {
 	static const struct option longopts[] = {
-		{"insecure", no_argument, NULL, 'k'},
-		{"servername", required_argument, NULL, OPT_SERVERNAME},
-		{"cert", required_argument, NULL, OPT_CERT},
-		{"key", required_argument, NULL, OPT_KEY},
-		{"raw", required_argument, NULL, OPT_RAW},
-		{"connect", required_argument, NULL, OPT_CONNECT},
-		{"tls1.1", no_argument, NULL, OPT_TLS11},
-		{"tls1.2", no_argument, NULL, OPT_TLS12},
-		{"tls1.3", no_argument, NULL, OPT_TLS13},
-		{"check-close", no_argument, NULL, OPT_CHECK_CLOSE},
-		{"verbose", no_argument, NULL, 'v'},
-		{"timeout", required_argument, NULL, 't'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"insecure", no_argument, NULL, 'k'},
+	    {"servername", required_argument, NULL, OPT_SERVERNAME},
+	    {"cert", required_argument, NULL, OPT_CERT},
+	    {"key", required_argument, NULL, OPT_KEY},
+	    {"raw", required_argument, NULL, OPT_RAW},
+	    {"connect", required_argument, NULL, OPT_CONNECT},
+	    {"tls1.1", no_argument, NULL, OPT_TLS11},
+	    {"tls1.2", no_argument, NULL, OPT_TLS12},
+	    {"tls1.3", no_argument, NULL, OPT_TLS13},
+	    {"check-close", no_argument, NULL, OPT_CHECK_CLOSE},
+	    {"verbose", no_argument, NULL, 'v'},
+	    {"timeout", required_argument, NULL, 't'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct client_opts *o = &a->o;
 	struct buf *raw = &a->raw;
@@ -120,15 +130,18 @@ parse_args(int argc, char **argv, struct get_args *a)
 		case OPT_RAW:
 			buf_reset(raw);
 			if (client_unescape(optarg, raw, &reason) == -1) {
-				fprintf(stderr, "canyon get: --raw: %s\n", reason);
+				fprintf(
+				    stderr, "canyon get: --raw: %s\n", reason);
 				return -1;
 			}
 			o->request = raw->data != NULL ? raw->data : "";
 			o->request_len = raw->len;
 			break;
 		case OPT_CONNECT:
-			if (a->connect_host != NULL || parse_connect(optarg, a) == -1) {
-				fprintf(stderr, "canyon get: --connect wants one "
+			if (a->connect_host != NULL ||
+			    parse_connect(optarg, a) == -1) {
+				fprintf(stderr,
+				    "canyon get: --connect wants one "
 				    "HOST:PORT\n");
 				return -1;
 			}
@@ -152,8 +165,10 @@ parse_args(int argc, char **argv, struct get_args *a)
 			break;
 		case 't':
 			secs = strtol(optarg, &end, 10);
-			if (*optarg == '\0' || *end != '\0' || secs < 1 || secs > 3600) {
-				fprintf(stderr, "canyon get: -t wants 1..3600 seconds\n");
+			if (*optarg == '\0' || *end != '\0' || secs < 1 ||
+			    secs > 3600) {
+				fprintf(stderr,
+				    "canyon get: -t wants 1..3600 seconds\n");
 				return -1;
 			}
 			o->timeout = (int)secs;
@@ -177,7 +192,8 @@ parse_args(int argc, char **argv, struct get_args *a)
 int
 cmd_get(int argc, char **argv)
 {
-	struct get_args a = {.o = {.timeout = GET_DEFAULT_TIMEOUT}, .raw = BUF_INIT};
+	struct get_args a = {
+	    .o = {.timeout = GET_DEFAULT_TIMEOUT}, .raw = BUF_INIT};
 	struct client_report rep;
 	bool gemini;
 	const char *url;
@@ -192,8 +208,8 @@ cmd_get(int argc, char **argv)
 	url = argv[optind];
 	gemini = strncasecmp(url, "gemini://", 9) == 0;
 	if (!gemini && strncasecmp(url, "gopher://", 9) != 0) {
-		fprintf(stderr, "canyon get: %s: only gemini:// and gopher:// URLs\n",
-		    url);
+		fprintf(stderr,
+		    "canyon get: %s: only gemini:// and gopher:// URLs\n", url);
 		rc = EXIT_USAGE;
 		goto out;
 	}
@@ -201,8 +217,10 @@ cmd_get(int argc, char **argv)
 	 * not a reason to die silently. */
 	signal(SIGPIPE, SIG_IGN);
 	client_report_init(&rep);
-	rc = (gemini ? client_gemini : client_gopher)(url, &a.o, stdout, &rep,
-	    err, sizeof(err)) == 0 ? 0 : 1;
+	rc = (gemini ? client_gemini : client_gopher)(
+		 url, &a.o, stdout, &rep, err, sizeof(err)) == 0
+	    ? 0
+	    : 1;
 	if (fflush(stdout) != 0 && rc == 0) {
 		snprintf(err, sizeof(err), "writing the response failed");
 		rc = 1;
@@ -210,7 +228,8 @@ cmd_get(int argc, char **argv)
 	if (a.verbose)
 		fputs(buf_cstr(&rep.tls_info), stderr);
 	if (a.check_close && rep.tls_done)
-		fprintf(stderr, "close_notify: %s\n", rep.close_notify ? "yes" : "no");
+		fprintf(stderr, "close_notify: %s\n",
+		    rep.close_notify ? "yes" : "no");
 	if (rc != 0)
 		fprintf(stderr, "canyon get: %s\n", err);
 	client_report_free(&rep);

@@ -33,8 +33,7 @@
 #define CERT_BACKDATE_SECONDS (24L * 60 * 60)
 #define HOST_MAX 253
 
-static int
-fail(char *err, size_t errlen, const char *fmt, ...)
+static int fail(char *err, size_t errlen, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
 static int
@@ -60,7 +59,8 @@ host_ok(const char *host)
 	for (i = 0; i < n; i++) {
 		char c = host[i];
 		if (!((c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-		    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == ':'))
+			(c >= '0' && c <= '9') || c == '-' || c == '.' ||
+			c == ':'))
 			return 0;
 	}
 	return 1;
@@ -122,14 +122,12 @@ make_cert(EVP_PKEY *key, const char *host)
 		return NULL;
 	buf_printf(&san, "%s:%s", is_ip_literal(host) ? "IP" : "DNS", host);
 	name = X509_get_subject_name(x);
-	if (X509_set_version(x, X509_VERSION_3) &&
-	    set_random_serial(x) == 0 &&
+	if (X509_set_version(x, X509_VERSION_3) && set_random_serial(x) == 0 &&
 	    X509_gmtime_adj(X509_getm_notBefore(x), -CERT_BACKDATE_SECONDS) &&
 	    X509_time_adj_ex(X509_getm_notAfter(x), CERT_VALID_DAYS, 0, NULL) &&
 	    X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_UTF8,
-	        (const unsigned char *)host, -1, -1, 0) &&
-	    X509_set_issuer_name(x, name) &&
-	    X509_set_pubkey(x, key) &&
+		(const unsigned char *)host, -1, -1, 0) &&
+	    X509_set_issuer_name(x, name) && X509_set_pubkey(x, key) &&
 	    add_ext(x, NID_subject_alt_name, buf_cstr(&san)) == 0 &&
 	    add_ext(x, NID_basic_constraints, "critical,CA:FALSE") == 0 &&
 	    add_ext(x, NID_key_usage, "critical,digitalSignature") == 0 &&
@@ -152,7 +150,8 @@ write_new_file(const char *file, mode_t mode, EVP_PKEY *key, X509 *x)
 	FILE *f;
 	int fd, ok;
 
-	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) == -1)
+	if ((fd = open(file, O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, mode)) ==
+	    -1)
 		return -1;
 	if ((f = fdopen(fd, "w")) == NULL) {
 		close(fd);
@@ -182,10 +181,12 @@ create_pair(const char *crt, const char *key, const char *host, char *err,
 	int rc = -1;
 
 	if ((pkey = EVP_EC_gen("P-256")) == NULL)
-		return fail(err, errlen, "%s: cannot generate a P-256 key", key);
+		return fail(
+		    err, errlen, "%s: cannot generate a P-256 key", key);
 	if ((x = make_cert(pkey, host)) == NULL) {
 		EVP_PKEY_free(pkey);
-		return fail(err, errlen, "%s: cannot build the certificate", crt);
+		return fail(
+		    err, errlen, "%s: cannot build the certificate", crt);
 	}
 	if (write_new_file(key, 0600, pkey, NULL) == -1) {
 		fail(err, errlen, "%s: %s", key, strerror(errno));
@@ -214,8 +215,9 @@ check_key_mode(const char *key, char *err, size_t errlen)
 		return fail(err, errlen, "%s: not a regular file", key);
 	if (st.st_mode & (S_IRWXG | S_IRWXO))
 		return fail(err, errlen,
-		    "%s: private key is accessible by group or others (mode %04o); "
-		    "run: chmod 600 %s", key, (unsigned)(st.st_mode & 07777), key);
+		    "%s: private key is accessible by group or others "
+		    "(mode %04o); run: chmod 600 %s",
+		    key, (unsigned)(st.st_mode & 07777), key);
 	return 0;
 }
 
@@ -226,7 +228,8 @@ cert_ensure(const char *dir, const char *host, char *err, size_t errlen)
 	int have_crt, have_key, rc;
 
 	if (!host_ok(host))
-		return fail(err, errlen, "'%s': not a host name or IP address", host);
+		return fail(
+		    err, errlen, "'%s': not a host name or IP address", host);
 	buf_printf(&crt, "%s/%s.crt", dir, host);
 	buf_printf(&key, "%s/%s.key", dir, host);
 	have_crt = access(buf_cstr(&crt), F_OK) == 0;
@@ -234,14 +237,18 @@ cert_ensure(const char *dir, const char *host, char *err, size_t errlen)
 	if (have_crt && have_key)
 		rc = check_key_mode(buf_cstr(&key), err, errlen);
 	else if (have_crt || have_key)
-		rc = fail(err, errlen, "%s exists without %s; restore it, or remove "
-		    "both to make a new pair (clients that pinned the old one will "
-		    "warn)", have_crt ? buf_cstr(&crt) : buf_cstr(&key),
+		rc = fail(err, errlen,
+		    "%s exists without %s; restore it, or remove "
+		    "both to make a new pair (clients that pinned the old one "
+		    "will "
+		    "warn)",
+		    have_crt ? buf_cstr(&crt) : buf_cstr(&key),
 		    have_crt ? buf_cstr(&key) : buf_cstr(&crt));
 	else if (path_mkdirs(dir, 0755) == -1)
 		rc = fail(err, errlen, "%s: %s", dir, strerror(errno));
 	else
-		rc = create_pair(buf_cstr(&crt), buf_cstr(&key), host, err, errlen);
+		rc = create_pair(
+		    buf_cstr(&crt), buf_cstr(&key), host, err, errlen);
 	buf_free(&crt);
 	buf_free(&key);
 	return rc;

@@ -107,13 +107,15 @@ test_creates_p256_pair(void **state)
 	size_t glen;
 
 	paths(f, "capsule.example");
-	assert_int_equal(cert_ensure(f->dir, "capsule.example", err, sizeof(err)), 0);
+	assert_int_equal(
+	    cert_ensure(f->dir, "capsule.example", err, sizeof(err)), 0);
 	assert_int_equal(stat(f->key, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 
 	key = read_key(f->key);
 	assert_int_equal(EVP_PKEY_get_base_id(key), EVP_PKEY_EC);
-	assert_int_equal(EVP_PKEY_get_group_name(key, group, sizeof(group), &glen), 1);
+	assert_int_equal(
+	    EVP_PKEY_get_group_name(key, group, sizeof(group), &glen), 1);
 	assert_string_equal(group, "prime256v1");
 
 	x = read_cert(f->crt);
@@ -177,7 +179,8 @@ test_readable_key_refused(void **state)
 	paths(f, "localhost");
 	assert_int_equal(cert_ensure(f->dir, "localhost", err, sizeof(err)), 0);
 	assert_int_equal(chmod(f->key, 0644), 0);
-	assert_int_equal(cert_ensure(f->dir, "localhost", err, sizeof(err)), -1);
+	assert_int_equal(
+	    cert_ensure(f->dir, "localhost", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, f->key));
 	assert_non_null(strstr(err, "chmod 600"));
 	assert_int_equal(chmod(f->key, 0600), 0);
@@ -194,7 +197,8 @@ test_half_pair_refused(void **state)
 	assert_int_equal(cert_ensure(f->dir, "localhost", err, sizeof(err)), 0);
 	before = slurp(f->key);
 	assert_int_equal(unlink(f->crt), 0);
-	assert_int_equal(cert_ensure(f->dir, "localhost", err, sizeof(err)), -1);
+	assert_int_equal(
+	    cert_ensure(f->dir, "localhost", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "exists without"));
 	after = slurp(f->key);
 	assert_string_equal(before, after);
@@ -210,7 +214,8 @@ test_bad_host_refused(void **state)
 	char err[256];
 
 	paths(f, "x");
-	assert_int_equal(cert_ensure(f->dir, "../etc/evil", err, sizeof(err)), -1);
+	assert_int_equal(
+	    cert_ensure(f->dir, "../etc/evil", err, sizeof(err)), -1);
 	assert_int_equal(cert_ensure(f->dir, "a,DNS:b", err, sizeof(err)), -1);
 	assert_int_equal(cert_ensure(f->dir, "", err, sizeof(err)), -1);
 	assert_non_null(strstr(err, "not a host name"));
@@ -220,12 +225,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test_setup_teardown(test_creates_p256_pair, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_ip_literal_gets_ip_san, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_existing_pair_is_kept, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_readable_key_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_half_pair_refused, setup, teardown),
-		cmocka_unit_test_setup_teardown(test_bad_host_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_creates_p256_pair, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_ip_literal_gets_ip_san, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_existing_pair_is_kept, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_readable_key_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_half_pair_refused, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_bad_host_refused, setup, teardown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
