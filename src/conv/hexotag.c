@@ -9,11 +9,12 @@
 #include "hexotag.h"
 
 #include <ctype.h>
+#include <stdarg.h>
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
-/* How far a closing backtick run or "%}" is looked for. */
+/* How far a closing backtick run is looked for. */
 #define SEARCH_LIMIT (64 * 1024)
 
 struct expander {
@@ -24,7 +25,45 @@ struct expander {
 	bool out_bol;   /* the output is at the start of a line */
 	struct diag_list *d;
 	size_t errors;
+	size_t warnings;
+	/* the next "%}" and blank line seen by a search; searches only move
+	 * forward, so remembering them keeps the expansion linear */
+	const char *close_memo, *blank_memo;
 };
+
+/* At most this many warnings per post, then one line saying how many. */
+#define MAX_WARNINGS 100
+
+static void warn(struct expander *ex, int line, const char *fmt, ...)
+	__attribute__((format(printf, 3, 4)));
+
+static void
+warn(struct expander *ex, int line, const char *fmt, ...)
+{
+	struct buf msg = BUF_INIT;
+	va_list ap;
+
+	if (ex->warnings++ >= MAX_WARNINGS)
+		return;
+	va_start(ap, fmt);
+	buf_vprintf(&msg, fmt, ap);
+	va_end(ap);
+	diag_add(ex->d, line, false, "%s", buf_cstr(&msg));
+	buf_free(&msg);
+}
+
+/* The first "pat" (2 bytes) at or after p, or NULL; *memo remembers it. */
+static const char *
+find_memo(const char *p, const char *end, const char *pat, const char **memo)
+{
+	if (*memo == NULL || (*memo != end && *memo < p) ||
+	    (*memo == end && p > end)) {
+		const char *q = memmem(p, (size_t)(end - p), pat, 2);
+
+		*memo = q ? q : end;
+	}
+	return *memo == end ? NULL : *memo;
+}
 
 static void
 map_push(struct line_map *m, int line)
@@ -537,19 +576,17 @@ tag_block(struct expander *ex, const char *name, char **argv, size_t argc,
 static void
 expand_tag(struct expander *ex)
 {
-	const char *start = ex->p, *q, *close, *limit;
+	const char *start = ex->p, *q, *close;
 	const char *nm, *args;
 	char name[64], **argv;
 	size_t argc, nlen;
 	int tag_line = ex->line;
 	struct buf b = BUF_INIT;
 
-	limit = ex->end - start > SEARCH_LIMIT ? start + SEARCH_LIMIT : ex->end;
-	close = memmem(start + 2, (size_t)(limit - start - 2), "%}", 2);
-	q = memmem(start + 2, (size_t)(limit - start - 2), "\n\n", 2);
+	close = find_memo(start + 2, ex->end, "%}", &ex->close_memo);
+	q = find_memo(start + 2, ex->end, "\n\n", &ex->blank_memo);
 	if (close == NULL || (q && q < close)) {
-		diag_add(ex->d, tag_line, false,
-		    "'{%%' without a closing '%%}'; kept as text");
+		warn(ex, tag_line, "'{%%' without a closing '%%}'; kept as text");
 		copy_to(ex, start + 2, NULL);
 		return;
 	}
@@ -567,7 +604,7 @@ expand_tag(struct expander *ex)
 	if (q > args && q[-1] == '-')
 		q--;
 	if (nlen == 0 || nlen >= sizeof(name)) {
-		diag_add(ex->d, tag_line, false, "a tag without a name; kept as text");
+		warn(ex, tag_line, "a tag without a name; kept as text");
 		copy_to(ex, close + 2, NULL);
 		return;
 	}
@@ -580,8 +617,8 @@ expand_tag(struct expander *ex)
 	    "iframe", "gist", "jsfiddle", "include_code"};
 	for (size_t i = 0; i < sizeof(need_arg) / sizeof(need_arg[0]); i++) {
 		if (argc == 0 && strcmp(name, need_arg[i]) == 0) {
-			diag_add(ex->d, tag_line, false,
-			    "{%% %s %%} needs an argument; kept as text", name);
+			warn(ex, tag_line, "{%% %s %%} needs an argument; kept as text",
+			    name);
 			copy_to(ex, close + 2, NULL);
 			hexotag_args_free(argv, argc);
 			return;
@@ -593,8 +630,7 @@ expand_tag(struct expander *ex)
 	} else {
 		skip_to(ex, close + 2);
 		if (!tag_block(ex, name, argv, argc, tag_line)) {
-			diag_add(ex->d, tag_line, false,
-			    "unknown tag {%% %s %%}; kept as text", name);
+			warn(ex, tag_line, "unknown tag {%% %s %%}; kept as text", name);
 			ex->p = start;
 			ex->line = tag_line;
 			copy_to(ex, close + 2, NULL);
@@ -657,8 +693,8 @@ copy_code_span(struct expander *ex)
 	while (p + n < ex->end && p[n] == '`')
 		n++;
 	limit = ex->end - p > SEARCH_LIMIT ? p + SEARCH_LIMIT : ex->end;
-	blank = memmem(p, (size_t)(limit - p), "\n\n", 2);
-	if (blank)
+	blank = find_memo(p, ex->end, "\n\n", &ex->blank_memo);
+	if (blank && blank < limit)
 		limit = blank;
 	for (q = p + n; q < limit; q++) {
 		size_t m = 0;
@@ -680,7 +716,8 @@ size_t
 hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
     struct line_map *map, struct diag_list *d)
 {
-	struct expander ex = {md, md + len, first_line, out, map, true, d, 0};
+	struct expander ex = {md, md + len, first_line, out, map, true, d, 0, 0,
+	    NULL, NULL};
 	bool bol = true;
 
 	while (ex.p < ex.end) {
@@ -708,5 +745,8 @@ hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
 			bol = q[-1] == '\n';
 		}
 	}
+	if (ex.warnings > MAX_WARNINGS)
+		diag_add(d, 0, false, "%zu more warnings about tags not shown",
+		    ex.warnings - MAX_WARNINGS);
 	return ex.errors;
 }

@@ -53,6 +53,10 @@ struct frame {
 struct links_vec {
 	struct link_ref *v;
 	size_t n, cap;
+	/* pending links only: open-addressing set of indices + 1 by URL, so
+	 * that a block with many links is not quadratic to deduplicate */
+	size_t *set;
+	size_t set_cap;
 };
 
 struct table {
@@ -133,7 +137,39 @@ links_free(struct links_vec *v)
 	for (size_t i = 0; i < v->n; i++)
 		link_free(&v->v[i]);
 	free(v->v);
+	free(v->set);
 	memset(v, 0, sizeof(*v));
+}
+
+static size_t
+str_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of url in the set: where it is, or the empty one to fill. */
+static size_t *
+set_slot(struct links_vec *v, const char *url)
+{
+	size_t i = str_hash(url) & (v->set_cap - 1);
+
+	while (v->set[i] && strcmp(v->v[v->set[i] - 1].url, url) != 0)
+		i = (i + 1) & (v->set_cap - 1);
+	return &v->set[i];
+}
+
+static void
+set_grow(struct links_vec *v)
+{
+	free(v->set);
+	v->set_cap = v->set_cap ? v->set_cap * 2 : 64;
+	v->set = xcalloc(v->set_cap, sizeof(*v->set));
+	for (size_t i = 0; i < v->n; i++)
+		*set_slot(v, v->v[i].url) = i + 1;
 }
 
 static bool
@@ -283,13 +319,18 @@ put_link_line(struct renderer *r, const struct link_ref *l)
 static void
 pending_add(struct renderer *r, struct link_ref *l)
 {
-	for (size_t i = 0; i < r->pending.n; i++) {
-		if (strcmp(r->pending.v[i].url, l->url) == 0) {
-			link_free(l);
-			return;
-		}
+	struct links_vec *v = &r->pending;
+	size_t *slot;
+
+	if (2 * (v->n + 1) > v->set_cap)
+		set_grow(v);
+	slot = set_slot(v, l->url);
+	if (*slot) {
+		link_free(l);
+		return;
 	}
-	links_push(&r->pending, *l);
+	links_push(v, *l);
+	*slot = v->n;
 }
 
 /* End of a top-level block: its links, then a blank line before the next. */
@@ -1249,6 +1290,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	}
 	if (check_bytes(md, len, first, &clean, d) == -1)
 		return -1;
+	if (strspn(md, " \t\r\n") == len)
+		diag_add(d, first, false, "the post has no text");
 	if (clean.data) {
 		md = clean.data;
 		len = clean.len;
