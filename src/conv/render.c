@@ -1232,6 +1232,15 @@ memchr_count(const char *s, size_t n, char c)
 	return k;
 }
 
+static bool
+is_blank_text(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++)
+		if (s[i] != ' ' && s[i] != '\t' && s[i] != '\r' && s[i] != '\n')
+			return false;
+	return true;
+}
+
 /* The body as UTF-8: NUL bytes refused, malformed bytes replaced. */
 static int
 check_bytes(const char *md, size_t len, int first_line, struct buf *clean,
@@ -1290,7 +1299,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	}
 	if (check_bytes(md, len, first, &clean, d) == -1)
 		return -1;
-	if (strspn(md, " \t\r\n") == len)
+	if (is_blank_text(md, len))
 		diag_add(d, first, false, "the post has no text");
 	if (clean.data) {
 		md = clean.data;
