@@ -533,9 +533,17 @@ tag_block(struct expander *ex, const char *name, char **argv, size_t argc,
 			buf_putc(&b, '`');
 		buf_putc(&b, '\n');
 		if (url) {
+			struct buf lt = BUF_INIT;
+
+			for (i = 0; i < argc && argv[i] != url; i++)
+				;
+			for (i++; i < argc; i++)
+				if (strncmp(argv[i], "lang:", 5) != 0)
+					join_args(&lt, argv, i, i + 1);
 			buf_putc(&b, '\n');
-			md_link(&b, false, url, "", url);
+			md_link(&b, false, lt.len ? buf_cstr(&lt) : url, "", url);
 			buf_putc(&b, '\n');
+			buf_free(&lt);
 		}
 		buf_free(&title);
 	} else {
@@ -667,20 +675,39 @@ line_end(const char *p, const char *end)
 	return nl ? nl + 1 : end;
 }
 
+/* A closing fence has nothing but spaces after its run of c. */
+static bool
+only_spaces_after(const char *p, const char *le, char c)
+{
+	while (p < le && *p == ' ')
+		p++;
+	while (p < le && *p == c)
+		p++;
+	while (p < le && (*p == ' ' || *p == '\t' || *p == '\r' || *p == '\n'))
+		p++;
+	return p == le;
+}
+
 /* Copy a fenced code block (ex->p at its opening line) unchanged. */
 static void
 copy_fence(struct expander *ex, char c, size_t n)
 {
+	int open_line = ex->line;
+
 	copy_to(ex, line_end(ex->p, ex->end), NULL);
 	while (ex->p < ex->end) {
 		char c2;
 		size_t n2 = fence_at(ex->p, ex->end, &c2);
 		const char *le = line_end(ex->p, ex->end);
 
+		bool closes = n2 >= n && c2 == c && only_spaces_after(ex->p, le, c);
+
 		copy_to(ex, le, NULL);
-		if (n2 >= n && c2 == c)
+		if (closes)
 			return;
 	}
+	warn(ex, open_line, "this code fence is never closed: the rest of the"
+	    " post is code");
 }
 
 /* ex->p at a run of backticks: copy the code span it opens, or the run. */

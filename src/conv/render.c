@@ -523,18 +523,21 @@ add_link(struct renderer *r, const char *href, const char *text, bool image)
 		l.label = xstrdup(title);
 	else if (image)
 		l.label = file_name(href);
+	else if (strncmp(href, HEXOTAG_POST_SCHEME, strlen(HEXOTAG_POST_SCHEME)) == 0)
+		l.label = xstrdup(href + strlen(HEXOTAG_POST_SCHEME));
 	else
 		l.label = xstrdup("");
-	if (title && !text[0]) {
-		/* post_link without a label: the title is also the text */
-		buf_puts(&r->cur, title);
+	if (!text[0] && !image && l.label[0]) {
+		/* post_link without a label: the title (or slug) is the text */
+		buf_puts(&r->cur, l.label);
 	}
 	free(title);
 	links_push(&r->cur_links, l);
 }
 
-/* Bare URLs: md4c 0.4.8 lets "https://x.org/foo를" take the particle. */
-static void
+/* Bare URLs: md4c 0.4.8 lets "https://x.org/foo를" take the particle.
+ * Returns true for an autolink (its text is its URL). */
+static bool
 trim_autolink(char *href, const char *text)
 {
 	size_t n = strlen(href);
@@ -542,10 +545,11 @@ trim_autolink(char *href, const char *text)
 	if (strcmp(href, text) != 0 &&
 	    !(strncmp(href, "http://", 7) == 0 && strcmp(href + 7, text) == 0) &&
 	    !(strncmp(href, "mailto:", 7) == 0 && strcmp(href + 7, text) == 0))
-		return;
+		return false;
 	while (n > 0 && (unsigned char)href[n - 1] >= 0x80)
 		n--;
 	href[n] = '\0';
+	return true;
 }
 
 static void
@@ -570,7 +574,9 @@ link_leave(struct renderer *r)
 	r->in_link = false;
 	text = trimmed(r->link_label.data ? r->link_label.data : "",
 	    r->link_label.len);
-	trim_autolink(r->link_href, text);
+	/* an autolink's label would repeat its URL: clients show the URL */
+	if (trim_autolink(r->link_href, text))
+		text[0] = '\0';
 	if (r->link_href[0])
 		add_link(r, r->link_href, text, false);
 	free(text);
