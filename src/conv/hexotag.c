@@ -762,8 +762,10 @@ hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
 			expand_tag(&ex);
 			bol = ex.p > md && ex.p[-1] == '\n';
 		} else {
-			const char *q = ex.p + 1;
+			const char *q = ex.p;
 
+			if (*q != '\n')
+				q++;
 			while (q < ex.end && *q != '`' && *q != '{' && *q != '\n')
 				q++;
 			if (q < ex.end && *q == '\n')
