@@ -605,9 +605,9 @@ innermost_list(struct renderer *r)
 }
 
 static void
-series_note(struct frame *list, const struct seg *segs, size_t n)
+series_note(struct frame *list, const struct seg *segs, size_t n, int line)
 {
-	struct series_item it = {NULL, NULL, 0};
+	struct series_item it = {NULL, NULL, line};
 	size_t links = 0;
 
 	for (size_t i = 0; i < n; i++)
@@ -679,7 +679,7 @@ flush_inline(struct renderer *r)
 			snprintf(marker, sizeof(marker), "* ");
 		prefix = marker;
 		if (list)
-			series_note(list, r->segs, r->nsegs);
+			series_note(list, r->segs, r->nsegs, r->line);
 		li->started = true;
 	} else if (in_quote) {
 		prefix = "> ";
