@@ -1,7 +1,10 @@
 #include "gemtext.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "utf8.h"
 
 static size_t
 skip_ws(const char *s, size_t i, size_t n)
@@ -136,16 +139,33 @@ remove_dot_segments(struct buf *p, size_t start)
 	buf_truncate(p, start + w);
 }
 
+/* Well-formed UTF-8 without C0, DEL or C1 controls: safe in any field. */
+static bool
+is_printable(const char *s, size_t n)
+{
+	size_t i = 0, len;
+	uint32_t cp;
+
+	while (i < n) {
+		len = utf8_decode(s + i, n - i, &cp);
+		if (len == 0 || cp < 0x20 || (cp >= 0x7f && cp < 0xa0))
+			return false;
+		i += len;
+	}
+	return true;
+}
+
 enum gmi_target
 gmi_resolve(const char *page_path, struct slice url, struct buf *out)
 {
 	struct url u;
 	const char *reason;
 	struct buf joined = BUF_INIT;
-	size_t start = out->len, i;
+	size_t start = out->len;
 	enum gmi_target t = GMI_TARGET_LOCAL;
 
-	if (url_parse(url.p, url.len, &u, &reason) < 0)
+	if (!is_printable(url.p, url.len) ||
+	    url_parse(url.p, url.len, &u, &reason) < 0)
 		return GMI_TARGET_INVALID;
 	if (u.scheme.len > 0) {
 		buf_append(out, url.p, url.len);
@@ -168,13 +188,9 @@ gmi_resolve(const char *page_path, struct slice url, struct buf *out)
 			buf_putc(&joined, '/');
 		buf_append(&joined, u.path.p, u.path.len);
 	}
-	if (url_decode(joined.data, joined.len, out, URL_DECODE_PATH, &reason) < 0) {
+	if (url_decode(joined.data, joined.len, out, URL_DECODE_PATH, &reason) < 0 ||
+	    !is_printable(out->data + start, out->len - start))
 		t = GMI_TARGET_INVALID;
-	} else {
-		for (i = start; i < out->len; i++)
-			if ((unsigned char)out->data[i] < 0x20 || out->data[i] == 0x7f)
-				t = GMI_TARGET_INVALID;
-	}
 	if (t == GMI_TARGET_LOCAL)
 		remove_dot_segments(out, start);
 	else

@@ -45,7 +45,8 @@ void gmi_doc_free(struct gmi_doc *doc);
 enum gmi_target {
 	GMI_TARGET_LOCAL,    /* a path on this capsule, resolved */
 	GMI_TARGET_EXTERNAL, /* an absolute URL with a scheme */
-	GMI_TARGET_INVALID,  /* unparsable, or a path that cannot be decoded */
+	GMI_TARGET_INVALID,  /* unparsable, or not printable UTF-8 (raw or
+	                        decoded): it could not go into a menu line */
 };
 
 /*

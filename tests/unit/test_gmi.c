@@ -380,6 +380,58 @@ test_item_type_guess(void **state)
 	assert_int_equal(gmi_item_type_guess("/a", 2), '9');
 }
 
+/* Random pages made of gemtext pieces, Hangul, control bytes and broken
+ * UTF-8: every menu keeps the line format and every width. */
+static void
+test_menu_random_pages(void **state)
+{
+	static const char *const pieces[] = {"=>", " ", "\t", "\n", "\r\n",
+	    "#", "* ", ">", "```", ".", "..", "가", "한국어 ", "a", "word ",
+	    "/x/", "http://h/", "%", "%41", "\x01", "\x1b", "\x7f", "\xff",
+	    "\xea\xb0", "\xc2\x85", "../", "?q", "#f", "mailto:x@y"};
+	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
+	struct buf page_text = BUF_INIT, out = BUF_INIT, txt = BUF_INIT;
+	uint32_t seed = 12345;
+	const char *lines[4096];
+	size_t lens[4096], n, i, j;
+	int round;
+
+	(void)state;
+	for (round = 0; round < 300; round++) {
+		buf_reset(&page_text);
+		buf_reset(&out);
+		buf_reset(&txt);
+		for (i = 0; i < 200; i++) {
+			seed = seed * 1103515245u + 12345u;
+			buf_puts(&page_text,
+			    pieces[(seed >> 16) % (sizeof(pieces) / sizeof(*pieces))]);
+		}
+		gmi_gophermap(page_text.data, page_text.len, "/a/", &o, &out);
+		assert_true(utf8_valid(out.data, out.len));
+		n = split_crlf(out.data, out.len, lines, lens, 4096);
+		assert_int_equal(lens[n - 1], 1);
+		for (i = 0; i + 1 < n; i++) {
+			const char *tab = memchr(lines[i], '\t', lens[i]);
+			assert_int_equal(count_tabs(lines[i], lens[i]), 3);
+			assert_true(utf8_width(lines[i] + 1,
+			    (size_t)(tab - lines[i]) - 1) < 70);
+			for (j = 0; j < lens[i]; j++)
+				assert_true((unsigned char)lines[i][j] >= 0x20 ||
+				    lines[i][j] == '\t');
+			assert_true(lines[i][0] != '.');
+		}
+		gmi_plaintext(page_text.data, page_text.len, "/a/", &o, &txt);
+		assert_true(utf8_valid(txt.data, txt.len));
+		n = split_crlf(txt.data, txt.len, lines, lens, 4096);
+		assert_int_equal(lens[n - 1], 1);
+		for (i = 0; i + 1 < n; i++)
+			assert_false(lens[i] == 1 && lines[i][0] == '.');
+	}
+	buf_free(&page_text);
+	buf_free(&out);
+	buf_free(&txt);
+}
+
 int
 main(void)
 {
@@ -394,6 +446,7 @@ main(void)
 		cmocka_unit_test(test_plaintext),
 		cmocka_unit_test(test_gopher_url),
 		cmocka_unit_test(test_item_type_guess),
+		cmocka_unit_test(test_menu_random_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
