@@ -1,9 +1,11 @@
 #include "gopher.h"
 
+#include <errno.h>
 #include <fcntl.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "gophermap.h"
 #include "path.h"
@@ -142,8 +144,34 @@ text_document(const char *s, size_t n, struct buf *out)
 	buf_puts(out, ".\r\n");
 }
 
+/* A page too large to be kept in memory by the store is still a menu:
+ * read it once here. Returns the text in b, or -1 when it cannot be read
+ * (the page is then served as a file). */
+static int
+read_streamed(const struct gopher_site *gs, const struct store_entry *e,
+    struct buf *b)
+{
+	int fd = path_open_beneath(store_rootfd(gs->st), e->file,
+	    O_RDONLY | O_CLOEXEC);
+	char chunk[16384];
+	ssize_t n;
+
+	if (fd < 0)
+		return -1;
+	while ((n = read(fd, chunk, sizeof(chunk))) != 0) {
+		if (n < 0 && errno == EINTR)
+			continue;
+		if (n < 0)
+			break;
+		buf_append(b, chunk, (size_t)n);
+	}
+	close(fd);
+	return n < 0 ? -1 : 0;
+}
+
 static void
-build_page(struct gopher_site *gs, const struct store_entry *e)
+build_page(struct gopher_site *gs, const struct store_entry *e,
+    const char *text, size_t text_len)
 {
 	struct gmi_menu_opts o = {gs->host, gs->port, site_item_type, gs, NULL,
 	    0};
@@ -166,14 +194,14 @@ build_page(struct gopher_site *gs, const struct store_entry *e)
 		if (store_lookup(gs->st, txt_path, plen) == NULL) {
 			gmi_menu_item(&items, '0', "Read this post as plain text",
 			    28, txt_path, plen, gs->host, gs->port);
-			gmi_plaintext(e->data, e->size, page_path, &o, &txt);
+			gmi_plaintext(text, text_len, page_path, &o, &txt);
 			data = keep_blob(gs, &txt, &len);
 			cache_put(gs, txt_path, plen, data, len);
 		}
 	}
 	o.after_title = items.data;
 	o.after_title_len = items.len;
-	gmi_gophermap(e->data, e->size, page_path, &o, &menu);
+	gmi_gophermap(text, text_len, page_path, &o, &menu);
 	data = keep_blob(gs, &menu, &len);
 	cache_put(gs, e->path, plen, data, len);
 	if (dir)
@@ -198,17 +226,23 @@ gopher_site_new(const struct store *st, const struct search_index *idx,
 	gs->port = port;
 	for (i = 0; i < n; i++) {
 		const struct store_entry *e = store_at(st, i);
-		if (e->is_dir || e->data == NULL || e->mime == NULL)
+		if (e->is_dir || e->mime == NULL)
 			continue;
 		if (strcmp(e->mime, "text/gemini") == 0) {
-			build_page(gs, e);
-		} else if (strcmp(e->mime, "text/plain") == 0) {
+			if (e->data) {
+				build_page(gs, e, e->data, e->size);
+			} else if (read_streamed(gs, e, &b) == 0) {
+				build_page(gs, e, b.data, b.len);
+			}
+			buf_reset(&b);
+		} else if (strcmp(e->mime, "text/plain") == 0 && e->data) {
 			text_document(e->data, e->size, &b);
 			data = keep_blob(gs, &b, &len);
 			cache_put(gs, e->path, strlen(e->path), data, len);
 		}
 	}
 	qsort(gs->cache, gs->ncache, sizeof(*gs->cache), cached_cmp);
+	buf_free(&b);
 	return gs;
 }
 
