@@ -66,15 +66,21 @@ $(B)/libcanyon.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# The app layer without main(), for unit tests of its config readers.
+$(B)/libcanyon-app.a: $(filter-out $(B)/app/main.o,$(APP_OBJS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
 $(BIN): $(APP_OBJS) $(B)/libcanyon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(APP_OBJS) $(B)/libcanyon.a $(PKG_LIBS) -lm
 
 # Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
-$(B)/tests/%: tests/unit/%.c $(B)/libcanyon.a
+$(B)/tests/%: tests/unit/%.c $(B)/libcanyon-app.a $(B)/libcanyon.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ $(B)/libcanyon.a \
+	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ \
+	    $(B)/libcanyon-app.a $(B)/libcanyon.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) -lm
 
 # Tools the tests and benchmarks build (load generator, ...): tests/tools/*.c
