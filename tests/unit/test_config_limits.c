@@ -9,6 +9,7 @@
 #include <cmocka.h>
 
 #include "config_limits.h"
+#include "path.h"
 
 /* Load text as a config file and read its limits section. */
 static int
@@ -77,6 +78,44 @@ test_values(void **state)
 	limits_conf_free(&l);
 }
 
+/* canyon.yaml documents the defaults: reading it changes nothing. */
+static void
+test_documented_defaults(void **state)
+{
+	struct limits_conf def, doc;
+	struct config cfg;
+	char err[256], *file;
+	const char *root = getenv("ROOT");
+	int p, i;
+
+	(void)state;
+	file = path_join(root ? root : ".", "canyon.yaml");
+	assert_int_equal(config_load(file, &cfg, err, sizeof(err)), 0);
+	free(file);
+	assert_int_equal(config_limits(&cfg, &doc, err, sizeof(err)), 0);
+	config_free(&cfg);
+	assert_int_equal(load("", &def, err, sizeof(err)), 0);
+	assert_memory_equal(&def.rate, &doc.rate, sizeof(def.rate));
+	assert_true(def.shed.min_limit == doc.shed.min_limit);
+	assert_true(def.shed.max_limit == doc.shed.max_limit);
+	assert_true(def.shed.initial_limit == doc.shed.initial_limit);
+	assert_true(def.shed.queue == doc.shed.queue);
+	assert_true(def.shed.tolerance == doc.shed.tolerance);
+	assert_true(def.shed.window == doc.shed.window);
+	assert_int_equal(def.shed.retry, doc.shed.retry);
+	for (p = 0; p < PRIO_COUNT; p++)
+		assert_true(def.shed.fraction[p] == doc.shed.fraction[p]);
+	assert_int_equal(def.prio.heavy_size, doc.prio.heavy_size);
+	for (i = 0; def.prio.page[i] || doc.prio.page[i]; i++)
+		assert_string_equal(def.prio.page[i], doc.prio.page[i]);
+	for (i = 0; def.prio.light[i] || doc.prio.light[i]; i++)
+		assert_string_equal(def.prio.light[i], doc.prio.light[i]);
+	for (i = 0; def.prio.heavy[i] || doc.prio.heavy[i]; i++)
+		assert_string_equal(def.prio.heavy[i], doc.prio.heavy[i]);
+	limits_conf_free(&def);
+	limits_conf_free(&doc);
+}
+
 static void
 expect_error(const char *text, const char *msg)
 {
@@ -113,6 +152,7 @@ main(void)
 		cmocka_unit_test(test_defaults),
 		cmocka_unit_test(test_values),
 		cmocka_unit_test(test_errors),
+		cmocka_unit_test(test_documented_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
