@@ -110,10 +110,7 @@ config_limits(const struct config *cfg, struct limits_conf *out, char *err,
 	const char *why;
 	int p;
 
-	memset(out, 0, sizeof(*out));
-	priority_rules_default(&out->prio);
-	shed_conf_default(&out->shed);
-	ratelimit_conf_default(&out->rate);
+	limits_conf_default(out);
 	if (lim == NULL)
 		return 0;
 	if (config_check_keys(cfg, lim, "limits", limits_keys, err, errlen) < 0)
@@ -166,10 +163,4 @@ config_limits(const struct config *cfg, struct limits_conf *out, char *err,
 		return -1;
 	}
 	return 0;
-}
-
-void
-limits_conf_free(struct limits_conf *l)
-{
-	priority_rules_free(&l->prio);
 }

@@ -9,15 +9,7 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "priority.h"
-#include "ratelimit.h"
-#include "shed.h"
-
-struct limits_conf {
-	struct priority_rules prio; /* owned */
-	struct shed_conf shed;
-	struct ratelimit_conf rate; /* seed left 0: the server picks one */
-};
+#include "limits.h"
 
 /*
  * Fill out from cfg's `limits:` section over the defaults. Returns 0, or -1
@@ -26,6 +18,5 @@ struct limits_conf {
  */
 int config_limits(const struct config *cfg, struct limits_conf *out, char *err,
     size_t errlen);
-void limits_conf_free(struct limits_conf *l);
 
 #endif
