@@ -138,7 +138,7 @@ test_errors(void **state)
 	expect_error("limits:\n  burst: 0\n", ":2: 'burst' must be between 1 and");
 	expect_error("limits:\n  max_connections: 1.5\n", ":2: 'max_connections' must be a whole number");
 	expect_error("limits:\n  min_concurrency: 9\n  max_concurrency: 8\n",
-	    ":2: limits: max_concurrency must be at least min_concurrency");
+	    ":1: limits: max_concurrency must be at least min_concurrency");
 	expect_error("limits:\n  shed: {pages: 1}\n", ":2: unknown key 'pages' in limits.shed");
 	expect_error("limits:\n  shed: {over: 0}\n", "'over' must be between");
 	expect_error("limits:\n  page_paths: '/'\n", ":2: 'page_paths' must be a list");
