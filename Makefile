@@ -159,3 +159,7 @@ clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# The include flags of a layer, for tests/integration/layers.sh.
+print-inc-%:
+	@echo $(INC_$*)
