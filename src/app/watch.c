@@ -5,7 +5,6 @@
 #include <fcntl.h>
 #include <limits.h>
 #include <poll.h>
-#include <pthread.h>
 #include <signal.h>
 #include <spawn.h>
 #include <stdbool.h>
@@ -13,8 +12,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/eventfd.h>
 #include <sys/inotify.h>
+#include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/wait.h>
 #include <unistd.h>
@@ -32,12 +31,12 @@
 
 extern char **environ;
 
-struct watch {
-	pthread_t thread;
+struct watcher {
 	int inotify_fd;
-	int stop_fd; /* eventfd: watch_stop() writes it */
-	char *source;
-	char *config;
+	const char *source;    /* the site's source/ folder */
+	const char *config;    /* NULL: the default file */
+	const char *exe;       /* this program */
+	pid_t server;
 };
 
 /* Watch dir and, recursively, its subfolders (dot folders skipped: .git). */
@@ -85,7 +84,7 @@ ignored(const struct inotify_event *ev)
  * are part of the change). Returns true when something changed.
  */
 static bool
-drain_events(struct watch *w)
+drain_events(const struct watcher *w)
 {
 	char ev_buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool changed = false;
@@ -107,47 +106,36 @@ drain_events(struct watch *w)
 	return changed;
 }
 
-/* Wait up to ms (-1: for ever) for a change. -1 when stopping. */
+/* Wait up to ms (-1: for ever) for a change: 1 changed, 0 timed out. */
 static int
-wait_change(struct watch *w, int ms)
+wait_change(const struct watcher *w, int ms)
 {
-	struct pollfd pfd[2] = {
-		{.fd = w->inotify_fd, .events = POLLIN},
-		{.fd = w->stop_fd, .events = POLLIN},
-	};
+	struct pollfd pfd = {.fd = w->inotify_fd, .events = POLLIN};
 	int n;
 
 	do
-		n = poll(pfd, 2, ms);
+		n = poll(&pfd, 1, ms);
 	while (n == -1 && errno == EINTR);
-	if (n == -1 || pfd[1].revents)
-		return -1;
 	return n > 0 && drain_events(w) ? 1 : 0;
 }
 
-/* Run `canyon build [-c config]` (this very binary); its exit status. */
+/* Run `canyon build [-c config]`; its exit status, -1 if it did not run. */
 static int
-run_build(const struct watch *w)
+run_build(const struct watcher *w)
 {
-	char *argv[5], exe[PATH_MAX];
+	char *argv[5];
 	int status, argc = 0;
-	ssize_t n;
 	pid_t pid;
 
-	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) == -1) {
-		log_warn("watch: /proc/self/exe");
-		return -1;
-	}
-	exe[n] = '\0';
-	argv[argc++] = exe;
+	argv[argc++] = (char *)(uintptr_t)w->exe;
 	argv[argc++] = (char *)(uintptr_t) "build";
 	if (w->config != NULL) {
 		argv[argc++] = (char *)(uintptr_t) "-c";
-		argv[argc++] = w->config;
+		argv[argc++] = (char *)(uintptr_t)w->config;
 	}
 	argv[argc] = NULL;
-	if ((errno = posix_spawn(&pid, exe, NULL, NULL, argv, environ)) != 0) {
-		log_warn("watch: cannot run %s build", exe);
+	if ((errno = posix_spawn(&pid, w->exe, NULL, NULL, argv, environ)) != 0) {
+		log_warn("watch: cannot run %s build", w->exe);
 		return -1;
 	}
 	while (waitpid(pid, &status, 0) == -1)
@@ -156,90 +144,81 @@ run_build(const struct watch *w)
 	return WIFEXITED(status) ? WEXITSTATUS(status) : -1;
 }
 
-static void *
-watch_main(void *arg)
+static _Noreturn void
+watch_main(const struct watcher *w)
 {
-	struct watch *w = arg;
 	int rc;
 
 	for (;;) {
-		if (wait_change(w, -1) == -1)
-			break;
-		/* Let the burst settle. */
-		while ((rc = wait_change(w, SETTLE_MS)) == 1)
+		while (wait_change(w, -1) == 0)
 			;
-		if (rc == -1)
-			break;
+		/* Let the burst settle. */
+		while (wait_change(w, SETTLE_MS) == 1)
+			;
 		log_info("watch: %s changed, rebuilding", w->source);
-		rc = run_build(w);
-		if (rc == 0) {
-			kill(getpid(), SIGHUP);
+		if ((rc = run_build(w)) == 0) {
+			if (kill(w->server, SIGHUP) == -1)
+				_exit(0); /* the server is gone */
 		} else {
 			log_warnx("watch: build failed (status %d); still serving "
 			    "the previous capsule", rc);
 		}
 	}
-	return NULL;
 }
 
-struct watch *
+pid_t
 watch_start(const char *source_dir, const char *config_file, char *err,
     size_t errlen)
 {
-	struct watch *w = xcalloc(1, sizeof(*w));
-	sigset_t all, old;
-	int rc;
+	struct watcher w = {.config = config_file, .server = getpid()};
+	char exe[PATH_MAX], *source;
+	ssize_t n;
+	pid_t pid;
 
-	w->source = path_join(source_dir, "source");
-	w->config = config_file ? xstrdup(config_file) : NULL;
-	w->stop_fd = eventfd(0, EFD_CLOEXEC | EFD_NONBLOCK);
-	w->inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK);
-	if (w->stop_fd == -1 || w->inotify_fd == -1) {
-		snprintf(err, errlen, "watch: %s", strerror(errno));
+	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) == -1) {
+		snprintf(err, errlen, "watch: /proc/self/exe: %s", strerror(errno));
+		return -1;
+	}
+	exe[n] = '\0';
+	w.exe = exe;
+	source = path_join(source_dir, "source");
+	w.source = source;
+	/* Set up in the parent, so that a missing folder is reported there.
+	 * The site folder itself for its _config.yml, then every post, page
+	 * and asset folder. */
+	if ((w.inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) == -1 ||
+	    inotify_add_watch(w.inotify_fd, source_dir, WATCH_MASK | IN_ONLYDIR) == -1 ||
+	    add_tree(w.inotify_fd, source) == -1) {
+		snprintf(err, errlen, "watch: %s: %s", source, strerror(errno));
 		goto fail;
 	}
-	/* The site folder itself, for its _config.yml, then every post,
-	 * page and asset folder. */
-	if (inotify_add_watch(w->inotify_fd, source_dir, WATCH_MASK | IN_ONLYDIR) == -1 ||
-	    add_tree(w->inotify_fd, w->source) == -1) {
-		snprintf(err, errlen, "watch: %s: %s", errno == ENOENT ? source_dir : w->source,
-		    strerror(errno));
+	if ((pid = fork()) == -1) {
+		snprintf(err, errlen, "watch: fork: %s", strerror(errno));
 		goto fail;
 	}
-	/* The thread must not take the signals the server waits for. */
-	sigfillset(&all);
-	pthread_sigmask(SIG_BLOCK, &all, &old);
-	rc = pthread_create(&w->thread, NULL, watch_main, w);
-	pthread_sigmask(SIG_SETMASK, &old, NULL);
-	if (rc != 0) {
-		snprintf(err, errlen, "watch: %s", strerror(rc));
-		goto fail;
+	if (pid == 0) {
+		/* End with the server, even when it is killed. */
+		prctl(PR_SET_PDEATHSIG, SIGTERM);
+		if (getppid() != w.server)
+			_exit(0);
+		watch_main(&w);
 	}
-	return w;
+	close(w.inotify_fd);
+	free(source);
+	return pid;
 fail:
-	if (w->stop_fd != -1)
-		close(w->stop_fd);
-	if (w->inotify_fd != -1)
-		close(w->inotify_fd);
-	free(w->source);
-	free(w->config);
-	free(w);
-	return NULL;
+	if (w.inotify_fd != -1)
+		close(w.inotify_fd);
+	free(source);
+	return -1;
 }
 
 void
-watch_stop(struct watch *w)
+watch_stop(pid_t pid)
 {
-	uint64_t one = 1;
-
-	if (w == NULL)
+	if (pid <= 0)
 		return;
-	if (write(w->stop_fd, &one, sizeof(one)) != sizeof(one))
-		log_warn("watch: stop");
-	pthread_join(w->thread, NULL);
-	close(w->stop_fd);
-	close(w->inotify_fd);
-	free(w->source);
-	free(w->config);
-	free(w);
+	kill(pid, SIGTERM);
+	while (waitpid(pid, NULL, 0) == -1 && errno == EINTR)
+		;
 }
