@@ -14,6 +14,10 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/canyon
+# make install-systemd: where systemd and logrotate look (Debian's layout).
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+LOGROTATEDIR ?= /etc/logrotate.d
 DESTDIR  ?=
 VERSION  := 0.1.0
 
@@ -54,11 +58,14 @@ endef
 $(foreach l,$(LAYERS),$(eval OBJ_$(l) := $(call layer_objs,$(l))))
 LIB_OBJS := $(OBJ_common) $(OBJ_gmi) $(OBJ_conv) $(OBJ_srv)
 APP_OBJS := $(OBJ_app)
+# The binary make install copies; `make install BIN=build/san/canyon`
+# installs an already built one as it is, without building in this mode.
 BIN      := $(B)/canyon
 
 .PHONY: all deps run test unit golden integration fuzz fuzz-build bench lint format \
-        check-layers install uninstall clean tests-build
-all: $(BIN)
+        check-layers install uninstall install-systemd uninstall-systemd \
+        clean tests-build
+all: $(B)/canyon
 
 $(foreach l,$(LAYERS),$(eval $(B)/$(l)/%.o: src/$(l)/%.c ; @mkdir -p $$(@D) && $$(CC) $$(ALL_CFLAGS) $(INC_$(l)) -c $$< -o $$@))
 
@@ -71,7 +78,7 @@ $(B)/libcanyon-app.a: $(filter-out $(B)/app/main.o,$(APP_OBJS))
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(APP_OBJS) $(B)/libcanyon.a
+$(B)/canyon: $(APP_OBJS) $(B)/libcanyon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(APP_OBJS) $(B)/libcanyon.a $(PKG_LIBS) -lm
 
 # Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka.
@@ -99,7 +106,7 @@ deps:
 
 run: deps
 	$(MAKE) all
-	sh contrib/run.sh $(BIN)
+	sh contrib/run.sh $(B)/canyon
 
 # make test: everything under sanitizers, one summary line at the end.
 test: deps
@@ -152,17 +159,35 @@ check-layers:
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c
 
-install: all
+MANPAGES := doc/canyon.1 doc/canyon.yaml.5
+
+install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/canyon
-	for m in doc/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/ || true; done
-	for m in doc/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
+	install -m 644 doc/canyon.1 $(DESTDIR)$(MANDIR)/man1/canyon.1
+	install -m 644 doc/canyon.yaml.5 $(DESTDIR)$(MANDIR)/man5/canyon.yaml.5
 	install -m 644 canyon.yaml $(DESTDIR)$(DOCDIR)/canyon.yaml.example
 
 uninstall:
 	rm -f $(DESTDIR)$(BINDIR)/canyon $(DESTDIR)$(MANDIR)/man1/canyon.1 \
 	    $(DESTDIR)$(MANDIR)/man5/canyon.yaml.5
 	rm -rf $(DESTDIR)$(DOCDIR)
+
+# The systemd units, sysusers and logrotate files of contrib/, with the
+# binary's path set to where make install puts it.
+SYSTEMD_UNITS := canyon.service canyon-build.service canyon-build.path
+
+install-systemd:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LOGROTATEDIR)
+	for u in $(SYSTEMD_UNITS); do \
+	    sed 's|/usr/bin/canyon|$(BINDIR)/canyon|g' contrib/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -m 644 contrib/canyon.sysusers $(DESTDIR)$(SYSUSERSDIR)/canyon.conf
+	install -m 644 contrib/canyon.logrotate $(DESTDIR)$(LOGROTATEDIR)/canyon
+
+uninstall-systemd:
+	rm -f $(foreach u,$(SYSTEMD_UNITS),$(DESTDIR)$(UNITDIR)/$(u)) \
+	    $(DESTDIR)$(SYSUSERSDIR)/canyon.conf $(DESTDIR)$(LOGROTATEDIR)/canyon
 
 clean:
 	rm -rf build
