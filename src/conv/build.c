@@ -218,18 +218,49 @@ drop_body(struct site_doc *doc)
  * the live capsule has it, it is copied; else the page is made (rendering
  * the post again if its body came from the cache).
  */
+/* What the frame of a page is made of (page.c), hashed: the same key
+ * means the same title, date line and footer. */
+static uint64_t
+frame_key(const struct site_doc *doc)
+{
+	const struct post_meta *m = &doc->meta;
+	uint64_t h = hash_str(HASH_SEED, m->title);
+	size_t i, j;
+
+	h = hash_u64(h, doc->kind);
+	h = hash_str(h, doc->day);
+	h = hash_str(h, doc->permalink);
+	h = hash_str(h, m->lang);
+	for (i = 0; i < m->ntags; i++)
+		h = hash_str(h, m->tags[i]);
+	h = hash_u64(h, m->ntags);
+	for (i = 0; i < m->ncategories; i++) {
+		for (j = 0; j < m->categories[i].n; j++)
+			h = hash_str(h, m->categories[i].names[j]);
+		h = hash_u64(h, m->categories[i].n);
+	}
+	h = hash_str(h, doc->prev ? doc->prev->url : NULL);
+	h = hash_str(h, doc->prev ? doc->prev->meta.title : NULL);
+	h = hash_str(h, doc->next ? doc->next->url : NULL);
+	return hash_str(h, doc->next ? doc->next->meta.title : NULL);
+}
+
+/*
+ * The page of a document. Its key hashes the body and the frame; when the
+ * generation being written already has that page, nothing is done; when
+ * the live capsule has it, it is copied; else the page is made (rendering
+ * the post again if its body came from the cache).
+ */
 static void
 write_doc(struct builder *b, struct site_doc *doc)
 {
-	struct buf head = BUF_INIT, foot = BUF_INIT, page = BUF_INIT;
+	struct buf page = BUF_INIT;
 	uint64_t key, cached_key = doc->page_key;
 	char *live = NULL;
 	bool same;
 	size_t i;
 
-	page_frame(&b->site, doc, &head, &foot);
-	key = hash_bytes(hash_bytes(hash_u64(HASH_SEED, doc->body_hash),
-	    head.data, head.len), foot.data, foot.len);
+	key = hash_u64(hash_u64(b->stamp, doc->body_hash), frame_key(doc));
 	doc->page_key = key;
 	same = doc->from_cache && cached_key == key;
 	if (same && (b->out.dry || outtree_fresh(&b->out, doc->file, key))) {
@@ -257,8 +288,6 @@ write_doc(struct builder *b, struct site_doc *doc)
 			copy_file(b, &doc->assets[i]);
 	}
 	free(live);
-	buf_free(&head);
-	buf_free(&foot);
 	buf_free(&page);
 }
 

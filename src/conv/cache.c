@@ -318,57 +318,59 @@ void
 cache_put(struct buf *out, const struct site_doc *doc)
 {
 	const struct post_meta *m = &doc->meta;
-	struct buf b = BUF_INIT;
-	size_t i;
+	size_t i, start;
+	uint32_t len;
 
-	put_str(&b, doc->src);
-	put_u64(&b, doc->sig_size);
-	put_u64(&b, doc->sig_mtime_s);
-	put_u64(&b, doc->sig_mtime_ns);
-	put_u64(&b, doc->sig_ino);
-	put_u64(&b, doc->content_hash);
-	put_u64(&b, doc->render_key);
-	put_u64(&b, doc->body_hash);
-	put_u64(&b, doc->page_key);
-	put_str(&b, m->title);
-	put_u32(&b, m->has_date);
-	put_u64(&b, (uint64_t)m->date);
-	put_i32(&b, m->date_tz);
-	put_u32(&b, m->has_updated);
-	put_u64(&b, (uint64_t)m->updated);
-	put_i32(&b, m->updated_tz);
-	put_strs(&b, m->tags, m->ntags);
-	put_u32(&b, (uint32_t)m->ncategories);
+	/* The record's length goes first; it is known at the end. */
+	put_u32(out, 0);
+	start = out->len;
+	put_str(out, doc->src);
+	put_u64(out, doc->sig_size);
+	put_u64(out, doc->sig_mtime_s);
+	put_u64(out, doc->sig_mtime_ns);
+	put_u64(out, doc->sig_ino);
+	put_u64(out, doc->content_hash);
+	put_u64(out, doc->render_key);
+	put_u64(out, doc->body_hash);
+	put_u64(out, doc->page_key);
+	put_str(out, m->title);
+	put_u32(out, m->has_date);
+	put_u64(out, (uint64_t)m->date);
+	put_i32(out, m->date_tz);
+	put_u32(out, m->has_updated);
+	put_u64(out, (uint64_t)m->updated);
+	put_i32(out, m->updated_tz);
+	put_strs(out, m->tags, m->ntags);
+	put_u32(out, (uint32_t)m->ncategories);
 	for (i = 0; i < m->ncategories; i++)
-		put_strs(&b, m->categories[i].names, m->categories[i].n);
-	put_str(&b, m->permalink);
-	put_str(&b, m->lang);
-	put_str(&b, m->excerpt);
-	put_u32(&b, m->published);
-	put_u32(&b, m->disable_nunjucks);
-	put_u32(&b, m->has_front_matter);
-	put_i32(&b, m->body_line);
-	put_bytes(&b, doc->res.gemtext.data ? doc->res.gemtext.data : "",
+		put_strs(out, m->categories[i].names, m->categories[i].n);
+	put_str(out, m->permalink);
+	put_str(out, m->lang);
+	put_str(out, m->excerpt);
+	put_u32(out, m->published);
+	put_u32(out, m->disable_nunjucks);
+	put_u32(out, m->has_front_matter);
+	put_i32(out, m->body_line);
+	put_bytes(out, doc->res.gemtext.data ? doc->res.gemtext.data : "",
 	    doc->res.excerpt_len);
-	put_u32(&b, (uint32_t)doc->res.nseries);
+	put_u32(out, (uint32_t)doc->res.nseries);
 	for (i = 0; i < doc->res.nseries; i++) {
-		put_str(&b, doc->res.series[i].label);
-		put_str(&b, doc->res.series[i].href);
-		put_i32(&b, doc->res.series[i].line);
+		put_str(out, doc->res.series[i].label);
+		put_str(out, doc->res.series[i].href);
+		put_i32(out, doc->res.series[i].line);
 	}
-	put_u32(&b, (uint32_t)doc->diags.n);
+	put_u32(out, (uint32_t)doc->diags.n);
 	for (i = 0; i < doc->diags.n; i++) {
-		put_i32(&b, doc->diags.v[i].line);
-		put_u32(&b, doc->diags.v[i].is_error);
-		put_str(&b, doc->diags.v[i].msg);
+		put_i32(out, doc->diags.v[i].line);
+		put_u32(out, doc->diags.v[i].is_error);
+		put_str(out, doc->diags.v[i].msg);
 	}
-	put_u32(&b, (uint32_t)doc->nlinks);
+	put_u32(out, (uint32_t)doc->nlinks);
 	for (i = 0; i < doc->nlinks; i++) {
-		put_str(&b, doc->links[i].target);
-		put_str(&b, doc->links[i].path);
-		put_i32(&b, doc->links[i].line);
+		put_str(out, doc->links[i].target);
+		put_str(out, doc->links[i].path);
+		put_i32(out, doc->links[i].line);
 	}
-	put_u32(out, (uint32_t)b.len);
-	buf_append(out, b.data, b.len);
-	buf_free(&b);
+	len = (uint32_t)(out->len - start);
+	memcpy(out->data + start - sizeof(len), &len, sizeof(len));
 }
