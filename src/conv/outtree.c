@@ -76,7 +76,7 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
     size_t errlen)
 {
 	char *lock, *gen_a, *gen_b, link[4096];
-	const char *base;
+	const char *base, *slash;
 	struct stat st;
 	ssize_t n;
 	size_t k;
@@ -90,6 +90,17 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 	t->final = xstrndup(final, k);
 	if (dry)
 		return 0;
+	if ((slash = strrchr(t->final, '/')) != NULL && slash != t->final) {
+		char *parent = xstrndup(t->final, (size_t)(slash - t->final));
+		int rc = path_mkdirs(parent, 0755);
+		if (rc != 0)
+			snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+		free(parent);
+		if (rc != 0) {
+			outtree_free(t);
+			return -1;
+		}
+	}
 	lock = sibling(t->final, ".lock");
 	t->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (t->lockfd < 0 || flock(t->lockfd, LOCK_EX | LOCK_NB) != 0) {
