@@ -1,4 +1,4 @@
-#include "limits.h"
+#include "limit.h"
 
 #include <pthread.h>
 #include <stdlib.h>
