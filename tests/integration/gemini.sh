@@ -42,6 +42,7 @@ server:
   access_log: access.log
   hosts:
     - {name: other.test, root: other}
+    - {name: fresh.test, root: other}
   redirects:
     - {from: /old, to: /tags/, permanent: true}
     - {from: /moved, to: gemini://localhost/a.txt, permanent: false}
@@ -173,6 +174,10 @@ expect_match "no SNI gets the default certificate" '^cn=localhost$' "$(cat "$TMP
 req gemini://localhost/ -s unknown.example
 expect_match "unknown SNI still completes with the default certificate" \
     '^cn=localhost$' "$(cat "$TMP/err")"
+req gemini://fresh.test/ -s fresh.test
+expect_match "a host without a certificate gets a self-signed one at start" \
+    '^cn=fresh.test$' "$(cat "$TMP/err")"
+expect_eq "its key is private" 600 "$(stat -c %a "$TMP/certs/fresh.test.key")"
 req gemini://localhost/ -6
 expect_eq "IPv6 loopback serves" "20 text/gemini; charset=utf-8; lang=ko" "$(head1)"
 req gemini://localhost/ -V tls1.2
