@@ -198,6 +198,30 @@ took=$(($(date +%s) - start))
 check "LF without CR gets no answer" test ! -s "$TMP/out"
 check "an unfinished request is closed at the timeout ($took s)" test "$took" -ge 1 -a "$took" -le 6
 
+req gemini://localhost/big.bin -R
+req gemini://localhost/
+expect_eq "a client that resets before reading does not hurt the server" \
+    "20 text/gemini; charset=utf-8; lang=ko" "$(head1)"
+
+# --- random requests: only the codes of protocols.md section 3 ----------------
+bad=""
+for i in $(seq 25); do
+	head -c $((i * 7)) /dev/urandom | tr -d '\r\n' >"$TMP/junk"
+	case $((i % 3)) in
+	0) printf 'gemini://localhost/' ;;
+	1) printf 'gemini://' ;;
+	esac >"$TMP/rq"
+	cat "$TMP/junk" >>"$TMP/rq"
+	printf '\r\n' >>"$TMP/rq"
+	"$GEMREQ" -p "$PORT" <"$TMP/rq" >"$TMP/out" 2>/dev/null
+	code=$(head -c 3 "$TMP/out")
+	case "$code" in
+	"10 " | "20 " | "30 " | "31 " | "51 " | "53 " | "59 ") ;;
+	*) bad="$bad [$code]" ;;
+	esac
+done
+expect_eq "random requests get only codes of section 3" "" "$bad"
+
 # --- access log -----------------------------------------------------------------
 sleep 1.2
 expect_match "access log line: client, host, path, status, bytes, duration" \
