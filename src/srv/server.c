@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -338,6 +339,19 @@ fix_public_port(const struct server *s, struct server_conf *conf)
 		conf->gopher_port = s->gopher_public_to;
 }
 
+static bool
+same_list(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
 static void
 reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 {
@@ -353,6 +367,10 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 		return;
 	}
 	fix_public_port(s, &conf);
+	if (!same_list(conf.listen, conf.n_listen, (*cur)->conf.listen, (*cur)->conf.n_listen) ||
+	    !same_list(conf.gopher_listen, conf.n_gopher_listen, (*cur)->conf.gopher_listen,
+	    (*cur)->conf.n_gopher_listen))
+		log_warnx("listen addresses changed: they take effect at the next start");
 	if ((g = gen_new(&conf, err, sizeof(err))) == NULL) {
 		log_warnx("reload refused, still serving the previous configuration: %s", err);
 		return;

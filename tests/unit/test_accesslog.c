@@ -1,0 +1,72 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "accesslog.h"
+#include "listen.h"
+
+static void
+test_addresses(void **state)
+{
+	struct sockaddr_storage ss;
+	socklen_t len;
+	char err[128], out[64];
+
+	(void)state;
+	assert_int_equal(listen_parse("192.0.2.77:1965", &ss, &len, err, sizeof(err)), 0);
+	accesslog_format_addr(out, sizeof(out), (struct sockaddr *)&ss, LOG_ADDR_FULL);
+	assert_string_equal(out, "192.0.2.77");
+	accesslog_format_addr(out, sizeof(out), (struct sockaddr *)&ss, LOG_ADDR_TRUNCATED);
+	assert_string_equal(out, "192.0.2.0");
+	accesslog_format_addr(out, sizeof(out), (struct sockaddr *)&ss, LOG_ADDR_NONE);
+	assert_string_equal(out, "-");
+	assert_int_equal(listen_parse("[2001:db8:1:2:3::9]:70", &ss, &len, err, sizeof(err)), 0);
+	accesslog_format_addr(out, sizeof(out), (struct sockaddr *)&ss, LOG_ADDR_TRUNCATED);
+	assert_string_equal(out, "2001:db8:1::");
+	assert_int_equal(listen_parse("*:70", &ss, &len, err, sizeof(err)), 0);
+	assert_int_equal(listen_parse("localhost:70", &ss, &len, err, sizeof(err)), -1);
+	assert_int_equal(listen_parse("127.0.0.1", &ss, &len, err, sizeof(err)), -1);
+	assert_int_equal(listen_parse("127.0.0.1:70000", &ss, &len, err, sizeof(err)), -1);
+}
+
+static void
+test_lines(void **state)
+{
+	struct sockaddr_storage ss;
+	struct access_entry e;
+	struct accesslog al;
+	socklen_t len;
+	char err[128];
+	const char *line;
+
+	(void)state;
+	listen_parse("127.0.0.1:1", &ss, &len, err, sizeof(err));
+	accesslog_init(&al);
+	e = (struct access_entry){(struct sockaddr *)&ss, "localhost", 9, "/a b\n\\\"", 7,
+	    20, 1234, 0.25};
+	assert_int_equal(accesslog_add(&al, LOG_ADDR_FULL, LOG_FORMAT_COMMON, &e), 0);
+	line = strchr(buf_cstr(&al.buf), ' ');
+	assert_string_equal(line, " 127.0.0.1 localhost /a\\x20b\\x0a\\x5c\" 20 1234 0.250ms\n");
+	buf_reset(&al.buf);
+	e.host_len = 0;
+	accesslog_add(&al, LOG_ADDR_NONE, LOG_FORMAT_JSON, &e);
+	line = strstr(buf_cstr(&al.buf), "\"client\"");
+	assert_string_equal(line, "\"client\":null,\"host\":\"\",\"path\":\"/a b\\u000a\\\\\\\"\","
+	    "\"status\":20,\"bytes\":1234,\"ms\":0.250}\n");
+	accesslog_free(&al);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_addresses),
+		cmocka_unit_test(test_lines),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
