@@ -64,4 +64,36 @@ SERVER_PID=""
 expect_eq "SIGTERM stops the server with status 0" 0 "$rc"
 check "no sanitizer report from the server" \
     sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log'"
+
+# --- port 70 without root: a clear message and port 7070 -------------------
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$TMP"
+	mkdir "$TMP/run"
+	chown -R nobody "$TMP/pub" "$TMP/certs" "$TMP/run"
+	cat >"$TMP/user.yaml" <<YAML
+output: pub
+server:
+  listen: ["127.0.0.1:0"]
+  gopher_listen: ["127.0.0.1:70"]
+  workers: 1
+  access_log: ""
+YAML
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$CANYON" serve -c "$TMP/user.yaml" --ready-file "$TMP/run/ready" 2>"$TMP/user.log" &
+	SERVER_PID=$!
+	i=0
+	while [ ! -s "$TMP/run/ready" ] && [ $i -lt 100 ] && kill -0 $SERVER_PID 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	expect_match "without root, port 70 is refused with a clear message" \
+	    'ports below 1024 need root; serving Gopher on port 7070 instead' "$(cat "$TMP/user.log")"
+	expect_eq "and Gopher listens on 7070" "gopher 7070" "$(grep gopher "$TMP/run/ready" 2>&1)"
+	PORT=7070
+	ask '\r\n'
+	expect_match "menus name the port really served" '	localhost	7070' "$(cat "$TMP/out")"
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	SERVER_PID=""
+fi
 exit 0
