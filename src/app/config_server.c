@@ -13,8 +13,7 @@
 static const char *const server_keys[] = {"hostname", "port", "listen",
 	"gopher_port", "gopher_listen", "root", "certs", "lang", "hosts",
 	"redirects", "gone", "client_cert_areas", "workers", "timeout_request",
-	"timeout_write", "max_in_memory", "access_log", "access_log_format",
-	"log_client_address", NULL};
+	"timeout_write", "max_in_memory", "access_log", "log_client_address", NULL};
 static const char *const host_keys[] = {"name", "root", "cert", "key", "lang", NULL};
 static const char *const redirect_keys[] = {"from", "to", "permanent", NULL};
 static const char *const area_keys[] = {"path", "fingerprints", NULL};
@@ -366,14 +365,6 @@ config_server(const struct config *cfg, struct server_conf *conf, char *err,
 		conf->log_client_address = LOG_ADDR_NONE;
 	else
 		return fail(&x, n, "log_client_address must be full, truncated or none");
-	n = srv ? ynode_get(srv, "access_log_format") : NULL;
-	mode = ynode_str(srv, "access_log_format", "common");
-	if (strcmp(mode, "common") == 0)
-		conf->access_log_format = LOG_FORMAT_COMMON;
-	else if (strcmp(mode, "json") == 0)
-		conf->access_log_format = LOG_FORMAT_JSON;
-	else
-		return fail(&x, n, "access_log_format must be common or json");
 	if (get_str(&x, srv, "certs", "certs", &s) == -1)
 		return -1;
 	conf->certs_dir = resolved(cfg, s);

@@ -19,9 +19,7 @@
  *     timeout_request: 10         seconds for handshake and request line
  *     timeout_write: 30           seconds a client may stall reading
  *     max_in_memory: 1048576      larger files are streamed from disk
- *     access_log: "-"             file, "-" for stderr, "" for none;
- *                                 SIGUSR1 reopens it (log rotation)
- *     access_log_format: common   common | json
+ *     access_log: "-"             file, "-" for stderr, "" for none
  *     log_client_address: full    full | truncated | none
  */
 #ifndef CANYON_CONFIG_SERVER_H

@@ -72,32 +72,8 @@ put_escaped(struct buf *b, const char *s, size_t n)
 	}
 }
 
-static void
-put_json(struct buf *b, const char *s, size_t n)
-{
-	static const char hex[] = "0123456789abcdef";
-	size_t i;
-
-	buf_putc(b, '"');
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c == '"' || c == '\\') {
-			buf_putc(b, '\\');
-			buf_putc(b, (char)c);
-		} else if (c < 0x20 || c == 0x7f) {
-			buf_puts(b, "\\u00");
-			buf_putc(b, hex[c >> 4]);
-			buf_putc(b, hex[c & 15]);
-		} else {
-			buf_putc(b, (char)c);
-		}
-	}
-	buf_putc(b, '"');
-}
-
 int
-accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format fmt,
-    const struct access_entry *e)
+accesslog_add(struct accesslog *al, enum log_addr mode, const struct access_entry *e)
 {
 	char addr[INET6_ADDRSTRLEN];
 	struct timespec now;
@@ -110,20 +86,6 @@ accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format fmt,
 		strftime(al->stamp, sizeof(al->stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	accesslog_format_addr(addr, sizeof(addr), e->addr, mode);
-	if (fmt == LOG_FORMAT_JSON) {
-		buf_printf(&al->buf, "{\"time\":\"%s\",\"client\":", al->stamp);
-		if (mode == LOG_ADDR_NONE || strcmp(addr, "-") == 0)
-			buf_puts(&al->buf, "null");
-		else
-			put_json(&al->buf, addr, strlen(addr));
-		buf_puts(&al->buf, ",\"host\":");
-		put_json(&al->buf, e->host, e->host_len);
-		buf_puts(&al->buf, ",\"path\":");
-		put_json(&al->buf, e->path, e->path_len);
-		buf_printf(&al->buf, ",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n",
-		    e->status, e->bytes, e->ms);
-		return al->buf.len >= ACCESSLOG_FLUSH_AT;
-	}
 	buf_puts(&al->buf, al->stamp);
 	buf_putc(&al->buf, ' ');
 	buf_puts(&al->buf, addr);

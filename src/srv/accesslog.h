@@ -8,12 +8,7 @@
  *   2026-11-25T15:04:05Z 127.0.0.1 localhost /path 20 1234 0.210ms
  *
  * Control characters, spaces and backslashes in host and path are written
- * as \xNN, an empty field as "-". The JSON format has the same fields:
- *
- *   {"time":"2026-11-25T15:04:05Z","client":"127.0.0.1","host":"localhost",
- *    "path":"/path","status":20,"bytes":1234,"ms":0.210}
- *
- * with "client" null when not logged and strings escaped as JSON.
+ * as \xNN. The address is "-" when not logged.
  */
 #ifndef CANYON_ACCESSLOG_H
 #define CANYON_ACCESSLOG_H
@@ -45,8 +40,7 @@ struct access_entry {
 void accesslog_init(struct accesslog *al);
 void accesslog_free(struct accesslog *al);
 /* Append one line. True when the buffer is large enough to flush now. */
-int accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format fmt,
-    const struct access_entry *e);
+int accesslog_add(struct accesslog *al, enum log_addr mode, const struct access_entry *e);
 /* Write the buffered lines to fd (nothing when fd < 0) and empty it. */
 void accesslog_flush(struct accesslog *al, int fd);
 

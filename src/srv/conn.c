@@ -105,8 +105,7 @@ log_request(struct conn *c)
 	    c->log_host.len, path->data, path->len, c->resp.status, response_size(&c->resp),
 	    ms_since(&c->start)};
 	if (c->gen->log_fd >= 0 &&
-	    accesslog_add(&c->w->log, c->gen->conf.log_client_address,
-	    c->gen->conf.access_log_format, &e))
+	    accesslog_add(&c->w->log, c->gen->conf.log_client_address, &e))
 		accesslog_flush(&c->w->log, c->gen->log_fd);
 }
 

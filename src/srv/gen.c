@@ -114,24 +114,6 @@ fail:
 	return NULL;
 }
 
-int
-gen_reopen_log(struct gen *g, char *err, size_t errlen)
-{
-	int fd;
-
-	if (g->log_fd <= STDERR_FILENO)
-		return 0;
-	fd = open(g->conf.access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
-	if (fd == -1 || dup3(fd, g->log_fd, O_CLOEXEC) == -1) {
-		snprintf(err, errlen, "%s: %m", g->conf.access_log);
-		if (fd != -1)
-			close(fd);
-		return -1;
-	}
-	close(fd);
-	return 0;
-}
-
 void
 gen_ref(struct gen *g)
 {

@@ -416,7 +416,6 @@ server_run(struct server_conf *conf, const char *ready_file,
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
-	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	s.workers = xcalloc(s.n_workers, sizeof(*s.workers));
 	for (i = 0; i < s.n_workers; i++)
@@ -440,11 +439,6 @@ server_run(struct server_conf *conf, const char *ready_file,
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
-		if (sig == SIGUSR1) {
-			if (gen_reopen_log(g, err, sizeof(err)) == -1)
-				log_warnx("cannot reopen the access log: %s", err);
-			continue;
-		}
 		if (sig != SIGHUP)
 			break;
 		reload(&s, &g, reload_fn, reload_arg);

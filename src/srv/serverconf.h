@@ -9,7 +9,6 @@
 #include <stddef.h>
 
 enum log_addr { LOG_ADDR_FULL, LOG_ADDR_TRUNCATED, LOG_ADDR_NONE };
-enum log_format { LOG_FORMAT_COMMON, LOG_FORMAT_JSON };
 
 struct srv_host {
 	char *name; /* lower case, no trailing dot */
@@ -53,7 +52,6 @@ struct server_conf {
 	size_t max_in_memory;   /* larger files are streamed from disk */
 	char *access_log;       /* file, "-" for stderr, "" for none */
 	enum log_addr log_client_address;
-	enum log_format access_log_format;
 	char *certs_dir;        /* where missing certificates are created */
 };
 
