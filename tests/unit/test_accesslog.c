@@ -34,39 +34,11 @@ test_addresses(void **state)
 	assert_int_equal(listen_parse("127.0.0.1:70000", &ss, &len, err, sizeof(err)), -1);
 }
 
-static void
-test_lines(void **state)
-{
-	struct sockaddr_storage ss;
-	struct access_entry e;
-	struct accesslog al;
-	socklen_t len;
-	char err[128];
-	const char *line;
-
-	(void)state;
-	listen_parse("127.0.0.1:1", &ss, &len, err, sizeof(err));
-	accesslog_init(&al);
-	e = (struct access_entry){(struct sockaddr *)&ss, "localhost", 9, "/a b\n\\\"", 7,
-	    20, 1234, 0.25};
-	assert_int_equal(accesslog_add(&al, LOG_ADDR_FULL, LOG_FORMAT_COMMON, &e), 0);
-	line = strchr(buf_cstr(&al.buf), ' ');
-	assert_string_equal(line, " 127.0.0.1 localhost /a\\x20b\\x0a\\x5c\" 20 1234 0.250ms\n");
-	buf_reset(&al.buf);
-	e.host_len = 0;
-	accesslog_add(&al, LOG_ADDR_NONE, LOG_FORMAT_JSON, &e);
-	line = strstr(buf_cstr(&al.buf), "\"client\"");
-	assert_string_equal(line, "\"client\":null,\"host\":\"\",\"path\":\"/a b\\u000a\\\\\\\"\","
-	    "\"status\":20,\"bytes\":1234,\"ms\":0.250}\n");
-	accesslog_free(&al);
-}
-
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_addresses),
-		cmocka_unit_test(test_lines),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
