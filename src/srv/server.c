@@ -167,6 +167,7 @@ static int
 worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 {
 	struct timeval second = {1, 0};
+	struct event_config *cfg;
 	size_t i;
 
 	memset(w, 0, sizeof(*w));
@@ -175,7 +176,14 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	accesslog_init(&w->log);
 	gen_ref(g);
 	w->gen = g;
-	if ((w->base = event_base_new()) == NULL)
+	/* The changelist merges the add/delete pairs that a TLS handshake
+	 * makes within one loop turn into one epoll_ctl, or none. */
+	if ((cfg = event_config_new()) == NULL)
+		return -1;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	w->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (w->base == NULL)
 		return -1;
 	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		return -1;
