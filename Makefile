@@ -46,7 +46,7 @@ B := build/$(MODE)
 
 # Who may include whom: common <- gmi <- conv, common <- gmi <- srv, app sees all.
 # -iquote: only "x.h" includes search these folders, so a project header
-# (src/srv/limits.h) never hides a system one (<limits.h>).
+# never hides a system one (a src/srv/limits.h once hid <limits.h>).
 INC_common := -iquote src/common
 INC_gmi    := -iquote src/common -iquote src/gmi
 INC_conv   := -iquote src/common -iquote src/gmi -iquote src/conv
