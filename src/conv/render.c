@@ -193,17 +193,16 @@ is_blank(const char *s, size_t n)
 static char *
 trimmed(const char *s, size_t n)
 {
-	struct buf b = BUF_INIT;
+	char *t, *p;
 
 	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n'))
 		s++, n--;
 	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
 		n--;
-	for (size_t i = 0; i < n; i++)
-		buf_putc(&b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
-	if (b.data == NULL)
-		return xstrdup("");
-	return buf_detach(&b, NULL);
+	t = xstrndup(s, n);
+	for (p = t; (p = strpbrk(p, "\r\n")) != NULL; p++)
+		*p = ' ';
+	return t;
 }
 
 static void
@@ -291,13 +290,15 @@ put_text_line(struct renderer *r, const char *prefix, const char *text)
 static void
 put_url(struct buf *b, const char *url)
 {
-	for (; *url; url++) {
-		unsigned char c = (unsigned char)*url;
+	while (*url) {
+		size_t n = 0;
 
-		if (c <= ' ' || c == 0x7f)
-			buf_printf(b, "%%%02X", c);
-		else
-			buf_putc(b, (char)c);
+		while ((unsigned char)url[n] > ' ' && url[n] != 0x7f)
+			n++;
+		buf_append(b, url, n);
+		url += n;
+		if (*url)
+			buf_printf(b, "%%%02X", (unsigned char)*url++);
 	}
 }
 
@@ -577,7 +578,8 @@ link_leave(struct renderer *r)
 	/* an autolink's label would repeat its URL: clients show the URL */
 	if (trim_autolink(r->link_href, text))
 		text[0] = '\0';
-	if (r->link_href[0])
+	/* "#section" has no page to point at in gemtext: the text stays */
+	if (r->link_href[0] && r->link_href[0] != '#')
 		add_link(r, r->link_href, text, false);
 	free(text);
 	free(r->link_href);

@@ -146,6 +146,8 @@ test_inline_links(void **state)
 	    "=> https://c/ Alone\n");
 	expect("- x [in list](https://l/)\n- y\n\n> q [in quote](https://q/)\n",
 	    "* x in list\n* y\n=> https://l/ in list\n\n> q in quote\n=> https://q/ in quote\n");
+	/* links to a fragment of the page itself have no link line */
+	expect("Go to [the top](#top).\n", "Go to the top.\n");
 	/* hrefs are entity-decoded, URLs with spaces encoded */
 	expect("[t](<https://e/a b?x=1&amp;y=2>)\n", "=> https://e/a%20b?x=1&y=2 t\n");
 }
