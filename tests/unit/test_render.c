@@ -177,6 +177,15 @@ test_series(void **state)
 	assert_int_equal(r.seen.lines[1], 9);
 	done(&r);
 
+	/* post_link tags make a series too */
+	render(&r, "- {% post_link p1 %}\n- {% post_link p2 'Two' %}\n- now\n", false);
+	assert_string_equal(r.res.gemtext.data,
+	    "=> /p1/ The Title\n=> /p2/ Two\n* now\n");
+	assert_int_equal(r.res.nseries, 3);
+	assert_string_equal(r.res.series[0].href, "canyon-post:p1");
+	assert_string_equal(r.res.series[0].label, "The Title");
+	done(&r);
+
 	/* external links do not make a series */
 	render(&r, "* [a](https://a/)\n* [b](https://b/)\n", false);
 	assert_null(r.res.series);
