@@ -70,6 +70,20 @@ test_empty_cstr(void **state)
 	buf_free(&b);
 }
 
+static void
+test_reserve_terminates(void **state)
+{
+	struct buf b = BUF_INIT;
+	char *s;
+
+	(void)state;
+	/* reserving on an empty buffer, then detaching: an empty C string */
+	buf_reserve(&b, 100);
+	s = buf_detach(&b, NULL);
+	assert_string_equal(s, "");
+	free(s);
+}
+
 int
 main(void)
 {
@@ -78,6 +92,7 @@ main(void)
 		cmocka_unit_test(test_printf_and_truncate),
 		cmocka_unit_test(test_binary_and_detach),
 		cmocka_unit_test(test_empty_cstr),
+		cmocka_unit_test(test_reserve_terminates),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
