@@ -447,6 +447,10 @@ file_name(const char *path)
 
 	if (q)
 		*q = '\0';
+	if (dec[0] == '\0') {
+		free(dec);
+		return xstrdup(path); /* "http://": no name, the path says most */
+	}
 	return dec;
 }
 
