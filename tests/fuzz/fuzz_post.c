@@ -39,7 +39,8 @@ fz_asset(void *ctx, const char *name, int line, struct diag_list *d)
 }
 
 static char *
-fz_post(void *ctx, const char *slug, char **title, int line, struct diag_list *d)
+fz_post(
+    void *ctx, const char *slug, char **title, int line, struct diag_list *d)
 {
 	(void)ctx;
 	(void)line;
@@ -62,7 +63,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	size_t body_len;
 
 	if (frontmatter_parse((const char *)data, size, 540, &meta, &body,
-	    &body_len, &d) == 0) {
+		&body_len, &d) == 0) {
 		memset(&o, 0, sizeof(o));
 		o.asset_stem = "post";
 		o.join_soft_breaks = size % 2;
@@ -72,10 +73,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		o.links.asset = fz_asset;
 		o.links.post = fz_post;
 		render_post(body, body_len, &o, &res, &d);
-		/* the output promises: valid UTF-8, a final newline when not empty */
-		if (!utf8_valid(res.gemtext.data ? res.gemtext.data : "", res.gemtext.len))
+		/* the output promises: valid UTF-8, a final newline when not
+		 * empty */
+		if (!utf8_valid(res.gemtext.data ? res.gemtext.data : "",
+			res.gemtext.len))
 			abort();
-		if (res.gemtext.len && res.gemtext.data[res.gemtext.len - 1] != '\n')
+		if (res.gemtext.len &&
+		    res.gemtext.data[res.gemtext.len - 1] != '\n')
 			abort();
 		render_result_free(&res);
 	}
