@@ -364,7 +364,9 @@ decoded(const char *s)
 	struct buf b = BUF_INIT;
 	const char *reason;
 
-	if (url_decode(s, strlen(s), &b, 0, &reason) == -1 || b.data == NULL) {
+	/* an escape that makes a NUL, a '/' or invalid UTF-8: keep it */
+	if (url_decode(s, strlen(s), &b, URL_DECODE_PATH, &reason) == -1 ||
+	    b.data == NULL || !utf8_valid(b.data, b.len)) {
 		buf_free(&b);
 		return xstrdup(s);
 	}
@@ -1278,40 +1280,57 @@ is_blank_text(const char *s, size_t n)
 	return true;
 }
 
+/* Append s[0..n) to out with each malformed UTF-8 byte replaced by
+ * U+FFFD; returns how many were, and the offset of the first in *first. */
+static size_t
+replace_invalid(const char *s, size_t n, struct buf *out, size_t *first)
+{
+	size_t bad = 0, i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+
+		if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			if (bad++ == 0)
+				*first = i;
+			i++;
+			continue;
+		}
+		buf_append(out, s + i, k);
+		i += k;
+	}
+	return bad;
+}
+
+static int
+line_of(const char *s, size_t off, int first_line)
+{
+	int line = first_line;
+
+	for (size_t i = 0; i < off; i++)
+		line += s[i] == '\n';
+	return line;
+}
+
 /* The body as UTF-8: NUL bytes refused, malformed bytes replaced. */
 static int
 check_bytes(const char *md, size_t len, int first_line, struct buf *clean,
     struct diag_list *d)
 {
 	const char *nul = memchr(md, '\0', len);
-	int line = first_line, bad_line = 0;
-	size_t bad = 0, i = 0;
+	size_t bad, first = 0;
 
 	if (nul) {
-		for (const char *p = md; p < nul; p++)
-			line += *p == '\n';
-		diag_add(d, line, true,
+		diag_add(d, line_of(md, (size_t)(nul - md), first_line), true,
 		    "a NUL byte: this is a binary file, not a Markdown post");
 		return -1;
 	}
 	if (utf8_valid(md, len))
 		return 0;
-	while (i < len) {
-		uint32_t cp;
-		size_t k = utf8_decode(md + i, len - i, &cp);
-
-		if (k == 0) {
-			buf_puts(clean, "\xef\xbf\xbd");
-			if (bad++ == 0)
-				bad_line = line;
-			i++;
-			continue;
-		}
-		line += md[i] == '\n';
-		buf_append(clean, md + i, k);
-		i += k;
-	}
-	diag_add(d, bad_line, false,
+	bad = replace_invalid(md, len, clean, &first);
+	diag_add(d, line_of(md, first, first_line), false,
 	    "%zu byte%s of invalid UTF-8 replaced with U+FFFD (first on this "
 	    "line)",
 	    bad, bad == 1 ? "" : "s");
@@ -1415,6 +1434,15 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	buf_free(&expanded);
 	if (res->gemtext.data == NULL)
 		buf_puts(&res->gemtext, "");
+	/* URLs from the callbacks are not checked on the way in */
+	if (!utf8_valid(res->gemtext.data, res->gemtext.len)) {
+		struct buf fixed = BUF_INIT;
+		size_t bad_at;
+
+		replace_invalid(res->gemtext.data, res->gemtext.len, &fixed, &bad_at);
+		buf_free(&res->gemtext);
+		res->gemtext = fixed;
+	}
 	if (res->excerpt_len >= res->gemtext.len)
 		res->excerpt_len = 0;
 	return rc;

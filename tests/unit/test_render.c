@@ -139,6 +139,13 @@ test_images(void **state)
 	assert_string_equal(r.seen.names[1], "b.jpeg");
 	assert_string_equal(r.seen.names[3], "Untitled 1.png");
 	done(&r);
+
+	/* an escape that would decode to invalid UTF-8 or a '/' stays */
+	render(&r, "![](bad%80.png)\n![](a%2Fb.png)\n", false);
+	assert_string_equal(r.seen.names[0], "bad%80.png");
+	assert_string_equal(r.seen.names[1], "a%2Fb.png");
+	assert_true(utf8_valid(r.res.gemtext.data, r.res.gemtext.len));
+	done(&r);
 }
 
 static void
