@@ -394,6 +394,47 @@ asset_name(const struct renderer *r, const char *path)
 	return name;
 }
 
+/* Append s[0..n) to out with each malformed UTF-8 byte replaced by
+ * U+FFFD; returns how many were, and the offset of the first in *first. */
+static size_t
+replace_invalid(const char *s, size_t n, struct buf *out, size_t *first)
+{
+	size_t bad = 0, i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+
+		if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			if (bad++ == 0)
+				*first = i;
+			i++;
+			continue;
+		}
+		buf_append(out, s + i, k);
+		i += k;
+	}
+	return bad;
+}
+
+/* s (or a copy of def when s is NULL) made valid UTF-8: what callbacks
+ * return is not trusted, and the output promises valid UTF-8. */
+static char *
+utf8_fixed(char *s, const char *def)
+{
+	struct buf b = BUF_INIT;
+	size_t first;
+
+	if (s == NULL)
+		s = xstrdup(def);
+	if (utf8_valid(s, strlen(s)))
+		return s;
+	replace_invalid(s, strlen(s), &b, &first);
+	free(s);
+	return buf_detach(&b, NULL);
+}
+
 static char *
 call_link(struct renderer *r, const char *href)
 {
@@ -401,7 +442,7 @@ call_link(struct renderer *r, const char *href)
 
 	if (r->o->links.link)
 		u = r->o->links.link(r->o->links.ctx, href, r->line, r->d);
-	return u ? u : xstrdup(href);
+	return utf8_fixed(u, href);
 }
 
 static char *
@@ -411,7 +452,7 @@ call_asset(struct renderer *r, const char *name)
 
 	if (r->o->links.asset)
 		u = r->o->links.asset(r->o->links.ctx, name, r->line, r->d);
-	return u ? u : xstrdup(name);
+	return utf8_fixed(u, name);
 }
 
 /* The URL of a link or image target (entities already decoded). */
@@ -433,7 +474,13 @@ resolve(struct renderer *r, const char *href, bool image, char **post_title)
 		if (r->o->links.post)
 			u = r->o->links.post(r->o->links.ctx, href + pn,
 			    post_title, r->line, r->d);
-		return u ? u : xstrdup(href + pn);
+		if (post_title && *post_title &&
+		    !utf8_valid(*post_title, strlen(*post_title))) {
+			char *t = utf8_fixed(*post_title, "");
+
+			*post_title = t;
+		}
+		return utf8_fixed(u, href + pn);
 	}
 	if (image && !has_scheme(href) && href[0] != '/' && href[0] != '#' &&
 	    (name = asset_name(r, href)) != NULL) {
@@ -1280,30 +1327,6 @@ is_blank_text(const char *s, size_t n)
 	return true;
 }
 
-/* Append s[0..n) to out with each malformed UTF-8 byte replaced by
- * U+FFFD; returns how many were, and the offset of the first in *first. */
-static size_t
-replace_invalid(const char *s, size_t n, struct buf *out, size_t *first)
-{
-	size_t bad = 0, i = 0;
-
-	while (i < n) {
-		uint32_t cp;
-		size_t k = utf8_decode(s + i, n - i, &cp);
-
-		if (k == 0) {
-			buf_puts(out, "\xef\xbf\xbd");
-			if (bad++ == 0)
-				*first = i;
-			i++;
-			continue;
-		}
-		buf_append(out, s + i, k);
-		i += k;
-	}
-	return bad;
-}
-
 static int
 line_of(const char *s, size_t off, int first_line)
 {
@@ -1434,15 +1457,6 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	buf_free(&expanded);
 	if (res->gemtext.data == NULL)
 		buf_puts(&res->gemtext, "");
-	/* URLs from the callbacks are not checked on the way in */
-	if (!utf8_valid(res->gemtext.data, res->gemtext.len)) {
-		struct buf fixed = BUF_INIT;
-		size_t bad_at;
-
-		replace_invalid(res->gemtext.data, res->gemtext.len, &fixed, &bad_at);
-		buf_free(&res->gemtext);
-		res->gemtext = fixed;
-	}
 	if (res->excerpt_len >= res->gemtext.len)
 		res->excerpt_len = 0;
 	return rc;
