@@ -44,6 +44,8 @@ cb_link(void *ctx, const char *href, int line, struct diag_list *d)
 		sprintf(u, "%sindex.gmi", href);
 		return u;
 	}
+	if (strcmp(href, "https://bad-utf8/") == 0)
+		return strdup("https://bad-utf8/\xff");
 	if (strcmp(href, "https://missing.example/") == 0)
 		diag_add(d, line, false, "link to a missing page");
 	return NULL;
@@ -341,6 +343,11 @@ test_bad_input(void **state)
 	assert_int_equal(r.rc, 0);
 	assert_string_equal(r.res.gemtext.data, "");
 	assert_int_equal(r.d.n, 1);
+	done(&r);
+
+	/* a callback's URL that is not UTF-8 is repaired */
+	render(&r, "[b](https://bad-utf8/)\n", false);
+	assert_string_equal(r.res.gemtext.data, "=> https://bad-utf8/\xef\xbf\xbd b\n");
 	done(&r);
 
 	/* a warning from a callback reaches the list */
