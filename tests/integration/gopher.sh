@@ -203,6 +203,41 @@ expect_eq "bare LF accepted" "$(cat "$TMP/root")" \
     "$("$GET" -l 127.0.0.1 "$GPORT" "")"
 alive "Gopher+"
 
+# --- crawl: every local item reachable from the root answers ---
+# Menus are followed; every other local item is fetched once. A dead item
+# gets an error menu or nothing; the list is printed on failure.
+crawl() {
+	: >"$TMP/seen"
+	printf '1\t\n' >"$TMP/queue"
+	: >"$TMP/dead"
+	while [ -s "$TMP/queue" ]; do
+		item=$(head -n 1 "$TMP/queue")
+		sed -i 1d "$TMP/queue"
+		type=${item%%"$(printf '\t')"*}
+		sel=${item#*"$(printf '\t')"}
+		grep -qxF -- "$sel" "$TMP/seen" && continue
+		printf '%s\n' "$sel" >>"$TMP/seen"
+		g "$sel" >"$TMP/item"
+		if [ ! -s "$TMP/item" ] || head -n 1 "$TMP/item" |
+		    grep -q "^3.*	error.host	1"; then
+			printf '%s %s\n' "$type" "$sel" >>"$TMP/dead"
+			continue
+		fi
+		[ "$type" = 1 ] || continue
+		tr -d '\r' <"$TMP/item" | awk -F '\t' -v port="$GPORT" '
+		    /^[019gI]/ && $3 == "localhost" && $4 == port {
+			print substr($1, 1, 1) "\t" $2 }' >>"$TMP/queue"
+	done
+}
+crawl
+expect_eq "crawl: no dead local item from the root" "" "$(cat "$TMP/dead")"
+expect_eq "crawl: every page and asset of the capsule reached" \
+    "$(cd "$TMP/capsule" && find . -type f ! -name big.bin | sed 's/^\.//' |
+	sort)" \
+    "$(grep -v -e 'index.txt$' -e '^/search$' "$TMP/seen" |
+	sed -e 's|^$|/|' -e 's|/$|/index.gmi|' | sort)"
+alive "crawl"
+
 # --- a real client: lynx follows the series from the root to part 4 ---
 if command -v lynx >/dev/null 2>&1; then
 	lx() { timeout 20 lynx -dump -listonly -nonumbers "$1" 2>/dev/null; }
