@@ -9,7 +9,7 @@
 #include <stddef.h>
 
 #include "config.h"
-#include "limits.h"
+#include "admission.h"
 
 /*
  * Fill out from cfg's `limits:` section over the defaults. Returns 0, or -1

@@ -1,5 +1,5 @@
 /*
- * limits: admission control for the connection layer.
+ * admission: limits_*(), admission control for the connection layer.
  *
  * Ties the three policies together at the two points where a connection
  * can be refused cheaply:
@@ -17,8 +17,8 @@
  * own struct shed, since in-flight requests and latency are a property of
  * one event loop; only that worker's thread touches it.
  */
-#ifndef CANYON_LIMITS_H
-#define CANYON_LIMITS_H
+#ifndef CANYON_ADMISSION_H
+#define CANYON_ADMISSION_H
 
 #include <stdbool.h>
 #include <stddef.h>

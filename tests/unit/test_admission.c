@@ -8,7 +8,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
-#include "limits.h"
+#include "admission.h"
 
 static struct sockaddr_in
 addr(const char *ip)

@@ -1,4 +1,4 @@
-#include "limits.h"
+#include "admission.h"
 
 #include <pthread.h>
 #include <stdlib.h>
