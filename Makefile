@@ -45,13 +45,11 @@ ALL_LDFLAGS = $(OPTFLAGS) $(LDFLAGS)
 B := build/$(MODE)
 
 # Who may include whom: common <- gmi <- conv, common <- gmi <- srv, app sees all.
-# -iquote, not -I: a project header named like a system one (limits.h)
-# must not replace it for <...> includes, the system's own among them.
-INC_common := -iquote src/common
-INC_gmi    := -iquote src/common -iquote src/gmi
-INC_conv   := -iquote src/common -iquote src/gmi -iquote src/conv
-INC_srv    := -iquote src/common -iquote src/gmi -iquote src/srv
-INC_app    := -iquote src/common -iquote src/gmi -iquote src/conv -iquote src/srv -iquote src/app
+INC_common := -Isrc/common
+INC_gmi    := -Isrc/common -Isrc/gmi
+INC_conv   := -Isrc/common -Isrc/gmi -Isrc/conv
+INC_srv    := -Isrc/common -Isrc/gmi -Isrc/srv
+INC_app    := -Isrc/common -Isrc/gmi -Isrc/conv -Isrc/srv -Isrc/app
 LAYERS     := common gmi conv srv app
 
 define layer_objs
@@ -152,7 +150,7 @@ fuzz: deps
 lint: check-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
-	    $(subst -iquote ,-I,$(foreach l,$(LAYERS),$(INC_$(l)))) src
+	    $(foreach l,$(LAYERS),$(INC_$(l))) src
 
 # Belt and braces for the include-path rule: no header reached by a relative path.
 check-layers:
