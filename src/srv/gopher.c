@@ -106,25 +106,6 @@ site_item_type(void *ctx, const char *path, size_t len)
 	return '9';
 }
 
-/* "/2021/12/31/slug/index.gmi" or "/2021/12/31/name.gmi". */
-static bool
-is_post(const char *path)
-{
-	const char *rest = path + 12;
-	size_t i;
-
-	if (strlen(path) < 17)
-		return false;
-	for (i = 1; i < 11; i++)
-		if ((i == 5 || i == 8) ? path[i] != '/'
-				       : (path[i] < '0' || path[i] > '9'))
-			return false;
-	if (path[11] != '/' || strcmp(rest, "index.gmi") == 0)
-		return false;
-	return strchr(rest, '/') == NULL ||
-	    (strcmp(strchr(rest, '/'), "/index.gmi") == 0);
-}
-
 /* A text file as a type 0 document: CRLF line ends, dot-stuffed, ".". */
 static void
 text_document(const char *s, size_t n, struct buf *out)
@@ -179,7 +160,7 @@ build_page(struct gopher_site *gs, const struct store_entry *e,
 	struct buf menu = BUF_INIT, items = BUF_INIT, txt = BUF_INIT;
 	size_t plen = strlen(e->path), len, dir_len;
 	const char *data, *page_path = e->path;
-	char *dir = NULL, *txt_path = NULL;
+	char *dir = NULL, *txt_path = NULL, *post;
 
 	if (ends_with(e->path, plen, "/index.gmi")) {
 		dir_len = plen - strlen("index.gmi");
@@ -189,7 +170,8 @@ build_page(struct gopher_site *gs, const struct store_entry *e,
 	if (strcmp(e->path, "/index.gmi") == 0 && gs->idx)
 		gmi_menu_item(&items, '7', "Search the posts", 16, SEARCH_PATH,
 		    strlen(SEARCH_PATH), gs->host, gs->port);
-	if (is_post(e->path)) {
+	if ((post = search_post_path(e->path)) != NULL) {
+		free(post);
 		txt_path = xstrdup(e->path);
 		memcpy(txt_path + plen - 4, ".txt", 4);
 		if (store_lookup(gs->st, txt_path, plen) == NULL) {

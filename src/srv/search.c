@@ -37,9 +37,8 @@ is_digits(const char *s, size_t n)
 	return true;
 }
 
-/* The URL path of a post from the path of its page, or NULL. */
-static char *
-post_path(const char *path)
+char *
+search_post_path(const char *path)
 {
 	size_t n = strlen(path), rest_len;
 	const char *rest;
@@ -102,7 +101,7 @@ search_add(
 	struct gmi_doc doc;
 	struct buf body = BUF_INIT, tmp = BUF_INIT, title = BUF_INIT;
 	struct post *p;
-	char *url = post_path(path);
+	char *url = search_post_path(path);
 	size_t i;
 
 	if (url == NULL)

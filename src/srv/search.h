@@ -42,6 +42,11 @@ void search_free(struct search_index *idx);
 struct search_index *search_new(void);
 int search_add(
     struct search_index *idx, const char *path, const char *text, size_t len);
+/* When path is the page of a post ("/2021/12/31/slug/index.gmi",
+ * "/2021/12/31/name.gmi"), the post's URL path ("/2021/12/31/slug/",
+ * "/2021/12/31/name.gmi") in a string the caller frees; else NULL. */
+char *search_post_path(const char *path);
+
 /* Number of posts indexed. */
 size_t search_count(const struct search_index *idx);
 

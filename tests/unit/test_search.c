@@ -198,6 +198,35 @@ test_menu(void **state)
 	search_free(idx);
 }
 
+static void
+expect_post(const char *page, const char *want)
+{
+	char *got = search_post_path(page);
+
+	if (want == NULL) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_post_path(void **state)
+{
+	(void)state;
+	expect_post("/2021/12/31/slug/index.gmi", "/2021/12/31/slug/");
+	expect_post("/2021/12/31/note.gmi", "/2021/12/31/note.gmi");
+	expect_post("/2021/12/31/index.gmi", NULL);
+	expect_post("/2021/12/31/a/b/index.gmi", NULL);
+	expect_post("/2021/12/31/note.gemini", NULL);
+	expect_post("/2021/12/31/x.jpeg", NULL);
+	expect_post("/2021/1a/31/x.gmi", NULL);
+	expect_post("/tags/index.gmi", NULL);
+	expect_post("2021/12/31/x.gmi", NULL);
+}
+
 int
 main(void)
 {
@@ -207,6 +236,7 @@ main(void)
 	    cmocka_unit_test(test_snippet),
 	    cmocka_unit_test(test_empty_and_long),
 	    cmocka_unit_test(test_menu),
+	    cmocka_unit_test(test_post_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
