@@ -247,6 +247,10 @@ if command -v lynx >/dev/null 2>&1; then
 	    "^gopher://localhost:$GPORT/1$POST\$" "$part4"
 	expect_match "lynx shows part 4's text" "그랜드캐니언" \
 	    "$(timeout 20 lynx -dump "$part4" 2>/dev/null)"
+	q=%EA%B7%B8%EB%9E%9C%EB%93%9C%EC%BA%90%EB%8B%88%EC%96%B8
+	expect_match "lynx: type 7 search in Korean" '1 post contains "그랜드캐니언"' \
+	    "$(timeout 20 lynx -dump "gopher://127.0.0.1:$GPORT/7/search?$q" \
+	    2>/dev/null)"
 fi
 alive "lynx"
 exit 0
