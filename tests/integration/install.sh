@@ -7,7 +7,7 @@
 . "$ROOT/tests/lib.sh"
 
 D=$TMP/d
-quiet() { "$@" >/dev/null; }
+quiet() { "$@" >/dev/null 2>&1; }
 mk() { make -s -C "$ROOT" DESTDIR="$D" PREFIX=/usr BIN="$CANYON" "$@"; }
 
 check "make install with DESTDIR and PREFIX" mk install
@@ -50,7 +50,7 @@ expect_eq "canyon(1) describes every command ($(echo $cmds))" "" "$missing"
 
 # Every key of the example configuration (commented-out ones included) is
 # described in canyon.yaml(5).
-keys=$(sed -n 's/^#\{0,1\} *\([a-z_][a-z_0-9]*\):\( .*\)\{0,1\}$/\1/p' "$ROOT/canyon.yaml" | sort -u)
+keys=$(sed -n 's/^ *#\{0,1\} *\([a-z_][a-z_0-9]*\):\( .*\)\{0,1\}$/\1/p' "$ROOT/canyon.yaml" | sort -u)
 missing=""
 for k in $keys; do
 	grep -q "^\.It Ic $k\\b" "$ROOT/doc/canyon.yaml.5" || missing="$missing $k"
