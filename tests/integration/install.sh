@@ -47,6 +47,15 @@ for c in $cmds; do
 	grep -q "^\.It Cm $c\\b" "$ROOT/doc/canyon.1" || missing="$missing $c"
 done
 expect_eq "canyon(1) describes every command ($(echo $cmds))" "" "$missing"
+# ... and every long option their --help lists.
+missing=""
+for c in $cmds; do
+	for o in $("$CANYON" "$c" --help 2>&1 | grep -o -- '--[a-z][a-z0-9.-]*' | sort -u); do
+		[ "$o" = --help ] && continue
+		grep -q -- "Fl -${o#--}\\b" "$ROOT/doc/canyon.1" || missing="$missing $c:$o"
+	done
+done
+expect_eq "canyon(1) describes every long option" "" "$missing"
 
 # Every key of the example configuration (commented-out ones included) is
 # described in canyon.yaml(5).
