@@ -62,6 +62,9 @@ expect_match "new file holds the new request" '"path":"/after-rotation"' \
 expect_eq "the rotated file keeps only the old requests" 2 \
 	"$(wc -l <"$TMP/access.log.1")"
 check "server still running after SIGUSR1" kill -0 "$SERVER_PID"
-expect_eq "no error output" "" \
-	"$(grep -v -e '^canyon: serving' "$TMP/err")"
+kill "$SERVER_PID"
+wait "$SERVER_PID"
+SERVER_PID=""
+expect_eq "no error output after a clean stop" "" \
+	"$(grep -v -e '^canyon: serving' -e '^canyon: stopping' "$TMP/err")"
 exit 0

@@ -108,4 +108,12 @@ expect_eq "logged client addresses, in order" \
 	"$(awk '{ print $2 }' "$TMP/p.log" | tr '\n' ' ' | sed 's/ $//')"
 expect_eq "header on a plain listener: the real address logged" "127.0.0.1" \
 	"$(awk '{ print $2 }' "$TMP/n.log")"
+# Stopped first: what the sanitizers find shows at exit.
+for p in $PIDS; do kill "$p" 2>/dev/null; done
+for p in $PIDS; do wait "$p" 2>/dev/null; done
+PIDS=""
+for i in p n; do
+	expect_eq "instance $i: no error output" "" \
+		"$(grep -v -e '^canyon: serving' -e '^canyon: stopping' "$TMP/$i.err")"
+done
 exit 0
