@@ -8,6 +8,10 @@
  * drained connection), then a half-close, then a short wait for the
  * client's own close so that unread bytes do not turn our FIN into a
  * reset that could destroy the reply.
+ *
+ * On a listener behind a load balancer (proxy_protocol), a PROXY header
+ * comes first: it is read off the raw socket (C_PROXY) before any of the
+ * above, under the same deadline, and gives the client's address.
  */
 #include <errno.h>
 #include <stdlib.h>
@@ -117,7 +121,8 @@ log_request(struct conn *c)
 static void
 proxy_end(struct conn *c)
 {
-	event_free(c->proxy_ev);
+	if (c->proxy_ev)
+		event_free(c->proxy_ev);
 	c->proxy_ev = NULL;
 	free(c->proxy);
 	c->proxy = NULL;
@@ -433,7 +438,8 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 		c->state = C_PROXY;
 		c->proxy = xcalloc(1, sizeof(*c->proxy));
 		c->proxy_ev = event_new(w->base, fd, EV_READ | EV_PERSIST, on_proxy_read, c);
-		event_add(c->proxy_ev, NULL);
+		if (c->proxy_ev == NULL || event_add(c->proxy_ev, NULL) == -1)
+			conn_free(c);
 		return;
 	}
 	conn_start(c);
