@@ -62,7 +62,7 @@ APP_OBJS := $(OBJ_app)
 # installs an already built one as it is, without building in this mode.
 BIN      := $(B)/canyon
 
-.PHONY: all deps run test test-haproxy unit golden integration fuzz bench lint format \
+.PHONY: all deps run test test-haproxy unit golden integration fuzz fuzz-build bench lint format \
         check-layers install uninstall install-systemd uninstall-systemd \
         clean tests-build
 all: $(B)/canyon
@@ -73,15 +73,21 @@ $(B)/libcanyon.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
+# The app layer without main(), for unit tests of its config readers.
+$(B)/libcanyon-app.a: $(filter-out $(B)/app/main.o,$(APP_OBJS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
 $(B)/canyon: $(APP_OBJS) $(B)/libcanyon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(APP_OBJS) $(B)/libcanyon.a $(PKG_LIBS) -lm
 
 # Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
-$(B)/tests/%: tests/unit/%.c $(B)/libcanyon.a
+$(B)/tests/%: tests/unit/%.c $(B)/libcanyon-app.a $(B)/libcanyon.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ $(B)/libcanyon.a \
+	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ \
+	    $(B)/libcanyon-app.a $(B)/libcanyon.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) -lm
 
 # Tools the tests and benchmarks build (load generator, ...): tests/tools/*.c
@@ -118,6 +124,34 @@ test-haproxy: deps
 bench: deps
 	$(MAKE) all tests-build
 	sh tests/bench/run.sh build/rel
+
+# Fuzzing (libFuzzer, clang): tests/fuzz/fuzz_<target>.c, each linked with
+# the library built again by clang with coverage instrumentation, into
+# build/fuzz/. `make fuzz` runs each for FUZZ_SECONDS from its seed corpus
+# tests/fuzz/corpus/<target>/ (found inputs go to build/fuzz/corpus/,
+# crashes to build/fuzz/<target>-crash-*); make test runs each for a few seconds.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FZ           := build/fuzz
+FUZZ_CFLAGS  := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                $(PKG_CFLAGS)
+FUZZ_LIB_OBJS := $(patsubst src/%.c,$(FZ)/%.o,$(foreach l,common gmi conv srv,$(wildcard src/$(l)/*.c)))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(foreach l,common gmi conv srv,$(eval $(FZ)/$(l)/%.o: src/$(l)/%.c ; @mkdir -p $$(@D) && $$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INC_$(l)) -c $$< -o $$@))
+$(FZ)/libcanyon.a: $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libcanyon.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INC_app) $< -o $@ \
+	    $(FZ)/libcanyon.a $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	ROOT=$(CURDIR) CANYON=$(CURDIR)/$(BIN) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILT=1 \
+	    FUZZ_WORK=$(CURDIR)/$(FZ)/corpus sh tests/fuzz/fuzz.sh
 
 lint: check-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \

@@ -70,6 +70,23 @@ test_empty_cstr(void **state)
 	buf_free(&b);
 }
 
+/* Storage made by buf_reserve() alone is terminated too: an empty
+ * url_decode() result once came back from buf_detach() unterminated. */
+static void
+test_reserve_then_detach(void **state)
+{
+	struct buf b = BUF_INIT;
+	char *p;
+
+	(void)state;
+	buf_reserve(&b, 10);
+	assert_string_equal(b.data, "");
+	assert_string_equal(buf_cstr(&b), "");
+	p = buf_detach(&b, NULL);
+	assert_string_equal(p, "");
+	free(p);
+}
+
 int
 main(void)
 {
@@ -78,6 +95,7 @@ main(void)
 		cmocka_unit_test(test_printf_and_truncate),
 		cmocka_unit_test(test_binary_and_detach),
 		cmocka_unit_test(test_empty_cstr),
+		cmocka_unit_test(test_reserve_then_detach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
