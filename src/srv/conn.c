@@ -354,7 +354,13 @@ on_gopher_read(struct bufferevent *bev, void *arg)
 	send_reply(c);
 }
 
-/* Set up the TLS or plain stream once the client's address is known. */
+/*
+ * Set up the TLS or plain stream once the client's address is known:
+ * right after accept, or after the PROXY header on a listener behind a
+ * load balancer. Decisions by client address (connection caps, rate
+ * limits) belong here rather than in conn_accept(), where a proxied
+ * connection still shows the balancer's address.
+ */
 static void
 conn_start(struct conn *c)
 {
