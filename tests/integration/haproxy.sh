@@ -145,12 +145,31 @@ check "both logged" wait_for 5 logged_at_least 14
 expect_eq "the two connections went to different instances" "1 1" \
 	"$(($(count a .) - before_a)) $(($(count b .) - before_b))"
 
+# Key rotation: a new key first, the old one after it, SIGHUP to both:
+# the old session still resumes (old key decrypts). Then the old key
+# dropped and SIGHUP again: it no longer does.
+reloads() { [ "$(cat "$TMP/a.err" "$TMP/b.err" | grep -c '^canyon: reloaded')" -ge "$1" ]; }
+head -c 80 /dev/urandom >"$TMP/new.key"
+cat "$TMP/new.key" "$TMP/ticket.key" >"$TMP/rotated.key"
+chmod 600 "$TMP/rotated.key"
+mv "$TMP/rotated.key" "$TMP/ticket.key"
+for p in $PIDS; do [ "$p" = "$hp_pid" ] || kill -HUP "$p"; done
+check "both instances reloaded the rotated keys" wait_for 5 reloads 2
+expect_match "old session resumes under the previous key" '^Reused, TLSv1\.3' \
+	"$(sclient -sess_in "$TMP/session")"
+chmod 600 "$TMP/new.key"
+mv "$TMP/new.key" "$TMP/ticket.key"
+for p in $PIDS; do [ "$p" = "$hp_pid" ] || kill -HUP "$p"; done
+check "both instances reloaded without the previous key" wait_for 5 reloads 4
+expect_match "old session no longer resumes once its key is dropped" '^New, TLSv1\.3' \
+	"$(sclient -sess_in "$TMP/session")"
+
 # Stopped first: what the sanitizers find shows at exit.
 for p in $PIDS; do kill "$p" 2>/dev/null; done
 for p in $PIDS; do wait "$p" 2>/dev/null; done
 PIDS=""
 for i in a b; do
 	expect_eq "instance $i: no error output" "" \
-		"$(grep -v -e '^canyon: serving' -e '^canyon: stopping' "$TMP/$i.err")"
+		"$(grep -v -e '^canyon: serving' -e '^canyon: stopping' -e '^canyon: reloaded' "$TMP/$i.err")"
 done
 exit 0
