@@ -1,12 +1,12 @@
 #include "gen.h"
 
-#include "ticket.h"
-
 #include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "ticket.h"
 
 static void
 gen_free(struct gen *g)
