@@ -64,7 +64,7 @@ APP_OBJS := $(OBJ_app)
 # installs an already built one as it is, without building in this mode.
 BIN      := $(B)/canyon
 
-.PHONY: all deps run test unit golden integration fuzz fuzz-build bench lint format \
+.PHONY: all deps run test test-haproxy unit golden integration fuzz fuzz-build bench lint format \
         check-layers install uninstall install-systemd uninstall-systemd \
         clean tests-build
 all: $(B)/canyon
@@ -116,6 +116,12 @@ test: deps
 	sh tests/run.sh build/san
 
 tests-build: $(UNIT_BINS) $(TOOL_BINS)
+
+# Two instances behind HAProxy (PROXY protocol v1/v2, spread, client
+# address, session resumption across instances); also part of make test.
+test-haproxy: deps
+	$(MAKE) SAN=1 all tests-build
+	sh tests/run.sh build/san integration/haproxy
 
 bench: deps
 	$(MAKE) all tests-build

@@ -2,24 +2,23 @@
  * canyon serve: serve the built capsule over Gemini and Gopher.
  */
 #include <getopt.h>
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cert.h"
 #include "commands.h"
 #include "config.h"
 #include "config_server.h"
-#include "path.h"
 #include "server.h"
+#include "watch.h"
 
 static void
 usage(FILE *out)
 {
 	fprintf(out,
-	    "usage: canyon serve [-c FILE] [--ready-file FILE]\n"
+	    "usage: canyon serve [-c FILE] [--ready-file FILE] [--watch]\n"
 	    "\n"
 	    "Serve the built capsule over Gemini (TLS) and Gopher until SIGTERM.\n"
 	    "SIGHUP reloads configuration, certificates and content.\n"
@@ -27,42 +26,16 @@ usage(FILE *out)
 	    "  -c, --config FILE   configuration (default ./canyon.yaml)\n"
 	    "  --ready-file FILE   once listening, write \"gemini PORT\" and\n"
 	    "                      \"gopher PORT\" lines (the ports bound) to FILE\n"
+	    "  --watch             rebuild the capsule when a post changes, then\n"
+	    "                      reload (inotify on the blog's folder)\n"
 	    "  -h, --help          this help\n");
 }
 
-/* A host whose pair is the default one in the certs folder gets a
- * self-signed pair there the first time (then it is kept: clients pin it);
- * a pair configured by path is the operator's to provide. */
+/* Read the server's settings from file (NULL: the default file), and
+ * when source is not NULL the blog's folder (the caller frees it). */
 static int
-ensure_certs(const struct server_conf *conf, char *err, size_t errlen)
-{
-	struct buf crt = BUF_INIT, key = BUF_INIT;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < conf->n_hosts && rc == 0; i++) {
-		const struct srv_host *h = &conf->hosts[i];
-		char *def_crt, *def_key;
-
-		buf_reset(&crt);
-		buf_reset(&key);
-		buf_printf(&crt, "%s.crt", h->name);
-		buf_printf(&key, "%s.key", h->name);
-		def_crt = path_join(conf->certs_dir, buf_cstr(&crt));
-		def_key = path_join(conf->certs_dir, buf_cstr(&key));
-		if (strcmp(h->cert, def_crt) == 0 && strcmp(h->key, def_key) == 0)
-			rc = cert_ensure(conf->certs_dir, h->name, err, errlen);
-		free(def_crt);
-		free(def_key);
-	}
-	buf_free(&crt);
-	buf_free(&key);
-	return rc;
-}
-
-/* Read the server's settings from file (NULL: the default file). */
-static int
-load(const char *file, struct server_conf *conf, char *err, size_t errlen)
+load(const char *file, struct server_conf *conf, char **source, char *err,
+    size_t errlen)
 {
 	struct config cfg;
 	int rc;
@@ -70,16 +43,16 @@ load(const char *file, struct server_conf *conf, char *err, size_t errlen)
 	if (config_load(file, &cfg, err, errlen) == -1)
 		return -1;
 	rc = config_server(&cfg, conf, err, errlen);
+	if (rc == 0 && source != NULL)
+		*source = config_path(&cfg, ynode_str(cfg.root, "source", "capsule"));
 	config_free(&cfg);
-	if (rc == 0)
-		rc = ensure_certs(conf, err, errlen);
 	return rc;
 }
 
 static int
 reload(void *arg, struct server_conf *conf, char *err, size_t errlen)
 {
-	return load(arg, conf, err, errlen);
+	return load(arg, conf, NULL, err, errlen);
 }
 
 int
@@ -88,13 +61,16 @@ cmd_serve(int argc, char **argv)
 	static const struct option longopts[] = {
 		{"config", required_argument, NULL, 'c'},
 		{"ready-file", required_argument, NULL, 'r'},
+		{"watch", no_argument, NULL, 'w'},
 		{"help", no_argument, NULL, 'h'},
 		{NULL, 0, NULL, 0},
 	};
 	struct server_conf conf;
 	const char *file = NULL, *ready = NULL;
-	char err[1024];
-	int ch;
+	char err[1024], *source = NULL;
+	bool watch = false;
+	pid_t watcher = -1;
+	int ch, rc;
 
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
@@ -104,6 +80,9 @@ cmd_serve(int argc, char **argv)
 			break;
 		case 'r':
 			ready = optarg;
+			break;
+		case 'w':
+			watch = true;
 			break;
 		case 'h':
 			usage(stdout);
@@ -117,10 +96,20 @@ cmd_serve(int argc, char **argv)
 		usage(stderr);
 		return EXIT_USAGE;
 	}
-	if (load(file, &conf, err, sizeof(err)) == -1) {
+	if (load(file, &conf, watch ? &source : NULL, err, sizeof(err)) == -1) {
 		server_conf_free(&conf);
 		fprintf(stderr, "canyon: %s\n", err);
 		return 1;
 	}
-	return server_run(&conf, ready, reload, (void *)(uintptr_t)file);
+	/* Before the server starts threads and confines itself. */
+	if (watch && (watcher = watch_start(source, file, err, sizeof(err))) == -1) {
+		free(source);
+		server_conf_free(&conf);
+		fprintf(stderr, "canyon: %s\n", err);
+		return 1;
+	}
+	free(source);
+	rc = server_run(&conf, ready, reload, (void *)(uintptr_t)file);
+	watch_stop(watcher);
+	return rc;
 }
