@@ -102,7 +102,8 @@ test: deps
 
 tests-build: $(UNIT_BINS) $(TOOL_BINS)
 
-bench: deps
+bench:
+	@sh contrib/deps.sh bench
 	$(MAKE) all tests-build
 	sh tests/bench/run.sh build/rel
 

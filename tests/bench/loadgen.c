@@ -812,8 +812,12 @@ parse_url(const char *s)
 			freeaddrinfo(res);
 			return -1;
 		}
-	memcpy(&opt.addr, res->ai_addr, res->ai_addrlen);
-	opt.addrlen = res->ai_addrlen;
+	/* IPv4 first: "localhost" may list ::1 before 127.0.0.1, and a
+	 * server bound to 127.0.0.1 alone should still be reached. */
+	for (ai = res; ai->ai_next != NULL && ai->ai_family != AF_INET; ai = ai->ai_next)
+		continue;
+	memcpy(&opt.addr, ai->ai_addr, ai->ai_addrlen);
+	opt.addrlen = ai->ai_addrlen;
 	freeaddrinfo(res);
 	/* SNI carries names only, never address literals. */
 	{
