@@ -14,6 +14,10 @@ PREFIX   ?= /usr/local
 BINDIR   ?= $(PREFIX)/bin
 MANDIR   ?= $(PREFIX)/share/man
 DOCDIR   ?= $(PREFIX)/share/doc/canyon
+# make install-systemd: where systemd and logrotate look (Debian's layout).
+UNITDIR     ?= $(PREFIX)/lib/systemd/system
+SYSUSERSDIR ?= $(PREFIX)/lib/sysusers.d
+LOGROTATEDIR ?= /etc/logrotate.d
 DESTDIR  ?=
 VERSION  := 0.1.0
 
@@ -54,11 +58,14 @@ endef
 $(foreach l,$(LAYERS),$(eval OBJ_$(l) := $(call layer_objs,$(l))))
 LIB_OBJS := $(OBJ_common) $(OBJ_gmi) $(OBJ_conv) $(OBJ_srv)
 APP_OBJS := $(OBJ_app)
+# The binary make install copies; `make install BIN=build/san/canyon`
+# installs an already built one as it is, without building in this mode.
 BIN      := $(B)/canyon
 
-.PHONY: all deps run test unit golden integration fuzz bench lint format \
-        check-layers install uninstall clean tests-build
-all: $(BIN)
+.PHONY: all deps run test unit golden integration fuzz fuzz-build bench lint format \
+        check-layers install uninstall install-systemd uninstall-systemd \
+        clean tests-build
+all: $(B)/canyon
 
 $(foreach l,$(LAYERS),$(eval $(B)/$(l)/%.o: src/$(l)/%.c ; @mkdir -p $$(@D) && $$(CC) $$(ALL_CFLAGS) $(INC_$(l)) -c $$< -o $$@))
 
@@ -66,15 +73,21 @@ $(B)/libcanyon.a: $(LIB_OBJS)
 	@mkdir -p $(@D)
 	rm -f $@ && ar rcs $@ $^
 
-$(BIN): $(APP_OBJS) $(B)/libcanyon.a
+# The app layer without main(), for unit tests of its config readers.
+$(B)/libcanyon-app.a: $(filter-out $(B)/app/main.o,$(APP_OBJS))
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+
+$(B)/canyon: $(APP_OBJS) $(B)/libcanyon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(APP_OBJS) $(B)/libcanyon.a $(PKG_LIBS) -lm
 
 # Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
-$(B)/tests/%: tests/unit/%.c $(B)/libcanyon.a
+$(B)/tests/%: tests/unit/%.c $(B)/libcanyon-app.a $(B)/libcanyon.a
 	@mkdir -p $(@D)
-	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ $(B)/libcanyon.a \
+	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ \
+	    $(B)/libcanyon-app.a $(B)/libcanyon.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) -lm
 
 # Tools the tests and benchmarks build (load generator, ...): tests/tools/*.c
@@ -93,7 +106,7 @@ deps:
 
 run: deps
 	$(MAKE) all
-	sh contrib/run.sh $(BIN)
+	sh contrib/run.sh $(B)/canyon
 
 # make test: everything under sanitizers, one summary line at the end.
 test: deps
@@ -107,6 +120,34 @@ bench:
 	$(MAKE) all tests-build
 	sh tests/bench/run.sh build/rel
 
+# Fuzzing (libFuzzer, clang): tests/fuzz/fuzz_<target>.c, each linked with
+# the library built again by clang with coverage instrumentation, into
+# build/fuzz/. `make fuzz` runs each for FUZZ_SECONDS from its seed corpus
+# tests/fuzz/corpus/<target>/ (found inputs go to build/fuzz/corpus/,
+# crashes to build/fuzz/<target>-crash-*); make test runs each for a few seconds.
+FUZZ_SECONDS ?= 60
+FUZZ_CC      ?= clang
+FZ           := build/fuzz
+FUZZ_CFLAGS  := $(BASE_CFLAGS) -O1 -g -fno-omit-frame-pointer \
+                -fsanitize=address,undefined -fno-sanitize-recover=undefined \
+                $(PKG_CFLAGS)
+FUZZ_LIB_OBJS := $(patsubst src/%.c,$(FZ)/%.o,$(foreach l,common gmi conv srv,$(wildcard src/$(l)/*.c)))
+FUZZ_BINS    := $(patsubst tests/fuzz/%.c,$(FZ)/%,$(wildcard tests/fuzz/fuzz_*.c))
+$(foreach l,common gmi conv srv,$(eval $(FZ)/$(l)/%.o: src/$(l)/%.c ; @mkdir -p $$(@D) && $$(FUZZ_CC) $$(FUZZ_CFLAGS) -fsanitize=fuzzer-no-link $(INC_$(l)) -c $$< -o $$@))
+$(FZ)/libcanyon.a: $(FUZZ_LIB_OBJS)
+	@mkdir -p $(@D)
+	rm -f $@ && ar rcs $@ $^
+$(FZ)/fuzz_%: tests/fuzz/fuzz_%.c $(FZ)/libcanyon.a
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -fsanitize=fuzzer $(INC_app) $< -o $@ \
+	    $(FZ)/libcanyon.a $(PKG_LIBS) -lm
+
+fuzz-build: $(FUZZ_BINS)
+
+fuzz: deps
+	$(MAKE) fuzz-build
+	ROOT=$(CURDIR) CANYON=$(CURDIR)/$(BIN) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILT=1 \
+	    FUZZ_WORK=$(CURDIR)/$(FZ)/corpus sh tests/fuzz/fuzz.sh
+
 lint: check-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
@@ -119,11 +160,13 @@ check-layers:
 format:
 	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c
 
-install: all
+MANPAGES := doc/canyon.1 doc/canyon.yaml.5
+
+install: $(BIN)
 	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 $(DESTDIR)$(MANDIR)/man5 $(DESTDIR)$(DOCDIR)
 	install -m 755 $(BIN) $(DESTDIR)$(BINDIR)/canyon
-	for m in doc/*.1; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man1/ || true; done
-	for m in doc/*.5; do [ -f "$$m" ] && install -m 644 $$m $(DESTDIR)$(MANDIR)/man5/ || true; done
+	install -m 644 doc/canyon.1 $(DESTDIR)$(MANDIR)/man1/canyon.1
+	install -m 644 doc/canyon.yaml.5 $(DESTDIR)$(MANDIR)/man5/canyon.yaml.5
 	install -m 644 canyon.yaml $(DESTDIR)$(DOCDIR)/canyon.yaml.example
 
 uninstall:
@@ -131,7 +174,27 @@ uninstall:
 	    $(DESTDIR)$(MANDIR)/man5/canyon.yaml.5
 	rm -rf $(DESTDIR)$(DOCDIR)
 
+# The systemd units, sysusers and logrotate files of contrib/, with the
+# binary's path set to where make install puts it.
+SYSTEMD_UNITS := canyon.service canyon-build.service canyon-build.path
+
+install-systemd:
+	install -d $(DESTDIR)$(UNITDIR) $(DESTDIR)$(SYSUSERSDIR) $(DESTDIR)$(LOGROTATEDIR)
+	for u in $(SYSTEMD_UNITS); do \
+	    sed 's|/usr/bin/canyon|$(BINDIR)/canyon|g' contrib/$$u >$(DESTDIR)$(UNITDIR)/$$u && \
+	    chmod 644 $(DESTDIR)$(UNITDIR)/$$u || exit 1; done
+	install -m 644 contrib/canyon.sysusers $(DESTDIR)$(SYSUSERSDIR)/canyon.conf
+	install -m 644 contrib/canyon.logrotate $(DESTDIR)$(LOGROTATEDIR)/canyon
+
+uninstall-systemd:
+	rm -f $(foreach u,$(SYSTEMD_UNITS),$(DESTDIR)$(UNITDIR)/$(u)) \
+	    $(DESTDIR)$(SYSUSERSDIR)/canyon.conf $(DESTDIR)$(LOGROTATEDIR)/canyon
+
 clean:
 	rm -rf build
 
 -include $(shell find build -name '*.d' 2>/dev/null)
+
+# The include flags of a layer, for tests/integration/layers.sh.
+print-inc-%:
+	@echo $(INC_$*)

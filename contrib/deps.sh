@@ -31,6 +31,10 @@ need_cmd gopher gopher
 need_cmd socat socat
 need_cmd haproxy haproxy
 need_cmd cppcheck cppcheck
+need_cmd mandoc mandoc
+need_cmd man man-db
+need_cmd logrotate logrotate
+need_cmd systemd-analyze systemd
 if [ "${1:-}" = bench ]; then
 	need_pkg md4c-html libmd4c-html0-dev
 	need_cmd molly-brown molly-brown

@@ -91,6 +91,8 @@ buf_reserve(struct buf *b, size_t extra)
 		cap = cap > SIZE_MAX / 2 ? need : cap * 2;
 	b->data = xrealloc(b->data, cap);
 	b->cap = cap;
+	/* Fresh storage must keep the promise that data is terminated. */
+	b->data[b->len] = '\0';
 }
 
 void

@@ -186,9 +186,9 @@ utf8_wrap(const char *s, size_t n, size_t cols, size_t *next)
 		cols = 1;
 	while (i < n) {
 		len = step(s + i, n - i, &w);
-		if (s[i] == ' ') {
+		if (s[i] == ' ')
 			brk = i;
-		} else if (used + (size_t)w > cols) {
+		if (used + (size_t)w > cols) { /* a space may not overflow either */
 			end = brk != SIZE_MAX ? brk : i;
 			while (end > 0 && s[end - 1] == ' ')
 				end--;

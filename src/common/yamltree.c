@@ -15,6 +15,7 @@ struct builder {
 	struct ynode *stack[MAX_DEPTH + 1]; /* open lists and maps */
 	struct ynode *last[MAX_DEPTH + 1];  /* last child of each */
 	char *pending_key[MAX_DEPTH + 1];   /* maps: key waiting for a value */
+	int pending_line[MAX_DEPTH + 1];    /* and the line it is on */
 	int depth;
 	size_t nodes;
 	struct ynode *root;
@@ -27,6 +28,7 @@ add_child(struct builder *b, struct ynode *n)
 
 	if (parent->kind == YNODE_MAP) {
 		n->key = b->pending_key[b->depth];
+		n->line = b->pending_line[b->depth];
 		b->pending_key[b->depth] = NULL;
 	}
 	if (b->last[b->depth])
@@ -65,6 +67,7 @@ on_event(struct builder *b, const yaml_event_t *ev, char *err, size_t errlen)
 		    b->pending_key[b->depth] == NULL) {
 			b->pending_key[b->depth] = xstrndup(
 			    (const char *)ev->data.scalar.value, ev->data.scalar.length);
+			b->pending_line[b->depth] = line;
 			return 0;
 		}
 		n = xcalloc(1, sizeof(*n));

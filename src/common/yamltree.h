@@ -20,7 +20,7 @@ struct ynode {
 	char *key;   /* the key when the parent is a map, else NULL */
 	char *value; /* scalars only */
 	bool plain;  /* scalar written without quotes or block style */
-	int line;    /* 1-based line of the node in the parsed text */
+	int line;    /* 1-based line: of its key in a map, else of the node */
 	struct ynode *child; /* first child of a list or map */
 	struct ynode *next;  /* next sibling */
 };

@@ -98,10 +98,19 @@ struct render_result {
 	size_t nseries;
 };
 
+/* Bodies larger than this are refused with an error (a post is text; a
+ * bigger file is a mistake, and refusing it keeps a build fast). */
+#define RENDER_MAX_BYTES (16u << 20)
+
 /*
  * Render the Markdown body md[0..len) as gemtext (rules: issue 3 and
- * conversion.md). Returns 0, or -1 when the body cannot be rendered (an
- * error is then in d). The caller frees res with render_result_free().
+ * conversion.md). Returns 0, or -1 when it added an error to d; res then
+ * holds what could be rendered (empty when nothing could). The caller
+ * frees res with render_result_free(), also after a failure. Bodies over RENDER_MAX_BYTES and bodies with a NUL
+ * byte (binary files) are errors; invalid UTF-8 bytes are replaced with
+ * U+FFFD and give one warning. Hexo tags are expanded first when
+ * opts->expand_tags (see hexotag.h for the tag forms); their problems
+ * (unknown tag: warning; unclosed raw or block tag: error) are in d.
  */
 int render_post(const char *md, size_t len, const struct render_opts *opts,
     struct render_result *res, struct diag_list *d);

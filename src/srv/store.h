@@ -24,6 +24,10 @@ struct store_entry {
 	size_t size;       /* size in bytes */
 	const char *file;  /* relative path inside the root, for streaming */
 	bool is_dir;       /* a folder (its page is path + "index.gmi") */
+	const char *response; /* in memory only, after store_prepare_gemini():
+	                         the whole Gemini success reply, header then
+	                         data, contiguous (one write); else NULL */
+	size_t response_len;
 };
 
 /*
@@ -34,6 +38,14 @@ struct store_entry {
 struct store *store_load(const char *root, size_t max_in_memory, char *err,
     size_t errlen);
 void store_free(struct store *st);
+
+/*
+ * Build every in-memory file's Gemini success reply ("20 text/gemini;
+ * charset=utf-8; lang=ko" CRLF, then the data) in place, in room reserved
+ * in front of the data, so that serving a file is one write. lang may be
+ * NULL. Call once, before the store is shared between threads.
+ */
+void store_prepare_gemini(struct store *st, const char *lang);
 
 /* The entry for a decoded URL path, exact match, or NULL. */
 const struct store_entry *store_lookup(const struct store *st, const char *path,

@@ -77,6 +77,22 @@ test_wrap_hangul_by_columns(void **state)
 }
 
 static void
+test_wrap_trailing_spaces(void **state)
+{
+	const char *s = "aaa bb   cc";
+	size_t next, len;
+
+	(void)state;
+	/* spaces past the width end the line; they are not part of it */
+	len = utf8_wrap(s, strlen(s), 7, &next);
+	assert_int_equal(len, 6);
+	assert_int_equal(next, 9);
+	len = utf8_wrap("ab   ", 5, 3, &next);
+	assert_int_equal(len, 2);
+	assert_int_equal(next, 5);
+}
+
+static void
 test_wrap_long_word(void **state)
 {
 	const char *s = "가나다라마바";
@@ -99,6 +115,7 @@ main(void)
 		cmocka_unit_test(test_wrap_at_spaces),
 		cmocka_unit_test(test_wrap_hangul_by_columns),
 		cmocka_unit_test(test_wrap_long_word),
+		cmocka_unit_test(test_wrap_trailing_spaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

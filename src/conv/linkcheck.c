@@ -1,0 +1,177 @@
+#include "linkcheck.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+#include "links.h"
+#include "url.h"
+
+void
+linkcheck_init(struct linkcheck *lc)
+{
+	memset(lc, 0, sizeof(*lc));
+	/* Answered by the server itself, not a file. */
+	strmap_put(&lc->exists, "/search", NULL);
+	strmap_put(&lc->exists, "/", NULL);
+}
+
+void
+linkcheck_free(struct linkcheck *lc)
+{
+	size_t i;
+
+	for (i = 0; i < lc->npending; i++) {
+		free(lc->pending[i].src);
+		free(lc->pending[i].target);
+		free(lc->pending[i].path);
+	}
+	free(lc->pending);
+	strmap_free(&lc->exists);
+}
+
+void
+linkcheck_exists(struct linkcheck *lc, const char *file)
+{
+	struct buf p = BUF_INIT;
+	size_t n = strlen(file);
+
+	buf_putc(&p, '/');
+	buf_puts(&p, file);
+	strmap_put(&lc->exists, buf_cstr(&p), NULL);
+	if (n >= 9 && strcmp(file + n - 9, "index.gmi") == 0 &&
+	    (n == 9 || file[n - 10] == '/')) {
+		buf_truncate(&p, p.len - 9);
+		strmap_put(&lc->exists, buf_cstr(&p), NULL);
+	}
+	buf_free(&p);
+}
+
+/* The decoded capsule path of an internal link, or -1 for an external one.
+ * A link that cannot be decoded leads nowhere: its path is left empty. */
+static int
+internal_path(const struct site *s, const char *file, const char *t, size_t n,
+    struct buf *out)
+{
+	struct url u, base;
+	const char *reason;
+
+	if (url_parse(t, n, &u, &reason) != 0)
+		return 0;
+	if (u.scheme.len > 0) {
+		if (!slice_eq_nocase(u.scheme, "gemini") ||
+		    url_parse(s->cfg->gemini_base, strlen(s->cfg->gemini_base),
+		    &base, &reason) != 0 || u.host.len != base.host.len ||
+		    strncasecmp(u.host.p, base.host.p, u.host.len) != 0)
+			return -1;
+	} else if (u.has_authority) {
+		return -1;
+	}
+	if (u.path.len == 0) {
+		buf_putc(out, '/');
+		return 0;
+	}
+	if (u.path.p[0] != '/') {
+		/* Relative to the page's folder. */
+		const char *slash = strrchr(file, '/');
+		buf_putc(out, '/');
+		if (slash != NULL)
+			buf_append(out, file, (size_t)(slash - file) + 1);
+	}
+	if (url_decode(u.path.p, u.path.len, out, URL_DECODE_PATH, &reason) != 0)
+		buf_reset(out);
+	return 0;
+}
+
+static void
+add(struct linkcheck *lc, const struct site *s, const struct site_doc *doc,
+    const char *file, int line, const char *t, size_t n)
+{
+	struct buf path = BUF_INIT;
+	struct dead_link *dl;
+	size_t i;
+
+	if (internal_path(s, file, t, n, &path) != 0) {
+		buf_free(&path);
+		return;
+	}
+	if (lc->npending == lc->cap) {
+		lc->cap = lc->cap ? lc->cap * 2 : 256;
+		lc->pending = xrealloc(lc->pending, lc->cap * sizeof(*lc->pending));
+	}
+	dl = &lc->pending[lc->npending++];
+	dl->target = xstrndup(t, n);
+	dl->path = buf_detach(&path, NULL);
+	if (dl->path == NULL)
+		dl->path = xstrdup("");
+	dl->src = xstrdup(doc ? doc->src : file);
+	dl->line = doc ? 0 : line;
+	for (i = 0; doc && i < doc->norigins; i++)
+		if (strcmp(doc->origins[i].target, dl->target) == 0) {
+			dl->line = doc->origins[i].line;
+			break;
+		}
+}
+
+void
+linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
+    const struct site_doc *doc, const char *file, const char *text, size_t len)
+{
+	const char *p = text, *end = text + len, *eol, *t;
+	int line = 1;
+	bool pre = false;
+
+	for (; p < end; p = eol + 1, line++) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if (eol - p >= 3 && memcmp(p, "```", 3) == 0) {
+			pre = !pre;
+			continue;
+		}
+		if (pre || eol - p < 2 || p[0] != '=' || p[1] != '>')
+			continue;
+		for (p += 2; p < eol && (*p == ' ' || *p == '\t'); p++)
+			;
+		for (t = p; p < eol && *p != ' ' && *p != '\t'; p++)
+			;
+		if (p > t)
+			add(lc, s, doc, file, line, t, (size_t)(p - t));
+	}
+}
+
+void
+linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
+    const char *xml, size_t len)
+{
+	const char *p = xml, *end = xml + len, *q, *nl;
+	int line = 1;
+
+	while ((q = memmem(p, (size_t)(end - p), "href=\"", 6)) != NULL) {
+		for (nl = p; (nl = memchr(nl, '\n', (size_t)(q - nl))) != NULL; nl++)
+			line++;
+		q += 6;
+		p = memchr(q, '"', (size_t)(end - q));
+		if (p == NULL)
+			break;
+		add(lc, s, NULL, file, line, q, (size_t)(p - q));
+	}
+}
+
+size_t
+linkcheck_finish(struct linkcheck *lc)
+{
+	size_t i, k = 0;
+
+	for (i = 0; i < lc->npending; i++) {
+		struct dead_link *dl = &lc->pending[i];
+		if (dl->line != LINK_REPORTED && (dl->path[0] == '\0' ||
+		    !strmap_has(&lc->exists, dl->path))) {
+			lc->pending[k++] = *dl;
+			continue;
+		}
+		free(dl->src);
+		free(dl->target);
+		free(dl->path);
+	}
+	lc->npending = k;
+	return k;
+}

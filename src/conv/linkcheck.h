@@ -1,0 +1,51 @@
+/*
+ * linkcheck: every internal link of the generated capsule must answer.
+ *
+ * The builder declares each file it writes, hands over each generated
+ * page (gemtext, or the Atom feed), and at the end asks for the links that
+ * lead nowhere. A link is internal when it is root-relative, relative, or
+ * absolute on the capsule's own gemini:// host. A dead one is reported at
+ * the source line it came from when the document's link origins know it,
+ * else at its line in the generated file.
+ */
+#ifndef CANYON_LINKCHECK_H
+#define CANYON_LINKCHECK_H
+
+#include <stddef.h>
+
+#include "site.h"
+#include "strmap.h"
+
+struct dead_link {
+	char *src;    /* source file (or generated file) */
+	int line;     /* 0 when unknown */
+	char *target; /* as written in the page */
+	char *path;   /* decoded capsule path it leads to */
+};
+
+struct linkcheck {
+	struct strmap exists; /* decoded capsule paths */
+	struct dead_link *pending;
+	size_t npending, cap;
+};
+
+void linkcheck_init(struct linkcheck *lc);
+void linkcheck_free(struct linkcheck *lc);
+
+/* A file of the capsule (decoded, no leading '/'); "a/index.gmi" also
+ * makes "/a/" answer. */
+void linkcheck_exists(struct linkcheck *lc, const char *file);
+
+/* The links of a generated page. doc (or NULL) gives the origins; file is
+ * the page's capsule file, used when no origin is known. */
+void linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
+    const struct site_doc *doc, const char *file, const char *text, size_t len);
+/* The href="..." links of the Atom feed. */
+void linkcheck_atom(struct linkcheck *lc, const struct site *s,
+    const char *file, const char *xml, size_t len);
+
+/* Keep only the dead links in lc->pending (in the order seen); returns
+ * their number. */
+size_t linkcheck_finish(struct linkcheck *lc);
+
+#endif

@@ -1,0 +1,133 @@
+#include "links.h"
+
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "path.h"
+#include "url.h"
+
+static char *
+encoded(const char *prefix, const char *path)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, prefix);
+	site_put_link(&b, path);
+	return buf_detach(&b, NULL);
+}
+
+static char *
+on_link(void *vctx, const char *href, int line, struct diag_list *d)
+{
+	struct links_ctx *ctx = vctx;
+	const struct site *s = ctx->site;
+	struct buf path = BUF_INIT;
+	struct site_doc *target;
+	char *ret = NULL;
+
+	if (site_link_path(s, href, &path) != 0)
+		goto out;
+	target = site_find_path(s, path.data, path.len);
+	if (target == ctx->doc && href[0] != '/') {
+		/* A post's own address on the web: "read the original there". */
+		goto out;
+	} else if (target != NULL && site_doc_live(target)) {
+		ret = encoded("", target->url);
+	} else if (strmap_has(&s->statics, buf_cstr(&path)) ||
+	    strcmp(buf_cstr(&path), "/") == 0) {
+		ret = encoded("", buf_cstr(&path));
+	} else {
+		diag_add(d, line, false, "link to %s: no such post or page in the blog",
+		    href);
+		if (href[0] == '/' && s->cfg->url != NULL)
+			ret = encoded(s->cfg->url, buf_cstr(&path));
+		else
+			ret = href[0] == '/' ? NULL : encoded("", buf_cstr(&path));
+		site_doc_origin(ctx->doc, ret ? ret : href, LINK_REPORTED);
+		goto out;
+	}
+	site_doc_origin(ctx->doc, ret, line);
+out:
+	buf_free(&path);
+	return ret;
+}
+
+static char *
+on_asset(void *vctx, const char *name, int line, struct diag_list *d)
+{
+	struct links_ctx *ctx = vctx;
+	struct site_doc *doc = ctx->doc;
+	const char *web = ctx->site->cfg->url;
+	struct buf u = BUF_INIT;
+	struct stat st;
+	char *file, *ret;
+	bool found;
+
+	if (doc->asset_base == NULL)
+		return NULL;
+	while (name[0] == '/' || (name[0] == '.' && name[1] == '/'))
+		name += name[0] == '/' ? 1 : 2;
+	if (url_has_dot_segment(name, strlen(name))) {
+		diag_add(d, line, false, "asset %s is outside the post's folder", name);
+		return NULL;
+	}
+	file = path_join(doc->asset_dir, name);
+	found = stat(file, &st) == 0 && S_ISREG(st.st_mode);
+	free(file);
+	if (!found && doc->missing_assets++ == 0)
+		doc->first_missing_line = line;
+	buf_puts(&u, found || web == NULL ? "" : web);
+	site_put_link(&u, doc->asset_base);
+	site_put_link(&u, name);
+	ret = buf_detach(&u, NULL);
+	site_doc_origin(doc, ret, found ? line : LINK_REPORTED);
+	return ret;
+}
+
+static char *
+on_post(void *vctx, const char *slug, char **title, int line,
+    struct diag_list *d)
+{
+	struct links_ctx *ctx = vctx;
+	const struct site *s = ctx->site;
+	struct site_doc *target = strmap_get(&s->by_slug, slug);
+	char *ret;
+
+	if (target == NULL)
+		target = strmap_get(&s->by_title, slug);
+	if (target == NULL || !site_doc_live(target)) {
+		diag_add(d, line, false, "post_link %s: no such post in the blog", slug);
+		return NULL;
+	}
+	*title = xstrdup(target->meta.title);
+	ret = encoded("", target->url);
+	site_doc_origin(ctx->doc, ret, line);
+	return ret;
+}
+
+struct render_links
+links_for(struct links_ctx *ctx)
+{
+	struct render_links l = {on_link, on_asset, on_post, ctx};
+
+	return l;
+}
+
+void
+links_report_missing(const struct site *s, struct site_doc *doc)
+{
+	if (doc->missing_assets == 0)
+		return;
+	if (s->cfg->url != NULL)
+		diag_add(&doc->diags, doc->first_missing_line, false,
+		    "%zu asset%s missing from %s/; linked to %s%s instead",
+		    doc->missing_assets, doc->missing_assets == 1 ? "" : "s",
+		    doc->asset_dir, s->cfg->url, doc->asset_base);
+	else
+		diag_add(&doc->diags, doc->first_missing_line, false,
+		    "%zu asset%s missing from %s/; their links will be dead "
+		    "(set site.url to link them to the blog on the web)",
+		    doc->missing_assets, doc->missing_assets == 1 ? "" : "s",
+		    doc->asset_dir);
+}

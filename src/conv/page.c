@@ -1,0 +1,152 @@
+#include "page.h"
+
+#include <string.h>
+
+static const struct labels ko = {
+	"태그", "분류", "보관함", "Atom 피드", "검색", "처음으로",
+	"이전 글", "다음 글", "웹에서 원문 보기", "글 목록", "시리즈",
+};
+static const struct labels en = {
+	"Tags", "Categories", "Archive", "Atom feed", "Search", "Home",
+	"Previous", "Next", "Read on the web", "Posts", "Series",
+};
+
+const struct labels *
+labels_for(const char *lang)
+{
+	return lang == NULL || strncmp(lang, "ko", 2) == 0 ? &ko : &en;
+}
+
+/* A name as one path segment: a '/' would split it and a leading '.'
+ * would hide it from the server, so both are replaced. */
+static void
+put_segment(struct buf *out, const char *name)
+{
+	const char *p;
+
+	if (*name == '.')
+		buf_putc(out, '_');
+	for (p = *name == '.' ? name + 1 : name; *p; p++)
+		buf_putc(out, *p == '/' ? '-' : *p);
+	buf_putc(out, '/');
+}
+
+void
+page_tag_path(struct buf *out, const char *tag)
+{
+	buf_puts(out, "/tags/");
+	put_segment(out, tag);
+}
+
+void
+page_category_path(struct buf *out, const struct category_path *c, size_t depth)
+{
+	size_t i;
+
+	buf_puts(out, "/categories/");
+	for (i = 0; i < depth && i < c->n; i++)
+		put_segment(out, c->names[i]);
+}
+
+/* "=> PATH LABEL" with the path percent-encoded. */
+static void
+link_line(struct buf *out, const char *path, const char *label)
+{
+	buf_puts(out, "=> ");
+	site_put_link(out, path);
+	buf_printf(out, " %s\n", label);
+}
+
+static void
+put_category_name(struct buf *out, const struct category_path *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n; i++)
+		buf_printf(out, "%s%s", i ? " > " : "", c->names[i]);
+}
+
+static void
+date_line(const struct site_doc *doc, const struct labels *l, struct buf *out)
+{
+	const struct post_meta *m = &doc->meta;
+	char day[11];
+	size_t i;
+
+	site_format_day(m->date, m->date_tz, day);
+	buf_puts(out, day);
+	if (m->ntags > 0) {
+		buf_printf(out, " · %s: ", l->tags);
+		for (i = 0; i < m->ntags; i++)
+			buf_printf(out, "%s%s", i ? ", " : "", m->tags[i]);
+	}
+	if (m->ncategories > 0) {
+		buf_printf(out, " · %s: ", l->categories);
+		for (i = 0; i < m->ncategories; i++) {
+			if (i > 0)
+				buf_puts(out, ", ");
+			put_category_name(out, &m->categories[i]);
+		}
+	}
+	buf_putc(out, '\n');
+}
+
+void
+page_render(const struct site *s, const struct site_doc *doc, struct buf *out)
+{
+	const struct labels *l = labels_for(doc->meta.lang ? doc->meta.lang :
+	    s->cfg->lang);
+	const struct post_meta *m = &doc->meta;
+	const struct buf *body = &doc->res.gemtext;
+	struct buf path = BUF_INIT, label = BUF_INIT;
+	size_t i;
+
+	buf_printf(out, "# %s\n", m->title);
+	if (doc->kind == DOC_POST)
+		date_line(doc, l, out);
+	buf_putc(out, '\n');
+	if (body->len > 0) {
+		buf_append(out, body->data, body->len);
+		if (body->data[body->len - 1] != '\n')
+			buf_putc(out, '\n');
+	}
+	buf_putc(out, '\n');
+	if (doc->prev != NULL || doc->next != NULL)
+		buf_printf(out, "## %s\n", l->series);
+	if (doc->prev != NULL) {
+		buf_printf(&label, "← %s: %s", l->prev, doc->prev->meta.title);
+		link_line(out, doc->prev->url, buf_cstr(&label));
+	}
+	if (doc->next != NULL) {
+		buf_reset(&label);
+		buf_printf(&label, "→ %s: %s", l->next, doc->next->meta.title);
+		link_line(out, doc->next->url, buf_cstr(&label));
+	}
+	if (doc->prev != NULL || doc->next != NULL)
+		buf_putc(out, '\n');
+	for (i = 0; i < m->ntags; i++) {
+		buf_reset(&path);
+		buf_reset(&label);
+		page_tag_path(&path, m->tags[i]);
+		buf_printf(&label, "%s: %s", l->tags, m->tags[i]);
+		link_line(out, buf_cstr(&path), buf_cstr(&label));
+	}
+	for (i = 0; i < m->ncategories; i++) {
+		buf_reset(&path);
+		buf_reset(&label);
+		page_category_path(&path, &m->categories[i], m->categories[i].n);
+		buf_printf(&label, "%s: ", l->categories);
+		put_category_name(&label, &m->categories[i]);
+		link_line(out, buf_cstr(&path), buf_cstr(&label));
+	}
+	buf_reset(&label);
+	buf_printf(&label, "%s: %s", l->home, s->cfg->title);
+	link_line(out, "/", buf_cstr(&label));
+	if (s->cfg->url != NULL) {
+		buf_printf(out, "=> %s", s->cfg->url);
+		site_put_link(out, doc->permalink);
+		buf_printf(out, " %s\n", l->original);
+	}
+	buf_free(&path);
+	buf_free(&label);
+}

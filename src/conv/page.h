@@ -1,0 +1,34 @@
+/*
+ * page: the frame around a rendered body, and the words it uses.
+ *
+ * A post's page is "# title", a line with its date, tags and categories,
+ * a blank line, the body, then a footer: previous/next in its series,
+ * links to its tag and category pages, a link home, and with a web
+ * address configured a link to the same post on the web.
+ */
+#ifndef CANYON_PAGE_H
+#define CANYON_PAGE_H
+
+#include "buf.h"
+#include "site.h"
+
+/* The fixed words of generated pages, in the site's language. */
+struct labels {
+	const char *tags, *categories, *archive, *feed, *search, *home;
+	const char *prev, *next, *original, *posts, *series;
+};
+
+/* Korean for "ko" (and by default), English otherwise. */
+const struct labels *labels_for(const char *lang);
+
+/* Decoded capsule paths of a tag's and a category's pages:
+ * "/tags/<tag>/", "/categories/<a>/<b>/" (depth names of c). */
+void page_tag_path(struct buf *out, const char *tag);
+void page_category_path(struct buf *out, const struct category_path *c,
+    size_t depth);
+
+/* Append the whole page of a rendered document to out. */
+void page_render(const struct site *s, const struct site_doc *doc,
+    struct buf *out);
+
+#endif

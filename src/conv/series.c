@@ -1,0 +1,112 @@
+#include "series.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+static size_t
+find_root(size_t *parent, size_t i)
+{
+	while (parent[i] != i) {
+		parent[i] = parent[parent[i]];
+		i = parent[i];
+	}
+	return i;
+}
+
+/* The post a series item stands for: its link's target, or the owner. */
+static struct site_doc *
+item_post(const struct site *s, struct site_doc *owner,
+    const struct series_item *it)
+{
+	struct buf path = BUF_INIT;
+	struct site_doc *doc = NULL;
+
+	if (it->href == NULL)
+		return owner;
+	if (site_link_path(s, it->href, &path) == 0)
+		doc = site_find_path(s, path.data, path.len);
+	buf_free(&path);
+	if (doc == NULL || doc->kind != DOC_POST || !site_doc_live(doc))
+		return NULL;
+	return doc;
+}
+
+/* Order of one group: the owner's list, then the rest by date. */
+static size_t
+group_order(const struct site *s, struct site_doc *owner, size_t *parent,
+    size_t root, struct site_doc **order)
+{
+	bool *placed = xcalloc(s->nposts, sizeof(*placed));
+	struct site_doc *p;
+	size_t i, n = 0;
+
+	for (i = 0; i < owner->res.nseries; i++) {
+		p = item_post(s, owner, &owner->res.series[i]);
+		if (p != NULL && !placed[p->index]) {
+			placed[p->index] = true;
+			order[n++] = p;
+		}
+	}
+	for (i = 0; i < s->nposts; i++)
+		if (!placed[i] && parent[i] != (size_t)-1 && find_root(parent, i) == root) {
+			placed[i] = true;
+			order[n++] = s->posts[i];
+		}
+	free(placed);
+	return n;
+}
+
+void
+series_link(struct site *s)
+{
+	size_t *parent, *best, i, j, r, n;
+	size_t *best_len;
+	struct site_doc *p, **order;
+
+	if (s->nposts == 0)
+		return;
+	parent = xmalloc(s->nposts * sizeof(*parent));
+	best = xmalloc(s->nposts * sizeof(*best));
+	best_len = xcalloc(s->nposts, sizeof(*best_len));
+	for (i = 0; i < s->nposts; i++)
+		parent[i] = (size_t)-1;
+	for (i = 0; i < s->nposts; i++) {
+		struct site_doc *owner = s->posts[i];
+		if (!site_doc_live(owner) || !owner->rendered || owner->res.nseries == 0)
+			continue;
+		if (parent[i] == (size_t)-1)
+			parent[i] = i;
+		for (j = 0; j < owner->res.nseries; j++) {
+			p = item_post(s, owner, &owner->res.series[j]);
+			if (p == NULL)
+				continue;
+			if (parent[p->index] == (size_t)-1)
+				parent[p->index] = p->index;
+			parent[find_root(parent, p->index)] = find_root(parent, i);
+		}
+	}
+	/* The owner of each group's longest list. */
+	for (i = 0; i < s->nposts; i++) {
+		if (parent[i] == (size_t)-1 || s->posts[i]->res.nseries == 0)
+			continue;
+		r = find_root(parent, i);
+		if (s->posts[i]->res.nseries > best_len[r]) {
+			best_len[r] = s->posts[i]->res.nseries;
+			best[r] = i;
+		}
+	}
+	order = xmalloc(s->nposts * sizeof(*order));
+	for (r = 0; r < s->nposts; r++) {
+		if (parent[r] != r || best_len[r] == 0)
+			continue;
+		n = group_order(s, s->posts[best[r]], parent, r, order);
+		for (i = 0; n > 1 && i < n; i++) {
+			order[i]->prev = i > 0 ? order[i - 1] : NULL;
+			order[i]->next = i + 1 < n ? order[i + 1] : NULL;
+		}
+	}
+	free(order);
+	free(best_len);
+	free(best);
+	free(parent);
+}

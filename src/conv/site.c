@@ -1,0 +1,512 @@
+#include "site.h"
+
+#include <dirent.h>
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "path.h"
+#include "permalink.h"
+#include "url.h"
+
+/* A post above this is refused rather than read (a 50 MB post is not one). */
+#define DOC_MAX_SIZE (64u * 1024 * 1024)
+
+void
+site_config_free(struct site_config *c)
+{
+	free(c->title);
+	free(c->subtitle);
+	free(c->intro);
+	free(c->author);
+	free(c->url);
+	free(c->gemini_base);
+	free(c->permalink);
+	free(c->new_post_name);
+	free(c->lang);
+	free(c->robots);
+	memset(c, 0, sizeof(*c));
+}
+
+static bool
+is_dir(const char *p)
+{
+	struct stat st;
+
+	return stat(p, &st) == 0 && S_ISDIR(st.st_mode);
+}
+
+char *
+site_hexo_dir(const char *dir)
+{
+	char *posts = path_join(dir, "source/_posts");
+	bool yes = is_dir(posts);
+
+	free(posts);
+	return yes ? xstrdup(dir) : NULL;
+}
+
+static int
+cmp_names(const void *a, const void *b)
+{
+	return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* The entries of a folder, sorted, without "." and "..". NULL on error. */
+static char **
+list_dir(const char *dir, size_t *n)
+{
+	DIR *d = opendir(dir);
+	struct dirent *e;
+	char **v = NULL;
+	size_t cap = 0;
+
+	*n = 0;
+	if (d == NULL)
+		return NULL;
+	while ((e = readdir(d)) != NULL) {
+		if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+			continue;
+		if (*n == cap) {
+			cap = cap ? cap * 2 : 16;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[(*n)++] = xstrdup(e->d_name);
+	}
+	closedir(d);
+	if (*n > 1)
+		qsort(v, *n, sizeof(*v), cmp_names);
+	if (v == NULL)
+		v = xmalloc(sizeof(*v));
+	return v;
+}
+
+static void
+free_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+static bool
+has_suffix(const char *s, const char *suffix)
+{
+	size_t n = strlen(s), k = strlen(suffix);
+
+	return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+static struct site_doc *
+doc_new(enum doc_kind kind, const char *src)
+{
+	struct site_doc *doc = xcalloc(1, sizeof(*doc));
+
+	doc->kind = kind;
+	doc->src = xstrdup(src);
+	return doc;
+}
+
+static void
+add_doc(struct site_doc ***v, size_t *n, struct site_doc *doc)
+{
+	*v = xrealloc(*v, (*n + 1) * sizeof(**v));
+	(*v)[(*n)++] = doc;
+}
+
+/* Pages and static files: everything under root but _ and . folders. */
+static int
+walk_pages(struct site *s, const char *dir, const char *rel)
+{
+	char **names, *full, *sub;
+	size_t n, i;
+	struct stat st;
+	int rc = 0;
+
+	if ((names = list_dir(dir, &n)) == NULL)
+		return -1;
+	for (i = 0; i < n && rc == 0; i++) {
+		if (names[i][0] == '_' || names[i][0] == '.')
+			continue;
+		full = path_join(dir, names[i]);
+		sub = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
+		if (stat(full, &st) != 0) {
+			diag_add(&s->diags, 0, false, "%s: %s", full, strerror(errno));
+		} else if (S_ISDIR(st.st_mode)) {
+			rc = walk_pages(s, full, sub);
+		} else if (S_ISREG(st.st_mode) && has_suffix(names[i], ".md")) {
+			struct site_doc *doc = doc_new(DOC_PAGE, full);
+			doc->stem = xstrndup(sub, strlen(sub) - 3);
+			add_doc(&s->pages, &s->npages, doc);
+		} else if (S_ISREG(st.st_mode)) {
+			s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof(*s->files));
+			s->files[s->nfiles].src = xstrdup(full);
+			s->files[s->nfiles].rel = xstrdup(sub);
+			s->nfiles++;
+		}
+		free(full);
+		free(sub);
+	}
+	free_list(names, n);
+	return rc;
+}
+
+static void
+read_doc(struct site *s, struct site_doc *doc)
+{
+	const struct site_config *cfg = s->cfg;
+	struct stat st;
+
+	if ((doc->text = path_read_file(doc->src, DOC_MAX_SIZE, &doc->len)) == NULL) {
+		diag_add(&doc->diags, 0, true, "cannot read: %s", errno == EFBIG ?
+		    "larger than 64 MB" : strerror(errno));
+		return;
+	}
+	if (frontmatter_parse(doc->text, doc->len, cfg->tz_minutes, &doc->meta,
+	    &doc->body, &doc->body_len, &doc->diags) != 0)
+		return;
+	doc->usable = true;
+	if (!doc->meta.has_date && stat(doc->src, &st) == 0) {
+		doc->meta.has_date = true;
+		doc->meta.date = st.st_mtime;
+		doc->meta.date_tz = cfg->tz_minutes;
+		if (doc->kind == DOC_POST)
+			diag_add(&doc->diags, 1, false,
+			    "no date in the front matter; using the file's modification time");
+	}
+	if (doc->meta.title == NULL) {
+		/* A page "about/index" is titled by its folder. */
+		const char *base = strrchr(doc->stem, '/');
+		if (base && strcmp(base, "/index") == 0)
+			doc->meta.title = xstrndup(doc->stem, (size_t)(base - doc->stem));
+		else
+			doc->meta.title = xstrdup(doc->slug ? doc->slug : doc->stem);
+	}
+}
+
+/* Hexo's post_asset_folder: everything in the folder is published. */
+static void
+list_assets(struct site_doc *doc, const char *dir, const char *rel)
+{
+	char **names, *full, *sub;
+	size_t n, i;
+	struct stat st;
+
+	if ((names = list_dir(dir, &n)) == NULL)
+		return;
+	for (i = 0; i < n; i++) {
+		if (names[i][0] == '.')
+			continue;
+		full = path_join(dir, names[i]);
+		sub = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
+		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+			list_assets(doc, full, sub);
+		} else if (S_ISREG(st.st_mode)) {
+			doc->assets = xrealloc(doc->assets,
+			    (doc->nassets + 1) * sizeof(*doc->assets));
+			doc->assets[doc->nassets].src = xstrdup(full);
+			doc->assets[doc->nassets].rel = path_join(doc->asset_base + 1, sub);
+			doc->nassets++;
+		}
+		free(full);
+		free(sub);
+	}
+	free_list(names, n);
+}
+
+static void
+category_string(const struct post_meta *m, struct buf *out)
+{
+	size_t i;
+
+	for (i = 0; m->ncategories > 0 && i < m->categories[0].n; i++) {
+		if (i > 0)
+			buf_putc(out, '/');
+		buf_puts(out, m->categories[0].names[i]);
+	}
+}
+
+static void
+place_doc(struct site *s, struct site_doc *doc)
+{
+	struct buf p = BUF_INIT, cat = BUF_INIT;
+	struct site_doc *other;
+	const char *reason;
+
+	if (doc->meta.permalink != NULL) {
+		if (doc->meta.permalink[0] != '/')
+			buf_putc(&p, '/');
+		buf_puts(&p, doc->meta.permalink);
+	} else if (doc->kind == DOC_PAGE) {
+		buf_printf(&p, "/%s.html", doc->stem);
+	} else {
+		struct permalink_vars v = {doc->slug, doc->meta.date,
+		    doc->meta.date_tz, NULL};
+		category_string(&doc->meta, &cat);
+		v.category = cat.len ? buf_cstr(&cat) : NULL;
+		if (permalink_expand(s->cfg->permalink, &v, &p, &reason) != 0) {
+			diag_add(&doc->diags, 0, true, "%s: '%s'", reason,
+			    s->cfg->permalink);
+			doc->usable = false;
+			goto out;
+		}
+	}
+	doc->permalink = buf_detach(&p, NULL);
+	doc->file = permalink_page_file(doc->permalink, &doc->url);
+	if ((other = strmap_get(&s->by_url, doc->url)) != NULL) {
+		diag_add(&doc->diags, 0, true, "its page %s is already %s's",
+		    doc->url, other->src);
+		doc->usable = false;
+		goto out;
+	}
+	strmap_put(&s->by_url, doc->url, doc);
+	if (doc->kind == DOC_POST) {
+		size_t n = strlen(doc->url);
+		if (doc->url[n - 1] == '/')
+			doc->asset_base = xstrdup(doc->url);
+		else /* "/a/b.gmi" publishes its assets in "/a/b/" */
+			doc->asset_base = xstrndup(doc->url,
+			    (size_t)(strrchr(doc->url, '.') - doc->url) + 1);
+		if (doc->asset_base[strlen(doc->asset_base) - 1] != '/')
+			doc->asset_base[strlen(doc->asset_base) - 1] = '/';
+		list_assets(doc, doc->asset_dir, "");
+	}
+out:
+	buf_free(&p);
+	buf_free(&cat);
+}
+
+static int
+cmp_posts(const void *a, const void *b)
+{
+	const struct site_doc *x = *(struct site_doc *const *)a;
+	const struct site_doc *y = *(struct site_doc *const *)b;
+
+	if (x->meta.date != y->meta.date)
+		return x->meta.date < y->meta.date ? -1 : 1;
+	return strcmp(x->slug, y->slug);
+}
+
+int
+site_load(struct site *s, const struct site_config *cfg, const char *dir,
+    char *err, size_t errlen)
+{
+	char *posts_dir, **names, *full;
+	size_t n, i;
+	struct stat st;
+
+	memset(s, 0, sizeof(*s));
+	s->cfg = cfg;
+	s->root = path_join(dir, "source");
+	posts_dir = path_join(s->root, "_posts");
+	if (!is_dir(posts_dir)) {
+		free(s->root);
+		free(posts_dir);
+		s->root = xstrdup(dir);
+		posts_dir = path_join(s->root, "_posts");
+	}
+	if ((names = list_dir(posts_dir, &n)) == NULL) {
+		snprintf(err, errlen, "%s: no _posts folder (%s)", dir, strerror(errno));
+		free(posts_dir);
+		return -1;
+	}
+	for (i = 0; i < n; i++) {
+		if (names[i][0] == '.' || !has_suffix(names[i], ".md"))
+			continue;
+		full = path_join(posts_dir, names[i]);
+		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
+			struct site_doc *doc = doc_new(DOC_POST, full);
+			doc->stem = xstrndup(names[i], strlen(names[i]) - 3);
+			doc->slug = permalink_slug(doc->stem, cfg->new_post_name);
+			doc->asset_dir = path_join(posts_dir, doc->stem);
+			add_doc(&s->posts, &s->nposts, doc);
+		}
+		free(full);
+	}
+	free_list(names, n);
+	free(posts_dir);
+	if (walk_pages(s, s->root, "") != 0) {
+		snprintf(err, errlen, "%s: %s", s->root, strerror(errno));
+		return -1;
+	}
+	for (i = 0; i < s->nposts; i++)
+		read_doc(s, s->posts[i]);
+	for (i = 0; i < s->npages; i++)
+		read_doc(s, s->pages[i]);
+	for (i = 0; i < s->nposts; i++) {
+		struct site_doc *doc = s->posts[i];
+		if (!doc->usable || !doc->meta.published)
+			continue;
+		place_doc(s, doc);
+		strmap_put(&s->by_slug, doc->stem, doc);
+		strmap_put(&s->by_slug, doc->slug, doc);
+		if (doc->meta.title && !strmap_has(&s->by_title, doc->meta.title))
+			strmap_put(&s->by_title, doc->meta.title, doc);
+	}
+	for (i = 0; i < s->npages; i++)
+		if (s->pages[i]->usable && s->pages[i]->meta.published)
+			place_doc(s, s->pages[i]);
+	for (i = 0; i < s->nfiles; i++) {
+		struct buf key = BUF_INIT;
+		buf_putc(&key, '/');
+		buf_puts(&key, s->files[i].rel);
+		strmap_put(&s->statics, buf_cstr(&key), &s->files[i]);
+		buf_free(&key);
+	}
+	qsort(s->posts, s->nposts, sizeof(*s->posts), cmp_posts);
+	for (i = 0; i < s->nposts; i++)
+		s->posts[i]->index = i;
+	for (i = 0; i < s->npages; i++)
+		s->pages[i]->index = i;
+	return 0;
+}
+
+static void
+doc_free(struct site_doc *doc)
+{
+	size_t i;
+
+	free(doc->src);
+	free(doc->stem);
+	free(doc->slug);
+	free(doc->asset_dir);
+	free(doc->asset_base);
+	free(doc->text);
+	post_meta_free(&doc->meta);
+	free(doc->permalink);
+	free(doc->url);
+	free(doc->file);
+	diag_free(&doc->diags);
+	if (doc->rendered)
+		render_result_free(&doc->res);
+	for (i = 0; i < doc->nassets; i++) {
+		free(doc->assets[i].src);
+		free(doc->assets[i].rel);
+	}
+	free(doc->assets);
+	for (i = 0; i < doc->norigins; i++)
+		free(doc->origins[i].target);
+	free(doc->origins);
+	free(doc);
+}
+
+void
+site_free(struct site *s)
+{
+	size_t i;
+
+	for (i = 0; i < s->nposts; i++)
+		doc_free(s->posts[i]);
+	for (i = 0; i < s->npages; i++)
+		doc_free(s->pages[i]);
+	for (i = 0; i < s->nfiles; i++) {
+		free(s->files[i].src);
+		free(s->files[i].rel);
+	}
+	free(s->posts);
+	free(s->pages);
+	free(s->files);
+	free(s->root);
+	strmap_free(&s->by_url);
+	strmap_free(&s->by_slug);
+	strmap_free(&s->by_title);
+	strmap_free(&s->statics);
+	diag_free(&s->diags);
+	memset(s, 0, sizeof(*s));
+}
+
+struct site_doc *
+site_find_path(const struct site *s, const char *path, size_t n)
+{
+	char *p = xstrndup(path, n), *url, *file;
+	struct site_doc *doc;
+
+	file = permalink_page_file(p, &url);
+	doc = strmap_get(&s->by_url, url);
+	free(p);
+	free(file);
+	free(url);
+	return doc;
+}
+
+static bool
+same_host(const struct url *u, const char *base)
+{
+	struct url b;
+	const char *reason;
+
+	if (base == NULL || url_parse(base, strlen(base), &b, &reason) != 0)
+		return false;
+	return u->host.len == b.host.len &&
+	    strncasecmp(u->host.p, b.host.p, b.host.len) == 0;
+}
+
+int
+site_link_path(const struct site *s, const char *href, struct buf *out)
+{
+	struct url u;
+	const char *reason;
+	size_t start = out->len;
+
+	if (url_parse(href, strlen(href), &u, &reason) != 0)
+		return -1;
+	if (u.scheme.len > 0) {
+		bool web = slice_eq_nocase(u.scheme, "http") ||
+		    slice_eq_nocase(u.scheme, "https");
+		bool gem = slice_eq_nocase(u.scheme, "gemini");
+		if (!((web && same_host(&u, s->cfg->url)) ||
+		    (gem && same_host(&u, s->cfg->gemini_base))))
+			return -1;
+	} else if (u.has_authority || u.path.len == 0 || u.path.p[0] != '/') {
+		return -1;
+	}
+	if (u.path.len == 0) {
+		buf_putc(out, '/');
+		return 0;
+	}
+	if (url_decode(u.path.p, u.path.len, out, URL_DECODE_PATH, &reason) != 0) {
+		buf_truncate(out, start);
+		return -1;
+	}
+	return 0;
+}
+
+void
+site_put_link(struct buf *out, const char *path)
+{
+	url_encode(out, path, strlen(path), "/");
+}
+
+void
+site_format_day(time_t t, int tz, char out[11])
+{
+	struct tm tm;
+	time_t local = t + (time_t)tz * 60;
+
+	gmtime_r(&local, &tm);
+	if (strftime(out, 11, "%Y-%m-%d", &tm) == 0)
+		memcpy(out, "0000-00-00", 11);
+}
+
+bool
+site_doc_live(const struct site_doc *doc)
+{
+	return doc->usable && doc->meta.published && doc->url != NULL;
+}
+
+void
+site_doc_origin(struct site_doc *doc, const char *target, int line)
+{
+	if (doc->norigins == doc->origins_cap) {
+		doc->origins_cap = doc->origins_cap ? doc->origins_cap * 2 : 16;
+		doc->origins = xrealloc(doc->origins,
+		    doc->origins_cap * sizeof(*doc->origins));
+	}
+	doc->origins[doc->norigins].target = xstrdup(target);
+	doc->origins[doc->norigins].line = line;
+	doc->norigins++;
+}

@@ -1,0 +1,145 @@
+/*
+ * site: the blog as canyon sees it, before anything is written.
+ *
+ * site_load() walks a Hexo source folder: posts are the *.md files of source/_posts,
+ * pages every other *.md under source/ outside folders whose name starts
+ * with '_' or '.', and any other file there is copied as it is (e.g.
+ * source/images/). It reads each file's front matter and gives every
+ * document its permalink and Gemini page. Rendering, indexes and writing
+ * are other modules' work (build.c drives them).
+ *
+ * Paths (permalink, url) are decoded UTF-8; write them into a link with
+ * site_put_link(), which percent-encodes them.
+ */
+#ifndef CANYON_SITE_H
+#define CANYON_SITE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/types.h>
+
+#include "buf.h"
+#include "diag.h"
+#include "post.h"
+#include "strmap.h"
+
+/* The converter's options (canyon.yaml "site:" and Hexo's _config.yml). */
+struct site_config {
+	char *title;
+	char *subtitle;      /* "## " line under the title, or NULL */
+	char *intro;         /* a paragraph on the home page, or NULL */
+	char *author;        /* Atom author, or NULL (the title is used) */
+	char *url;           /* the blog on the web, no trailing '/', or NULL */
+	char *gemini_base;   /* absolute base for Atom, ends with '/' */
+	char *permalink;     /* Hexo pattern */
+	char *new_post_name; /* Hexo pattern, or NULL */
+	char *lang;          /* "ko", "en", ... */
+	char *robots;        /* robots.txt contents */
+	int tz_minutes;      /* the site's zone, minutes east of UTC */
+	bool join_soft_breaks;
+};
+
+void site_config_free(struct site_config *c);
+
+enum doc_kind { DOC_POST, DOC_PAGE };
+
+/* A file that is published as it is (a static file or a post's asset). */
+struct site_file {
+	char *src; /* path in the source tree */
+	char *rel; /* decoded path in the capsule, no leading '/' */
+};
+
+/* Where a link of a generated page came from, for dead-link reports. */
+struct link_origin {
+	char *target; /* as written in the gemtext */
+	int line;     /* line in the document's source file */
+};
+
+struct site_doc {
+	enum doc_kind kind;
+	char *src;        /* the .md file, as reported in messages */
+	char *stem;       /* file name without ".md" */
+	char *slug;       /* Hexo's :title */
+	char *asset_dir;  /* posts: source/_posts/<stem> (may not exist) */
+	char *text;       /* the file's bytes, freed once rendered */
+	size_t len;
+	const char *body; /* into text */
+	size_t body_len;
+	struct post_meta meta;
+	bool usable;      /* front matter read; false: the post failed */
+	char *permalink;  /* "/2021/12/31/slug/" */
+	char *url;        /* Gemini page path: "/2021/12/31/slug/" */
+	char *file;       /* page file in the capsule: "2021/12/31/slug/index.gmi" */
+	struct diag_list diags;
+	struct render_result res;
+	bool rendered;
+	size_t index;     /* position in site.posts or site.pages */
+	struct site_doc *prev, *next; /* series neighbours, or NULL */
+	char *asset_base;             /* decoded folder path assets publish to:
+	                                 "/2021/12/31/slug/" */
+	struct site_file *assets;     /* every file of asset_dir, published */
+	size_t nassets;
+	size_t missing_assets;
+	int first_missing_line;
+	struct link_origin *origins;
+	size_t norigins, origins_cap;
+};
+
+struct site {
+	const struct site_config *cfg;
+	char *root;              /* the Hexo source folder (holds _posts) */
+	struct site_doc **posts; /* oldest first: by date, then slug */
+	size_t nposts;
+	struct site_doc **pages; /* by file path */
+	size_t npages;
+	struct site_file *files; /* static files */
+	size_t nfiles;
+	struct strmap by_url;    /* Gemini page path -> doc */
+	struct strmap by_slug;   /* slug and stem -> post */
+	struct strmap by_title;  /* title -> post */
+	struct strmap statics;   /* "/images/x.jpg" -> site_file */
+	struct diag_list diags;  /* problems not tied to one document */
+};
+
+/*
+ * Find the source folder in dir (dir/source when it holds _posts, or dir
+ * itself), walk it and read every document. Per-document problems go to the
+ * documents' diags (a post whose front matter cannot be used is kept with
+ * usable == false); returns -1 only when the folder cannot be walked, with
+ * err filled. The caller frees with site_free().
+ */
+int site_load(struct site *s, const struct site_config *cfg, const char *dir,
+    char *err, size_t errlen);
+void site_free(struct site *s);
+
+/* The Hexo site folder of dir: dir itself when it holds source/_posts,
+ * else NULL (dir is then a bare source folder). The caller frees. */
+char *site_hexo_dir(const char *dir);
+
+/*
+ * The document a site path leads to ("/2021/12/31/slug/", "/2021/12/31/slug",
+ * ".../index.html", "/about.html"), or NULL. path is decoded.
+ */
+struct site_doc *site_find_path(const struct site *s, const char *path, size_t n);
+
+/*
+ * The site path (decoded, query and fragment dropped) of a link written in
+ * a post when it points into this blog: root-relative, or absolute on the
+ * blog's web address or Gemini base. Returns 0 and fills out, or -1 for a
+ * link elsewhere (or relative, or undecodable).
+ */
+int site_link_path(const struct site *s, const char *href, struct buf *out);
+
+/* Append a decoded site path to out as a link target (percent-encoded). */
+void site_put_link(struct buf *out, const char *path);
+
+/* "YYYY-MM-DD" of t in the zone tz (minutes east of UTC); out has 11 bytes. */
+void site_format_day(time_t t, int tz, char out[11]);
+
+/* True when the document is published: read, placed and not a draft. */
+bool site_doc_live(const struct site_doc *doc);
+
+/* Record that the page of doc links to target from its source line. */
+void site_doc_origin(struct site_doc *doc, const char *target, int line);
+
+#endif

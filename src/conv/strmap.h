@@ -1,0 +1,38 @@
+/*
+ * strmap: a hash table from strings to pointers.
+ *
+ * The site builder looks posts up by URL, slug and title, and the link
+ * checker asks whether a path exists, thousands of times per build. Keys
+ * are copied and owned by the map; values are borrowed (the map never
+ * frees them).
+ */
+#ifndef CANYON_STRMAP_H
+#define CANYON_STRMAP_H
+
+#include <stddef.h>
+
+struct strmap_slot {
+	char *key; /* owned; NULL for an empty slot */
+	void *value;
+};
+
+struct strmap {
+	struct strmap_slot *slots;
+	size_t cap; /* a power of two, or 0 before the first insert */
+	size_t n;
+};
+
+#define STRMAP_INIT {NULL, 0, 0}
+
+/* Set key to value, replacing a previous value. */
+void strmap_put(struct strmap *m, const char *key, void *value);
+/* Same with a key of n bytes (not NUL-terminated). */
+void strmap_putn(struct strmap *m, const char *key, size_t n, void *value);
+/* The value of key, or NULL when absent. */
+void *strmap_get(const struct strmap *m, const char *key);
+void *strmap_getn(const struct strmap *m, const char *key, size_t n);
+/* True when key is present (its value may be NULL). */
+int strmap_has(const struct strmap *m, const char *key);
+void strmap_free(struct strmap *m);
+
+#endif

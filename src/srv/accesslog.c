@@ -1,0 +1,115 @@
+#include "accesslog.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#define ACCESSLOG_FLUSH_AT 32768
+
+void
+accesslog_init(struct accesslog *al)
+{
+	memset(al, 0, sizeof(*al));
+	buf_init(&al->buf);
+	al->stamp_sec = -1;
+}
+
+void
+accesslog_free(struct accesslog *al)
+{
+	buf_free(&al->buf);
+}
+
+void
+accesslog_format_addr(char *out, size_t cap, const struct sockaddr *sa,
+    enum log_addr mode)
+{
+	struct sockaddr_in in4;
+	struct sockaddr_in6 in6;
+
+	if (mode == LOG_ADDR_NONE || sa == NULL) {
+		snprintf(out, cap, "-");
+		return;
+	}
+	if (sa->sa_family == AF_INET) {
+		memcpy(&in4, sa, sizeof(in4));
+		if (mode == LOG_ADDR_TRUNCATED)
+			in4.sin_addr.s_addr &= htonl(0xffffff00);
+		if (inet_ntop(AF_INET, &in4.sin_addr, out, (socklen_t)cap))
+			return;
+	} else if (sa->sa_family == AF_INET6) {
+		memcpy(&in6, sa, sizeof(in6));
+		if (mode == LOG_ADDR_TRUNCATED)
+			memset(in6.sin6_addr.s6_addr + 6, 0, 10);
+		if (inet_ntop(AF_INET6, &in6.sin6_addr, out, (socklen_t)cap))
+			return;
+	}
+	snprintf(out, cap, "-");
+}
+
+static void
+put_escaped(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	size_t i;
+
+	if (n == 0) {
+		buf_putc(b, '-');
+		return;
+	}
+	for (i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f || c == '\\') {
+			buf_puts(b, "\\x");
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		} else {
+			buf_putc(b, (char)c);
+		}
+	}
+}
+
+int
+accesslog_add(struct accesslog *al, enum log_addr mode, const struct access_entry *e)
+{
+	char addr[INET6_ADDRSTRLEN];
+	struct timespec now;
+	struct tm tm;
+
+	clock_gettime(CLOCK_REALTIME, &now);
+	if (now.tv_sec != al->stamp_sec) {
+		al->stamp_sec = now.tv_sec;
+		gmtime_r(&now.tv_sec, &tm);
+		strftime(al->stamp, sizeof(al->stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+	}
+	accesslog_format_addr(addr, sizeof(addr), e->addr, mode);
+	buf_puts(&al->buf, al->stamp);
+	buf_putc(&al->buf, ' ');
+	buf_puts(&al->buf, addr);
+	buf_putc(&al->buf, ' ');
+	put_escaped(&al->buf, e->host, e->host_len);
+	buf_putc(&al->buf, ' ');
+	put_escaped(&al->buf, e->path, e->path_len);
+	buf_printf(&al->buf, " %d %zu %.3fms\n", e->status, e->bytes, e->ms);
+	return al->buf.len >= ACCESSLOG_FLUSH_AT;
+}
+
+void
+accesslog_flush(struct accesslog *al, int fd)
+{
+	size_t off = 0;
+	ssize_t w;
+
+	while (fd >= 0 && off < al->buf.len) {
+		w = write(fd, al->buf.data + off, al->buf.len - off);
+		if (w == -1 && errno == EINTR)
+			continue;
+		if (w <= 0)
+			break; /* a full disk must not stop the server */
+		off += (size_t)w;
+	}
+	buf_reset(&al->buf);
+}

@@ -1,0 +1,90 @@
+/*
+ * admission: limits_*(), admission control for the connection layer.
+ *
+ * Ties the three policies together at the two points where a connection
+ * can be refused cheaply:
+ *   - on accept, limits_conn_open(): the per-address and total connection
+ *     caps (refused: close at once, before any TLS work);
+ *   - once the request line is parsed, limits_admit(): the per-address
+ *     budget (ratelimit.h), then the request's priority (priority.h)
+ *     against the adaptive concurrency limit (shed.h). Refused: answer
+ *     Gemini "44 <retry>" or a Gopher type 3 line, before any file work.
+ * limits_done() reports the latency of an admitted request, which is what
+ * the concurrency limit learns from.
+ *
+ * One struct limits serves every worker: its address table sits under a
+ * mutex (a few hundred nanoseconds per connection). Each worker keeps its
+ * own struct shed, since in-flight requests and latency are a property of
+ * one event loop; only that worker's thread touches it.
+ */
+#ifndef CANYON_ADMISSION_H
+#define CANYON_ADMISSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <sys/socket.h>
+
+#include "priority.h"
+#include "ratelimit.h"
+#include "shed.h"
+
+struct limits_conf {
+	struct priority_rules prio; /* owned */
+	struct shed_conf shed;
+	struct ratelimit_conf rate; /* seed: limits_new() picks one when 0 */
+};
+
+void limits_conf_default(struct limits_conf *c);
+void limits_conf_free(struct limits_conf *c);
+
+/* What the connection layer keeps per connection; zero it before use. */
+struct limits_ticket {
+	struct addr_key key;
+	bool counted;   /* holds a connection slot */
+	bool tracked;   /* ... in the address table too */
+	bool admitted;  /* a request is in flight */
+	enum priority prio;
+	double start;   /* time of admission */
+};
+
+enum limits_verdict {
+	LIMITS_ADMIT,
+	LIMITS_SHED, /* server overloaded, this priority is refused: retry later */
+	LIMITS_RATE  /* the client is too far over its budget */
+};
+
+struct limits;
+
+/* Copies c (the patterns too). Free with limits_free(). */
+struct limits *limits_new(const struct limits_conf *c);
+void limits_free(struct limits *l);
+
+/* Start a shed state for one worker, from l's settings. */
+void limits_shed_init(const struct limits *l, struct shed *s, double now);
+
+/* A connection from sa was accepted. 0, or -1 when a cap is reached (close
+ * it without a word). */
+int limits_conn_open(struct limits *l, const struct sockaddr *sa,
+    socklen_t salen, double now, struct limits_ticket *t);
+
+/*
+ * The request for path[0..len) (decoded URL path, or Gopher selector)
+ * naming something of size bytes (size_known false when nothing known
+ * is named) arrived on t's connection. LIMITS_ADMIT counts it in flight in
+ * s; otherwise *retry says after how many seconds to come back.
+ */
+enum limits_verdict limits_admit(struct limits *l, struct shed *s,
+    struct limits_ticket *t, const char *path, size_t len, bool size_known,
+    size_t size, double now, unsigned *retry);
+
+/* The admitted request of t has been answered in full (learn its latency)
+ * or, with answered false, abandoned (do not). */
+void limits_done(struct shed *s, struct limits_ticket *t, bool answered,
+    double now);
+
+/* The connection of t ends: ends its request if still in flight, and gives
+ * its connection slot back. */
+void limits_conn_close(struct limits *l, struct shed *s, struct limits_ticket *t,
+    double now);
+
+#endif

@@ -1,0 +1,395 @@
+/*
+ * conn: one client connection, Gemini over TLS or Gopher over TCP.
+ *
+ * Life of a connection: read until the request line is complete (one
+ * deadline covers handshake and request), answer it in one go, wait for
+ * the output to drain, then close properly: for TLS, close_notify first
+ * (libevent has no call for it, so SSL_shutdown is called here on the
+ * drained connection), then a half-close, then a short wait for the
+ * client's own close so that unread bytes do not turn our FIN into a
+ * reset that could destroy the reply.
+ */
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <time.h>
+#include <unistd.h>
+
+#include <event2/buffer.h>
+#include <event2/bufferevent.h>
+#include <event2/bufferevent_ssl.h>
+#include <openssl/ssl.h>
+
+#include "gemini.h"
+#include "log.h"
+#include "route.h"
+#include "worker.h"
+
+#define LINE_MAX_BYTES 1024
+#define READ_HIGH_WATER 4096
+#define LINGER_SEC 2
+
+enum conn_state { C_REQUEST, C_REPLY, C_CLOSING };
+
+struct conn {
+	struct conn *prev, *next;
+	struct worker *w;
+	struct gen *gen;
+	struct bufferevent *bev;
+	SSL *ssl;                       /* NULL for Gopher */
+	int fd;
+	enum listen_proto proto;
+	enum conn_state state;
+	struct sockaddr_storage addr;
+	struct timespec start;
+	struct gemini_request req;
+	struct response resp;
+	struct buf log_host;            /* host as requested, for the log */
+	struct buf log_path;            /* Gopher selector, for the log */
+	/* The handshake and the request line share one deadline: libevent
+	 * restarts its read timeout after every read, which would let a
+	 * client sending a byte now and then hold the connection for ever. */
+	struct event *deadline;
+	bool logged;
+};
+
+static double
+ms_since(const struct timespec *t)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)(now.tv_sec - t->tv_sec) * 1e3 +
+	    (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+static void on_deadline(evutil_socket_t fd, short what, void *arg);
+
+static struct conn *
+conn_get(struct worker *w)
+{
+	struct conn *c = w->free_list;
+
+	if (c) {
+		w->free_list = c->next;
+		w->n_free--;
+	} else {
+		c = xcalloc(1, sizeof(*c));
+		gemini_request_init(&c->req);
+		response_init(&c->resp);
+		buf_init(&c->log_host);
+		buf_init(&c->log_path);
+		c->deadline = evtimer_new(w->base, on_deadline, c);
+	}
+	c->w = w;
+	c->prev = NULL;
+	c->next = w->active;
+	if (w->active)
+		w->active->prev = c;
+	w->active = c;
+	w->n_active++;
+	return c;
+}
+
+static void
+log_request(struct conn *c)
+{
+	struct access_entry e;
+	const struct buf *path = c->proto == PROTO_GEMINI ? &c->req.path : &c->log_path;
+
+	if (c->logged || c->resp.status == 0)
+		return;
+	c->logged = true;
+	e = (struct access_entry){(const struct sockaddr *)&c->addr, c->log_host.data,
+	    c->log_host.len, path->data, path->len, c->resp.status, response_size(&c->resp),
+	    ms_since(&c->start)};
+	if (c->gen->log_fd >= 0 &&
+	    accesslog_add(&c->w->log, c->gen->conf.log_client_address, &e))
+		accesslog_flush(&c->w->log, c->gen->log_fd);
+}
+
+static void
+conn_free(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	log_request(c);
+	evtimer_del(c->deadline);
+	if (c->bev)
+		bufferevent_free(c->bev); /* closes the socket, frees ssl */
+	c->bev = NULL;
+	c->ssl = NULL;
+	if (c->resp.file_fd >= 0)
+		close(c->resp.file_fd);
+	buf_reset(&c->resp.head);
+	c->resp.body = NULL;
+	c->resp.body_len = 0;
+	c->resp.file_fd = -1;
+	c->resp.file_len = 0;
+	c->resp.status = 0;
+	c->logged = false;
+	buf_reset(&c->log_host);
+	buf_reset(&c->log_path);
+	buf_reset(&c->req.path);
+	gen_unref(c->gen);
+	c->gen = NULL;
+	if (c->prev)
+		c->prev->next = c->next;
+	else
+		w->active = c->next;
+	if (c->next)
+		c->next->prev = c->prev;
+	w->n_active--;
+	/* Keep a bounded pool: a burst must not pin its memory forever. */
+	if (w->n_free < 1024) {
+		c->next = w->free_list;
+		w->free_list = c;
+		w->n_free++;
+	} else {
+		gemini_request_free(&c->req);
+		response_free(&c->resp);
+		buf_free(&c->log_host);
+		buf_free(&c->log_path);
+		event_free(c->deadline);
+		free(c);
+	}
+	worker_conn_done(w);
+}
+
+static void
+linger_read(struct bufferevent *bev, void *arg)
+{
+	(void)arg;
+	evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
+}
+
+static void
+linger_event(struct bufferevent *bev, short what, void *arg)
+{
+	(void)bev, (void)what;
+	conn_free(arg);
+}
+
+/* After the reply has drained: close_notify (TLS), FIN, then wait a little
+ * for the client to close its side. */
+static void
+conn_finish(struct conn *c)
+{
+	struct timeval linger = {LINGER_SEC, 0};
+
+	log_request(c);
+	c->state = C_CLOSING;
+	/* The reply is fully handed to the kernel, so SSL_shutdown writes the
+	 * alert straight to the socket; a full socket buffer (WANT_WRITE)
+	 * costs the client its close_notify but nothing else. */
+	if (c->ssl && SSL_is_init_finished(c->ssl))
+		SSL_shutdown(c->ssl);
+	shutdown(c->fd, SHUT_WR);
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_setcb(c->bev, linger_read, NULL, linger_event, c);
+	bufferevent_set_timeouts(c->bev, &linger, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+static void
+on_write(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+
+	if (c->state == C_REPLY && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+		conn_finish(c);
+}
+
+static void
+on_event(struct bufferevent *bev, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)bev;
+	if (what & BEV_EVENT_CONNECTED)
+		return; /* the TLS handshake is done: wait for the request */
+	conn_free(c);
+}
+
+static void
+on_deadline(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd, (void)what;
+	/* No header for a line that never ended in CRLF (protocols.md). */
+	if (c->state == C_REQUEST)
+		conn_finish(c);
+}
+
+static bool
+peer_fingerprint(void *arg, unsigned char fp[32])
+{
+	struct conn *c = arg;
+
+	return c->ssl && tls_peer_fingerprint(c->ssl, fp);
+}
+
+/* Queue the reply: borrowed memory is referenced, never copied (the
+ * generation and c->resp outlive the output buffer). */
+static void
+send_reply(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	if (c->resp.head.len)
+		evbuffer_add_reference(out, c->resp.head.data, c->resp.head.len, NULL, NULL);
+	if (c->resp.body_len)
+		evbuffer_add_reference(out, c->resp.body, c->resp.body_len, NULL, NULL);
+	if (c->resp.file_fd >= 0) {
+		/* The buffer takes the descriptor over. */
+		if (evbuffer_add_file(out, c->resp.file_fd, 0, c->resp.file_len) == 0)
+			c->resp.file_fd = -1;
+	}
+	c->state = C_REPLY;
+	evtimer_del(c->deadline);
+	bufferevent_disable(c->bev, EV_READ);
+	bufferevent_set_timeouts(c->bev, NULL, &c->gen->write_timeout);
+	bufferevent_enable(c->bev, EV_WRITE);
+	if (evbuffer_get_length(out) == 0)
+		conn_finish(c);
+}
+
+static void
+refuse_gemini(struct conn *c, int status, const char *reason)
+{
+	gemini_header(&c->resp.head, status, reason, strlen(reason));
+	c->resp.status = status;
+}
+
+static void
+on_gemini_read(struct bufferevent *bev, void *arg)
+{
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len = evbuffer_get_length(in);
+	const struct gen_host *h;
+	const char *p;
+
+	if (c->state != C_REQUEST)
+		return;
+	if (len > LINE_MAX_BYTES + 2)
+		len = LINE_MAX_BYTES + 2;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
+	switch (gemini_parse(p, len, &c->gen->gemini_hosts, &c->req)) {
+	case GEMINI_NEED_MORE:
+		return;
+	case GEMINI_REFUSE:
+		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
+		if (c->req.status == 53)
+			log_info("53 for host '%.*s' (not one of ours: check server.hostname)",
+			    (int)c->req.host_seen.len, c->req.host_seen.p);
+		refuse_gemini(c, c->req.status, c->req.reason);
+		break;
+	case GEMINI_REQUEST:
+		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
+		/* Admission control (load shedding, rate limits) belongs here:
+		 * the request is classified, no file work is done yet. */
+		h = &c->gen->hosts[c->req.host];
+		route_gemini(&h->site, &c->req, peer_fingerprint, c, &c->resp);
+		break;
+	}
+	send_reply(c);
+}
+
+static void
+on_gopher_read(struct bufferevent *bev, void *arg)
+{
+	static const char too_long[] = "3Selector too long\t\terror.host\t1\r\n.\r\n";
+	struct conn *c = arg;
+	struct evbuffer *in = bufferevent_get_input(bev);
+	size_t len = evbuffer_get_length(in), n;
+	const char *p, *lf;
+
+	if (c->state != C_REQUEST)
+		return;
+	if (len > LINE_MAX_BYTES + 2)
+		len = LINE_MAX_BYTES + 2;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
+	lf = memchr(p, '\n', len);
+	if (lf == NULL && len <= LINE_MAX_BYTES + 1)
+		return;
+	n = lf ? (size_t)(lf - p) : len;
+	if (n > 0 && p[n - 1] == '\r')
+		n--;
+	buf_append(&c->log_path, p, n < LINE_MAX_BYTES ? n : LINE_MAX_BYTES);
+	buf_puts(&c->log_host, c->gen->conf.gopher_host);
+	if (lf == NULL || n > LINE_MAX_BYTES) {
+		buf_append(&c->resp.head, too_long, sizeof(too_long) - 1);
+		c->resp.status = 59;
+	} else {
+		gopher_respond(c->gen->gopher, p, n, &c->resp);
+	}
+	send_reply(c);
+}
+
+void
+conn_accept(struct worker *w, enum listen_proto proto, int fd,
+    const struct sockaddr *sa, int salen)
+{
+	struct conn *c;
+	struct gen *g = w->gen;
+	int opts = BEV_OPT_CLOSE_ON_FREE;
+
+	c = conn_get(w);
+	gen_ref(g);
+	c->gen = g;
+	c->fd = fd;
+	c->proto = proto;
+	c->state = C_REQUEST;
+	memset(&c->addr, 0, sizeof(c->addr));
+	memcpy(&c->addr, sa, (size_t)salen < sizeof(c->addr) ? (size_t)salen : sizeof(c->addr));
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	if (proto == PROTO_GEMINI) {
+		c->ssl = SSL_new(g->ctx[0]);
+		if (c->ssl == NULL) {
+			close(fd);
+			conn_free(c);
+			return;
+		}
+		c->bev = bufferevent_openssl_socket_new(w->base, fd, c->ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, opts);
+	} else {
+		c->ssl = NULL;
+		c->bev = bufferevent_socket_new(w->base, fd, opts);
+	}
+	if (c->bev == NULL) {
+		if (c->ssl)
+			SSL_free(c->ssl);
+		c->ssl = NULL;
+		close(fd);
+		conn_free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
+	    on_write, on_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
+	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
+	evtimer_add(c->deadline, &g->request_timeout);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+void
+conn_close_all(struct worker *w)
+{
+	struct conn *c;
+
+	while ((c = w->active) != NULL)
+		conn_free(c);
+	while ((c = w->free_list) != NULL) {
+		w->free_list = c->next;
+		gemini_request_free(&c->req);
+		response_free(&c->resp);
+		buf_free(&c->log_host);
+		buf_free(&c->log_path);
+		event_free(c->deadline);
+		free(c);
+	}
+	w->n_free = 0;
+}

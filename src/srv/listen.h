@@ -1,0 +1,26 @@
+/*
+ * listen: listening sockets from "ADDR:PORT" strings.
+ */
+#ifndef CANYON_LISTEN_H
+#define CANYON_LISTEN_H
+
+#include <stddef.h>
+#include <sys/socket.h>
+
+/* Parse "127.0.0.1:1965", "[::1]:1965" or "*:1965" (every IPv4 address;
+ * "[::]:1965" for IPv6). Returns 0 or -1 with err. */
+int listen_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
+    char *err, size_t errlen);
+
+/* A non-blocking listening socket with SO_REUSEPORT, so that every event
+ * loop can have its own socket on the same address. A port of 0 binds a
+ * free port. Returns the fd, or -1 with errno set. */
+int listen_socket(const struct sockaddr *sa, socklen_t len);
+
+/* The port fd is bound to, or -1. */
+int listen_port(int fd);
+
+/* Replace the port in sa. */
+void listen_set_port(struct sockaddr *sa, int port);
+
+#endif

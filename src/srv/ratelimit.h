@@ -1,0 +1,88 @@
+/*
+ * ratelimit: per-address request budgets and connection caps.
+ *
+ * Each client address (an IPv4 address, or the /64 network of an IPv6
+ * address, since one host usually holds a whole /64) has a token bucket
+ * filled at `rate` tokens a second up to `burst`. A request takes a token.
+ * A client whose bucket is empty is over its budget: its requests are still
+ * served while the server has room, but at the lowest priority; once it
+ * owes `burst` more tokens its requests are refused outright until the
+ * bucket refills. The same table counts open connections per address,
+ * capped per address and in total.
+ *
+ * The table is bounded: a fixed number of sets of a few entries each;
+ * a new address replaces the least recently seen entry of its set that has
+ * no open connection. When every entry of the set holds connections the
+ * newcomer is not tracked (only the total cap applies to it), so memory
+ * never grows with the number of addresses.
+ *
+ * Time is passed in (seconds on a monotonic clock): nothing here reads a
+ * clock, so every decision can be tested with made-up times.
+ */
+#ifndef CANYON_RATELIMIT_H
+#define CANYON_RATELIMIT_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+struct ratelimit_conf {
+	double rate;            /* tokens added per second */
+	double burst;           /* bucket size, >= 1 */
+	unsigned max_conns_per_addr;
+	unsigned max_conns;     /* in total */
+	size_t table_size;      /* entries tracked at most (rounded to sets) */
+	uint64_t seed;          /* hash seed: pick it at random */
+};
+
+/* Defaults documented in canyon.yaml. */
+void ratelimit_conf_default(struct ratelimit_conf *c);
+
+/* An address as the limiter sees it: 16 bytes, IPv4 mapped (::ffff:a.b.c.d),
+ * IPv6 with the interface half (last 64 bits) cleared. */
+struct addr_key {
+	uint8_t b[16];
+};
+
+/* Fill k from a socket address. Returns 0, or -1 for a family other than
+ * AF_INET and AF_INET6. */
+int addr_key_from_sockaddr(const struct sockaddr *sa, socklen_t len,
+    struct addr_key *k);
+
+enum rate_verdict {
+	RATE_OK,   /* within budget */
+	RATE_OVER, /* over budget: serve only at the lowest priority */
+	RATE_DENY  /* too far over: refuse, retry later */
+};
+
+struct ratelimit;
+
+/* A new limiter; the caller frees it with ratelimit_free(). */
+struct ratelimit *ratelimit_new(const struct ratelimit_conf *c);
+void ratelimit_free(struct ratelimit *rl);
+
+/*
+ * Charge one request to k at time now. For RATE_OVER and RATE_DENY,
+ * *retry (when not NULL) is set to the whole seconds after which the
+ * address is back within its budget (at least 1).
+ */
+enum rate_verdict ratelimit_request(struct ratelimit *rl,
+    const struct addr_key *k, double now, unsigned *retry);
+
+/*
+ * Count a new connection from k. Returns 0 when it may proceed, -1 when the
+ * per-address or the total cap is reached (nothing is counted then).
+ * *tracked says whether the per-address count was taken; pass it back to
+ * ratelimit_conn_close() when the connection ends.
+ */
+int ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k,
+    double now, bool *tracked);
+void ratelimit_conn_close(struct ratelimit *rl, const struct addr_key *k,
+    bool tracked);
+
+/* Open connections in total, and from k (0 when k is not tracked). */
+unsigned ratelimit_conns(const struct ratelimit *rl);
+unsigned ratelimit_conns_of(const struct ratelimit *rl, const struct addr_key *k);
+
+#endif

@@ -1,0 +1,446 @@
+#include "server.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <pthread.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/eventfd.h>
+#include <unistd.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "gen.h"
+#include "listen.h"
+#include "log.h"
+#include "worker.h"
+
+#define STOP_GRACE_SEC 10
+/* Ports below 1024 need root; an ordinary user gets this port added. */
+#define UNPRIVILEGED_OFFSET 7000
+
+/* One configured address, bound once per worker. */
+struct bound {
+	enum listen_proto proto;
+	int *fds;
+	int port;
+};
+
+struct server {
+	struct worker *workers;
+	size_t n_workers;
+	struct bound *bound;
+	size_t n_bound;
+	int gemini_port, gopher_port;  /* actual ports, for the ready file */
+	int gopher_public_from, gopher_public_to; /* a moved privileged port */
+};
+
+static void
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
+{
+	struct worker_listener *wl = arg;
+
+	(void)l;
+	conn_accept(wl->w, wl->proto, fd, sa, salen);
+}
+
+static void
+on_resume(evutil_socket_t fd, short what, void *arg)
+{
+	(void)fd, (void)what;
+	evconnlistener_enable(arg);
+}
+
+/* Out of descriptors (EMFILE): pause accepting for a moment instead of
+ * spinning on a listener that stays readable. */
+static void
+on_accept_error(struct evconnlistener *l, void *arg)
+{
+	struct worker_listener *wl = arg;
+	struct timeval pause = {0, 100000};
+
+	log_warn("accept");
+	if (atomic_load(&wl->w->stopping))
+		return;
+	evconnlistener_disable(l);
+	event_base_once(wl->w->base, -1, EV_TIMEOUT, on_resume, l, &pause);
+}
+
+static void
+free_listeners(struct worker *w)
+{
+	size_t i;
+
+	for (i = 0; i < w->n_ls; i++)
+		if (w->ls[i].l)
+			evconnlistener_free(w->ls[i].l);
+	free(w->ls);
+	w->ls = NULL;
+	w->n_ls = 0;
+}
+
+void
+worker_conn_done(struct worker *w)
+{
+	if (atomic_load(&w->stopping) && w->n_active == 0)
+		event_base_loopexit(w->base, NULL);
+}
+
+static void
+on_wake(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval grace = {STOP_GRACE_SEC, 0};
+	struct gen *next;
+	uint64_t v;
+
+	(void)what;
+	if (read(fd, &v, sizeof(v)) == -1 && errno != EAGAIN)
+		log_warn("eventfd");
+	if ((next = atomic_exchange(&w->next, NULL)) != NULL) {
+		accesslog_flush(&w->log, w->gen->log_fd);
+		gen_unref(w->gen);
+		w->gen = next;
+	}
+	if (atomic_load(&w->stopping) && w->ls) {
+		free_listeners(w);
+		if (w->n_active == 0)
+			event_base_loopexit(w->base, NULL);
+		else
+			evtimer_add(w->stop_ev, &grace);
+	}
+}
+
+static void
+on_flush(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd, (void)what;
+	accesslog_flush(&w->log, w->gen->log_fd);
+}
+
+static void
+on_stop_timeout(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+
+	(void)fd, (void)what;
+	event_base_loopbreak(w->base);
+}
+
+static void *
+worker_main(void *arg)
+{
+	struct worker *w = arg;
+
+	event_base_dispatch(w->base);
+	conn_close_all(w);
+	accesslog_flush(&w->log, w->gen->log_fd);
+	return NULL;
+}
+
+static void
+worker_free(struct worker *w)
+{
+	free_listeners(w);
+	if (w->wake_ev)
+		event_free(w->wake_ev);
+	if (w->flush_ev)
+		event_free(w->flush_ev);
+	if (w->stop_ev)
+		event_free(w->stop_ev);
+	event_base_free(w->base);
+	if (w->wake_fd > 0)
+		close(w->wake_fd);
+	accesslog_free(&w->log);
+	gen_unref(atomic_exchange(&w->next, NULL));
+	gen_unref(w->gen);
+}
+
+static int
+worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
+{
+	struct timeval second = {1, 0};
+	size_t i;
+
+	memset(w, 0, sizeof(*w));
+	atomic_init(&w->next, NULL);
+	atomic_init(&w->stopping, false);
+	accesslog_init(&w->log);
+	gen_ref(g);
+	w->gen = g;
+	if ((w->base = event_base_new()) == NULL)
+		return -1;
+	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
+		return -1;
+	w->wake_ev = event_new(w->base, w->wake_fd, EV_READ | EV_PERSIST, on_wake, w);
+	w->flush_ev = event_new(w->base, -1, EV_PERSIST, on_flush, w);
+	w->stop_ev = evtimer_new(w->base, on_stop_timeout, w);
+	event_add(w->wake_ev, NULL);
+	event_add(w->flush_ev, &second);
+	w->ls = xcalloc(s->n_bound, sizeof(*w->ls));
+	w->n_ls = s->n_bound;
+	for (i = 0; i < s->n_bound; i++) {
+		w->ls[i].w = w;
+		w->ls[i].proto = s->bound[i].proto;
+		w->ls[i].l = evconnlistener_new(w->base, on_accept, &w->ls[i],
+		    LEV_OPT_CLOSE_ON_FREE, -1, s->bound[i].fds[index]);
+		if (w->ls[i].l == NULL)
+			return -1;
+		s->bound[i].fds[index] = -1; /* the listener owns it now */
+		evconnlistener_set_error_cb(w->ls[i].l, on_accept_error);
+	}
+	return 0;
+}
+
+static void
+wake(struct worker *w)
+{
+	uint64_t one = 1;
+
+	if (write(w->wake_fd, &one, sizeof(one)) == -1)
+		log_warn("eventfd");
+}
+
+/* Bind addr once per worker. A missing address family (no IPv6 here) is
+ * skipped with a warning; other failures stop the start. */
+static int
+bind_one(struct server *s, const char *spec, enum listen_proto proto,
+    char *err, size_t errlen)
+{
+	struct sockaddr_storage ss;
+	struct bound *b;
+	socklen_t len;
+	size_t w;
+	int fd, port;
+
+	if (listen_parse(spec, &ss, &len, err, errlen) == -1)
+		return -1;
+	port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+	                                : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	/* Port 0 on a second address (IPv6 after IPv4): the same free port
+	 * if it is free there too, so that one port number serves both. */
+	fd = -1;
+	if (port == 0 && (proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port)) {
+		listen_set_port((struct sockaddr *)&ss,
+		    proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port);
+		if ((fd = listen_socket((struct sockaddr *)&ss, len)) == -1)
+			listen_set_port((struct sockaddr *)&ss, 0);
+	}
+	if (fd == -1)
+		fd = listen_socket((struct sockaddr *)&ss, len);
+	if (fd == -1 && errno == EACCES && proto == PROTO_GOPHER && port > 0 &&
+	    port < 1024) {
+		log_warnx("cannot bind %s: ports below 1024 need root; "
+		    "serving Gopher on port %d instead", spec, port + UNPRIVILEGED_OFFSET);
+		s->gopher_public_from = port;
+		s->gopher_public_to = port + UNPRIVILEGED_OFFSET;
+		listen_set_port((struct sockaddr *)&ss, port + UNPRIVILEGED_OFFSET);
+		fd = listen_socket((struct sockaddr *)&ss, len);
+	}
+	if (fd == -1 && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT)) {
+		log_warn("skipping %s", spec);
+		return 0;
+	}
+	if (fd == -1) {
+		snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+		return -1;
+	}
+	/* Port 0 picks a free port: the other workers join that one. */
+	port = listen_port(fd);
+	listen_set_port((struct sockaddr *)&ss, port);
+	s->bound = xrealloc(s->bound, (s->n_bound + 1) * sizeof(*s->bound));
+	b = &s->bound[s->n_bound++];
+	b->proto = proto;
+	b->port = port;
+	b->fds = xcalloc(s->n_workers, sizeof(int));
+	b->fds[0] = fd;
+	for (w = 1; w < s->n_workers; w++) {
+		if ((b->fds[w] = listen_socket((struct sockaddr *)&ss, len)) == -1) {
+			snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+			for (; w < s->n_workers; w++)
+				b->fds[w] = -1;
+			return -1;
+		}
+	}
+	if (proto == PROTO_GEMINI && s->gemini_port == 0)
+		s->gemini_port = port;
+	if (proto == PROTO_GOPHER && s->gopher_port == 0)
+		s->gopher_port = port;
+	return 0;
+}
+
+static int
+bind_all(struct server *s, const struct server_conf *conf, char *err, size_t errlen)
+{
+	size_t i;
+
+	for (i = 0; i < conf->n_listen; i++)
+		if (bind_one(s, conf->listen[i], PROTO_GEMINI, err, errlen) == -1)
+			return -1;
+	for (i = 0; i < conf->n_gopher_listen; i++)
+		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER, err, errlen) == -1)
+			return -1;
+	if (s->gemini_port == 0) {
+		snprintf(err, errlen, "no address to serve Gemini on");
+		return -1;
+	}
+	return 0;
+}
+
+static void
+unbind_all(struct server *s)
+{
+	size_t i, w;
+
+	for (i = 0; i < s->n_bound; i++) {
+		for (w = 0; w < s->n_workers; w++)
+			if (s->bound[i].fds[w] >= 0)
+				close(s->bound[i].fds[w]);
+		free(s->bound[i].fds);
+	}
+	free(s->bound);
+}
+
+static int
+write_ready(const struct server *s, const char *file, char *err, size_t errlen)
+{
+	char *tmp = xmalloc(strlen(file) + 5);
+	FILE *f;
+	int rc;
+
+	sprintf(tmp, "%s.tmp", file);
+	if ((f = fopen(tmp, "w")) == NULL) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
+		return -1;
+	}
+	fprintf(f, "gemini %d\n", s->gemini_port);
+	if (s->gopher_port)
+		fprintf(f, "gopher %d\n", s->gopher_port);
+	rc = fclose(f) == 0 && rename(tmp, file) == 0 ? 0 : -1;
+	if (rc == -1)
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+	free(tmp);
+	return rc;
+}
+
+/* A Gopher port moved for lack of privileges is also the public one. */
+static void
+fix_public_port(const struct server *s, struct server_conf *conf)
+{
+	if (s->gopher_public_to && conf->gopher_port == s->gopher_public_from)
+		conf->gopher_port = s->gopher_public_to;
+}
+
+static void
+reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
+{
+	struct server_conf conf;
+	struct gen *g;
+	char err[1024];
+	size_t i;
+
+	memset(&conf, 0, sizeof(conf));
+	if (fn(arg, &conf, err, sizeof(err)) == -1) {
+		server_conf_free(&conf);
+		log_warnx("reload refused, still serving the previous configuration: %s", err);
+		return;
+	}
+	fix_public_port(s, &conf);
+	if ((g = gen_new(&conf, err, sizeof(err))) == NULL) {
+		log_warnx("reload refused, still serving the previous configuration: %s", err);
+		return;
+	}
+	for (i = 0; i < s->n_workers; i++) {
+		gen_ref(g);
+		gen_unref(atomic_exchange(&s->workers[i].next, g));
+		wake(&s->workers[i]);
+	}
+	gen_unref(*cur);
+	*cur = g;
+	log_info("reloaded");
+}
+
+int
+server_run(struct server_conf *conf, const char *ready_file,
+    server_reload_fn reload_fn, void *reload_arg)
+{
+	struct server s;
+	struct gen *g = NULL;
+	sigset_t set;
+	char err[1024];
+	size_t i, started = 0;
+	long cpus;
+	int sig, rc = 1;
+
+	memset(&s, 0, sizeof(s));
+	signal(SIGPIPE, SIG_IGN);
+	cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	s.n_workers = conf->workers > 0 ? (size_t)conf->workers : cpus > 0 ? (size_t)cpus : 1;
+	if (bind_all(&s, conf, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		server_conf_free(conf);
+		goto out;
+	}
+	fix_public_port(&s, conf);
+	if ((g = gen_new(conf, err, sizeof(err))) == NULL) {
+		log_warnx("%s", err);
+		goto out;
+	}
+	/* Signals go to this thread only, which waits for them below. */
+	sigemptyset(&set);
+	sigaddset(&set, SIGHUP);
+	sigaddset(&set, SIGTERM);
+	sigaddset(&set, SIGINT);
+	pthread_sigmask(SIG_BLOCK, &set, NULL);
+	s.workers = xcalloc(s.n_workers, sizeof(*s.workers));
+	for (i = 0; i < s.n_workers; i++)
+		if (worker_init(&s.workers[i], i, &s, g) == -1) {
+			log_warn("cannot set up event loop");
+			goto stop;
+		}
+	if (ready_file && write_ready(&s, ready_file, err, sizeof(err)) == -1) {
+		log_warnx("%s", err);
+		goto stop;
+	}
+	for (; started < s.n_workers; started++)
+		if (pthread_create(&s.workers[started].thread, NULL, worker_main,
+		    &s.workers[started]) != 0) {
+			log_warnx("cannot start worker thread");
+			goto stop;
+		}
+	log_info("serving Gemini on port %d, Gopher on port %d, %zu workers",
+	    s.gemini_port, s.gopher_port, s.n_workers);
+	rc = 0;
+	for (;;) {
+		if (sigwait(&set, &sig) != 0)
+			continue;
+		if (sig != SIGHUP)
+			break;
+		reload(&s, &g, reload_fn, reload_arg);
+	}
+	log_info("stopping");
+stop:
+	for (i = 0; i < started; i++) {
+		atomic_store(&s.workers[i].stopping, true);
+		wake(&s.workers[i]);
+	}
+	for (i = 0; i < started; i++)
+		pthread_join(s.workers[i].thread, NULL);
+	for (i = 0; s.workers && i < s.n_workers; i++)
+		if (s.workers[i].base)
+			worker_free(&s.workers[i]);
+		else
+			gen_unref(s.workers[i].gen);
+	free(s.workers);
+out:
+	gen_unref(g);
+	unbind_all(&s);
+	return rc;
+}

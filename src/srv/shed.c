@@ -1,0 +1,125 @@
+#include "shed.h"
+
+#include <string.h>
+
+void
+shed_conf_default(struct shed_conf *c)
+{
+	c->min_limit = 4;
+	c->max_limit = 256;
+	c->initial_limit = 32;
+	c->queue = 2;
+	c->tolerance = 1.5;
+	c->smoothing = 0.2;
+	c->rtt_weight = 0.1;
+	c->window = 10;
+	c->fraction[PRIO_PAGE] = 1.0;
+	c->fraction[PRIO_LIGHT] = 0.8;
+	c->fraction[PRIO_HEAVY] = 0.5;
+	c->fraction[PRIO_OVER] = 0.25;
+	c->retry = 5;
+}
+
+const char *
+shed_conf_check(const struct shed_conf *c)
+{
+	int p;
+
+	if (!(c->min_limit >= 1))
+		return "min_concurrency must be at least 1";
+	if (!(c->max_limit >= c->min_limit))
+		return "max_concurrency must be at least min_concurrency";
+	if (!(c->initial_limit >= c->min_limit && c->initial_limit <= c->max_limit))
+		return "initial_concurrency must lie between min and max";
+	if (!(c->queue >= 0))
+		return "queue must not be negative";
+	if (!(c->tolerance >= 1))
+		return "tolerance must be at least 1";
+	if (!(c->smoothing > 0 && c->smoothing <= 1))
+		return "smoothing must be in (0, 1]";
+	if (!(c->rtt_weight > 0 && c->rtt_weight <= 1))
+		return "rtt_weight must be in (0, 1]";
+	if (!(c->window > 0))
+		return "window must be positive";
+	for (p = 0; p < PRIO_COUNT; p++)
+		if (!(c->fraction[p] > 0 && c->fraction[p] <= 1))
+			return "every shed fraction must be in (0, 1]";
+	if (c->retry < 1)
+		return "retry must be at least 1 second";
+	return NULL;
+}
+
+void
+shed_init(struct shed *s, const struct shed_conf *c, double now)
+{
+	memset(s, 0, sizeof(*s));
+	s->conf = *c;
+	s->limit = c->initial_limit;
+	s->window_start = now;
+}
+
+bool
+shed_admit(struct shed *s, enum priority p)
+{
+	if ((double)s->inflight >= s->limit * s->conf.fraction[p]) {
+		s->refused[p]++;
+		return false;
+	}
+	s->inflight++;
+	s->admitted[p]++;
+	return true;
+}
+
+void
+shed_cancel(struct shed *s)
+{
+	if (s->inflight > 0)
+		s->inflight--;
+}
+
+double
+shed_minrtt(const struct shed *s)
+{
+	if (s->minrtt_prev > 0 && (s->minrtt_cur == 0 || s->minrtt_prev < s->minrtt_cur))
+		return s->minrtt_prev;
+	return s->minrtt_cur;
+}
+
+void
+shed_done(struct shed *s, double rtt, double now)
+{
+	double minrtt, gradient, target, limit;
+	unsigned inflight = s->inflight;
+
+	shed_cancel(s);
+	if (!(rtt > 0))
+		rtt = 1e-6;
+	if (now - s->window_start >= s->conf.window) {
+		/* Two windows gone by: the older one says nothing any more. */
+		s->minrtt_prev = now - s->window_start >= 2 * s->conf.window ?
+		    0 : s->minrtt_cur;
+		s->minrtt_cur = 0;
+		s->window_start = now;
+	}
+	if (s->minrtt_cur == 0 || rtt < s->minrtt_cur)
+		s->minrtt_cur = rtt;
+	s->srtt = s->srtt == 0 ? rtt :
+	    s->srtt * (1 - s->conf.rtt_weight) + rtt * s->conf.rtt_weight;
+
+	minrtt = shed_minrtt(s);
+	gradient = s->conf.tolerance * minrtt / s->srtt;
+	if (gradient > 1)
+		gradient = 1;
+	if (gradient < 0.5)
+		gradient = 0.5;
+	/* Not loaded and not using the limit: nothing learned about more. */
+	if (gradient == 1 && (double)inflight < s->limit / 2)
+		return;
+	target = s->limit * gradient + s->conf.queue;
+	limit = s->limit * (1 - s->conf.smoothing) + target * s->conf.smoothing;
+	if (limit < s->conf.min_limit)
+		limit = s->conf.min_limit;
+	if (limit > s->conf.max_limit)
+		limit = s->conf.max_limit;
+	s->limit = limit;
+}

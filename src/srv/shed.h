@@ -1,0 +1,72 @@
+/*
+ * shed: an adaptive concurrency limit and prioritized admission.
+ *
+ * The limit follows measured latency, in the manner of a gradient
+ * controller (Netflix's concurrency-limits, TCP Vegas): with minrtt the
+ * latency the server shows without load and srtt a smoothed recent
+ * latency, each completed request moves
+ *     limit <- limit * clamp(tolerance * minrtt / srtt, 0.5, 1) + queue
+ * smoothed by `smoothing` and bounded to [min_limit, max_limit]. When the
+ * server is not loaded (srtt close to minrtt) the gradient is 1 and the
+ * limit grows by `queue`; when requests queue up the gradient falls and so
+ * does the limit. minrtt is the smallest latency of the last two windows
+ * of `window` seconds, so it follows a lasting change instead of keeping
+ * one lucky sample for ever. The limit does not grow while fewer than half
+ * of it are in flight (nothing was learned about more).
+ *
+ * Admission: a request of priority p is let in only while the requests in
+ * flight are fewer than limit * fraction[p], so that as the server fills up
+ * the lowest priorities are refused first and pages last.
+ *
+ * Time and latencies are passed in, in seconds; nothing here reads a clock.
+ */
+#ifndef CANYON_SHED_H
+#define CANYON_SHED_H
+
+#include <stdbool.h>
+
+#include "priority.h"
+
+struct shed_conf {
+	double min_limit, max_limit, initial_limit;
+	double queue;      /* growth per sample when not loaded */
+	double tolerance;  /* srtt may reach tolerance * minrtt before shrinking */
+	double smoothing;  /* weight of a new limit, 0 < smoothing <= 1 */
+	double rtt_weight; /* weight of a new sample in srtt */
+	double window;     /* seconds of one minrtt window */
+	double fraction[PRIO_COUNT]; /* share of the limit each priority may use */
+	unsigned retry;    /* seconds sent to a refused client (44) */
+};
+
+/* Defaults documented in canyon.yaml. */
+void shed_conf_default(struct shed_conf *c);
+/* NULL when c is usable, else a static reason. */
+const char *shed_conf_check(const struct shed_conf *c);
+
+struct shed {
+	struct shed_conf conf;
+	double limit;
+	double srtt;            /* 0 before the first sample */
+	double minrtt_cur, minrtt_prev; /* per window; 0 when no sample */
+	double window_start;
+	unsigned inflight;
+	unsigned long admitted[PRIO_COUNT], refused[PRIO_COUNT];
+};
+
+void shed_init(struct shed *s, const struct shed_conf *c, double now);
+
+/* Admit a request of priority p: true and counted in flight, or false
+ * (refuse it cheaply: Gemini 44, Gopher an error line). */
+bool shed_admit(struct shed *s, enum priority p);
+
+/* An admitted request finished after rtt seconds; now is the time. */
+void shed_done(struct shed *s, double rtt, double now);
+
+/* An admitted request ended without a latency worth learning from (the
+ * client went away): only leave the flight. */
+void shed_cancel(struct shed *s);
+
+/* The current minimum latency estimate, 0 when none yet. */
+double shed_minrtt(const struct shed *s);
+
+#endif

@@ -1,0 +1,107 @@
+#include "tls.h"
+
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <strings.h>
+
+#include <openssl/err.h>
+#include <openssl/x509.h>
+
+/* Self-signed client certificates are the norm in Gemini: identity is the
+ * fingerprint, checked by the router, so every certificate is accepted. */
+static int
+accept_any(int preverify_ok, X509_STORE_CTX *store)
+{
+	(void)preverify_ok, (void)store;
+	return 1;
+}
+
+static void
+ssl_error(char *err, size_t errlen, const char *what, const char *file)
+{
+	unsigned long e = ERR_get_error();
+	char msg[256] = "unknown error";
+
+	if (e)
+		ERR_error_string_n(e, msg, sizeof(msg));
+	ERR_clear_error();
+	snprintf(err, errlen, "%s: %s: %s", file, what, msg);
+}
+
+SSL_CTX *
+tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
+{
+	static const unsigned char sid_ctx[] = "canyon";
+	SSL_CTX *ctx = SSL_CTX_new(TLS_server_method());
+
+	if (ctx == NULL) {
+		ssl_error(err, errlen, "cannot create TLS context", cert);
+		return NULL;
+	}
+	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
+	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, accept_any);
+	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
+	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
+	SSL_CTX_set_num_tickets(ctx, 1);
+	SSL_CTX_set_max_early_data(ctx, 0);
+	if (SSL_CTX_use_certificate_chain_file(ctx, cert) != 1) {
+		ssl_error(err, errlen, "cannot load certificate", cert);
+		goto fail;
+	}
+	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
+		ssl_error(err, errlen, "cannot load key", key);
+		goto fail;
+	}
+	if (SSL_CTX_check_private_key(ctx) != 1) {
+		ssl_error(err, errlen, "key does not match the certificate", key);
+		goto fail;
+	}
+	return ctx;
+fail:
+	SSL_CTX_free(ctx);
+	return NULL;
+}
+
+static int
+on_servername(SSL *ssl, int *alert, void *arg)
+{
+	const struct tls_sni *sni = arg;
+	const char *name = SSL_get_servername(ssl, TLSEXT_NAMETYPE_host_name);
+	size_t len, i;
+
+	(void)alert;
+	if (name == NULL)
+		return SSL_TLSEXT_ERR_OK;
+	len = strlen(name);
+	if (len > 0 && name[len - 1] == '.')
+		len--;
+	for (i = 0; i < sni->n; i++) {
+		if (strlen(sni->names[i]) == len && strncasecmp(sni->names[i], name, len) == 0) {
+			if (i > 0)
+				SSL_set_SSL_CTX(ssl, sni->ctx[i]);
+			break;
+		}
+	}
+	return SSL_TLSEXT_ERR_OK;
+}
+
+void
+tls_ctx_set_sni(SSL_CTX *ctx, const struct tls_sni *sni)
+{
+	SSL_CTX_set_tlsext_servername_callback(ctx, on_servername);
+	SSL_CTX_set_tlsext_servername_arg(ctx, (void *)(uintptr_t)sni);
+}
+
+bool
+tls_peer_fingerprint(SSL *ssl, unsigned char fp[32])
+{
+	X509 *cert = SSL_get0_peer_certificate(ssl);
+	unsigned int n = 32;
+
+	return cert != NULL && X509_digest(cert, EVP_sha256(), fp, &n) == 1 && n == 32;
+}

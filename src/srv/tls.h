@@ -1,0 +1,34 @@
+/*
+ * tls: OpenSSL contexts for the Gemini listener.
+ *
+ * One SSL_CTX per virtual host; the SNI callback moves a handshake to the
+ * context of the name the client asked for and keeps the default one for
+ * a missing or unknown name (a handshake is never refused over SNI).
+ */
+#ifndef CANYON_TLS_H
+#define CANYON_TLS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <openssl/ssl.h>
+
+/* The table the SNI callback searches; borrowed, outlives the contexts. */
+struct tls_sni {
+	SSL_CTX **ctx;            /* ctx[0] is the default host's */
+	const char *const *names; /* lower case, no trailing dot */
+	size_t n;
+};
+
+/* A server context: TLS 1.2 and 1.3, the certificate chain and key from
+ * PEM files, client certificates asked for and never verified, no early
+ * data, one session ticket. NULL with err filled on failure. */
+SSL_CTX *tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen);
+
+/* Install the SNI callback on ctx. */
+void tls_ctx_set_sni(SSL_CTX *ctx, const struct tls_sni *sni);
+
+/* The SHA-256 fingerprint of the client's certificate, false if none. */
+bool tls_peer_fingerprint(SSL *ssl, unsigned char fp[32]);
+
+#endif

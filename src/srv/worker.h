@@ -1,0 +1,55 @@
+/*
+ * worker: one event loop on one thread, with its own listening sockets
+ * (SO_REUSEPORT spreads connections over the loops) and its own pool of
+ * connection records. Nothing here is shared between loops except the
+ * generation, which is reference-counted: the request path takes no lock.
+ */
+#ifndef CANYON_WORKER_H
+#define CANYON_WORKER_H
+
+#include <pthread.h>
+#include <stdatomic.h>
+#include <stdbool.h>
+#include <stddef.h>
+
+#include <event2/event.h>
+#include <event2/listener.h>
+
+#include "accesslog.h"
+#include "gen.h"
+
+struct conn;
+
+enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };
+
+struct worker_listener {
+	struct evconnlistener *l;
+	struct worker *w;
+	enum listen_proto proto;
+};
+
+struct worker {
+	pthread_t thread;
+	struct event_base *base;
+	struct gen *gen;                /* this loop's reference */
+	_Atomic(struct gen *) next;     /* handed over by a reload */
+	atomic_bool stopping;
+	int wake_fd;                    /* eventfd the main thread writes */
+	struct event *wake_ev, *flush_ev, *stop_ev;
+	struct worker_listener *ls;
+	size_t n_ls;
+	struct conn *active;            /* doubly linked, for a forced stop */
+	struct conn *free_list;         /* records kept for reuse */
+	size_t n_active, n_free;
+	struct accesslog log;
+};
+
+/* Called from the listener: take over fd. */
+void conn_accept(struct worker *w, enum listen_proto proto, int fd,
+    const struct sockaddr *sa, int salen);
+/* Close every connection now (forced stop) and free the pool. */
+void conn_close_all(struct worker *w);
+/* The loop calls this when a connection ends, to finish a stop. */
+void worker_conn_done(struct worker *w);
+
+#endif

@@ -1,0 +1,57 @@
+#!/bin/sh
+# The Gopher listener of canyon serve over raw TCP: the connection layer
+# (line limits, bare LF, one reply then close); the menus themselves are
+# tested with the Gopher site.
+. "$ROOT/tests/lib.sh"
+
+mkdir -p "$TMP/pub" "$TMP/certs"
+printf '# Home\n' >"$TMP/pub/index.gmi"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
+    -days 30 -subj /CN=localhost 2>/dev/null
+cat >"$TMP/canyon.yaml" <<YAML
+output: pub
+server:
+  listen: ["127.0.0.1:0"]
+  gopher_listen: ["127.0.0.1:0", "[::1]:0"]
+  workers: 1
+  timeout_request: 2
+  access_log: access.log
+YAML
+"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
+SERVER_PID=$!
+i=0
+while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(awk '$1 == "gopher" {print $2}' "$TMP/ready")
+check "the ready file names the Gopher port" test -n "$PORT"
+
+ask() { # BYTES [ADDRESS]: reply in $TMP/out
+	printf "$1" | timeout 5 socat -t 4 - "TCP:${2:-127.0.0.1}:$PORT" >"$TMP/out" 2>/dev/null
+}
+ask '\r\n'
+check "the empty selector gets a reply" test -s "$TMP/out"
+expect_eq "the reply ends with the terminator line" "." "$(tail -n 1 "$TMP/out" | tr -d '\r')"
+ask '/\n'
+check "a bare LF ends the request too" test -s "$TMP/out"
+ask '\r\n' '[::1]'
+check "IPv6 on the same port" test -s "$TMP/out"
+long=$(head -c 1100 /dev/zero | tr '\0' a)
+ask "$long\r\n"
+expect_eq "an over-long selector is a type 3 error" \
+    "$(printf '3Selector too long\t\terror.host\t1')" "$(head -n 1 "$TMP/out" | tr -d '\r')"
+start=$(date +%s)
+ask 'no end of line'
+took=$(($(date +%s) - start))
+check "a selector without end of line gets nothing" test ! -s "$TMP/out"
+check "and is closed at the timeout ($took s)" test "$took" -le 4
+sleep 1.2
+expect_match "Gopher requests are logged" '127\.0\.0\.1 localhost - [0-9]+ [0-9]+ ' \
+    "$(cat "$TMP/access.log")"
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+rc=$?
+SERVER_PID=""
+expect_eq "SIGTERM stops the server with status 0" 0 "$rc"
+check "no sanitizer report from the server" \
+    sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log'"
+exit 0

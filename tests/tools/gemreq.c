@@ -1,0 +1,132 @@
+/*
+ * gemreq: a minimal Gemini client for the integration tests.
+ *
+ *   gemreq [-6] [-s SNI | -S] [-V tls1.2|tls1.3] [-C CERT -K KEY]
+ *          [-w MS] -p PORT < request
+ *
+ * Sends stdin (the raw request, so tests control every byte; with -w it is
+ * sent in two parts, the first byte, a pause, the rest) over TLS to
+ * localhost, prints the reply on stdout, and on stderr one line per fact:
+ * "cn=NAME" of the server certificate, "version=TLSv1.3", then
+ * "close_notify" or "no_close_notify" for how the reply ended. -S sends
+ * no SNI. Exit status: 0 after a complete handshake, 1 otherwise.
+ */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+#include <openssl/x509.h>
+
+static int
+connect_to(int v6, int port)
+{
+	struct sockaddr_in6 s6;
+	struct sockaddr_in s4;
+	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
+
+	if (v6) {
+		memset(&s6, 0, sizeof(s6));
+		s6.sin6_family = AF_INET6;
+		s6.sin6_port = htons((uint16_t)port);
+		inet_pton(AF_INET6, "::1", &s6.sin6_addr);
+		if (connect(fd, (struct sockaddr *)&s6, sizeof(s6)) == -1)
+			return -1;
+	} else {
+		memset(&s4, 0, sizeof(s4));
+		s4.sin_family = AF_INET;
+		s4.sin_port = htons((uint16_t)port);
+		s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+		if (connect(fd, (struct sockaddr *)&s4, sizeof(s4)) == -1)
+			return -1;
+	}
+	return fd;
+}
+
+int
+main(int argc, char **argv)
+{
+	const char *sni = "localhost", *version = NULL, *cert = NULL, *key = NULL;
+	char req[4096], buf[16384], cn[256] = "";
+	int ch, v6 = 0, port = 0, wait_ms = 0, fd, n, err;
+	size_t reqlen;
+	SSL_CTX *ctx;
+	SSL *ssl;
+	X509 *peer;
+
+	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:")) != -1) {
+		switch (ch) {
+		case '6': v6 = 1; break;
+		case 's': sni = optarg; break;
+		case 'S': sni = NULL; break;
+		case 'V': version = optarg; break;
+		case 'C': cert = optarg; break;
+		case 'K': key = optarg; break;
+		case 'w': wait_ms = atoi(optarg); break;
+		case 'p': port = atoi(optarg); break;
+		default: return 2;
+		}
+	}
+	reqlen = fread(req, 1, sizeof(req), stdin);
+	ctx = SSL_CTX_new(TLS_client_method());
+	SSL_CTX_set_security_level(ctx, 0);
+	if (version && strcmp(version, "tls1.2") == 0) {
+		SSL_CTX_set_max_proto_version(ctx, TLS1_2_VERSION);
+	} else if (version && strcmp(version, "tls1.3") == 0) {
+		SSL_CTX_set_min_proto_version(ctx, TLS1_3_VERSION);
+	} else if (version && strcmp(version, "tls1.1") == 0) {
+		SSL_CTX_set_min_proto_version(ctx, TLS1_1_VERSION);
+		SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
+	}
+	if (cert && (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)) {
+		fprintf(stderr, "cannot load client certificate\n");
+		return 1;
+	}
+	if ((fd = connect_to(v6, port)) == -1) {
+		perror("connect");
+		return 1;
+	}
+	ssl = SSL_new(ctx);
+	SSL_set_fd(ssl, fd);
+	if (sni)
+		SSL_set_tlsext_host_name(ssl, sni);
+	if (SSL_connect(ssl) != 1) {
+		fprintf(stderr, "handshake_failed\n");
+		return 1;
+	}
+	if ((peer = SSL_get1_peer_certificate(ssl)) != NULL) {
+		X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName,
+		    cn, sizeof(cn));
+		X509_free(peer);
+	}
+	fprintf(stderr, "cn=%s\nversion=%s\n", cn, SSL_get_version(ssl));
+	if (wait_ms > 0 && reqlen > 1) {
+		SSL_write(ssl, req, 1);
+		usleep((useconds_t)wait_ms * 1000);
+		SSL_write(ssl, req + 1, (int)reqlen - 1);
+	} else if (reqlen > 0) {
+		SSL_write(ssl, req, (int)reqlen);
+	}
+	for (;;) {
+		n = SSL_read(ssl, buf, sizeof(buf));
+		if (n > 0) {
+			fwrite(buf, 1, (size_t)n, stdout);
+			continue;
+		}
+		err = SSL_get_error(ssl, n);
+		fprintf(stderr, "%s\n", err == SSL_ERROR_ZERO_RETURN ? "close_notify"
+		                                                     : "no_close_notify");
+		break;
+	}
+	SSL_shutdown(ssl);
+	SSL_free(ssl);
+	SSL_CTX_free(ctx);
+	close(fd);
+	return 0;
+}

@@ -1,0 +1,159 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "admission.h"
+
+static struct sockaddr_in
+addr(const char *ip)
+{
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	inet_pton(AF_INET, ip, &sin.sin_addr);
+	return sin;
+}
+
+static enum limits_verdict
+admit(struct limits *l, struct shed *s, struct limits_ticket *t,
+    const char *path, size_t size, double now, unsigned *retry)
+{
+	return limits_admit(l, s, t, path, strlen(path), true, size, now, retry);
+}
+
+/* A shed server refuses images before pages, and answers with the
+ * configured pause; a finished request frees its place. */
+static void
+test_shed_by_priority(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct shed s;
+	struct limits_ticket t[6];
+	struct sockaddr_in sa = addr("192.0.2.1");
+	unsigned retry = 0;
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.shed.min_limit = c.shed.initial_limit = c.shed.max_limit = 4;
+	c.shed.retry = 7;
+	c.rate.burst = 100;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_shed_init(l, &s, 0);
+	for (i = 0; i < 6; i++)
+		assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa,
+		    sizeof(sa), 0, &t[i]), 0);
+	/* Heavy may fill half of 4: two images, then refused. */
+	assert_int_equal(admit(l, &s, &t[0], "/a.jpg", 10, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(admit(l, &s, &t[1], "/b.jpg", 10, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(admit(l, &s, &t[2], "/c.jpg", 10, 0, &retry), LIMITS_SHED);
+	assert_int_equal(retry, 7);
+	assert_int_equal(t[2].prio, PRIO_HEAVY);
+	assert_int_equal(admit(l, &s, &t[2], "/", 10, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(admit(l, &s, &t[3], "/p/", 10, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(admit(l, &s, &t[4], "/q/", 10, 0, &retry), LIMITS_SHED);
+	assert_int_equal(s.inflight, 4);
+	limits_done(&s, &t[0], true, 0.001);
+	assert_int_equal(s.inflight, 3);
+	assert_int_equal(admit(l, &s, &t[4], "/q/", 10, 0.001, &retry), LIMITS_ADMIT);
+	/* Closing a connection with a request in flight ends the request. */
+	limits_conn_close(l, &s, &t[1], 0.002);
+	assert_int_equal(s.inflight, 3);
+	limits_conn_close(l, &s, &t[1], 0.002);
+	assert_int_equal(s.inflight, 3);
+	for (i = 0; i < 6; i++)
+		limits_conn_close(l, &s, &t[i], 0.003);
+	assert_int_equal(s.inflight, 0);
+	limits_free(l);
+}
+
+/* A greedy address goes to the lowest priority, then is refused with the
+ * time until its budget is back; other addresses are unaffected. */
+static void
+test_budget(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct shed s;
+	struct limits_ticket g, o;
+	struct sockaddr_in greedy = addr("192.0.2.66"), other = addr("192.0.2.7");
+	unsigned retry = 0;
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.rate = 1;
+	c.rate.burst = 2;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_shed_init(l, &s, 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&greedy,
+	    sizeof(greedy), 0, &g), 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&other,
+	    sizeof(other), 0, &o), 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
+		assert_int_equal(g.prio, PRIO_PAGE);
+		limits_done(&s, &g, true, 0.001);
+	}
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
+		assert_int_equal(g.prio, PRIO_OVER);
+		limits_done(&s, &g, true, 0.001);
+	}
+	assert_int_equal(admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_RATE);
+	assert_int_equal(retry, 3);
+	assert_int_equal(admit(l, &s, &o, "/", 1, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(o.prio, PRIO_PAGE);
+	limits_conn_close(l, &s, &g, 1);
+	limits_conn_close(l, &s, &o, 1);
+	limits_free(l);
+}
+
+static void
+test_conn_cap(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct shed s;
+	struct limits_ticket t[3];
+	struct sockaddr_in sa = addr("198.51.100.9");
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.max_conns_per_addr = 2;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_shed_init(l, &s, 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[0]), 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[1]), 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]), -1);
+	/* A refused connection holds nothing: closing it gives nothing back. */
+	limits_conn_close(l, &s, &t[2], 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]), -1);
+	limits_conn_close(l, &s, &t[0], 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]), 0);
+	limits_conn_close(l, &s, &t[1], 0);
+	limits_conn_close(l, &s, &t[2], 0);
+	limits_free(l);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_shed_by_priority),
+		cmocka_unit_test(test_budget),
+		cmocka_unit_test(test_conn_cap),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

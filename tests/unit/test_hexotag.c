@@ -1,0 +1,179 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "hexotag.h"
+
+struct expanded {
+	struct buf out;
+	struct line_map map;
+	struct diag_list d;
+	size_t errors;
+};
+
+static void
+expand(struct expanded *e, const char *md, int first_line)
+{
+	memset(e, 0, sizeof(*e));
+	e->errors = hexotag_expand(md, strlen(md), first_line, &e->out, &e->map,
+	    &e->d);
+	buf_cstr(&e->out);
+}
+
+static void
+done(struct expanded *e)
+{
+	buf_free(&e->out);
+	line_map_free(&e->map);
+	diag_free(&e->d);
+}
+
+static void
+expect(const char *md, const char *want)
+{
+	struct expanded e;
+
+	expand(&e, md, 1);
+	assert_string_equal(e.out.data, want);
+	assert_int_equal(e.d.n, 0);
+	done(&e);
+}
+
+static void
+test_split_args(void **state)
+{
+	char **argv;
+	size_t argc;
+
+	(void)state;
+	argc = hexotag_split_args("  a \"b c\" 'd e'f  g ", 19, &argv);
+	assert_int_equal(argc, 4);
+	assert_string_equal(argv[0], "a");
+	assert_string_equal(argv[1], "b c");
+	assert_string_equal(argv[2], "d ef");
+	assert_string_equal(argv[3], "g");
+	hexotag_args_free(argv, argc);
+	argc = hexotag_split_args("   ", 3, &argv);
+	assert_int_equal(argc, 0);
+	hexotag_args_free(argv, argc);
+}
+
+static void
+test_youtube_forms(void **state)
+{
+	(void)state;
+	expect("{% youtube jkSM4MlWsKo %}\ntext\n",
+	    "[YouTube video \\(jkSM4MlWsKo\\)](<https://www.youtube.com/watch?v=jkSM4MlWsKo>)\ntext\n");
+	expect("{% youtube abc?t=514 %}",
+	    "[YouTube video \\(abc\\)](<https://www.youtube.com/watch?v=abc&t=514>)");
+	expect("{% youtube PLx playlist %}",
+	    "[YouTube playlist \\(PLx\\)](<https://www.youtube.com/playlist?list=PLx>)");
+	expect("{% youtube 'https://youtu.be/xyz' %}",
+	    "[YouTube video \\(xyz\\)](<https://youtu.be/xyz>)");
+	expect("{%- youtube abc -%}",
+	    "[YouTube video \\(abc\\)](<https://www.youtube.com/watch?v=abc>)");
+}
+
+static void
+test_asset_and_post_tags(void **state)
+{
+	(void)state;
+	expect("{% asset_img a.jpg Cap tion %}",
+	    "![Cap tion](<canyon-asset:a.jpg>)");
+	expect("{% asset_img left a.jpg 300 200 T %}",
+	    "![T](<canyon-asset:a.jpg>)");
+	expect("{% asset_link f.pdf The file %}",
+	    "[The file](<canyon-asset:f.pdf>)");
+	expect("{% asset_path f.pdf %}", "[f\\.pdf](<canyon-asset:f.pdf>)");
+	expect("{% post_link my-post %}", "[](<canyon-post:my-post>)");
+	expect("{% post_link my-post 'Its title' %}",
+	    "[Its title](<canyon-post:my-post>)");
+}
+
+static void
+test_block_tags(void **state)
+{
+	(void)state;
+	expect("{% blockquote Ann, Book %}\nline one\nline two\n{% endblockquote %}\nafter\n",
+	    "> line one\n> line two\n>\n> \xe2\x80\x94 Ann\\, Book\n\nafter\n");
+	expect("{% pullquote %}\nq\n{% endpullquote %}\n", "> q\n\n");
+	expect("{% codeblock lang:c %}\nint x;\n```\n{% endcodeblock %}\n",
+	    "````c\nint x;\n```\n````\n\n");
+	expect("{% raw %}{% youtube x %}{% endraw %}", "{% youtube x %}");
+}
+
+static void
+test_code_left_alone(void **state)
+{
+	(void)state;
+	expect("`{% youtube x %}` and ``{% y %}``\n", "`{% youtube x %}` and ``{% y %}``\n");
+	expect("```\n{% youtube x %}\n```\n", "```\n{% youtube x %}\n```\n");
+	expect("~~~~\n{% youtube x %}\n~~~\n~~~~\n", "~~~~\n{% youtube x %}\n~~~\n~~~~\n");
+}
+
+static void
+test_unknown_and_unclosed(void **state)
+{
+	struct expanded e;
+
+	(void)state;
+	expand(&e, "a\n{% fancy x %}\n", 10);
+	assert_string_equal(e.out.data, "a\n{% fancy x %}\n");
+	assert_int_equal(e.errors, 0);
+	assert_int_equal(e.d.n, 1);
+	assert_int_equal(e.d.v[0].line, 11);
+	assert_non_null(strstr(e.d.v[0].msg, "unknown tag"));
+	done(&e);
+
+	expand(&e, "a\n\n{% raw %}\nb\n", 1);
+	assert_int_equal(e.errors, 1);
+	assert_true(e.d.v[0].is_error);
+	assert_int_equal(e.d.v[0].line, 3);
+	assert_string_equal(e.out.data, "a\n\n\nb\n");
+	done(&e);
+
+	expand(&e, "{% youtube x\n\nmore", 1);
+	assert_int_equal(e.errors, 0);
+	assert_int_equal(e.d.n, 1);
+	assert_string_equal(e.out.data, "{% youtube x\n\nmore");
+	done(&e);
+
+	expand(&e, "{% youtube %}", 1);
+	assert_int_equal(e.d.n, 1);
+	assert_non_null(strstr(e.d.v[0].msg, "needs an argument"));
+	done(&e);
+}
+
+static void
+test_line_map(void **state)
+{
+	struct expanded e;
+
+	(void)state;
+	/* a block tag collapses lines: the map keeps the file lines */
+	expand(&e, "one\n{% blockquote %}\nq1\nq2\n{% endblockquote %}\nlast\n", 5);
+	assert_string_equal(e.out.data, "one\n> q1\n> q2\n\nlast\n");
+	assert_int_equal(line_map_get(&e.map, 0), 5);
+	assert_int_equal(line_map_get(&e.map, 1), 7);
+	assert_int_equal(line_map_get(&e.map, 2), 8);
+	assert_int_equal(line_map_get(&e.map, 4), 10);
+	done(&e);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_split_args),
+		cmocka_unit_test(test_youtube_forms),
+		cmocka_unit_test(test_asset_and_post_tags),
+		cmocka_unit_test(test_block_tags),
+		cmocka_unit_test(test_code_left_alone),
+		cmocka_unit_test(test_unknown_and_unclosed),
+		cmocka_unit_test(test_line_map),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

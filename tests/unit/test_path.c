@@ -1,0 +1,116 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+#include <cmocka.h>
+
+#include "path.h"
+
+static char dir[64];
+
+static int
+setup(void **state)
+{
+	char p[256];
+	FILE *f;
+
+	(void)state;
+	strcpy(dir, "/tmp/canyon-path.XXXXXX");
+	if (mkdtemp(dir) == NULL)
+		return -1;
+	snprintf(p, sizeof(p), "%s/root/sub", dir);
+	path_mkdirs(p, 0755);
+	snprintf(p, sizeof(p), "%s/root/sub/page.gmi", dir);
+	f = fopen(p, "w");
+	fputs("# hi\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/secret", dir);
+	f = fopen(p, "w");
+	fputs("secret\n", f);
+	fclose(f);
+	snprintf(p, sizeof(p), "%s/root/out", dir);
+	if (symlink("../secret", p) == -1)
+		return -1;
+	snprintf(p, sizeof(p), "%s/root/abs", dir);
+	return symlink("/etc/passwd", p);
+}
+
+static int
+teardown(void **state)
+{
+	char cmd[128];
+
+	(void)state;
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	return system(cmd);
+}
+
+static void
+test_open_beneath(void **state)
+{
+	char p[256];
+	int root, fd;
+
+	(void)state;
+	snprintf(p, sizeof(p), "%s/root", dir);
+	root = open(p, O_RDONLY | O_DIRECTORY);
+	assert_true(root >= 0);
+	fd = path_open_beneath(root, "sub/page.gmi", O_RDONLY);
+	assert_true(fd >= 0);
+	close(fd);
+	assert_int_equal(path_open_beneath(root, "../secret", O_RDONLY), -1);
+	assert_int_equal(path_open_beneath(root, "out", O_RDONLY), -1);
+	assert_int_equal(path_open_beneath(root, "abs", O_RDONLY), -1);
+	assert_int_equal(path_open_beneath(root, "/etc/passwd", O_RDONLY), -1);
+	assert_int_equal(path_open_beneath(root, "sub/../../secret", O_RDONLY), -1);
+	close(root);
+}
+
+static void
+test_is_public(void **state)
+{
+	(void)state;
+	assert_true(path_is_public("/a/b.gmi", 8));
+	assert_false(path_is_public("/.git/config", 12));
+	assert_false(path_is_public("/a/.hidden", 10));
+	assert_true(path_is_public("/.well-known/security.txt", 25));
+	assert_true(path_is_public("/a/b.c", 6));
+}
+
+static void
+test_join_and_read(void **state)
+{
+	char *p, *data;
+	size_t len;
+
+	(void)state;
+	p = path_join("/tmp/", "/x");
+	assert_string_equal(p, "/tmp/x");
+	free(p);
+	p = path_join(dir, "root/sub/page.gmi");
+	data = path_read_file(p, 1024, &len);
+	assert_non_null(data);
+	assert_int_equal(len, 5);
+	assert_string_equal(data, "# hi\n");
+	free(data);
+	assert_null(path_read_file(p, 2, &len));
+	assert_int_equal(errno, EFBIG);
+	free(p);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_open_beneath),
+		cmocka_unit_test(test_is_public),
+		cmocka_unit_test(test_join_and_read),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}

@@ -1,0 +1,193 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <arpa/inet.h>
+#include <netinet/in.h>
+
+#include "ratelimit.h"
+
+static struct addr_key
+v4(const char *s)
+{
+	struct sockaddr_in sin;
+	struct addr_key k;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	assert_int_equal(inet_pton(AF_INET, s, &sin.sin_addr), 1);
+	assert_int_equal(addr_key_from_sockaddr((struct sockaddr *)&sin, sizeof(sin), &k), 0);
+	return k;
+}
+
+static struct addr_key
+v6(const char *s)
+{
+	struct sockaddr_in6 sin6;
+	struct addr_key k;
+
+	memset(&sin6, 0, sizeof(sin6));
+	sin6.sin6_family = AF_INET6;
+	assert_int_equal(inet_pton(AF_INET6, s, &sin6.sin6_addr), 1);
+	assert_int_equal(addr_key_from_sockaddr((struct sockaddr *)&sin6, sizeof(sin6), &k), 0);
+	return k;
+}
+
+static struct ratelimit_conf
+conf(double rate, double burst)
+{
+	struct ratelimit_conf c;
+
+	ratelimit_conf_default(&c);
+	c.rate = rate;
+	c.burst = burst;
+	return c;
+}
+
+static void
+test_keys(void **state)
+{
+	struct addr_key a, b;
+	struct sockaddr_un_like {
+		sa_family_t family;
+		char path[20];
+	} other = {AF_UNIX, "x"};
+
+	(void)state;
+	a = v6("2001:db8:1:2::1");
+	b = v6("2001:db8:1:2:ffff:eeee:dddd:cccc");
+	assert_memory_equal(&a, &b, sizeof(a));
+	b = v6("2001:db8:1:3::1");
+	assert_memory_not_equal(&a, &b, sizeof(a));
+	a = v4("192.0.2.1");
+	b = v4("192.0.2.2");
+	assert_memory_not_equal(&a, &b, sizeof(a));
+	/* A v4-mapped v6 address is the same host as the plain v4 one. */
+	b = v6("::ffff:192.0.2.1");
+	assert_memory_equal(&a, &b, sizeof(a));
+	assert_int_equal(addr_key_from_sockaddr((struct sockaddr *)&other,
+	    sizeof(other), &a), -1);
+}
+
+static void
+test_bucket(void **state)
+{
+	struct ratelimit_conf c = conf(2, 4);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.7"), other = v4("192.0.2.8");
+	unsigned retry = 0;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ratelimit_request(rl, &k, 100.0, &retry), RATE_OK);
+	/* Empty: over budget, four more allowed on credit, then refused. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ratelimit_request(rl, &k, 100.0, &retry), RATE_OVER);
+	assert_int_equal(retry, 3); /* tokens -4: (1 - -4) / 2 = 2.5 -> 3 */
+	assert_int_equal(ratelimit_request(rl, &k, 100.0, &retry), RATE_DENY);
+	assert_int_equal(retry, 3);
+	/* Another address is not affected. */
+	assert_int_equal(ratelimit_request(rl, &other, 100.0, NULL), RATE_OK);
+	/* 2.5 s later the bucket is back to +1. */
+	assert_int_equal(ratelimit_request(rl, &k, 102.5, &retry), RATE_OK);
+	assert_int_equal(ratelimit_request(rl, &k, 102.5, &retry), RATE_OVER);
+	/* Refill stops at burst. */
+	for (i = 0; i < 4; i++)
+		assert_int_equal(ratelimit_request(rl, &k, 1000.0, NULL), RATE_OK);
+	assert_int_equal(ratelimit_request(rl, &k, 1000.0, NULL), RATE_OVER);
+	/* A clock going backwards refills nothing. */
+	assert_int_equal(ratelimit_request(rl, &k, 10.0, NULL), RATE_OVER);
+	ratelimit_free(rl);
+}
+
+static void
+test_conn_caps(void **state)
+{
+	struct ratelimit_conf c = conf(1, 1);
+	struct ratelimit *rl;
+	struct addr_key a = v4("198.51.100.1"), b = v4("198.51.100.2");
+	bool ta[3], tb;
+
+	(void)state;
+	c.max_conns_per_addr = 2;
+	c.max_conns = 3;
+	rl = ratelimit_new(&c);
+	assert_int_equal(ratelimit_conn_open(rl, &a, 1, &ta[0]), 0);
+	assert_int_equal(ratelimit_conn_open(rl, &a, 1, &ta[1]), 0);
+	assert_true(ta[0] && ta[1]);
+	assert_int_equal(ratelimit_conn_open(rl, &a, 1, &ta[2]), -1);
+	assert_int_equal(ratelimit_conns_of(rl, &a), 2);
+	assert_int_equal(ratelimit_conn_open(rl, &b, 1, &tb), 0);
+	/* Total cap of three reached, even for a new address. */
+	assert_int_equal(ratelimit_conn_open(rl, &b, 1, &tb), -1);
+	assert_int_equal(ratelimit_conns(rl), 3);
+	ratelimit_conn_close(rl, &a, ta[0]);
+	assert_int_equal(ratelimit_conns_of(rl, &a), 1);
+	assert_int_equal(ratelimit_conn_open(rl, &a, 2, &ta[2]), 0);
+	assert_int_equal(ratelimit_conns(rl), 3);
+	ratelimit_conn_close(rl, &a, ta[1]);
+	ratelimit_conn_close(rl, &a, ta[2]);
+	ratelimit_conn_close(rl, &b, true);
+	assert_int_equal(ratelimit_conns(rl), 0);
+	assert_int_equal(ratelimit_conns_of(rl, &a), 0);
+	ratelimit_free(rl);
+}
+
+/* The table never holds more than its size: old idle addresses are
+ * forgotten (they come back with a full bucket), addresses with open
+ * connections are kept, and when a set is full of those the newcomer is
+ * untracked and gets the lowest priority. */
+static void
+test_eviction(void **state)
+{
+	struct ratelimit_conf c = conf(1, 2);
+	struct ratelimit *rl;
+	struct addr_key first = v4("10.0.0.1"), k;
+	bool tracked;
+	char ip[32];
+	int i, untracked = 0;
+
+	(void)state;
+	c.table_size = 8; /* one set */
+	c.max_conns = 100000;
+	rl = ratelimit_new(&c);
+	assert_int_equal(ratelimit_request(rl, &first, 0, NULL), RATE_OK);
+	assert_int_equal(ratelimit_request(rl, &first, 0, NULL), RATE_OK);
+	assert_int_equal(ratelimit_request(rl, &first, 0, NULL), RATE_OVER);
+	for (i = 2; i < 10; i++) {
+		snprintf(ip, sizeof(ip), "10.0.0.%d", i);
+		k = v4(ip);
+		assert_int_equal(ratelimit_request(rl, &k, 1 + i, NULL), RATE_OK);
+	}
+	/* first was the oldest and has been replaced: a full bucket again. */
+	assert_int_equal(ratelimit_request(rl, &first, 20, NULL), RATE_OK);
+	assert_int_equal(ratelimit_request(rl, &first, 20, NULL), RATE_OK);
+	for (i = 0; i < 20; i++) {
+		snprintf(ip, sizeof(ip), "10.0.1.%d", i);
+		k = v4(ip);
+		assert_int_equal(ratelimit_conn_open(rl, &k, 30, &tracked), 0);
+		untracked += !tracked;
+	}
+	assert_int_equal(untracked, 12);
+	assert_int_equal(ratelimit_conns(rl), 20);
+	k = v4("10.0.2.1");
+	assert_int_equal(ratelimit_request(rl, &k, 40, NULL), RATE_OVER);
+	ratelimit_free(rl);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_keys),
+		cmocka_unit_test(test_bucket),
+		cmocka_unit_test(test_conn_caps),
+		cmocka_unit_test(test_eviction),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

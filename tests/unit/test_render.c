@@ -1,0 +1,351 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "post.h"
+#include "utf8.h"
+
+/* Callbacks that show what they were given. */
+struct seen {
+	char names[16][64]; /* asset names */
+	int lines[16];      /* lines of link() calls */
+	size_t nnames, nlines;
+};
+
+static char *
+cb_asset(void *ctx, const char *name, int line, struct diag_list *d)
+{
+	struct seen *s = ctx;
+	char *u = malloc(strlen(name) + 8);
+
+	(void)line;
+	(void)d;
+	if (s->nnames < 16)
+		snprintf(s->names[s->nnames++], 64, "%s", name);
+	sprintf(u, "/post/%s", name);
+	return u;
+}
+
+static char *
+cb_link(void *ctx, const char *href, int line, struct diag_list *d)
+{
+	struct seen *s = ctx;
+
+	if (s->nlines < 16)
+		s->lines[s->nlines++] = line;
+	if (strncmp(href, "/20", 3) == 0) {
+		char *u = malloc(strlen(href) + 16);
+
+		sprintf(u, "%sindex.gmi", href);
+		return u;
+	}
+	if (strcmp(href, "https://missing.example/") == 0)
+		diag_add(d, line, false, "link to a missing page");
+	return NULL;
+}
+
+static char *
+cb_post(void *ctx, const char *slug, char **title, int line, struct diag_list *d)
+{
+	char *u = malloc(strlen(slug) + 3);
+
+	(void)ctx;
+	(void)line;
+	(void)d;
+	*title = strdup("The Title");
+	sprintf(u, "/%s/", slug);
+	return u;
+}
+
+struct run {
+	struct seen seen;
+	struct render_result res;
+	struct diag_list d;
+	int rc;
+};
+
+static void
+render(struct run *r, const char *md, bool join)
+{
+	struct render_opts o;
+
+	memset(r, 0, sizeof(*r));
+	memset(&o, 0, sizeof(o));
+	o.asset_stem = "my-post";
+	o.join_soft_breaks = join;
+	o.expand_tags = true;
+	o.first_line = 5;
+	o.links.asset = cb_asset;
+	o.links.link = cb_link;
+	o.links.post = cb_post;
+	o.links.ctx = &r->seen;
+	r->rc = render_post(md, strlen(md), &o, &r->res, &r->d);
+	buf_cstr(&r->res.gemtext);
+}
+
+static void
+done(struct run *r)
+{
+	render_result_free(&r->res);
+	diag_free(&r->d);
+}
+
+static void
+expect(const char *md, const char *want)
+{
+	struct run r;
+
+	render(&r, md, false);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.res.gemtext.data, want);
+	done(&r);
+}
+
+static void
+test_lines_kept_or_joined(void **state)
+{
+	struct run r;
+
+	(void)state;
+	expect("one\ntwo  \nthree\n\nnext\n", "one\ntwo\nthree\n\nnext\n");
+	render(&r, "one\ntwo  \nthree\nfour\n", true);
+	assert_string_equal(r.res.gemtext.data, "one two\nthree four\n");
+	done(&r);
+}
+
+static void
+test_images(void **state)
+{
+	struct run r;
+
+	(void)state;
+	render(&r, "![](my-post/a.jpeg)\n![](./b.jpeg)\n![](c.jpeg)\n"
+	    "![Cap](Untitled%201.png)\n![](https://x.example/d.png)\n", false);
+	assert_string_equal(r.res.gemtext.data,
+	    "=> /post/a.jpeg a.jpeg\n=> /post/b.jpeg b.jpeg\n=> /post/c.jpeg c.jpeg\n"
+	    "=> /post/Untitled%201.png Cap\n=> https://x.example/d.png d.png\n");
+	assert_int_equal(r.seen.nnames, 4);
+	assert_string_equal(r.seen.names[0], "a.jpeg");
+	assert_string_equal(r.seen.names[1], "b.jpeg");
+	assert_string_equal(r.seen.names[3], "Untitled 1.png");
+	done(&r);
+}
+
+static void
+test_inline_links(void **state)
+{
+	(void)state;
+	expect("See [A](https://a/) and [B](https://b/).\nAgain [A](https://a/).\n\n"
+	    "[Alone](https://c/)\n",
+	    "See A and B.\nAgain A.\n=> https://a/ A\n=> https://b/ B\n\n"
+	    "=> https://c/ Alone\n");
+	expect("- x [in list](https://l/)\n- y\n\n> q [in quote](https://q/)\n",
+	    "* x in list\n* y\n=> https://l/ in list\n\n> q in quote\n=> https://q/ in quote\n");
+	/* hrefs are entity-decoded, URLs with spaces encoded */
+	expect("[t](<https://e/a b?x=1&amp;y=2>)\n", "=> https://e/a%20b?x=1&y=2 t\n");
+}
+
+static void
+test_series(void **state)
+{
+	struct run r;
+
+	(void)state;
+	render(&r, "Intro\n\n* [Part 1](/2021/12/31/p1/)\n* Part 2 - now\n"
+	    "* [Part 3](/2021/12/31/p3/)\n", false);
+	assert_string_equal(r.res.gemtext.data,
+	    "Intro\n\n=> /2021/12/31/p1/index.gmi Part 1\n* Part 2 - now\n"
+	    "=> /2021/12/31/p3/index.gmi Part 3\n");
+	assert_int_equal(r.res.nseries, 3);
+	assert_string_equal(r.res.series[0].label, "Part 1");
+	assert_string_equal(r.res.series[0].href, "/2021/12/31/p1/");
+	assert_int_equal(r.res.series[0].line, 7);
+	assert_null(r.res.series[1].href);
+	assert_int_equal(r.res.series[1].line, 8);
+	assert_string_equal(r.res.series[1].label, "Part 2 - now");
+	assert_string_equal(r.res.series[2].href, "/2021/12/31/p3/");
+	/* link() was told the file lines (the body starts at line 5) */
+	assert_int_equal(r.seen.nlines, 2);
+	assert_int_equal(r.seen.lines[0], 7);
+	assert_int_equal(r.seen.lines[1], 9);
+	done(&r);
+
+	/* external links do not make a series */
+	render(&r, "* [a](https://a/)\n* [b](https://b/)\n", false);
+	assert_null(r.res.series);
+	done(&r);
+}
+
+static void
+test_blocks(void **state)
+{
+	(void)state;
+	expect("# A\n#### D\n###### F\n", "# A\n\n### D\n\n### F\n");
+	expect("1. one\n2. two\n   - nested\n", "* 1. one\n* 2. two\n* nested\n");
+	expect("> a\n> b\n>\n> c\n", "> a\n> b\n>\n> c\n");
+	expect("```sh\necho hi\n```\n", "```sh\necho hi\n```\n");
+	expect("````\n```\n````\n", "```\n ```\n```\n");
+	expect("    indented\n", "```\nindented\n```\n");
+	expect("*em* **b** `c` ~~d~~\n", "em b c ~~d~~\n");
+}
+
+static void
+test_table_widths(void **state)
+{
+	struct run r;
+	const char *p;
+	size_t w1, w2;
+
+	(void)state;
+	render(&r, "| 이름 | x |\n|---|---|\n| 홍길동 | y |\n", false);
+	assert_string_equal(r.res.gemtext.data,
+	    "```table\n이름   | x\n-------+--\n홍길동 | y\n```\n");
+	/* the bars line up in display columns */
+	p = strstr(r.res.gemtext.data, "이름");
+	w1 = utf8_width(p, (size_t)(strchr(p, '|') - p));
+	p = strstr(r.res.gemtext.data, "홍길동");
+	w2 = utf8_width(p, (size_t)(strchr(p, '|') - p));
+	assert_int_equal(w1, w2);
+	done(&r);
+}
+
+static void
+test_entities_and_protection(void **state)
+{
+	(void)state;
+	expect("&amp;&lt;&#54620;&#xD55C;&hellip;&bogus;\n\n&nbsp;\n\nend\n",
+	    "&<한한…&bogus;\n\nend\n");
+	expect("\\=> a\n\\# b\n\\* c\n\\> d\n\\```\n",
+	    " => a\n # b\n * c\n > d\n ```\n");
+	expect("&#0;&#xD800;&#x110000;\n", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\n");
+}
+
+static void
+test_html(void **state)
+{
+	struct run r;
+
+	(void)state;
+	expect("a<br>b <b>c</b>\n", "a\nb c\n");
+	expect("<iframe src=\"https://v/e\"></iframe>\n", "=> https://v/e Embedded page\n");
+	expect("x <a href=\"https://h/\">h</a> y\n", "x h y\n=> https://h/ h\n");
+	render(&r, "intro\n\n<!--  More  -->\n\nrest\n", false);
+	assert_string_equal(r.res.gemtext.data, "intro\n\nrest\n");
+	assert_int_equal(r.res.excerpt_len, strlen("intro\n"));
+	done(&r);
+}
+
+static void
+test_autolink_particle(void **state)
+{
+	(void)state;
+	expect("가 https://x.org/foo를 보라\n", "가 https://x.org/foo를 보라\n=> https://x.org/foo\n");
+}
+
+static void
+test_hexo_tags_resolved(void **state)
+{
+	struct run r;
+
+	(void)state;
+	render(&r, "{% asset_img p.jpg Cap %}\n{% post_link other %}\n{% youtube abc %}\n", false);
+	assert_string_equal(r.res.gemtext.data,
+	    "=> /post/p.jpg Cap\n=> /other/ The Title\n"
+	    "=> https://www.youtube.com/watch?v=abc YouTube video (abc)\n");
+	done(&r);
+}
+
+static void
+test_bad_input(void **state)
+{
+	struct run r;
+	char *big;
+
+	(void)state;
+	render(&r, "ok\nbad \xff here\n", false);
+	assert_int_equal(r.rc, 0);
+	assert_int_equal(r.d.n, 1);
+	assert_int_equal(r.d.v[0].line, 6);
+	assert_true(utf8_valid(r.res.gemtext.data, r.res.gemtext.len));
+	done(&r);
+
+	memset(&r, 0, sizeof(r));
+	{
+		struct render_opts o = {0};
+		const char bin[] = "a\n\0b";
+
+		o.first_line = 1;
+		r.rc = render_post(bin, sizeof(bin) - 1, &o, &r.res, &r.d);
+	}
+	assert_int_equal(r.rc, -1);
+	assert_int_equal(r.d.v[0].line, 2);
+	assert_non_null(strstr(r.d.v[0].msg, "binary"));
+	done(&r);
+
+	big = malloc(RENDER_MAX_BYTES + 2);
+	memset(big, 'a', RENDER_MAX_BYTES + 1);
+	big[RENDER_MAX_BYTES + 1] = '\0';
+	render(&r, big, false);
+	assert_int_equal(r.rc, -1);
+	assert_true(r.d.v[0].is_error);
+	done(&r);
+	free(big);
+
+	render(&r, "{% raw %}\nx\n", false);
+	assert_int_equal(r.rc, -1);
+	done(&r);
+
+	render(&r, "", false);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.res.gemtext.data, "");
+	assert_int_equal(r.d.n, 1);
+	done(&r);
+
+	/* a warning from a callback reaches the list */
+	render(&r, "[m](https://missing.example/)\n", false);
+	assert_int_equal(r.d.n, 1);
+	assert_int_equal(r.d.v[0].line, 5);
+	done(&r);
+}
+
+static void
+test_deep_nesting(void **state)
+{
+	struct run r;
+	size_t n = 100000;
+	char *md = malloc(n + 8);
+
+	(void)state;
+	memset(md, '>', n);
+	strcpy(md + n, " deep\n");
+	render(&r, md, false);
+	assert_int_equal(r.rc, 0);
+	assert_string_equal(r.res.gemtext.data, "> deep\n");
+	done(&r);
+	free(md);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_lines_kept_or_joined),
+		cmocka_unit_test(test_images),
+		cmocka_unit_test(test_inline_links),
+		cmocka_unit_test(test_series),
+		cmocka_unit_test(test_blocks),
+		cmocka_unit_test(test_table_widths),
+		cmocka_unit_test(test_entities_and_protection),
+		cmocka_unit_test(test_html),
+		cmocka_unit_test(test_autolink_particle),
+		cmocka_unit_test(test_hexo_tags_resolved),
+		cmocka_unit_test(test_bad_input),
+		cmocka_unit_test(test_deep_nesting),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,165 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "shed.h"
+
+static struct shed_conf
+conf(void)
+{
+	struct shed_conf c;
+
+	shed_conf_default(&c);
+	c.min_limit = 4;
+	c.max_limit = 100;
+	c.initial_limit = 20;
+	return c;
+}
+
+static void
+test_conf_check(void **state)
+{
+	struct shed_conf c = conf();
+
+	(void)state;
+	assert_null(shed_conf_check(&c));
+	c.max_limit = 2;
+	assert_non_null(shed_conf_check(&c));
+	c = conf();
+	c.fraction[PRIO_OVER] = 0;
+	assert_non_null(shed_conf_check(&c));
+	c = conf();
+	c.smoothing = 1.5;
+	assert_non_null(shed_conf_check(&c));
+}
+
+/* With the limit at 20 and the default fractions, heavy requests stop at
+ * 10 in flight, over-budget ones at 5, light at 16 and pages at 20. */
+static void
+test_admission_order(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	int i;
+
+	(void)state;
+	shed_init(&s, &c, 0);
+	for (i = 0; i < 5; i++)
+		assert_true(shed_admit(&s, PRIO_OVER));
+	assert_false(shed_admit(&s, PRIO_OVER));
+	for (i = 5; i < 10; i++)
+		assert_true(shed_admit(&s, PRIO_HEAVY));
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	assert_false(shed_admit(&s, PRIO_OVER));
+	for (i = 10; i < 16; i++)
+		assert_true(shed_admit(&s, PRIO_LIGHT));
+	assert_false(shed_admit(&s, PRIO_LIGHT));
+	for (i = 16; i < 20; i++)
+		assert_true(shed_admit(&s, PRIO_PAGE));
+	assert_false(shed_admit(&s, PRIO_PAGE));
+	assert_int_equal(s.inflight, 20);
+	assert_int_equal(s.refused[PRIO_OVER], 2);
+	assert_int_equal(s.admitted[PRIO_PAGE], 4);
+	shed_cancel(&s);
+	assert_true(shed_admit(&s, PRIO_PAGE));
+}
+
+/* Fill the server with n requests, finish them all with latency rtt at
+ * time now, and return the limit. */
+static double
+round_trip(struct shed *s, unsigned n, double rtt, double now)
+{
+	unsigned i;
+
+	for (i = 0; i < n; i++)
+		s->inflight++;
+	for (i = 0; i < n; i++)
+		shed_done(s, rtt, now);
+	return s->limit;
+}
+
+static void
+test_limit_follows_latency(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	double t = 0, before;
+	int i;
+
+	(void)state;
+	shed_init(&s, &c, 0);
+	/* Unloaded: 1 ms each, the limit grows while it is used. */
+	for (i = 0; i < 20; i++)
+		round_trip(&s, (unsigned)s.limit, 0.001, t += 0.1);
+	assert_true(s.limit > 60);
+	assert_true(shed_minrtt(&s) > 0.00099 && shed_minrtt(&s) < 0.00101);
+	before = s.limit;
+	/* Latency rises to 10 ms: the limit falls to the floor. */
+	for (i = 0; i < 40; i++)
+		round_trip(&s, (unsigned)s.limit, 0.010, t += 0.1);
+	assert_true(s.limit < before / 4);
+	assert_true(s.limit >= c.min_limit);
+	assert_true(s.limit < c.min_limit + 3);
+	/* Within tolerance (1.4 x minrtt) the limit does not shrink. */
+	shed_init(&s, &c, 0);
+	round_trip(&s, 20, 0.001, 0.1);
+	before = s.limit;
+	round_trip(&s, 20, 0.0014, 0.2);
+	assert_true(s.limit >= before);
+	/* Never above the ceiling. */
+	for (i = 0; i < 200; i++)
+		round_trip(&s, (unsigned)s.limit, 0.001, 0.3);
+	assert_true(s.limit <= c.max_limit);
+	assert_true(s.limit > c.max_limit - 1);
+}
+
+static void
+test_idle_does_not_grow(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	int i;
+
+	(void)state;
+	shed_init(&s, &c, 0);
+	for (i = 0; i < 100; i++)
+		round_trip(&s, 1, 0.001, 1 + i);
+	assert_true(s.limit == c.initial_limit);
+}
+
+/* A lasting rise in the no-load latency (a slower disk, a busier host) is
+ * learned after two windows instead of keeping the limit at the floor. */
+static void
+test_minrtt_window(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	double t;
+
+	(void)state;
+	c.window = 10;
+	shed_init(&s, &c, 0);
+	round_trip(&s, 20, 0.001, 1);
+	for (t = 2; t < 25; t += 0.5)
+		round_trip(&s, (unsigned)s.limit, 0.005, t);
+	assert_true(shed_minrtt(&s) > 0.0049);
+	for (t = 25; t < 35; t += 0.5)
+		round_trip(&s, (unsigned)s.limit, 0.005, t);
+	assert_true(s.limit > 30);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_conf_check),
+		cmocka_unit_test(test_admission_order),
+		cmocka_unit_test(test_limit_follows_latency),
+		cmocka_unit_test(test_idle_does_not_grow),
+		cmocka_unit_test(test_minrtt_window),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}

@@ -1,0 +1,59 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "strmap.h"
+
+static void
+test_put_get_grow(void **state)
+{
+	struct strmap m = STRMAP_INIT;
+	static int values[5000];
+	char key[32];
+	int i;
+
+	(void)state;
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "/2021/12/%d/", i);
+		strmap_put(&m, key, &values[i]);
+	}
+	assert_int_equal(m.n, 5000);
+	for (i = 0; i < 5000; i++) {
+		snprintf(key, sizeof(key), "/2021/12/%d/", i);
+		assert_ptr_equal(strmap_get(&m, key), &values[i]);
+	}
+	assert_null(strmap_get(&m, "/2021/12/5000/"));
+	assert_false(strmap_has(&m, "/2021/12/"));
+	strmap_put(&m, "/2021/12/7/", &values[0]);
+	assert_ptr_equal(strmap_get(&m, "/2021/12/7/"), &values[0]);
+	assert_int_equal(m.n, 5000);
+	strmap_free(&m);
+}
+
+static void
+test_prefix_keys_and_null_values(void **state)
+{
+	struct strmap m = STRMAP_INIT;
+
+	(void)state;
+	assert_null(strmap_get(&m, "a"));
+	strmap_putn(&m, "tags/여행/x", strlen("tags/여행"), NULL);
+	assert_true(strmap_has(&m, "tags/여행"));
+	assert_false(strmap_has(&m, "tags/여"));
+	assert_null(strmap_getn(&m, "tags/여행/x", 4));
+	strmap_free(&m);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+		cmocka_unit_test(test_put_get_grow),
+		cmocka_unit_test(test_prefix_keys_and_null_values),
+	};
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
