@@ -42,6 +42,9 @@ done
 [ -x /usr/sbin/gophernicus ] || fail "gophernicus is missing (sh contrib/deps.sh bench)"
 [ -x "$LOADGEN" ] || fail "$LOADGEN is missing (make tests-build)"
 
+# 2,000 idle connections need more descriptors than a default soft limit.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+
 NS=canyonbench$$
 W=$(mktemp -d /tmp/canyon-bench.XXXXXX)
 chmod 755 "$W" # gophernicus runs as nobody and reads its files here
@@ -238,7 +241,7 @@ done
 # Columns of RESULTS: 1 cell, 2 server, 3 proto, 4 tls, 5 mode, 6 conc,
 # 7 requests, 8 ok, 9 errors, 10 secs, 11 rps, 12 p50, 13 p90, 14 p99,
 # 15 max, 16 server us/req, 17 client us/req, 18 resumed, 19 statuses,
-# 20 error kinds, 21 listen overflows.
+# 20 error kinds, 21 mean body bytes, 22 listen overflows.
 awk -F'\t' '
 function median(list,   n, v, i, j, t) {
 	n = split(list, v, " ")
@@ -257,12 +260,12 @@ function ratio(a, b) { return (a != "" && b != "" && b + 0 > 0) ? sprintf("%.2f"
 	}
 	cpu[k] = cpu[k] " " $16; rps[k] = rps[k] " " $11
 	p50[k] = p50[k] " " $12; p99[k] = p99[k] " " $14
-	err[k] += $9; ovf[k] += $21
+	err[k] += $9; ovf[k] += $22; bytes[k] = $21
 	if ($20 != "-") kinds[k] = kinds[k] " " $20
 	servers[$1] = servers[$1] (servers[$1] ~ ("(^| )" $2 "( |$)") ? "" : " " $2)
 }
 END {
-	printf "%-32s %-12s %9s %7s %8s %8s %5s %4s   %-20s\n", "cell", "server", "cpu_us/req", "rps", "p50_ms", "p99_ms", "errs", "ovf", "canyon/peer cpu rps p99"
+	printf "%-32s %-12s %9s %7s %8s %8s %7s %5s %4s   %-20s\n", "cell", "server", "cpu_us/req", "rps", "p50_ms", "p99_ms", "bytes", "errs", "ovf", "canyon/peer cpu rps p99"
 	for (i = 1; i <= ncells; i++) {
 		c = order[i]
 		n = split(servers[c], s, " ")
@@ -273,7 +276,7 @@ END {
 			r = ""
 			if (s[j] != "canyon" && ((c SUBSEP "canyon") in cpu))
 				r = sprintf("%s %s %s", ratio(med["canyon", "cpu"], mc), ratio(med["canyon", "rps"], mr), ratio(med["canyon", "p99"], m9))
-			printf "%-32s %-12s %9.1f %7.0f %8.2f %8.2f %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, mr, m5 / 1000, m9 / 1000, err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
+			printf "%-32s %-12s %9.1f %7.0f %8.2f %8.2f %7d %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, mr, m5 / 1000, m9 / 1000, bytes[k], err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
 		}
 		delete med
 	}
