@@ -167,11 +167,29 @@ worker_free(struct worker *w)
 	gen_unref(w->gen);
 }
 
+/* A TLS bufferevent turns read and write interest on and off several times
+ * per connection as OpenSSL asks to read or write; with the changelist,
+ * libevent folds the changes made within one loop iteration into at most
+ * one epoll_ctl() per descriptor. A base is only ever used by its own
+ * worker thread, which is what the changelist requires. */
+static struct event_base *
+new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 static int
 worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 {
 	struct timeval second = {1, 0};
-	struct event_config *cfg;
 	struct timespec now;
 	size_t i;
 
@@ -184,14 +202,7 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	accesslog_init(&w->log);
 	gen_ref(g);
 	w->gen = g;
-	/* The changelist merges the add/delete pairs that a TLS handshake
-	 * makes within one loop turn into one epoll_ctl, or none. */
-	if ((cfg = event_config_new()) == NULL)
-		return -1;
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	w->base = event_base_new_with_config(cfg);
-	event_config_free(cfg);
-	if (w->base == NULL)
+	if ((w->base = new_base()) == NULL)
 		return -1;
 	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		return -1;
