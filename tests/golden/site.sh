@@ -32,8 +32,9 @@ for dir in "$CASES"/*/; do
 		not_ok "$name: capsule tree"
 		head -40 "$TMP/tree.diff" | sed 's/^/#   /'
 	fi
-	check "$name: no temporary folder left" \
-	    test -z "$(find "$work" -maxdepth 1 -name '.public.new-*')"
+	expect_eq "$name: public links to a generation, nothing else left" \
+	    "public -> .public.gen-a; .public.gen-a .public.lock" \
+	    "public -> $(readlink "$work/public"); $(cd "$work" && ls -d .public.* | tr '\n' ' ' | sed 's/ $//')"
 done
 
 # Checks that do not depend on the rendering of bodies.
