@@ -16,8 +16,8 @@ for dir in "$CASES"/*/; do
 	(cd "$work" && "$CANYON" build -c canyon.yaml >stdout 2>stderr; echo $? >rc)
 	if [ "${UPDATE:-}" = 1 ]; then
 		rm -rf "$dir/expected"
-		cp -R "$work/public" "$dir/expected"
-		rm -f "$dir/expected/.canyon-cache"
+		cp -R "$work/public/" "$dir/expected"
+		rm -f "$dir/expected"/.canyon-*
 		cp "$work/stderr" "$dir/expected.stderr"
 		cp "$work/rc" "$dir/expected.rc"
 	fi
