@@ -678,9 +678,7 @@ series_note(struct frame *list, const struct seg *segs, size_t n, int line)
 	if (n == 1 && links == 1 && !segs[0].other_text) {
 		const char *h = segs[0].links[0].raw;
 
-		if ((h[0] != '/' || h[1] == '/') &&
-		    strncmp(h, HEXOTAG_POST_SCHEME,
-			strlen(HEXOTAG_POST_SCHEME)) != 0)
+		if (h[0] != '/' || h[1] == '/')
 			list->series_ok = false;
 		it.label = xstrdup(segs[0].links[0].label);
 		it.href = xstrdup(h);
