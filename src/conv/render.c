@@ -1384,6 +1384,9 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 		md = clean.data;
 		len = clean.len;
 	}
+	/* gemtext is about as long as its Markdown: grow once, not log n times */
+	buf_reserve(&expanded, len + len / 8);
+	buf_reserve(&res->gemtext, len + len / 4);
 	if (opts->expand_tags) {
 		if (hexotag_expand(md, len, first, &expanded, &map, d) > 0)
 			rc = -1;
