@@ -74,6 +74,7 @@ struct renderer {
 	size_t doc_len;
 	size_t *line_starts; /* offsets of the expanded text's lines */
 	size_t nlines;
+	size_t last_idx;     /* line_starts index of the latest text */
 	const struct line_map *map;
 	int line; /* file line of the latest text seen */
 
@@ -245,6 +246,14 @@ see(struct renderer *r, const char *p)
 		return;
 	off = (size_t)(p - r->doc);
 	hi = r->nlines;
+	/* text mostly arrives in order: try the last line and the next */
+	for (size_t i = r->last_idx; i < r->last_idx + 2 && i < r->nlines; i++) {
+		if (r->line_starts[i] <= off &&
+		    (i + 1 == r->nlines || off < r->line_starts[i + 1])) {
+			lo = hi = i;
+			break;
+		}
+	}
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
@@ -253,6 +262,7 @@ see(struct renderer *r, const char *p)
 		else
 			hi = mid;
 	}
+	r->last_idx = lo;
 	r->line = line_map_get(r->map, lo);
 }
 
@@ -364,6 +374,8 @@ decoded(const char *s)
 	struct buf b = BUF_INIT;
 	const char *reason;
 
+	if (strchr(s, '%') == NULL)
+		return xstrdup(s);
 	/* an escape that makes a NUL, a '/' or invalid UTF-8: keep it */
 	if (url_decode(s, strlen(s), &b, URL_DECODE_PATH, &reason) == -1 ||
 	    b.data == NULL || !utf8_valid(b.data, b.len)) {
