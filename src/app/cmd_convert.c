@@ -64,7 +64,8 @@ usage(FILE *out)
 	    "  -z ZONE   zone of dates written without one (default +09:00)\n"
 	    "  --join    join soft-wrapped lines of a paragraph\n"
 	    "Prints the post as gemtext: '# title', a date line, the body.\n"
-	    "An asset NAME links to /STEM/NAME, {%% post_link SLUG %%} to /SLUG/,\n"
+	    "An asset NAME links to /STEM/NAME, {%% post_link SLUG %%} to "
+	    "/SLUG/,\n"
 	    "other links stay as written.\n");
 }
 

@@ -74,7 +74,7 @@ struct renderer {
 	size_t doc_len;
 	size_t *line_starts; /* offsets of the expanded text's lines */
 	size_t nlines;
-	size_t last_idx;     /* line_starts index of the latest text */
+	size_t last_idx; /* line_starts index of the latest text */
 	const struct line_map *map;
 	int line; /* file line of the latest text seen */
 
@@ -247,7 +247,8 @@ see(struct renderer *r, const char *p)
 	off = (size_t)(p - r->doc);
 	hi = r->nlines;
 	/* text mostly arrives in order: try the last line and the next */
-	for (size_t i = r->last_idx; i < r->last_idx + 2 && i < r->nlines; i++) {
+	for (size_t i = r->last_idx; i < r->last_idx + 2 && i < r->nlines;
+	     i++) {
 		if (r->line_starts[i] <= off &&
 		    (i + 1 == r->nlines || off < r->line_starts[i + 1])) {
 			lo = hi = i;
@@ -1396,7 +1397,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 		md = clean.data;
 		len = clean.len;
 	}
-	/* gemtext is about as long as its Markdown: grow once, not log n times */
+	/* gemtext is about as long as its Markdown: grow once, not log n times
+	 */
 	buf_reserve(&expanded, len + len / 8);
 	buf_reserve(&res->gemtext, len + len / 4);
 	if (opts->expand_tags) {

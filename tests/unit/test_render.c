@@ -345,7 +345,8 @@ test_bad_input(void **state)
 
 	/* a callback's URL that is not UTF-8 is repaired */
 	render(&r, "[b](https://bad-utf8/)\n", false);
-	assert_string_equal(r.res.gemtext.data, "=> https://bad-utf8/\xef\xbf\xbd b\n");
+	assert_string_equal(
+	    r.res.gemtext.data, "=> https://bad-utf8/\xef\xbf\xbd b\n");
 	done(&r);
 
 	/* a warning from a callback reaches the list */
