@@ -1185,6 +1185,7 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	struct frame *f = &r->stack[r->depth - 1];
 
 	(void)detail;
+	link_leave(r); /* an HTML <a> left open ends with its block */
 	flush_inline(r);
 	switch (type) {
 	case MD_BLOCK_UL:
@@ -1201,6 +1202,7 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	case MD_BLOCK_HTML:
 		r->in_html = false;
 		html_block(r, r->html.data ? r->html.data : "", r->html.len);
+		link_leave(r);
 		flush_inline(r);
 		break;
 	case MD_BLOCK_TH:

@@ -267,6 +267,9 @@ test_html(void **state)
 	    "=> https://v/e Embedded page\n");
 	expect(
 	    "x <a href=\"https://h/\">h</a> y\n", "x h y\n=> https://h/ h\n");
+	/* an <a> never closed ends with its paragraph */
+	expect("x <a href=\"https://o/\">open\n\nnext\n",
+	    "x open\n=> https://o/ open\n\nnext\n");
 	render(&r, "intro\n\n<!--  More  -->\n\nrest\n", false);
 	assert_string_equal(r.res.gemtext.data, "intro\n\nrest\n");
 	assert_int_equal(r.res.excerpt_len, strlen("intro\n"));
