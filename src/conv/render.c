@@ -75,6 +75,8 @@ struct renderer {
 	size_t *line_starts; /* offsets of the expanded text's lines */
 	size_t nlines;
 	size_t last_idx; /* line_starts index of the latest text */
+	bool has_tags; /* doc is the tag expansion, map applies */
+	int first; /* else: file line of the doc's first line */
 	const struct line_map *map;
 	int line; /* file line of the latest text seen */
 
@@ -264,7 +266,7 @@ see(struct renderer *r, const char *p)
 			hi = mid;
 	}
 	r->last_idx = lo;
-	r->line = line_map_get(r->map, lo);
+	r->line = r->has_tags ? line_map_get(r->map, lo) : r->first + (int)lo;
 }
 
 /* ---- output ---- */
@@ -1382,6 +1384,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	struct line_map map = {NULL, 0, 0};
 	MD_PARSER parser;
 	int rc = 0, first = opts->first_line > 0 ? opts->first_line : 1;
+	bool has_tags;
 
 	memset(res, 0, sizeof(*res));
 	if (len > RENDER_MAX_BYTES) {
@@ -1401,33 +1404,26 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	}
 	/* gemtext is about as long as its Markdown: grow once, not log n times
 	 */
-	buf_reserve(&expanded, len + len / 8);
 	buf_reserve(&res->gemtext, len + len / 4);
-	if (opts->expand_tags) {
-		if (hexotag_expand(md, len, first, &expanded, &map, d) > 0)
-			rc = -1;
-	} else {
-		buf_append(&expanded, md, len);
-		for (size_t i = 0, l = (size_t)first; i <= len; i++) {
-			if (i == 0 || md[i - 1] == '\n') {
-				if (map.n == map.cap) {
-					map.cap = map.cap ? map.cap * 2 : 256;
-					map.line = xrealloc(
-					    map.line, map.cap * sizeof(int));
-				}
-				map.line[map.n++] = (int)l++;
-			}
-		}
-	}
-	buf_free(&clean);
-
+	/* hexotag_expand() leaves a post without "{%" where it is */
+	has_tags = opts->expand_tags && memmem(md, len, "{%", 2) != NULL;
+	if (opts->expand_tags &&
+	    hexotag_expand(md, len, first, &expanded, &map, d) > 0)
+		rc = -1;
 	memset(&r, 0, sizeof(r));
 	r.o = opts;
 	r.res = res;
 	r.d = d;
-	r.doc = expanded.data ? expanded.data : "";
-	r.doc_len = expanded.len;
+	if (has_tags) {
+		r.doc = expanded.data;
+		r.doc_len = expanded.len;
+	} else {
+		r.doc = md; /* no tag expanded: the lines are the file's */
+		r.doc_len = len;
+	}
 	r.map = &map;
+	r.has_tags = has_tags;
+	r.first = first;
 	r.line = first;
 	r.line_starts = xmalloc(
 	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
@@ -1472,6 +1468,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	free(r.line_starts);
 	line_map_free(&map);
 	buf_free(&expanded);
+	buf_free(&clean);
 	if (res->gemtext.data == NULL)
 		buf_puts(&res->gemtext, "");
 	if (res->excerpt_len >= res->gemtext.len)
