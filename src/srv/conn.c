@@ -19,6 +19,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "gemini.h"
@@ -171,8 +172,53 @@ linger_event(struct bufferevent *bev, short what, void *arg)
 	conn_free(arg);
 }
 
-/* After the reply has drained: close_notify (TLS), FIN, then wait a little
- * for the client to close its side. */
+/* FIN, then wait a little for the client to close its side. */
+static void
+conn_linger(struct conn *c)
+{
+	struct timeval linger = {LINGER_SEC, 0};
+
+	shutdown(c->fd, SHUT_WR);
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_setcb(c->bev, linger_read, NULL, linger_event, c);
+	bufferevent_set_timeouts(c->bev, &linger, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+/* Send the close_notify. True when the socket is full and it has to be
+ * tried again once writable. Failures leave nothing in this thread's
+ * OpenSSL error queue, which the next connection would otherwise see. */
+static bool
+close_notify_blocked(struct conn *c)
+{
+	int r = SSL_shutdown(c->ssl);
+
+	if (r >= 0)
+		return false;
+	r = SSL_get_error(c->ssl, r);
+	ERR_clear_error();
+	return r == SSL_ERROR_WANT_WRITE;
+}
+
+/* The socket has room for the close_notify again, or time is up. */
+static void
+on_shutdown_writable(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	if (!(what & EV_TIMEOUT) && close_notify_blocked(c)) {
+		struct timeval linger = {LINGER_SEC, 0};
+		event_add(c->deadline, &linger);
+		return;
+	}
+	conn_linger(c);
+}
+
+/* After the reply has drained: close_notify (TLS), then FIN. The reply is
+ * all in the kernel, so SSL_shutdown writes the alert straight to the
+ * socket; when the socket buffer is full (a slow reader of a large file)
+ * it is retried once the socket is writable, for a bounded time. */
 static void
 conn_finish(struct conn *c)
 {
@@ -180,16 +226,14 @@ conn_finish(struct conn *c)
 
 	log_request(c);
 	c->state = C_CLOSING;
-	/* The reply is fully handed to the kernel, so SSL_shutdown writes the
-	 * alert straight to the socket; a full socket buffer (WANT_WRITE)
-	 * costs the client its close_notify but nothing else. */
-	if (c->ssl && SSL_is_init_finished(c->ssl))
-		SSL_shutdown(c->ssl);
-	shutdown(c->fd, SHUT_WR);
-	bufferevent_disable(c->bev, EV_WRITE);
-	bufferevent_setcb(c->bev, linger_read, NULL, linger_event, c);
-	bufferevent_set_timeouts(c->bev, &linger, NULL);
-	bufferevent_enable(c->bev, EV_READ);
+	evtimer_del(c->deadline);
+	if (c->ssl && SSL_is_init_finished(c->ssl) && close_notify_blocked(c)) {
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		event_assign(c->deadline, c->w->base, c->fd, EV_WRITE, on_shutdown_writable, c);
+		event_add(c->deadline, &linger);
+		return;
+	}
+	conn_linger(c);
 }
 
 static void
@@ -371,6 +415,9 @@ conn_accept(struct worker *w, enum listen_proto proto, int fd,
 	    on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
 	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
+	/* The record's timer may have waited on a socket for its last
+	 * connection's close_notify: make it a plain timer again. */
+	event_assign(c->deadline, w->base, -1, 0, on_deadline, c);
 	evtimer_add(c->deadline, &g->request_timeout);
 	bufferevent_enable(c->bev, EV_READ);
 }

@@ -17,6 +17,7 @@ printf 'hidden\n' >"$TMP/pub/.hidden"
 printf 'secret\n' >"$TMP/secret/key"
 ln -s ../secret/key "$TMP/pub/escape"
 head -c 3000000 /dev/urandom >"$TMP/pub/big.bin"
+head -c 24000000 /dev/urandom >"$TMP/pub/huge.bin"
 printf '# Other host\n' >"$TMP/other/index.gmi"
 mkcert() { # NAME FILE-PREFIX
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -161,6 +162,13 @@ expect_eq "unknown extension is octet-stream" "20 application/octet-stream" "$(h
 tail -c +30 "$TMP/out" >"$TMP/big.got"
 check "a 3 MB streamed file arrives byte-exact" cmp -s "$TMP/pub/big.bin" "$TMP/big.got"
 expect_match "close_notify after a multi-MB body" '^close_notify$' "$(cat "$TMP/err")"
+
+req gemini://localhost/huge.bin -D 1500
+tail -c +30 "$TMP/out" >"$TMP/huge.got"
+check "a slow reader of 24 MB gets it byte-exact" cmp -s "$TMP/pub/huge.bin" "$TMP/huge.got"
+expect_match "and its close_notify, sent once the socket had room" '^close_notify$' \
+    "$(cat "$TMP/err")"
+rm -f "$TMP/huge.got" "$TMP/out"
 
 # --- TLS, SNI, IPv6 -------------------------------------------------------------
 req gemini://localhost/ -s localhost
