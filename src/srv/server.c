@@ -26,6 +26,7 @@
 /* One configured address, bound once per worker. */
 struct bound {
 	enum listen_proto proto;
+	bool proxy; /* a PROXY protocol header comes first */
 	int *fds;
 	int port;
 };
@@ -46,7 +47,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct worker_listener *wl = arg;
 
 	(void)l;
-	conn_accept(wl->w, wl->proto, fd, sa, salen);
+	conn_accept(wl->w, wl->proto, wl->proxy, fd, sa, salen);
 }
 
 static void
@@ -197,6 +198,7 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	for (i = 0; i < s->n_bound; i++) {
 		w->ls[i].w = w;
 		w->ls[i].proto = s->bound[i].proto;
+		w->ls[i].proxy = s->bound[i].proxy;
 		w->ls[i].l = evconnlistener_new(w->base, on_accept, &w->ls[i],
 		    LEV_OPT_CLOSE_ON_FREE, -1, s->bound[i].fds[index]);
 		if (w->ls[i].l == NULL)
@@ -220,7 +222,7 @@ wake(struct worker *w)
  * skipped with a warning; other failures stop the start. */
 static int
 bind_one(struct server *s, const char *spec, enum listen_proto proto,
-    char *err, size_t errlen)
+    bool proxy, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct bound *b;
@@ -266,6 +268,7 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 	s->bound = xrealloc(s->bound, (s->n_bound + 1) * sizeof(*s->bound));
 	b = &s->bound[s->n_bound++];
 	b->proto = proto;
+	b->proxy = proxy;
 	b->port = port;
 	b->fds = xcalloc(s->n_workers, sizeof(int));
 	b->fds[0] = fd;
@@ -290,10 +293,12 @@ bind_all(struct server *s, const struct server_conf *conf, char *err, size_t err
 	size_t i;
 
 	for (i = 0; i < conf->n_listen; i++)
-		if (bind_one(s, conf->listen[i], PROTO_GEMINI, err, errlen) == -1)
+		if (bind_one(s, conf->listen[i], PROTO_GEMINI, conf->listen_proxy[i],
+		    err, errlen) == -1)
 			return -1;
 	for (i = 0; i < conf->n_gopher_listen; i++)
-		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER, err, errlen) == -1)
+		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER,
+		    conf->gopher_listen_proxy[i], err, errlen) == -1)
 			return -1;
 	if (s->gemini_port == 0) {
 		snprintf(err, errlen, "no address to serve Gemini on");
@@ -424,6 +429,7 @@ server_run(struct server_conf *conf, const char *ready_file,
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	s.workers = xcalloc(s.n_workers, sizeof(*s.workers));
 	for (i = 0; i < s.n_workers; i++)
@@ -447,6 +453,11 @@ server_run(struct server_conf *conf, const char *ready_file,
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (sig == SIGUSR1) {
+			if (gen_reopen_log(g, err, sizeof(err)) == -1)
+				log_warnx("cannot reopen the access log: %s", err);
+			continue;
+		}
 		if (sig != SIGHUP)
 			break;
 		reload(&s, &g, reload_fn, reload_arg);
