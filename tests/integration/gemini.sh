@@ -261,7 +261,16 @@ expect_match "the broken config is reported with file and line" \
     "reload refused.*canyon.yaml:[0-9]+" "$(cat "$TMP/server.log")"
 
 # --- stop -------------------------------------------------------------------------
+# A download in flight when SIGTERM comes is finished, then the server exits.
+printf 'gemini://localhost/huge.bin\r\n' | "$GEMREQ" -p "$PORT" -D 1500 >"$TMP/out" 2>"$TMP/err" &
+reader=$!
+sleep 0.7
 kill -TERM "$SERVER_PID"
+wait $reader
+tail -c +30 "$TMP/out" >"$TMP/huge.got"
+check "SIGTERM lets a download in flight finish byte-exact" \
+    cmp -s "$TMP/pub/huge.bin" "$TMP/huge.got"
+expect_match "with its close_notify" '^close_notify$' "$(cat "$TMP/err")"
 i=0
 while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 wait "$SERVER_PID"
