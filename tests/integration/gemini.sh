@@ -18,6 +18,8 @@ printf 'secret\n' >"$TMP/secret/key"
 ln -s ../secret/key "$TMP/pub/escape"
 head -c 3000000 /dev/urandom >"$TMP/pub/big.bin"
 head -c 24000000 /dev/urandom >"$TMP/pub/huge.bin"
+head -c 8000000 /dev/urandom >"$TMP/pub/mid.bin"
+cp "$TMP/pub/mid.bin" "$TMP/mid.orig"
 printf '# Other host\n' >"$TMP/other/index.gmi"
 mkcert() { # NAME FILE-PREFIX
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -39,7 +41,7 @@ server:
   gopher_listen: ["127.0.0.1:0"]
   workers: 2
   timeout_request: 2
-  max_in_memory: 100000
+  max_in_memory: 10000000
   access_log: access.log
   hosts:
     - {name: other.test, root: other}
@@ -160,7 +162,7 @@ expect_eq "png by extension" "20 image/png" "$(head1)"
 req gemini://localhost/big.bin
 expect_eq "unknown extension is octet-stream" "20 application/octet-stream" "$(head1)"
 tail -c +30 "$TMP/out" >"$TMP/big.got"
-check "a 3 MB streamed file arrives byte-exact" cmp -s "$TMP/pub/big.bin" "$TMP/big.got"
+check "a 3 MB file arrives byte-exact" cmp -s "$TMP/pub/big.bin" "$TMP/big.got"
 expect_match "close_notify after a multi-MB body" '^close_notify$' "$(cat "$TMP/err")"
 
 req gemini://localhost/huge.bin -D 1500
@@ -241,11 +243,25 @@ expect_match "access log escapes control characters" 'localhost /a\\x09b 59 ' \
     "$(cat "$TMP/access.log")"
 
 # --- reload -----------------------------------------------------------------------
+# An 8 MB file kept in memory, read slowly across a reload that changes it:
+# the reply in flight keeps the old content (and its memory) to the end.
+printf 'gemini://localhost/mid.bin\r\n' |
+    "$GEMREQ" -p "$PORT" -B 16384 -D 1500 >"$TMP/mid.out" 2>"$TMP/mid.err" &
+reader=$!
+sleep 0.7
 printf 'changed\n' >"$TMP/pub/a.txt"
+printf 'new\n' >"$TMP/pub/mid.bin"
 kill -HUP "$SERVER_PID"
+wait $reader
+tail -c +30 "$TMP/mid.out" >"$TMP/mid.got"
+check "a reply in flight across a reload keeps its old content" \
+    cmp -s "$TMP/mid.orig" "$TMP/mid.got"
+expect_match "and ends with close_notify" '^close_notify$' "$(cat "$TMP/mid.err")"
 sleep 0.5
 req gemini://localhost/a.txt
 expect_eq "SIGHUP reloads changed content" "changed" "$(tail -n +2 "$TMP/out")"
+req gemini://localhost/mid.bin
+expect_eq "new connections get the new content" "new" "$(tail -n +2 "$TMP/out")"
 mkcert renewed "$TMP/certs/localhost"
 kill -HUP "$SERVER_PID"
 sleep 0.5
