@@ -41,6 +41,7 @@ server:
   gopher_listen: ["127.0.0.1:0"]
   workers: 2
   timeout_request: 2
+  timeout_write: 3
   max_in_memory: 10000000
   access_log: access.log
   hosts:
@@ -171,6 +172,13 @@ check "a slow reader of 24 MB gets it byte-exact" cmp -s "$TMP/pub/huge.bin" "$T
 expect_match "and its close_notify, sent once the socket had room" '^close_notify$' \
     "$(cat "$TMP/err")"
 rm -f "$TMP/huge.got" "$TMP/out"
+
+printf 'gemini://localhost/huge.bin\r\n' |
+    "$GEMREQ" -p "$PORT" -B 16384 -D 5000 >"$TMP/out" 2>"$TMP/err"
+check "a client that stops reading is cut off after timeout_write" \
+    test "$(stat -c %s "$TMP/out")" -lt 24000029
+expect_match "without a close_notify (the reply is incomplete)" '^no_close_notify$' \
+    "$(cat "$TMP/err")"
 
 # --- TLS, SNI, IPv6 -------------------------------------------------------------
 req gemini://localhost/ -s localhost
