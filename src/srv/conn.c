@@ -332,6 +332,23 @@ refuse_gemini(struct conn *c, int status, const char *reason)
 	c->resp.status = status;
 }
 
+/* A wrong server.hostname is the most common mistake, so 53s are told to
+ * the operator, but at most once a second per loop: a flood of them must
+ * not turn into a flood of blocking writes to stderr (the access log has
+ * every one). */
+static void
+note_proxy_refusal(const struct slice *host)
+{
+	static _Thread_local time_t last;
+	time_t now = time(NULL);
+
+	if (now == last)
+		return;
+	last = now;
+	log_info("53 for host '%.*s' (not one of ours: check server.hostname)",
+	    (int)host->len, host->p);
+}
+
 static void
 on_gemini_read(struct bufferevent *bev, void *arg)
 {
@@ -352,8 +369,7 @@ on_gemini_read(struct bufferevent *bev, void *arg)
 	case GEMINI_REFUSE:
 		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
 		if (c->req.status == 53)
-			log_info("53 for host '%.*s' (not one of ours: check server.hostname)",
-			    (int)c->req.host_seen.len, c->req.host_seen.p);
+			note_proxy_refusal(&c->req.host_seen);
 		refuse_gemini(c, c->req.status, c->req.reason);
 		break;
 	case GEMINI_REQUEST:
