@@ -201,6 +201,14 @@ expect_eq "IPv6 loopback serves" "20 text/gemini; charset=utf-8; lang=ko" "$(hea
 req gemini://localhost/ -V tls1.2
 expect_match "TLS 1.2 is accepted" '^version=TLSv1.2$' "$(cat "$TMP/err")"
 expect_match "close_notify over TLS 1.2" '^close_notify$' "$(cat "$TMP/err")"
+resume() { # s_client options: "Reused" or "New" for a second connection
+	printf 'gemini://localhost/\r\n' | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" \
+	    -servername localhost -sess_out "$TMP/sess" "$@" >/dev/null 2>&1
+	printf 'gemini://localhost/\r\n' | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" \
+	    -servername localhost -sess_in "$TMP/sess" "$@" 2>/dev/null | grep -Eo '^(Reused|New)'
+}
+expect_eq "TLS 1.2 sessions resume from the server's cache" Reused "$(resume -tls1_2 -no_ticket)"
+expect_eq "TLS 1.2 sessions resume from a ticket" Reused "$(resume -tls1_2)"
 req gemini://localhost/ -V tls1.1
 expect_match "TLS 1.1 is refused" '^handshake_failed$' "$(cat "$TMP/err")"
 printf 'gemini://localhost/\r\n' | timeout 5 socat -t 3 - "TCP:127.0.0.1:$PORT" >"$TMP/plain" 2>/dev/null
