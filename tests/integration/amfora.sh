@@ -100,14 +100,21 @@ check "amfora opens part 4" wait_url "$part4" 15
 check "amfora shows part 4's title" shows "$title"
 
 # Scroll to the end, keeping every screen, then look for each heading with
-# spaces removed (a long heading may wrap).
-screen >"$TMP/screens"
+# spaces removed (a long heading may wrap). The end is when PageDown no
+# longer changes the screen within 2 s.
+screen >"$TMP/last"
+cp "$TMP/last" "$TMP/screens"
 n=0
 while [ $n -lt 60 ]; do
 	tmux -L "$SOCK" send-keys -t amfora PageDown
-	sleep 0.15
-	screen >"$TMP/this"
-	cmp -s "$TMP/this" "$TMP/last" && break
+	k=0
+	while [ $k -lt 10 ]; do
+		sleep 0.2
+		screen >"$TMP/this"
+		cmp -s "$TMP/this" "$TMP/last" || break
+		k=$((k + 1))
+	done
+	[ $k -lt 10 ] || break
 	cp "$TMP/this" "$TMP/last"
 	cat "$TMP/this" >>"$TMP/screens"
 	n=$((n + 1))
