@@ -125,7 +125,9 @@ limits_done(struct shed *s, struct limits_ticket *t, bool answered, double now)
 	if (!t->admitted)
 		return;
 	t->admitted = false;
-	if (answered)
+	/* A large file's time is the client's download time, not the
+	 * server's: learning from it would read a slow reader as overload. */
+	if (answered && t->prio != PRIO_HEAVY)
 		shed_done(s, now - t->start, now);
 	else
 		shed_cancel(s);

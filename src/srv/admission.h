@@ -77,8 +77,9 @@ enum limits_verdict limits_admit(struct limits *l, struct shed *s,
     struct limits_ticket *t, const char *path, size_t len, bool size_known,
     size_t size, double now, unsigned *retry);
 
-/* The admitted request of t has been answered in full (learn its latency)
- * or, with answered false, abandoned (do not). */
+/* The admitted request of t has been answered in full (learn its latency,
+ * unless it was a heavy one, whose time is the client's download) or, with
+ * answered false, abandoned (do not). */
 void limits_done(struct shed *s, struct limits_ticket *t, bool answered,
     double now);
 

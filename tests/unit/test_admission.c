@@ -64,6 +64,11 @@ test_shed_by_priority(void **state)
 	assert_int_equal(s.inflight, 4);
 	limits_done(&s, &t[0], true, 0.001);
 	assert_int_equal(s.inflight, 3);
+	/* An image's time is its download: nothing learned from it. */
+	assert_true(s.srtt == 0);
+	limits_done(&s, &t[3], true, 0.002);
+	assert_true(s.srtt > 0.0019 && s.srtt < 0.0021);
+	assert_int_equal(admit(l, &s, &t[3], "/p/", 10, 0.002, &retry), LIMITS_ADMIT);
 	assert_int_equal(admit(l, &s, &t[4], "/q/", 10, 0.001, &retry), LIMITS_ADMIT);
 	/* Closing a connection with a request in flight ends the request. */
 	limits_conn_close(l, &s, &t[1], 0.002);
