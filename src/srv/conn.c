@@ -8,6 +8,10 @@
  * drained connection), then a half-close, then a short wait for the
  * client's own close so that unread bytes do not turn our FIN into a
  * reset that could destroy the reply.
+ *
+ * On a listener behind a load balancer (proxy_protocol), a PROXY header
+ * comes first: it is read off the raw socket (C_PROXY) before any of the
+ * above, under the same deadline, and gives the client's address.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -24,6 +28,7 @@
 
 #include "gemini.h"
 #include "log.h"
+#include "proxyread.h"
 #include "route.h"
 #include "worker.h"
 
@@ -31,7 +36,8 @@
 #define READ_HIGH_WATER 4096
 #define LINGER_SEC 2
 
-enum conn_state { C_REQUEST, C_REPLY, C_CLOSING };
+/* C_PROXY: reading the PROXY protocol header, before TLS or the selector. */
+enum conn_state { C_PROXY, C_REQUEST, C_REPLY, C_CLOSING };
 
 struct conn {
 	struct conn *prev, *next;
@@ -53,6 +59,8 @@ struct conn {
 	 * client sending a byte now and then hold the connection for ever. */
 	struct event *deadline;
 	bool logged;
+	struct event *proxy_ev;         /* in C_PROXY only */
+	struct proxy_reader *proxy;
 	struct limits_ticket lt;        /* admission control (admission.h) */
 };
 
@@ -116,8 +124,19 @@ log_request(struct conn *c)
 	    c->log_host.len, path->data, path->len, c->resp.status, response_size(&c->resp),
 	    ms_since(&c->start)};
 	if (c->gen->log_fd >= 0 &&
-	    accesslog_add(&c->w->log, c->gen->conf.log_client_address, &e))
+	    accesslog_add(&c->w->log, c->gen->conf.log_client_address,
+	    c->gen->conf.access_log_format, &e))
 		accesslog_flush(&c->w->log, c->gen->log_fd);
+}
+
+static void
+proxy_end(struct conn *c)
+{
+	if (c->proxy_ev)
+		event_free(c->proxy_ev);
+	c->proxy_ev = NULL;
+	free(c->proxy);
+	c->proxy = NULL;
 }
 
 static void
@@ -128,6 +147,10 @@ conn_free(struct conn *c)
 	log_request(c);
 	limits_conn_close(w->limits, &w->shed, &c->lt, now_s());
 	evtimer_del(c->deadline);
+	if (c->state == C_PROXY) {
+		proxy_end(c);
+		close(c->fd); /* no bufferevent owns it yet */
+	}
 	if (c->bev)
 		bufferevent_free(c->bev); /* closes the socket, frees ssl */
 	c->bev = NULL;
@@ -236,6 +259,8 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	/* No header for a line that never ended in CRLF (protocols.md). */
 	if (c->state == C_REQUEST)
 		conn_finish(c);
+	else if (c->state == C_PROXY)
+		conn_free(c);
 }
 
 static bool
@@ -382,13 +407,81 @@ on_gopher_read(struct bufferevent *bev, void *arg)
 	send_reply(c);
 }
 
+/*
+ * Set up the TLS or plain stream once the client's address is known:
+ * right after accept, or after the PROXY header on a listener behind a
+ * load balancer. Decisions by client address (connection caps, rate
+ * limits) belong here rather than in conn_accept(), where a proxied
+ * connection still shows the balancer's address.
+ */
+static void
+conn_start(struct conn *c)
+{
+	struct gen *g = c->gen;
+	int opts = BEV_OPT_CLOSE_ON_FREE;
+
+	c->state = C_REQUEST;
+	if (c->proto == PROTO_GEMINI) {
+		c->ssl = SSL_new(g->ctx[0]);
+		if (c->ssl == NULL) {
+			close(c->fd);
+			conn_free(c);
+			return;
+		}
+		c->bev = bufferevent_openssl_socket_new(c->w->base, c->fd, c->ssl,
+		    BUFFEREVENT_SSL_ACCEPTING, opts);
+	} else {
+		c->ssl = NULL;
+		c->bev = bufferevent_socket_new(c->w->base, c->fd, opts);
+	}
+	if (c->bev == NULL) {
+		if (c->ssl)
+			SSL_free(c->ssl);
+		c->ssl = NULL;
+		close(c->fd);
+		conn_free(c);
+		return;
+	}
+	bufferevent_setcb(c->bev, c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
+	    on_write, on_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
+	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+/*
+ * The PROXY protocol header, read straight from the socket before the TLS
+ * handshake or the Gopher selector: from here on the connection's address
+ * is the client's, not the load balancer's. A bad header closes it.
+ */
+static void
+on_proxy_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct proxy_header hdr;
+
+	(void)what;
+	switch (proxy_read(fd, c->proxy, &hdr)) {
+	case PROXY_NEED_MORE:
+		return;
+	case PROXY_BAD:
+		conn_free(c);
+		return;
+	case PROXY_DONE:
+		break;
+	}
+	if (hdr.family != AF_UNSPEC) /* else: a balancer's health check */
+		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
+	proxy_end(c);
+	conn_start(c);
+}
+
 void
-conn_accept(struct worker *w, enum listen_proto proto, int fd,
+conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
     const struct sockaddr *sa, int salen)
 {
 	struct conn *c;
 	struct gen *g = w->gen;
-	int opts = BEV_OPT_CLOSE_ON_FREE;
 
 	c = conn_get(w);
 	/* Connection caps: refused before any TLS work, without a word. */
@@ -403,37 +496,20 @@ conn_accept(struct worker *w, enum listen_proto proto, int fd,
 	c->gen = g;
 	c->fd = fd;
 	c->proto = proto;
-	c->state = C_REQUEST;
 	memset(&c->addr, 0, sizeof(c->addr));
 	memcpy(&c->addr, sa, (size_t)salen < sizeof(c->addr) ? (size_t)salen : sizeof(c->addr));
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
-	if (proto == PROTO_GEMINI) {
-		c->ssl = SSL_new(g->ctx[0]);
-		if (c->ssl == NULL) {
-			close(fd);
+	/* One deadline for the PROXY header, the handshake and the request. */
+	evtimer_add(c->deadline, &g->request_timeout);
+	if (proxy) {
+		c->state = C_PROXY;
+		c->proxy = xcalloc(1, sizeof(*c->proxy));
+		c->proxy_ev = event_new(w->base, fd, EV_READ | EV_PERSIST, on_proxy_read, c);
+		if (c->proxy_ev == NULL || event_add(c->proxy_ev, NULL) == -1)
 			conn_free(c);
-			return;
-		}
-		c->bev = bufferevent_openssl_socket_new(w->base, fd, c->ssl,
-		    BUFFEREVENT_SSL_ACCEPTING, opts);
-	} else {
-		c->ssl = NULL;
-		c->bev = bufferevent_socket_new(w->base, fd, opts);
-	}
-	if (c->bev == NULL) {
-		if (c->ssl)
-			SSL_free(c->ssl);
-		c->ssl = NULL;
-		close(fd);
-		conn_free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
-	    on_write, on_event, c);
-	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
-	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
-	evtimer_add(c->deadline, &g->request_timeout);
-	bufferevent_enable(c->bev, EV_READ);
+	conn_start(c);
 }
 
 void

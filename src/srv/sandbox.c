@@ -104,10 +104,13 @@ add_rule(int ruleset, const char *path, bool write, char *err, size_t errlen)
 	}
 	memset(&rule, 0, sizeof(rule));
 	rule.parent_fd = fd;
-	/* A file rule may only carry rights that apply to files. */
+	/* A file rule may only carry rights that apply to files. A folder
+	 * given to write into may also get new files: the access log is
+	 * created anew there when SIGUSR1 follows a rotation. */
 	rule.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
 	    (S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR : 0) |
-	    (write ? LANDLOCK_ACCESS_FS_WRITE_FILE : 0);
+	    (write ? LANDLOCK_ACCESS_FS_WRITE_FILE : 0) |
+	    (write && S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_MAKE_REG : 0);
 	rc = (int)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
 	    &rule, 0);
 	if (rc < 0)
@@ -184,7 +187,7 @@ sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
 {
 	struct sandbox_user u;
 	char **reads;
-	const char *append[1];
+	char *append[1];
 	size_t n = 0, i, nappend = 0;
 	int rc = -1;
 
@@ -211,13 +214,15 @@ sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
 		add_parent(reads, &n, conf->config_file);
 	if (conf->access_log && conf->access_log[0] != '\0' &&
 	    strcmp(conf->access_log, "-") != 0)
-		append[nappend++] = conf->access_log;
-	r->landlock = sandbox_confine((const char *const *)reads, n, append,
-	    nappend, err, errlen);
+		add_parent(append, &nappend, conf->access_log);
+	r->landlock = sandbox_confine((const char *const *)reads, n,
+	    (const char *const *)append, nappend, err, errlen);
 	if (r->landlock >= 0)
 		rc = 0;
 	for (i = 0; i < n; i++)
 		free(reads[i]);
 	free(reads);
+	for (i = 0; i < nappend; i++)
+		free(append[i]);
 	return rc;
 }

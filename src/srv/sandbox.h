@@ -38,9 +38,9 @@ int sandbox_drop_privileges(const struct sandbox_user *u, char *err,
 /*
  * Restrict this process (every thread started later, and children) to
  * reading beneath each of paths[0..n) (folders or single files) and its
- * own /proc entry, and to writing (not creating, not truncating) the
- * existing files append[0..nappend); every other file-system access is
- * refused with EACCES. It cannot be undone.
+ * own /proc entry, and to writing (not truncating) append[0..nappend):
+ * existing files, or folders where files may also be created; every other
+ * file-system access is refused with EACCES. It cannot be undone.
  * Returns the Landlock ABI version applied (>= 1), 0 when the kernel has
  * no Landlock (nothing done), or -1 with err set.
  */
@@ -62,8 +62,9 @@ struct sandbox_report {
  * beneath the folders that hold the hosts' capsules, certificates and keys
  * and the config file (their folders rather than the files themselves, so
  * that a capsule swapped in by a rebuild, or a config saved by an editor
- * as a new file, can still be read by a reload) and to appending to the
- * access log file. Returns 0, or -1 with err set.
+ * as a new file, can still be read by a reload) and to writing files in
+ * the access log's folder (SIGUSR1 re-creates the log after a rotation).
+ * Returns 0, or -1 with err set.
  */
 int sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
     char *err, size_t errlen);

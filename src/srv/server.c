@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -27,6 +28,7 @@
 /* One configured address, bound once per worker. */
 struct bound {
 	enum listen_proto proto;
+	bool proxy; /* a PROXY protocol header comes first */
 	int *fds;
 	int port;
 };
@@ -48,7 +50,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct worker_listener *wl = arg;
 
 	(void)l;
-	conn_accept(wl->w, wl->proto, fd, sa, salen);
+	conn_accept(wl->w, wl->proto, wl->proxy, fd, sa, salen);
 }
 
 static void
@@ -165,6 +167,25 @@ worker_free(struct worker *w)
 	gen_unref(w->gen);
 }
 
+/* A TLS bufferevent turns read and write interest on and off several times
+ * per connection as OpenSSL asks to read or write; with the changelist,
+ * libevent folds the changes made within one loop iteration into at most
+ * one epoll_ctl() per descriptor. A base is only ever used by its own
+ * worker thread, which is what the changelist requires. */
+static struct event_base *
+new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 static int
 worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 {
@@ -181,7 +202,7 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	accesslog_init(&w->log);
 	gen_ref(g);
 	w->gen = g;
-	if ((w->base = event_base_new()) == NULL)
+	if ((w->base = new_base()) == NULL)
 		return -1;
 	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		return -1;
@@ -195,6 +216,7 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	for (i = 0; i < s->n_bound; i++) {
 		w->ls[i].w = w;
 		w->ls[i].proto = s->bound[i].proto;
+		w->ls[i].proxy = s->bound[i].proxy;
 		w->ls[i].l = evconnlistener_new(w->base, on_accept, &w->ls[i],
 		    LEV_OPT_CLOSE_ON_FREE, -1, s->bound[i].fds[index]);
 		if (w->ls[i].l == NULL)
@@ -218,7 +240,7 @@ wake(struct worker *w)
  * skipped with a warning; other failures stop the start. */
 static int
 bind_one(struct server *s, const char *spec, enum listen_proto proto,
-    char *err, size_t errlen)
+    bool proxy, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct bound *b;
@@ -264,6 +286,7 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 	s->bound = xrealloc(s->bound, (s->n_bound + 1) * sizeof(*s->bound));
 	b = &s->bound[s->n_bound++];
 	b->proto = proto;
+	b->proxy = proxy;
 	b->port = port;
 	b->fds = xcalloc(s->n_workers, sizeof(int));
 	b->fds[0] = fd;
@@ -288,10 +311,12 @@ bind_all(struct server *s, const struct server_conf *conf, char *err, size_t err
 	size_t i;
 
 	for (i = 0; i < conf->n_listen; i++)
-		if (bind_one(s, conf->listen[i], PROTO_GEMINI, err, errlen) == -1)
+		if (bind_one(s, conf->listen[i], PROTO_GEMINI, conf->listen_proxy[i],
+		    err, errlen) == -1)
 			return -1;
 	for (i = 0; i < conf->n_gopher_listen; i++)
-		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER, err, errlen) == -1)
+		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER,
+		    conf->gopher_listen_proxy[i], err, errlen) == -1)
 			return -1;
 	if (s->gemini_port == 0) {
 		snprintf(err, errlen, "no address to serve Gemini on");
@@ -345,6 +370,19 @@ fix_public_port(const struct server *s, struct server_conf *conf)
 		conf->gopher_port = s->gopher_public_to;
 }
 
+static bool
+same_list(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
 static void
 reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 {
@@ -360,6 +398,10 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 		return;
 	}
 	fix_public_port(s, &conf);
+	if (!same_list(conf.listen, conf.n_listen, (*cur)->conf.listen, (*cur)->conf.n_listen) ||
+	    !same_list(conf.gopher_listen, conf.n_gopher_listen, (*cur)->conf.gopher_listen,
+	    (*cur)->conf.n_gopher_listen))
+		log_warnx("listen addresses changed: they take effect at the next start");
 	if ((g = gen_new(&conf, err, sizeof(err))) == NULL) {
 		log_warnx("reload refused, still serving the previous configuration: %s", err);
 		return;
@@ -432,6 +474,7 @@ server_run(struct server_conf *conf, const char *ready_file,
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	s.workers = xcalloc(s.n_workers, sizeof(*s.workers));
 	for (i = 0; i < s.n_workers; i++)
@@ -459,6 +502,11 @@ server_run(struct server_conf *conf, const char *ready_file,
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (sig == SIGUSR1) {
+			if (gen_reopen_log(g, err, sizeof(err)) == -1)
+				log_warnx("cannot reopen the access log: %s", err);
+			continue;
+		}
 		if (sig != SIGHUP)
 			break;
 		reload(&s, &g, reload_fn, reload_arg);
