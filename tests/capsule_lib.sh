@@ -24,6 +24,11 @@ server:
   gopher_listen: ["127.0.0.1:$2"]
   certs: $TMP/certs
   access_log: "$TMP/access.log"
+# A crawl fetches every item as fast as it can from one address: lift the
+# per-address budget here (tests/integration/limits.sh covers it).
+limits:
+  rate: 100000
+  burst: 100000
 EOF
 }
 
