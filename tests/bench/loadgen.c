@@ -88,6 +88,7 @@ struct options {
 	int npids;
 	bool tsv;
 	const char *label;
+	int port; /* connect here rather than to the URL's port; 0: the URL's */
 	int idle;
 	double idle_seconds;
 };
@@ -742,6 +743,7 @@ usage(FILE *out)
 	    "      --idle N         hold N idle TLS connections, report RSS per connection\n"
 	    "      --idle-time S    how long to hold them (default 2)\n"
 	    "      --label TEXT     first column of --tsv output\n"
+	    "      --port N         connect to port N, still sending the URL as given\n"
 	    "      --tsv            one tab-separated line (see --tsv-header)\n"
 	    "      --tsv-header     print the column names of --tsv and exit\n");
 }
@@ -799,7 +801,8 @@ parse_url(const char *s)
 	}
 	memcpy(host, u.host.p, u.host.len);
 	host[u.host.len] = '\0';
-	snprintf(port, sizeof(port), "%d", u.port_num >= 0 ? u.port_num : default_port);
+	snprintf(port, sizeof(port), "%d",
+	    opt.port ? opt.port : u.port_num >= 0 ? u.port_num : default_port);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(host, port, &hints, &res) != 0) {
@@ -990,7 +993,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_RESUME = 256, O_TLS12, O_TLS13, O_PID, O_EXPECT, O_TIMEOUT,
-	       O_IDLE, O_IDLE_TIME, O_LABEL, O_TSV, O_TSV_HEADER };
+	       O_IDLE, O_IDLE_TIME, O_LABEL, O_PORT, O_TSV, O_TSV_HEADER };
 	static const struct option longopts[] = {
 		{"concurrency", required_argument, NULL, 'c'},
 		{"requests", required_argument, NULL, 'n'},
@@ -1005,6 +1008,7 @@ main(int argc, char **argv)
 		{"idle", required_argument, NULL, O_IDLE},
 		{"idle-time", required_argument, NULL, O_IDLE_TIME},
 		{"label", required_argument, NULL, O_LABEL},
+		{"port", required_argument, NULL, O_PORT},
 		{"tsv", no_argument, NULL, O_TSV},
 		{"tsv-header", no_argument, NULL, O_TSV_HEADER},
 		{"help", no_argument, NULL, 'h'},
@@ -1083,6 +1087,11 @@ main(int argc, char **argv)
 			break;
 		case O_LABEL:
 			opt.label = optarg;
+			break;
+		case O_PORT:
+			if (parse_long(optarg, 1, 65535, &v) == -1)
+				goto bad;
+			opt.port = (int)v;
 			break;
 		case O_TSV:
 			opt.tsv = true;
