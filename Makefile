@@ -45,11 +45,13 @@ ALL_LDFLAGS = $(OPTFLAGS) $(LDFLAGS)
 B := build/$(MODE)
 
 # Who may include whom: common <- gmi <- conv, common <- gmi <- srv, app sees all.
-INC_common := -Isrc/common
-INC_gmi    := -Isrc/common -Isrc/gmi
-INC_conv   := -Isrc/common -Isrc/gmi -Isrc/conv
-INC_srv    := -Isrc/common -Isrc/gmi -Isrc/srv
-INC_app    := -Isrc/common -Isrc/gmi -Isrc/conv -Isrc/srv -Isrc/app
+# -iquote: only "x.h" includes search these folders, so a project header
+# never hides a system one (a src/srv/limits.h once hid <limits.h>).
+INC_common := -iquote src/common
+INC_gmi    := -iquote src/common -iquote src/gmi
+INC_conv   := -iquote src/common -iquote src/gmi -iquote src/conv
+INC_srv    := -iquote src/common -iquote src/gmi -iquote src/srv
+INC_app    := -iquote src/common -iquote src/gmi -iquote src/conv -iquote src/srv -iquote src/app
 LAYERS     := common gmi conv srv app
 
 define layer_objs
@@ -62,7 +64,7 @@ APP_OBJS := $(OBJ_app)
 # installs an already built one as it is, without building in this mode.
 BIN      := $(B)/canyon
 
-.PHONY: all deps run test unit golden integration fuzz fuzz-build bench lint format \
+.PHONY: all deps run test test-haproxy unit golden integration fuzz fuzz-build bench lint format \
         check-layers install uninstall install-systemd uninstall-systemd \
         clean tests-build
 all: $(B)/canyon
@@ -115,6 +117,12 @@ test: deps
 
 tests-build: $(UNIT_BINS) $(TOOL_BINS)
 
+# Two instances behind HAProxy (PROXY protocol v1/v2, spread, client
+# address, session resumption across instances); also part of make test.
+test-haproxy: deps
+	$(MAKE) SAN=1 all tests-build
+	sh tests/run.sh build/san integration/haproxy
+
 bench:
 	@sh contrib/deps.sh bench
 	$(MAKE) all tests-build
@@ -151,7 +159,7 @@ fuzz: deps
 lint: check-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
-	    $(foreach l,$(LAYERS),$(INC_$(l))) src
+	    $(subst -iquote ,-I,$(foreach l,$(LAYERS),$(INC_$(l)))) src
 
 # Belt and braces for the include-path rule: no header reached by a relative path.
 check-layers:

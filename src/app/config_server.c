@@ -8,12 +8,15 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config_limits.h"
 #include "path.h"
 
 static const char *const server_keys[] = {"hostname", "port", "listen",
 	"gopher_port", "gopher_listen", "root", "certs", "lang", "hosts",
 	"redirects", "gone", "client_cert_areas", "workers", "timeout_request",
-	"timeout_write", "max_in_memory", "access_log", "log_client_address", NULL};
+	"timeout_write", "max_in_memory", "access_log", "log_client_address",
+	"access_log_format", "ticket_key_file", "user", NULL};
+static const char *const listen_keys[] = {"address", "proxy_protocol", NULL};
 static const char *const host_keys[] = {"name", "root", "cert", "key", "lang", NULL};
 static const char *const redirect_keys[] = {"from", "to", "permanent", NULL};
 static const char *const area_keys[] = {"path", "fingerprints", NULL};
@@ -98,6 +101,51 @@ get_list(struct ctx *x, const struct ynode *map, const char *key,
 		if (c->kind != YNODE_SCALAR)
 			return fail(x, c, "%s: every item must be a string", key);
 		(*out)[(*count)++] = xstrdup(c->value);
+	}
+	return 0;
+}
+
+/*
+ * A list of listening addresses: each item "ADDR:PORT", or a mapping
+ * {address: "ADDR:PORT", proxy_protocol: true} for a listener behind a
+ * load balancer that sends the PROXY protocol header. proxy[i] tells.
+ */
+static int
+get_listen(struct ctx *x, const struct ynode *map, const char *key,
+    const char *const *def, char ***out, bool **proxy, size_t *count)
+{
+	const struct ynode *n = map ? ynode_get(map, key) : NULL, *c;
+	char section[64];
+	size_t i;
+
+	if (n == NULL || n->kind != YNODE_LIST) {
+		if (get_list(x, map, key, def, out, count) == -1)
+			return -1;
+		*proxy = xcalloc(*count + 1, sizeof(bool));
+		return 0;
+	}
+	snprintf(section, sizeof(section), "server.%s", key);
+	*out = xcalloc(ynode_count(n) + 1, sizeof(char *));
+	*proxy = xcalloc(ynode_count(n) + 1, sizeof(bool));
+	*count = 0;
+	for (c = n->child; c; c = c->next) {
+		const char *addr = c->value, *pp = "false";
+		if (c->kind == YNODE_MAP) {
+			if (config_check_keys(x->cfg, c, section, listen_keys, x->err,
+			    x->errlen) == -1)
+				return -1;
+			addr = ynode_str(c, "address", NULL);
+			pp = ynode_str(c, "proxy_protocol", "false");
+		} else if (c->kind != YNODE_SCALAR) {
+			addr = NULL;
+		}
+		if (addr == NULL)
+			return fail(x, c, "%s: every item must be an address or "
+			    "{address: ..., proxy_protocol: ...}", section);
+		i = (*count)++;
+		(*out)[i] = xstrdup(addr);
+		if (ynode_bool(pp, &(*proxy)[i]) == -1)
+			return fail(x, c, "proxy_protocol must be true or false");
 	}
 	return 0;
 }
@@ -343,9 +391,10 @@ config_server(const struct config *cfg, struct server_conf *conf, char *err,
 	    get_int(&x, srv, "max_in_memory", 0, 1 << 30, &size) == -1)
 		return -1;
 	conf->max_in_memory = (size_t)size;
-	if (get_list(&x, srv, "listen", def_listen, &conf->listen, &conf->n_listen) == -1 ||
-	    get_list(&x, srv, "gopher_listen", def_gopher, &conf->gopher_listen,
-	    &conf->n_gopher_listen) == -1 ||
+	if (get_listen(&x, srv, "listen", def_listen, &conf->listen,
+	    &conf->listen_proxy, &conf->n_listen) == -1 ||
+	    get_listen(&x, srv, "gopher_listen", def_gopher, &conf->gopher_listen,
+	    &conf->gopher_listen_proxy, &conf->n_gopher_listen) == -1 ||
 	    get_list(&x, srv, "gone", NULL, &conf->gone, &conf->n_gone) == -1)
 		return -1;
 	for (i = 0; i < conf->n_gone; i++)
@@ -365,6 +414,19 @@ config_server(const struct config *cfg, struct server_conf *conf, char *err,
 		conf->log_client_address = LOG_ADDR_NONE;
 	else
 		return fail(&x, n, "log_client_address must be full, truncated or none");
+	mode = ynode_str(srv, "access_log_format", "common");
+	if (strcmp(mode, "common") == 0)
+		conf->access_log_format = LOG_FORMAT_COMMON;
+	else if (strcmp(mode, "json") == 0)
+		conf->access_log_format = LOG_FORMAT_JSON;
+	else
+		return fail(&x, ynode_get(srv, "access_log_format"),
+		    "access_log_format must be common or json");
+	if (get_str(&x, srv, "ticket_key_file", NULL, &s) == -1)
+		return -1;
+	if (s != NULL)
+		conf->ticket_key_file = resolved(cfg, s);
+	free(s);
 	if (get_str(&x, srv, "certs", "certs", &s) == -1)
 		return -1;
 	conf->certs_dir = resolved(cfg, s);
@@ -393,5 +455,12 @@ config_server(const struct config *cfg, struct server_conf *conf, char *err,
 	if (read_hosts(&x, conf, srv) == -1 || read_redirects(&x, conf, srv) == -1 ||
 	    read_areas(&x, conf, srv) == -1)
 		return -1;
-	return 0;
+	if (get_str(&x, srv, "user", NULL, &conf->user) == -1)
+		return -1;
+	if (conf->user && conf->user[0] == '\0') {
+		free(conf->user);
+		conf->user = NULL;
+	}
+	conf->config_file = cfg->file ? xstrdup(cfg->file) : NULL;
+	return config_limits(cfg, &conf->limits, err, errlen);
 }

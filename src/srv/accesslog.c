@@ -3,9 +3,12 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <netinet/in.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+
+#include "utf8.h"
 
 #define ACCESSLOG_FLUSH_AT 32768
 
@@ -72,8 +75,58 @@ put_escaped(struct buf *b, const char *s, size_t n)
 	}
 }
 
+/* A JSON string's contents: UTF-8 as it is; quotes, backslashes and
+ * control characters escaped; bytes that are not UTF-8 (a request may
+ * hold anything) written as the text \xNN, as in the common format. */
+static void
+put_json(struct buf *b, const char *s, size_t n)
+{
+	static const char hex[] = "0123456789abcdef";
+	uint32_t cp;
+	size_t i, len;
+
+	for (i = 0; i < n; i += len) {
+		unsigned char c = (unsigned char)s[i];
+		len = 1;
+		if (c == '"' || c == '\\') {
+			buf_putc(b, '\\');
+			buf_putc(b, (char)c);
+		} else if (c < 0x20 || c == 0x7f) {
+			buf_printf(b, "\\u%04x", c);
+		} else if (c < 0x80) {
+			buf_putc(b, (char)c);
+		} else if ((len = utf8_decode(s + i, n - i, &cp)) > 0) {
+			buf_append(b, s + i, len);
+		} else {
+			len = 1;
+			buf_puts(b, "\\\\x");
+			buf_putc(b, hex[c >> 4]);
+			buf_putc(b, hex[c & 15]);
+		}
+	}
+}
+
+static void
+add_json(struct accesslog *al, const char *addr, const struct access_entry *e)
+{
+	struct buf *b = &al->buf;
+
+	buf_printf(b, "{\"time\":\"%s\",\"client\":", al->stamp);
+	if (strcmp(addr, "-") == 0)
+		buf_puts(b, "null");
+	else
+		buf_printf(b, "\"%s\"", addr);
+	buf_puts(b, ",\"host\":\"");
+	put_json(b, e->host, e->host_len);
+	buf_puts(b, "\",\"path\":\"");
+	put_json(b, e->path, e->path_len);
+	buf_printf(b, "\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n", e->status,
+	    e->bytes, e->ms);
+}
+
 int
-accesslog_add(struct accesslog *al, enum log_addr mode, const struct access_entry *e)
+accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format format,
+    const struct access_entry *e)
 {
 	char addr[INET6_ADDRSTRLEN];
 	struct timespec now;
@@ -86,6 +139,10 @@ accesslog_add(struct accesslog *al, enum log_addr mode, const struct access_entr
 		strftime(al->stamp, sizeof(al->stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	accesslog_format_addr(addr, sizeof(addr), e->addr, mode);
+	if (format == LOG_FORMAT_JSON) {
+		add_json(al, addr, e);
+		return al->buf.len >= ACCESSLOG_FLUSH_AT;
+	}
 	buf_puts(&al->buf, al->stamp);
 	buf_putc(&al->buf, ' ');
 	buf_puts(&al->buf, addr);

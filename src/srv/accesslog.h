@@ -39,8 +39,13 @@ struct access_entry {
 
 void accesslog_init(struct accesslog *al);
 void accesslog_free(struct accesslog *al);
-/* Append one line. True when the buffer is large enough to flush now. */
-int accesslog_add(struct accesslog *al, enum log_addr mode, const struct access_entry *e);
+/* Append one line, in the common format above or as a JSON object:
+ *   {"time":"2026-11-25T15:04:05Z","client":"127.0.0.1","host":"localhost",
+ *    "path":"/path","status":20,"bytes":1234,"ms":0.210}
+ * ("client" is null when not logged). True when the buffer is large
+ * enough to flush now. */
+int accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format format,
+    const struct access_entry *e);
 /* Write the buffered lines to fd (nothing when fd < 0) and empty it. */
 void accesslog_flush(struct accesslog *al, int fd);
 

@@ -8,8 +8,13 @@
  * drained connection), then a half-close, then a short wait for the
  * client's own close so that unread bytes do not turn our FIN into a
  * reset that could destroy the reply.
+ *
+ * On a listener behind a load balancer (proxy_protocol), a PROXY header
+ * comes first: it is read off the raw socket (C_PROXY) before any of the
+ * above, under the same deadline, and gives the client's address.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -23,6 +28,7 @@
 
 #include "gemini.h"
 #include "log.h"
+#include "proxyread.h"
 #include "route.h"
 #include "worker.h"
 
@@ -30,7 +36,8 @@
 #define READ_HIGH_WATER 4096
 #define LINGER_SEC 2
 
-enum conn_state { C_REQUEST, C_REPLY, C_CLOSING };
+/* C_PROXY: reading the PROXY protocol header, before TLS or the selector. */
+enum conn_state { C_PROXY, C_REQUEST, C_REPLY, C_CLOSING };
 
 struct conn {
 	struct conn *prev, *next;
@@ -52,6 +59,9 @@ struct conn {
 	 * client sending a byte now and then hold the connection for ever. */
 	struct event *deadline;
 	bool logged;
+	struct event *proxy_ev;         /* in C_PROXY only */
+	struct proxy_reader *proxy;
+	struct limits_ticket lt;        /* admission control (admission.h) */
 };
 
 static double
@@ -62,6 +72,15 @@ ms_since(const struct timespec *t)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - t->tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+static double
+now_s(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg);
@@ -105,8 +124,19 @@ log_request(struct conn *c)
 	    c->log_host.len, path->data, path->len, c->resp.status, response_size(&c->resp),
 	    ms_since(&c->start)};
 	if (c->gen->log_fd >= 0 &&
-	    accesslog_add(&c->w->log, c->gen->conf.log_client_address, &e))
+	    accesslog_add(&c->w->log, c->gen->conf.log_client_address,
+	    c->gen->conf.access_log_format, &e))
 		accesslog_flush(&c->w->log, c->gen->log_fd);
+}
+
+static void
+proxy_end(struct conn *c)
+{
+	if (c->proxy_ev)
+		event_free(c->proxy_ev);
+	c->proxy_ev = NULL;
+	free(c->proxy);
+	c->proxy = NULL;
 }
 
 static void
@@ -115,7 +145,12 @@ conn_free(struct conn *c)
 	struct worker *w = c->w;
 
 	log_request(c);
+	limits_conn_close(w->limits, &w->shed, &c->lt, now_s());
 	evtimer_del(c->deadline);
+	if (c->state == C_PROXY) {
+		proxy_end(c);
+		close(c->fd); /* no bufferevent owns it yet */
+	}
 	if (c->bev)
 		bufferevent_free(c->bev); /* closes the socket, frees ssl */
 	c->bev = NULL;
@@ -179,6 +214,9 @@ conn_finish(struct conn *c)
 	struct timeval linger = {LINGER_SEC, 0};
 
 	log_request(c);
+	/* The reply is in the kernel's hands: the request is no longer in
+	 * flight, and its latency is what the concurrency limit learns. */
+	limits_done(&c->w->shed, &c->lt, true, now_s());
 	c->state = C_CLOSING;
 	/* The reply is fully handed to the kernel, so SSL_shutdown writes the
 	 * alert straight to the socket; a full socket buffer (WANT_WRITE)
@@ -221,6 +259,8 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	/* No header for a line that never ended in CRLF (protocols.md). */
 	if (c->state == C_REQUEST)
 		conn_finish(c);
+	else if (c->state == C_PROXY)
+		conn_free(c);
 }
 
 static bool
@@ -263,6 +303,32 @@ refuse_gemini(struct conn *c, int status, const char *reason)
 	c->resp.status = status;
 }
 
+/*
+ * Admission control, once the request is parsed and before any file work
+ * (admission.h): the size comes from the in-memory store. False when the
+ * request is refused: 44 for Gemini, a type 3 line for Gopher, in c->resp.
+ */
+static bool
+admit(struct conn *c, const struct store *st, const char *path, size_t len)
+{
+	const struct store_entry *e = store_lookup(st, path, len);
+	unsigned retry = 1;
+	char msg[64];
+
+	if (limits_admit(c->w->limits, &c->w->shed, &c->lt, path, len, e != NULL,
+	    e ? e->size : 0, now_s(), &retry) == LIMITS_ADMIT)
+		return true;
+	if (c->proto == PROTO_GEMINI) {
+		snprintf(msg, sizeof(msg), "%u", retry);
+		refuse_gemini(c, 44, msg);
+	} else {
+		snprintf(msg, sizeof(msg), "Server busy: try again in %u seconds", retry);
+		gopher_error_menu(&c->resp.head, msg);
+		c->resp.status = 44;
+	}
+	return false;
+}
+
 static void
 on_gemini_read(struct bufferevent *bev, void *arg)
 {
@@ -289,13 +355,25 @@ on_gemini_read(struct bufferevent *bev, void *arg)
 		break;
 	case GEMINI_REQUEST:
 		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
-		/* Admission control (load shedding, rate limits) belongs here:
-		 * the request is classified, no file work is done yet. */
 		h = &c->gen->hosts[c->req.host];
-		route_gemini(&h->site, &c->req, peer_fingerprint, c, &c->resp);
+		if (admit(c, h->st, c->req.path.data, c->req.path.len))
+			route_gemini(&h->site, &c->req, peer_fingerprint, c, &c->resp);
 		break;
 	}
 	send_reply(c);
+}
+
+/* The selector's capsule path decides the priority; a line that does not
+ * parse is classified as written (its reply is an error, cheap anyway). */
+static bool
+gopher_admit(struct conn *c, const char *line, size_t n)
+{
+	struct gopher_request req;
+	const char *reason;
+
+	if (gopher_parse(line, n, &req, &reason) == 0 && req.kind == GOPHER_PATH)
+		return admit(c, c->gen->hosts[0].st, req.path, req.path_len);
+	return admit(c, c->gen->hosts[0].st, line, n);
 }
 
 static void
@@ -323,56 +401,115 @@ on_gopher_read(struct bufferevent *bev, void *arg)
 	if (lf == NULL || n > LINE_MAX_BYTES) {
 		buf_append(&c->resp.head, too_long, sizeof(too_long) - 1);
 		c->resp.status = 59;
-	} else {
+	} else if (gopher_admit(c, p, n)) {
 		gopher_respond(c->gen->gopher, p, n, &c->resp);
 	}
 	send_reply(c);
 }
 
-void
-conn_accept(struct worker *w, enum listen_proto proto, int fd,
-    const struct sockaddr *sa, int salen)
+/*
+ * Set up the TLS or plain stream once the client's address is known:
+ * right after accept, or after the PROXY header on a listener behind a
+ * load balancer. Decisions by client address (connection caps, rate
+ * limits) belong here rather than in conn_accept(), where a proxied
+ * connection still shows the balancer's address.
+ */
+static void
+conn_start(struct conn *c)
 {
-	struct conn *c;
-	struct gen *g = w->gen;
+	struct gen *g = c->gen;
 	int opts = BEV_OPT_CLOSE_ON_FREE;
 
-	c = conn_get(w);
-	gen_ref(g);
-	c->gen = g;
-	c->fd = fd;
-	c->proto = proto;
 	c->state = C_REQUEST;
-	memset(&c->addr, 0, sizeof(c->addr));
-	memcpy(&c->addr, sa, (size_t)salen < sizeof(c->addr) ? (size_t)salen : sizeof(c->addr));
-	clock_gettime(CLOCK_MONOTONIC, &c->start);
-	if (proto == PROTO_GEMINI) {
+	if (c->proto == PROTO_GEMINI) {
 		c->ssl = SSL_new(g->ctx[0]);
 		if (c->ssl == NULL) {
-			close(fd);
+			close(c->fd);
 			conn_free(c);
 			return;
 		}
-		c->bev = bufferevent_openssl_socket_new(w->base, fd, c->ssl,
+		c->bev = bufferevent_openssl_socket_new(c->w->base, c->fd, c->ssl,
 		    BUFFEREVENT_SSL_ACCEPTING, opts);
 	} else {
 		c->ssl = NULL;
-		c->bev = bufferevent_socket_new(w->base, fd, opts);
+		c->bev = bufferevent_socket_new(c->w->base, c->fd, opts);
 	}
 	if (c->bev == NULL) {
 		if (c->ssl)
 			SSL_free(c->ssl);
 		c->ssl = NULL;
-		close(fd);
+		close(c->fd);
 		conn_free(c);
 		return;
 	}
-	bufferevent_setcb(c->bev, proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
+	bufferevent_setcb(c->bev, c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
 	    on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
 	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
-	evtimer_add(c->deadline, &g->request_timeout);
 	bufferevent_enable(c->bev, EV_READ);
+}
+
+/*
+ * The PROXY protocol header, read straight from the socket before the TLS
+ * handshake or the Gopher selector: from here on the connection's address
+ * is the client's, not the load balancer's. A bad header closes it.
+ */
+static void
+on_proxy_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	struct proxy_header hdr;
+
+	(void)what;
+	switch (proxy_read(fd, c->proxy, &hdr)) {
+	case PROXY_NEED_MORE:
+		return;
+	case PROXY_BAD:
+		conn_free(c);
+		return;
+	case PROXY_DONE:
+		break;
+	}
+	if (hdr.family != AF_UNSPEC) /* else: a balancer's health check */
+		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
+	proxy_end(c);
+	conn_start(c);
+}
+
+void
+conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
+    const struct sockaddr *sa, int salen)
+{
+	struct conn *c;
+	struct gen *g = w->gen;
+
+	c = conn_get(w);
+	/* Connection caps: refused before any TLS work, without a word. */
+	if (limits_conn_open(w->limits, sa, (socklen_t)salen, now_s(), &c->lt) == -1) {
+		close(fd);
+		c->gen = g;
+		gen_ref(g);
+		conn_free(c);
+		return;
+	}
+	gen_ref(g);
+	c->gen = g;
+	c->fd = fd;
+	c->proto = proto;
+	memset(&c->addr, 0, sizeof(c->addr));
+	memcpy(&c->addr, sa, (size_t)salen < sizeof(c->addr) ? (size_t)salen : sizeof(c->addr));
+	clock_gettime(CLOCK_MONOTONIC, &c->start);
+	/* One deadline for the PROXY header, the handshake and the request. */
+	evtimer_add(c->deadline, &g->request_timeout);
+	if (proxy) {
+		c->state = C_PROXY;
+		c->proxy = xcalloc(1, sizeof(*c->proxy));
+		c->proxy_ev = event_new(w->base, fd, EV_READ | EV_PERSIST, on_proxy_read, c);
+		if (c->proxy_ev == NULL || event_add(c->proxy_ev, NULL) == -1)
+			conn_free(c);
+		return;
+	}
+	conn_start(c);
 }
 
 void

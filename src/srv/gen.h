@@ -45,6 +45,9 @@ struct gen {
 /* Build a generation from conf, which it takes over (conf is zeroed even on
  * failure). One reference for the caller. NULL and err on failure. */
 struct gen *gen_new(struct server_conf *conf, char *err, size_t errlen);
+/* Reopen the access log file by name (after log rotation); in place, so
+ * the loops writing to it need not know. 0, or -1 with err. */
+int gen_reopen_log(struct gen *g, char *err, size_t errlen);
 void gen_ref(struct gen *g);
 void gen_unref(struct gen *g);
 

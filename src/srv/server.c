@@ -4,10 +4,12 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -16,6 +18,7 @@
 #include "gen.h"
 #include "listen.h"
 #include "log.h"
+#include "sandbox.h"
 #include "worker.h"
 
 #define STOP_GRACE_SEC 10
@@ -25,6 +28,7 @@
 /* One configured address, bound once per worker. */
 struct bound {
 	enum listen_proto proto;
+	bool proxy; /* a PROXY protocol header comes first */
 	int *fds;
 	int port;
 };
@@ -36,6 +40,7 @@ struct server {
 	size_t n_bound;
 	int gemini_port, gopher_port;  /* actual ports, for the ready file */
 	int gopher_public_from, gopher_public_to; /* a moved privileged port */
+	struct limits *limits;
 };
 
 static void
@@ -45,7 +50,7 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 	struct worker_listener *wl = arg;
 
 	(void)l;
-	conn_accept(wl->w, wl->proto, fd, sa, salen);
+	conn_accept(wl->w, wl->proto, wl->proxy, fd, sa, salen);
 }
 
 static void
@@ -185,9 +190,13 @@ static int
 worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 {
 	struct timeval second = {1, 0};
+	struct timespec now;
 	size_t i;
 
 	memset(w, 0, sizeof(*w));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	w->limits = s->limits;
+	limits_shed_init(s->limits, &w->shed, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 	atomic_init(&w->next, NULL);
 	atomic_init(&w->stopping, false);
 	accesslog_init(&w->log);
@@ -207,6 +216,7 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	for (i = 0; i < s->n_bound; i++) {
 		w->ls[i].w = w;
 		w->ls[i].proto = s->bound[i].proto;
+		w->ls[i].proxy = s->bound[i].proxy;
 		w->ls[i].l = evconnlistener_new(w->base, on_accept, &w->ls[i],
 		    LEV_OPT_CLOSE_ON_FREE, -1, s->bound[i].fds[index]);
 		if (w->ls[i].l == NULL)
@@ -230,7 +240,7 @@ wake(struct worker *w)
  * skipped with a warning; other failures stop the start. */
 static int
 bind_one(struct server *s, const char *spec, enum listen_proto proto,
-    char *err, size_t errlen)
+    bool proxy, char *err, size_t errlen)
 {
 	struct sockaddr_storage ss;
 	struct bound *b;
@@ -276,6 +286,7 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 	s->bound = xrealloc(s->bound, (s->n_bound + 1) * sizeof(*s->bound));
 	b = &s->bound[s->n_bound++];
 	b->proto = proto;
+	b->proxy = proxy;
 	b->port = port;
 	b->fds = xcalloc(s->n_workers, sizeof(int));
 	b->fds[0] = fd;
@@ -300,10 +311,12 @@ bind_all(struct server *s, const struct server_conf *conf, char *err, size_t err
 	size_t i;
 
 	for (i = 0; i < conf->n_listen; i++)
-		if (bind_one(s, conf->listen[i], PROTO_GEMINI, err, errlen) == -1)
+		if (bind_one(s, conf->listen[i], PROTO_GEMINI, conf->listen_proxy[i],
+		    err, errlen) == -1)
 			return -1;
 	for (i = 0; i < conf->n_gopher_listen; i++)
-		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER, err, errlen) == -1)
+		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER,
+		    conf->gopher_listen_proxy[i], err, errlen) == -1)
 			return -1;
 	if (s->gemini_port == 0) {
 		snprintf(err, errlen, "no address to serve Gemini on");
@@ -357,6 +370,19 @@ fix_public_port(const struct server *s, struct server_conf *conf)
 		conf->gopher_port = s->gopher_public_to;
 }
 
+static bool
+same_list(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
 static void
 reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 {
@@ -372,6 +398,10 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 		return;
 	}
 	fix_public_port(s, &conf);
+	if (!same_list(conf.listen, conf.n_listen, (*cur)->conf.listen, (*cur)->conf.n_listen) ||
+	    !same_list(conf.gopher_listen, conf.n_gopher_listen, (*cur)->conf.gopher_listen,
+	    (*cur)->conf.n_gopher_listen))
+		log_warnx("listen addresses changed: they take effect at the next start");
 	if ((g = gen_new(&conf, err, sizeof(err))) == NULL) {
 		log_warnx("reload refused, still serving the previous configuration: %s", err);
 		return;
@@ -384,6 +414,30 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 	gen_unref(*cur);
 	*cur = g;
 	log_info("reloaded");
+}
+
+/* Drop privileges and confine the process; say what was not possible. */
+static int
+enter_sandbox(const struct server_conf *conf)
+{
+	struct sandbox_report r;
+	char err[1024];
+
+	if (sandbox_server(conf, &r, err, sizeof(err)) == -1) {
+		log_warnx("sandbox: %s", err);
+		return -1;
+	}
+	if (r.still_root)
+		log_warnx("running as root: set server.user to drop privileges");
+	if (r.user_ignored)
+		log_warnx("server.user '%s' ignored: not started as root", conf->user);
+	if (r.landlock == 0)
+		log_warnx("this kernel has no Landlock: file access is not confined "
+		    "(see README: running in a chroot)");
+	else
+		log_info("confined with Landlock (ABI %d)%s%s", r.landlock,
+		    r.dropped ? ", running as " : "", r.dropped ? conf->user : "");
+	return 0;
 }
 
 int
@@ -408,6 +462,9 @@ server_run(struct server_conf *conf, const char *ready_file,
 		goto out;
 	}
 	fix_public_port(&s, conf);
+	/* Limits are kept for the life of the process: the per-address
+	 * budgets must survive a reload. */
+	s.limits = limits_new(&conf->limits);
 	if ((g = gen_new(conf, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
@@ -417,6 +474,7 @@ server_run(struct server_conf *conf, const char *ready_file,
 	sigaddset(&set, SIGHUP);
 	sigaddset(&set, SIGTERM);
 	sigaddset(&set, SIGINT);
+	sigaddset(&set, SIGUSR1);
 	pthread_sigmask(SIG_BLOCK, &set, NULL);
 	s.workers = xcalloc(s.n_workers, sizeof(*s.workers));
 	for (i = 0; i < s.n_workers; i++)
@@ -428,6 +486,10 @@ server_run(struct server_conf *conf, const char *ready_file,
 		log_warnx("%s", err);
 		goto stop;
 	}
+	/* Before any thread: Landlock binds the calling thread and the ones
+	 * it starts afterwards. */
+	if (enter_sandbox(&g->conf) == -1)
+		goto stop;
 	for (; started < s.n_workers; started++)
 		if (pthread_create(&s.workers[started].thread, NULL, worker_main,
 		    &s.workers[started]) != 0) {
@@ -440,6 +502,11 @@ server_run(struct server_conf *conf, const char *ready_file,
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)
 			continue;
+		if (sig == SIGUSR1) {
+			if (gen_reopen_log(g, err, sizeof(err)) == -1)
+				log_warnx("cannot reopen the access log: %s", err);
+			continue;
+		}
 		if (sig != SIGHUP)
 			break;
 		reload(&s, &g, reload_fn, reload_arg);
@@ -461,5 +528,6 @@ stop:
 out:
 	gen_unref(g);
 	unbind_all(&s);
+	limits_free(s.limits);
 	return rc;
 }

@@ -27,6 +27,9 @@ server_conf_free(struct server_conf *conf)
 	}
 	free(conf->hosts);
 	free_list(conf->listen, conf->n_listen);
+	free(conf->listen_proxy);
+	free(conf->gopher_listen_proxy);
+	free(conf->ticket_key_file);
 	free(conf->gopher_host);
 	free_list(conf->gopher_listen, conf->n_gopher_listen);
 	for (i = 0; i < conf->n_redirects; i++) {
@@ -42,5 +45,8 @@ server_conf_free(struct server_conf *conf)
 	free(conf->areas);
 	free(conf->access_log);
 	free(conf->certs_dir);
+	free(conf->user);
+	free(conf->config_file);
+	limits_conf_free(&conf->limits);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -8,7 +8,10 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "admission.h"
+
 enum log_addr { LOG_ADDR_FULL, LOG_ADDR_TRUNCATED, LOG_ADDR_NONE };
+enum log_format { LOG_FORMAT_COMMON, LOG_FORMAT_JSON };
 
 struct srv_host {
 	char *name; /* lower case, no trailing dot */
@@ -35,10 +38,12 @@ struct server_conf {
 	size_t n_hosts;
 	int port;               /* public Gemini port */
 	char **listen;          /* "ADDR:PORT" ("[v6]:PORT") to bind for Gemini */
+	bool *listen_proxy;     /* listen[i] expects a PROXY protocol header */
 	size_t n_listen;
 	char *gopher_host;      /* public Gopher host name */
 	int gopher_port;        /* public Gopher port */
 	char **gopher_listen;
+	bool *gopher_listen_proxy;
 	size_t n_gopher_listen;
 	struct srv_redirect *redirects;
 	size_t n_redirects;
@@ -51,8 +56,13 @@ struct server_conf {
 	int timeout_write;      /* seconds a client may stall reading */
 	size_t max_in_memory;   /* larger files are streamed from disk */
 	char *access_log;       /* file, "-" for stderr, "" for none */
+	enum log_format access_log_format;
+	char *ticket_key_file;  /* session-ticket keys, NULL for OpenSSL's own */
 	enum log_addr log_client_address;
 	char *certs_dir;        /* where missing certificates are created */
+	char *user;             /* become this user after binding; NULL: stay */
+	char *config_file;      /* read again on SIGHUP; NULL: built-in defaults */
+	struct limits_conf limits; /* used as read at start; reloads check it */
 };
 
 /* Free everything conf owns and zero it. */

@@ -16,6 +16,7 @@
 #include <event2/listener.h>
 
 #include "accesslog.h"
+#include "admission.h"
 #include "gen.h"
 
 struct conn;
@@ -26,6 +27,7 @@ struct worker_listener {
 	struct evconnlistener *l;
 	struct worker *w;
 	enum listen_proto proto;
+	bool proxy; /* read a PROXY protocol header first */
 };
 
 struct worker {
@@ -42,10 +44,13 @@ struct worker {
 	struct conn *free_list;         /* records kept for reuse */
 	size_t n_active, n_free;
 	struct accesslog log;
+	struct limits *limits;          /* shared by every loop */
+	struct shed shed;               /* this loop's requests in flight */
 };
 
-/* Called from the listener: take over fd. */
-void conn_accept(struct worker *w, enum listen_proto proto, int fd,
+/* Called from the listener: take over fd. With proxy, the connection
+ * starts with a PROXY protocol header giving the client's address. */
+void conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
     const struct sockaddr *sa, int salen);
 /* Close every connection now (forced stop) and free the pool. */
 void conn_close_all(struct worker *w);

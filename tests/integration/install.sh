@@ -7,7 +7,7 @@
 . "$ROOT/tests/lib.sh"
 
 D=$TMP/d
-quiet() { "$@" >/dev/null; }
+quiet() { "$@" >/dev/null 2>&1; }
 mk() { make -s -C "$ROOT" DESTDIR="$D" PREFIX=/usr BIN="$CANYON" "$@"; }
 
 check "make install with DESTDIR and PREFIX" mk install
@@ -47,10 +47,19 @@ for c in $cmds; do
 	grep -q "^\.It Cm $c\\b" "$ROOT/doc/canyon.1" || missing="$missing $c"
 done
 expect_eq "canyon(1) describes every command ($(echo $cmds))" "" "$missing"
+# ... and every long option their --help lists.
+missing=""
+for c in $cmds; do
+	for o in $("$CANYON" "$c" --help 2>&1 | grep -o -- '--[a-z][a-z0-9.-]*' | sort -u); do
+		[ "$o" = --help ] && continue
+		grep -q -- "Fl -${o#--}\\b" "$ROOT/doc/canyon.1" || missing="$missing $c:$o"
+	done
+done
+expect_eq "canyon(1) describes every long option" "" "$missing"
 
 # Every key of the example configuration (commented-out ones included) is
 # described in canyon.yaml(5).
-keys=$(sed -n 's/^#\{0,1\} *\([a-z_][a-z_0-9]*\):\( .*\)\{0,1\}$/\1/p' "$ROOT/canyon.yaml" | sort -u)
+keys=$(sed -n 's/^ *#\{0,1\} *\([a-z_][a-z_0-9]*\):\( .*\)\{0,1\}$/\1/p' "$ROOT/canyon.yaml" | sort -u)
 missing=""
 for k in $keys; do
 	grep -q "^\.It Ic $k\\b" "$ROOT/doc/canyon.yaml.5" || missing="$missing $k"
