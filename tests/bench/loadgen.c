@@ -24,6 +24,7 @@
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <pthread.h>
+#include <signal.h>
 #include <stdatomic.h>
 #include <stdbool.h>
 #include <stdint.h>
@@ -1116,6 +1117,9 @@ main(int argc, char **argv)
 	}
 	if (opt.threads > opt.concurrency)
 		opt.threads = opt.concurrency;
+	/* OpenSSL writes with write(): a server that resets a connection must
+	 * cost an error count, not the process. */
+	signal(SIGPIPE, SIG_IGN);
 	raise_fd_limit();
 	setup_tls();
 	if (opt.idle > 0) {

@@ -22,6 +22,7 @@ server:
 limits:
   rate: 100000
   burst: 100000
+  max_connections_per_address: 1000
 YAML
 "$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
 SERVER_PID=$!
