@@ -197,6 +197,10 @@ snippet(struct buf *out, const struct post *p, size_t hit)
 		start = k;
 	}
 	if (start > 0) {
+		/* Begin at a word when one starts before the hit. */
+		const char *sp = memchr(p->text + start, ' ', hit - start);
+		if (sp)
+			start = (size_t)(sp - p->text) + 1;
 		buf_puts(&s, "...");
 		avail -= 3;
 	}

@@ -138,6 +138,9 @@ test_snippet(void **state)
 	end = strchr(line, '\n');
 	/* context before the hit, cut at a code point, marked, bounded */
 	assert_memory_equal(line, "...", 3);
+	/* it starts at a word: the one before the hit, whole */
+	assert_memory_equal(line + 3, "Load Shedding 넷플릭스의",
+	    strlen("Load Shedding 넷플릭스의"));
 	assert_non_null(memmem(line, (size_t)(end - line),
 	    "넷플릭스의 발표였다.", strlen("넷플릭스의 발표였다.")));
 	assert_true(utf8_valid(line, (size_t)(end - line)));
