@@ -36,6 +36,7 @@ start_server() {
 		  gopher_port: $GPORT
 		  max_in_memory: 100000
 		  access_log: ""
+		# The crawl asks for every item at once: no per-address budget.
 		limits:
 		  rate: 100000
 		  burst: 100000
