@@ -23,13 +23,16 @@
 # 32) and OVERLOAD_HEAVY (the share of heavy requests, default 0.125) the
 # server's limits. The load generator is closed-loop: each client sends its
 # next request when the previous one ends, so a refused request is followed
-# at once by another handshake.
+# at once by another handshake. OVERLOAD_RESUME=1 makes every client resume
+# its TLS session (a much cheaper handshake for both sides).
 set -u
 B=$(cd "${1:?usage: overload_bench.sh BUILD_DIR}" && pwd)
 LOADGEN=$B/bench/loadgen
 TRICKLE=$B/bench/trickle
 CANYON=$B/canyon
 SECS=${OVERLOAD_SECS:-10}
+RESUME=
+[ "${OVERLOAD_RESUME:-0}" = 1 ] && RESUME=--resume
 PORT=$((20000 + $$ % 20000))
 TIMEOUT=10
 
@@ -117,7 +120,7 @@ rss() { awk '/^VmRSS/ { print $2 }' /proc/"$SERVER_PID"/status; }
 load() { # LABEL ARGS...: one loadgen run, its --tsv line in $W/LABEL
 	label=$1
 	shift
-	"$LOADGEN" --tsv --label "$label" --pid "$SERVER_PID" --timeout 20000 "$@" \
+	"$LOADGEN" --tsv --label "$label" --pid "$SERVER_PID" --timeout 20000 $RESUME "$@" \
 	    >"$W/$label" 2>"$W/$label.err" || fail "loadgen $label: $(cat "$W/$label.err")"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
@@ -195,4 +198,4 @@ for mode in handshake request; do
 		"trickle: $(cat "$W/trickle") (timeout_request $TIMEOUT s)"
 done
 echo "server RSS at the end: $(rss) KiB"
-echo "command: sh tests/bench/overload_bench.sh $1 (OVERLOAD_SECS=$SECS)"
+echo "command: OVERLOAD_SECS=$SECS OVERLOAD_RESUME=${OVERLOAD_RESUME:-0} sh tests/bench/overload_bench.sh $1"
