@@ -51,7 +51,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM PIPE HUP
 
 # ---- a small capsule: a home page, a 2 KB post, 1 MB images --------------
 mkdir -p "$W/pub/p" "$W/pub/img" "$W/certs"
