@@ -576,6 +576,20 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 }
 
 void
+conn_stop_waiting(struct worker *w)
+{
+	struct conn *c, *next;
+
+	for (c = w->active; c; c = next) {
+		next = c->next;
+		if (c->state == C_REQUEST)
+			conn_finish(c);
+		else if (c->state == C_PROXY)
+			conn_free(c);
+	}
+}
+
+void
 conn_close_all(struct worker *w)
 {
 	struct conn *c;

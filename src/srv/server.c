@@ -113,6 +113,7 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 	}
 	if (atomic_load(&w->stopping) && w->ls) {
 		free_listeners(w);
+		conn_stop_waiting(w);
 		if (w->n_active == 0)
 			event_base_loopexit(w->base, NULL);
 		else

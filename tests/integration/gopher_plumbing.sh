@@ -47,11 +47,21 @@ check "and is closed at the timeout ($took s)" test "$took" -le 6
 sleep 1.2
 expect_match "Gopher requests are logged" '127\.0\.0\.1 localhost - [0-9]+ [0-9]+ ' \
     "$(cat "$TMP/access.log")"
+# A connection that has sent nothing does not hold the stop up.
+timeout 8 socat -u "TCP:127.0.0.1:$PORT" /dev/null 2>/dev/null &
+idle=$!
+sleep 0.5
+start=$(date +%s%N)
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
 rc=$?
+took=$((($(date +%s%N) - start) / 1000000))
 SERVER_PID=""
 expect_eq "SIGTERM stops the server with status 0" 0 "$rc"
+# (well before timeout_request, 2 s, would have closed it)
+check "at once, though a client is connected without a request ($took ms)" \
+    test "$took" -lt 1000
+kill $idle 2>/dev/null
 check "no sanitizer report from the server" \
     sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log'"
 
