@@ -533,6 +533,12 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	if (hdr.family != AF_UNSPEC) /* else: a balancer's health check */
 		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
 	proxy_end(c);
+	/* Only now is the client known: its per-address limits apply. */
+	if (limits_conn_address(c->w->limits, &c->lt, (struct sockaddr *)&c->addr,
+	    sizeof(c->addr), now_s()) == -1) {
+		conn_free(c);
+		return;
+	}
 	conn_start(c);
 }
 
@@ -544,8 +550,11 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	struct gen *g = w->gen;
 
 	c = conn_get(w);
-	/* Connection caps: refused before any TLS work, without a word. */
-	if (limits_conn_open(w->limits, sa, (socklen_t)salen, now_s(), &c->lt) == -1) {
+	/* Connection caps: refused before any TLS work, without a word.
+	 * Behind a balancer the peer is the balancer: only the total cap
+	 * applies until the PROXY header names the client. */
+	if (limits_conn_open(w->limits, proxy ? NULL : sa, (socklen_t)salen,
+	    now_s(), &c->lt) == -1) {
 		close(fd);
 		c->gen = g;
 		gen_ref(g);
