@@ -65,6 +65,22 @@ expect_match "deadlink: dead link reported at its source line" \
 expect_match "malformed: the good posts are still built" \
     '^public: 2 posts, ' "$(cat "$TMP/malformed/stdout")"
 
+# A broken configuration stops the build before anything is written.
+C="$TMP/config"
+mkdir -p "$C"
+cp -R "$CASES/basic/site" "$C/"
+printf 'source: site\nsite:\n  title: x\n  colour: blue\n' >"$C/canyon.yaml"
+(cd "$C" && "$CANYON" build -c canyon.yaml >/dev/null 2>"$C/err")
+expect_eq "config: an unknown site key exits 1" 1 $?
+expect_match "config: the unknown key is named with its line" \
+    "canyon.yaml:4: unknown key 'colour' in site" "$(cat "$C/err")"
+printf 'source: site\nsite:\n  timezone: Mars/Olympus\n' >"$C/canyon.yaml"
+(cd "$C" && "$CANYON" check -c canyon.yaml >/dev/null 2>"$C/err")
+expect_eq "config: an unknown time zone exits 1" 1 $?
+expect_match "config: the time zone is named with its line" \
+    "canyon.yaml:3: unknown time zone 'Mars/Olympus'" "$(cat "$C/err")"
+check "config: nothing was written" test ! -e "$C/public"
+
 # Atomic replacement: public is a link to one of two generations; a build
 # writes the other one and switches the link, so a build that fails while
 # writing leaves the served capsule exactly as it was.
