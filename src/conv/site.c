@@ -332,6 +332,13 @@ place_doc(struct site *s, struct site_doc *doc)
 			goto out;
 		}
 	}
+	if (url_has_dot_segment(p.data, p.len) || memchr(p.data, '\0', p.len)) {
+		/* "../" would put the page outside the capsule. */
+		diag_add(&doc->diags, 0, true, "permalink '%s' has a '.' or '..' "
+		    "segment", buf_cstr(&p));
+		doc->usable = false;
+		goto out;
+	}
 	doc->permalink = buf_detach(&p, NULL);
 	doc->file = permalink_page_file(doc->permalink, &doc->url);
 	if (strcmp(doc->url, "/") == 0 || strncmp(doc->url, "/tags/", 6) == 0 ||

@@ -62,6 +62,8 @@ expect_match "assets-nourl: the warning says the links will be dead" \
 expect_match "deadlink: dead link reported at its source line" \
     '^site/source/_posts/links.md:7: dead link notes/other.gmi$' \
     "$(cat "$TMP/deadlink/stderr")"
+check "malformed: a permalink with .. writes nothing outside" \
+    test ! -e "$TMP/escaped" -a ! -e "$TMP/malformed/escaped"
 expect_match "malformed: the good posts are still built" \
     '^public: 2 posts, ' "$(cat "$TMP/malformed/stdout")"
 
