@@ -130,6 +130,20 @@ file_key(const char *src, const struct stat *st)
 	return hash_u64(h, (uint64_t)st->st_mtim.tv_nsec);
 }
 
+/* stat() that does not follow a symbolic link to a folder: such a link
+ * can lead back up the tree, and the walk would never end. */
+static int
+stat_no_dir_link(const char *p, struct stat *st)
+{
+	if (lstat(p, st) != 0)
+		return -1;
+	if (S_ISLNK(st->st_mode) && (stat(p, st) != 0 || S_ISDIR(st->st_mode))) {
+		st->st_mode = S_IFLNK;
+		return 0;
+	}
+	return 0;
+}
+
 /* Pages and static files: everything under root but _ and . folders. */
 static int
 walk_pages(struct site *s, const char *dir, const char *rel)
@@ -146,7 +160,7 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 			continue;
 		full = path_join(dir, names[i]);
 		sub = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
-		if (stat(full, &st) != 0) {
+		if (stat_no_dir_link(full, &st) != 0) {
 			diag_add(&s->diags, 0, false, "%s: %s", full, strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = walk_pages(s, full, sub);
@@ -272,7 +286,9 @@ list_assets(struct site_doc *doc, const char *dir, const char *rel)
 			continue;
 		full = path_join(dir, names[i]);
 		sub = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
-		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (stat_no_dir_link(full, &st) != 0)
+			st.st_mode = 0; /* gone since the listing */
+		if (S_ISDIR(st.st_mode)) {
 			list_assets(doc, full, sub);
 		} else if (S_ISREG(st.st_mode)) {
 			doc->assets = xrealloc(doc->assets,

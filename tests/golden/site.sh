@@ -83,6 +83,18 @@ expect_match "config: the time zone is named with its line" \
     "canyon.yaml:3: unknown time zone 'Mars/Olympus'" "$(cat "$C/err")"
 check "config: nothing was written" test ! -e "$C/public"
 
+# Symbolic links to folders are not followed: one leading back up the
+# tree would make the walk endless.
+L="$TMP/loop"
+mkdir -p "$L"
+cp -R "$CASES/basic/site" "$L/"
+ln -s .. "$L/site/source/images/up"
+ln -s ../.. "$L/site/source/about/loop"
+printf 'source: site\noutput: public\n' >"$L/canyon.yaml"
+(cd "$L" && timeout 60 "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+expect_eq "symlink loop: the build ends and succeeds" 0 $?
+check "symlink loop: the link is not copied" test ! -e "$L/public/images/up"
+
 # Atomic replacement: public is a link to one of two generations; a build
 # writes the other one and switches the link, so a build that fails while
 # writing leaves the served capsule exactly as it was.
