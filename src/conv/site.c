@@ -182,9 +182,21 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 	return rc;
 }
 
+/* A line break inside a title or a tag would end a gemtext line early
+ * (and split a link line): control characters become spaces. */
+static void
+one_line(char *t)
+{
+	for (; t && *t; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+			*t = ' ';
+}
+
 static void
 fixup_meta(const struct site *s, struct site_doc *doc)
 {
+	size_t i, j;
+
 	if (!doc->meta.has_date) {
 		doc->meta.has_date = true;
 		doc->meta.date = (time_t)doc->sig_mtime_s;
@@ -201,6 +213,12 @@ fixup_meta(const struct site *s, struct site_doc *doc)
 		else
 			doc->meta.title = xstrdup(doc->slug ? doc->slug : doc->stem);
 	}
+	one_line(doc->meta.title);
+	for (i = 0; i < doc->meta.ntags; i++)
+		one_line(doc->meta.tags[i]);
+	for (i = 0; i < doc->meta.ncategories; i++)
+		for (j = 0; j < doc->meta.categories[i].n; j++)
+			one_line(doc->meta.categories[i].names[j]);
 }
 
 int

@@ -95,6 +95,17 @@ printf 'source: site\noutput: public\n' >"$L/canyon.yaml"
 expect_eq "symlink loop: the build ends and succeeds" 0 $?
 check "symlink loop: the link is not copied" test ! -e "$L/public/images/up"
 
+# A quoted line break in a title or tag must not split a gemtext line.
+NL="$TMP/newline"
+mkdir -p "$NL/site/source/_posts"
+printf -- '---\ntitle: "two\\nlines"\ndate: 2022-01-01\ntags: ["a\\nb"]\n---\n\nx\n' \
+    >"$NL/site/source/_posts/nl.md"
+printf 'source: site\noutput: public\n' >"$NL/canyon.yaml"
+(cd "$NL" && "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+check "newline: the title stays on its link line" \
+    grep -qx '=> /2022/01/01/nl/ 2022-01-01 two lines' "$NL/public/index.gmi"
+check "newline: the tag page has a one-line name" test -d "$NL/public/tags/a b"
+
 # Atomic replacement: public is a link to one of two generations; a build
 # writes the other one and switches the link, so a build that fails while
 # writing leaves the served capsule exactly as it was.
