@@ -132,6 +132,12 @@ check "atomic: the link switched to the other generation" \
 check "atomic: the new capsule has the change" \
     grep -q "A new line." "$A/public/2021/12/30/trip-01/index.gmi"
 
+flock "$A/.public.lock" sh -c "cd '$A' && '$CANYON' build -q -c canyon.yaml" \
+    >/dev/null 2>"$A/err"
+expect_eq "atomic: a second build at the same time exits 1" 1 $?
+expect_match "atomic: it says another build is writing" \
+    'another build is writing this capsule' "$(cat "$A/err")"
+
 # Incremental builds: unchanged posts come from the cache, unchanged files
 # are not written again.
 (cd "$A" && "$CANYON" build -c canyon.yaml >"$A/out1" 2>/dev/null)
