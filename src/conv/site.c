@@ -403,7 +403,8 @@ place_doc(struct site *s, struct site_doc *doc)
 			    (size_t)(strrchr(doc->url, '.') - doc->url) + 1);
 		if (doc->asset_base[strlen(doc->asset_base) - 1] != '/')
 			doc->asset_base[strlen(doc->asset_base) - 1] = '/';
-		list_assets(doc, doc->asset_dir, "");
+		if (doc->has_asset_dir)
+			list_assets(doc, doc->asset_dir, "");
 	}
 out:
 	buf_free(&p);
@@ -426,8 +427,8 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
     const struct cache *cache, char *err, size_t errlen)
 {
 	char *posts_dir, **names, *full;
+	struct site_doc *doc;
 	size_t n, i;
-	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
@@ -447,14 +448,17 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	for (i = 0; i < n; i++) {
 		if (names[i][0] == '.' || !has_suffix(names[i], ".md"))
 			continue;
+		/* Whether it is a file shows when it is read. */
 		full = path_join(posts_dir, names[i]);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			struct site_doc *doc = doc_new(DOC_POST, full);
-			doc->stem = xstrndup(names[i], strlen(names[i]) - 3);
-			doc->slug = permalink_slug(doc->stem, cfg->new_post_name);
-			doc->asset_dir = path_join(posts_dir, doc->stem);
-			add_doc(&s->posts, &s->nposts, doc);
-		}
+		doc = doc_new(DOC_POST, full);
+		doc->stem = xstrndup(names[i], strlen(names[i]) - 3);
+		doc->slug = permalink_slug(doc->stem, cfg->new_post_name);
+		doc->asset_dir = path_join(posts_dir, doc->stem);
+		/* Only a name in the listing can be an asset folder: no need
+		 * to try opening one for every post. */
+		doc->has_asset_dir = bsearch(&doc->stem, names, n, sizeof(*names),
+		    cmp_names) != NULL;
+		add_doc(&s->posts, &s->nposts, doc);
 		free(full);
 	}
 	free_list(names, n);
@@ -468,7 +472,7 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	for (i = 0; i < s->npages; i++)
 		read_doc(s, s->pages[i], cache);
 	for (i = 0; i < s->nposts; i++) {
-		struct site_doc *doc = s->posts[i];
+		doc = s->posts[i];
 		if (!doc->usable || !doc->meta.published)
 			continue;
 		place_doc(s, doc);
