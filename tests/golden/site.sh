@@ -158,4 +158,16 @@ touch "$A/site/source/_posts/trip-02.md"
 (cd "$A" && "$CANYON" build -c canyon.yaml >"$A/out4" 2>/dev/null)
 expect_match "incremental: a touched but unchanged post is not rendered" \
     '\(0 rendered, 5 from cache' "$(cat "$A/out4")"
+sed -i 's/^title: Trip, part 2$/title: Trip, part two/' "$A/site/source/_posts/trip-02.md"
+(cd "$A" && "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+(cd "$A" && "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+check "incremental: a new title reaches the home page" \
+    grep -qx '=> /2021/12/31/trip-02/ 2021-12-31 Trip, part two' "$A/public/index.gmi"
+check "incremental: and the neighbours' footers" \
+    grep -q 'Next: Trip, part two' "$A/public/2021/12/30/trip-01/index.gmi"
+rm -rf "$A/incremental"
+cp -R "$A/public/" "$A/incremental"
+(cd "$A" && "$CANYON" build -f -q -c canyon.yaml >/dev/null 2>&1)
+check "incremental: still equal to a build from scratch" \
+    diff -r -x '.*' "$A/incremental" "$A/public/"
 exit 0
