@@ -440,6 +440,8 @@ save_cache(struct builder *b)
 	char err[512];
 	size_t i;
 
+	/* About the size of the last one: no regrowing a large buffer. */
+	buf_reserve(&c, b->cache.len + 4096);
 	cache_begin(&c, b->stamp, b->index_key, b->index_files, b->index_keys,
 	    b->nindex);
 	for (i = 0; i < s->nposts + s->npages; i++) {
