@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <string.h>
+
 size_t
 utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
@@ -35,20 +37,41 @@ utf8_decode(const char *str, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* Posts are mostly ASCII and Hangul: ASCII is skipped eight bytes at a
+ * time and three-byte sequences are checked in place; the rest goes
+ * through utf8_decode(). */
 bool
-utf8_valid(const char *s, size_t n)
+utf8_valid(const char *str, size_t n)
 {
-	size_t i = 0, len;
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
 	uint32_t cp;
+	size_t len;
 
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
+	while (s < end) {
+		if (*s < 0x80) {
+			uint64_t w;
+
+			s++;
+			while (end - s >= 8 && *s < 0x80) {
+				memcpy(&w, s, 8);
+				if (w & UINT64_C(0x8080808080808080))
+					break;
+				s += 8;
+			}
 			continue;
 		}
-		if ((len = utf8_decode(s + i, n - i, &cp)) == 0)
+		while (end - s >= 3 && *s >= 0xe1 && *s <= 0xef && *s != 0xed) {
+			/* no overlong form (0xe0) nor surrogate (0xed) here */
+			if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+				return false;
+			s += 3;
+		}
+		if (s == end || *s < 0x80)
+			continue;
+		if ((len = utf8_decode((const char *)s, (size_t)(end - s), &cp)) ==
+		    0)
 			return false;
-		i += len;
+		s += len;
 	}
 	return true;
 }
