@@ -356,9 +356,10 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	r.line_starts = xmalloc(
 	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
 	r.line_starts[r.nlines++] = 0;
-	for (size_t i = 0; i < r.doc_len; i++)
-		if (r.doc[i] == '\n' && i + 1 < r.doc_len)
-			r.line_starts[r.nlines++] = i + 1;
+	for (const char *nl = r.doc;
+	     (nl = memchr(nl, '\n', r.doc_len - (size_t)(nl - r.doc))) != NULL &&
+	     ++nl < r.doc + r.doc_len;)
+		r.line_starts[r.nlines++] = (size_t)(nl - r.doc);
 
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |
@@ -388,6 +389,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	free(r.code_lang);
 	rd_table_free(r.table);
 	buf_free(&r.cur);
+	buf_free(&r.seg_text);
+	buf_free(&r.joined);
 	buf_free(&r.link_label);
 	buf_free(&r.alt);
 	buf_free(&r.code);
