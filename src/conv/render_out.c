@@ -285,10 +285,12 @@ rd_end_top_block(struct renderer *r)
 static bool
 has_scheme(const char *s)
 {
-	size_t n = strspn(s,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-"
-	    ".");
+	size_t n = 0;
 
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+	    (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '-' ||
+	    s[n] == '.')
+		n++;
 	return n > 0 && s[n] == ':';
 }
 
