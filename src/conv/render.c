@@ -43,6 +43,7 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	case MD_BLOCK_OL:
 		f->ordered = true;
 		f->num = ((MD_BLOCK_OL_DETAIL *)detail)->start;
+		f->delim = ((MD_BLOCK_OL_DETAIL *)detail)->mark_delimiter;
 		f->series_ok = true;
 		break;
 	case MD_BLOCK_LI:
@@ -222,12 +223,20 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 		break;
 	case MD_TEXT_BR:
 	case MD_TEXT_SOFTBR:
-		if (r->img_depth > 0)
+		if (r->img_depth > 0) {
 			buf_putc(&r->alt, ' ');
-		else if (r->in_link || r->in_cell || r->heading)
+		} else if (r->in_cell || r->heading) {
 			rd_put_text(r, " ", 1);
-		else
+		} else if (r->in_link) {
+			/* link text over two source lines: each line stays a
+			 * line of text (the link line comes after the block) */
+			buf_putc(&r->link_label, ' ');
+			r->link_split = true;
+			r->cur_other = true;
 			rd_end_line(r, type == MD_TEXT_SOFTBR);
+		} else {
+			rd_end_line(r, type == MD_TEXT_SOFTBR);
+		}
 		break;
 	case MD_TEXT_ENTITY:
 		if (!entity_decode_one(text, size, &dec))

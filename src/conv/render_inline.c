@@ -135,6 +135,11 @@ rd_link_leave(struct renderer *r)
 	if (!r->in_link)
 		return;
 	r->in_link = false;
+	if (r->link_split) {
+		/* the rest of a split link's text is text of its line */
+		r->cur_other = true;
+		r->link_split = false;
+	}
 	text = rd_trimmed(
 	    r->link_label.data ? r->link_label.data : "", r->link_label.len);
 	/* an autolink's label would repeat its URL: clients show the URL */
@@ -244,8 +249,8 @@ rd_flush_inline(struct renderer *r)
 	if (li && !li->started) {
 		list = rd_innermost_list(r);
 		if (list && list->ordered)
-			snprintf(
-			    marker, sizeof(marker), "* %u. ", list->num - 1);
+			snprintf(marker, sizeof(marker), "* %u%c ", list->num - 1,
+			    list->delim == ')' ? ')' : '.');
 		else
 			snprintf(marker, sizeof(marker), "* ");
 		prefix = marker;

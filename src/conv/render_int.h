@@ -37,6 +37,7 @@ struct seg {
 struct frame {
 	MD_BLOCKTYPE type;
 	unsigned num; /* OL: number of the next item */
+	char delim; /* OL: '.' or ')', as written */
 	bool ordered;
 	bool started; /* LI: its first line is written */
 	bool series_ok; /* UL/OL: still may be the series */
@@ -89,6 +90,7 @@ struct renderer {
 
 	/* spans */
 	bool in_link;
+	bool link_split; /* the open link's text spans source lines */
 	char *link_href;
 	struct buf link_label;
 	int img_depth;
