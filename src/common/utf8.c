@@ -43,6 +43,13 @@ utf8_decode(const char *str, size_t n, uint32_t *cp)
 bool
 utf8_valid(const char *str, size_t n)
 {
+	/* the second byte of a three-byte sequence, by lead & 15, lies in
+	 * [lo, lo + span]: no overlong form after 0xe0, no surrogate after
+	 * 0xed */
+	static const unsigned char lo[16] = {0xa0, 0x80, 0x80, 0x80, 0x80,
+	    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+	static const unsigned char span[16] = {0x1f, 0x3f, 0x3f, 0x3f, 0x3f,
+	    0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x1f, 0x3f, 0x3f};
 	const unsigned char *s = (const unsigned char *)str, *end = s + n;
 	uint32_t cp;
 	size_t len;
@@ -60,9 +67,11 @@ utf8_valid(const char *str, size_t n)
 			}
 			continue;
 		}
-		while (end - s >= 3 && *s >= 0xe1 && *s <= 0xef && *s != 0xed) {
-			/* no overlong form (0xe0) nor surrogate (0xed) here */
-			if ((s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+		while (end - s >= 3 && (*s & 0xf0) == 0xe0) {
+			unsigned k = *s & 15;
+
+			if ((unsigned)(s[1] - lo[k]) > span[k] ||
+			    (s[2] & 0xc0) != 0x80)
 				return false;
 			s += 3;
 		}
