@@ -180,13 +180,21 @@ newline_if_needed(struct expander *ex, int line)
 static void
 md_text(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
+	while (*s) {
+		size_t n = 0;
+
+		/* runs that need no escape go in with one copy */
+		while (s[n] && s[n] != '\n' && s[n] != '\r' &&
+		    !ispunct((unsigned char)s[n]))
+			n++;
+		buf_append(b, s, n);
+		s += n;
+		if (*s == '\n' || *s == '\r') {
 			buf_putc(b, ' ');
-		else {
-			if (ispunct((unsigned char)*s))
-				buf_putc(b, '\\');
-			buf_putc(b, *s);
+			s++;
+		} else if (*s) {
+			buf_putc(b, '\\');
+			buf_putc(b, *s++);
 		}
 	}
 }
@@ -197,12 +205,16 @@ md_dest(struct buf *b, const char *prefix, const char *s)
 {
 	buf_putc(b, '<');
 	buf_puts(b, prefix);
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			continue;
-		if (*s == '<' || *s == '>' || *s == '\\')
+	while (*s) {
+		size_t n = strcspn(s, "\n\r<>\\");
+
+		buf_append(b, s, n);
+		s += n;
+		if (*s == '<' || *s == '>' || *s == '\\') {
 			buf_putc(b, '\\');
-		buf_putc(b, *s);
+			buf_putc(b, *s);
+		}
+		s += *s != '\0';
 	}
 	buf_putc(b, '>');
 }
