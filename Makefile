@@ -45,11 +45,13 @@ ALL_LDFLAGS = $(OPTFLAGS) $(LDFLAGS)
 B := build/$(MODE)
 
 # Who may include whom: common <- gmi <- conv, common <- gmi <- srv, app sees all.
-INC_common := -Isrc/common
-INC_gmi    := -Isrc/common -Isrc/gmi
-INC_conv   := -Isrc/common -Isrc/gmi -Isrc/conv
-INC_srv    := -Isrc/common -Isrc/gmi -Isrc/srv
-INC_app    := -Isrc/common -Isrc/gmi -Isrc/conv -Isrc/srv -Isrc/app
+# -iquote: only "x.h" includes search these folders, so a project header
+# never hides a system one (a src/srv/limits.h once hid <limits.h>).
+INC_common := -iquote src/common
+INC_gmi    := -iquote src/common -iquote src/gmi
+INC_conv   := -iquote src/common -iquote src/gmi -iquote src/conv
+INC_srv    := -iquote src/common -iquote src/gmi -iquote src/srv
+INC_app    := -iquote src/common -iquote src/gmi -iquote src/conv -iquote src/srv -iquote src/app
 LAYERS     := common gmi conv srv app
 
 define layer_objs
@@ -156,7 +158,7 @@ fuzz: deps
 lint: check-layers
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
-	    $(foreach l,$(LAYERS),$(INC_$(l))) src
+	    $(subst -iquote ,-I,$(foreach l,$(LAYERS),$(INC_$(l)))) src
 
 # Belt and braces for the include-path rule: no header reached by a relative path.
 check-layers:

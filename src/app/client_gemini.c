@@ -143,6 +143,13 @@ send_all(SSL *ssl, const char *p, size_t n, char *err, size_t errlen)
 	return 0;
 }
 
+static int
+timed_out(char *err, size_t errlen)
+{
+	snprintf(err, errlen, "timed out waiting for the server");
+	return -1;
+}
+
 /* Copy the response to out until the server ends the connection. Returns 0
  * at close_notify or a bare EOF, -1 on reset, timeout or TLS error. */
 static int
@@ -159,11 +166,12 @@ receive(SSL *ssl, FILE *out, struct client_report *rep, bool *header_done,
 				*header_done = prev == '\r' && chunk[i] == '\n';
 				prev = chunk[i];
 			}
-			if (fwrite(chunk, 1, n, out) != n)
-				return snprintf(err, errlen,
-					   "writing the response: %s",
-					   strerror(errno)),
-				       -1;
+			if (fwrite(chunk, 1, n, out) != n) {
+				snprintf(err, errlen,
+				    "writing the response: %s",
+				    strerror(errno));
+				return -1;
+			}
 			rep->received += n;
 			continue;
 		}
@@ -180,16 +188,10 @@ receive(SSL *ssl, FILE *out, struct client_report *rep, bool *header_done,
 			return tls_fail(err, errlen, "reading the response");
 		case SSL_ERROR_WANT_READ: /* SO_RCVTIMEO expired */
 		case SSL_ERROR_WANT_WRITE:
-			return snprintf(err, errlen,
-				   "timed out waiting for "
-				   "the server"),
-			       -1;
+			return timed_out(err, errlen);
 		case SSL_ERROR_SYSCALL:
 			if (errno == EAGAIN || errno == EWOULDBLOCK)
-				return snprintf(err, errlen,
-					   "timed out waiting for "
-					   "the server"),
-				       -1;
+				return timed_out(err, errlen);
 			return tls_fail(err, errlen, "reading the response");
 		default:
 			return tls_fail(err, errlen, "reading the response");
@@ -202,13 +204,13 @@ fetch(SSL *ssl, const char *host, const struct client_opts *o,
     const struct buf *request, FILE *out, struct client_report *rep, char *err,
     size_t errlen)
 {
-	const char *sni = o->servername != NULL ? o->servername
-	    : is_ip_literal(host)               ? ""
-						: host;
+	const char *sni = o->servername;
 	bool header_done = false;
 	X509 *peer;
 	int rc;
 
+	if (sni == NULL)
+		sni = is_ip_literal(host) ? "" : host;
 	if (*sni != '\0' && SSL_set_tlsext_host_name(ssl, sni) != 1)
 		return tls_fail(err, errlen, "setting the server name");
 	if (SSL_connect(ssl) != 1)
@@ -224,11 +226,11 @@ fetch(SSL *ssl, const char *host, const struct client_opts *o,
 		return -1;
 	if (receive(ssl, out, rep, &header_done, err, errlen) == -1)
 		return -1;
+	/* Answer the server's close_notify; it may be gone already. */
 	if (rep->close_notify)
-		SSL_shutdown(
-		    ssl); /* answer it; the server may be gone already */
+		SSL_shutdown(ssl);
 	if (!header_done) {
-		snprintf(err, errlen,
+		snprintf(err, errlen, "%s",
 		    rep->received == 0
 			? "the server closed without a response"
 			: "the response has no complete header line");

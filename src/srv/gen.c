@@ -1,11 +1,14 @@
 #include "gen.h"
 
 #include <fcntl.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
+#include "cert.h"
+#include "path.h"
 #include "ticket.h"
 
 static void
@@ -89,6 +92,25 @@ use_ticket_keys(struct gen *g, char *err, size_t errlen)
 	return rc;
 }
 
+/* A host whose certificate is the default CERTS/HOST.crt gets a
+ * self-signed one made when it has none yet; a configured file must exist. */
+static int
+ensure_cert(const struct server_conf *conf, const struct srv_host *h, char *err,
+    size_t errlen)
+{
+	char *file = xmalloc(strlen(h->name) + 5), *def;
+	bool is_default;
+
+	sprintf(file, "%s.crt", h->name);
+	def = path_join(conf->certs_dir, file);
+	is_default = strcmp(def, h->cert) == 0;
+	free(def);
+	free(file);
+	if (!is_default || access(h->cert, F_OK) == 0)
+		return 0;
+	return cert_ensure(conf->certs_dir, h->name, err, errlen);
+}
+
 struct gen *
 gen_new(struct server_conf *conf, char *err, size_t errlen)
 {
@@ -116,6 +138,8 @@ gen_new(struct server_conf *conf, char *err, size_t errlen)
 		store_prepare_gemini(gh->st, h->lang);
 		gh->idx = search_build(gh->st);
 		gh->site = (struct route_site){gh->st, gh->idx, h, &g->conf};
+		if (ensure_cert(&g->conf, h, err, errlen) == -1)
+			goto fail;
 		if ((g->ctx[i] = tls_ctx_new(h->cert, h->key, err, errlen)) == NULL)
 			goto fail;
 	}

@@ -4,6 +4,7 @@
 #include <errno.h>
 #include <pthread.h>
 #include <signal.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -167,6 +168,7 @@ static int
 worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 {
 	struct timeval second = {1, 0};
+	struct event_config *cfg;
 	size_t i;
 
 	memset(w, 0, sizeof(*w));
@@ -175,7 +177,14 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	accesslog_init(&w->log);
 	gen_ref(g);
 	w->gen = g;
-	if ((w->base = event_base_new()) == NULL)
+	/* The changelist merges the add/delete pairs that a TLS handshake
+	 * makes within one loop turn into one epoll_ctl, or none. */
+	if ((cfg = event_config_new()) == NULL)
+		return -1;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	w->base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	if (w->base == NULL)
 		return -1;
 	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		return -1;
@@ -343,6 +352,19 @@ fix_public_port(const struct server *s, struct server_conf *conf)
 		conf->gopher_port = s->gopher_public_to;
 }
 
+static bool
+same_list(char **a, size_t na, char **b, size_t nb)
+{
+	size_t i;
+
+	if (na != nb)
+		return false;
+	for (i = 0; i < na; i++)
+		if (strcmp(a[i], b[i]) != 0)
+			return false;
+	return true;
+}
+
 static void
 reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 {
@@ -358,6 +380,10 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 		return;
 	}
 	fix_public_port(s, &conf);
+	if (!same_list(conf.listen, conf.n_listen, (*cur)->conf.listen, (*cur)->conf.n_listen) ||
+	    !same_list(conf.gopher_listen, conf.n_gopher_listen, (*cur)->conf.gopher_listen,
+	    (*cur)->conf.n_gopher_listen))
+		log_warnx("listen addresses changed: they take effect at the next start");
 	if ((g = gen_new(&conf, err, sizeof(err))) == NULL) {
 		log_warnx("reload refused, still serving the previous configuration: %s", err);
 		return;

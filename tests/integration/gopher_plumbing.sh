@@ -26,7 +26,7 @@ PORT=$(awk '$1 == "gopher" {print $2}' "$TMP/ready")
 check "the ready file names the Gopher port" test -n "$PORT"
 
 ask() { # BYTES [ADDRESS]: reply in $TMP/out
-	printf "$1" | timeout 5 socat -t 4 - "TCP:${2:-127.0.0.1}:$PORT" >"$TMP/out" 2>/dev/null
+	printf "$1" | timeout 10 socat -t 8 - "TCP:${2:-127.0.0.1}:$PORT" >"$TMP/out" 2>/dev/null
 }
 ask '\r\n'
 check "the empty selector gets a reply" test -s "$TMP/out"
@@ -43,7 +43,7 @@ start=$(date +%s)
 ask 'no end of line'
 took=$(($(date +%s) - start))
 check "a selector without end of line gets nothing" test ! -s "$TMP/out"
-check "and is closed at the timeout ($took s)" test "$took" -le 4
+check "and is closed at the timeout ($took s)" test "$took" -le 6
 sleep 1.2
 expect_match "Gopher requests are logged" '127\.0\.0\.1 localhost - [0-9]+ [0-9]+ ' \
     "$(cat "$TMP/access.log")"
@@ -54,4 +54,36 @@ SERVER_PID=""
 expect_eq "SIGTERM stops the server with status 0" 0 "$rc"
 check "no sanitizer report from the server" \
     sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log'"
+
+# --- port 70 without root: a clear message and port 7070 -------------------
+if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
+	chmod 755 "$TMP"
+	mkdir "$TMP/run"
+	chown -R nobody "$TMP/pub" "$TMP/certs" "$TMP/run"
+	cat >"$TMP/user.yaml" <<YAML
+output: pub
+server:
+  listen: ["127.0.0.1:0"]
+  gopher_listen: ["127.0.0.1:70"]
+  workers: 1
+  access_log: ""
+YAML
+	setpriv --reuid=nobody --regid=nogroup --clear-groups \
+	    "$CANYON" serve -c "$TMP/user.yaml" --ready-file "$TMP/run/ready" 2>"$TMP/user.log" &
+	SERVER_PID=$!
+	i=0
+	while [ ! -s "$TMP/run/ready" ] && [ $i -lt 100 ] && kill -0 $SERVER_PID 2>/dev/null; do
+		sleep 0.1
+		i=$((i + 1))
+	done
+	expect_match "without root, port 70 is refused with a clear message" \
+	    'ports below 1024 need root; serving Gopher on port 7070 instead' "$(cat "$TMP/user.log")"
+	expect_eq "and Gopher listens on 7070" "gopher 7070" "$(grep gopher "$TMP/run/ready" 2>&1)"
+	PORT=7070
+	ask '\r\n'
+	expect_match "menus name the port really served" '	localhost	7070' "$(cat "$TMP/out")"
+	kill -TERM "$SERVER_PID"
+	wait "$SERVER_PID"
+	SERVER_PID=""
+fi
 exit 0

@@ -2,14 +2,15 @@
  * gemreq: a minimal Gemini client for the integration tests.
  *
  *   gemreq [-6] [-s SNI | -S] [-V tls1.2|tls1.3] [-C CERT -K KEY]
- *          [-w MS] -p PORT < request
+ *          [-w MS] [-R] -p PORT < request
  *
  * Sends stdin (the raw request, so tests control every byte; with -w it is
  * sent in two parts, the first byte, a pause, the rest) over TLS to
  * localhost, prints the reply on stdout, and on stderr one line per fact:
  * "cn=NAME" of the server certificate, "version=TLSv1.3", then
  * "close_notify" or "no_close_notify" for how the reply ended. -S sends
- * no SNI. Exit status: 0 after a complete handshake, 1 otherwise.
+ * no SNI. -R resets the connection (RST) right after sending, without
+ * reading. Exit status: 0 after a complete handshake, 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -53,13 +54,14 @@ main(int argc, char **argv)
 {
 	const char *sni = "localhost", *version = NULL, *cert = NULL, *key = NULL;
 	char req[4096], buf[16384], cn[256] = "";
-	int ch, v6 = 0, port = 0, wait_ms = 0, fd, n, err;
+	int ch, v6 = 0, port = 0, wait_ms = 0, reset = 0, fd, n, err;
+	struct linger abort_close = {1, 0};
 	size_t reqlen;
 	SSL_CTX *ctx;
 	SSL *ssl;
 	X509 *peer;
 
-	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:")) != -1) {
+	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:R")) != -1) {
 		switch (ch) {
 		case '6': v6 = 1; break;
 		case 's': sni = optarg; break;
@@ -69,6 +71,7 @@ main(int argc, char **argv)
 		case 'K': key = optarg; break;
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'p': port = atoi(optarg); break;
+		case 'R': reset = 1; break;
 		default: return 2;
 		}
 	}
@@ -112,6 +115,13 @@ main(int argc, char **argv)
 		SSL_write(ssl, req + 1, (int)reqlen - 1);
 	} else if (reqlen > 0) {
 		SSL_write(ssl, req, (int)reqlen);
+	}
+	if (reset) {
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
+		close(fd);
+		SSL_free(ssl);
+		SSL_CTX_free(ctx);
+		return 0;
 	}
 	for (;;) {
 		n = SSL_read(ssl, buf, sizeof(buf));
