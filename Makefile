@@ -123,7 +123,8 @@ test-haproxy: deps
 	$(MAKE) SAN=1 all tests-build
 	sh tests/run.sh build/san integration/haproxy
 
-bench: deps
+bench:
+	@sh contrib/deps.sh bench
 	$(MAKE) all tests-build
 	sh tests/bench/run.sh build/rel
 

@@ -54,3 +54,11 @@ expect_file() {
 		head -40 "$TMP/diff" | sed 's/^/#   /'
 	fi
 }
+
+# stderr_problems FILE: what a server wrote to stderr beyond the lines it
+# always writes (start, stop, reload, the sandbox report of a root start).
+stderr_problems() {
+	grep -v -e '^canyon: serving' -e '^canyon: stopping' -e '^canyon: reloaded' \
+	    -e '^canyon: running as root: set server.user' \
+	    -e '^canyon: confined with Landlock' "$1"
+}

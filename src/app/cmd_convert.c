@@ -40,8 +40,8 @@ asset_url(void *ctx, const char *name, int line, struct diag_list *d)
 }
 
 static char *
-post_url(void *ctx, const char *slug, char **title, int line,
-    struct diag_list *d)
+post_url(
+    void *ctx, const char *slug, char **title, int line, struct diag_list *d)
 {
 	struct buf b = BUF_INIT;
 
@@ -84,10 +84,12 @@ print_diags(const char *file, const struct diag_list *d)
 	for (size_t i = 0; i < d->n; i++) {
 		if (d->v[i].line > 0)
 			fprintf(stderr, "%s:%d: %s: %s\n", file, d->v[i].line,
-			    d->v[i].is_error ? "error" : "warning", d->v[i].msg);
+			    d->v[i].is_error ? "error" : "warning",
+			    d->v[i].msg);
 		else
 			fprintf(stderr, "%s: %s: %s\n", file,
-			    d->v[i].is_error ? "error" : "warning", d->v[i].msg);
+			    d->v[i].is_error ? "error" : "warning",
+			    d->v[i].msg);
 	}
 }
 
@@ -121,7 +123,8 @@ print_frame(const struct post_meta *m, const char *stem)
 	for (size_t i = 0; i < m->ncategories; i++) {
 		printf("Category:");
 		for (size_t j = 0; j < m->categories[i].n; j++)
-			printf("%s %s", j ? " >" : "", m->categories[i].names[j]);
+			printf(
+			    "%s %s", j ? " >" : "", m->categories[i].names[j]);
 		printf("\n");
 	}
 	if (!m->published)
@@ -133,9 +136,9 @@ int
 cmd_convert(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"join", no_argument, NULL, 'j'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"join", no_argument, NULL, 'j'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct diag_list d = {NULL, 0, 0};
 	struct post_meta meta;
@@ -156,7 +159,8 @@ cmd_convert(int argc, char **argv)
 			break;
 		case 'z':
 			if (parse_zone(optarg, &tz) == -1) {
-				fprintf(stderr, "canyon convert: bad zone '%s'\n", optarg);
+				fprintf(stderr,
+				    "canyon convert: bad zone '%s'\n", optarg);
 				free(stem);
 				return EXIT_USAGE;
 			}
@@ -180,13 +184,16 @@ cmd_convert(int argc, char **argv)
 		return EXIT_USAGE;
 	}
 	file = argv[optind];
-	text = path_read_file(file, RENDER_MAX_BYTES + FRONT_MATTER_SLACK, &len);
+	text =
+	    path_read_file(file, RENDER_MAX_BYTES + FRONT_MATTER_SLACK, &len);
 	if (text == NULL) {
 		if (errno == EFBIG)
-			fprintf(stderr, "%s: error: larger than %u MiB, not a post\n",
-			    file, RENDER_MAX_BYTES >> 20);
+			fprintf(stderr,
+			    "%s: error: larger than %u MiB, not a post\n", file,
+			    RENDER_MAX_BYTES >> 20);
 		else
-			fprintf(stderr, "%s: error: %s\n", file, strerror(errno));
+			fprintf(
+			    stderr, "%s: error: %s\n", file, strerror(errno));
 		free(stem);
 		return 1;
 	}
@@ -194,10 +201,12 @@ cmd_convert(int argc, char **argv)
 		base = strrchr(file, '/');
 		base = base ? base + 1 : file;
 		stem = xstrdup(base);
-		if (strlen(stem) > 3 && strcmp(stem + strlen(stem) - 3, ".md") == 0)
+		if (strlen(stem) > 3 &&
+		    strcmp(stem + strlen(stem) - 3, ".md") == 0)
 			stem[strlen(stem) - 3] = '\0';
 	}
-	if (frontmatter_parse(text, len, tz, &meta, &body, &body_len, &d) == -1) {
+	if (frontmatter_parse(text, len, tz, &meta, &body, &body_len, &d) ==
+	    -1) {
 		print_diags(file, &d);
 		post_meta_free(&meta);
 		diag_free(&d);
@@ -213,7 +222,8 @@ cmd_convert(int argc, char **argv)
 	opts.links.asset = asset_url;
 	opts.links.post = post_url;
 	opts.links.ctx = stem;
-	if (render_post(body, body_len, &opts, &res, &d) == -1 || diag_errors(&d))
+	if (render_post(body, body_len, &opts, &res, &d) == -1 ||
+	    diag_errors(&d))
 		rc = 1;
 	if (res.gemtext.len > 0 || rc == 0) {
 		print_frame(&meta, stem);

@@ -8,12 +8,9 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "buf.h"
-#include "cert.h"
 #include "commands.h"
 #include "config.h"
 #include "config_server.h"
-#include "path.h"
 #include "server.h"
 #include "watch.h"
 
@@ -34,36 +31,6 @@ usage(FILE *out)
 	    "  -h, --help          this help\n");
 }
 
-/* A host whose pair is the default one in the certs folder gets a
- * self-signed pair there the first time (then it is kept: clients pin it);
- * a pair configured by path is the operator's to provide. */
-static int
-ensure_certs(const struct server_conf *conf, char *err, size_t errlen)
-{
-	struct buf crt = BUF_INIT, key = BUF_INIT;
-	size_t i;
-	int rc = 0;
-
-	for (i = 0; i < conf->n_hosts && rc == 0; i++) {
-		const struct srv_host *h = &conf->hosts[i];
-		char *def_crt, *def_key;
-
-		buf_reset(&crt);
-		buf_reset(&key);
-		buf_printf(&crt, "%s.crt", h->name);
-		buf_printf(&key, "%s.key", h->name);
-		def_crt = path_join(conf->certs_dir, buf_cstr(&crt));
-		def_key = path_join(conf->certs_dir, buf_cstr(&key));
-		if (strcmp(h->cert, def_crt) == 0 && strcmp(h->key, def_key) == 0)
-			rc = cert_ensure(conf->certs_dir, h->name, err, errlen);
-		free(def_crt);
-		free(def_key);
-	}
-	buf_free(&crt);
-	buf_free(&key);
-	return rc;
-}
-
 /* Read the server's settings from file (NULL: the default file), and
  * when source is not NULL the blog's folder (the caller frees it). */
 static int
@@ -79,8 +46,6 @@ load(const char *file, struct server_conf *conf, char **source, char *err,
 	if (rc == 0 && source != NULL)
 		*source = config_path(&cfg, ynode_str(cfg.root, "source", "capsule"));
 	config_free(&cfg);
-	if (rc == 0)
-		rc = ensure_certs(conf, err, errlen);
 	return rc;
 }
 

@@ -8,13 +8,14 @@
 #include <string.h>
 
 #include "buf.h"
+#include "config_limits.h"
 #include "path.h"
 
 static const char *const server_keys[] = {"hostname", "port", "listen",
 	"gopher_port", "gopher_listen", "root", "certs", "lang", "hosts",
 	"redirects", "gone", "client_cert_areas", "workers", "timeout_request",
 	"timeout_write", "max_in_memory", "access_log", "log_client_address",
-	"access_log_format", "ticket_key_file", NULL};
+	"access_log_format", "ticket_key_file", "user", NULL};
 static const char *const listen_keys[] = {"address", "proxy_protocol", NULL};
 static const char *const host_keys[] = {"name", "root", "cert", "key", "lang", NULL};
 static const char *const redirect_keys[] = {"from", "to", "permanent", NULL};
@@ -454,5 +455,12 @@ config_server(const struct config *cfg, struct server_conf *conf, char *err,
 	if (read_hosts(&x, conf, srv) == -1 || read_redirects(&x, conf, srv) == -1 ||
 	    read_areas(&x, conf, srv) == -1)
 		return -1;
-	return 0;
+	if (get_str(&x, srv, "user", NULL, &conf->user) == -1)
+		return -1;
+	if (conf->user && conf->user[0] == '\0') {
+		free(conf->user);
+		conf->user = NULL;
+	}
+	conf->config_file = cfg->file ? xstrdup(cfg->file) : NULL;
+	return config_limits(cfg, &conf->limits, err, errlen);
 }

@@ -21,6 +21,8 @@
  *     max_in_memory: 1048576      larger files are streamed from disk
  *     access_log: "-"             file, "-" for stderr, "" for none
  *     log_client_address: full    full | truncated | none
+ *     user: ""                    become this user after binding (as root)
+ * and the limits: section (config_limits.h).
  */
 #ifndef CANYON_CONFIG_SERVER_H
 #define CANYON_CONFIG_SERVER_H

@@ -110,7 +110,8 @@ days_from_civil(int y, int m, int d)
 int
 fm_parse_date(const char *s, int site_tz, time_t *t, int *tz)
 {
-	static const int mdays[] = {31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
+	static const int mdays[] = {
+	    31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31};
 	int y, mo, d, h = 0, mi = 0, sec = 0, zone = site_tz;
 	const char *p = s;
 
@@ -122,7 +123,8 @@ fm_parse_date(const char *s, int site_tz, time_t *t, int *tz)
 	if (mo < 1 || mo > 12 || d < 1 ||
 	    d > mdays[mo - 1] + (mo == 2 && leap(y)))
 		return -1;
-	if (*p == 'T' || *p == 't' || (*p == ' ' && isdigit((unsigned char)p[1]))) {
+	if (*p == 'T' || *p == 't' ||
+	    (*p == ' ' && isdigit((unsigned char)p[1]))) {
 		p++;
 		if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
 			return -1;
@@ -169,8 +171,8 @@ fm_parse_date(const char *s, int site_tz, time_t *t, int *tz)
 
 /* A scalar, or a list of scalars joined with spaces (with a warning). */
 static char *
-scalar_text(const struct ynode *n, const char *what, struct diag_list *d,
-    int off)
+scalar_text(
+    const struct ynode *n, const char *what, struct diag_list *d, int off)
 {
 	struct buf b = BUF_INIT;
 
@@ -185,15 +187,17 @@ scalar_text(const struct ynode *n, const char *what, struct diag_list *d,
 			buf_puts(&b, c->value);
 		}
 		diag_add(d, n->line + off, false,
-		    "front matter: %s is a list; joined with spaces (quote the value"
-		    " if it starts with '[')", what);
+		    "front matter: %s is a list; joined with spaces (quote the "
+		    "value"
+		    " if it starts with '[')",
+		    what);
 		if (b.len)
 			return buf_detach(&b, NULL);
 		buf_free(&b);
 		return NULL;
 	}
-	diag_add(d, n->line + off, false, "front matter: %s is a mapping; ignored",
-	    what);
+	diag_add(d, n->line + off, false,
+	    "front matter: %s is a mapping; ignored", what);
 	return NULL;
 }
 
@@ -205,8 +209,8 @@ push_str(char ***v, size_t *n, const char *s)
 }
 
 static void
-read_tags(const struct ynode *n, struct post_meta *m, struct diag_list *d,
-    int off)
+read_tags(
+    const struct ynode *n, struct post_meta *m, struct diag_list *d, int off)
 {
 	if (n->kind == YNODE_SCALAR) {
 		if (n->value[0])
@@ -214,7 +218,8 @@ read_tags(const struct ynode *n, struct post_meta *m, struct diag_list *d,
 		return;
 	}
 	if (n->kind != YNODE_LIST) {
-		diag_add(d, n->line + off, false, "front matter: tags must be a list");
+		diag_add(d, n->line + off, false,
+		    "front matter: tags must be a list");
 		return;
 	}
 	for (const struct ynode *c = n->child; c; c = c->next) {
@@ -222,7 +227,8 @@ read_tags(const struct ynode *n, struct post_meta *m, struct diag_list *d,
 			push_str(&m->tags, &m->ntags, c->value);
 		else if (c->kind != YNODE_SCALAR)
 			diag_add(d, c->line + off, false,
-			    "front matter: a tag must be a plain value; ignored");
+			    "front matter: a tag must be a plain value; "
+			    "ignored");
 	}
 }
 
@@ -231,8 +237,8 @@ new_category(struct post_meta *m)
 {
 	struct category_path *c;
 
-	m->categories = xrealloc(m->categories,
-	    (m->ncategories + 1) * sizeof(*m->categories));
+	m->categories = xrealloc(
+	    m->categories, (m->ncategories + 1) * sizeof(*m->categories));
 	c = &m->categories[m->ncategories++];
 	c->names = NULL;
 	c->n = 0;
@@ -242,8 +248,8 @@ new_category(struct post_meta *m)
 /* A list of scalars is one hierarchy; a list whose items are lists is
  * several categories (a scalar item among them is a one-level category). */
 static void
-read_categories(const struct ynode *n, struct post_meta *m, struct diag_list *d,
-    int off)
+read_categories(
+    const struct ynode *n, struct post_meta *m, struct diag_list *d, int off)
 {
 	bool nested = false;
 	struct category_path *c;
@@ -282,7 +288,8 @@ read_categories(const struct ynode *n, struct post_meta *m, struct diag_list *d,
 					push_str(&c->names, &c->n, g->value);
 		} else {
 			diag_add(d, ch->line + off, false,
-			    "front matter: a category must be a name or a list");
+			    "front matter: a category must be a name or a "
+			    "list");
 		}
 	}
 }
@@ -298,7 +305,8 @@ read_date(const struct ynode *n, const char *what, int site_tz, bool *has,
 		return;
 	}
 	diag_add(d, n->line + off, false,
-	    "front matter: %s '%s' is not a date (YYYY-MM-DD[ HH:MM[:SS]][zone]); ignored",
+	    "front matter: %s '%s' is not a date (YYYY-MM-DD[ "
+	    "HH:MM[:SS]][zone]); ignored",
 	    what, n->value);
 }
 
@@ -308,8 +316,8 @@ read_bool(const struct ynode *n, const char *what, bool *out,
 {
 	if (n->kind == YNODE_SCALAR && ynode_bool(n->value, out) == 0)
 		return;
-	diag_add(d, n->line + off, false, "front matter: %s must be true or false",
-	    what);
+	diag_add(d, n->line + off, false,
+	    "front matter: %s must be true or false", what);
 }
 
 static void
@@ -354,7 +362,8 @@ read_fields(const struct ynode *root, int site_tz, struct post_meta *m,
 			read_bool(n, "draft", &b, d, off);
 			m->published = m->published && !b;
 		} else if (strcmp(k, "disableNunjucks") == 0) {
-			read_bool(n, "disableNunjucks", &m->disable_nunjucks, d, off);
+			read_bool(
+			    n, "disableNunjucks", &m->disable_nunjucks, d, off);
 		}
 	}
 }
@@ -412,7 +421,8 @@ frontmatter_parse(const char *text, size_t len, int site_tz,
 	clean_yaml(fm, (size_t)(close - fm), &yaml);
 	if (delim == ';')
 		buf_puts(&yaml, "\n}");
-	root = ynode_parse(yaml.data ? yaml.data : "", yaml.len, err, sizeof(err));
+	root =
+	    ynode_parse(yaml.data ? yaml.data : "", yaml.len, err, sizeof(err));
 	buf_free(&yaml);
 	if (root == NULL) {
 		char *rest;
@@ -422,7 +432,8 @@ frontmatter_parse(const char *text, size_t len, int site_tz,
 			rest += 2;
 		else
 			rest = err;
-		diag_add(d, (int)l + fm_line - 1, true, "front matter: %s", rest);
+		diag_add(
+		    d, (int)l + fm_line - 1, true, "front matter: %s", rest);
 		return -1;
 	}
 	meta->has_front_matter = true;

@@ -19,10 +19,10 @@
 
 struct expander {
 	const char *p, *end;
-	int line;       /* file line of p */
+	int line; /* file line of p */
 	struct buf *out;
 	struct line_map *map;
-	bool out_bol;   /* the output is at the start of a line */
+	bool out_bol; /* the output is at the start of a line */
 	struct diag_list *d;
 	size_t errors;
 	size_t warnings;
@@ -35,7 +35,7 @@ struct expander {
 #define MAX_WARNINGS 100
 
 static void warn(struct expander *ex, int line, const char *fmt, ...)
-	__attribute__((format(printf, 3, 4)));
+    __attribute__((format(printf, 3, 4)));
 
 static void
 warn(struct expander *ex, int line, const char *fmt, ...)
@@ -245,8 +245,9 @@ is_number(const char *s)
 {
 	size_t n = strspn(s, "0123456789");
 
-	return n > 0 && (s[n] == '\0' || strcmp(s + n, "px") == 0 ||
-	    strcmp(s + n, "%") == 0);
+	return n > 0 &&
+	    (s[n] == '\0' || strcmp(s + n, "px") == 0 ||
+		strcmp(s + n, "%") == 0);
 }
 
 /* youtube ID [video|playlist] [cookie]; ID may be "ID?t=514" or a URL. */
@@ -271,16 +272,19 @@ tag_youtube(struct buf *b, char **argv, size_t argc)
 		}
 		id = v;
 	} else if (playlist) {
-		buf_printf(&url, "https://www.youtube.com/playlist?list=%s", id);
+		buf_printf(
+		    &url, "https://www.youtube.com/playlist?list=%s", id);
 	} else {
 		/* "ID?t=514" keeps its start time as a query parameter. */
 		const char *q = strchr(id, '?');
 
 		if (q)
-			buf_printf(&url, "https://www.youtube.com/watch?v=%.*s&%s",
+			buf_printf(&url,
+			    "https://www.youtube.com/watch?v=%.*s&%s",
 			    (int)(q - id), id, q + 1);
 		else
-			buf_printf(&url, "https://www.youtube.com/watch?v=%s", id);
+			buf_printf(
+			    &url, "https://www.youtube.com/watch?v=%s", id);
 	}
 	idlen = strcspn(id, "?&#/");
 	buf_printf(&label, "YouTube %s (%.*s)", playlist ? "playlist" : "video",
@@ -312,12 +316,14 @@ tag_inline(struct buf *b, const char *name, char **argv, size_t argc)
 		while (j < argc && is_number(argv[j]))
 			j++;
 		join_args(&label, argv, j, argc);
-		md_link(b, true, buf_cstr(&label), HEXOTAG_ASSET_SCHEME, argv[i]);
+		md_link(
+		    b, true, buf_cstr(&label), HEXOTAG_ASSET_SCHEME, argv[i]);
 	} else if (strcmp(name, "asset_link") == 0 ||
 	    strcmp(name, "asset_path") == 0) {
 		size_t to = argc;
-		if (to > 2 && (strcmp(argv[to - 1], "true") == 0 ||
-		    strcmp(argv[to - 1], "false") == 0))
+		if (to > 2 &&
+		    (strcmp(argv[to - 1], "true") == 0 ||
+			strcmp(argv[to - 1], "false") == 0))
 			to--; /* the escape flag */
 		join_args(&label, argv, 1, name[6] == 'l' ? to : 1);
 		md_link(b, false, label.len ? buf_cstr(&label) : argv[0],
@@ -325,11 +331,13 @@ tag_inline(struct buf *b, const char *name, char **argv, size_t argc)
 	} else if (strcmp(name, "post_link") == 0 ||
 	    strcmp(name, "post_path") == 0) {
 		size_t to = argc;
-		if (to > 2 && (strcmp(argv[to - 1], "true") == 0 ||
-		    strcmp(argv[to - 1], "false") == 0))
+		if (to > 2 &&
+		    (strcmp(argv[to - 1], "true") == 0 ||
+			strcmp(argv[to - 1], "false") == 0))
 			to--;
 		join_args(&label, argv, 1, name[5] == 'l' ? to : 1);
-		md_link(b, false, buf_cstr(&label), HEXOTAG_POST_SCHEME, argv[0]);
+		md_link(
+		    b, false, buf_cstr(&label), HEXOTAG_POST_SCHEME, argv[0]);
 	} else if (strcmp(name, "link") == 0) {
 		/* link TEXT... URL [external] [title] */
 		for (i = 0; i < argc && !is_url(argv[i]); i++)
@@ -339,12 +347,15 @@ tag_inline(struct buf *b, const char *name, char **argv, size_t argc)
 			buf_puts(b, buf_cstr(&label));
 		} else {
 			join_args(&label, argv, 0, i);
-			md_link(b, false, label.len ? buf_cstr(&label) : argv[i], "",
+			md_link(b, false,
+			    label.len ? buf_cstr(&label) : argv[i], "",
 			    argv[i]);
 		}
 	} else if (strcmp(name, "img") == 0) {
 		/* img [class...] URL [width] [height] ["title" ["alt"]] */
-		for (i = 0; i < argc && !is_url(argv[i]) && strchr(argv[i], '.') == NULL; i++)
+		for (i = 0; i < argc && !is_url(argv[i]) &&
+		     strchr(argv[i], '.') == NULL;
+		     i++)
 			;
 		if (i == argc)
 			i = 0;
@@ -358,9 +369,11 @@ tag_inline(struct buf *b, const char *name, char **argv, size_t argc)
 			while (open > argv[j] && *open != '"')
 				open--;
 			if (open > argv[j] && alt > open + 1)
-				buf_printf(&label, "%.*s", (int)(alt - open - 1), open + 1);
+				buf_printf(&label, "%.*s",
+				    (int)(alt - open - 1), open + 1);
 			else
-				buf_printf(&label, "%.*s", (int)strcspn(argv[j] + 1, "\""),
+				buf_printf(&label, "%.*s",
+				    (int)strcspn(argv[j] + 1, "\""),
 				    argv[j] + 1);
 		} else {
 			join_args(&label, argv, j, argc);
@@ -401,8 +414,8 @@ tag_inline(struct buf *b, const char *name, char **argv, size_t argc)
 /* The end of the block tag {% endNAME %} at or after p: *tag_start is set
  * to its "{%", the return value is just past its "%}", NULL if none. */
 static const char *
-find_end_tag(const char *p, const char *end, const char *name,
-    const char **tag_start)
+find_end_tag(
+    const char *p, const char *end, const char *name, const char **tag_start)
 {
 	size_t nlen = strlen(name);
 
@@ -416,7 +429,8 @@ find_end_tag(const char *p, const char *end, const char *name,
 		if ((size_t)(end - q) > 3 + nlen && memcmp(q, "end", 3) == 0 &&
 		    memcmp(q + 3, name, nlen) == 0) {
 			q += 3 + nlen;
-			while (q < end && (*q == ' ' || *q == '\t' || *q == '-'))
+			while (
+			    q < end && (*q == ' ' || *q == '\t' || *q == '-'))
 				q++;
 			if (end - q >= 2 && q[0] == '%' && q[1] == '}') {
 				*tag_start = p;
@@ -489,8 +503,10 @@ tag_block(struct expander *ex, const char *name, char **argv, size_t argc,
 	after = find_end_tag(ex->p, ex->end, name, &end_start);
 	if (after == NULL) {
 		diag_add(ex->d, tag_line, true,
-		    "{%% %s %%} is never closed by {%% end%s %%}; its content is"
-		    " kept as text", name, name);
+		    "{%% %s %%} is never closed by {%% end%s %%}; its content "
+		    "is"
+		    " kept as text",
+		    name, name);
 		ex->errors++;
 		copy_to(ex, ex->end, NULL);
 		return true;
@@ -507,7 +523,8 @@ tag_block(struct expander *ex, const char *name, char **argv, size_t argc,
 		/* codeblock [title] [lang:x] [url [link text]] */
 		struct buf title = BUF_INIT;
 		const char *lang = "", *url = NULL;
-		size_t fence = longest_backticks(ex->p, (size_t)(to - ex->p)) + 1;
+		size_t fence =
+		    longest_backticks(ex->p, (size_t)(to - ex->p)) + 1;
 
 		for (i = 0; i < argc; i++) {
 			if (strncmp(argv[i], "lang:", 5) == 0)
@@ -541,7 +558,8 @@ tag_block(struct expander *ex, const char *name, char **argv, size_t argc,
 				if (strncmp(argv[i], "lang:", 5) != 0)
 					join_args(&lt, argv, i, i + 1);
 			buf_putc(&b, '\n');
-			md_link(&b, false, lt.len ? buf_cstr(&lt) : url, "", url);
+			md_link(
+			    &b, false, lt.len ? buf_cstr(&lt) : url, "", url);
 			buf_putc(&b, '\n');
 			buf_free(&lt);
 		}
@@ -567,7 +585,8 @@ tag_block(struct expander *ex, const char *name, char **argv, size_t argc,
 
 				join_args(&lt, argv, i + 1, argc);
 				buf_puts(&b, "> ");
-				md_link(&b, false, lt.len ? buf_cstr(&lt) : link, "", link);
+				md_link(&b, false,
+				    lt.len ? buf_cstr(&lt) : link, "", link);
 				buf_putc(&b, '\n');
 				buf_free(&lt);
 			}
@@ -594,7 +613,8 @@ expand_tag(struct expander *ex)
 	close = find_memo(start + 2, ex->end, "%}", &ex->close_memo);
 	q = find_memo(start + 2, ex->end, "\n\n", &ex->blank_memo);
 	if (close == NULL || (q && q < close)) {
-		warn(ex, tag_line, "'{%%' without a closing '%%}'; kept as text");
+		warn(ex, tag_line,
+		    "'{%%' without a closing '%%}'; kept as text");
 		copy_to(ex, start + 2, NULL);
 		return;
 	}
@@ -604,8 +624,8 @@ expand_tag(struct expander *ex)
 	while (nm < close && isspace((unsigned char)*nm))
 		nm++;
 	nlen = 0;
-	while (nm + nlen < close && (isalnum((unsigned char)nm[nlen]) ||
-	    nm[nlen] == '_'))
+	while (nm + nlen < close &&
+	    (isalnum((unsigned char)nm[nlen]) || nm[nlen] == '_'))
 		nlen++;
 	args = nm + nlen;
 	q = close;
@@ -625,8 +645,8 @@ expand_tag(struct expander *ex)
 	    "iframe", "gist", "jsfiddle", "include_code"};
 	for (size_t i = 0; i < sizeof(need_arg) / sizeof(need_arg[0]); i++) {
 		if (argc == 0 && strcmp(name, need_arg[i]) == 0) {
-			warn(ex, tag_line, "{%% %s %%} needs an argument; kept as text",
-			    name);
+			warn(ex, tag_line,
+			    "{%% %s %%} needs an argument; kept as text", name);
 			copy_to(ex, close + 2, NULL);
 			hexotag_args_free(argv, argc);
 			return;
@@ -638,7 +658,8 @@ expand_tag(struct expander *ex)
 	} else {
 		skip_to(ex, close + 2);
 		if (!tag_block(ex, name, argv, argc, tag_line)) {
-			warn(ex, tag_line, "unknown tag {%% %s %%}; kept as text", name);
+			warn(ex, tag_line,
+			    "unknown tag {%% %s %%}; kept as text", name);
 			ex->p = start;
 			ex->line = tag_line;
 			copy_to(ex, close + 2, NULL);
@@ -700,13 +721,15 @@ copy_fence(struct expander *ex, char c, size_t n)
 		size_t n2 = fence_at(ex->p, ex->end, &c2);
 		const char *le = line_end(ex->p, ex->end);
 
-		bool closes = n2 >= n && c2 == c && only_spaces_after(ex->p, le, c);
+		bool closes =
+		    n2 >= n && c2 == c && only_spaces_after(ex->p, le, c);
 
 		copy_to(ex, le, NULL);
 		if (closes)
 			return;
 	}
-	warn(ex, open_line, "this code fence is never closed: the rest of the"
+	warn(ex, open_line,
+	    "this code fence is never closed: the rest of the"
 	    " post is code");
 }
 
@@ -743,8 +766,8 @@ size_t
 hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
     struct line_map *map, struct diag_list *d)
 {
-	struct expander ex = {md, md + len, first_line, out, map, true, d, 0, 0,
-	    NULL, NULL};
+	struct expander ex = {
+	    md, md + len, first_line, out, map, true, d, 0, 0, NULL, NULL};
 	bool bol = true;
 
 	while (ex.p < ex.end) {
@@ -758,7 +781,8 @@ hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
 		if (*ex.p == '`') {
 			copy_code_span(&ex);
 			bol = false;
-		} else if (*ex.p == '{' && ex.p + 1 < ex.end && ex.p[1] == '%') {
+		} else if (*ex.p == '{' && ex.p + 1 < ex.end &&
+		    ex.p[1] == '%') {
 			expand_tag(&ex);
 			bol = ex.p > md && ex.p[-1] == '\n';
 		} else {
@@ -766,7 +790,8 @@ hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
 
 			if (*q != '\n')
 				q++;
-			while (q < ex.end && *q != '`' && *q != '{' && *q != '\n')
+			while (
+			    q < ex.end && *q != '`' && *q != '{' && *q != '\n')
 				q++;
 			if (q < ex.end && *q == '\n')
 				q++;

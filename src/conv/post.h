@@ -62,13 +62,19 @@ void post_meta_free(struct post_meta *meta);
  */
 struct render_links {
 	/* Any link or bare URL written in the post (href as written,
-	 * entities decoded). Rewrites the blog's own permalinks to pages. */
+	 * entities decoded; a bare URL without the non-ASCII tail md4c
+	 * gives it), and images with an absolute or root-relative URL.
+	 * Rewrites the blog's own permalinks to pages. */
 	char *(*link)(void *ctx, const char *href, int line, struct diag_list *d);
-	/* A file of the post's asset folder: images, asset_img/_link/_path.
-	 * name is relative to the asset folder, percent-decoded. */
+	/* A file of the post's asset folder: images with a relative path,
+	 * asset_img/_link/_path. name is relative to the asset folder,
+	 * percent-decoded: "photo.jpeg", "./photo.jpeg" and
+	 * "<asset_stem>/photo.jpeg" all give "photo.jpeg"; a path with
+	 * ".." goes to link() instead. */
 	char *(*asset)(void *ctx, const char *name, int line, struct diag_list *d);
 	/* {% post_link slug %} / post_path: *title receives the post's title
-	 * (allocated) for a label when the tag gives none. */
+	 * (allocated, freed by the renderer) for a label when the tag gives
+	 * none; left NULL, the slug is the label. */
 	char *(*post)(void *ctx, const char *slug, char **title, int line,
 	    struct diag_list *d);
 	void *ctx;
@@ -85,16 +91,20 @@ struct render_opts {
 /* A list item that links inside the blog: the series navigation. */
 struct series_item {
 	char *label;  /* the item's text */
-	char *href;   /* the link as written, NULL for the item without one
-	                 (the current post) */
-	int line;
+	char *href;   /* the link as written (a root-relative path, or
+	                 "canyon-post:SLUG" for a {% post_link SLUG %}),
+	                 NULL for the item without one (the current post) */
+	int line;     /* file line of the item */
 };
 
 struct render_result {
 	struct buf gemtext;      /* the body, no title or footer */
 	size_t excerpt_len;      /* bytes of gemtext before <!-- more -->, 0 if none */
-	struct series_item *series; /* the first list whose items link to blog
-	                               permalinks (root-relative paths), or NULL */
+	struct series_item *series; /* the first list with at least two items
+	                               that are nothing but a link to a
+	                               root-relative path or a post_link tag,
+	                               and no item that
+	                               mixes text and links; or NULL */
 	size_t nseries;
 };
 
@@ -106,11 +116,20 @@ struct render_result {
  * Render the Markdown body md[0..len) as gemtext (rules: issue 3 and
  * conversion.md). Returns 0, or -1 when it added an error to d; res then
  * holds what could be rendered (empty when nothing could). The caller
- * frees res with render_result_free(), also after a failure. Bodies over RENDER_MAX_BYTES and bodies with a NUL
- * byte (binary files) are errors; invalid UTF-8 bytes are replaced with
- * U+FFFD and give one warning. Hexo tags are expanded first when
- * opts->expand_tags (see hexotag.h for the tag forms); their problems
- * (unknown tag: warning; unclosed raw or block tag: error) are in d.
+ * frees res with render_result_free(), also after a failure.
+ *
+ * Errors: a body over RENDER_MAX_BYTES, a NUL byte (a binary file), an
+ * unclosed {% raw %} or block tag. Warnings: invalid UTF-8 (the bytes are
+ * replaced with U+FFFD, one warning for the post), an unknown tag (kept
+ * as text), an unclosed code fence, an empty body. Hexo tags are expanded
+ * first when opts->expand_tags (hexotag.h lists their gemtext forms).
+ *
+ * Output: LF line endings, a final newline, valid UTF-8. Blocks are
+ * separated by one blank line; a block's inline links follow it as link
+ * lines. Strikethrough is not parsed (tildes stay as written: Korean
+ * ranges such as 3~4 would pair up); a table becomes a preformatted block
+ * with the alt text "table"; links to "#fragment" keep only their text.
+ * Lines of text that would read as gemtext markup get a leading space.
  */
 int render_post(const char *md, size_t len, const struct render_opts *opts,
     struct render_result *res, struct diag_list *d);

@@ -26,9 +26,9 @@
 #include "utf8.h"
 
 struct link_ref {
-	char *url;   /* the URL of the link line */
+	char *url; /* the URL of the link line */
 	char *label; /* may be empty */
-	char *raw;   /* the href as written, for the series */
+	char *raw; /* the href as written, for the series */
 };
 
 struct seg {
@@ -36,15 +36,15 @@ struct seg {
 	struct link_ref *links;
 	size_t nlinks;
 	bool other_text; /* visible text outside links */
-	bool soft;       /* ended by a soft break */
+	bool soft; /* ended by a soft break */
 };
 
 struct frame {
 	MD_BLOCKTYPE type;
-	unsigned num;          /* OL: number of the next item */
+	unsigned num; /* OL: number of the next item */
 	bool ordered;
-	bool started;          /* LI: its first line is written */
-	bool series_ok;        /* UL/OL: still may be the series */
+	bool started; /* LI: its first line is written */
+	bool series_ok; /* UL/OL: still may be the series */
 	size_t nlinked;
 	struct series_item *items;
 	size_t nitems;
@@ -60,7 +60,7 @@ struct links_vec {
 };
 
 struct table {
-	char ***rows;    /* rows[r][c] */
+	char ***rows; /* rows[r][c] */
 	size_t *ncols;
 	size_t nrows;
 	size_t head_rows;
@@ -75,7 +75,7 @@ struct renderer {
 	size_t *line_starts; /* offsets of the expanded text's lines */
 	size_t nlines;
 	const struct line_map *map;
-	int line;            /* file line of the latest text seen */
+	int line; /* file line of the latest text seen */
 
 	struct frame *stack;
 	size_t depth, cap;
@@ -101,14 +101,14 @@ struct renderer {
 	char *code_lang;
 	bool in_html;
 	struct buf html;
-	int heading;          /* level of the open heading, 0 if none */
+	int heading; /* level of the open heading, 0 if none */
 	struct table *table;
 	struct buf cell;
 	bool in_cell;
 
 	struct links_vec pending; /* after the current top-level block */
-	bool block_open;          /* the top-level block has written a line */
-	bool quote_para;          /* a paragraph was written in this quote */
+	bool block_open; /* the top-level block has written a line */
+	bool quote_para; /* a paragraph was written in this quote */
 };
 
 /* ---- small helpers ---- */
@@ -193,17 +193,17 @@ is_blank(const char *s, size_t n)
 static char *
 trimmed(const char *s, size_t n)
 {
-	struct buf b = BUF_INIT;
+	char *t, *p;
 
 	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n'))
 		s++, n--;
-	while (n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
+	while (
+	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
 		n--;
-	for (size_t i = 0; i < n; i++)
-		buf_putc(&b, s[i] == '\n' || s[i] == '\r' ? ' ' : s[i]);
-	if (b.data == NULL)
-		return xstrdup("");
-	return buf_detach(&b, NULL);
+	t = xstrndup(s, n);
+	for (p = t; (p = strpbrk(p, "\r\n")) != NULL; p++)
+		*p = ' ';
+	return t;
 }
 
 static void
@@ -279,8 +279,8 @@ put_text_line(struct renderer *r, const char *prefix, const char *text)
 	buf_puts(&l, prefix);
 	if (prefix[0] == '\0' &&
 	    (strncmp(text, "=>", 2) == 0 || text[0] == '#' ||
-	    strncmp(text, "* ", 2) == 0 || text[0] == '>' ||
-	    strncmp(text, "```", 3) == 0))
+		strncmp(text, "* ", 2) == 0 || text[0] == '>' ||
+		strncmp(text, "```", 3) == 0))
 		buf_putc(&l, ' ');
 	buf_puts(&l, text);
 	put_raw_line(r, l.data, l.len);
@@ -291,13 +291,15 @@ put_text_line(struct renderer *r, const char *prefix, const char *text)
 static void
 put_url(struct buf *b, const char *url)
 {
-	for (; *url; url++) {
-		unsigned char c = (unsigned char)*url;
+	while (*url) {
+		size_t n = 0;
 
-		if (c <= ' ' || c == 0x7f)
-			buf_printf(b, "%%%02X", c);
-		else
-			buf_putc(b, (char)c);
+		while ((unsigned char)url[n] > ' ' && url[n] != 0x7f)
+			n++;
+		buf_append(b, url, n);
+		url += n;
+		if (*url)
+			buf_printf(b, "%%%02X", (unsigned char)*url++);
 	}
 }
 
@@ -349,7 +351,9 @@ end_top_block(struct renderer *r)
 static bool
 has_scheme(const char *s)
 {
-	size_t n = strspn(s, "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-.");
+	size_t n = strspn(s,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-"
+	    ".");
 
 	return n > 0 && s[n] == ':';
 }
@@ -360,7 +364,9 @@ decoded(const char *s)
 	struct buf b = BUF_INIT;
 	const char *reason;
 
-	if (url_decode(s, strlen(s), &b, 0, &reason) == -1 || b.data == NULL) {
+	/* an escape that makes a NUL, a '/' or invalid UTF-8: keep it */
+	if (url_decode(s, strlen(s), &b, URL_DECODE_PATH, &reason) == -1 ||
+	    b.data == NULL || !utf8_valid(b.data, b.len)) {
 		buf_free(&b);
 		return xstrdup(s);
 	}
@@ -388,6 +394,47 @@ asset_name(const struct renderer *r, const char *path)
 	return name;
 }
 
+/* Append s[0..n) to out with each malformed UTF-8 byte replaced by
+ * U+FFFD; returns how many were, and the offset of the first in *first. */
+static size_t
+replace_invalid(const char *s, size_t n, struct buf *out, size_t *first)
+{
+	size_t bad = 0, i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+
+		if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			if (bad++ == 0)
+				*first = i;
+			i++;
+			continue;
+		}
+		buf_append(out, s + i, k);
+		i += k;
+	}
+	return bad;
+}
+
+/* s (or a copy of def when s is NULL) made valid UTF-8: what callbacks
+ * return is not trusted, and the output promises valid UTF-8. */
+static char *
+utf8_fixed(char *s, const char *def)
+{
+	struct buf b = BUF_INIT;
+	size_t first;
+
+	if (s == NULL)
+		s = xstrdup(def);
+	if (utf8_valid(s, strlen(s)))
+		return s;
+	replace_invalid(s, strlen(s), &b, &first);
+	free(s);
+	return buf_detach(&b, NULL);
+}
+
 static char *
 call_link(struct renderer *r, const char *href)
 {
@@ -395,7 +442,7 @@ call_link(struct renderer *r, const char *href)
 
 	if (r->o->links.link)
 		u = r->o->links.link(r->o->links.ctx, href, r->line, r->d);
-	return u ? u : xstrdup(href);
+	return utf8_fixed(u, href);
 }
 
 static char *
@@ -405,14 +452,15 @@ call_asset(struct renderer *r, const char *name)
 
 	if (r->o->links.asset)
 		u = r->o->links.asset(r->o->links.ctx, name, r->line, r->d);
-	return u ? u : xstrdup(name);
+	return utf8_fixed(u, name);
 }
 
 /* The URL of a link or image target (entities already decoded). */
 static char *
 resolve(struct renderer *r, const char *href, bool image, char **post_title)
 {
-	size_t an = strlen(HEXOTAG_ASSET_SCHEME), pn = strlen(HEXOTAG_POST_SCHEME);
+	size_t an = strlen(HEXOTAG_ASSET_SCHEME),
+	       pn = strlen(HEXOTAG_POST_SCHEME);
 	char *name, *u;
 
 	if (strncmp(href, HEXOTAG_ASSET_SCHEME, an) == 0) {
@@ -424,9 +472,15 @@ resolve(struct renderer *r, const char *href, bool image, char **post_title)
 	if (strncmp(href, HEXOTAG_POST_SCHEME, pn) == 0) {
 		u = NULL;
 		if (r->o->links.post)
-			u = r->o->links.post(r->o->links.ctx, href + pn, post_title,
-			    r->line, r->d);
-		return u ? u : xstrdup(href + pn);
+			u = r->o->links.post(r->o->links.ctx, href + pn,
+			    post_title, r->line, r->d);
+		if (post_title && *post_title &&
+		    !utf8_valid(*post_title, strlen(*post_title))) {
+			char *t = utf8_fixed(*post_title, "");
+
+			*post_title = t;
+		}
+		return utf8_fixed(u, href + pn);
 	}
 	if (image && !has_scheme(href) && href[0] != '/' && href[0] != '#' &&
 	    (name = asset_name(r, href)) != NULL) {
@@ -446,6 +500,11 @@ file_name(const char *path)
 
 	if (q)
 		*q = '\0';
+	if (dec[0] == '\0') {
+		free(dec);
+		return xstrdup(
+		    path); /* "http://": no name, the path says most */
+	}
 	return dec;
 }
 
@@ -523,7 +582,8 @@ add_link(struct renderer *r, const char *href, const char *text, bool image)
 		l.label = xstrdup(title);
 	else if (image)
 		l.label = file_name(href);
-	else if (strncmp(href, HEXOTAG_POST_SCHEME, strlen(HEXOTAG_POST_SCHEME)) == 0)
+	else if (strncmp(href, HEXOTAG_POST_SCHEME,
+		     strlen(HEXOTAG_POST_SCHEME)) == 0)
 		l.label = xstrdup(href + strlen(HEXOTAG_POST_SCHEME));
 	else
 		l.label = xstrdup("");
@@ -543,7 +603,8 @@ trim_autolink(char *href, const char *text)
 	size_t n = strlen(href);
 
 	if (strcmp(href, text) != 0 &&
-	    !(strncmp(href, "http://", 7) == 0 && strcmp(href + 7, text) == 0) &&
+	    !(strncmp(href, "http://", 7) == 0 &&
+		strcmp(href + 7, text) == 0) &&
 	    !(strncmp(href, "mailto:", 7) == 0 && strcmp(href + 7, text) == 0))
 		return false;
 	while (n > 0 && (unsigned char)href[n - 1] >= 0x80)
@@ -572,12 +633,13 @@ link_leave(struct renderer *r)
 	if (!r->in_link)
 		return;
 	r->in_link = false;
-	text = trimmed(r->link_label.data ? r->link_label.data : "",
-	    r->link_label.len);
+	text = trimmed(
+	    r->link_label.data ? r->link_label.data : "", r->link_label.len);
 	/* an autolink's label would repeat its URL: clients show the URL */
 	if (trim_autolink(r->link_href, text))
 		text[0] = '\0';
-	if (r->link_href[0])
+	/* "#section" has no page to point at in gemtext: the text stays */
+	if (r->link_href[0] && r->link_href[0] != '#')
 		add_link(r, r->link_href, text, false);
 	free(text);
 	free(r->link_href);
@@ -599,7 +661,8 @@ static struct frame *
 innermost_list(struct renderer *r)
 {
 	for (size_t i = r->depth; i-- > 0;)
-		if (r->stack[i].type == MD_BLOCK_UL || r->stack[i].type == MD_BLOCK_OL)
+		if (r->stack[i].type == MD_BLOCK_UL ||
+		    r->stack[i].type == MD_BLOCK_OL)
 			return &r->stack[i];
 	return NULL;
 }
@@ -615,7 +678,9 @@ series_note(struct frame *list, const struct seg *segs, size_t n, int line)
 	if (n == 1 && links == 1 && !segs[0].other_text) {
 		const char *h = segs[0].links[0].raw;
 
-		if (h[0] != '/' || h[1] == '/')
+		if ((h[0] != '/' || h[1] == '/') &&
+		    strncmp(h, HEXOTAG_POST_SCHEME,
+			strlen(HEXOTAG_POST_SCHEME)) != 0)
 			list->series_ok = false;
 		it.label = xstrdup(segs[0].links[0].label);
 		it.href = xstrdup(h);
@@ -626,7 +691,8 @@ series_note(struct frame *list, const struct seg *segs, size_t n, int line)
 		list->series_ok = false;
 		return;
 	}
-	list->items = xrealloc(list->items, (list->nitems + 1) * sizeof(*list->items));
+	list->items =
+	    xrealloc(list->items, (list->nitems + 1) * sizeof(*list->items));
 	list->items[list->nitems++] = it;
 }
 
@@ -674,7 +740,8 @@ flush_inline(struct renderer *r)
 	if (li && !li->started) {
 		list = innermost_list(r);
 		if (list && list->ordered)
-			snprintf(marker, sizeof(marker), "* %u. ", list->num - 1);
+			snprintf(
+			    marker, sizeof(marker), "* %u. ", list->num - 1);
 		else
 			snprintf(marker, sizeof(marker), "* ");
 		prefix = marker;
@@ -771,7 +838,8 @@ html_attr(const char *s, size_t n, const char *attr)
 				v++;
 			} else {
 				ve = v;
-				while (ve < end && *ve != ' ' && *ve != '>' && *ve != '\t')
+				while (ve < end && *ve != ' ' && *ve != '>' &&
+				    *ve != '\t')
 					ve++;
 			}
 			if (ve == NULL)
@@ -827,9 +895,10 @@ html_tag(struct renderer *r, const char *s, size_t n)
 			link_leave(r);
 		else if ((v = html_attr(s, n, "href")) != NULL)
 			link_enter(r, v);
-	} else if (!closing && (tag_is(name, nl, "img") || tag_is(name, nl, "iframe") ||
-	    tag_is(name, nl, "video") || tag_is(name, nl, "source") ||
-	    tag_is(name, nl, "audio") || tag_is(name, nl, "embed"))) {
+	} else if (!closing &&
+	    (tag_is(name, nl, "img") || tag_is(name, nl, "iframe") ||
+		tag_is(name, nl, "video") || tag_is(name, nl, "source") ||
+		tag_is(name, nl, "audio") || tag_is(name, nl, "embed"))) {
 		bool image = tag_is(name, nl, "img");
 		char *label;
 
@@ -837,8 +906,9 @@ html_tag(struct renderer *r, const char *s, size_t n)
 			return;
 		label = html_attr(s, n, image ? "alt" : "title");
 		if (label == NULL && !image)
-			label = xstrdup(tag_is(name, nl, "iframe") ? "Embedded page" :
-			    "Media");
+			label =
+			    xstrdup(tag_is(name, nl, "iframe") ? "Embedded page"
+							       : "Media");
 		end_line(r, false);
 		add_link(r, v, label ? label : "", image);
 		end_line(r, false);
@@ -874,13 +944,16 @@ html_block(struct renderer *r, const char *s, size_t n)
 				q = q ? q + 1 : end;
 			}
 			html_tag(r, p, (size_t)(q - p));
-			if (end - p > 7 && (strncasecmp(p, "<script", 7) == 0 ||
-			    strncasecmp(p, "<style", 6) == 0)) {
-				const char *close = p[2] == 'c' || p[2] == 'C' ?
-				    "</script" : "</style";
+			if (end - p > 7 &&
+			    (strncasecmp(p, "<script", 7) == 0 ||
+				strncasecmp(p, "<style", 6) == 0)) {
+				const char *close = p[2] == 'c' || p[2] == 'C'
+				    ? "</script"
+				    : "</style";
 				const char *c = q;
 
-				while (c < end && strncasecmp(c, close, strlen(close)) != 0)
+				while (c < end &&
+				    strncasecmp(c, close, strlen(close)) != 0)
 					c++;
 				q = c;
 			}
@@ -940,7 +1013,8 @@ table_write(struct renderer *r, struct table *t)
 	w = xcalloc(ncols ? ncols : 1, sizeof(*w));
 	for (size_t i = 0; i < t->nrows; i++) {
 		for (size_t j = 0; j < t->ncols[i]; j++) {
-			size_t cw = utf8_width(t->rows[i][j], strlen(t->rows[i][j]));
+			size_t cw =
+			    utf8_width(t->rows[i][j], strlen(t->rows[i][j]));
 
 			if (cw > w[j])
 				w[j] = cw;
@@ -958,7 +1032,8 @@ table_write(struct renderer *r, struct table *t)
 				buf_putc(&line, ' ');
 			buf_puts(&line, c);
 			if (j + 1 < ncols)
-				put_spaces(&line, w[j] - utf8_width(c, strlen(c)));
+				put_spaces(
+				    &line, w[j] - utf8_width(c, strlen(c)));
 		}
 		while (line.len && line.data[line.len - 1] == ' ')
 			line.len--;
@@ -983,7 +1058,8 @@ static void
 code_write(struct renderer *r)
 {
 	struct buf l = BUF_INIT;
-	const char *p = r->code.data ? r->code.data : "", *end = p + r->code.len;
+	const char *p = r->code.data ? r->code.data : "",
+		   *end = p + r->code.len;
 
 	buf_puts(&l, "```");
 	buf_puts(&l, r->code_lang ? r->code_lang : "");
@@ -1052,14 +1128,17 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	case MD_BLOCK_TABLE:
 		table_free(r->table);
 		r->table = xcalloc(1, sizeof(*r->table));
-		r->table->head_rows = ((MD_BLOCK_TABLE_DETAIL *)detail)->head_row_count;
+		r->table->head_rows =
+		    ((MD_BLOCK_TABLE_DETAIL *)detail)->head_row_count;
 		break;
 	case MD_BLOCK_TR:
 		if (r->table) {
 			struct table *t = r->table;
 
-			t->rows = xrealloc(t->rows, (t->nrows + 1) * sizeof(*t->rows));
-			t->ncols = xrealloc(t->ncols, (t->nrows + 1) * sizeof(*t->ncols));
+			t->rows = xrealloc(
+			    t->rows, (t->nrows + 1) * sizeof(*t->rows));
+			t->ncols = xrealloc(
+			    t->ncols, (t->nrows + 1) * sizeof(*t->ncols));
 			t->rows[t->nrows] = NULL;
 			t->ncols[t->nrows++] = 0;
 		}
@@ -1122,8 +1201,8 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 
 			t->rows[row] = xrealloc(t->rows[row],
 			    (t->ncols[row] + 1) * sizeof(**t->rows));
-			t->rows[row][t->ncols[row]++] =
-			    trimmed(r->cell.data ? r->cell.data : "", r->cell.len);
+			t->rows[row][t->ncols[row]++] = trimmed(
+			    r->cell.data ? r->cell.data : "", r->cell.len);
 		}
 		break;
 	case MD_BLOCK_TABLE:
@@ -1233,7 +1312,8 @@ memchr_count(const char *s, size_t n, char c)
 {
 	size_t k = 0;
 
-	for (const char *p = s; (p = memchr(p, c, n - (size_t)(p - s))) != NULL; p++)
+	for (const char *p = s; (p = memchr(p, c, n - (size_t)(p - s))) != NULL;
+	     p++)
 		k++;
 	return k;
 }
@@ -1247,41 +1327,35 @@ is_blank_text(const char *s, size_t n)
 	return true;
 }
 
+static int
+line_of(const char *s, size_t off, int first_line)
+{
+	int line = first_line;
+
+	for (size_t i = 0; i < off; i++)
+		line += s[i] == '\n';
+	return line;
+}
+
 /* The body as UTF-8: NUL bytes refused, malformed bytes replaced. */
 static int
 check_bytes(const char *md, size_t len, int first_line, struct buf *clean,
     struct diag_list *d)
 {
 	const char *nul = memchr(md, '\0', len);
-	int line = first_line, bad_line = 0;
-	size_t bad = 0, i = 0;
+	size_t bad, first = 0;
 
 	if (nul) {
-		for (const char *p = md; p < nul; p++)
-			line += *p == '\n';
-		diag_add(d, line, true,
+		diag_add(d, line_of(md, (size_t)(nul - md), first_line), true,
 		    "a NUL byte: this is a binary file, not a Markdown post");
 		return -1;
 	}
 	if (utf8_valid(md, len))
 		return 0;
-	while (i < len) {
-		uint32_t cp;
-		size_t k = utf8_decode(md + i, len - i, &cp);
-
-		if (k == 0) {
-			buf_puts(clean, "\xef\xbf\xbd");
-			if (bad++ == 0)
-				bad_line = line;
-			i++;
-			continue;
-		}
-		line += md[i] == '\n';
-		buf_append(clean, md + i, k);
-		i += k;
-	}
-	diag_add(d, bad_line, false,
-	    "%zu byte%s of invalid UTF-8 replaced with U+FFFD (first on this line)",
+	bad = replace_invalid(md, len, clean, &first);
+	diag_add(d, line_of(md, first, first_line), false,
+	    "%zu byte%s of invalid UTF-8 replaced with U+FFFD (first on this "
+	    "line)",
 	    bad, bad == 1 ? "" : "s");
 	return 0;
 }
@@ -1299,7 +1373,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	memset(res, 0, sizeof(*res));
 	if (len > RENDER_MAX_BYTES) {
 		diag_add(d, first, true,
-		    "the post is %zu bytes; posts larger than %u MiB are refused",
+		    "the post is %zu bytes; posts larger than %u MiB are "
+		    "refused",
 		    len, RENDER_MAX_BYTES >> 20);
 		return -1;
 	}
@@ -1320,7 +1395,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 			if (i == 0 || md[i - 1] == '\n') {
 				if (map.n == map.cap) {
 					map.cap = map.cap ? map.cap * 2 : 256;
-					map.line = xrealloc(map.line, map.cap * sizeof(int));
+					map.line = xrealloc(
+					    map.line, map.cap * sizeof(int));
 				}
 				map.line[map.n++] = (int)l++;
 			}
@@ -1336,8 +1412,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	r.doc_len = expanded.len;
 	r.map = &map;
 	r.line = first;
-	r.line_starts = xmalloc((memchr_count(r.doc, r.doc_len, '\n') + 1) *
-	    sizeof(size_t));
+	r.line_starts = xmalloc(
+	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
 	r.line_starts[r.nlines++] = 0;
 	for (size_t i = 0; i < r.doc_len; i++)
 		if (r.doc[i] == '\n' && i + 1 < r.doc_len)
@@ -1352,7 +1428,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	parser.leave_span = leave_span;
 	parser.text = on_text;
 	if (md_parse(r.doc, (MD_SIZE)r.doc_len, &parser, &r) != 0) {
-		diag_add(d, r.line, true, "the Markdown parser gave up on this post");
+		diag_add(d, r.line, true,
+		    "the Markdown parser gave up on this post");
 		rc = -1;
 	}
 

@@ -56,7 +56,8 @@ parse_line(const char *s, size_t n, int *pre, struct gmi_line *l)
 	} else if (n >= 1 && s[0] == '#') {
 		l->kind = GMI_HEADING;
 		l->level = 1;
-		while (l->level < 3 && (size_t)l->level < n && s[l->level] == '#')
+		while (
+		    l->level < 3 && (size_t)l->level < n && s[l->level] == '#')
 			l->level++;
 		i = skip_ws(s, (size_t)l->level, n);
 		l->text = trim_end(s + i, n - i);
@@ -92,7 +93,8 @@ gmi_parse(const char *text, size_t len, struct gmi_doc *doc)
 			n--;
 		if (doc->n == cap) {
 			cap *= 2;
-			doc->lines = xrealloc(doc->lines, cap * sizeof(*doc->lines));
+			doc->lines =
+			    xrealloc(doc->lines, cap * sizeof(*doc->lines));
 		}
 		parse_line(text + i, n, &pre, &doc->lines[doc->n++]);
 		i = nl ? end + 1 : len;
@@ -183,12 +185,14 @@ gmi_resolve(const char *page_path, struct slice url, struct buf *out)
 	} else {
 		const char *slash = strrchr(page_path, '/');
 		if (slash)
-			buf_append(&joined, page_path, (size_t)(slash - page_path) + 1);
+			buf_append(&joined, page_path,
+			    (size_t)(slash - page_path) + 1);
 		else
 			buf_putc(&joined, '/');
 		buf_append(&joined, u.path.p, u.path.len);
 	}
-	if (url_decode(joined.data, joined.len, out, URL_DECODE_PATH, &reason) < 0 ||
+	if (url_decode(joined.data, joined.len, out, URL_DECODE_PATH, &reason) <
+		0 ||
 	    !is_printable(out->data + start, out->len - start))
 		t = GMI_TARGET_INVALID;
 	if (t == GMI_TARGET_LOCAL)

@@ -15,18 +15,18 @@
 #include "url.h"
 
 enum gmi_kind {
-	GMI_TEXT,       /* text: the whole line */
-	GMI_LINK,       /* url, and text = label (may be empty) */
-	GMI_HEADING,    /* level 1..3, text without the '#'s */
-	GMI_LIST,       /* "* " item, text after the marker */
-	GMI_QUOTE,      /* ">" line, text after the marker */
+	GMI_TEXT, /* text: the whole line */
+	GMI_LINK, /* url, and text = label (may be empty) */
+	GMI_HEADING, /* level 1..3, text without the '#'s */
+	GMI_LIST, /* "* " item, text after the marker */
+	GMI_QUOTE, /* ">" line, text after the marker */
 	GMI_PRE_TOGGLE, /* a ``` line; text = alt text (opening toggle only) */
-	GMI_PRE,        /* a line inside a preformatted block, verbatim */
+	GMI_PRE, /* a line inside a preformatted block, verbatim */
 };
 
 struct gmi_line {
 	enum gmi_kind kind;
-	int level;        /* headings only: 1, 2 or 3 */
+	int level; /* headings only: 1, 2 or 3 */
 	struct slice text;
 	struct slice url; /* links only */
 };
@@ -43,10 +43,10 @@ void gmi_doc_free(struct gmi_doc *doc);
 
 /* Where a link points, seen from the page it is on. */
 enum gmi_target {
-	GMI_TARGET_LOCAL,    /* a path on this capsule, resolved */
+	GMI_TARGET_LOCAL, /* a path on this capsule, resolved */
 	GMI_TARGET_EXTERNAL, /* an absolute URL with a scheme */
-	GMI_TARGET_INVALID,  /* unparsable, or not printable UTF-8 (raw or
-	                        decoded): it could not go into a menu line */
+	GMI_TARGET_INVALID, /* unparsable, or not printable UTF-8 (raw or
+			       decoded): it could not go into a menu line */
 };
 
 /*
@@ -56,7 +56,7 @@ enum gmi_target {
  * external one the URL itself is appended; a network-path reference
  * ("//host/x") becomes "gemini://host/x" since pages are gemtext.
  */
-enum gmi_target gmi_resolve(const char *page_path, struct slice url,
-    struct buf *out);
+enum gmi_target gmi_resolve(
+    const char *page_path, struct slice url, struct buf *out);
 
 #endif

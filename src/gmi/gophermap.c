@@ -8,7 +8,7 @@
 struct menu {
 	const struct gmi_menu_opts *o;
 	struct buf *out;
-	char item_type;     /* type of the next emitted line, 0 for info */
+	char item_type; /* type of the next emitted line, 0 for info */
 	const char *sel;
 	size_t sel_len;
 };
@@ -28,8 +28,8 @@ gmi_item_type_guess(const char *path, size_t len)
 	    ".svg", ".bmp", ".ico", ".avif", ".tif", ".tiff", NULL};
 	size_t i;
 
-	if ((len > 0 && path[len - 1] == '/') || has_suffix(path, len, ".gmi") ||
-	    has_suffix(path, len, ".gemini"))
+	if ((len > 0 && path[len - 1] == '/') ||
+	    has_suffix(path, len, ".gmi") || has_suffix(path, len, ".gemini"))
 		return '1';
 	if (has_suffix(path, len, ".txt"))
 		return '0';
@@ -107,9 +107,9 @@ menu_link(struct layout *lo, struct menu *m, const char *page_path,
 		break;
 	case GMI_TARGET_LOCAL:
 		buf_append(&sel, target.data, target.len);
-		m->item_type = m->o->item_type ?
-		    m->o->item_type(m->o->ctx, target.data, target.len) :
-		    gmi_item_type_guess(target.data, target.len);
+		m->item_type = m->o->item_type
+		    ? m->o->item_type(m->o->ctx, target.data, target.len)
+		    : gmi_item_type_guess(target.data, target.len);
 		break;
 	case GMI_TARGET_INVALID:
 		m->item_type = 0;
@@ -152,7 +152,8 @@ gmi_gophermap(const char *text, size_t len, const char *page_path,
 			menu_link(&lo, &m, page_path, &doc.lines[i]);
 			break;
 		case GMI_PRE:
-			layout_cut(&lo, doc.lines[i].text.p, doc.lines[i].text.len);
+			layout_cut(
+			    &lo, doc.lines[i].text.p, doc.lines[i].text.len);
 			break;
 		case GMI_PRE_TOGGLE:
 			break;

@@ -24,10 +24,10 @@
 typedef char (*gmi_item_type_fn)(void *ctx, const char *path, size_t len);
 
 struct gmi_menu_opts {
-	const char *host;         /* public host, written into every line */
-	int port;                 /* public port */
+	const char *host; /* public host, written into every line */
+	int port; /* public port */
 	gmi_item_type_fn item_type; /* NULL: gmi_item_type_guess() */
-	void *ctx;                /* passed to item_type */
+	void *ctx; /* passed to item_type */
 	/* Complete menu lines (CRLF-terminated) placed right after the page's
 	 * leading level-1 heading, or at the top when there is none; may be
 	 * NULL. The root menu's search item and a post's text item go here. */
@@ -48,9 +48,8 @@ char gmi_item_type_guess(const char *path, size_t len);
 
 /* Append one menu line. The display string is cleaned and cut to fit;
  * the selector must hold no tab, CR or LF. */
-void gmi_menu_item(struct buf *out, char type, const char *display,
-    size_t dlen, const char *selector, size_t slen, const char *host,
-    int port);
+void gmi_menu_item(struct buf *out, char type, const char *display, size_t dlen,
+    const char *selector, size_t slen, const char *host, int port);
 /* Append an info line (display cleaned and cut). */
 void gmi_menu_info(struct buf *out, const char *display, size_t dlen,
     const char *host, int port);

@@ -32,7 +32,8 @@ layout_clean(struct buf *out, const char *s, size_t n, bool keep_tabs)
 	while (i < n) {
 		unsigned char c = (unsigned char)s[i];
 		if (c < 0x80) {
-			if ((c < 0x20 && !(keep_tabs && c == '\t')) || c == 0x7f)
+			if ((c < 0x20 && !(keep_tabs && c == '\t')) ||
+			    c == 0x7f)
 				buf_putc(out, ' ');
 			else
 				buf_putc(out, (char)c);

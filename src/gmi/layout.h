@@ -25,9 +25,9 @@ struct layout {
 	size_t cols;
 	/* Called once per output line with the clean line (no line end). */
 	void (*emit)(struct layout *lo, const char *s, size_t n);
-	void *ctx;         /* the renderer's state */
-	struct buf line;   /* scratch: the line being built */
-	struct buf clean;  /* scratch: cleaned input */
+	void *ctx; /* the renderer's state */
+	struct buf line; /* scratch: the line being built */
+	struct buf clean; /* scratch: cleaned input */
 };
 
 void layout_init(struct layout *lo, size_t cols,

@@ -57,10 +57,11 @@ text_link(struct layout *lo, struct text *t, const char *page_path,
 		buf_append(&t->refs, target.data, target.len);
 		break;
 	case GMI_TARGET_LOCAL:
-		type = o->item_type ? o->item_type(o->ctx, target.data, target.len) :
-		    gmi_item_type_guess(target.data, target.len);
-		gmi_gopher_url(&t->refs, o->host, o->port, type, target.data,
-		    target.len);
+		type = o->item_type
+		    ? o->item_type(o->ctx, target.data, target.len)
+		    : gmi_item_type_guess(target.data, target.len);
+		gmi_gopher_url(
+		    &t->refs, o->host, o->port, type, target.data, target.len);
 		break;
 	case GMI_TARGET_INVALID:
 		layout_clean(&t->refs, l->url.p, l->url.len, false);

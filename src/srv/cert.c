@@ -204,8 +204,8 @@ create_pair(const char *crt, const char *key, const char *host, char *err,
 
 /* Refuse a key others may read, as ssh does: the pair is only as private
  * as its key file. */
-static int
-check_key_mode(const char *key, char *err, size_t errlen)
+int
+cert_check_key(const char *key, char *err, size_t errlen)
 {
 	struct stat st;
 
@@ -235,7 +235,7 @@ cert_ensure(const char *dir, const char *host, char *err, size_t errlen)
 	have_crt = access(buf_cstr(&crt), F_OK) == 0;
 	have_key = access(buf_cstr(&key), F_OK) == 0;
 	if (have_crt && have_key)
-		rc = check_key_mode(buf_cstr(&key), err, errlen);
+		rc = cert_check_key(buf_cstr(&key), err, errlen);
 	else if (have_crt || have_key)
 		rc = fail(err, errlen,
 		    "%s exists without %s; restore it, or remove "

@@ -15,4 +15,9 @@
  */
 int cert_ensure(const char *dir, const char *host, char *err, size_t errlen);
 
+/* Refuse a private key file that is not a regular file or that group or
+ * others may access. Returns 0, or -1 with a message (and the chmod that
+ * fixes it) in err. */
+int cert_check_key(const char *key, char *err, size_t errlen);
+
 #endif

@@ -14,6 +14,7 @@
  * above, under the same deadline, and gives the client's address.
  */
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
@@ -60,6 +61,7 @@ struct conn {
 	bool logged;
 	struct event *proxy_ev;         /* in C_PROXY only */
 	struct proxy_reader *proxy;
+	struct limits_ticket lt;        /* admission control (admission.h) */
 };
 
 static double
@@ -70,6 +72,15 @@ ms_since(const struct timespec *t)
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	return (double)(now.tv_sec - t->tv_sec) * 1e3 +
 	    (double)(now.tv_nsec - t->tv_nsec) / 1e6;
+}
+
+static double
+now_s(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg);
@@ -134,6 +145,7 @@ conn_free(struct conn *c)
 	struct worker *w = c->w;
 
 	log_request(c);
+	limits_conn_close(w->limits, &w->shed, &c->lt, now_s());
 	evtimer_del(c->deadline);
 	if (c->state == C_PROXY) {
 		proxy_end(c);
@@ -202,6 +214,9 @@ conn_finish(struct conn *c)
 	struct timeval linger = {LINGER_SEC, 0};
 
 	log_request(c);
+	/* The reply is in the kernel's hands: the request is no longer in
+	 * flight, and its latency is what the concurrency limit learns. */
+	limits_done(&c->w->shed, &c->lt, true, now_s());
 	c->state = C_CLOSING;
 	/* The reply is fully handed to the kernel, so SSL_shutdown writes the
 	 * alert straight to the socket; a full socket buffer (WANT_WRITE)
@@ -288,6 +303,32 @@ refuse_gemini(struct conn *c, int status, const char *reason)
 	c->resp.status = status;
 }
 
+/*
+ * Admission control, once the request is parsed and before any file work
+ * (admission.h): the size comes from the in-memory store. False when the
+ * request is refused: 44 for Gemini, a type 3 line for Gopher, in c->resp.
+ */
+static bool
+admit(struct conn *c, const struct store *st, const char *path, size_t len)
+{
+	const struct store_entry *e = store_lookup(st, path, len);
+	unsigned retry = 1;
+	char msg[64];
+
+	if (limits_admit(c->w->limits, &c->w->shed, &c->lt, path, len, e != NULL,
+	    e ? e->size : 0, now_s(), &retry) == LIMITS_ADMIT)
+		return true;
+	if (c->proto == PROTO_GEMINI) {
+		snprintf(msg, sizeof(msg), "%u", retry);
+		refuse_gemini(c, 44, msg);
+	} else {
+		snprintf(msg, sizeof(msg), "Server busy: try again in %u seconds", retry);
+		gopher_error_menu(&c->resp.head, msg);
+		c->resp.status = 44;
+	}
+	return false;
+}
+
 static void
 on_gemini_read(struct bufferevent *bev, void *arg)
 {
@@ -314,13 +355,25 @@ on_gemini_read(struct bufferevent *bev, void *arg)
 		break;
 	case GEMINI_REQUEST:
 		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
-		/* Admission control (load shedding, rate limits) belongs here:
-		 * the request is classified, no file work is done yet. */
 		h = &c->gen->hosts[c->req.host];
-		route_gemini(&h->site, &c->req, peer_fingerprint, c, &c->resp);
+		if (admit(c, h->st, c->req.path.data, c->req.path.len))
+			route_gemini(&h->site, &c->req, peer_fingerprint, c, &c->resp);
 		break;
 	}
 	send_reply(c);
+}
+
+/* The selector's capsule path decides the priority; a line that does not
+ * parse is classified as written (its reply is an error, cheap anyway). */
+static bool
+gopher_admit(struct conn *c, const char *line, size_t n)
+{
+	struct gopher_request req;
+	const char *reason;
+
+	if (gopher_parse(line, n, &req, &reason) == 0 && req.kind == GOPHER_PATH)
+		return admit(c, c->gen->hosts[0].st, req.path, req.path_len);
+	return admit(c, c->gen->hosts[0].st, line, n);
 }
 
 static void
@@ -348,7 +401,7 @@ on_gopher_read(struct bufferevent *bev, void *arg)
 	if (lf == NULL || n > LINE_MAX_BYTES) {
 		buf_append(&c->resp.head, too_long, sizeof(too_long) - 1);
 		c->resp.status = 59;
-	} else {
+	} else if (gopher_admit(c, p, n)) {
 		gopher_respond(c->gen->gopher, p, n, &c->resp);
 	}
 	send_reply(c);
@@ -431,6 +484,14 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	struct gen *g = w->gen;
 
 	c = conn_get(w);
+	/* Connection caps: refused before any TLS work, without a word. */
+	if (limits_conn_open(w->limits, sa, (socklen_t)salen, now_s(), &c->lt) == -1) {
+		close(fd);
+		c->gen = g;
+		gen_ref(g);
+		conn_free(c);
+		return;
+	}
 	gen_ref(g);
 	c->gen = g;
 	c->fd = fd;

@@ -52,6 +52,25 @@ open_log(struct gen *g, char *err, size_t errlen)
 	return 0;
 }
 
+/* A host whose certificate is the default CERTS/HOST.crt gets a
+ * self-signed one made when it has none yet; a configured file must exist. */
+static int
+ensure_cert(const struct server_conf *conf, const struct srv_host *h, char *err,
+    size_t errlen)
+{
+	char *file = xmalloc(strlen(h->name) + 5), *def;
+	bool is_default;
+
+	sprintf(file, "%s.crt", h->name);
+	def = path_join(conf->certs_dir, file);
+	is_default = strcmp(def, h->cert) == 0;
+	free(def);
+	free(file);
+	if (!is_default || access(h->cert, F_OK) == 0)
+		return 0;
+	return cert_ensure(conf->certs_dir, h->name, err, errlen);
+}
+
 int
 gen_reopen_log(struct gen *g, char *err, size_t errlen)
 {
@@ -90,25 +109,6 @@ use_ticket_keys(struct gen *g, char *err, size_t errlen)
 		rc = ticket_keys_use(g->ctx[i], keys, err, errlen);
 	ticket_keys_free(keys);
 	return rc;
-}
-
-/* A host whose certificate is the default CERTS/HOST.crt gets a
- * self-signed one made when it has none yet; a configured file must exist. */
-static int
-ensure_cert(const struct server_conf *conf, const struct srv_host *h, char *err,
-    size_t errlen)
-{
-	char *file = xmalloc(strlen(h->name) + 5), *def;
-	bool is_default;
-
-	sprintf(file, "%s.crt", h->name);
-	def = path_join(conf->certs_dir, file);
-	is_default = strcmp(def, h->cert) == 0;
-	free(def);
-	free(file);
-	if (!is_default || access(h->cert, F_OK) == 0)
-		return 0;
-	return cert_ensure(conf->certs_dir, h->name, err, errlen);
 }
 
 struct gen *

@@ -27,7 +27,7 @@ struct gopher_site {
 	int port;
 	struct cached *cache; /* sorted by key */
 	size_t ncache, capcache;
-	char **blobs;         /* owned replies */
+	char **blobs; /* owned replies */
 	size_t nblobs, capblobs;
 };
 
@@ -58,10 +58,11 @@ cache_put(struct gopher_site *gs, const char *key, size_t keylen,
 {
 	if (gs->ncache == gs->capcache) {
 		gs->capcache = gs->capcache ? gs->capcache * 2 : 64;
-		gs->cache = xrealloc(gs->cache, gs->capcache * sizeof(*gs->cache));
+		gs->cache =
+		    xrealloc(gs->cache, gs->capcache * sizeof(*gs->cache));
 	}
-	gs->cache[gs->ncache++] = (struct cached){xstrndup(key, keylen), data,
-	    len};
+	gs->cache[gs->ncache++] =
+	    (struct cached){xstrndup(key, keylen), data, len};
 }
 
 static const struct cached *
@@ -105,25 +106,6 @@ site_item_type(void *ctx, const char *path, size_t len)
 	return '9';
 }
 
-/* "/2021/12/31/slug/index.gmi" or "/2021/12/31/name.gmi". */
-static bool
-is_post(const char *path)
-{
-	const char *rest = path + 12;
-	size_t i;
-
-	if (strlen(path) < 17)
-		return false;
-	for (i = 1; i < 11; i++)
-		if ((i == 5 || i == 8) ? path[i] != '/' :
-		    (path[i] < '0' || path[i] > '9'))
-			return false;
-	if (path[11] != '/' || strcmp(rest, "index.gmi") == 0)
-		return false;
-	return strchr(rest, '/') == NULL ||
-	    (strcmp(strchr(rest, '/'), "/index.gmi") == 0);
-}
-
 /* A text file as a type 0 document: CRLF line ends, dot-stuffed, ".". */
 static void
 text_document(const char *s, size_t n, struct buf *out)
@@ -148,11 +130,11 @@ text_document(const char *s, size_t n, struct buf *out)
  * read it once here. Returns the text in b, or -1 when it cannot be read
  * (the page is then served as a file). */
 static int
-read_streamed(const struct gopher_site *gs, const struct store_entry *e,
-    struct buf *b)
+read_streamed(
+    const struct gopher_site *gs, const struct store_entry *e, struct buf *b)
 {
-	int fd = path_open_beneath(store_rootfd(gs->st), e->file,
-	    O_RDONLY | O_CLOEXEC);
+	int fd = path_open_beneath(
+	    store_rootfd(gs->st), e->file, O_RDONLY | O_CLOEXEC);
 	char chunk[16384];
 	ssize_t n;
 
@@ -173,12 +155,12 @@ static void
 build_page(struct gopher_site *gs, const struct store_entry *e,
     const char *text, size_t text_len)
 {
-	struct gmi_menu_opts o = {gs->host, gs->port, site_item_type, gs, NULL,
-	    0};
+	struct gmi_menu_opts o = {
+	    gs->host, gs->port, site_item_type, gs, NULL, 0};
 	struct buf menu = BUF_INIT, items = BUF_INIT, txt = BUF_INIT;
 	size_t plen = strlen(e->path), len, dir_len;
 	const char *data, *page_path = e->path;
-	char *dir = NULL, *txt_path = NULL;
+	char *dir = NULL, *txt_path = NULL, *post;
 
 	if (ends_with(e->path, plen, "/index.gmi")) {
 		dir_len = plen - strlen("index.gmi");
@@ -188,12 +170,14 @@ build_page(struct gopher_site *gs, const struct store_entry *e,
 	if (strcmp(e->path, "/index.gmi") == 0 && gs->idx)
 		gmi_menu_item(&items, '7', "Search the posts", 16, SEARCH_PATH,
 		    strlen(SEARCH_PATH), gs->host, gs->port);
-	if (is_post(e->path)) {
+	if ((post = search_post_path(e->path)) != NULL) {
+		free(post);
 		txt_path = xstrdup(e->path);
 		memcpy(txt_path + plen - 4, ".txt", 4);
 		if (store_lookup(gs->st, txt_path, plen) == NULL) {
-			gmi_menu_item(&items, '0', "Read this post as plain text",
-			    28, txt_path, plen, gs->host, gs->port);
+			gmi_menu_item(&items, '0',
+			    "Read this post as plain text", 28, txt_path, plen,
+			    gs->host, gs->port);
 			gmi_plaintext(text, text_len, page_path, &o, &txt);
 			data = keep_blob(gs, &txt, &len);
 			cache_put(gs, txt_path, plen, data, len);
@@ -297,8 +281,8 @@ serve_path(const struct gopher_site *gs, const char *path, size_t len,
 		resp->status = 20;
 		return true;
 	}
-	fd = path_open_beneath(store_rootfd(gs->st), e->file,
-	    O_RDONLY | O_CLOEXEC);
+	fd = path_open_beneath(
+	    store_rootfd(gs->st), e->file, O_RDONLY | O_CLOEXEC);
 	if (fd < 0) {
 		fail(resp, "Cannot read this file", 51);
 		return true;
@@ -314,8 +298,8 @@ gopher_respond(const struct gopher_site *gs, const char *line, size_t len,
     struct response *resp)
 {
 	struct gopher_request req;
-	struct gmi_menu_opts o = {gs->host, gs->port, site_item_type,
-	    (void *)(uintptr_t)gs, NULL, 0};
+	struct gmi_menu_opts o = {
+	    gs->host, gs->port, site_item_type, (void *)(uintptr_t)gs, NULL, 0};
 	struct buf alt = BUF_INIT;
 	const char *reason;
 
@@ -331,8 +315,8 @@ gopher_respond(const struct gopher_site *gs, const char *line, size_t len,
 		return;
 	}
 	if (strcmp(req.path, SEARCH_PATH) == 0 && gs->idx) {
-		search_menu(gs->idx, req.query.p ? req.query.p : "", req.query.len,
-		    &o, &resp->head);
+		search_menu(gs->idx, req.query.p ? req.query.p : "",
+		    req.query.len, &o, &resp->head);
 		resp->status = 20;
 		return;
 	}
@@ -348,7 +332,8 @@ gopher_respond(const struct gopher_site *gs, const char *line, size_t len,
 	}
 	buf_reset(&alt);
 	if (memchr(req.path, '%', req.path_len) &&
-	    url_decode(req.path, req.path_len, &alt, URL_DECODE_PATH, &reason) == 0 &&
+	    url_decode(
+		req.path, req.path_len, &alt, URL_DECODE_PATH, &reason) == 0 &&
 	    !url_has_dot_segment(alt.data, alt.len) &&
 	    serve_path(gs, alt.data, alt.len, resp))
 		goto done;

@@ -47,14 +47,14 @@ void gopher_respond(const struct gopher_site *gs, const char *line, size_t len,
 
 enum gopher_kind {
 	GOPHER_PATH, /* a capsule path, in path */
-	GOPHER_URL,  /* "URL:<url>": url */
+	GOPHER_URL, /* "URL:<url>": url */
 };
 
 struct gopher_request {
 	enum gopher_kind kind;
 	char path[GOPHER_MAX_LINE + 2]; /* always starts with '/' */
 	size_t path_len;
-	struct slice url;   /* GOPHER_URL: slice of the line, after "URL:" */
+	struct slice url; /* GOPHER_URL: slice of the line, after "URL:" */
 	struct slice query; /* the search field, when has_query */
 	bool has_query;
 };

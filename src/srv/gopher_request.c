@@ -61,7 +61,8 @@ gopher_parse(const char *line, size_t len, struct gopher_request *req,
 		qn = len - sel_len - 1;
 		if (!is_gopher_plus(q, qn)) {
 			const char *t2 = memchr(q, '\t', qn);
-			if (t2 && is_gopher_plus(t2 + 1, qn - (size_t)(t2 - q) - 1))
+			if (t2 &&
+			    is_gopher_plus(t2 + 1, qn - (size_t)(t2 - q) - 1))
 				qn = (size_t)(t2 - q);
 			req->query = (struct slice){q, qn};
 			req->has_query = true;
@@ -106,12 +107,24 @@ html_escape(struct buf *out, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '&': buf_puts(out, "&amp;"); break;
-		case '<': buf_puts(out, "&lt;"); break;
-		case '>': buf_puts(out, "&gt;"); break;
-		case '"': buf_puts(out, "&quot;"); break;
-		case '\'': buf_puts(out, "&#39;"); break;
-		default: buf_putc(out, s[i]); break;
+		case '&':
+			buf_puts(out, "&amp;");
+			break;
+		case '<':
+			buf_puts(out, "&lt;");
+			break;
+		case '>':
+			buf_puts(out, "&gt;");
+			break;
+		case '"':
+			buf_puts(out, "&quot;");
+			break;
+		case '\'':
+			buf_puts(out, "&#39;");
+			break;
+		default:
+			buf_putc(out, s[i]);
+			break;
 		}
 	}
 }
@@ -119,8 +132,8 @@ html_escape(struct buf *out, const char *s, size_t n)
 int
 gopher_url_page(const char *url, size_t len, struct buf *out)
 {
-	static const char *const refused[] = {"javascript", "data", "vbscript",
-	    NULL};
+	static const char *const refused[] = {
+	    "javascript", "data", "vbscript", NULL};
 	struct url u;
 	const char *reason;
 	size_t i;
@@ -130,10 +143,12 @@ gopher_url_page(const char *url, size_t len, struct buf *out)
 	for (i = 0; refused[i]; i++)
 		if (slice_eq_nocase(u.scheme, refused[i]))
 			return -1;
-	buf_puts(out, "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
+	buf_puts(out,
+	    "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta http-equiv=\"refresh\" content=\"0; url=");
 	html_escape(out, url, len);
-	buf_puts(out, "\">\n<title>Link</title>\n</head>\n<body>\n"
+	buf_puts(out,
+	    "\">\n<title>Link</title>\n</head>\n<body>\n"
 	    "<p>This link leaves the Gopher space: <a href=\"");
 	html_escape(out, url, len);
 	buf_puts(out, "\">");
@@ -145,7 +160,7 @@ gopher_url_page(const char *url, size_t len, struct buf *out)
 void
 gopher_error_menu(struct buf *out, const char *message)
 {
-	gmi_menu_item(out, '3', message, strlen(message), "", 0, "error.host",
-	    1);
+	gmi_menu_item(
+	    out, '3', message, strlen(message), "", 0, "error.host", 1);
 	gmi_menu_end(out);
 }

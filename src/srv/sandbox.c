@@ -7,11 +7,15 @@
 #include <pwd.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/prctl.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <unistd.h>
+
+#include "buf.h"
+#include "serverconf.h"
 
 /* Rights added by later Landlock ABIs; the values are fixed by the kernel
  * ABI, so they are spelled out for older headers. */
@@ -86,7 +90,7 @@ handled_rights(int abi)
 }
 
 static int
-add_read_rule(int ruleset, const char *path, char *err, size_t errlen)
+add_rule(int ruleset, const char *path, bool write, char *err, size_t errlen)
 {
 	struct landlock_path_beneath_attr rule;
 	struct stat st;
@@ -100,9 +104,13 @@ add_read_rule(int ruleset, const char *path, char *err, size_t errlen)
 	}
 	memset(&rule, 0, sizeof(rule));
 	rule.parent_fd = fd;
-	/* A file rule may only carry rights that apply to files. */
+	/* A file rule may only carry rights that apply to files. A folder
+	 * given to write into may also get new files: the access log is
+	 * created anew there when SIGUSR1 follows a rotation. */
 	rule.allowed_access = LANDLOCK_ACCESS_FS_READ_FILE |
-	    (S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR : 0);
+	    (S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR : 0) |
+	    (write ? LANDLOCK_ACCESS_FS_WRITE_FILE : 0) |
+	    (write && S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_MAKE_REG : 0);
 	rc = (int)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
 	    &rule, 0);
 	if (rc < 0)
@@ -112,7 +120,8 @@ add_read_rule(int ruleset, const char *path, char *err, size_t errlen)
 }
 
 int
-sandbox_confine(const char *const *paths, size_t n, char *err, size_t errlen)
+sandbox_confine(const char *const *paths, size_t n,
+    const char *const *append, size_t nappend, char *err, size_t errlen)
 {
 	struct landlock_ruleset_attr attr;
 	int abi, ruleset, rc = -1;
@@ -134,13 +143,16 @@ sandbox_confine(const char *const *paths, size_t n, char *err, size_t errlen)
 		return -1;
 	}
 	for (i = 0; i < n; i++)
-		if (add_read_rule(ruleset, paths[i], err, errlen) < 0)
+		if (add_rule(ruleset, paths[i], false, err, errlen) < 0)
+			goto out;
+	for (i = 0; i < nappend; i++)
+		if (add_rule(ruleset, append[i], true, err, errlen) < 0)
 			goto out;
 	/* The process's own /proc entry: the leak checker reads it at exit,
 	 * and it tells nothing the process does not already know. Skipped
 	 * when /proc is not mounted. */
 	if (access("/proc/self/maps", R_OK) == 0 &&
-	    add_read_rule(ruleset, "/proc/self", err, errlen) < 0)
+	    add_rule(ruleset, "/proc/self", false, err, errlen) < 0)
 		goto out;
 	/* Required to restrict oneself without CAP_SYS_ADMIN; the server never
 	 * executes anything, so it costs nothing. */
@@ -152,5 +164,65 @@ sandbox_confine(const char *const *paths, size_t n, char *err, size_t errlen)
 	rc = abi;
 out:
 	close(ruleset);
+	return rc;
+}
+
+/* Add the folder holding path (path itself when it is "/") to list. */
+static void
+add_parent(char **list, size_t *n, const char *path)
+{
+	const char *slash = strrchr(path, '/');
+
+	if (slash == NULL)
+		list[(*n)++] = xstrdup(".");
+	else if (slash == path)
+		list[(*n)++] = xstrdup("/");
+	else
+		list[(*n)++] = xstrndup(path, (size_t)(slash - path));
+}
+
+int
+sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
+    char *err, size_t errlen)
+{
+	struct sandbox_user u;
+	char **reads;
+	char *append[1];
+	size_t n = 0, i, nappend = 0;
+	int rc = -1;
+
+	memset(r, 0, sizeof(*r));
+	if (conf->user && sandbox_user_lookup(conf->user, &u, err, errlen) == -1)
+		return -1;
+	if (geteuid() == 0) {
+		if (conf->user == NULL)
+			r->still_root = true;
+		else if (sandbox_drop_privileges(&u, err, errlen) == -1)
+			return -1;
+		else
+			r->dropped = true;
+	} else if (conf->user && geteuid() != u.uid) {
+		r->user_ignored = true;
+	}
+	reads = xcalloc(3 * conf->n_hosts + 1, sizeof(*reads));
+	for (i = 0; i < conf->n_hosts; i++) {
+		add_parent(reads, &n, conf->hosts[i].root);
+		add_parent(reads, &n, conf->hosts[i].cert);
+		add_parent(reads, &n, conf->hosts[i].key);
+	}
+	if (conf->config_file)
+		add_parent(reads, &n, conf->config_file);
+	if (conf->access_log && conf->access_log[0] != '\0' &&
+	    strcmp(conf->access_log, "-") != 0)
+		add_parent(append, &nappend, conf->access_log);
+	r->landlock = sandbox_confine((const char *const *)reads, n,
+	    (const char *const *)append, nappend, err, errlen);
+	if (r->landlock >= 0)
+		rc = 0;
+	for (i = 0; i < n; i++)
+		free(reads[i]);
+	free(reads);
+	for (i = 0; i < nappend; i++)
+		free(append[i]);
 	return rc;
 }

@@ -12,7 +12,10 @@
 #ifndef CANYON_SANDBOX_H
 #define CANYON_SANDBOX_H
 
+#include <stdbool.h>
 #include <stddef.h>
+
+struct server_conf;
 
 /* The user the server switches to, resolved while /etc/passwd is still
  * readable (before sandbox_confine()). */
@@ -35,10 +38,35 @@ int sandbox_drop_privileges(const struct sandbox_user *u, char *err,
 /*
  * Restrict this process (every thread started later, and children) to
  * reading beneath each of paths[0..n) (folders or single files) and its
- * own /proc entry; every other file-system access is refused with EACCES. It cannot be undone.
+ * own /proc entry, and to writing (not truncating) append[0..nappend):
+ * existing files, or folders where files may also be created; every other
+ * file-system access is refused with EACCES. It cannot be undone.
  * Returns the Landlock ABI version applied (>= 1), 0 when the kernel has
  * no Landlock (nothing done), or -1 with err set.
  */
-int sandbox_confine(const char *const *paths, size_t n, char *err, size_t errlen);
+int sandbox_confine(const char *const *paths, size_t n,
+    const char *const *append, size_t nappend, char *err, size_t errlen);
+
+/* What sandbox_server() did, for the caller to report. */
+struct sandbox_report {
+	bool dropped;      /* now running as conf->user */
+	bool still_root;   /* root, and no user configured */
+	bool user_ignored; /* a user configured, but not started as root */
+	int landlock;      /* Landlock ABI applied, 0 when the kernel has none */
+};
+
+/*
+ * The server's sandbox, from its settings, once its sockets are bound and
+ * its first generation loaded, before any thread starts: become
+ * conf->user (when running as root), then confine the process to reading
+ * beneath the folders that hold the hosts' capsules, certificates and keys
+ * and the config file (their folders rather than the files themselves, so
+ * that a capsule swapped in by a rebuild, or a config saved by an editor
+ * as a new file, can still be read by a reload) and to writing files in
+ * the access log's folder (SIGUSR1 re-creates the log after a rotation).
+ * Returns 0, or -1 with err set.
+ */
+int sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
+    char *err, size_t errlen);
 
 #endif

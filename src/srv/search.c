@@ -12,11 +12,11 @@
 #define SNIPPET_BEFORE 20
 
 struct post {
-	char *path;   /* the post's URL path, "/2021/12/31/slug/" */
+	char *path; /* the post's URL path, "/2021/12/31/slug/" */
 	char date[11];
 	char *title;
-	char *text;   /* display text, whitespace runs made one space */
-	char *lower;  /* text with ASCII lowercased: same offsets as text */
+	char *text; /* display text, whitespace runs made one space */
+	char *lower; /* text with ASCII lowercased: same offsets as text */
 	size_t text_len;
 	char *title_lower;
 };
@@ -37,9 +37,8 @@ is_digits(const char *s, size_t n)
 	return true;
 }
 
-/* The URL path of a post from the path of its page, or NULL. */
-static char *
-post_path(const char *path)
+char *
+search_post_path(const char *path)
 {
 	size_t n = strlen(path), rest_len;
 	const char *rest;
@@ -96,13 +95,13 @@ search_new(void)
 }
 
 int
-search_add(struct search_index *idx, const char *path, const char *text,
-    size_t len)
+search_add(
+    struct search_index *idx, const char *path, const char *text, size_t len)
 {
 	struct gmi_doc doc;
 	struct buf body = BUF_INIT, tmp = BUF_INIT, title = BUF_INIT;
 	struct post *p;
-	char *url = post_path(path);
+	char *url = search_post_path(path);
 	size_t i;
 
 	if (url == NULL)
@@ -126,7 +125,8 @@ search_add(struct search_index *idx, const char *path, const char *text,
 		append_words(&title, url + 12, strlen(url + 12), &tmp);
 	if (idx->n == idx->cap) {
 		idx->cap = idx->cap ? idx->cap * 2 : 16;
-		idx->posts = xrealloc(idx->posts, idx->cap * sizeof(*idx->posts));
+		idx->posts =
+		    xrealloc(idx->posts, idx->cap * sizeof(*idx->posts));
 	}
 	p = &idx->posts[idx->n++];
 	p->path = url;
@@ -201,7 +201,8 @@ snippet(struct buf *out, const struct post *p, size_t hit)
 	}
 	len = layout_fit(p->text + start, p->text_len - start, avail);
 	if (start + len < p->text_len)
-		len = layout_fit(p->text + start, p->text_len - start, avail - 3);
+		len =
+		    layout_fit(p->text + start, p->text_len - start, avail - 3);
 	buf_append(&s, p->text + start, len);
 	if (start + len < p->text_len)
 		buf_puts(&s, "...");
@@ -229,7 +230,8 @@ explain(struct buf *out, const char *why)
 	buf_puts(out, "# Search\n\n");
 	if (why)
 		put_text_line(out, why, strlen(why));
-	buf_puts(out, "Type one or more words to look for in the titles and "
+	buf_puts(out,
+	    "Type one or more words to look for in the titles and "
 	    "text of the posts, Korean or not: 라스베가스, load shedding. "
 	    "Upper and lower case match alike; the words are found as "
 	    "written, side by side.\n\n=> " SEARCH_PATH " Search the posts\n");
@@ -245,8 +247,10 @@ search_gemtext(const struct search_index *idx, const char *query, size_t len,
 	char *lq;
 
 	if (len > SEARCH_MAX_QUERY) {
-		buf_printf(&line, "That query is %zu bytes long; at most %d are "
-		    "read. Try a shorter one.", len, SEARCH_MAX_QUERY);
+		buf_printf(&line,
+		    "That query is %zu bytes long; at most %d are "
+		    "read. Try a shorter one.",
+		    len, SEARCH_MAX_QUERY);
 		explain(out, line.data);
 		buf_free(&line);
 		return;
@@ -270,20 +274,23 @@ search_gemtext(const struct search_index *idx, const char *query, size_t len,
 		const struct post *p = &idx->posts[i];
 		const char *at = memmem(p->lower, p->text_len, lq, q.len);
 		if (at)
-			hits[nhits++] = (struct hit){p, (size_t)(at - p->lower)};
+			hits[nhits++] =
+			    (struct hit){p, (size_t)(at - p->lower)};
 		else if (strstr(p->title_lower, lq))
 			hits[nhits++] = (struct hit){p, 0};
 	}
 	qsort(hits, nhits, sizeof(*hits), hit_newest_first);
 	buf_printf(out, "# Search: %.*s\n\n", (int)q.len, q.data);
 	if (nhits == 0)
-		buf_printf(out, "No post contains \"%.*s\".\n", (int)q.len, q.data);
+		buf_printf(
+		    out, "No post contains \"%.*s\".\n", (int)q.len, q.data);
 	else
 		buf_printf(out, "%zu post%s contain%s \"%.*s\".\n", nhits,
 		    nhits == 1 ? "" : "s", nhits == 1 ? "s" : "", (int)q.len,
 		    q.data);
 	if (nhits > SEARCH_MAX_RESULTS)
-		buf_printf(out, "The newest %d are listed.\n", SEARCH_MAX_RESULTS);
+		buf_printf(
+		    out, "The newest %d are listed.\n", SEARCH_MAX_RESULTS);
 	for (i = 0; i < nhits && i < SEARCH_MAX_RESULTS; i++) {
 		buf_printf(out, "\n=> %s %s %s\n", hits[i].p->path,
 		    hits[i].p->date, hits[i].p->title);

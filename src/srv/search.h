@@ -40,8 +40,13 @@ void search_free(struct search_index *idx);
  * pages that are not posts are skipped). search_build() is these over the
  * store; the index copies what it keeps. Returns 1 when added, else 0. */
 struct search_index *search_new(void);
-int search_add(struct search_index *idx, const char *path, const char *text,
-    size_t len);
+int search_add(
+    struct search_index *idx, const char *path, const char *text, size_t len);
+/* When path is the page of a post ("/2021/12/31/slug/index.gmi",
+ * "/2021/12/31/name.gmi"), the post's URL path ("/2021/12/31/slug/",
+ * "/2021/12/31/name.gmi") in a string the caller frees; else NULL. */
+char *search_post_path(const char *path);
+
 /* Number of posts indexed. */
 size_t search_count(const struct search_index *idx);
 
@@ -52,7 +57,7 @@ void search_gemtext(const struct search_index *idx, const char *query,
 
 /* The same page as a Gopher menu: links to SEARCH_PATH become type 7
  * items, others get their type from o as in gmi_gophermap(). */
-void search_menu(const struct search_index *idx, const char *query,
-    size_t len, const struct gmi_menu_opts *o, struct buf *out);
+void search_menu(const struct search_index *idx, const char *query, size_t len,
+    const struct gmi_menu_opts *o, struct buf *out);
 
 #endif

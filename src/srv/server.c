@@ -9,6 +9,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/eventfd.h>
+#include <time.h>
 #include <unistd.h>
 
 #include <event2/event.h>
@@ -17,6 +18,7 @@
 #include "gen.h"
 #include "listen.h"
 #include "log.h"
+#include "sandbox.h"
 #include "worker.h"
 
 #define STOP_GRACE_SEC 10
@@ -38,6 +40,7 @@ struct server {
 	size_t n_bound;
 	int gemini_port, gopher_port;  /* actual ports, for the ready file */
 	int gopher_public_from, gopher_public_to; /* a moved privileged port */
+	struct limits *limits;
 };
 
 static void
@@ -164,27 +167,42 @@ worker_free(struct worker *w)
 	gen_unref(w->gen);
 }
 
+/* A TLS bufferevent turns read and write interest on and off several times
+ * per connection as OpenSSL asks to read or write; with the changelist,
+ * libevent folds the changes made within one loop iteration into at most
+ * one epoll_ctl() per descriptor. A base is only ever used by its own
+ * worker thread, which is what the changelist requires. */
+static struct event_base *
+new_base(void)
+{
+	struct event_config *cfg = event_config_new();
+	struct event_base *base;
+
+	if (cfg == NULL)
+		return NULL;
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	base = event_base_new_with_config(cfg);
+	event_config_free(cfg);
+	return base;
+}
+
 static int
 worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 {
 	struct timeval second = {1, 0};
-	struct event_config *cfg;
+	struct timespec now;
 	size_t i;
 
 	memset(w, 0, sizeof(*w));
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	w->limits = s->limits;
+	limits_shed_init(s->limits, &w->shed, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 	atomic_init(&w->next, NULL);
 	atomic_init(&w->stopping, false);
 	accesslog_init(&w->log);
 	gen_ref(g);
 	w->gen = g;
-	/* The changelist merges the add/delete pairs that a TLS handshake
-	 * makes within one loop turn into one epoll_ctl, or none. */
-	if ((cfg = event_config_new()) == NULL)
-		return -1;
-	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
-	w->base = event_base_new_with_config(cfg);
-	event_config_free(cfg);
-	if (w->base == NULL)
+	if ((w->base = new_base()) == NULL)
 		return -1;
 	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		return -1;
@@ -398,6 +416,30 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 	log_info("reloaded");
 }
 
+/* Drop privileges and confine the process; say what was not possible. */
+static int
+enter_sandbox(const struct server_conf *conf)
+{
+	struct sandbox_report r;
+	char err[1024];
+
+	if (sandbox_server(conf, &r, err, sizeof(err)) == -1) {
+		log_warnx("sandbox: %s", err);
+		return -1;
+	}
+	if (r.still_root)
+		log_warnx("running as root: set server.user to drop privileges");
+	if (r.user_ignored)
+		log_warnx("server.user '%s' ignored: not started as root", conf->user);
+	if (r.landlock == 0)
+		log_warnx("this kernel has no Landlock: file access is not confined "
+		    "(see README: running in a chroot)");
+	else
+		log_info("confined with Landlock (ABI %d)%s%s", r.landlock,
+		    r.dropped ? ", running as " : "", r.dropped ? conf->user : "");
+	return 0;
+}
+
 int
 server_run(struct server_conf *conf, const char *ready_file,
     server_reload_fn reload_fn, void *reload_arg)
@@ -420,6 +462,9 @@ server_run(struct server_conf *conf, const char *ready_file,
 		goto out;
 	}
 	fix_public_port(&s, conf);
+	/* Limits are kept for the life of the process: the per-address
+	 * budgets must survive a reload. */
+	s.limits = limits_new(&conf->limits);
 	if ((g = gen_new(conf, err, sizeof(err))) == NULL) {
 		log_warnx("%s", err);
 		goto out;
@@ -441,6 +486,10 @@ server_run(struct server_conf *conf, const char *ready_file,
 		log_warnx("%s", err);
 		goto stop;
 	}
+	/* Before any thread: Landlock binds the calling thread and the ones
+	 * it starts afterwards. */
+	if (enter_sandbox(&g->conf) == -1)
+		goto stop;
 	for (; started < s.n_workers; started++)
 		if (pthread_create(&s.workers[started].thread, NULL, worker_main,
 		    &s.workers[started]) != 0) {
@@ -479,5 +528,6 @@ stop:
 out:
 	gen_unref(g);
 	unbind_all(&s);
+	limits_free(s.limits);
 	return rc;
 }

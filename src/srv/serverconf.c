@@ -45,5 +45,8 @@ server_conf_free(struct server_conf *conf)
 	free(conf->areas);
 	free(conf->access_log);
 	free(conf->certs_dir);
+	free(conf->user);
+	free(conf->config_file);
+	limits_conf_free(&conf->limits);
 	memset(conf, 0, sizeof(*conf));
 }

@@ -8,6 +8,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "admission.h"
+
 enum log_addr { LOG_ADDR_FULL, LOG_ADDR_TRUNCATED, LOG_ADDR_NONE };
 enum log_format { LOG_FORMAT_COMMON, LOG_FORMAT_JSON };
 
@@ -58,6 +60,9 @@ struct server_conf {
 	char *ticket_key_file;  /* session-ticket keys, NULL for OpenSSL's own */
 	enum log_addr log_client_address;
 	char *certs_dir;        /* where missing certificates are created */
+	char *user;             /* become this user after binding; NULL: stay */
+	char *config_file;      /* read again on SIGHUP; NULL: built-in defaults */
+	struct limits_conf limits; /* used as read at start; reloads check it */
 };
 
 /* Free everything conf owns and zero it. */

@@ -8,6 +8,8 @@
 #include <openssl/err.h>
 #include <openssl/x509.h>
 
+#include "cert.h"
+
 /* Self-signed client certificates are the norm in Gemini: identity is the
  * fingerprint, checked by the router, so every certificate is accepted. */
 static int
@@ -53,6 +55,8 @@ tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
 		ssl_error(err, errlen, "cannot load certificate", cert);
 		goto fail;
 	}
+	if (cert_check_key(key, err, errlen) == -1)
+		goto fail;
 	if (SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1) {
 		ssl_error(err, errlen, "cannot load key", key);
 		goto fail;

@@ -16,6 +16,7 @@
 #include <event2/listener.h>
 
 #include "accesslog.h"
+#include "admission.h"
 #include "gen.h"
 
 struct conn;
@@ -43,6 +44,8 @@ struct worker {
 	struct conn *free_list;         /* records kept for reuse */
 	size_t n_active, n_free;
 	struct accesslog log;
+	struct limits *limits;          /* shared by every loop */
+	struct shed shed;               /* this loop's requests in flight */
 };
 
 /* Called from the listener: take over fd. With proxy, the connection

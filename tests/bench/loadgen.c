@@ -749,7 +749,7 @@ usage(FILE *out)
 static const char tsv_header[] =
     "label\tproto\ttls\tmode\tconc\trequests\tok\terrors\tsecs\trps\t"
     "p50_us\tp90_us\tp99_us\tmax_us\tsrv_us_per_req\tcli_us_per_req\t"
-    "resumed\tstatus\terror_kinds\n";
+    "resumed\tstatus\terror_kinds\tbody_bytes\n";
 
 static int
 parse_long(const char *s, long min, long max, long *out)
@@ -812,8 +812,12 @@ parse_url(const char *s)
 			freeaddrinfo(res);
 			return -1;
 		}
-	memcpy(&opt.addr, res->ai_addr, res->ai_addrlen);
-	opt.addrlen = res->ai_addrlen;
+	/* IPv4 first: "localhost" may list ::1 before 127.0.0.1, and a
+	 * server bound to 127.0.0.1 alone should still be reached. */
+	for (ai = res; ai->ai_next != NULL && ai->ai_family != AF_INET; ai = ai->ai_next)
+		continue;
+	memcpy(&opt.addr, ai->ai_addr, ai->ai_addrlen);
+	opt.addrlen = ai->ai_addrlen;
 	freeaddrinfo(res);
 	/* SNI carries names only, never address literals. */
 	{
@@ -905,7 +909,7 @@ report(struct worker *ws, double secs, struct proc_sample before,
 	cli_us = t.ok > 0 ? client_cpu_us / (double)t.ok : 0.0;
 	rps = secs > 0 ? (double)t.ok / secs : 0.0;
 	if (opt.tsv) {
-		printf("%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\n",
+		printf("%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\t%.0f\n",
 		    opt.label ? opt.label : "-",
 		    opt.proto == PROTO_GEMINI ? "gemini" : "gopher",
 		    opt.proto == PROTO_GOPHER ? "-" :
@@ -917,7 +921,8 @@ report(struct worker *ws, double secs, struct proc_sample before,
 		    percentile(latencies, n, 0.99), n ? latencies[n - 1] : 0,
 		    srv_us, cli_us, t.resumed,
 		    statuses.len ? buf_cstr(&statuses) : "-",
-		    kinds.len ? buf_cstr(&kinds) : "-");
+		    kinds.len ? buf_cstr(&kinds) : "-",
+		    t.ok ? (double)t.body_bytes / (double)t.ok : 0.0);
 	} else {
 		printf("%s  c=%d  %s%s\n", opt.url, opt.concurrency,
 		    opt.proto == PROTO_GOPHER ? "tcp" : opt.resume ? "tls, resumed" : "tls, full handshakes",

@@ -66,5 +66,5 @@ kill "$SERVER_PID"
 wait "$SERVER_PID"
 SERVER_PID=""
 expect_eq "no error output after a clean stop" "" \
-	"$(grep -v -e '^canyon: serving' -e '^canyon: stopping' "$TMP/err")"
+	"$(stderr_problems "$TMP/err")"
 exit 0

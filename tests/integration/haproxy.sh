@@ -170,6 +170,6 @@ for p in $PIDS; do wait "$p" 2>/dev/null; done
 PIDS=""
 for i in a b; do
 	expect_eq "instance $i: no error output" "" \
-		"$(grep -v -e '^canyon: serving' -e '^canyon: stopping' -e '^canyon: reloaded' "$TMP/$i.err")"
+		"$(stderr_problems "$TMP/$i.err")"
 done
 exit 0

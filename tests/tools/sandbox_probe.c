@@ -44,7 +44,7 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((abi = sandbox_confine((const char *const *)&argv[first],
-	    (size_t)(i - first), err, sizeof(err))) < 0) {
+	    (size_t)(i - first), NULL, 0, err, sizeof(err))) < 0) {
 		fprintf(stderr, "sandbox_probe: %s\n", err);
 		return 1;
 	}

@@ -22,8 +22,8 @@ static void
 parse(struct parsed *p, const char *text)
 {
 	memset(p, 0, sizeof(*p));
-	p->rc = frontmatter_parse(text, strlen(text), KST, &p->m, &p->body,
-	    &p->body_len, &p->d);
+	p->rc = frontmatter_parse(
+	    text, strlen(text), KST, &p->m, &p->body, &p->body_len, &p->d);
 }
 
 static void
@@ -39,8 +39,10 @@ test_user_post_header(void **state)
 	struct parsed p;
 
 	(void)state;
-	parse(&p, "---\ntitle: 라스베가스 4편\ntags: [reinvent, 여행]\n"
-	    "category: [기타, 잡동사니]\ndate: 2021-12-31 21:28:31\n---\n\nbody\n");
+	parse(&p,
+	    "---\ntitle: 라스베가스 4편\ntags: [reinvent, 여행]\n"
+	    "category: [기타, 잡동사니]\ndate: 2021-12-31 "
+	    "21:28:31\n---\n\nbody\n");
 	assert_int_equal(p.rc, 0);
 	assert_int_equal(p.d.n, 0);
 	assert_true(p.m.has_front_matter);
@@ -71,13 +73,16 @@ test_dates(void **state)
 	(void)state;
 	assert_int_equal(fm_parse_date("2021-12-31", KST, &t, &tz), 0);
 	assert_int_equal((long long)t, 1640876400LL); /* 2021-12-30 15:00 UTC */
-	assert_int_equal(fm_parse_date("2021-12-31T21:28:31Z", KST, &t, &tz), 0);
+	assert_int_equal(
+	    fm_parse_date("2021-12-31T21:28:31Z", KST, &t, &tz), 0);
 	assert_int_equal((long long)t, 1640986111LL);
 	assert_int_equal(tz, 0);
-	assert_int_equal(fm_parse_date("2021-12-31T21:28:31.250+01:00", KST, &t, &tz), 0);
+	assert_int_equal(
+	    fm_parse_date("2021-12-31T21:28:31.250+01:00", KST, &t, &tz), 0);
 	assert_int_equal((long long)t, 1640986111LL - 3600);
 	assert_int_equal(tz, 60);
-	assert_int_equal(fm_parse_date("2021-12-31 21:28 -0530", KST, &t, &tz), 0);
+	assert_int_equal(
+	    fm_parse_date("2021-12-31 21:28 -0530", KST, &t, &tz), 0);
 	assert_int_equal(tz, -330);
 	assert_int_equal(fm_parse_date("2020-02-29", 0, &t, &tz), 0);
 	assert_int_equal(fm_parse_date("2021-02-29", 0, &t, &tz), -1);
@@ -93,7 +98,8 @@ test_json(void **state)
 	struct parsed p;
 
 	(void)state;
-	parse(&p, ";;;\n\"title\": \"JSON\",\n\"tags\": [\"a\", \"b\"]\n;;;\nbody\n");
+	parse(&p,
+	    ";;;\n\"title\": \"JSON\",\n\"tags\": [\"a\", \"b\"]\n;;;\nbody\n");
 	assert_int_equal(p.rc, 0);
 	assert_string_equal(p.m.title, "JSON");
 	assert_int_equal(p.m.ntags, 2);
@@ -115,7 +121,8 @@ test_bom_crlf_tabs(void **state)
 	struct parsed p;
 
 	(void)state;
-	parse(&p, "\xef\xbb\xbf---\r\ntitle: T\r\ntags:\r\n\t- x\r\n---\r\nbody\r\n");
+	parse(&p,
+	    "\xef\xbb\xbf---\r\ntitle: T\r\ntags:\r\n\t- x\r\n---\r\nbody\r\n");
 	assert_int_equal(p.rc, 0);
 	assert_int_equal(p.d.n, 0);
 	assert_string_equal(p.m.title, "T");
@@ -155,7 +162,8 @@ test_flags_and_strings(void **state)
 	struct parsed p;
 
 	(void)state;
-	parse(&p, "---\npublished: false\ndisableNunjucks: true\npermalink: a/b/\n"
+	parse(&p,
+	    "---\npublished: false\ndisableNunjucks: true\npermalink: a/b/\n"
 	    "lang: ko\nexcerpt: short\nunknown: [1, {x: y}]\n---\n");
 	assert_int_equal(p.rc, 0);
 	assert_int_equal(p.d.n, 0);
@@ -251,15 +259,15 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_user_post_header),
-		cmocka_unit_test(test_dates),
-		cmocka_unit_test(test_json),
-		cmocka_unit_test(test_bom_crlf_tabs),
-		cmocka_unit_test(test_categories_and_tags_forms),
-		cmocka_unit_test(test_flags_and_strings),
-		cmocka_unit_test(test_title_comment_and_list),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_no_front_matter),
+	    cmocka_unit_test(test_user_post_header),
+	    cmocka_unit_test(test_dates),
+	    cmocka_unit_test(test_json),
+	    cmocka_unit_test(test_bom_crlf_tabs),
+	    cmocka_unit_test(test_categories_and_tags_forms),
+	    cmocka_unit_test(test_flags_and_strings),
+	    cmocka_unit_test(test_title_comment_and_list),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_no_front_matter),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

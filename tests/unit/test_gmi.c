@@ -32,10 +32,12 @@ static const char page[] =
     "=> archive.tar.gz\n"
     "=> https://netflixtechblog.com/keeping-netflix-reliable 넷플릭스 글\n"
     "=> gemini://other.example/ 다른 캡슐\n"
-    "## 날아서\tgrand\x01" "canyon\n"
+    "## 날아서\tgrand\x01"
+    "canyon\n"
     ".starts with a dot\n"
     "```alt text\n"
-    "0123456789012345678901234567890123456789012345678901234567890123456789ABCDEF\n"
+    "0123456789012345678901234567890123456789012345678901234567890123456789ABCD"
+    "EF\n"
     "```\n";
 
 #define PAGE_PATH "/2021/12/31/las-vegas-aws-reinvent-04/"
@@ -44,7 +46,8 @@ static void
 test_parse_kinds(void **state)
 {
 	struct gmi_doc d;
-	const char *t = "# H1\r\n## H2\n### H3\n#### H4\n* item\n*no\n>q\n"
+	const char *t =
+	    "# H1\r\n## H2\n### H3\n#### H4\n* item\n*no\n>q\n"
 	    "=>  /a  label here \n=>\n```py\ncode\n# not heading\n```\ntext";
 
 	(void)state;
@@ -75,13 +78,13 @@ test_parse_kinds(void **state)
 }
 
 static void
-expect_resolve(const char *page_path, const char *url, enum gmi_target t,
-    const char *want)
+expect_resolve(
+    const char *page_path, const char *url, enum gmi_target t, const char *want)
 {
 	struct buf out = BUF_INIT;
 
-	assert_int_equal(gmi_resolve(page_path, (struct slice){url, strlen(url)},
-	    &out), t);
+	assert_int_equal(
+	    gmi_resolve(page_path, (struct slice){url, strlen(url)}, &out), t);
 	assert_string_equal(buf_cstr(&out), want);
 	buf_free(&out);
 }
@@ -99,16 +102,16 @@ test_resolve(void **state)
 	expect_resolve("/a/", "./", GMI_TARGET_LOCAL, "/a/");
 	expect_resolve("/", "https://e.example/x", GMI_TARGET_EXTERNAL,
 	    "https://e.example/x");
-	expect_resolve("/", "//e.example/x", GMI_TARGET_EXTERNAL,
-	    "gemini://e.example/x");
+	expect_resolve(
+	    "/", "//e.example/x", GMI_TARGET_EXTERNAL, "gemini://e.example/x");
 	expect_resolve("/", "/a%09b", GMI_TARGET_INVALID, "");
 	expect_resolve("/", "/a%zz", GMI_TARGET_INVALID, "");
 }
 
 /* Split out into lines on CRLF; fails on a bare LF or CR. */
 static size_t
-split_crlf(const char *s, size_t n, const char **lines, size_t *lens,
-    size_t max)
+split_crlf(
+    const char *s, size_t n, const char **lines, size_t *lens, size_t max)
 {
 	size_t i = 0, count = 0;
 
@@ -174,8 +177,8 @@ test_menu_format(void **state)
 		/* four fields, the public host and port, no control bytes */
 		assert_int_equal(count_tabs(lines[i], lens[i]), 3);
 		assert_true(lens[i] > strlen(tail));
-		assert_memory_equal(lines[i] + lens[i] - strlen(tail), tail,
-		    strlen(tail));
+		assert_memory_equal(
+		    lines[i] + lens[i] - strlen(tail), tail, strlen(tail));
 		assert_non_null(tab);
 		dlen = (size_t)(tab - lines[i]) - 1;
 		for (j = 0; j < lens[i]; j++)
@@ -190,18 +193,21 @@ test_menu_format(void **state)
 	/* title first, underlined */
 	assert_memory_equal(lines[0], "i라스베가스", strlen("i라스베가스"));
 	assert_memory_equal(lines[1], "i=====", 6);
-	assert_int_equal(type_of(lines, lens, n,
-	    "/2021/12/31/las-vegas-aws-reinvent-03/"), '1');
-	assert_int_equal(type_of(lines, lens, n, PAGE_PATH "helicopter-01.jpeg"),
-	    'I');
+	assert_int_equal(
+	    type_of(lines, lens, n, "/2021/12/31/las-vegas-aws-reinvent-03/"),
+	    '1');
+	assert_int_equal(
+	    type_of(lines, lens, n, PAGE_PATH "helicopter-01.jpeg"), 'I');
 	assert_int_equal(type_of(lines, lens, n, PAGE_PATH "anim.GIF"), 'g');
 	assert_int_equal(type_of(lines, lens, n, "/2021/12/31/notes.txt"), '0');
-	assert_int_equal(type_of(lines, lens, n, PAGE_PATH "archive.tar.gz"),
-	    '9');
-	assert_int_equal(type_of(lines, lens, n,
-	    "URL:https://netflixtechblog.com/keeping-netflix-reliable"), 'h');
-	assert_int_equal(type_of(lines, lens, n, "URL:gemini://other.example/"),
+	assert_int_equal(
+	    type_of(lines, lens, n, PAGE_PATH "archive.tar.gz"), '9');
+	assert_int_equal(
+	    type_of(lines, lens, n,
+		"URL:https://netflixtechblog.com/keeping-netflix-reliable"),
 	    'h');
+	assert_int_equal(
+	    type_of(lines, lens, n, "URL:gemini://other.example/"), 'h');
 	buf_free(&out);
 }
 
@@ -220,7 +226,8 @@ test_menu_wrapping(void **state)
 	(void)state;
 	gmi_gophermap(page, strlen(page), PAGE_PATH, &o, &out);
 	/* wrapped at a space: the first line ends a word, the next goes on */
-	assert_true(menu_has(&out, "i회사에서 좋은 기회가 생겨 AWS re:invent에 "
+	assert_true(menu_has(&out,
+	    "i회사에서 좋은 기회가 생겨 AWS re:invent에 "
 	    "참석할 기회가 생겼다.\t\t" HOST "\t7070\r\ni영어도 잘 못하고,"));
 	/* list continuation indented, quote continuation marked */
 	assert_true(menu_has(&out, "i* 1편 - 인천공항에서"));
@@ -231,7 +238,8 @@ test_menu_wrapping(void **state)
 	assert_true(menu_has(&out, "i날아서 grand canyon\t\t"));
 	assert_true(menu_has(&out, "i.starts with a dot\t\t"));
 	/* preformatted: cut at the width, never wrapped; the toggles vanish */
-	assert_true(menu_has(&out, "i0123456789012345678901234567890123456789"
+	assert_true(menu_has(&out,
+	    "i0123456789012345678901234567890123456789"
 	    "01234567890123456789012345678\t\t"));
 	assert_false(menu_has(&out, "ABCDEF"));
 	assert_false(menu_has(&out, "```"));
@@ -254,8 +262,8 @@ test_menu_options(void **state)
 {
 	const char *extra = "0Plain\t/p.txt\th\t1\r\n";
 	int calls = 0;
-	struct gmi_menu_opts o = {HOST, 70, always_seven, &calls, extra,
-	    strlen(extra)};
+	struct gmi_menu_opts o = {
+	    HOST, 70, always_seven, &calls, extra, strlen(extra)};
 	struct buf out = BUF_INIT;
 	const char *t = "\n# Title\ntext\n=> /x y\n=> http://w.example/ web\n";
 
@@ -274,7 +282,8 @@ test_menu_options(void **state)
 	buf_reset(&out);
 	/* no leading title: the extra lines go first */
 	gmi_gophermap("text\n", 5, "/", &o, &out);
-	assert_string_equal(buf_cstr(&out), "0Plain\t/p.txt\th\t1\r\n"
+	assert_string_equal(buf_cstr(&out),
+	    "0Plain\t/p.txt\th\t1\r\n"
 	    "itext\t\t" HOST "\t70\r\n.\r\n");
 	buf_free(&out);
 }
@@ -284,13 +293,15 @@ test_menu_long_label(void **state)
 {
 	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
 	struct buf out = BUF_INIT;
-	const char *t = "=> /2021/12/31/x/ 2021-12-31 - 라스베가스를 다녀오고... "
+	const char *t =
+	    "=> /2021/12/31/x/ 2021-12-31 - 라스베가스를 다녀오고... "
 	    "4편 (feat. AWS re:Invent 2021) - 세미나 넷째 날\n";
 
 	(void)state;
 	gmi_gophermap(t, strlen(t), "/", &o, &out);
 	assert_string_equal(buf_cstr(&out),
-	    "12021-12-31 - 라스베가스를 다녀오고... 4편 (feat. AWS re:Invent 2021)"
+	    "12021-12-31 - 라스베가스를 다녀오고... 4편 (feat. AWS re:Invent "
+	    "2021)"
 	    "\t/2021/12/31/x/\t" HOST "\t7070\r\n"
 	    "i  - 세미나 넷째 날\t\t" HOST "\t7070\r\n.\r\n");
 	buf_free(&out);
@@ -301,7 +312,8 @@ test_menu_bad_bytes(void **state)
 {
 	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
 	struct buf out = BUF_INIT;
-	const char t[] = "a\xff" "b\r\x1b[31mred\n=> /a%09b tab link\n";
+	const char t[] = "a\xff"
+			 "b\r\x1b[31mred\n=> /a%09b tab link\n";
 
 	(void)state;
 	gmi_gophermap(t, sizeof(t) - 1, "/", &o, &out);
@@ -309,7 +321,8 @@ test_menu_bad_bytes(void **state)
 	/* a malformed byte is U+FFFD, escape bytes are spaces; a link whose
 	 * path would put a tab into the selector is shown as text */
 	assert_string_equal(buf_cstr(&out),
-	    "ia\xef\xbf\xbd" "b  [31mred\t\t" HOST "\t7070\r\n"
+	    "ia\xef\xbf\xbd"
+	    "b  [31mred\t\t" HOST "\t7070\r\n"
 	    "itab link\t\t" HOST "\t7070\r\n.\r\n");
 	buf_free(&out);
 }
@@ -340,14 +353,19 @@ test_plaintext(void **state)
 	assert_true(menu_has(&out, "\r\n3편 - 세미나 셋째 날 [1]\r\n"));
 	assert_true(menu_has(&out, "\r\n헬기 [2]\r\n"));
 	assert_true(menu_has(&out, "\r\n넷플릭스 글 [6]\r\n"));
-	assert_true(menu_has(&out, "\r\n0123456789012345678901234567890123456789"
+	assert_true(menu_has(&out,
+	    "\r\n0123456789012345678901234567890123456789"
 	    "012345678901234567890123456789ABCDEF\r\n"));
-	assert_true(menu_has(&out, "\r\n[1] gopher://" HOST ":7070/1/2021/12/31/"
+	assert_true(menu_has(&out,
+	    "\r\n[1] gopher://" HOST ":7070/1/2021/12/31/"
 	    "las-vegas-aws-reinvent-03/\r\n"));
-	assert_true(menu_has(&out, "\r\n[4] gopher://" HOST ":7070/0/2021/12/31/"
+	assert_true(menu_has(&out,
+	    "\r\n[4] gopher://" HOST ":7070/0/2021/12/31/"
 	    "notes.txt\r\n"));
-	assert_true(menu_has(&out, "\r\n[6] https://netflixtechblog.com/"
-	    "keeping-netflix-reliable\r\n[7] gemini://other.example/\r\n.\r\n"));
+	assert_true(menu_has(&out,
+	    "\r\n[6] https://netflixtechblog.com/"
+	    "keeping-netflix-reliable\r\n[7] "
+	    "gemini://other.example/\r\n.\r\n"));
 	buf_free(&out);
 }
 
@@ -358,8 +376,8 @@ test_gopher_url(void **state)
 
 	(void)state;
 	gmi_gopher_url(&out, "h.example", 70, '1', "/라 x/", strlen("/라 x/"));
-	assert_string_equal(buf_cstr(&out),
-	    "gopher://h.example/1/%EB%9D%BC%20x/");
+	assert_string_equal(
+	    buf_cstr(&out), "gopher://h.example/1/%EB%9D%BC%20x/");
 	buf_reset(&out);
 	gmi_gopher_url(&out, "::1", 7070, '0', "/a", 2);
 	assert_string_equal(buf_cstr(&out), "gopher://[::1]:7070/0/a");
@@ -385,10 +403,10 @@ test_item_type_guess(void **state)
 static void
 test_menu_random_pages(void **state)
 {
-	static const char *const pieces[] = {"=>", " ", "\t", "\n", "\r\n",
-	    "#", "* ", ">", "```", ".", "..", "가", "한국어 ", "a", "word ",
-	    "/x/", "http://h/", "%", "%41", "\x01", "\x1b", "\x7f", "\xff",
-	    "\xea\xb0", "\xc2\x85", "../", "?q", "#f", "mailto:x@y"};
+	static const char *const pieces[] = {"=>", " ", "\t", "\n", "\r\n", "#",
+	    "* ", ">", "```", ".", "..", "가", "한국어 ", "a", "word ", "/x/",
+	    "http://h/", "%", "%41", "\x01", "\x1b", "\x7f", "\xff", "\xea\xb0",
+	    "\xc2\x85", "../", "?q", "#f", "mailto:x@y"};
 	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
 	struct buf page_text = BUF_INIT, out = BUF_INIT, txt = BUF_INIT;
 	uint32_t seed = 12345;
@@ -404,7 +422,8 @@ test_menu_random_pages(void **state)
 		for (i = 0; i < 200; i++) {
 			seed = seed * 1103515245u + 12345u;
 			buf_puts(&page_text,
-			    pieces[(seed >> 16) % (sizeof(pieces) / sizeof(*pieces))]);
+			    pieces[(seed >> 16) %
+				(sizeof(pieces) / sizeof(*pieces))]);
 		}
 		gmi_gophermap(page_text.data, page_text.len, "/a/", &o, &out);
 		assert_true(utf8_valid(out.data, out.len));
@@ -414,9 +433,10 @@ test_menu_random_pages(void **state)
 			const char *tab = memchr(lines[i], '\t', lens[i]);
 			assert_int_equal(count_tabs(lines[i], lens[i]), 3);
 			assert_true(utf8_width(lines[i] + 1,
-			    (size_t)(tab - lines[i]) - 1) < 70);
+					(size_t)(tab - lines[i]) - 1) < 70);
 			for (j = 0; j < lens[i]; j++)
-				assert_true((unsigned char)lines[i][j] >= 0x20 ||
+				assert_true(
+				    (unsigned char)lines[i][j] >= 0x20 ||
 				    lines[i][j] == '\t');
 			assert_true(lines[i][0] != '.');
 		}
@@ -436,17 +456,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_kinds),
-		cmocka_unit_test(test_resolve),
-		cmocka_unit_test(test_menu_format),
-		cmocka_unit_test(test_menu_wrapping),
-		cmocka_unit_test(test_menu_options),
-		cmocka_unit_test(test_menu_long_label),
-		cmocka_unit_test(test_menu_bad_bytes),
-		cmocka_unit_test(test_plaintext),
-		cmocka_unit_test(test_gopher_url),
-		cmocka_unit_test(test_item_type_guess),
-		cmocka_unit_test(test_menu_random_pages),
+	    cmocka_unit_test(test_parse_kinds),
+	    cmocka_unit_test(test_resolve),
+	    cmocka_unit_test(test_menu_format),
+	    cmocka_unit_test(test_menu_wrapping),
+	    cmocka_unit_test(test_menu_options),
+	    cmocka_unit_test(test_menu_long_label),
+	    cmocka_unit_test(test_menu_bad_bytes),
+	    cmocka_unit_test(test_plaintext),
+	    cmocka_unit_test(test_gopher_url),
+	    cmocka_unit_test(test_item_type_guess),
+	    cmocka_unit_test(test_menu_random_pages),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

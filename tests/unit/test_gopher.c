@@ -98,7 +98,8 @@ test_refused(void **state)
 	assert_string_equal(reason, "Selector is not valid UTF-8");
 	assert_int_equal(gopher_parse("/a\0b", 4, &r, &reason), -1);
 	assert_int_equal(parse("GET / HTTP/1.1", &r, &reason), -1);
-	assert_string_equal(reason, "This is a Gopher server, not a web server");
+	assert_string_equal(
+	    reason, "This is a Gopher server, not a web server");
 	assert_int_equal(parse("HEAD /x HTTP/1.0", &r, &reason), -1);
 }
 
@@ -111,15 +112,18 @@ test_url_selector(void **state)
 	const char *html;
 
 	(void)state;
-	assert_int_equal(parse("URL:https://example.com/a?b=1&c=\"2\"", &r,
-	    &reason), 0);
+	assert_int_equal(
+	    parse("URL:https://example.com/a?b=1&c=\"2\"", &r, &reason), 0);
 	assert_int_equal(r.kind, GOPHER_URL);
 	assert_int_equal(gopher_url_page(r.url.p, r.url.len, &out), 0);
 	html = buf_cstr(&out);
-	assert_non_null(strstr(html, "<meta http-equiv=\"refresh\" content=\"0; "
+	assert_non_null(strstr(html,
+	    "<meta http-equiv=\"refresh\" content=\"0; "
 	    "url=https://example.com/a?b=1&amp;c=&quot;2&quot;\">"));
-	assert_non_null(strstr(html, "<a href=\"https://example.com/a?b=1&amp;"
-	    "c=&quot;2&quot;\">https://example.com/a?b=1&amp;c=&quot;2&quot;</a>"));
+	assert_non_null(strstr(html,
+	    "<a href=\"https://example.com/a?b=1&amp;"
+	    "c=&quot;2&quot;\">https://example.com/a?b=1&amp;c=&quot;2&quot;</"
+	    "a>"));
 	assert_null(strstr(html, "\"2\""));
 	buf_free(&out);
 	/* with a leading slash too */
@@ -144,13 +148,13 @@ test_error_menu(void **state)
 
 	(void)state;
 	gopher_error_menu(&out, "Not found");
-	assert_string_equal(buf_cstr(&out),
-	    "3Not found\t\terror.host\t1\r\n.\r\n");
+	assert_string_equal(
+	    buf_cstr(&out), "3Not found\t\terror.host\t1\r\n.\r\n");
 	buf_reset(&out);
 	/* a message can never break the line format */
 	gopher_error_menu(&out, "a\tb\r\nc");
-	assert_string_equal(buf_cstr(&out),
-	    "3a b  c\t\terror.host\t1\r\n.\r\n");
+	assert_string_equal(
+	    buf_cstr(&out), "3a b  c\t\terror.host\t1\r\n.\r\n");
 	buf_free(&out);
 }
 
@@ -158,11 +162,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_paths),
-		cmocka_unit_test(test_gopher_plus_and_query),
-		cmocka_unit_test(test_refused),
-		cmocka_unit_test(test_url_selector),
-		cmocka_unit_test(test_error_menu),
+	    cmocka_unit_test(test_paths),
+	    cmocka_unit_test(test_gopher_plus_and_query),
+	    cmocka_unit_test(test_refused),
+	    cmocka_unit_test(test_url_selector),
+	    cmocka_unit_test(test_error_menu),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -18,8 +18,8 @@ static void
 expand(struct expanded *e, const char *md, int first_line)
 {
 	memset(e, 0, sizeof(*e));
-	e->errors = hexotag_expand(md, strlen(md), first_line, &e->out, &e->map,
-	    &e->d);
+	e->errors =
+	    hexotag_expand(md, strlen(md), first_line, &e->out, &e->map, &e->d);
 	buf_cstr(&e->out);
 }
 
@@ -66,11 +66,15 @@ test_youtube_forms(void **state)
 {
 	(void)state;
 	expect("{% youtube jkSM4MlWsKo %}\ntext\n",
-	    "[YouTube video \\(jkSM4MlWsKo\\)](<https://www.youtube.com/watch?v=jkSM4MlWsKo>)\ntext\n");
+	    "[YouTube video "
+	    "\\(jkSM4MlWsKo\\)](<https://www.youtube.com/"
+	    "watch?v=jkSM4MlWsKo>)\ntext\n");
 	expect("{% youtube abc?t=514 %}",
-	    "[YouTube video \\(abc\\)](<https://www.youtube.com/watch?v=abc&t=514>)");
+	    "[YouTube video "
+	    "\\(abc\\)](<https://www.youtube.com/watch?v=abc&t=514>)");
 	expect("{% youtube PLx playlist %}",
-	    "[YouTube playlist \\(PLx\\)](<https://www.youtube.com/playlist?list=PLx>)");
+	    "[YouTube playlist "
+	    "\\(PLx\\)](<https://www.youtube.com/playlist?list=PLx>)");
 	expect("{% youtube 'https://youtu.be/xyz' %}",
 	    "[YouTube video \\(xyz\\)](<https://youtu.be/xyz>)");
 	expect("{%- youtube abc -%}",
@@ -97,7 +101,8 @@ static void
 test_block_tags(void **state)
 {
 	(void)state;
-	expect("{% blockquote Ann, Book %}\nline one\nline two\n{% endblockquote %}\nafter\n",
+	expect("{% blockquote Ann, Book %}\nline one\nline two\n{% "
+	       "endblockquote %}\nafter\n",
 	    "> line one\n> line two\n>\n> \xe2\x80\x94 Ann\\, Book\n\nafter\n");
 	expect("{% pullquote %}\nq\n{% endpullquote %}\n", "> q\n\n");
 	expect("{% codeblock lang:c %}\nint x;\n```\n{% endcodeblock %}\n",
@@ -109,9 +114,11 @@ static void
 test_code_left_alone(void **state)
 {
 	(void)state;
-	expect("`{% youtube x %}` and ``{% y %}``\n", "`{% youtube x %}` and ``{% y %}``\n");
+	expect("`{% youtube x %}` and ``{% y %}``\n",
+	    "`{% youtube x %}` and ``{% y %}``\n");
 	expect("```\n{% youtube x %}\n```\n", "```\n{% youtube x %}\n```\n");
-	expect("~~~~\n{% youtube x %}\n~~~\n~~~~\n", "~~~~\n{% youtube x %}\n~~~\n~~~~\n");
+	expect("~~~~\n{% youtube x %}\n~~~\n~~~~\n",
+	    "~~~~\n{% youtube x %}\n~~~\n~~~~\n");
 }
 
 static void
@@ -154,7 +161,8 @@ test_line_map(void **state)
 
 	(void)state;
 	/* a block tag collapses lines: the map keeps the file lines */
-	expand(&e, "one\n{% blockquote %}\nq1\nq2\n{% endblockquote %}\nlast\n", 5);
+	expand(&e, "one\n{% blockquote %}\nq1\nq2\n{% endblockquote %}\nlast\n",
+	    5);
 	assert_string_equal(e.out.data, "one\n> q1\n> q2\n\nlast\n");
 	assert_int_equal(line_map_get(&e.map, 0), 5);
 	assert_int_equal(line_map_get(&e.map, 1), 7);
@@ -167,13 +175,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_split_args),
-		cmocka_unit_test(test_youtube_forms),
-		cmocka_unit_test(test_asset_and_post_tags),
-		cmocka_unit_test(test_block_tags),
-		cmocka_unit_test(test_code_left_alone),
-		cmocka_unit_test(test_unknown_and_unclosed),
-		cmocka_unit_test(test_line_map),
+	    cmocka_unit_test(test_split_args),
+	    cmocka_unit_test(test_youtube_forms),
+	    cmocka_unit_test(test_asset_and_post_tags),
+	    cmocka_unit_test(test_block_tags),
+	    cmocka_unit_test(test_code_left_alone),
+	    cmocka_unit_test(test_unknown_and_unclosed),
+	    cmocka_unit_test(test_line_map),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

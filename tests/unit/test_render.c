@@ -13,7 +13,7 @@
 /* Callbacks that show what they were given. */
 struct seen {
 	char names[16][64]; /* asset names */
-	int lines[16];      /* lines of link() calls */
+	int lines[16]; /* lines of link() calls */
 	size_t nnames, nlines;
 };
 
@@ -44,13 +44,16 @@ cb_link(void *ctx, const char *href, int line, struct diag_list *d)
 		sprintf(u, "%sindex.gmi", href);
 		return u;
 	}
+	if (strcmp(href, "https://bad-utf8/") == 0)
+		return strdup("https://bad-utf8/\xff");
 	if (strcmp(href, "https://missing.example/") == 0)
 		diag_add(d, line, false, "link to a missing page");
 	return NULL;
 }
 
 static char *
-cb_post(void *ctx, const char *slug, char **title, int line, struct diag_list *d)
+cb_post(
+    void *ctx, const char *slug, char **title, int line, struct diag_list *d)
 {
 	char *u = malloc(strlen(slug) + 3);
 
@@ -124,15 +127,26 @@ test_images(void **state)
 	struct run r;
 
 	(void)state;
-	render(&r, "![](my-post/a.jpeg)\n![](./b.jpeg)\n![](c.jpeg)\n"
-	    "![Cap](Untitled%201.png)\n![](https://x.example/d.png)\n", false);
+	render(&r,
+	    "![](my-post/a.jpeg)\n![](./b.jpeg)\n![](c.jpeg)\n"
+	    "![Cap](Untitled%201.png)\n![](https://x.example/d.png)\n",
+	    false);
 	assert_string_equal(r.res.gemtext.data,
-	    "=> /post/a.jpeg a.jpeg\n=> /post/b.jpeg b.jpeg\n=> /post/c.jpeg c.jpeg\n"
-	    "=> /post/Untitled%201.png Cap\n=> https://x.example/d.png d.png\n");
+	    "=> /post/a.jpeg a.jpeg\n=> /post/b.jpeg b.jpeg\n=> /post/c.jpeg "
+	    "c.jpeg\n"
+	    "=> /post/Untitled%201.png Cap\n=> https://x.example/d.png "
+	    "d.png\n");
 	assert_int_equal(r.seen.nnames, 4);
 	assert_string_equal(r.seen.names[0], "a.jpeg");
 	assert_string_equal(r.seen.names[1], "b.jpeg");
 	assert_string_equal(r.seen.names[3], "Untitled 1.png");
+	done(&r);
+
+	/* an escape that would decode to invalid UTF-8 or a '/' stays */
+	render(&r, "![](bad%80.png)\n![](a%2Fb.png)\n", false);
+	assert_string_equal(r.seen.names[0], "bad%80.png");
+	assert_string_equal(r.seen.names[1], "a%2Fb.png");
+	assert_true(utf8_valid(r.res.gemtext.data, r.res.gemtext.len));
 	done(&r);
 }
 
@@ -140,14 +154,19 @@ static void
 test_inline_links(void **state)
 {
 	(void)state;
-	expect("See [A](https://a/) and [B](https://b/).\nAgain [A](https://a/).\n\n"
-	    "[Alone](https://c/)\n",
+	expect("See [A](https://a/) and [B](https://b/).\nAgain "
+	       "[A](https://a/).\n\n"
+	       "[Alone](https://c/)\n",
 	    "See A and B.\nAgain A.\n=> https://a/ A\n=> https://b/ B\n\n"
 	    "=> https://c/ Alone\n");
 	expect("- x [in list](https://l/)\n- y\n\n> q [in quote](https://q/)\n",
-	    "* x in list\n* y\n=> https://l/ in list\n\n> q in quote\n=> https://q/ in quote\n");
+	    "* x in list\n* y\n=> https://l/ in list\n\n> q in quote\n=> "
+	    "https://q/ in quote\n");
+	/* links to a fragment of the page itself have no link line */
+	expect("Go to [the top](#top).\n", "Go to the top.\n");
 	/* hrefs are entity-decoded, URLs with spaces encoded */
-	expect("[t](<https://e/a b?x=1&amp;y=2>)\n", "=> https://e/a%20b?x=1&y=2 t\n");
+	expect("[t](<https://e/a b?x=1&amp;y=2>)\n",
+	    "=> https://e/a%20b?x=1&y=2 t\n");
 }
 
 static void
@@ -156,8 +175,10 @@ test_series(void **state)
 	struct run r;
 
 	(void)state;
-	render(&r, "Intro\n\n* [Part 1](/2021/12/31/p1/)\n* Part 2 - now\n"
-	    "* [Part 3](/2021/12/31/p3/)\n", false);
+	render(&r,
+	    "Intro\n\n* [Part 1](/2021/12/31/p1/)\n* Part 2 - now\n"
+	    "* [Part 3](/2021/12/31/p3/)\n",
+	    false);
 	assert_string_equal(r.res.gemtext.data,
 	    "Intro\n\n=> /2021/12/31/p1/index.gmi Part 1\n* Part 2 - now\n"
 	    "=> /2021/12/31/p3/index.gmi Part 3\n");
@@ -175,6 +196,16 @@ test_series(void **state)
 	assert_int_equal(r.seen.lines[1], 9);
 	done(&r);
 
+	/* post_link tags make a series too */
+	render(&r, "- {% post_link p1 %}\n- {% post_link p2 'Two' %}\n- now\n",
+	    false);
+	assert_string_equal(
+	    r.res.gemtext.data, "=> /p1/ The Title\n=> /p2/ Two\n* now\n");
+	assert_int_equal(r.res.nseries, 3);
+	assert_string_equal(r.res.series[0].href, "canyon-post:p1");
+	assert_string_equal(r.res.series[0].label, "The Title");
+	done(&r);
+
 	/* external links do not make a series */
 	render(&r, "* [a](https://a/)\n* [b](https://b/)\n", false);
 	assert_null(r.res.series);
@@ -186,7 +217,8 @@ test_blocks(void **state)
 {
 	(void)state;
 	expect("# A\n#### D\n###### F\n", "# A\n\n### D\n\n### F\n");
-	expect("1. one\n2. two\n   - nested\n", "* 1. one\n* 2. two\n* nested\n");
+	expect(
+	    "1. one\n2. two\n   - nested\n", "* 1. one\n* 2. two\n* nested\n");
 	expect("> a\n> b\n>\n> c\n", "> a\n> b\n>\n> c\n");
 	expect("```sh\necho hi\n```\n", "```sh\necho hi\n```\n");
 	expect("````\n```\n````\n", "```\n ```\n```\n");
@@ -222,7 +254,8 @@ test_entities_and_protection(void **state)
 	    "&<한한…&bogus;\n\nend\n");
 	expect("\\=> a\n\\# b\n\\* c\n\\> d\n\\```\n",
 	    " => a\n # b\n * c\n > d\n ```\n");
-	expect("&#0;&#xD800;&#x110000;\n", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\n");
+	expect("&#0;&#xD800;&#x110000;\n",
+	    "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd\n");
 }
 
 static void
@@ -232,8 +265,10 @@ test_html(void **state)
 
 	(void)state;
 	expect("a<br>b <b>c</b>\n", "a\nb c\n");
-	expect("<iframe src=\"https://v/e\"></iframe>\n", "=> https://v/e Embedded page\n");
-	expect("x <a href=\"https://h/\">h</a> y\n", "x h y\n=> https://h/ h\n");
+	expect("<iframe src=\"https://v/e\"></iframe>\n",
+	    "=> https://v/e Embedded page\n");
+	expect(
+	    "x <a href=\"https://h/\">h</a> y\n", "x h y\n=> https://h/ h\n");
 	render(&r, "intro\n\n<!--  More  -->\n\nrest\n", false);
 	assert_string_equal(r.res.gemtext.data, "intro\n\nrest\n");
 	assert_int_equal(r.res.excerpt_len, strlen("intro\n"));
@@ -244,7 +279,8 @@ static void
 test_autolink_particle(void **state)
 {
 	(void)state;
-	expect("가 https://x.org/foo를 보라\n", "가 https://x.org/foo를 보라\n=> https://x.org/foo\n");
+	expect("가 https://x.org/foo를 보라\n",
+	    "가 https://x.org/foo를 보라\n=> https://x.org/foo\n");
 }
 
 static void
@@ -253,7 +289,10 @@ test_hexo_tags_resolved(void **state)
 	struct run r;
 
 	(void)state;
-	render(&r, "{% asset_img p.jpg Cap %}\n{% post_link other %}\n{% youtube abc %}\n", false);
+	render(&r,
+	    "{% asset_img p.jpg Cap %}\n{% post_link other %}\n{% youtube abc "
+	    "%}\n",
+	    false);
 	assert_string_equal(r.res.gemtext.data,
 	    "=> /post/p.jpg Cap\n=> /other/ The Title\n"
 	    "=> https://www.youtube.com/watch?v=abc YouTube video (abc)\n");
@@ -306,6 +345,11 @@ test_bad_input(void **state)
 	assert_int_equal(r.d.n, 1);
 	done(&r);
 
+	/* a callback's URL that is not UTF-8 is repaired */
+	render(&r, "[b](https://bad-utf8/)\n", false);
+	assert_string_equal(r.res.gemtext.data, "=> https://bad-utf8/\xef\xbf\xbd b\n");
+	done(&r);
+
 	/* a warning from a callback reaches the list */
 	render(&r, "[m](https://missing.example/)\n", false);
 	assert_int_equal(r.d.n, 1);
@@ -334,18 +378,18 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_lines_kept_or_joined),
-		cmocka_unit_test(test_images),
-		cmocka_unit_test(test_inline_links),
-		cmocka_unit_test(test_series),
-		cmocka_unit_test(test_blocks),
-		cmocka_unit_test(test_table_widths),
-		cmocka_unit_test(test_entities_and_protection),
-		cmocka_unit_test(test_html),
-		cmocka_unit_test(test_autolink_particle),
-		cmocka_unit_test(test_hexo_tags_resolved),
-		cmocka_unit_test(test_bad_input),
-		cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_lines_kept_or_joined),
+	    cmocka_unit_test(test_images),
+	    cmocka_unit_test(test_inline_links),
+	    cmocka_unit_test(test_series),
+	    cmocka_unit_test(test_blocks),
+	    cmocka_unit_test(test_table_widths),
+	    cmocka_unit_test(test_entities_and_protection),
+	    cmocka_unit_test(test_html),
+	    cmocka_unit_test(test_autolink_particle),
+	    cmocka_unit_test(test_hexo_tags_resolved),
+	    cmocka_unit_test(test_bad_input),
+	    cmocka_unit_test(test_deep_nesting),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,28 +20,38 @@ static const char post4[] =
     "Prioritized Load Shedding\n"
     "넷플릭스의 발표였다.\n";
 
-static const char post1[] =
-    "# 라스베가스를 다녀오고... 1편\n\n"
-    "인천공항에서   출발했다.\n"
-    "=> https://example.com/secret-url-word 링크\n";
+static const char post1[] = "# 라스베가스를 다녀오고... 1편\n\n"
+			    "인천공항에서   출발했다.\n"
+			    "=> https://example.com/secret-url-word 링크\n";
 
 static struct search_index *
 build(void)
 {
 	struct search_index *idx = search_new();
 
-	assert_int_equal(search_add(idx, "/2021/12/31/las-vegas-aws-reinvent-01/"
-	    "index.gmi", post1, strlen(post1)), 1);
-	assert_int_equal(search_add(idx, "/2021/12/31/las-vegas-aws-reinvent-04/"
-	    "index.gmi", post4, strlen(post4)), 1);
-	assert_int_equal(search_add(idx, "/2022/01/02/note.gmi", "# Note\nload "
-	    "SHEDDING again\n", 27), 1);
+	assert_int_equal(search_add(idx,
+			     "/2021/12/31/las-vegas-aws-reinvent-01/"
+			     "index.gmi",
+			     post1, strlen(post1)),
+	    1);
+	assert_int_equal(search_add(idx,
+			     "/2021/12/31/las-vegas-aws-reinvent-04/"
+			     "index.gmi",
+			     post4, strlen(post4)),
+	    1);
+	assert_int_equal(search_add(idx, "/2022/01/02/note.gmi",
+			     "# Note\nload "
+			     "SHEDDING again\n",
+			     27),
+	    1);
 	/* not posts: the home page, archives, files */
 	assert_int_equal(search_add(idx, "/index.gmi", "# Home\n라스베가스\n",
-	    strlen("# Home\n라스베가스\n")), 0);
+			     strlen("# Home\n라스베가스\n")),
+	    0);
 	assert_int_equal(search_add(idx, "/2021/12/index.gmi", "x", 1), 0);
 	assert_int_equal(search_add(idx, "/2021/12/31/index.gmi", "x", 1), 0);
-	assert_int_equal(search_add(idx, "/2021/12/31/a/b/index.gmi", "x", 1), 0);
+	assert_int_equal(
+	    search_add(idx, "/2021/12/31/a/b/index.gmi", "x", 1), 0);
 	assert_int_equal(search_count(idx), 3);
 	return idx;
 }
@@ -64,14 +74,17 @@ test_korean_query(void **state)
 	(void)state;
 	assert_non_null(strstr(page, "# Search: 그랜드캐니언\n"));
 	assert_non_null(strstr(page, "\n1 post contains \"그랜드캐니언\".\n"));
-	assert_non_null(strstr(page, "\n=> /2021/12/31/las-vegas-aws-reinvent-04/ "
-	    "2021-12-31 라스베가스를 다녀오고... 4편 (feat. AWS re:Invent 2021)\n"));
+	assert_non_null(strstr(page,
+	    "\n=> /2021/12/31/las-vegas-aws-reinvent-04/ "
+	    "2021-12-31 라스베가스를 다녀오고... 4편 (feat. AWS re:Invent "
+	    "2021)\n"));
 	assert_null(strstr(page, "reinvent-01/"));
 	free(page);
 	/* in the title of two posts: both, newest first (same date: by path) */
 	page = run(idx, "라스베가스를");
 	assert_non_null(strstr(page, "\n2 posts contain"));
-	assert_true(strstr(page, "reinvent-04/") < strstr(page, "reinvent-01/"));
+	assert_true(
+	    strstr(page, "reinvent-04/") < strstr(page, "reinvent-01/"));
 	free(page);
 	search_free(idx);
 }
@@ -114,11 +127,11 @@ test_snippet(void **state)
 	end = strchr(line, '\n');
 	/* context before the hit, cut at a code point, marked, bounded */
 	assert_memory_equal(line, "...", 3);
-	assert_non_null(memmem(line, (size_t)(end - line), "넷플릭스의 발표였다.",
-	    strlen("넷플릭스의 발표였다.")));
+	assert_non_null(memmem(line, (size_t)(end - line),
+	    "넷플릭스의 발표였다.", strlen("넷플릭스의 발표였다.")));
 	assert_true(utf8_valid(line, (size_t)(end - line)));
-	assert_true(utf8_width(line, (size_t)(end - line)) <=
-	    SEARCH_SNIPPET_COLS);
+	assert_true(
+	    utf8_width(line, (size_t)(end - line)) <= SEARCH_SNIPPET_COLS);
 	free(page);
 	/* a hit at the start: no leading marker, cut at the end */
 	page = run(idx, "날아서");
@@ -127,8 +140,8 @@ test_snippet(void **state)
 	assert_memory_equal(line, "날아서 그랜드캐니언까지 라스베가스에",
 	    strlen("날아서 그랜드캐니언까지 라스베가스에"));
 	assert_memory_equal(end - 3, "...", 3);
-	assert_true(utf8_width(line, (size_t)(end - line)) <=
-	    SEARCH_SNIPPET_COLS);
+	assert_true(
+	    utf8_width(line, (size_t)(end - line)) <= SEARCH_SNIPPET_COLS);
 	free(page);
 	search_free(idx);
 }
@@ -172,25 +185,58 @@ test_menu(void **state)
 	(void)state;
 	search_menu(idx, q, strlen(q), &o, &out);
 	buf_cstr(&out);
-	assert_non_null(strstr(out.data, "iSearch: 넷플릭스\t\th.example\t70\r\n"));
-	assert_non_null(strstr(out.data, "12021-12-31 라스베가스를 다녀오고... 4편 "
+	assert_non_null(
+	    strstr(out.data, "iSearch: 넷플릭스\t\th.example\t70\r\n"));
+	assert_non_null(strstr(out.data,
+	    "12021-12-31 라스베가스를 다녀오고... 4편 "
 	    "(feat. AWS re:Invent 2021)\t/2021/12/31/las-vegas-aws-reinvent-04/"
 	    "\th.example\t70\r\n"));
-	assert_non_null(strstr(out.data, "7Search again\t/search\th.example\t70\r\n"));
+	assert_non_null(
+	    strstr(out.data, "7Search again\t/search\th.example\t70\r\n"));
 	assert_memory_equal(out.data + out.len - 3, ".\r\n", 3);
 	buf_free(&out);
 	search_free(idx);
+}
+
+static void
+expect_post(const char *page, const char *want)
+{
+	char *got = search_post_path(page);
+
+	if (want == NULL) {
+		assert_null(got);
+		return;
+	}
+	assert_non_null(got);
+	assert_string_equal(got, want);
+	free(got);
+}
+
+static void
+test_post_path(void **state)
+{
+	(void)state;
+	expect_post("/2021/12/31/slug/index.gmi", "/2021/12/31/slug/");
+	expect_post("/2021/12/31/note.gmi", "/2021/12/31/note.gmi");
+	expect_post("/2021/12/31/index.gmi", NULL);
+	expect_post("/2021/12/31/a/b/index.gmi", NULL);
+	expect_post("/2021/12/31/note.gemini", NULL);
+	expect_post("/2021/12/31/x.jpeg", NULL);
+	expect_post("/2021/1a/31/x.gmi", NULL);
+	expect_post("/tags/index.gmi", NULL);
+	expect_post("2021/12/31/x.gmi", NULL);
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_korean_query),
-		cmocka_unit_test(test_ascii_case),
-		cmocka_unit_test(test_snippet),
-		cmocka_unit_test(test_empty_and_long),
-		cmocka_unit_test(test_menu),
+	    cmocka_unit_test(test_korean_query),
+	    cmocka_unit_test(test_ascii_case),
+	    cmocka_unit_test(test_snippet),
+	    cmocka_unit_test(test_empty_and_long),
+	    cmocka_unit_test(test_menu),
+	    cmocka_unit_test(test_post_path),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

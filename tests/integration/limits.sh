@@ -1,0 +1,108 @@
+#!/bin/sh
+# Admission control of canyon serve over real sockets: prioritized load
+# shedding (a large download in flight makes images wait while pages are
+# still served), the per-address budget (44 with the seconds to wait), the
+# connection cap per address, and a trickling client cut off by the
+# request timeout.
+. "$ROOT/tests/lib.sh"
+GEMREQ="$TOOLS/gemreq"
+HOLD="$TOOLS/holdconn"
+
+mkdir -p "$TMP/pub/post" "$TMP/certs"
+printf '# Home\n' >"$TMP/pub/index.gmi"
+printf '# Post\n' >"$TMP/pub/post/index.gmi"
+printf '\211PNG\r\n' >"$TMP/pub/photo.png"
+head -c 40000000 /dev/zero >"$TMP/pub/big.bin"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
+	-days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
+
+# start_server RATE BURST: one worker, a fixed concurrency limit of 2 (so
+# that one request in flight fills the share of heavy requests).
+start_server() {
+	cat >"$TMP/canyon.yaml" <<YAML
+output: pub
+server:
+  hostname: localhost
+  listen: ["127.0.0.1:0"]
+  gopher_listen: ["127.0.0.1:0"]
+  workers: 1
+  timeout_request: 2
+  timeout_write: 20
+  max_in_memory: 100000
+  access_log: ""
+limits:
+  rate: $1
+  burst: $2
+  max_connections_per_address: 3
+  min_concurrency: 2
+  max_concurrency: 2
+  retry_after: 7
+YAML
+	rm -f "$TMP/ready"
+	"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
+	SERVER_PID=$!
+	i=0
+	while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	PORT=$(awk '$1 == "gemini" {print $2}' "$TMP/ready")
+	GPORT=$(awk '$1 == "gopher" {print $2}' "$TMP/ready")
+}
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+status() { # URL: the reply's header line
+	printf '%s\r\n' "$1" | "$GEMREQ" -p "$PORT" 2>/dev/null | head -n 1 | tr -d '\r'
+}
+
+# --- shedding by priority ---------------------------------------------
+start_server 1000 1000
+check "server started" test -n "$PORT"
+expect_eq "an image is served when the server is idle" \
+	"20 image/png" "$(status gemini://localhost/photo.png)"
+# A 40 MB download that is never read stays in flight: one of two places.
+"$HOLD" 127.0.0.1 "$GPORT" 6 /big.bin >"$TMP/hold.out" &
+HOLD_PID=$!
+sleep 1
+expect_eq "with the server half full, an image is shed with 44 and the configured wait" \
+	"44 7" "$(status gemini://localhost/photo.png)"
+expect_match "with the server half full, the home page is served" \
+	'^20 text/gemini' "$(status gemini://localhost/)"
+expect_match "... and a post" '^20 text/gemini' "$(status gemini://localhost/post/)"
+out=$("$TOOLS/gopher_get" 127.0.0.1 "$GPORT" /photo.png)
+expect_match "Gopher sheds the image with a type 3 line" \
+	'^3Server busy: try again in 7 seconds	' "$out"
+kill "$HOLD_PID" 2>/dev/null
+wait "$HOLD_PID" 2>/dev/null
+sleep 0.5
+expect_eq "once the download is gone, images are served again" \
+	"20 image/png" "$(status gemini://localhost/photo.png)"
+
+# --- connections per address --------------------------------------------
+"$HOLD" -n 3 127.0.0.1 "$GPORT" 3 >"$TMP/hold.out" &
+HOLD_PID=$!
+sleep 0.5
+out=$("$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / 2>/dev/null | head -c 100)
+expect_eq "a fourth connection from one address is closed without a reply" "" "$out"
+wait "$HOLD_PID"
+expect_match "the three held ones were closed by the request timeout" \
+	'^closed 3$' "$(cat "$TMP/hold.out")"
+expect_match "... after about 2 s" '^after [23]$' "$(cat "$TMP/hold.out")"
+out=$("$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / | head -c 100)
+expect_match "then the address may connect again" '^i|^1' "$out"
+stop_server
+
+# --- per-address budget ---------------------------------------------------
+# A bucket of 2 that refills in 10 s: two requests within budget, two on
+# credit at the lowest priority, then refused until it refills.
+start_server 0.1 2
+got=""
+for n in 1 2 3 4 5 6; do
+	got="$got $(status gemini://localhost/ | cut -c1-2)"
+done
+expect_eq "budget: 2 in, 2 on credit, then 44" " 20 20 20 20 44 44" "$got"
+expect_eq "the 44 says when the budget is back (1 token at 0.1/s from -2)" \
+	"44 30" "$(status gemini://localhost/)"
+kill -0 "$SERVER_PID" 2>/dev/null
+check "server still running" test $? -eq 0
+stop_server
