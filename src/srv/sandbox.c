@@ -187,7 +187,7 @@ sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
 {
 	struct sandbox_user u;
 	char **reads;
-	char *append[1];
+	char *append[1] = {NULL};
 	size_t n = 0, i, nappend = 0;
 	int rc = -1;
 
