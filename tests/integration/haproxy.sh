@@ -147,6 +147,18 @@ check "both logged" wait_for 5 logged_at_least 14
 expect_eq "the two connections went to different instances" "1 1" \
 	"$(($(count a .) - before_a)) $(($(count b .) - before_b))"
 
+# The same with TLS 1.2 (its ticket comes in the handshake, and each
+# instance also has its own session cache, which cannot help here).
+before_a=$(count a .)
+before_b=$(count b .)
+first=$(sclient -tls1_2 -sess_out "$TMP/session12")
+expect_match "TLS 1.2: a full handshake" '^New, TLSv1\.2' "$first"
+second=$(sclient -tls1_2 -sess_in "$TMP/session12")
+expect_match "TLS 1.2: the session resumed on the other instance" '^Reused, TLSv1\.2' "$second"
+check "both logged" wait_for 5 logged_at_least 16
+expect_eq "TLS 1.2: the two connections went to different instances" "1 1" \
+	"$(($(count a .) - before_a)) $(($(count b .) - before_b))"
+
 # Key rotation: a new key first, the old one after it, SIGHUP to both:
 # the old session still resumes (old key decrypts). Then the old key
 # dropped and SIGHUP again: it no longer does.
