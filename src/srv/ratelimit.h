@@ -10,6 +10,12 @@
  * bucket refills. The same table counts open connections per address,
  * capped per address and in total.
  *
+ * A refused client has been told how long to wait (the 44's seconds).
+ * Until that time is up its new connections are refused too, on accept:
+ * the caller closes them before the TLS handshake, which is most of what a
+ * request costs the server, so a client that ignores the wait and keeps
+ * reconnecting costs an accept and a close, not a handshake each time.
+ *
  * The table is bounded: a fixed number of sets of a few entries each;
  * a new address replaces the least recently seen entry of its set that has
  * no open connection. When every entry of the set holds connections the
@@ -72,7 +78,9 @@ enum rate_verdict ratelimit_request(struct ratelimit *rl,
 
 /*
  * Count a new connection from k. Returns 0 when it may proceed, -1 when the
- * per-address or the total cap is reached (nothing is counted then).
+ * per-address or the total cap is reached, or when k was refused
+ * (RATE_DENY) and the wait it was told is not over (nothing is counted
+ * then).
  * *tracked says whether the per-address count was taken; pass it back to
  * ratelimit_conn_close() when the connection ends. With k NULL (the address
  * is not known yet, as behind a PROXY-protocol balancer) only the total is

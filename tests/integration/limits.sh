@@ -94,15 +94,21 @@ stop_server
 
 # --- per-address budget ---------------------------------------------------
 # A bucket of 2 that refills in 10 s: two requests within budget, two on
-# credit at the lowest priority, then refused until it refills.
+# credit at the lowest priority, then refused with the time to wait; until
+# that time is up, the address's connections are closed before the TLS
+# handshake.
 start_server 0.1 2
 got=""
-for n in 1 2 3 4 5 6; do
+for n in 1 2 3 4; do
 	got="$got $(status gemini://localhost/ | cut -c1-2)"
 done
-expect_eq "budget: 2 in, 2 on credit, then 44" " 20 20 20 20 44 44" "$got"
-expect_eq "the 44 says when the budget is back (1 token at 0.1/s from -2)" \
+expect_eq "budget: 2 in, 2 on credit" " 20 20 20 20" "$got"
+expect_eq "then 44 with when the budget is back (1 token at 0.1/s from -2)" \
 	"44 30" "$(status gemini://localhost/)"
+expect_eq "during the wait, the address is closed before the handshake" \
+	"" "$(status gemini://localhost/)"
+printf 'gemini://localhost/\r\n' | "$GEMREQ" -p "$PORT" >/dev/null 2>&1
+expect_eq "... with no TLS handshake (gemreq exit 1)" 1 $?
 kill -0 "$SERVER_PID" 2>/dev/null
 check "server still running" test $? -eq 0
 stop_server
