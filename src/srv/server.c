@@ -183,6 +183,12 @@ new_base(void)
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
+	/* Two priorities (worker.h): connections past their TLS handshake
+	 * first, everything else (accepts, handshakes, timers) after. */
+	if (base && event_base_priority_init(base, WORKER_PRIORITIES) == -1) {
+		event_base_free(base);
+		return NULL;
+	}
 	return base;
 }
 
