@@ -128,6 +128,9 @@ limits_admit(struct limits *l, struct shed *s, struct limits_ticket *t,
 		 * everybody else the configured pause. */
 		if (rv != RATE_OVER)
 			*retry = l->conf.shed.retry;
+		pthread_mutex_lock(&l->lock);
+		ratelimit_shed(l->rl, &t->key, now, *retry);
+		pthread_mutex_unlock(&l->lock);
 		return LIMITS_SHED;
 	}
 	t->admitted = true;

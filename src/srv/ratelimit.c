@@ -17,7 +17,8 @@ struct rl_entry {
 	double tokens;   /* may go down to -burst while over budget */
 	double refilled; /* time tokens was last brought up to date */
 	double seen;     /* last request or connection, for eviction */
-	double denied_until; /* told 44: connections refused until then */
+	double denied_until; /* connections refused until then */
+	double shed_until;   /* told 44 by the shedding: its wait ends then */
 	unsigned conns;
 	bool used;
 };
@@ -200,6 +201,20 @@ ratelimit_request(struct ratelimit *rl, const struct addr_key *k, double now,
 	if (retry)
 		*retry = wait;
 	return v;
+}
+
+void
+ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
+    unsigned retry)
+{
+	struct rl_entry *e = rl_get(rl, k, now);
+
+	if (e == NULL)
+		return;
+	/* Back before the wait it was given: hold it to the next one. */
+	if (now < e->shed_until)
+		e->denied_until = now + retry;
+	e->shed_until = now + retry;
 }
 
 int

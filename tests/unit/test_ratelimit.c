@@ -137,6 +137,33 @@ test_denied_conns(void **state)
 	ratelimit_free(rl);
 }
 
+/* Shed once: still welcome (a browser asks for the page next). Shed again
+ * before the wait is over: held to the new wait. */
+static void
+test_shed_twice(void **state)
+{
+	struct ratelimit_conf c = conf(2, 4);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.7");
+	bool tracked;
+
+	(void)state;
+	ratelimit_shed(rl, &k, 100.0, 5);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 101.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	/* Shed again after the wait: a new first time. */
+	ratelimit_shed(rl, &k, 105.0, 5);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 106.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	/* ... and again at 107, within the wait given at 105. */
+	ratelimit_shed(rl, &k, 107.0, 5);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 107.0, &tracked), -1);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 111.9, &tracked), -1);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 112.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	ratelimit_free(rl);
+}
+
 static void
 test_conn_caps(void **state)
 {
@@ -219,6 +246,7 @@ main(void)
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_bucket),
 		cmocka_unit_test(test_denied_conns),
+		cmocka_unit_test(test_shed_twice),
 		cmocka_unit_test(test_conn_caps),
 		cmocka_unit_test(test_eviction),
 	};
