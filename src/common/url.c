@@ -116,8 +116,8 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 	return 0;
 }
 
-static int
-hexval(char c)
+int
+url_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -147,8 +147,8 @@ url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
 			*reason = "truncated percent escape";
 			return -1;
 		}
-		hi = hexval(s[i + 1]);
-		lo = hexval(s[i + 2]);
+		hi = url_hex_value(s[i + 1]);
+		lo = url_hex_value(s[i + 2]);
 		if (hi < 0 || lo < 0) {
 			*reason = "malformed percent escape";
 			return -1;

@@ -53,6 +53,17 @@ utf8_valid(const char *s, size_t n)
 	return true;
 }
 
+bool
+utf8_has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
+}
+
 size_t
 utf8_encode(uint32_t cp, char *out)
 {
