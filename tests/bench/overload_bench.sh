@@ -26,7 +26,13 @@
 # server's limits. Phases 1 and 2 are closed-loop (each client sends its
 # next request when the previous one ends); phase 3 is open-loop, so that
 # the offered load does not depend on how fast the server refuses, and its
-# latencies count from when each request was due. OVERLOAD_RESUME=1 makes
+# latencies count from when each request was due; the page line also gives
+# the p99 from the connect and the generator's own lag, to tell the
+# server's latency from a CPU-starved generator's. Refusals come in two
+# kinds: 44 after the handshake, and (for clients that ignore a 44 and are
+# refused again within its wait) a close on accept, before the handshake,
+# which the load generator counts as a handshake or reset error.
+# OVERLOAD_RESUME=1 makes
 # every client resume its TLS session (a much cheaper handshake for both
 # sides).
 set -u
