@@ -58,6 +58,12 @@ status() { # URL: the reply's header line
 # --- shedding by priority ---------------------------------------------
 start_server 1000 1000
 check "server started" test -n "$PORT"
+# A burst of connections waits in the accept queue rather than being
+# dropped (a dropped SYN is retried after a second): its length is the
+# server's own (4096, or the kernel's cap), not libevent's default of 128.
+want=$(( $(cat /proc/sys/net/core/somaxconn) < 4096 ? $(cat /proc/sys/net/core/somaxconn) : 4096 ))
+expect_eq "the accept queue holds $want connections" "$want" \
+	"$(ss -ltnH "sport = :$PORT" | awk '{ print $3 }')"
 expect_eq "an image is served when the server is idle" \
 	"20 image/png" "$(status gemini://localhost/photo.png)"
 # A 40 MB download that is never read stays in flight: one of two places.
