@@ -67,6 +67,16 @@ expect_eq "a body of the wrong size is an error" "body_size=6" "$(field error_ki
 line=$("$LOADGEN" -c 2 -n 1000000 -t 1 --port "$GEMINI" --tsv gemini://localhost/page.gmi)
 expect_match "a run is bounded by time as well as by count" '^[12]\.[0-9]+$' "$(field secs "$line")"
 
+# Open loop: 40 arrivals a second for 1 s, whatever the replies take.
+line=$("$LOADGEN" -c 8 -n 1000000 -t 1 --rate 40 --port "$GEMINI" --tsv gemini://localhost/page.gmi)
+expect_match "--rate: about 40 requests in 1 s, not as many as possible" '^(39|40|41)$' \
+    "$(field requests "$line")"
+expect_eq "... all answered" "20=$(field requests "$line")" "$(field status "$line")"
+expect_match "... with the generator's lag reported" '^[0-9]+$' "$(field lag_p99_us "$line")"
+line=$("$LOADGEN" -c 1 -n 1000000 -t 1 --rate 2000 --port "$GEMINI" --tsv gemini://localhost/page.gmi)
+expect_match "arrivals that find every slot busy are counted, not sent" 'no_slot=[0-9]+' \
+    "$(field error_kinds "$line")"
+
 line=$("$LOADGEN" -c 2 -n 20 -t 30 --tsv "gopher://localhost:$GOPHER/1/")
 expect_eq "Gopher requests are counted" "served=20" "$(field status "$line")"
 
