@@ -72,8 +72,17 @@ check "part 4 menu: format" menu_ok "$TMP/menu"
 check "part 4 menu: no control characters" no_controls "$TMP/menu"
 expect_eq "part 4 menu: display width at most 69 columns" yes \
     "$([ "$(widest "$TMP/menu")" -le 69 ] && echo yes)"
+# Selectors are percent-encoded (ASCII only); compare them decoded.
 tr -d '\r' <"$TMP/menu" | awk -F '\t' '/^[^i.]/ && $2 != "'"${POST}index.txt"'" {
-    print substr($1, 1, 1) "\t" $2 }' >"$TMP/got"
+    print substr($1, 1, 1) "\t" $2 }' |
+    while IFS='	' read -r type sel; do
+	case "$sel" in
+	URL:*) printf '%s\t%s\n' "$type" "$sel" ;;
+	*) printf '%s\t%s\n' "$type" "$(decode "$sel")" ;;
+	esac
+done >"$TMP/got"
+expect_eq "part 4 menu: local selectors are ASCII" "" \
+    "$(tr -d '\r' <"$TMP/menu" | awk -F '\t' '/^[^ih.]/ { print $2 }' | LC_ALL=C grep '[^ -~]')"
 expect_eq "part 4 menu: one item of the right type per link ($(wc -l <"$TMP/want") links)" \
     "$(cat "$TMP/want")" "$(cat "$TMP/got")"
 g "${POST}index.txt" >"$TMP/text"
