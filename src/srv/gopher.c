@@ -151,6 +151,23 @@ read_streamed(
 	return n < 0 ? -1 : 0;
 }
 
+/* True when the page already has a link line to path (as written). */
+static bool
+page_links_to(const char *text, size_t len, const char *path)
+{
+	struct gmi_doc doc;
+	bool found = false;
+	size_t i;
+
+	gmi_parse(text, len, &doc);
+	for (i = 0; i < doc.n && !found; i++)
+		found = doc.lines[i].kind == GMI_LINK &&
+		    doc.lines[i].url.len == strlen(path) &&
+		    memcmp(doc.lines[i].url.p, path, doc.lines[i].url.len) == 0;
+	gmi_doc_free(&doc);
+	return found;
+}
+
 static void
 build_page(struct gopher_site *gs, const struct store_entry *e,
     const char *text, size_t text_len)
@@ -167,7 +184,10 @@ build_page(struct gopher_site *gs, const struct store_entry *e,
 		dir = xstrndup(e->path, dir_len);
 		page_path = dir;
 	}
-	if (strcmp(e->path, "/index.gmi") == 0 && gs->idx)
+	/* The home menu always offers search (type 7): added at the top
+	 * when the page itself does not link to it. */
+	if (strcmp(e->path, "/index.gmi") == 0 && gs->idx &&
+	    !page_links_to(text, text_len, SEARCH_PATH))
 		gmi_menu_item(&items, '7', "Search the posts", 16, SEARCH_PATH,
 		    strlen(SEARCH_PATH), gs->host, gs->port);
 	if ((post = search_post_path(e->path)) != NULL) {
