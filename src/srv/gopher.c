@@ -97,7 +97,8 @@ site_item_type(void *ctx, const char *path, size_t len)
 		return gmi_item_type_guess(path, len);
 	if (strcmp(e->mime, "text/gemini") == 0)
 		return '1';
-	if (strcmp(e->mime, "text/plain") == 0)
+	/* Feeds and other text read fine as a type 0 document. */
+	if (strncmp(e->mime, "text/", 5) == 0 || strstr(e->mime, "xml") != NULL)
 		return '0';
 	if (strcmp(e->mime, "image/gif") == 0)
 		return 'g';

@@ -30,6 +30,9 @@ expect_eq "root menu: display width at most 69 columns" yes \
     "$([ "$(widest "$TMP/root")" -le 69 ] && echo yes)"
 expect_match "root menu: type 7 search item" "^7[^	]*	/search	localhost	" \
     "$(cat "$TMP/root")"
+expect_eq "root menu: one search item" 1 "$(grep -c '^7' "$TMP/root")"
+expect_match "root menu: the Atom feed is a text item (type 0)" \
+    "^0[^	]*	/atom.xml	localhost	" "$(cat "$TMP/root")"
 
 crawl
 expect_eq "crawl: no dead local item from the root" "" "$(cat "$TMP/dead")"
