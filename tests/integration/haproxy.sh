@@ -7,35 +7,14 @@
 # instance resumes on the other (shared ticket_key_file).
 . "$ROOT/tests/lib.sh"
 
-PIDS=""
-stop_all() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	cleanup
-}
-trap stop_all EXIT INT TERM
 
-# wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 # A capsule of one page, one certificate and one ticket key for both, in
 # folders apart as on a real host (the sandbox lets the server read only
 # what its configuration names: a reload must still find the key file).
 mkdir -p "$TMP/srv/pub" "$TMP/srv/certs" "$TMP/keys" "$TMP/etc" "$TMP/log"
 printf '# Capsule behind HAProxy\n' >"$TMP/srv/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj /CN=localhost -keyout "$TMP/srv/certs/localhost.key" \
-	-out "$TMP/srv/certs/localhost.crt" 2>/dev/null
-chmod 600 "$TMP/srv/certs/localhost.key"
+make_cert "$TMP/srv/certs"
 head -c 80 /dev/urandom >"$TMP/keys/ticket.key"
 chmod 600 "$TMP/keys/ticket.key"
 

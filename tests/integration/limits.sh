@@ -13,9 +13,7 @@ printf '# Home\n' >"$TMP/pub/index.gmi"
 printf '# Post\n' >"$TMP/pub/post/index.gmi"
 printf '\211PNG\r\n' >"$TMP/pub/photo.png"
 head -c 40000000 /dev/zero >"$TMP/pub/big.bin"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
-	-days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
+make_cert "$TMP/certs"
 
 # start_server RATE BURST: one worker, a fixed concurrency limit of 2 (so
 # that one request in flight fills the share of heavy requests).

@@ -8,9 +8,7 @@ LOADGEN="$TOOLS/../bench/loadgen"
 mkdir -p "$TMP/pub" "$TMP/certs"
 head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 2048 >"$TMP/pub/page.gmi"
 printf '# Home\n=> /page.gmi A page\n' >"$TMP/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" -days 3650 \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
+make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<YAML
 output: pub
 server:

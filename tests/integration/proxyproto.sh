@@ -6,33 +6,13 @@
 # a header at all.
 . "$ROOT/tests/lib.sh"
 
-PIDS=""
-stop_all() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	cleanup
-}
-trap stop_all EXIT INT TERM
 
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Proxied capsule\n' >"$TMP/pub/index.gmi"
 # (The Gopher answers are only checked to be there: what they hold is the
 # Gopher suites' business; the logged addresses are this suite's.)
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj /CN=localhost -keyout "$TMP/certs/localhost.key" \
-	-out "$TMP/certs/localhost.crt" 2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 
 # p: both listeners behind a balancer; n: the same without proxy_protocol.
 cat >"$TMP/p.yaml" <<EOF

@@ -4,16 +4,6 @@
 # being served; the watcher ends with the server.
 . "$ROOT/tests/lib.sh"
 
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 mkdir -p "$TMP/blog/source/_posts" "$TMP/certs"
 post() {
@@ -21,10 +11,7 @@ post() {
 		>"$TMP/blog/source/_posts/hello.md"
 }
 post "First title"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj /CN=localhost -keyout "$TMP/certs/localhost.key" \
-	-out "$TMP/certs/localhost.crt" 2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<EOF
 source: blog
 output: public
