@@ -149,7 +149,8 @@ forget_links(struct site_doc *doc)
 	doc->nlinks = 0;
 }
 
-/* Render (again) from the file: front matter, body, missing assets. */
+/* Render: from the text site_load() read, else from the file again
+ * (front matter, body), then count missing assets. */
 static void
 render_doc(struct builder *b, struct site_doc *doc)
 {
@@ -163,7 +164,7 @@ render_doc(struct builder *b, struct site_doc *doc)
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (site_read_doc(&b->site, doc) != 0)
+	if (doc->text == NULL && site_read_doc(&b->site, doc) != 0)
 		goto out;
 	memset(&ro, 0, sizeof(ro));
 	ro.asset_stem = doc->stem;
@@ -194,8 +195,12 @@ render_changed(struct builder *b)
 
 	for (i = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(doc))
+		if (!site_doc_live(doc)) {
+			free(doc->text);
+			doc->text = NULL;
+			doc->body = NULL;
 			continue;
+		}
 		key = render_key(b, doc, universe);
 		if (!doc->from_cache || doc->render_key != key)
 			render_doc(b, doc);

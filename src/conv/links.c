@@ -77,9 +77,14 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 		diag_add(d, line, false, "asset %s is outside the post's folder", name);
 		return NULL;
 	}
-	file = path_join(doc->asset_dir, name);
-	found = stat(file, &st) == 0 && S_ISREG(st.st_mode);
-	free(file);
+	/* No folder of that name in the listing: nothing to look for (a post
+	 * linking many images it does not have would cost a stat each). */
+	found = false;
+	if (doc->has_asset_dir) {
+		file = path_join(doc->asset_dir, name);
+		found = stat(file, &st) == 0 && S_ISREG(st.st_mode);
+		free(file);
+	}
 	if (!found && doc->missing_assets++ == 0)
 		doc->first_missing_line = line;
 	buf_puts(&u, found || web == NULL ? "" : web);

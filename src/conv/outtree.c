@@ -83,6 +83,7 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
+	t->dirfd = -1;
 	t->dry = dry;
 	k = strlen(final);
 	while (k > 1 && final[k - 1] == '/')
@@ -146,7 +147,8 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 	} else if (errno != ENOENT || lstat(t->target, &st) == 0) {
 		outtree_remove(t->target);
 	}
-	if (mkdir(t->target, 0755) != 0 && errno != EEXIST) {
+	if ((mkdir(t->target, 0755) != 0 && errno != EEXIST) ||
+	    (t->dirfd = open(t->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", t->target, strerror(errno));
 		outtree_free(t);
 		return -1;
@@ -158,33 +160,44 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 static int
 ensure_dir(struct outtree *t, const char *rel, size_t n)
 {
-	char *full;
+	char *dir;
 	const char *slash;
 	int rc = 0;
 
 	if (n == 0 || strmap_getn(&t->dirs, rel, n) != NULL)
 		return 0;
-	full = xmalloc(strlen(t->target) + n + 2);
-	sprintf(full, "%s/%.*s", t->target, (int)n, rel);
+	dir = xstrndup(rel, n);
 	slash = memrchr(rel, '/', n);
-	if (mkdir(full, 0755) == 0 || errno == EEXIST)
+	if (mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST)
 		rc = 0;
 	else if (errno == ENOENT && slash != NULL &&
 	    ensure_dir(t, rel, (size_t)(slash - rel)) == 0 &&
-	    (mkdir(full, 0755) == 0 || errno == EEXIST))
+	    (mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST))
 		rc = 0;
 	else
 		rc = -1;
-	free(full);
+	free(dir);
 	if (rc == 0)
 		strmap_putn(&t->dirs, rel, n, box(1));
 	return rc;
 }
 
+/* rel without leading '/': a path under the target for the *at calls. */
+static const char *
+under(const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return rel;
+}
+
 static int
 make_parent(struct outtree *t, const char *rel, char *err, size_t errlen)
 {
-	const char *slash = strrchr(rel, '/');
+	const char *slash;
+
+	rel = under(rel);
+	slash = strrchr(rel, '/');
 
 	if (slash != NULL && ensure_dir(t, rel, (size_t)(slash - rel)) != 0) {
 		snprintf(err, errlen, "%s/%.*s: %s", t->target, (int)(slash - rel),
@@ -221,7 +234,8 @@ outtree_write(struct outtree *t, const char *rel, uint64_t key,
 	if (make_parent(t, rel, err, errlen) != 0)
 		return -1;
 	full = path_join(t->target, rel);
-	if ((fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	if ((fd = openat(t->dirfd, under(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		free(full);
 		return -1;
@@ -266,7 +280,8 @@ outtree_copy(struct outtree *t, const char *rel, uint64_t key, const char *src,
 		return -1;
 	}
 	full = path_join(t->target, rel);
-	if ((out = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	if ((out = openat(t->dirfd, under(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		close(in);
 		free(full);
@@ -425,6 +440,8 @@ outtree_free(struct outtree *t)
 {
 	if (t->lockfd >= 0)
 		close(t->lockfd);
+	if (t->dirfd >= 0)
+		close(t->dirfd);
 	free(t->final);
 	if (t->live != t->target)
 		free(t->live);
@@ -435,4 +452,5 @@ outtree_free(struct outtree *t)
 	strmap_free(&t->now);
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
+	t->dirfd = -1;
 }

@@ -30,6 +30,8 @@ struct outtree {
 	char *target_name;   /* its name, the link's contents */
 	bool dry;
 	int lockfd;
+	int dirfd;           /* the target, open: files are made relative to it
+	                        (no walk of its path for each one) */
 	struct strmap dirs;  /* folders already made, relative */
 	struct strmap old;   /* manifest of target: rel -> key (boxed) */
 	struct strmap now;   /* files of this build: rel -> key (boxed) */
