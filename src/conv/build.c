@@ -1,9 +1,12 @@
 #include "build.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atom.h"
 #include "cache.h"
@@ -17,6 +20,8 @@
 #include "series.h"
 
 #define CACHE_FILE ".canyon-cache"
+/* Rendering threads at most: rendering is the build's main cost. */
+#define RENDER_THREADS_MAX 4
 
 struct builder {
 	const struct build_opts *o;
@@ -149,23 +154,39 @@ forget_links(struct site_doc *doc)
 	doc->nlinks = 0;
 }
 
-/* Render: from the text site_load() read, else from the file again
- * (front matter, body), then count missing assets. */
-static void
-render_doc(struct builder *b, struct site_doc *doc)
+/* Forget a document's rendering and have its text (read again when
+ * site_load() did not keep it). False when it cannot be read. */
+static bool
+render_prepare(struct builder *b, struct site_doc *doc)
 {
-	const struct site_config *cfg = b->o->cfg;
-	struct links_ctx lctx = {&b->site, doc};
-	struct render_opts ro;
-
 	if (doc->rendered)
 		render_result_free(&doc->res);
 	forget_links(doc);
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (doc->text == NULL && site_read_doc(&b->site, doc) != 0)
-		goto out;
+	if (doc->text != NULL || site_read_doc(&b->site, doc) == 0)
+		return true;
+	free(doc->text);
+	doc->text = NULL;
+	doc->body = NULL;
+	return false;
+}
+
+/*
+ * Render a prepared document: body, missing assets. It changes only doc
+ * and reads the site, so documents render in parallel; a failure is
+ * returned rather than applied (doc->usable), so that every rendering
+ * sees the same documents as linkable, whatever the order.
+ */
+static bool
+render_body(struct builder *b, struct site_doc *doc)
+{
+	const struct site_config *cfg = b->o->cfg;
+	struct links_ctx lctx = {&b->site, doc};
+	struct render_opts ro;
+	bool ok;
+
 	memset(&ro, 0, sizeof(ro));
 	ro.asset_stem = doc->stem;
 	ro.join_soft_breaks = cfg->join_soft_breaks;
@@ -173,26 +194,80 @@ render_doc(struct builder *b, struct site_doc *doc)
 	ro.first_line = doc->meta.body_line;
 	ro.links = links_for(&lctx);
 	doc->rendered = true;
-	if (render_post(doc->body, doc->body_len, &ro, &doc->res, &doc->diags) != 0)
-		doc->usable = false;
+	ok = render_post(doc->body, doc->body_len, &ro, &doc->res, &doc->diags) == 0;
 	doc->body_hash = hash_bytes(HASH_SEED, doc->res.gemtext.data,
 	    doc->res.gemtext.len);
 	if (doc->kind == DOC_POST)
 		links_report_missing(&b->site, doc);
-out:
 	free(doc->text);
 	doc->text = NULL;
 	doc->body = NULL;
+	return ok;
+}
+
+/* Render (again) one document, alone. */
+static void
+render_doc(struct builder *b, struct site_doc *doc)
+{
+	if (render_prepare(b, doc) && !render_body(b, doc))
+		doc->usable = false;
+}
+
+/* Documents to render, shared by the rendering threads. */
+struct render_work {
+	struct builder *b;
+	struct site_doc **docs;
+	bool *failed;
+	size_t n;
+	atomic_size_t next;
+};
+
+/* Render documents until none is left; report progress when asked (the
+ * calling thread only: the callback need not be thread-safe). */
+static void
+render_some(struct render_work *w, bool report)
+{
+	const struct build_opts *o = w->b->o;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
+		w->failed[i] = !render_body(w->b, w->docs[i]);
+		if (report && o->progress && i % 256 == 0)
+			o->progress(o->ctx, i + 1, w->n);
+	}
+}
+
+static void *
+render_worker(void *arg)
+{
+	render_some(arg, false);
+	return NULL;
+}
+
+/* One thread per processor (a few at most), the caller being one. */
+static size_t
+render_threads(size_t ndocs)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 1 ? (size_t)cpus : 1;
+
+	if (n > RENDER_THREADS_MAX)
+		n = RENDER_THREADS_MAX;
+	/* A few documents are not worth a thread. */
+	return ndocs < 64 ? 1 : n;
 }
 
 static void
 render_changed(struct builder *b)
 {
 	struct site *s = &b->site;
-	size_t total = s->nposts + s->npages, i;
+	size_t total = s->nposts + s->npages, i, nthreads, started = 0;
 	uint64_t universe = universe_key(s), key;
+	struct render_work w = {.b = b};
+	pthread_t tid[RENDER_THREADS_MAX];
 	struct site_doc *doc;
 
+	w.docs = xcalloc(total + 1, sizeof(*w.docs));
 	for (i = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (!site_doc_live(doc)) {
@@ -202,12 +277,30 @@ render_changed(struct builder *b)
 			continue;
 		}
 		key = render_key(b, doc, universe);
-		if (!doc->from_cache || doc->render_key != key)
-			render_doc(b, doc);
+		if (!doc->from_cache || doc->render_key != key) {
+			if (render_prepare(b, doc))
+				w.docs[w.n++] = doc;
+			else
+				doc->usable = false;
+		}
 		doc->render_key = key;
-		if (b->o->progress && (i % 256 == 0 || i + 1 == total))
-			b->o->progress(b->o->ctx, i + 1, total);
 	}
+	w.failed = xcalloc(w.n + 1, sizeof(*w.failed));
+	atomic_init(&w.next, 0);
+	nthreads = render_threads(w.n);
+	for (i = 1; i < nthreads; i++)
+		if (pthread_create(&tid[started], NULL, render_worker, &w) == 0)
+			started++;
+	render_some(&w, true);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+	for (i = 0; i < w.n; i++)
+		if (w.failed[i])
+			w.docs[i]->usable = false;
+	if (b->o->progress)
+		b->o->progress(b->o->ctx, w.n, w.n);
+	free(w.failed);
+	free(w.docs);
 }
 
 /* Keep only the excerpt of a written body: the feed needs no more. */
