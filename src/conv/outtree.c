@@ -84,6 +84,7 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
 	t->dirfd = -1;
+	pthread_mutex_init(&t->lock, NULL);
 	t->dry = dry;
 	k = strlen(final);
 	while (k > 1 && final[k - 1] == '/')
@@ -162,10 +163,17 @@ ensure_dir(struct outtree *t, const char *rel, size_t n)
 {
 	char *dir;
 	const char *slash;
+	bool made;
 	int rc = 0;
 
-	if (n == 0 || strmap_getn(&t->dirs, rel, n) != NULL)
+	if (n == 0)
 		return 0;
+	pthread_mutex_lock(&t->lock);
+	made = strmap_getn(&t->dirs, rel, n) != NULL;
+	pthread_mutex_unlock(&t->lock);
+	if (made)
+		return 0;
+	/* Two threads may make the same folder: EEXIST is success. */
 	dir = xstrndup(rel, n);
 	slash = memrchr(rel, '/', n);
 	if (mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST)
@@ -177,8 +185,11 @@ ensure_dir(struct outtree *t, const char *rel, size_t n)
 	else
 		rc = -1;
 	free(dir);
-	if (rc == 0)
+	if (rc == 0) {
+		pthread_mutex_lock(&t->lock);
 		strmap_putn(&t->dirs, rel, n, box(1));
+		pthread_mutex_unlock(&t->lock);
+	}
 	return rc;
 }
 
@@ -207,12 +218,24 @@ make_parent(struct outtree *t, const char *rel, char *err, size_t errlen)
 	return 0;
 }
 
+/* Record rel as a file of this build. */
+static void
+keep(struct outtree *t, const char *rel, uint64_t key, bool written)
+{
+	pthread_mutex_lock(&t->lock);
+	strmap_put(&t->now, rel, box(key));
+	if (written)
+		t->written++;
+	pthread_mutex_unlock(&t->lock);
+}
+
 bool
 outtree_fresh(struct outtree *t, const char *rel, uint64_t key)
 {
+	/* old is only read once open: no lock needed for it. */
 	if (t->dry || !strmap_has(&t->old, rel) || unbox(strmap_get(&t->old, rel)) != key)
 		return false;
-	strmap_put(&t->now, rel, box(key));
+	keep(t, rel, key, false);
 	return true;
 }
 
@@ -256,10 +279,8 @@ outtree_write(struct outtree *t, const char *rel, uint64_t key,
 		rc = -1;
 	}
 	free(full);
-	if (rc == 0) {
-		strmap_put(&t->now, rel, box(key));
-		t->written++;
-	}
+	if (rc == 0)
+		keep(t, rel, key, true);
 	return rc;
 }
 
@@ -307,10 +328,8 @@ outtree_copy(struct outtree *t, const char *rel, uint64_t key, const char *src,
 		rc = -1;
 	}
 	free(full);
-	if (rc == 0) {
-		strmap_put(&t->now, rel, box(key));
-		t->written++;
-	}
+	if (rc == 0)
+		keep(t, rel, key, true);
 	return rc;
 }
 
@@ -450,6 +469,7 @@ outtree_free(struct outtree *t)
 	strmap_free(&t->dirs);
 	strmap_free(&t->old);
 	strmap_free(&t->now);
+	pthread_mutex_destroy(&t->lock);
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
 	t->dirfd = -1;
