@@ -29,6 +29,7 @@ need_cmd amfora amfora
 need_cmd lynx lynx
 need_cmd gopher gopher
 need_cmd socat socat
+need_cmd ss iproute2
 need_cmd haproxy haproxy
 need_cmd cppcheck cppcheck
 need_cmd mandoc mandoc

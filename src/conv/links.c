@@ -77,14 +77,11 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 		diag_add(d, line, false, "asset %s is outside the post's folder", name);
 		return NULL;
 	}
-	/* No folder of that name in the listing: nothing to look for (a post
-	 * linking many images it does not have would cost a stat each). */
-	found = false;
-	if (doc->has_asset_dir) {
-		file = path_join(doc->asset_dir, name);
-		found = stat(file, &st) == 0 && S_ISREG(st.st_mode);
-		free(file);
-	}
+	/* a post without published assets (most have no folder) needs no
+	 * stat per image to know none is there */
+	file = path_join(doc->asset_dir, name);
+	found = doc->nassets > 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode);
+	free(file);
 	if (!found && doc->missing_assets++ == 0)
 		doc->first_missing_line = line;
 	buf_puts(&u, found || web == NULL ? "" : web);

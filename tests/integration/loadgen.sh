@@ -81,7 +81,11 @@ socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" \
     SYSTEM:'read line; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo done' \
     2>/dev/null &
 SOCAT_PID=$!
-sleep 0.5
+tries=0
+until ss -Hltn "sport = :$port" | grep -q . || [ $tries -ge 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
 line=$("$LOADGEN" -n 8 -t 60 --pid "$SOCAT_PID" --tsv "gopher://localhost:$port/1/")
 kill "$SOCAT_PID" 2>/dev/null
 wait "$SOCAT_PID" 2>/dev/null
