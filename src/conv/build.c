@@ -1,9 +1,12 @@
 #include "build.h"
 
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "atom.h"
 #include "cache.h"
@@ -17,6 +20,9 @@
 #include "series.h"
 
 #define CACHE_FILE ".canyon-cache"
+/* Threads at most for rendering and writing pages, the build's main
+ * costs. */
+#define BUILD_THREADS_MAX 4
 
 struct builder {
 	const struct build_opts *o;
@@ -149,22 +155,39 @@ forget_links(struct site_doc *doc)
 	doc->nlinks = 0;
 }
 
-/* Render (again) from the file: front matter, body, missing assets. */
-static void
-render_doc(struct builder *b, struct site_doc *doc)
+/* Forget a document's rendering and have its text (read again when
+ * site_load() did not keep it). False when it cannot be read. */
+static bool
+render_prepare(struct builder *b, struct site_doc *doc)
 {
-	const struct site_config *cfg = b->o->cfg;
-	struct links_ctx lctx = {&b->site, doc};
-	struct render_opts ro;
-
 	if (doc->rendered)
 		render_result_free(&doc->res);
 	forget_links(doc);
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (site_read_doc(&b->site, doc) != 0)
-		goto out;
+	if (doc->text != NULL || site_read_doc(&b->site, doc) == 0)
+		return true;
+	free(doc->text);
+	doc->text = NULL;
+	doc->body = NULL;
+	return false;
+}
+
+/*
+ * Render a prepared document: body, missing assets. It changes only doc
+ * and reads the site, so documents render in parallel; a failure is
+ * returned rather than applied (doc->usable), so that every rendering
+ * sees the same documents as linkable, whatever the order.
+ */
+static bool
+render_body(struct builder *b, struct site_doc *doc)
+{
+	const struct site_config *cfg = b->o->cfg;
+	struct links_ctx lctx = {&b->site, doc};
+	struct render_opts ro;
+	bool ok;
+
 	memset(&ro, 0, sizeof(ro));
 	ro.asset_stem = doc->stem;
 	ro.join_soft_breaks = cfg->join_soft_breaks;
@@ -172,16 +195,85 @@ render_doc(struct builder *b, struct site_doc *doc)
 	ro.first_line = doc->meta.body_line;
 	ro.links = links_for(&lctx);
 	doc->rendered = true;
-	if (render_post(doc->body, doc->body_len, &ro, &doc->res, &doc->diags) != 0)
-		doc->usable = false;
+	ok = render_post(doc->body, doc->body_len, &ro, &doc->res, &doc->diags) == 0;
 	doc->body_hash = hash_bytes(HASH_SEED, doc->res.gemtext.data,
 	    doc->res.gemtext.len);
 	if (doc->kind == DOC_POST)
 		links_report_missing(&b->site, doc);
-out:
 	free(doc->text);
 	doc->text = NULL;
 	doc->body = NULL;
+	return ok;
+}
+
+/* Render (again) one document, alone. */
+static void
+render_doc(struct builder *b, struct site_doc *doc)
+{
+	if (render_prepare(b, doc) && !render_body(b, doc))
+		doc->usable = false;
+}
+
+/* Documents to handle one by one, shared by a few threads. */
+struct work {
+	struct builder *b;
+	struct site_doc **docs;
+	size_t n;
+	atomic_size_t next;
+	void (*one)(struct work *w, size_t i); /* must be thread-safe */
+	bool *failed;  /* rendering: per document */
+	char **errs;   /* pages: per document, its write error or NULL */
+	bool progress; /* report progress (rendering) */
+};
+
+/* Handle documents until none is left; report progress when asked (the
+ * calling thread only: the callback need not be thread-safe). */
+static void
+work_some(struct work *w, bool caller)
+{
+	const struct build_opts *o = w->b->o;
+	size_t i;
+
+	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
+		w->one(w, i);
+		if (caller && w->progress && o->progress && i % 256 == 0)
+			o->progress(o->ctx, i + 1, w->n);
+	}
+}
+
+static void *
+work_thread(void *arg)
+{
+	work_some(arg, false);
+	return NULL;
+}
+
+/* One thread per processor (a few at most), the caller being one; a few
+ * documents are not worth a thread. */
+static void
+work_run(struct work *w)
+{
+	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
+	size_t n = cpus > 1 ? (size_t)cpus : 1, i, started = 0;
+	pthread_t tid[BUILD_THREADS_MAX];
+
+	if (n > BUILD_THREADS_MAX)
+		n = BUILD_THREADS_MAX;
+	if (w->n < 64)
+		n = 1;
+	atomic_init(&w->next, 0);
+	for (i = 1; i < n; i++)
+		if (pthread_create(&tid[started], NULL, work_thread, w) == 0)
+			started++;
+	work_some(w, true);
+	for (i = 0; i < started; i++)
+		pthread_join(tid[i], NULL);
+}
+
+static void
+render_one(struct work *w, size_t i)
+{
+	w->failed[i] = !render_body(w->b, w->docs[i]);
 }
 
 static void
@@ -190,19 +282,38 @@ render_changed(struct builder *b)
 	struct site *s = &b->site;
 	size_t total = s->nposts + s->npages, i;
 	uint64_t universe = universe_key(s), key;
+	struct work w = {.b = b};
 	struct site_doc *doc;
 
+	w.docs = xcalloc(total + 1, sizeof(*w.docs));
 	for (i = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(doc))
+		if (!site_doc_live(doc)) {
+			free(doc->text);
+			doc->text = NULL;
+			doc->body = NULL;
 			continue;
+		}
 		key = render_key(b, doc, universe);
-		if (!doc->from_cache || doc->render_key != key)
-			render_doc(b, doc);
+		if (!doc->from_cache || doc->render_key != key) {
+			if (render_prepare(b, doc))
+				w.docs[w.n++] = doc;
+			else
+				doc->usable = false;
+		}
 		doc->render_key = key;
-		if (b->o->progress && (i % 256 == 0 || i + 1 == total))
-			b->o->progress(b->o->ctx, i + 1, total);
 	}
+	w.failed = xcalloc(w.n + 1, sizeof(*w.failed));
+	w.one = render_one;
+	w.progress = true;
+	work_run(&w);
+	for (i = 0; i < w.n; i++)
+		if (w.failed[i])
+			w.docs[i]->usable = false;
+	if (b->o->progress)
+		b->o->progress(b->o->ctx, w.n, w.n);
+	free(w.failed);
+	free(w.docs);
 }
 
 /* Keep only the excerpt of a written body: the feed needs no more. */
@@ -252,17 +363,16 @@ frame_key(const struct site_doc *doc)
 /*
  * The page of a document. Its key hashes the body and the frame; when the
  * generation being written already has that page, nothing is done; when
- * the live capsule has it, it is copied; else the page is made (rendering
- * the post again if its body came from the cache).
+ * the live capsule has it, it is copied; else the page is to be made
+ * (true is returned; the post is rendered again if its body came from the
+ * cache).
  */
-static void
-write_doc(struct builder *b, struct site_doc *doc)
+static bool
+plan_doc(struct builder *b, struct site_doc *doc)
 {
-	struct buf page = BUF_INIT;
 	uint64_t key, cached_key = doc->page_key;
 	char *live = NULL;
 	bool same;
-	size_t i;
 
 	key = hash_u64(hash_u64(b->stamp, doc->body_hash), frame_key(doc));
 	doc->page_key = key;
@@ -270,29 +380,93 @@ write_doc(struct builder *b, struct site_doc *doc)
 	if (same && (b->out.dry || outtree_fresh(&b->out, doc->file, key))) {
 		linkcheck_exists(&b->lc, doc->file);
 		b->st->files++;
-	} else if (same && (live = outtree_live_file(&b->out, doc->file)) != NULL) {
+		return false;
+	}
+	if (same && (live = outtree_live_file(&b->out, doc->file)) != NULL) {
 		struct site_file f = {live, doc->file, key};
 		copy_file(b, &f);
 		b->st->assets--;
-	} else {
-		if (doc->from_cache)
-			render_doc(b, doc);
-		if (doc->usable) {
-			page_render(&b->site, doc, &page);
-			forget_links(doc);
-			linkcheck_collect(&b->site, doc, doc->file, page.data, page.len,
-			    &doc->links, &doc->nlinks);
-			drop_body(doc);
-			write_file(b, doc->file, key, page.data, page.len);
-		}
+		free(live);
+		return false;
+	}
+	if (doc->from_cache)
+		render_doc(b, doc);
+	return doc->usable;
+}
+
+/* Make and write the page of a planned document. It changes only doc and
+ * reads the site: pages are made in parallel. */
+static void
+page_one(struct work *w, size_t i)
+{
+	struct builder *b = w->b;
+	struct site_doc *doc = w->docs[i];
+	struct buf page = BUF_INIT;
+	char err[512];
+
+	page_render(&b->site, doc, &page);
+	forget_links(doc);
+	linkcheck_collect(&b->site, doc, doc->file, page.data, page.len,
+	    &doc->links, &doc->nlinks);
+	drop_body(doc);
+	if (outtree_write(&b->out, doc->file, doc->page_key, page.data, page.len,
+	    err, sizeof(err)) != 0)
+		w->errs[i] = xstrdup(err);
+	buf_free(&page);
+}
+
+/* What follows a document's page, in the documents' order: the link
+ * check, the first write error, the assets. */
+static void
+finish_doc(struct builder *b, struct site_doc *doc, bool made, char *werr)
+{
+	size_t i;
+
+	if (made) {
+		linkcheck_exists(&b->lc, doc->file);
+		b->st->files++;
+		if (b->werr == NULL)
+			b->werr = werr;
+		else
+			free(werr);
 	}
 	if (doc->usable) {
 		linkcheck_add(&b->lc, doc->src, doc->links, doc->nlinks);
 		for (i = 0; i < doc->nassets; i++)
 			copy_file(b, &doc->assets[i]);
 	}
-	free(live);
-	buf_free(&page);
+}
+
+static void
+write_docs(struct builder *b)
+{
+	struct site *s = &b->site;
+	size_t total = s->nposts + s->npages, i, k;
+	struct work w = {.b = b, .one = page_one};
+	bool *made = xcalloc(total + 1, sizeof(*made));
+	struct site_doc *doc;
+
+	w.docs = xcalloc(total + 1, sizeof(*w.docs));
+	w.errs = xcalloc(total + 1, sizeof(*w.errs));
+	for (i = 0; i < total; i++) {
+		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
+		if (site_doc_live(doc) && plan_doc(b, doc)) {
+			made[i] = true;
+			w.docs[w.n++] = doc;
+		}
+	}
+	work_run(&w);
+	for (i = 0, k = 0; i < total; i++) {
+		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
+		if (!site_doc_live(doc))
+			continue;
+		finish_doc(b, doc, made[i], made[i] ? w.errs[k++] : NULL);
+		if (doc->usable)
+			doc->kind == DOC_POST ? b->st->posts++ : b->st->pages++;
+	}
+	free(made);
+	free(w.errs);
+	free(w.docs);
 }
 
 static void
@@ -384,15 +558,7 @@ write_all(struct builder *b)
 	struct buf atom = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < s->nposts + s->npages; i++) {
-		struct site_doc *doc = i < s->nposts ? s->posts[i] :
-		    s->pages[i - s->nposts];
-		if (!site_doc_live(doc))
-			continue;
-		write_doc(b, doc);
-		if (doc->usable)
-			doc->kind == DOC_POST ? b->st->posts++ : b->st->pages++;
-	}
+	write_docs(b);
 	for (i = 0; i < s->nfiles; i++)
 		copy_file(b, &s->files[i]);
 	write_indexes(b);

@@ -83,6 +83,8 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
+	t->dirfd = -1;
+	pthread_mutex_init(&t->lock, NULL);
 	t->dry = dry;
 	k = strlen(final);
 	while (k > 1 && final[k - 1] == '/')
@@ -146,7 +148,8 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 	} else if (errno != ENOENT || lstat(t->target, &st) == 0) {
 		outtree_remove(t->target);
 	}
-	if (mkdir(t->target, 0755) != 0 && errno != EEXIST) {
+	if ((mkdir(t->target, 0755) != 0 && errno != EEXIST) ||
+	    (t->dirfd = open(t->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", t->target, strerror(errno));
 		outtree_free(t);
 		return -1;
@@ -158,33 +161,54 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 static int
 ensure_dir(struct outtree *t, const char *rel, size_t n)
 {
-	char *full;
+	char *dir;
 	const char *slash;
+	bool made;
 	int rc = 0;
 
-	if (n == 0 || strmap_getn(&t->dirs, rel, n) != NULL)
+	if (n == 0)
 		return 0;
-	full = xmalloc(strlen(t->target) + n + 2);
-	sprintf(full, "%s/%.*s", t->target, (int)n, rel);
+	pthread_mutex_lock(&t->lock);
+	made = strmap_getn(&t->dirs, rel, n) != NULL;
+	pthread_mutex_unlock(&t->lock);
+	if (made)
+		return 0;
+	/* Two threads may make the same folder: EEXIST is success. */
+	dir = xstrndup(rel, n);
 	slash = memrchr(rel, '/', n);
-	if (mkdir(full, 0755) == 0 || errno == EEXIST)
+	if (mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST)
 		rc = 0;
 	else if (errno == ENOENT && slash != NULL &&
 	    ensure_dir(t, rel, (size_t)(slash - rel)) == 0 &&
-	    (mkdir(full, 0755) == 0 || errno == EEXIST))
+	    (mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST))
 		rc = 0;
 	else
 		rc = -1;
-	free(full);
-	if (rc == 0)
+	free(dir);
+	if (rc == 0) {
+		pthread_mutex_lock(&t->lock);
 		strmap_putn(&t->dirs, rel, n, box(1));
+		pthread_mutex_unlock(&t->lock);
+	}
 	return rc;
+}
+
+/* rel without leading '/': a path under the target for the *at calls. */
+static const char *
+under(const char *rel)
+{
+	while (*rel == '/')
+		rel++;
+	return rel;
 }
 
 static int
 make_parent(struct outtree *t, const char *rel, char *err, size_t errlen)
 {
-	const char *slash = strrchr(rel, '/');
+	const char *slash;
+
+	rel = under(rel);
+	slash = strrchr(rel, '/');
 
 	if (slash != NULL && ensure_dir(t, rel, (size_t)(slash - rel)) != 0) {
 		snprintf(err, errlen, "%s/%.*s: %s", t->target, (int)(slash - rel),
@@ -194,12 +218,24 @@ make_parent(struct outtree *t, const char *rel, char *err, size_t errlen)
 	return 0;
 }
 
+/* Record rel as a file of this build. */
+static void
+keep(struct outtree *t, const char *rel, uint64_t key, bool written)
+{
+	pthread_mutex_lock(&t->lock);
+	strmap_put(&t->now, rel, box(key));
+	if (written)
+		t->written++;
+	pthread_mutex_unlock(&t->lock);
+}
+
 bool
 outtree_fresh(struct outtree *t, const char *rel, uint64_t key)
 {
+	/* old is only read once open: no lock needed for it. */
 	if (t->dry || !strmap_has(&t->old, rel) || unbox(strmap_get(&t->old, rel)) != key)
 		return false;
-	strmap_put(&t->now, rel, box(key));
+	keep(t, rel, key, false);
 	return true;
 }
 
@@ -221,7 +257,8 @@ outtree_write(struct outtree *t, const char *rel, uint64_t key,
 	if (make_parent(t, rel, err, errlen) != 0)
 		return -1;
 	full = path_join(t->target, rel);
-	if ((fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	if ((fd = openat(t->dirfd, under(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		free(full);
 		return -1;
@@ -242,10 +279,8 @@ outtree_write(struct outtree *t, const char *rel, uint64_t key,
 		rc = -1;
 	}
 	free(full);
-	if (rc == 0) {
-		strmap_put(&t->now, rel, box(key));
-		t->written++;
-	}
+	if (rc == 0)
+		keep(t, rel, key, true);
 	return rc;
 }
 
@@ -266,7 +301,8 @@ outtree_copy(struct outtree *t, const char *rel, uint64_t key, const char *src,
 		return -1;
 	}
 	full = path_join(t->target, rel);
-	if ((out = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+	if ((out = openat(t->dirfd, under(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
+	    0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		close(in);
 		free(full);
@@ -292,10 +328,8 @@ outtree_copy(struct outtree *t, const char *rel, uint64_t key, const char *src,
 		rc = -1;
 	}
 	free(full);
-	if (rc == 0) {
-		strmap_put(&t->now, rel, box(key));
-		t->written++;
-	}
+	if (rc == 0)
+		keep(t, rel, key, true);
 	return rc;
 }
 
@@ -425,6 +459,8 @@ outtree_free(struct outtree *t)
 {
 	if (t->lockfd >= 0)
 		close(t->lockfd);
+	if (t->dirfd >= 0)
+		close(t->dirfd);
 	free(t->final);
 	if (t->live != t->target)
 		free(t->live);
@@ -433,6 +469,8 @@ outtree_free(struct outtree *t)
 	strmap_free(&t->dirs);
 	strmap_free(&t->old);
 	strmap_free(&t->now);
+	pthread_mutex_destroy(&t->lock);
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;
+	t->dirfd = -1;
 }

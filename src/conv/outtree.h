@@ -17,6 +17,7 @@
 #ifndef CANYON_OUTTREE_H
 #define CANYON_OUTTREE_H
 
+#include <pthread.h>
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
@@ -30,10 +31,14 @@ struct outtree {
 	char *target_name;   /* its name, the link's contents */
 	bool dry;
 	int lockfd;
+	int dirfd;           /* the target, open: files are made relative to it
+	                        (no walk of its path for each one) */
 	struct strmap dirs;  /* folders already made, relative */
 	struct strmap old;   /* manifest of target: rel -> key (boxed) */
 	struct strmap now;   /* files of this build: rel -> key (boxed) */
 	size_t written;      /* files actually written or copied */
+	pthread_mutex_t lock; /* dirs, now, written: outtree_write() and
+	                         outtree_fresh() may run in several threads */
 };
 
 /* 0, or -1 with err filled (another build running, no permission...). */
@@ -43,7 +48,9 @@ int outtree_open(struct outtree *t, const char *final, bool dry, char *err,
  * file is then kept as it is (and counted as part of this build). */
 bool outtree_fresh(struct outtree *t, const char *rel, uint64_t key);
 /* Write data as rel (decoded, relative), making its folders, unless it is
- * fresh. key 0 means "the hash of data". 0, or -1 with err filled. */
+ * fresh. key 0 means "the hash of data". 0, or -1 with err filled.
+ * outtree_write() and outtree_fresh() may be called from several threads
+ * at once (for different files); the other functions may not. */
 int outtree_write(struct outtree *t, const char *rel, uint64_t key,
     const void *data, size_t len, char *err, size_t errlen);
 /* Copy the file src to rel unless fresh with key. 0 or -1 with err. */

@@ -253,7 +253,8 @@ site_read_doc(const struct site *s, struct site_doc *doc)
 }
 
 /* The front matter, from the cache when the file is unchanged (by its
- * identity, or else by its content). Only rendering needs the body. */
+ * identity, or else by its content). A document that was read keeps its
+ * text for rendering, which comes next: no second read and hash. */
 static void
 read_doc(struct site *s, struct site_doc *doc, const struct cache *cache)
 {
@@ -279,13 +280,13 @@ read_doc(struct site *s, struct site_doc *doc, const struct cache *cache)
 			doc->sig_mtime_s = ms;
 			doc->sig_mtime_ns = mns;
 			doc->sig_ino = ino;
+			free(doc->text);
+			doc->text = NULL;
+			doc->body = NULL;
 		} else {
 			site_read_doc(s, doc);
 		}
 	}
-	free(doc->text);
-	doc->text = NULL;
-	doc->body = NULL;
 }
 
 
