@@ -9,6 +9,15 @@
 #include "config.h"
 #include "config_site.h"
 
+/* Freeing the site at exit costs a fifth of a one-post rebuild of a large
+ * blog; the system takes it back at once. Under AddressSanitizer it is
+ * freed all the same, so that the leak check sees everything else. */
+#ifdef __SANITIZE_ADDRESS__
+#define FREE_AT_EXIT true
+#else
+#define FREE_AT_EXIT false
+#endif
+
 static void
 usage(FILE *out)
 {
@@ -81,6 +90,7 @@ cmd_build(int argc, char **argv)
 	o.source = set.source;
 	o.output = set.output;
 	o.use_cache = !force;
+	o.exiting = !FREE_AT_EXIT;
 	o.now = time(NULL);
 	o.report = build_report_problem;
 	o.progress = build_report_progress;

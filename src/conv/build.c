@@ -670,7 +670,9 @@ out:
 	free(b.index_files);
 	free(b.index_keys);
 	free(b.werr);
-	cache_free(&b.cache);
-	site_free(&b.site);
+	if (!o->exiting) {
+		cache_free(&b.cache);
+		site_free(&b.site);
+	}
 	return rc;
 }

@@ -23,6 +23,10 @@ struct build_opts {
 	const char *output;   /* the capsule folder */
 	bool dry_run;         /* check only: write nothing */
 	bool use_cache;       /* reuse renderings of unchanged documents */
+	/* The process ends right after build_run(): leave the site's memory
+	 * (tens of thousands of blocks for a large blog) to the system rather
+	 * than free it block by block. */
+	bool exiting;
 	time_t now;           /* for an empty feed's date */
 	/* line is 0 when the problem has no line. msg is borrowed. */
 	void (*report)(void *ctx, const char *file, int line, bool is_error,
