@@ -160,7 +160,6 @@ cache_load(struct cache *c, const char *file, uint64_t stamp)
 {
 	struct rd r;
 	const char *rec;
-	char *src;
 	size_t n = strlen(MAGIC);
 
 	memset(c, 0, sizeof(*c));
@@ -182,11 +181,13 @@ cache_load(struct cache *c, const char *file, uint64_t stamp)
 		if (r.bad || (size_t)(r.end - r.p) < reclen)
 			break;
 		{
+			/* The map copies the path straight from the record. */
 			struct rd sub = {rec, rec + reclen, false};
-			src = get_str(&sub, NULL);
-			if (src != NULL && !sub.bad)
-				strmap_put(&c->by_src, src, (void *)(uintptr_t)(rec - c->data));
-			free(src);
+			uint32_t srclen = get_u32(&sub);
+			if (!sub.bad && srclen != NO_STRING &&
+			    srclen <= (size_t)(sub.end - sub.p))
+				strmap_putn(&c->by_src, sub.p, srclen,
+				    (void *)(uintptr_t)(rec - c->data));
 		}
 		r.p = rec + reclen;
 	}
