@@ -334,8 +334,7 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 		bool err = get_u32(&r);
 		char *msg = get_str(&r, NULL);
 		if (msg != NULL)
-			diag_add(&doc->diags, line, err, "%s", msg);
-		free(msg);
+			diag_take(&doc->diags, line, err, msg);
 	}
 	k = get_u32(&r);
 	if (!r.bad && k <= (uint32_t)(r.end - r.p)) {

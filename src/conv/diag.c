@@ -14,13 +14,19 @@ diag_add(struct diag_list *d, int line, bool is_error, const char *fmt, ...)
 	va_start(ap, fmt);
 	buf_vprintf(&msg, fmt, ap);
 	va_end(ap);
+	diag_take(d, line, is_error, buf_detach(&msg, NULL));
+}
+
+void
+diag_take(struct diag_list *d, int line, bool is_error, char *msg)
+{
 	if (d->n == d->cap) {
 		d->cap = d->cap ? d->cap * 2 : 8;
 		d->v = xrealloc(d->v, d->cap * sizeof(*d->v));
 	}
 	d->v[d->n].line = line;
 	d->v[d->n].is_error = is_error;
-	d->v[d->n].msg = buf_detach(&msg, NULL);
+	d->v[d->n].msg = msg;
 	d->n++;
 }
 

@@ -23,6 +23,9 @@ struct diag_list {
 
 void diag_add(struct diag_list *d, int line, bool is_error, const char *fmt, ...)
 	__attribute__((format(printf, 4, 5)));
+/* Add msg as it is, taking ownership of it (a message already made, e.g.
+ * one read back from the cache). */
+void diag_take(struct diag_list *d, int line, bool is_error, char *msg);
 size_t diag_errors(const struct diag_list *d);
 void diag_free(struct diag_list *d);
 
