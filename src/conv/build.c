@@ -613,7 +613,8 @@ save_cache(struct builder *b)
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		struct site_doc *doc = i < s->nposts ? s->posts[i] :
 		    s->pages[i - s->nposts];
-		if (site_doc_live(doc) && doc->rendered && diag_errors(&doc->diags) == 0)
+		if (site_doc_live(doc) && doc->rendered &&
+		    diag_errors(&doc->diags) == 0 && !cache_put_kept(&c, &b->cache, doc))
 			cache_put(&c, doc);
 	}
 	if (b->werr == NULL && outtree_write(&b->out, CACHE_FILE, 0, c.data, c.len,

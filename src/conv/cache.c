@@ -414,3 +414,26 @@ cache_put(struct buf *out, const struct site_doc *doc)
 	len = (uint32_t)(out->len - start);
 	memcpy(out->data + start - sizeof(len), &len, sizeof(len));
 }
+
+bool
+cache_put_kept(struct buf *out, const struct cache *c,
+    const struct site_doc *doc)
+{
+	const char *rec;
+	struct rd r;
+	uint32_t len;
+
+	if (!doc->from_cache || (rec = cache_find(c, doc->src)) == NULL ||
+	    !cache_same_file(c, rec, doc))
+		return false;
+	r = open_rec(c, rec);
+	r.p += 4 * sizeof(uint64_t);
+	if (get_u64(&r) != doc->content_hash || get_u64(&r) != doc->render_key ||
+	    get_u64(&r) != doc->body_hash || get_u64(&r) != doc->page_key ||
+	    r.bad)
+		return false;
+	/* cache_load() checked that the record fits in the file. */
+	memcpy(&len, rec - sizeof(len), sizeof(len));
+	buf_append(out, rec - sizeof(len), sizeof(len) + len);
+	return true;
+}

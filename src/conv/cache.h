@@ -56,5 +56,14 @@ void cache_begin(struct buf *out, uint64_t stamp, uint64_t index_key,
     char *const *index_files, const uint64_t *index_keys, size_t nindex);
 /* Append doc's record (a live, rendered or restored document). */
 void cache_put(struct buf *out, const struct site_doc *doc);
+/*
+ * Append, as it is, the record of c that doc was restored from, when
+ * nothing of it changed since: still from_cache (not rendered again),
+ * the same file identity and keys. It is what cache_put() would write,
+ * without writing it field by field. Returns false, appending nothing,
+ * otherwise: cache_put() doc then.
+ */
+bool cache_put_kept(struct buf *out, const struct cache *c,
+    const struct site_doc *doc);
 
 #endif

@@ -198,6 +198,50 @@ test_truncated_file(void **state)
 	free_doc(&d);
 }
 
+/* A record kept as it is reads back as what cache_put() writes, and is
+ * kept only while the document is what it was restored as. */
+static void
+test_kept_record(void **state)
+{
+	struct site_doc d, back;
+	struct buf put = BUF_INIT, kept = BUF_INIT;
+	struct cache c;
+	char *file;
+
+	(void)state;
+	make_doc(&d);
+	file = save(&d, 99, 0);
+	cache_load(&c, file, 99);
+	memset(&back, 0, sizeof(back));
+	back.src = strdup(d.src);
+	back.sig_size = d.sig_size;
+	back.sig_mtime_s = d.sig_mtime_s;
+	back.sig_mtime_ns = d.sig_mtime_ns;
+	back.sig_ino = d.sig_ino;
+	assert_true(cache_restore(&c, cache_find(&c, d.src), &back));
+	cache_put(&put, &d);
+	assert_true(cache_put_kept(&kept, &c, &back));
+	assert_int_equal(kept.len, put.len);
+	assert_memory_equal(kept.data, put.data, put.len);
+	buf_reset(&kept);
+	back.page_key++;
+	assert_false(cache_put_kept(&kept, &c, &back));
+	back.page_key--;
+	back.sig_ino++;
+	assert_false(cache_put_kept(&kept, &c, &back));
+	back.sig_ino--;
+	back.from_cache = false;
+	assert_false(cache_put_kept(&kept, &c, &back));
+	assert_int_equal(kept.len, 0);
+	buf_free(&put);
+	buf_free(&kept);
+	cache_free(&c);
+	unlink(file);
+	free(file);
+	free_doc(&back);
+	free_doc(&d);
+}
+
 int
 main(void)
 {
@@ -205,6 +249,7 @@ main(void)
 		cmocka_unit_test(test_round_trip),
 		cmocka_unit_test(test_other_stamp_is_empty),
 		cmocka_unit_test(test_truncated_file),
+		cmocka_unit_test(test_kept_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
