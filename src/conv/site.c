@@ -2,10 +2,12 @@
 
 #include <dirent.h>
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "cache.h"
 #include "hash.h"
@@ -254,14 +256,17 @@ site_read_doc(const struct site *s, struct site_doc *doc)
 
 /* The front matter, from the cache when the file is unchanged (by its
  * identity, or else by its content). A document that was read keeps its
- * text for rendering, which comes next: no second read and hash. */
+ * text for rendering, which comes next: no second read and hash. The
+ * file's identity is taken as name in the folder dirfd (AT_FDCWD: name is
+ * doc->src): one lookup rather than the whole path's, for every post. */
 static void
-read_doc(struct site *s, struct site_doc *doc, const struct cache *cache)
+read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
+    int dirfd, const char *name)
 {
 	const char *rec = cache ? cache_find(cache, doc->src) : NULL;
 	struct stat st;
 
-	if (rec != NULL && stat(doc->src, &st) == 0) {
+	if (rec != NULL && fstatat(dirfd, name, &st, 0) == 0) {
 		doc->sig_size = (unsigned long long)st.st_size;
 		doc->sig_mtime_s = (unsigned long long)st.st_mtim.tv_sec;
 		doc->sig_mtime_ns = (unsigned long long)st.st_mtim.tv_nsec;
@@ -430,6 +435,7 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	char *posts_dir, **names, *full;
 	struct site_doc *doc;
 	size_t n, i;
+	int posts_fd;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
@@ -463,15 +469,22 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		free(full);
 	}
 	free_list(names, n);
-	free(posts_dir);
 	if (walk_pages(s, s->root, "") != 0) {
 		snprintf(err, errlen, "%s: %s", s->root, strerror(errno));
+		free(posts_dir);
 		return -1;
 	}
+	/* A post's src is posts_dir/name: its name is after the last '/'. */
+	posts_fd = open(posts_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < s->nposts; i++)
-		read_doc(s, s->posts[i], cache);
+		read_doc(s, s->posts[i], cache, posts_fd < 0 ? AT_FDCWD : posts_fd,
+		    posts_fd < 0 ? s->posts[i]->src :
+		    strrchr(s->posts[i]->src, '/') + 1);
+	if (posts_fd >= 0)
+		close(posts_fd);
+	free(posts_dir);
 	for (i = 0; i < s->npages; i++)
-		read_doc(s, s->pages[i], cache);
+		read_doc(s, s->pages[i], cache, AT_FDCWD, s->pages[i]->src);
 	for (i = 0; i < s->nposts; i++) {
 		doc = s->posts[i];
 		if (!doc->usable || !doc->meta.published)
