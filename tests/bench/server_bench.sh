@@ -241,7 +241,8 @@ done
 # Columns of RESULTS: 1 cell, 2 server, 3 proto, 4 tls, 5 mode, 6 conc,
 # 7 requests, 8 ok, 9 errors, 10 secs, 11 rps, 12 p50, 13 p90, 14 p99,
 # 15 max, 16 server us/req, 17 client us/req, 18 resumed, 19 statuses,
-# 20 error kinds, 21 mean body bytes, 22 listen overflows.
+# 20 error kinds, 21 mean body bytes, 22 server CPU share in the kernel,
+# 23 listen overflows.
 awk -F'\t' '
 function median(list,   n, v, i, j, t) {
 	n = split(list, v, " ")
@@ -256,16 +257,16 @@ function ratio(a, b) { return (a != "" && b != "" && b + 0 > 0) ? sprintf("%.2f"
 	if (!($1 in seen)) { seen[$1] = 1; order[++ncells] = $1 }
 	k = $1 SUBSEP $2
 	if (!(k in cpu)) {
-		cpu[k] = ""; rps[k] = ""; p50[k] = ""; p99[k] = ""
+		cpu[k] = ""; rps[k] = ""; p50[k] = ""; p99[k] = ""; sys[k] = ""
 	}
 	cpu[k] = cpu[k] " " $16; rps[k] = rps[k] " " $11
 	p50[k] = p50[k] " " $12; p99[k] = p99[k] " " $14
-	err[k] += $9; ovf[k] += $22; bytes[k] = $21
+	err[k] += $9; ovf[k] += $23; bytes[k] = $21; sys[k] = sys[k] " " $22
 	if ($20 != "-") kinds[k] = kinds[k] " " $20
 	servers[$1] = servers[$1] (servers[$1] ~ ("(^| )" $2 "( |$)") ? "" : " " $2)
 }
 END {
-	printf "%-32s %-12s %9s %7s %8s %8s %7s %5s %4s   %-20s\n", "cell", "server", "cpu_us/req", "rps", "p50_ms", "p99_ms", "bytes", "errs", "ovf", "canyon/peer cpu rps p99"
+	printf "%-32s %-12s %9s %4s %7s %8s %8s %7s %5s %4s   %-20s\n", "cell", "server", "cpu_us/req", "sys%", "rps", "p50_ms", "p99_ms", "bytes", "errs", "ovf", "canyon/peer cpu rps p99"
 	for (i = 1; i <= ncells; i++) {
 		c = order[i]
 		n = split(servers[c], s, " ")
@@ -276,7 +277,7 @@ END {
 			r = ""
 			if (s[j] != "canyon" && ((c SUBSEP "canyon") in cpu))
 				r = sprintf("%s %s %s", ratio(med["canyon", "cpu"], mc), ratio(med["canyon", "rps"], mr), ratio(med["canyon", "p99"], m9))
-			printf "%-32s %-12s %9.1f %7.0f %8.2f %8.2f %7d %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, mr, m5 / 1000, m9 / 1000, bytes[k], err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
+			printf "%-32s %-12s %9.1f %4.0f %7.0f %8.2f %8.2f %7d %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, 100 * median(sys[k]), mr, m5 / 1000, m9 / 1000, bytes[k], err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
 		}
 		delete med
 	}
