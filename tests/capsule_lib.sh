@@ -5,6 +5,7 @@
 #                        canyon serve of it on free 127.0.0.1 ports; sets
 #                        GEMINI_PORT and GOPHER_PORT (and SERVER_PID, which
 #                        lib.sh's cleanup stops)
+#   stop_server          SIGTERM, and wait for the server to exit
 #   resolve_url BASE REF an absolute URL (RFC 3986 reference resolution)
 
 CAPSULE_HOST=localhost
@@ -24,6 +25,11 @@ server:
   gopher_listen: ["127.0.0.1:$2"]
   certs: $TMP/certs
   access_log: "$TMP/access.log"
+# A crawl fetches every item as fast as it can from one address: lift the
+# per-address budget here (tests/integration/limits.sh covers it).
+limits:
+  rate: 100000
+  burst: 100000
 EOF
 }
 
@@ -73,6 +79,14 @@ start_capsule() {
 	done
 	echo "# no free ports for canyon serve"
 	return 1
+}
+
+# Stop the server (SIGTERM, as an operator would) and wait for it, so that
+# whatever it writes on the way out (sanitizer reports) is in its log.
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
 }
 
 # resolve_url BASE REF: REF resolved against the absolute URL BASE, with

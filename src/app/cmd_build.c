@@ -1,12 +1,103 @@
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
+#include "build.h"
+#include "build_report.h"
 #include "commands.h"
+#include "config.h"
+#include "config_site.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: canyon build [-fq] [-c FILE]\n"
+	    "Convert the blog (config key source) into the capsule (key output).\n"
+	    "The new capsule replaces the old one in one step when complete.\n"
+	    "  -c FILE  configuration file (default ./canyon.yaml)\n"
+	    "  -f       render every post again (ignore the cache)\n"
+	    "  -q       print errors only, and the summary line\n"
+	    "Exit status: 0 every post built, 1 some post failed or nothing\n"
+	    "could be built, 2 usage error.\n");
+}
+
+static long
+elapsed_ms(const struct timespec *t0)
+{
+	struct timespec t1;
+
+	clock_gettime(CLOCK_MONOTONIC, &t1);
+	return (long)(t1.tv_sec - t0->tv_sec) * 1000 +
+	    (t1.tv_nsec - t0->tv_nsec) / 1000000;
+}
 
 int
 cmd_build(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "canyon build: not implemented yet\n");
-	return 1;
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *file = NULL;
+	struct config cfg;
+	struct site_settings set;
+	struct build_opts o;
+	struct build_stats st;
+	struct build_report rep;
+	struct timespec t0;
+	char err[1024];
+	bool quiet = false, force = false;
+	int ch, rc;
+
+	clock_gettime(CLOCK_MONOTONIC, &t0);
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:fqh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': file = optarg; break;
+		case 'f': force = true; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (config_load(file, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "canyon build: %s\n", err);
+		return 1;
+	}
+	if (config_site(&cfg, &set, err, sizeof(err)) != 0) {
+		fprintf(stderr, "canyon build: %s\n", err);
+		config_free(&cfg);
+		return 1;
+	}
+	build_report_init(&rep, quiet);
+	memset(&o, 0, sizeof(o));
+	o.cfg = &set.site;
+	o.source = set.source;
+	o.output = set.output;
+	o.use_cache = !force;
+	o.now = time(NULL);
+	o.report = build_report_problem;
+	o.progress = build_report_progress;
+	o.ctx = &rep;
+	rc = build_run(&o, &st, err, sizeof(err));
+	build_report_done(&rep);
+	if (rc != 0) {
+		fprintf(stderr, "canyon build: %s\n", err);
+	} else {
+		printf("%s: %zu posts, %zu pages, %zu assets, %zu files (%zu rendered, "
+		    "%zu from cache, %zu written), %zu warnings, %zu errors, "
+		    "%zu failed, %ld ms\n", set.output, st.posts, st.pages, st.assets,
+		    st.files, st.posts + st.pages - st.cached, st.cached, st.written,
+		    st.warnings, st.errors, st.failed, elapsed_ms(&t0));
+		rc = st.failed > 0;
+	}
+	site_settings_free(&set);
+	config_free(&cfg);
+	return rc != 0;
 }

@@ -1,12 +1,88 @@
+#include <getopt.h>
 #include <stdio.h>
+#include <string.h>
+#include <time.h>
 
+#include "build.h"
+#include "build_report.h"
 #include "commands.h"
+#include "config.h"
+#include "config_site.h"
+
+static void
+usage(FILE *out)
+{
+	fprintf(out,
+	    "usage: canyon check [-q] [-c FILE]\n"
+	    "Validate the configuration and every post as canyon build would,\n"
+	    "write nothing, and print what the capsule would hold.\n"
+	    "  -c FILE  configuration file (default ./canyon.yaml)\n"
+	    "  -q       print errors only, and the summary line\n"
+	    "Exit status: 0 no error, 1 errors, 2 usage error.\n");
+}
 
 int
 cmd_check(int argc, char **argv)
 {
-	(void)argc;
-	(void)argv;
-	fprintf(stderr, "canyon check: not implemented yet\n");
-	return 1;
+	static const struct option longopts[] = {
+		{"help", no_argument, NULL, 'h'},
+		{NULL, 0, NULL, 0},
+	};
+	const char *file = NULL;
+	struct config cfg;
+	struct site_settings set;
+	struct build_opts o;
+	struct build_stats st;
+	struct build_report rep;
+	char err[1024];
+	bool quiet = false;
+	int ch, rc;
+
+	optind = 1;
+	while ((ch = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
+		switch (ch) {
+		case 'c': file = optarg; break;
+		case 'q': quiet = true; break;
+		case 'h': usage(stdout); return 0;
+		default: usage(stderr); return EXIT_USAGE;
+		}
+	}
+	if (optind != argc) {
+		usage(stderr);
+		return EXIT_USAGE;
+	}
+	if (config_load(file, &cfg, err, sizeof(err)) != 0) {
+		fprintf(stderr, "canyon check: %s\n", err);
+		return 1;
+	}
+	if (config_site(&cfg, &set, err, sizeof(err)) != 0) {
+		fprintf(stderr, "canyon check: %s\n", err);
+		config_free(&cfg);
+		return 1;
+	}
+	build_report_init(&rep, quiet);
+	memset(&o, 0, sizeof(o));
+	o.cfg = &set.site;
+	o.source = set.source;
+	o.output = set.output;
+	o.dry_run = true;
+	o.now = time(NULL);
+	o.report = build_report_problem;
+	o.progress = build_report_progress;
+	o.ctx = &rep;
+	rc = build_run(&o, &st, err, sizeof(err));
+	build_report_done(&rep);
+	if (rc != 0) {
+		fprintf(stderr, "canyon check: %s\n", err);
+	} else {
+		printf("%s would serve %zu posts, %zu pages, %zu assets, %zu files; "
+		    "%zu drafts skipped, %zu failed, %zu dead links, %zu warnings, "
+		    "%zu errors\n", set.source, st.posts, st.pages, st.assets,
+		    st.files, st.drafts, st.failed, st.dead_links, st.warnings,
+		    st.errors);
+		rc = st.errors > 0;
+	}
+	site_settings_free(&set);
+	config_free(&cfg);
+	return rc != 0;
 }

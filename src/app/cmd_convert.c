@@ -63,7 +63,10 @@ usage(FILE *out)
 	    "  -s STEM   asset folder name (default: FILE without .md)\n"
 	    "  -z ZONE   zone of dates written without one (default +09:00)\n"
 	    "  --join    join soft-wrapped lines of a paragraph\n"
-	    "Prints the post as gemtext: '# title', a date line, the body.\n");
+	    "Prints the post as gemtext: '# title', a date line, the body.\n"
+	    "An asset NAME links to /STEM/NAME, {%% post_link SLUG %%} to "
+	    "/SLUG/,\n"
+	    "other links stay as written.\n");
 }
 
 static int

@@ -98,7 +98,8 @@ buf_reserve(struct buf *b, size_t extra)
 void
 buf_append(struct buf *b, const void *p, size_t n)
 {
-	buf_reserve(b, n);
+	if (n >= b->cap - b->len || b->data == NULL)
+		buf_reserve(b, n);
 	if (n)
 		memcpy(b->data + b->len, p, n);
 	b->len += n;
@@ -114,6 +115,13 @@ buf_puts(struct buf *b, const char *s)
 void
 buf_putc(struct buf *b, char c)
 {
+	/* The converter appends text a byte at a time: no calls when the
+	 * byte and the terminator fit. */
+	if (b->data != NULL && b->len + 1 < b->cap) {
+		b->data[b->len++] = c;
+		b->data[b->len] = '\0';
+		return;
+	}
 	buf_append(b, &c, 1);
 }
 

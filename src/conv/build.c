@@ -3,14 +3,20 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 
 #include "atom.h"
+#include "cache.h"
+#include "hash.h"
 #include "index.h"
 #include "linkcheck.h"
 #include "links.h"
 #include "outtree.h"
 #include "page.h"
+#include "path.h"
 #include "series.h"
+
+#define CACHE_FILE ".canyon-cache"
 
 struct builder {
 	const struct build_opts *o;
@@ -18,7 +24,9 @@ struct builder {
 	struct site site;
 	struct outtree out;
 	struct linkcheck lc;
-	char *werr;          /* first write error, reported once at the end */
+	struct cache cache;
+	uint64_t stamp;
+	char *werr;          /* first write error, reported at the end */
 };
 
 static void
@@ -33,23 +41,23 @@ report(struct builder *b, const char *file, int line, bool is_error,
 }
 
 static void
-report_diags(struct builder *b, const char *file, struct diag_list *d)
+report_diags(struct builder *b, const char *file, const struct diag_list *d)
 {
 	size_t i;
 
 	for (i = 0; i < d->n; i++)
 		report(b, file, d->v[i].line, d->v[i].is_error, d->v[i].msg);
-	diag_free(d);
 }
 
 static void
-write_file(struct builder *b, const char *rel, const char *data, size_t len)
+write_file(struct builder *b, const char *rel, uint64_t key, const char *data,
+    size_t len)
 {
 	char err[512];
 
 	linkcheck_exists(&b->lc, rel);
 	b->st->files++;
-	if (b->werr == NULL && outtree_write(&b->out, rel, data, len, err,
+	if (b->werr == NULL && outtree_write(&b->out, rel, key, data, len, err,
 	    sizeof(err)) != 0)
 		b->werr = xstrdup(err);
 }
@@ -62,11 +70,82 @@ copy_file(struct builder *b, const struct site_file *f)
 	linkcheck_exists(&b->lc, f->rel);
 	b->st->files++;
 	b->st->assets++;
-	if (b->werr == NULL && outtree_copy(&b->out, f->rel, f->src, err,
+	if (b->werr == NULL && outtree_copy(&b->out, f->rel, f->key, f->src, err,
 	    sizeof(err)) != 0)
 		b->werr = xstrdup(err);
 }
 
+/* What a build's output depends on besides the sources: the options and
+ * the program itself (a new canyon may render differently). */
+static uint64_t
+build_stamp(const struct site_config *c)
+{
+	struct stat st;
+	uint64_t h = hash_str(HASH_SEED, CANYON_VERSION);
+
+	if (stat("/proc/self/exe", &st) == 0) {
+		h = hash_u64(h, (uint64_t)st.st_size);
+		h = hash_u64(h, (uint64_t)st.st_mtim.tv_sec);
+		h = hash_u64(h, (uint64_t)st.st_mtim.tv_nsec);
+	}
+	h = hash_str(h, c->title);
+	h = hash_str(h, c->subtitle);
+	h = hash_str(h, c->intro);
+	h = hash_str(h, c->author);
+	h = hash_str(h, c->url);
+	h = hash_str(h, c->gemini_base);
+	h = hash_str(h, c->permalink);
+	h = hash_str(h, c->new_post_name);
+	h = hash_str(h, c->lang);
+	h = hash_str(h, c->robots);
+	h = hash_u64(h, (uint64_t)c->tz_minutes);
+	return hash_u64(h, c->join_soft_breaks);
+}
+
+/* Every name a post can be linked by: a rendering that resolved links
+ * against another set of posts must be done again. */
+static uint64_t
+universe_key(const struct site *s)
+{
+	uint64_t h = HASH_SEED;
+	size_t i;
+
+	for (i = 0; i < s->nposts + s->npages; i++) {
+		const struct site_doc *d = i < s->nposts ? s->posts[i] :
+		    s->pages[i - s->nposts];
+		if (!site_doc_live(d))
+			continue;
+		h = hash_str(h, d->url);
+		h = hash_str(h, d->stem);
+		h = hash_str(h, d->slug);
+		h = hash_str(h, d->meta.title);
+	}
+	for (i = 0; i < s->nfiles; i++)
+		h = hash_str(h, s->files[i].rel);
+	return h;
+}
+
+static uint64_t
+render_key(const struct builder *b, const struct site_doc *doc, uint64_t universe)
+{
+	uint64_t h = hash_u64(b->stamp, doc->content_hash);
+	size_t i;
+
+	h = hash_u64(h, universe);
+	for (i = 0; i < doc->nassets; i++)
+		h = hash_str(h, doc->assets[i].rel);
+	return h;
+}
+
+static void
+forget_links(struct site_doc *doc)
+{
+	page_links_free(doc->links, doc->nlinks);
+	doc->links = NULL;
+	doc->nlinks = 0;
+}
+
+/* Render (again) from the file: front matter, body, missing assets. */
 static void
 render_doc(struct builder *b, struct site_doc *doc)
 {
@@ -74,6 +153,14 @@ render_doc(struct builder *b, struct site_doc *doc)
 	struct links_ctx lctx = {&b->site, doc};
 	struct render_opts ro;
 
+	if (doc->rendered)
+		render_result_free(&doc->res);
+	forget_links(doc);
+	doc->from_cache = false;
+	doc->rendered = false;
+	memset(&doc->res, 0, sizeof(doc->res));
+	if (site_read_doc(&b->site, doc) != 0)
+		goto out;
 	memset(&ro, 0, sizeof(ro));
 	ro.asset_stem = doc->stem;
 	ro.join_soft_breaks = cfg->join_soft_breaks;
@@ -83,11 +170,125 @@ render_doc(struct builder *b, struct site_doc *doc)
 	doc->rendered = true;
 	if (render_post(doc->body, doc->body_len, &ro, &doc->res, &doc->diags) != 0)
 		doc->usable = false;
+	doc->body_hash = hash_bytes(HASH_SEED, doc->res.gemtext.data,
+	    doc->res.gemtext.len);
+	if (doc->kind == DOC_POST)
+		links_report_missing(&b->site, doc);
+out:
 	free(doc->text);
 	doc->text = NULL;
 	doc->body = NULL;
-	if (doc->kind == DOC_POST)
-		links_report_missing(&b->site, doc);
+}
+
+static void
+render_changed(struct builder *b)
+{
+	struct site *s = &b->site;
+	size_t total = s->nposts + s->npages, i;
+	uint64_t universe = universe_key(s), key;
+	struct site_doc *doc;
+
+	for (i = 0; i < total; i++) {
+		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
+		if (!site_doc_live(doc))
+			continue;
+		key = render_key(b, doc, universe);
+		if (!doc->from_cache || doc->render_key != key)
+			render_doc(b, doc);
+		doc->render_key = key;
+		if (b->o->progress && (i % 256 == 0 || i + 1 == total))
+			b->o->progress(b->o->ctx, i + 1, total);
+	}
+}
+
+/* Keep only the excerpt of a written body: the feed needs no more. */
+static void
+drop_body(struct site_doc *doc)
+{
+	struct buf keep = BUF_INIT;
+
+	buf_append(&keep, doc->res.gemtext.data, doc->res.excerpt_len);
+	buf_free(&doc->res.gemtext);
+	doc->res.gemtext = keep;
+}
+
+/*
+ * The page of a document. Its key hashes the body and the frame; when the
+ * generation being written already has that page, nothing is done; when
+ * the live capsule has it, it is copied; else the page is made (rendering
+ * the post again if its body came from the cache).
+ */
+/* What the frame of a page is made of (page.c), hashed: the same key
+ * means the same title, date line and footer. */
+static uint64_t
+frame_key(const struct site_doc *doc)
+{
+	const struct post_meta *m = &doc->meta;
+	uint64_t h = hash_str(HASH_SEED, m->title);
+	size_t i, j;
+
+	h = hash_u64(h, doc->kind);
+	h = hash_str(h, doc->day);
+	h = hash_str(h, doc->permalink);
+	h = hash_str(h, m->lang);
+	for (i = 0; i < m->ntags; i++)
+		h = hash_str(h, m->tags[i]);
+	h = hash_u64(h, m->ntags);
+	for (i = 0; i < m->ncategories; i++) {
+		for (j = 0; j < m->categories[i].n; j++)
+			h = hash_str(h, m->categories[i].names[j]);
+		h = hash_u64(h, m->categories[i].n);
+	}
+	h = hash_str(h, doc->prev ? doc->prev->url : NULL);
+	h = hash_str(h, doc->prev ? doc->prev->meta.title : NULL);
+	h = hash_str(h, doc->next ? doc->next->url : NULL);
+	return hash_str(h, doc->next ? doc->next->meta.title : NULL);
+}
+
+/*
+ * The page of a document. Its key hashes the body and the frame; when the
+ * generation being written already has that page, nothing is done; when
+ * the live capsule has it, it is copied; else the page is made (rendering
+ * the post again if its body came from the cache).
+ */
+static void
+write_doc(struct builder *b, struct site_doc *doc)
+{
+	struct buf page = BUF_INIT;
+	uint64_t key, cached_key = doc->page_key;
+	char *live = NULL;
+	bool same;
+	size_t i;
+
+	key = hash_u64(hash_u64(b->stamp, doc->body_hash), frame_key(doc));
+	doc->page_key = key;
+	same = doc->from_cache && cached_key == key;
+	if (same && (b->out.dry || outtree_fresh(&b->out, doc->file, key))) {
+		linkcheck_exists(&b->lc, doc->file);
+		b->st->files++;
+	} else if (same && (live = outtree_live_file(&b->out, doc->file)) != NULL) {
+		struct site_file f = {live, doc->file, key};
+		copy_file(b, &f);
+		b->st->assets--;
+	} else {
+		if (doc->from_cache)
+			render_doc(b, doc);
+		if (doc->usable) {
+			page_render(&b->site, doc, &page);
+			forget_links(doc);
+			linkcheck_collect(&b->site, doc, doc->file, page.data, page.len,
+			    &doc->links, &doc->nlinks);
+			drop_body(doc);
+			write_file(b, doc->file, key, page.data, page.len);
+		}
+	}
+	if (doc->usable) {
+		linkcheck_add(&b->lc, doc->src, doc->links, doc->nlinks);
+		for (i = 0; i < doc->nassets; i++)
+			copy_file(b, &doc->assets[i]);
+	}
+	free(live);
+	buf_free(&page);
 }
 
 static void
@@ -97,43 +298,7 @@ emit_index(void *ctx, const char *file, struct buf *page)
 
 	if (strcmp(file + strlen(file) - 4, ".gmi") == 0)
 		linkcheck_gemtext(&b->lc, &b->site, NULL, file, page->data, page->len);
-	write_file(b, file, page->data ? page->data : "", page->len);
-}
-
-static void
-write_doc(struct builder *b, struct site_doc *doc)
-{
-	struct buf page = BUF_INIT;
-	size_t i;
-
-	page_render(&b->site, doc, &page);
-	linkcheck_gemtext(&b->lc, &b->site, doc, doc->file, page.data, page.len);
-	write_file(b, doc->file, page.data, page.len);
-	for (i = 0; i < doc->nassets; i++)
-		copy_file(b, &doc->assets[i]);
-	buf_free(&page);
-}
-
-/* Render every document, reporting each one's problems. */
-static void
-render_all(struct builder *b)
-{
-	struct site *s = &b->site;
-	size_t total = s->nposts + s->npages, done = 0, i;
-	struct site_doc *doc;
-
-	for (i = 0; i < total; i++, done++) {
-		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (site_doc_live(doc))
-			render_doc(b, doc);
-		if (!doc->usable)
-			b->st->failed++;
-		else if (!doc->meta.published)
-			b->st->drafts++;
-		report_diags(b, doc->src, &doc->diags);
-		if (b->o->progress && (done % 256 == 0 || done + 1 == total))
-			b->o->progress(b->o->ctx, done + 1, total);
-	}
+	write_file(b, file, 0, page->data ? page->data : "", page->len);
 }
 
 static void
@@ -143,31 +308,44 @@ write_all(struct builder *b)
 	struct buf atom = BUF_INIT;
 	size_t i;
 
-	for (i = 0; i < s->nposts; i++)
-		if (site_doc_live(s->posts[i])) {
-			write_doc(b, s->posts[i]);
-			b->st->posts++;
-		}
-	for (i = 0; i < s->npages; i++)
-		if (site_doc_live(s->pages[i])) {
-			write_doc(b, s->pages[i]);
-			b->st->pages++;
-		}
+	for (i = 0; i < s->nposts + s->npages; i++) {
+		struct site_doc *doc = i < s->nposts ? s->posts[i] :
+		    s->pages[i - s->nposts];
+		if (!site_doc_live(doc))
+			continue;
+		write_doc(b, doc);
+		if (doc->usable)
+			doc->kind == DOC_POST ? b->st->posts++ : b->st->pages++;
+	}
 	for (i = 0; i < s->nfiles; i++)
 		copy_file(b, &s->files[i]);
 	index_write_all(s, emit_index, b);
 	atom_render(s, b->o->now, &atom);
 	linkcheck_atom(&b->lc, s, "atom.xml", atom.data, atom.len);
-	write_file(b, "atom.xml", atom.data, atom.len);
+	write_file(b, "atom.xml", 0, atom.data, atom.len);
 	buf_free(&atom);
 }
 
 static void
-report_dead_links(struct builder *b)
+report_all(struct builder *b)
 {
+	struct site *s = &b->site;
 	struct buf msg = BUF_INIT;
-	size_t i, n = linkcheck_finish(&b->lc);
+	size_t i, n;
 
+	report_diags(b, s->root, &s->diags);
+	for (i = 0; i < s->nposts + s->npages; i++) {
+		struct site_doc *doc = i < s->nposts ? s->posts[i] :
+		    s->pages[i - s->nposts];
+		report_diags(b, doc->src, &doc->diags);
+		if (!doc->usable)
+			b->st->failed++;
+		else if (!doc->meta.published)
+			b->st->drafts++;
+		else if (doc->from_cache)
+			b->st->cached++;
+	}
+	n = linkcheck_finish(&b->lc);
 	for (i = 0; i < n; i++) {
 		buf_reset(&msg);
 		buf_printf(&msg, "dead link %s", b->lc.pending[i].target);
@@ -178,30 +356,57 @@ report_dead_links(struct builder *b)
 	buf_free(&msg);
 }
 
+static void
+save_cache(struct builder *b)
+{
+	struct site *s = &b->site;
+	struct buf c = BUF_INIT;
+	char err[512];
+	size_t i;
+
+	cache_begin(&c, b->stamp);
+	for (i = 0; i < s->nposts + s->npages; i++) {
+		struct site_doc *doc = i < s->nposts ? s->posts[i] :
+		    s->pages[i - s->nposts];
+		if (site_doc_live(doc) && doc->rendered && diag_errors(&doc->diags) == 0)
+			cache_put(&c, doc);
+	}
+	if (b->werr == NULL && outtree_write(&b->out, CACHE_FILE, 0, c.data, c.len,
+	    err, sizeof(err)) != 0)
+		b->werr = xstrdup(err);
+	buf_free(&c);
+}
+
 int
 build_run(const struct build_opts *o, struct build_stats *stats, char *err,
     size_t errlen)
 {
 	struct builder b;
+	char *cache_file;
 	int rc = -1;
 
 	memset(&b, 0, sizeof(b));
 	memset(stats, 0, sizeof(*stats));
 	b.o = o;
 	b.st = stats;
-	if (site_load(&b.site, o->cfg, o->source, err, errlen) != 0) {
-		site_free(&b.site);
-		return -1;
-	}
-	report_diags(&b, o->source, &b.site.diags);
-	render_all(&b);
-	series_link(&b.site);
+	b.stamp = build_stamp(o->cfg);
 	if (outtree_open(&b.out, o->output, o->dry_run, err, errlen) != 0)
+		return -1;
+	cache_file = path_join(b.out.final, CACHE_FILE);
+	cache_load(&b.cache, o->use_cache ? cache_file : NULL, b.stamp);
+	free(cache_file);
+	if (site_load(&b.site, o->cfg, o->source, &b.cache, err, errlen) != 0) {
+		outtree_abort(&b.out);
 		goto out;
+	}
+	render_changed(&b);
+	series_link(&b.site);
 	linkcheck_init(&b.lc);
 	write_all(&b);
-	report_dead_links(&b);
+	report_all(&b);
 	linkcheck_free(&b.lc);
+	if (!o->dry_run)
+		save_cache(&b);
 	if (b.werr != NULL) {
 		snprintf(err, errlen, "%s", b.werr);
 		outtree_abort(&b.out);
@@ -211,10 +416,12 @@ build_run(const struct build_opts *o, struct build_stats *stats, char *err,
 		outtree_abort(&b.out);
 		goto out;
 	}
+	stats->written = b.out.written;
 	outtree_free(&b.out);
 	rc = 0;
 out:
 	free(b.werr);
+	cache_free(&b.cache);
 	site_free(&b.site);
 	return rc;
 }

@@ -43,6 +43,8 @@ struct build_stats {
 	size_t errors;
 	size_t dead_links;
 	size_t files;      /* files in the capsule */
+	size_t written;    /* files written by this build (the others were
+	                      already up to date) */
 };
 
 /*

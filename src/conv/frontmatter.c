@@ -15,6 +15,19 @@
 #include "post.h"
 #include "yamltree.h"
 
+/* YAML's null (plain ~, null, Null, NULL or nothing): the key is absent. */
+static bool
+is_null(const struct ynode *n)
+{
+	return n->kind == YNODE_SCALAR &&
+	    (n->value[0] == '\0' ||
+		(n->plain &&
+		    (strcmp(n->value, "~") == 0 ||
+			strcmp(n->value, "null") == 0 ||
+			strcmp(n->value, "Null") == 0 ||
+			strcmp(n->value, "NULL") == 0)));
+}
+
 /* Length of the delimiter line at p (three or more of c, then spaces), its
  * line break included, or 0 when the line is something else. */
 static size_t
@@ -223,7 +236,9 @@ read_tags(
 		return;
 	}
 	for (const struct ynode *c = n->child; c; c = c->next) {
-		if (c->kind == YNODE_SCALAR && c->value[0])
+		if (is_null(c))
+			continue;
+		if (c->kind == YNODE_SCALAR)
 			push_str(&m->tags, &m->ntags, c->value);
 		else if (c->kind != YNODE_SCALAR)
 			diag_add(d, c->line + off, false,
@@ -328,7 +343,7 @@ read_fields(const struct ynode *root, int site_tz, struct post_meta *m,
 		const char *k = n->key;
 		bool b;
 
-		if (k == NULL)
+		if (k == NULL || is_null(n))
 			continue;
 		if (strcmp(k, "title") == 0) {
 			free(m->title);

@@ -95,6 +95,8 @@ line_map_free(struct line_map *map)
 static void
 emit(struct expander *ex, const char *s, size_t n, int src_line)
 {
+	if (ex->out == NULL)
+		return; /* a post without tags: only checked, not copied */
 	while (n > 0) {
 		const char *nl = memchr(s, '\n', n);
 		size_t k = nl ? (size_t)(nl - s) + 1 : n;
@@ -769,6 +771,11 @@ hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
 	struct expander ex = {
 	    md, md + len, first_line, out, map, true, d, 0, 0, NULL, NULL};
 	bool bol = true;
+
+	if (memmem(md, len, "{%", 2) == NULL)
+		ex.out = NULL;
+	else
+		buf_reserve(out, len + len / 8);
 
 	while (ex.p < ex.end) {
 		char c;

@@ -34,9 +34,11 @@ struct line_map {
 /*
  * Expand the tags of md[0..len), whose first line is file line first_line,
  * appending the result to out and one entry per output line to map.
- * Unknown tags are warnings and stay as text; an unclosed {% raw %} or
- * block tag is an error (its content is kept as text). Returns the number
- * of errors added to d.
+ * When md holds no "{%" at all, nothing is appended (md is its own
+ * expansion, its line i is file line first_line + i). Unknown tags are
+ * warnings and stay as text; an unclosed {% raw %} or block tag is an
+ * error (its content is kept as text); an unclosed code fence is a
+ * warning. Returns the number of errors added to d.
  */
 size_t hexotag_expand(const char *md, size_t len, int first_line,
     struct buf *out, struct line_map *map, struct diag_list *d);

@@ -36,15 +36,17 @@ link_line(struct buf *out, const char *path, const char *label)
 	buf_printf(out, " %s\n", label);
 }
 
+/* "=> /path/ YYYY-MM-DD Title": thousands per build, so no printf. */
 static void
 post_line(struct buf *out, const struct site_doc *doc)
 {
-	char day[11];
-
-	site_format_day(doc->meta.date, doc->meta.date_tz, day);
-	buf_puts(out, "=> ");
-	site_put_link(out, doc->url);
-	buf_printf(out, " %s %s\n", day, doc->meta.title);
+	buf_append(out, "=> ", 3);
+	buf_puts(out, doc->link);
+	buf_putc(out, ' ');
+	buf_append(out, doc->day, 10);
+	buf_putc(out, ' ');
+	buf_puts(out, doc->meta.title);
+	buf_putc(out, '\n');
 }
 
 static void
@@ -75,7 +77,7 @@ home(const struct site *s, struct site_doc **posts, size_t n,
 	buf_putc(&page, '\n');
 	for (i = 0; i < n; i++)
 		post_line(&page, posts[i]);
-	buf_printf(&page, "\n## %s\n", l->home);
+	buf_printf(&page, "\n## %s\n", l->browse);
 	for (i = 0; i < s->npages; i++)
 		if (site_doc_live(s->pages[i]))
 			link_line(&page, s->pages[i]->url, s->pages[i]->meta.title);
@@ -283,14 +285,13 @@ archive(const struct site *s, struct site_doc **posts, size_t n,
 {
 	const struct labels *l = labels_for(s->cfg->lang);
 	struct buf page = BUF_INIT;
-	char day[11], year[5] = "";
+	char year[5] = "";
 	size_t i;
 
 	buf_printf(&page, "# %s\n", l->archive);
 	for (i = 0; i < n; i++) {
-		site_format_day(posts[i]->meta.date, posts[i]->meta.date_tz, day);
-		if (strncmp(day, year, 4) != 0) {
-			memcpy(year, day, 4);
+		if (strncmp(posts[i]->day, year, 4) != 0) {
+			memcpy(year, posts[i]->day, 4);
 			buf_printf(&page, "\n## %s\n", year);
 		}
 		post_line(&page, posts[i]);

@@ -83,38 +83,33 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 }
 
 static void
-add(struct linkcheck *lc, const struct site *s, const struct site_doc *doc,
-    const char *file, int line, const char *t, size_t n)
+collect_one(const struct site *s, const struct site_doc *doc, const char *file,
+    int line, const char *t, size_t n, struct page_link **v, size_t *nv)
 {
 	struct buf path = BUF_INIT;
-	struct dead_link *dl;
+	struct page_link *pl;
 	size_t i;
 
 	if (internal_path(s, file, t, n, &path) != 0) {
 		buf_free(&path);
 		return;
 	}
-	if (lc->npending == lc->cap) {
-		lc->cap = lc->cap ? lc->cap * 2 : 256;
-		lc->pending = xrealloc(lc->pending, lc->cap * sizeof(*lc->pending));
-	}
-	dl = &lc->pending[lc->npending++];
-	dl->target = xstrndup(t, n);
-	dl->path = buf_detach(&path, NULL);
-	if (dl->path == NULL)
-		dl->path = xstrdup("");
-	dl->src = xstrdup(doc ? doc->src : file);
-	dl->line = doc ? 0 : line;
+	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	pl = &(*v)[(*nv)++];
+	pl->target = xstrndup(t, n);
+	pl->path = path.data ? buf_detach(&path, NULL) : xstrdup("");
+	pl->line = doc ? 0 : line;
 	for (i = 0; doc && i < doc->norigins; i++)
-		if (strcmp(doc->origins[i].target, dl->target) == 0) {
-			dl->line = doc->origins[i].line;
+		if (strcmp(doc->origins[i].target, pl->target) == 0) {
+			pl->line = doc->origins[i].line;
 			break;
 		}
 }
 
 void
-linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
-    const struct site_doc *doc, const char *file, const char *text, size_t len)
+linkcheck_collect(const struct site *s, const struct site_doc *doc,
+    const char *file, const char *text, size_t len, struct page_link **v,
+    size_t *n)
 {
 	const char *p = text, *end = text + len, *eol, *t;
 	int line = 1;
@@ -134,8 +129,52 @@ linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
 		for (t = p; p < eol && *p != ' ' && *p != '\t'; p++)
 			;
 		if (p > t)
-			add(lc, s, doc, file, line, t, (size_t)(p - t));
+			collect_one(s, doc, file, line, t, (size_t)(p - t), v, n);
 	}
+}
+
+void
+linkcheck_add(struct linkcheck *lc, const char *src, const struct page_link *v,
+    size_t n)
+{
+	struct dead_link *dl;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		if (lc->npending == lc->cap) {
+			lc->cap = lc->cap ? lc->cap * 2 : 256;
+			lc->pending = xrealloc(lc->pending, lc->cap * sizeof(*lc->pending));
+		}
+		dl = &lc->pending[lc->npending++];
+		dl->src = xstrdup(src);
+		dl->line = v[i].line;
+		dl->target = xstrdup(v[i].target);
+		dl->path = xstrdup(v[i].path);
+	}
+}
+
+void
+page_links_free(struct page_link *v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		free(v[i].target);
+		free(v[i].path);
+	}
+	free(v);
+}
+
+void
+linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
+    const struct site_doc *doc, const char *file, const char *text, size_t len)
+{
+	struct page_link *v = NULL;
+	size_t n = 0;
+
+	linkcheck_collect(s, doc, file, text, len, &v, &n);
+	linkcheck_add(lc, doc ? doc->src : file, v, n);
+	page_links_free(v, n);
 }
 
 void
@@ -143,6 +182,8 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
     const char *xml, size_t len)
 {
 	const char *p = xml, *end = xml + len, *q, *nl;
+	struct page_link *v = NULL;
+	size_t n = 0;
 	int line = 1;
 
 	while ((q = memmem(p, (size_t)(end - p), "href=\"", 6)) != NULL) {
@@ -152,8 +193,10 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 		p = memchr(q, '"', (size_t)(end - q));
 		if (p == NULL)
 			break;
-		add(lc, s, NULL, file, line, q, (size_t)(p - q));
+		collect_one(s, NULL, file, line, q, (size_t)(p - q), &v, &n);
 	}
+	linkcheck_add(lc, file, v, n);
+	page_links_free(v, n);
 }
 
 size_t

@@ -36,8 +36,17 @@ void linkcheck_free(struct linkcheck *lc);
  * makes "/a/" answer. */
 void linkcheck_exists(struct linkcheck *lc, const char *file);
 
-/* The links of a generated page. doc (or NULL) gives the origins; file is
- * the page's capsule file, used when no origin is known. */
+/* The internal links of a generated page, appended to (*v, *n): doc (or
+ * NULL) gives their source lines; file is the page's capsule file. */
+void linkcheck_collect(const struct site *s, const struct site_doc *doc,
+    const char *file, const char *text, size_t len, struct page_link **v,
+    size_t *n);
+/* Check these links (of src) at the end. */
+void linkcheck_add(struct linkcheck *lc, const char *src,
+    const struct page_link *v, size_t n);
+void page_links_free(struct page_link *v, size_t n);
+
+/* Collect and add in one step. */
 void linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
     const struct site_doc *doc, const char *file, const char *text, size_t len);
 /* The href="..." links of the Atom feed. */

@@ -26,8 +26,13 @@ on_link(void *vctx, const char *href, int line, struct diag_list *d)
 	struct site_doc *target;
 	char *ret = NULL;
 
-	if (site_link_path(s, href, &path) != 0)
+	if (site_link_path(s, href, &path) != 0) {
+		/* Relative links stay as written; the dead-link check needs
+		 * their line. */
+		if (strchr(href, ':') == NULL && href[0] != '#' && href[0] != '/')
+			site_doc_origin(ctx->doc, href, line);
 		goto out;
+	}
 	target = site_find_path(s, path.data, path.len);
 	if (target == ctx->doc && href[0] != '/') {
 		/* A post's own address on the web: "read the original there". */

@@ -3,77 +3,209 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
+#include <inttypes.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
 #include "buf.h"
+#include "hash.h"
 #include "path.h"
+
+#define MANIFEST ".canyon-manifest"
+#define MANIFEST_MAX (256u * 1024 * 1024)
+
+static void *
+box(uint64_t key)
+{
+	return (void *)(uintptr_t)key;
+}
+
+static uint64_t
+unbox(void *p)
+{
+	return (uint64_t)(uintptr_t)p;
+}
+
+/* "<parent>/.<base><suffix>" for the capsule path final. */
+static char *
+sibling(const char *final, const char *suffix)
+{
+	const char *slash = strrchr(final, '/');
+	struct buf b = BUF_INIT;
+
+	if (slash != NULL)
+		buf_printf(&b, "%.*s/.%s%s", (int)(slash - final), final, slash + 1,
+		    suffix);
+	else
+		buf_printf(&b, ".%s%s", final, suffix);
+	return buf_detach(&b, NULL);
+}
+
+static void
+load_manifest(struct outtree *t)
+{
+	char *file = path_join(t->target, MANIFEST), *text, *p, *nl, *end;
+	size_t len;
+	uint64_t key;
+
+	text = path_read_file(file, MANIFEST_MAX, &len);
+	/* Gone before anything is written: a build that stops half-way
+	 * leaves a generation that the next build rewrites in full. */
+	unlink(file);
+	free(file);
+	if (text == NULL)
+		return;
+	for (p = text, end = text + len; p < end; p = nl + 1) {
+		if ((nl = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			break;
+		if (nl - p < 18 || p[16] != ' ')
+			continue;
+		key = strtoull(p, NULL, 16);
+		strmap_putn(&t->old, p + 17, (size_t)(nl - p - 17), box(key));
+	}
+	free(text);
+}
 
 int
 outtree_open(struct outtree *t, const char *final, bool dry, char *err,
     size_t errlen)
 {
-	const char *slash;
-	struct buf tmp = BUF_INIT;
-	size_t n;
+	char *lock, *gen_a, *gen_b, link[4096];
+	const char *base, *slash;
+	struct stat st;
+	ssize_t n;
+	size_t k;
 
 	memset(t, 0, sizeof(*t));
+	t->lockfd = -1;
 	t->dry = dry;
-	n = strlen(final);
-	while (n > 1 && final[n - 1] == '/')
-		n--;
-	t->final = xstrndup(final, n);
+	k = strlen(final);
+	while (k > 1 && final[k - 1] == '/')
+		k--;
+	t->final = xstrndup(final, k);
 	if (dry)
 		return 0;
-	slash = strrchr(t->final, '/');
-	if (slash != NULL)
-		buf_printf(&tmp, "%.*s/.%s.new-%ld", (int)(slash - t->final),
-		    t->final, slash + 1, (long)getpid());
-	else
-		buf_printf(&tmp, ".%s.new-%ld", t->final, (long)getpid());
-	t->tmp = buf_detach(&tmp, NULL);
-	/* A folder left by a build that was killed with the same pid. */
-	outtree_remove(t->tmp);
-	if (mkdir(t->tmp, 0755) != 0) {
-		snprintf(err, errlen, "%s: %s", t->tmp, strerror(errno));
+	if ((slash = strrchr(t->final, '/')) != NULL && slash != t->final) {
+		char *parent = xstrndup(t->final, (size_t)(slash - t->final));
+		int rc = path_mkdirs(parent, 0755);
+		if (rc != 0)
+			snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+		free(parent);
+		if (rc != 0) {
+			outtree_free(t);
+			return -1;
+		}
+	}
+	lock = sibling(t->final, ".lock");
+	t->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
+	if (t->lockfd < 0 || flock(t->lockfd, LOCK_EX | LOCK_NB) != 0) {
+		snprintf(err, errlen, "%s: %s", lock, t->lockfd < 0 ? strerror(errno) :
+		    "another build is writing this capsule");
+		free(lock);
+		outtree_free(t);
+		return -1;
+	}
+	free(lock);
+	gen_a = sibling(t->final, ".gen-a");
+	gen_b = sibling(t->final, ".gen-b");
+	t->target = gen_a;
+	if (lstat(t->final, &st) == 0 && S_ISLNK(st.st_mode)) {
+		if ((n = readlink(t->final, link, sizeof(link) - 1)) > 0) {
+			link[n] = '\0';
+			base = strrchr(gen_a, '/') ? strrchr(gen_a, '/') + 1 : gen_a;
+			if (strcmp(link, base) == 0) {
+				t->live = gen_a;
+				t->target = gen_b;
+			} else {
+				t->live = xstrdup(t->final);
+			}
+		}
+	} else if (lstat(t->final, &st) == 0 && S_ISDIR(st.st_mode)) {
+		t->live = xstrdup(t->final);
+	} else if (lstat(t->final, &st) == 0) {
+		snprintf(err, errlen, "%s: not a folder", t->final);
+		free(gen_a == t->target ? gen_b : gen_a);
+		outtree_free(t);
+		return -1;
+	}
+	if (t->live != gen_a && t->target != gen_a)
+		free(gen_a);
+	if (t->target != gen_b)
+		free(gen_b);
+	base = strrchr(t->target, '/');
+	t->target_name = xstrdup(base ? base + 1 : t->target);
+	if (lstat(t->target, &st) == 0 && S_ISDIR(st.st_mode)) {
+		load_manifest(t);
+		if (t->old.n == 0) /* unknown contents: start afresh */
+			outtree_remove(t->target);
+	} else if (errno != ENOENT || lstat(t->target, &st) == 0) {
+		outtree_remove(t->target);
+	}
+	if (mkdir(t->target, 0755) != 0 && errno != EEXIST) {
+		snprintf(err, errlen, "%s: %s", t->target, strerror(errno));
 		outtree_free(t);
 		return -1;
 	}
 	return 0;
 }
 
+/* Make the folder rel (relative to the target) and its parents. */
+static int
+ensure_dir(struct outtree *t, const char *rel, size_t n)
+{
+	char *full;
+	const char *slash;
+	int rc = 0;
+
+	if (n == 0 || strmap_getn(&t->dirs, rel, n) != NULL)
+		return 0;
+	full = xmalloc(strlen(t->target) + n + 2);
+	sprintf(full, "%s/%.*s", t->target, (int)n, rel);
+	slash = memrchr(rel, '/', n);
+	if (mkdir(full, 0755) == 0 || errno == EEXIST)
+		rc = 0;
+	else if (errno == ENOENT && slash != NULL &&
+	    ensure_dir(t, rel, (size_t)(slash - rel)) == 0 &&
+	    (mkdir(full, 0755) == 0 || errno == EEXIST))
+		rc = 0;
+	else
+		rc = -1;
+	free(full);
+	if (rc == 0)
+		strmap_putn(&t->dirs, rel, n, box(1));
+	return rc;
+}
+
 static int
 make_parent(struct outtree *t, const char *rel, char *err, size_t errlen)
 {
 	const char *slash = strrchr(rel, '/');
-	char *dir, *full;
 
-	if (slash == NULL)
-		return 0;
-	dir = xstrndup(rel, (size_t)(slash - rel));
-	if (strmap_has(&t->dirs, dir)) {
-		free(dir);
-		return 0;
-	}
-	full = path_join(t->tmp, dir);
-	if (path_mkdirs(full, 0755) != 0) {
-		snprintf(err, errlen, "%s: %s", full, strerror(errno));
-		free(full);
-		free(dir);
+	if (slash != NULL && ensure_dir(t, rel, (size_t)(slash - rel)) != 0) {
+		snprintf(err, errlen, "%s/%.*s: %s", t->target, (int)(slash - rel),
+		    rel, strerror(errno));
 		return -1;
 	}
-	strmap_put(&t->dirs, dir, NULL);
-	free(full);
-	free(dir);
 	return 0;
 }
 
+bool
+outtree_fresh(struct outtree *t, const char *rel, uint64_t key)
+{
+	if (t->dry || !strmap_has(&t->old, rel) || unbox(strmap_get(&t->old, rel)) != key)
+		return false;
+	strmap_put(&t->now, rel, box(key));
+	return true;
+}
+
 int
-outtree_write(struct outtree *t, const char *rel, const void *data,
-    size_t len, char *err, size_t errlen)
+outtree_write(struct outtree *t, const char *rel, uint64_t key,
+    const void *data, size_t len, char *err, size_t errlen)
 {
 	char *full;
 	const char *p = data;
@@ -82,9 +214,13 @@ outtree_write(struct outtree *t, const char *rel, const void *data,
 
 	if (t->dry)
 		return 0;
+	if (key == 0)
+		key = hash_bytes(HASH_SEED, data, len);
+	if (outtree_fresh(t, rel, key))
+		return 0;
 	if (make_parent(t, rel, err, errlen) != 0)
 		return -1;
-	full = path_join(t->tmp, rel);
+	full = path_join(t->target, rel);
 	if ((fd = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		free(full);
@@ -106,49 +242,47 @@ outtree_write(struct outtree *t, const char *rel, const void *data,
 		rc = -1;
 	}
 	free(full);
+	if (rc == 0) {
+		strmap_put(&t->now, rel, box(key));
+		t->written++;
+	}
 	return rc;
 }
 
 int
-outtree_copy(struct outtree *t, const char *rel, const char *src, char *err,
-    size_t errlen)
+outtree_copy(struct outtree *t, const char *rel, uint64_t key, const char *src,
+    char *err, size_t errlen)
 {
-	char *full;
-	struct stat st;
+	char *full, chunk[65536];
 	int in, out, rc = 0;
-	ssize_t n;
+	ssize_t n, r;
 
-	if (t->dry)
+	if (t->dry || outtree_fresh(t, rel, key))
 		return 0;
 	if (make_parent(t, rel, err, errlen) != 0)
 		return -1;
-	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0 || fstat(in, &st) != 0) {
+	if ((in = open(src, O_RDONLY | O_CLOEXEC)) < 0) {
 		snprintf(err, errlen, "%s: %s", src, strerror(errno));
-		if (in >= 0)
-			close(in);
 		return -1;
 	}
-	full = path_join(t->tmp, rel);
+	full = path_join(t->target, rel);
 	if ((out = open(full, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		close(in);
 		free(full);
 		return -1;
 	}
-	/* copy_file_range copies inside the kernel (or shares extents). */
+	/* In the kernel when it can (even sharing extents), else by hand. */
 	while ((n = copy_file_range(in, NULL, out, NULL, 1 << 30, 0)) > 0)
 		;
 	if (n < 0) {
-		char chunk[65536];
-		ssize_t r;
 		lseek(in, 0, SEEK_SET);
-		lseek(out, 0, SEEK_SET);
-		n = 0;
-		while ((r = read(in, chunk, sizeof(chunk))) > 0)
-			if ((n = write(out, chunk, (size_t)r)) != r)
-				break;
-		if (r < 0 || n < 0)
+		if (ftruncate(out, 0) != 0)
 			rc = -1;
+		lseek(out, 0, SEEK_SET);
+		while (rc == 0 && (r = read(in, chunk, sizeof(chunk))) != 0)
+			if (r < 0 || write(out, chunk, (size_t)r) != r)
+				rc = -1;
 	}
 	if (rc != 0)
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
@@ -158,7 +292,17 @@ outtree_copy(struct outtree *t, const char *rel, const char *src, char *err,
 		rc = -1;
 	}
 	free(full);
+	if (rc == 0) {
+		strmap_put(&t->now, rel, box(key));
+		t->written++;
+	}
 	return rc;
+}
+
+char *
+outtree_live_file(const struct outtree *t, const char *rel)
+{
+	return t->live ? path_join(t->live, rel) : NULL;
 }
 
 static int
@@ -176,54 +320,119 @@ outtree_remove(const char *dir)
 
 	if (lstat(dir, &st) != 0)
 		return errno == ENOENT ? 0 : -1;
+	if (!S_ISDIR(st.st_mode))
+		return unlink(dir);
 	return nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
+}
+
+/* Files of the target's last build that this one did not produce. */
+static void
+remove_stale(struct outtree *t)
+{
+	char *full, *slash;
+	size_t i;
+
+	for (i = 0; i < t->old.cap; i++) {
+		const char *rel = t->old.slots[i].key;
+		if (rel == NULL || strmap_has(&t->now, rel))
+			continue;
+		full = path_join(t->target, rel);
+		unlink(full);
+		/* Folders left empty go too; rmdir refuses the others. */
+		while ((slash = strrchr(full, '/')) != NULL &&
+		    (size_t)(slash - full) > strlen(t->target)) {
+			*slash = '\0';
+			if (rmdir(full) != 0)
+				break;
+		}
+		free(full);
+	}
+}
+
+static int
+save_manifest(struct outtree *t, char *err, size_t errlen)
+{
+	struct buf m = BUF_INIT;
+	char *file = path_join(t->target, MANIFEST);
+	size_t i;
+	int fd, rc = 0;
+
+	for (i = 0; i < t->now.cap; i++) {
+		const char *rel = t->now.slots[i].key;
+		if (rel != NULL && strchr(rel, '\n') == NULL)
+			buf_printf(&m, "%016" PRIx64 " %s\n",
+			    unbox(t->now.slots[i].value), rel);
+	}
+	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+	if (fd < 0 || write(fd, m.data ? m.data : "", m.len) != (ssize_t)m.len) {
+		snprintf(err, errlen, "%s: %s", file, strerror(errno));
+		rc = -1;
+	}
+	if (fd >= 0)
+		close(fd);
+	buf_free(&m);
+	free(file);
+	return rc;
 }
 
 int
 outtree_commit(struct outtree *t, char *err, size_t errlen)
 {
+	char *tmp;
 	struct stat st;
+	bool real_dir;
 
 	if (t->dry)
 		return 0;
-	if (lstat(t->final, &st) != 0) {
-		if (rename(t->tmp, t->final) != 0) {
-			snprintf(err, errlen, "%s: %s", t->final, strerror(errno));
-			return -1;
-		}
-		return 0;
-	}
-	if (!S_ISDIR(st.st_mode)) {
-		snprintf(err, errlen, "%s: not a folder", t->final);
+	remove_stale(t);
+	if (save_manifest(t, err, errlen) != 0)
+		return -1;
+	tmp = sibling(t->final, ".link-new");
+	unlink(tmp);
+	if (symlink(t->target_name, tmp) != 0) {
+		snprintf(err, errlen, "%s: %s", tmp, strerror(errno));
+		free(tmp);
 		return -1;
 	}
-	if (renameat2(AT_FDCWD, t->tmp, AT_FDCWD, t->final, RENAME_EXCHANGE) != 0) {
-		snprintf(err, errlen, "%s: cannot swap in the new capsule: %s",
+	real_dir = lstat(t->final, &st) == 0 && S_ISDIR(st.st_mode);
+	if (real_dir ? renameat2(AT_FDCWD, tmp, AT_FDCWD, t->final,
+	    RENAME_EXCHANGE) != 0 : rename(tmp, t->final) != 0) {
+		snprintf(err, errlen, "%s: cannot put the new capsule in place: %s",
 		    t->final, strerror(errno));
+		unlink(tmp);
+		free(tmp);
 		return -1;
 	}
-	/* t->tmp now holds the old capsule. */
-	if (outtree_remove(t->tmp) != 0) {
-		snprintf(err, errlen, "%s: cannot remove the old capsule: %s",
-		    t->tmp, strerror(errno));
+	/* After an exchange, tmp names the old folder. */
+	if (real_dir && outtree_remove(tmp) != 0) {
+		snprintf(err, errlen, "%s: cannot remove the old capsule: %s", tmp,
+		    strerror(errno));
+		free(tmp);
 		return -1;
 	}
+	free(tmp);
 	return 0;
 }
 
 void
 outtree_abort(struct outtree *t)
 {
-	if (t->tmp != NULL)
-		outtree_remove(t->tmp);
 	outtree_free(t);
 }
 
 void
 outtree_free(struct outtree *t)
 {
+	if (t->lockfd >= 0)
+		close(t->lockfd);
 	free(t->final);
-	free(t->tmp);
+	if (t->live != t->target)
+		free(t->live);
+	free(t->target);
+	free(t->target_name);
 	strmap_free(&t->dirs);
+	strmap_free(&t->old);
+	strmap_free(&t->now);
 	memset(t, 0, sizeof(*t));
+	t->lockfd = -1;
 }

@@ -1,12 +1,17 @@
 /*
- * outtree: the capsule being written, swapped into place in one step.
+ * outtree: the capsule being written, put in place in one step.
  *
- * outtree_open() makes a fresh folder beside the final one
- * ("<parent>/.<name>.new-<pid>"); files are written there, and
- * outtree_commit() exchanges it with the final folder in one atomic
- * rename (renameat2 RENAME_EXCHANGE, or a plain rename when there is no
- * final folder yet), then removes the old tree. A server reading the
- * final path sees either the old capsule or the new one, never a mix.
+ * The capsule folder (say "public") is a symbolic link to one of two
+ * generations beside it, ".public.gen-a" and ".public.gen-b". A build
+ * writes the generation the link does not point at, then replaces the
+ * link in one atomic rename: a server that opens "public" sees either the
+ * old capsule or the new one, never a mix. Each generation keeps a
+ * manifest (".canyon-manifest": every file with a key, a hash of what it
+ * holds), so a build rewrites only the files whose key changed since that
+ * generation was written, and removes the files it no longer has: a
+ * one-post change costs a few writes, not a copy of the whole capsule.
+ * A real folder found at the capsule's path (an older layout, or made by
+ * hand) is exchanged with the link atomically and then removed.
  * With dry set nothing is created or written (canyon check).
  */
 #ifndef CANYON_OUTTREE_H
@@ -14,29 +19,42 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "strmap.h"
 
 struct outtree {
-	char *final;         /* the capsule folder */
-	char *tmp;           /* the folder being written */
+	char *final;         /* the capsule path (the link) */
+	char *live;          /* the generation now served, or NULL */
+	char *target;        /* the generation being written */
+	char *target_name;   /* its name, the link's contents */
 	bool dry;
+	int lockfd;
 	struct strmap dirs;  /* folders already made, relative */
+	struct strmap old;   /* manifest of target: rel -> key (boxed) */
+	struct strmap now;   /* files of this build: rel -> key (boxed) */
+	size_t written;      /* files actually written or copied */
 };
 
-/* 0, or -1 with err filled. */
+/* 0, or -1 with err filled (another build running, no permission...). */
 int outtree_open(struct outtree *t, const char *final, bool dry, char *err,
     size_t errlen);
-/* Write data as the file rel (decoded, relative), making its folders.
- * 0, or -1 with err filled. */
-int outtree_write(struct outtree *t, const char *rel, const void *data,
-    size_t len, char *err, size_t errlen);
-/* Copy the file src to rel. 0, or -1 with err filled. */
-int outtree_copy(struct outtree *t, const char *rel, const char *src,
-    char *err, size_t errlen);
-/* Put the new tree in place and remove the old one. 0 or -1 with err. */
+/* True when the target generation already holds rel with this key; the
+ * file is then kept as it is (and counted as part of this build). */
+bool outtree_fresh(struct outtree *t, const char *rel, uint64_t key);
+/* Write data as rel (decoded, relative), making its folders, unless it is
+ * fresh. key 0 means "the hash of data". 0, or -1 with err filled. */
+int outtree_write(struct outtree *t, const char *rel, uint64_t key,
+    const void *data, size_t len, char *err, size_t errlen);
+/* Copy the file src to rel unless fresh with key. 0 or -1 with err. */
+int outtree_copy(struct outtree *t, const char *rel, uint64_t key,
+    const char *src, char *err, size_t errlen);
+/* The file path of the live generation's rel (for reading state), or NULL. */
+char *outtree_live_file(const struct outtree *t, const char *rel);
+/* Remove files of the target that this build did not produce, save the
+ * manifest, and switch the link. 0 or -1 with err. */
 int outtree_commit(struct outtree *t, char *err, size_t errlen);
-/* Remove the unfinished tree (after an error); frees t. */
+/* Give up (after an error): the live capsule is untouched. Frees t. */
 void outtree_abort(struct outtree *t);
 /* Free t after a commit. */
 void outtree_free(struct outtree *t);

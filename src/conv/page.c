@@ -4,11 +4,11 @@
 
 static const struct labels ko = {
 	"태그", "분류", "보관함", "Atom 피드", "검색", "처음으로",
-	"이전 글", "다음 글", "웹에서 원문 보기", "글 목록", "시리즈",
+	"이전 글", "다음 글", "웹에서 원문 보기", "둘러보기", "시리즈",
 };
 static const struct labels en = {
 	"Tags", "Categories", "Archive", "Atom feed", "Search", "Home",
-	"Previous", "Next", "Read on the web", "Posts", "Series",
+	"Previous", "Next", "Read on the web", "Browse", "Series",
 };
 
 const struct labels *
@@ -92,24 +92,19 @@ date_line(const struct site_doc *doc, const struct labels *l, struct buf *out)
 }
 
 void
-page_render(const struct site *s, const struct site_doc *doc, struct buf *out)
+page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
+    struct buf *out)
 {
 	const struct labels *l = labels_for(doc->meta.lang ? doc->meta.lang :
 	    s->cfg->lang);
 	const struct post_meta *m = &doc->meta;
-	const struct buf *body = &doc->res.gemtext;
 	struct buf path = BUF_INIT, label = BUF_INIT;
 	size_t i;
 
-	buf_printf(out, "# %s\n", m->title);
+	buf_printf(head, "# %s\n", m->title);
 	if (doc->kind == DOC_POST)
-		date_line(doc, l, out);
-	buf_putc(out, '\n');
-	if (body->len > 0) {
-		buf_append(out, body->data, body->len);
-		if (body->data[body->len - 1] != '\n')
-			buf_putc(out, '\n');
-	}
+		date_line(doc, l, head);
+	buf_putc(head, '\n');
 	buf_putc(out, '\n');
 	if (doc->prev != NULL || doc->next != NULL)
 		buf_printf(out, "## %s\n", l->series);
@@ -149,4 +144,22 @@ page_render(const struct site *s, const struct site_doc *doc, struct buf *out)
 	}
 	buf_free(&path);
 	buf_free(&label);
+}
+
+void
+page_render(const struct site *s, const struct site_doc *doc, struct buf *out)
+{
+	const struct buf *body = &doc->res.gemtext;
+	struct buf head = BUF_INIT, foot = BUF_INIT;
+
+	page_frame(s, doc, &head, &foot);
+	buf_append(out, head.data, head.len);
+	if (body->len > 0) {
+		buf_append(out, body->data, body->len);
+		if (body->data[body->len - 1] != '\n')
+			buf_putc(out, '\n');
+	}
+	buf_append(out, foot.data, foot.len);
+	buf_free(&head);
+	buf_free(&foot);
 }

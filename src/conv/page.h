@@ -15,7 +15,7 @@
 /* The fixed words of generated pages, in the site's language. */
 struct labels {
 	const char *tags, *categories, *archive, *feed, *search, *home;
-	const char *prev, *next, *original, *posts, *series;
+	const char *prev, *next, *original, *browse, *series;
 };
 
 /* Korean for "ko" (and by default), English otherwise. */
@@ -26,6 +26,11 @@ const struct labels *labels_for(const char *lang);
 void page_tag_path(struct buf *out, const char *tag);
 void page_category_path(struct buf *out, const struct category_path *c,
     size_t depth);
+
+/* The frame of a document's page: what comes before its body (title and
+ * date line) and after it (series, tags, categories, home, original). */
+void page_frame(const struct site *s, const struct site_doc *doc,
+    struct buf *head, struct buf *foot);
 
 /* Append the whole page of a rendered document to out. */
 void page_render(const struct site *s, const struct site_doc *doc,

@@ -91,9 +91,8 @@ struct render_opts {
 /* A list item that links inside the blog: the series navigation. */
 struct series_item {
 	char *label;  /* the item's text */
-	char *href;   /* the link as written (a root-relative path, or
-	                 "canyon-post:SLUG" for a {% post_link SLUG %}),
-	                 NULL for the item without one (the current post) */
+	char *href;   /* the link as written (a root-relative path), NULL
+	                 for the item without one (the current post) */
 	int line;     /* file line of the item */
 };
 
@@ -102,8 +101,7 @@ struct render_result {
 	size_t excerpt_len;      /* bytes of gemtext before <!-- more -->, 0 if none */
 	struct series_item *series; /* the first list with at least two items
 	                               that are nothing but a link to a
-	                               root-relative path or a post_link tag,
-	                               and no item that
+	                               root-relative path, and no item that
 	                               mixes text and links; or NULL */
 	size_t nseries;
 };

@@ -74,6 +74,9 @@ struct renderer {
 	size_t doc_len;
 	size_t *line_starts; /* offsets of the expanded text's lines */
 	size_t nlines;
+	size_t last_idx; /* line_starts index of the latest text */
+	bool has_tags; /* doc is the tag expansion, map applies */
+	int first; /* else: file line of the doc's first line */
 	const struct line_map *map;
 	int line; /* file line of the latest text seen */
 
@@ -245,6 +248,15 @@ see(struct renderer *r, const char *p)
 		return;
 	off = (size_t)(p - r->doc);
 	hi = r->nlines;
+	/* text mostly arrives in order: try the last line and the next */
+	for (size_t i = r->last_idx; i < r->last_idx + 2 && i < r->nlines;
+	     i++) {
+		if (r->line_starts[i] <= off &&
+		    (i + 1 == r->nlines || off < r->line_starts[i + 1])) {
+			lo = hi = i;
+			break;
+		}
+	}
 	while (hi - lo > 1) {
 		size_t mid = (lo + hi) / 2;
 
@@ -253,7 +265,8 @@ see(struct renderer *r, const char *p)
 		else
 			hi = mid;
 	}
-	r->line = line_map_get(r->map, lo);
+	r->last_idx = lo;
+	r->line = r->has_tags ? line_map_get(r->map, lo) : r->first + (int)lo;
 }
 
 /* ---- output ---- */
@@ -364,6 +377,8 @@ decoded(const char *s)
 	struct buf b = BUF_INIT;
 	const char *reason;
 
+	if (strchr(s, '%') == NULL)
+		return xstrdup(s);
 	/* an escape that makes a NUL, a '/' or invalid UTF-8: keep it */
 	if (url_decode(s, strlen(s), &b, URL_DECODE_PATH, &reason) == -1 ||
 	    b.data == NULL || !utf8_valid(b.data, b.len)) {
@@ -678,9 +693,7 @@ series_note(struct frame *list, const struct seg *segs, size_t n, int line)
 	if (n == 1 && links == 1 && !segs[0].other_text) {
 		const char *h = segs[0].links[0].raw;
 
-		if ((h[0] != '/' || h[1] == '/') &&
-		    strncmp(h, HEXOTAG_POST_SCHEME,
-			strlen(HEXOTAG_POST_SCHEME)) != 0)
+		if (h[0] != '/' || h[1] == '/')
 			list->series_ok = false;
 		it.label = xstrdup(segs[0].links[0].label);
 		it.href = xstrdup(h);
@@ -1174,6 +1187,7 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	struct frame *f = &r->stack[r->depth - 1];
 
 	(void)detail;
+	link_leave(r); /* an HTML <a> left open ends with its block */
 	flush_inline(r);
 	switch (type) {
 	case MD_BLOCK_UL:
@@ -1190,6 +1204,7 @@ leave_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	case MD_BLOCK_HTML:
 		r->in_html = false;
 		html_block(r, r->html.data ? r->html.data : "", r->html.len);
+		link_leave(r);
 		flush_inline(r);
 		break;
 	case MD_BLOCK_TH:
@@ -1369,6 +1384,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	struct line_map map = {NULL, 0, 0};
 	MD_PARSER parser;
 	int rc = 0, first = opts->first_line > 0 ? opts->first_line : 1;
+	bool has_tags;
 
 	memset(res, 0, sizeof(*res));
 	if (len > RENDER_MAX_BYTES) {
@@ -1386,31 +1402,28 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 		md = clean.data;
 		len = clean.len;
 	}
-	if (opts->expand_tags) {
-		if (hexotag_expand(md, len, first, &expanded, &map, d) > 0)
-			rc = -1;
-	} else {
-		buf_append(&expanded, md, len);
-		for (size_t i = 0, l = (size_t)first; i <= len; i++) {
-			if (i == 0 || md[i - 1] == '\n') {
-				if (map.n == map.cap) {
-					map.cap = map.cap ? map.cap * 2 : 256;
-					map.line = xrealloc(
-					    map.line, map.cap * sizeof(int));
-				}
-				map.line[map.n++] = (int)l++;
-			}
-		}
-	}
-	buf_free(&clean);
-
+	/* gemtext is about as long as its Markdown: grow once, not log n times
+	 */
+	buf_reserve(&res->gemtext, len + len / 4);
+	/* hexotag_expand() leaves a post without "{%" where it is */
+	has_tags = opts->expand_tags && memmem(md, len, "{%", 2) != NULL;
+	if (opts->expand_tags &&
+	    hexotag_expand(md, len, first, &expanded, &map, d) > 0)
+		rc = -1;
 	memset(&r, 0, sizeof(r));
 	r.o = opts;
 	r.res = res;
 	r.d = d;
-	r.doc = expanded.data ? expanded.data : "";
-	r.doc_len = expanded.len;
+	if (has_tags) {
+		r.doc = expanded.data;
+		r.doc_len = expanded.len;
+	} else {
+		r.doc = md; /* no tag expanded: the lines are the file's */
+		r.doc_len = len;
+	}
 	r.map = &map;
+	r.has_tags = has_tags;
+	r.first = first;
 	r.line = first;
 	r.line_starts = xmalloc(
 	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
@@ -1455,6 +1468,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	free(r.line_starts);
 	line_map_free(&map);
 	buf_free(&expanded);
+	buf_free(&clean);
 	if (res->gemtext.data == NULL)
 		buf_puts(&res->gemtext, "");
 	if (res->excerpt_len >= res->gemtext.len)

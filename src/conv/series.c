@@ -31,12 +31,12 @@ item_post(const struct site *s, struct site_doc *owner,
 	return doc;
 }
 
-/* Order of one group: the owner's list, then the rest by date. */
+/* Order of one group (members: its posts, oldest first): the owner's
+ * list, then the members it does not name. */
 static size_t
-group_order(const struct site *s, struct site_doc *owner, size_t *parent,
-    size_t root, struct site_doc **order)
+group_order(const struct site *s, struct site_doc *owner, const size_t *members,
+    size_t nmembers, bool *placed, struct site_doc **order)
 {
-	bool *placed = xcalloc(s->nposts, sizeof(*placed));
 	struct site_doc *p;
 	size_t i, n = 0;
 
@@ -47,21 +47,22 @@ group_order(const struct site *s, struct site_doc *owner, size_t *parent,
 			order[n++] = p;
 		}
 	}
-	for (i = 0; i < s->nposts; i++)
-		if (!placed[i] && parent[i] != (size_t)-1 && find_root(parent, i) == root) {
-			placed[i] = true;
-			order[n++] = s->posts[i];
+	for (i = 0; i < nmembers; i++)
+		if (!placed[members[i]]) {
+			placed[members[i]] = true;
+			order[n++] = s->posts[members[i]];
 		}
-	free(placed);
+	for (i = 0; i < n; i++)
+		placed[order[i]->index] = false;
 	return n;
 }
 
 void
 series_link(struct site *s)
 {
-	size_t *parent, *best, i, j, r, n;
-	size_t *best_len;
+	size_t *parent, *best, *best_len, *start, *members, i, j, r, n;
 	struct site_doc *p, **order;
+	bool *placed;
 
 	if (s->nposts == 0)
 		return;
@@ -95,17 +96,36 @@ series_link(struct site *s)
 			best[r] = i;
 		}
 	}
+	/* Members of each group, contiguous: a counting sort by root. */
+	start = xcalloc(s->nposts + 1, sizeof(*start));
+	members = xmalloc(s->nposts * sizeof(*members));
+	for (i = 0; i < s->nposts; i++)
+		if (parent[i] != (size_t)-1)
+			start[find_root(parent, i) + 1]++;
+	for (i = 0; i < s->nposts; i++)
+		start[i + 1] += start[i];
+	for (i = 0; i < s->nposts; i++)
+		if (parent[i] != (size_t)-1)
+			members[start[find_root(parent, i)]++] = i;
+	for (i = s->nposts; i > 0; i--)
+		start[i] = start[i - 1];
+	start[0] = 0;
 	order = xmalloc(s->nposts * sizeof(*order));
+	placed = xcalloc(s->nposts, sizeof(*placed));
 	for (r = 0; r < s->nposts; r++) {
 		if (parent[r] != r || best_len[r] == 0)
 			continue;
-		n = group_order(s, s->posts[best[r]], parent, r, order);
+		n = group_order(s, s->posts[best[r]], members + start[r],
+		    start[r + 1] - start[r], placed, order);
 		for (i = 0; n > 1 && i < n; i++) {
 			order[i]->prev = i > 0 ? order[i - 1] : NULL;
 			order[i]->next = i + 1 < n ? order[i + 1] : NULL;
 		}
 	}
+	free(placed);
 	free(order);
+	free(members);
+	free(start);
 	free(best_len);
 	free(best);
 	free(parent);

@@ -7,6 +7,8 @@
 #include <string.h>
 #include <sys/stat.h>
 
+#include "cache.h"
+#include "hash.h"
 #include "path.h"
 #include "permalink.h"
 #include "url.h"
@@ -118,6 +120,16 @@ add_doc(struct site_doc ***v, size_t *n, struct site_doc *doc)
 	(*v)[(*n)++] = doc;
 }
 
+static unsigned long long
+file_key(const char *src, const struct stat *st)
+{
+	uint64_t h = hash_str(HASH_SEED, src);
+
+	h = hash_u64(h, (uint64_t)st->st_size);
+	h = hash_u64(h, (uint64_t)st->st_mtim.tv_sec);
+	return hash_u64(h, (uint64_t)st->st_mtim.tv_nsec);
+}
+
 /* Pages and static files: everything under root but _ and . folders. */
 static int
 walk_pages(struct site *s, const char *dir, const char *rel)
@@ -146,6 +158,7 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 			s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof(*s->files));
 			s->files[s->nfiles].src = xstrdup(full);
 			s->files[s->nfiles].rel = xstrdup(sub);
+			s->files[s->nfiles].key = file_key(full, &st);
 			s->nfiles++;
 		}
 		free(full);
@@ -156,24 +169,12 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 }
 
 static void
-read_doc(struct site *s, struct site_doc *doc)
+fixup_meta(const struct site *s, struct site_doc *doc)
 {
-	const struct site_config *cfg = s->cfg;
-	struct stat st;
-
-	if ((doc->text = path_read_file(doc->src, DOC_MAX_SIZE, &doc->len)) == NULL) {
-		diag_add(&doc->diags, 0, true, "cannot read: %s", errno == EFBIG ?
-		    "larger than 64 MB" : strerror(errno));
-		return;
-	}
-	if (frontmatter_parse(doc->text, doc->len, cfg->tz_minutes, &doc->meta,
-	    &doc->body, &doc->body_len, &doc->diags) != 0)
-		return;
-	doc->usable = true;
-	if (!doc->meta.has_date && stat(doc->src, &st) == 0) {
+	if (!doc->meta.has_date) {
 		doc->meta.has_date = true;
-		doc->meta.date = st.st_mtime;
-		doc->meta.date_tz = cfg->tz_minutes;
+		doc->meta.date = (time_t)doc->sig_mtime_s;
+		doc->meta.date_tz = s->cfg->tz_minutes;
 		if (doc->kind == DOC_POST)
 			diag_add(&doc->diags, 1, false,
 			    "no date in the front matter; using the file's modification time");
@@ -187,6 +188,74 @@ read_doc(struct site *s, struct site_doc *doc)
 			doc->meta.title = xstrdup(doc->slug ? doc->slug : doc->stem);
 	}
 }
+
+int
+site_read_doc(const struct site *s, struct site_doc *doc)
+{
+	struct stat st;
+
+	diag_free(&doc->diags);
+	post_meta_free(&doc->meta);
+	memset(&doc->meta, 0, sizeof(doc->meta));
+	free(doc->text);
+	doc->body = NULL;
+	doc->usable = false;
+	if (stat(doc->src, &st) == 0) {
+		doc->sig_size = (unsigned long long)st.st_size;
+		doc->sig_mtime_s = (unsigned long long)st.st_mtim.tv_sec;
+		doc->sig_mtime_ns = (unsigned long long)st.st_mtim.tv_nsec;
+		doc->sig_ino = (unsigned long long)st.st_ino;
+	}
+	if ((doc->text = path_read_file(doc->src, DOC_MAX_SIZE, &doc->len)) == NULL) {
+		diag_add(&doc->diags, 0, true, "cannot read: %s", errno == EFBIG ?
+		    "larger than 64 MB" : strerror(errno));
+		return -1;
+	}
+	doc->content_hash = hash_bytes(HASH_SEED, doc->text, doc->len);
+	if (frontmatter_parse(doc->text, doc->len, s->cfg->tz_minutes, &doc->meta,
+	    &doc->body, &doc->body_len, &doc->diags) != 0)
+		return -1;
+	doc->usable = true;
+	fixup_meta(s, doc);
+	return 0;
+}
+
+/* The front matter, from the cache when the file is unchanged (by its
+ * identity, or else by its content). Only rendering needs the body. */
+static void
+read_doc(struct site *s, struct site_doc *doc, const struct cache *cache)
+{
+	const char *rec = cache ? cache_find(cache, doc->src) : NULL;
+	struct stat st;
+
+	if (rec != NULL && stat(doc->src, &st) == 0) {
+		doc->sig_size = (unsigned long long)st.st_size;
+		doc->sig_mtime_s = (unsigned long long)st.st_mtim.tv_sec;
+		doc->sig_mtime_ns = (unsigned long long)st.st_mtim.tv_nsec;
+		doc->sig_ino = (unsigned long long)st.st_ino;
+		if (cache_same_file(cache, rec, doc) && cache_restore(cache, rec, doc))
+			return;
+	}
+	site_read_doc(s, doc);
+	if (rec != NULL && doc->usable &&
+	    cache_content_hash(cache, rec) == doc->content_hash) {
+		unsigned long long sz = doc->sig_size, ms = doc->sig_mtime_s,
+		    mns = doc->sig_mtime_ns, ino = doc->sig_ino;
+		diag_free(&doc->diags);
+		if (cache_restore(cache, rec, doc)) {
+			doc->sig_size = sz;
+			doc->sig_mtime_s = ms;
+			doc->sig_mtime_ns = mns;
+			doc->sig_ino = ino;
+		} else {
+			site_read_doc(s, doc);
+		}
+	}
+	free(doc->text);
+	doc->text = NULL;
+	doc->body = NULL;
+}
+
 
 /* Hexo's post_asset_folder: everything in the folder is published. */
 static void
@@ -210,6 +279,7 @@ list_assets(struct site_doc *doc, const char *dir, const char *rel)
 			    (doc->nassets + 1) * sizeof(*doc->assets));
 			doc->assets[doc->nassets].src = xstrdup(full);
 			doc->assets[doc->nassets].rel = path_join(doc->asset_base + 1, sub);
+			doc->assets[doc->nassets].key = file_key(full, &st);
 			doc->nassets++;
 		}
 		free(full);
@@ -242,7 +312,14 @@ place_doc(struct site *s, struct site_doc *doc)
 			buf_putc(&p, '/');
 		buf_puts(&p, doc->meta.permalink);
 	} else if (doc->kind == DOC_PAGE) {
-		buf_printf(&p, "/%s.html", doc->stem);
+		/* Hexo: about/index.md is /about/, notes.md is /notes.html. */
+		size_t n = strlen(doc->stem);
+		if (strcmp(doc->stem, "index") == 0)
+			buf_putc(&p, '/');
+		else if (n > 6 && strcmp(doc->stem + n - 6, "/index") == 0)
+			buf_printf(&p, "/%.*s/", (int)(n - 6), doc->stem);
+		else
+			buf_printf(&p, "/%s.html", doc->stem);
 	} else {
 		struct permalink_vars v = {doc->slug, doc->meta.date,
 		    doc->meta.date_tz, NULL};
@@ -257,6 +334,14 @@ place_doc(struct site *s, struct site_doc *doc)
 	}
 	doc->permalink = buf_detach(&p, NULL);
 	doc->file = permalink_page_file(doc->permalink, &doc->url);
+	if (strcmp(doc->url, "/") == 0 || strncmp(doc->url, "/tags/", 6) == 0 ||
+	    strncmp(doc->url, "/categories/", 12) == 0 ||
+	    strncmp(doc->url, "/archive/", 9) == 0) {
+		diag_add(&doc->diags, 0, true, "its page %s is one canyon makes "
+		    "(home, tags, categories, archive)", doc->url);
+		doc->usable = false;
+		goto out;
+	}
 	if ((other = strmap_get(&s->by_url, doc->url)) != NULL) {
 		diag_add(&doc->diags, 0, true, "its page %s is already %s's",
 		    doc->url, other->src);
@@ -264,6 +349,10 @@ place_doc(struct site *s, struct site_doc *doc)
 		goto out;
 	}
 	strmap_put(&s->by_url, doc->url, doc);
+	buf_reset(&p);
+	site_put_link(&p, doc->url);
+	doc->link = buf_detach(&p, NULL);
+	site_format_day(doc->meta.date, doc->meta.date_tz, doc->day);
 	if (doc->kind == DOC_POST) {
 		size_t n = strlen(doc->url);
 		if (doc->url[n - 1] == '/')
@@ -293,7 +382,7 @@ cmp_posts(const void *a, const void *b)
 
 int
 site_load(struct site *s, const struct site_config *cfg, const char *dir,
-    char *err, size_t errlen)
+    const struct cache *cache, char *err, size_t errlen)
 {
 	char *posts_dir, **names, *full;
 	size_t n, i;
@@ -334,9 +423,9 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		return -1;
 	}
 	for (i = 0; i < s->nposts; i++)
-		read_doc(s, s->posts[i]);
+		read_doc(s, s->posts[i], cache);
 	for (i = 0; i < s->npages; i++)
-		read_doc(s, s->pages[i]);
+		read_doc(s, s->pages[i], cache);
 	for (i = 0; i < s->nposts; i++) {
 		struct site_doc *doc = s->posts[i];
 		if (!doc->usable || !doc->meta.published)
@@ -380,6 +469,7 @@ doc_free(struct site_doc *doc)
 	free(doc->permalink);
 	free(doc->url);
 	free(doc->file);
+	free(doc->link);
 	diag_free(&doc->diags);
 	if (doc->rendered)
 		render_result_free(&doc->res);
@@ -391,6 +481,11 @@ doc_free(struct site_doc *doc)
 	for (i = 0; i < doc->norigins; i++)
 		free(doc->origins[i].target);
 	free(doc->origins);
+	for (i = 0; i < doc->nlinks; i++) {
+		free(doc->links[i].target);
+		free(doc->links[i].path);
+	}
+	free(doc->links);
 	free(doc);
 }
 

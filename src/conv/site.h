@@ -47,6 +47,15 @@ enum doc_kind { DOC_POST, DOC_PAGE };
 struct site_file {
 	char *src; /* path in the source tree */
 	char *rel; /* decoded path in the capsule, no leading '/' */
+	unsigned long long key; /* changes when the file does (size, mtime) */
+};
+
+/* An internal link of a generated page, kept for the dead-link check. */
+struct page_link {
+	char *target; /* as written in the page */
+	char *path;   /* decoded capsule path it leads to ("" when undecodable) */
+	int line;     /* source line, 0 when unknown, LINK_REPORTED (-1) when
+	                 its problem was already reported */
 };
 
 /* Where a link of a generated page came from, for dead-link reports. */
@@ -61,15 +70,23 @@ struct site_doc {
 	char *stem;       /* file name without ".md" */
 	char *slug;       /* Hexo's :title */
 	char *asset_dir;  /* posts: source/_posts/<stem> (may not exist) */
-	char *text;       /* the file's bytes, freed once rendered */
+	char *text;       /* the file's bytes, while needed */
 	size_t len;
 	const char *body; /* into text */
 	size_t body_len;
+	/* Change detection (cache.c): the file's identity and content, and
+	 * keys of what was made from it. */
+	unsigned long long sig_size, sig_mtime_s, sig_mtime_ns, sig_ino;
+	unsigned long long content_hash, render_key, body_hash, page_key;
+	bool from_cache;  /* meta and rendering restored from the cache: the
+	                     body's gemtext is not in memory, only its excerpt */
 	struct post_meta meta;
 	bool usable;      /* front matter read; false: the post failed */
 	char *permalink;  /* "/2021/12/31/slug/" */
 	char *url;        /* Gemini page path: "/2021/12/31/slug/" */
 	char *file;       /* page file in the capsule: "2021/12/31/slug/index.gmi" */
+	char *link;       /* url percent-encoded, as written in link lines */
+	char day[11];     /* "YYYY-MM-DD" of the date in its zone */
 	struct diag_list diags;
 	struct render_result res;
 	bool rendered;
@@ -83,6 +100,8 @@ struct site_doc {
 	int first_missing_line;
 	struct link_origin *origins;
 	size_t norigins, origins_cap;
+	struct page_link *links;      /* internal links of the page */
+	size_t nlinks;
 };
 
 struct site {
@@ -101,15 +120,25 @@ struct site {
 	struct diag_list diags;  /* problems not tied to one document */
 };
 
+struct cache;
+
 /*
  * Find the source folder in dir (dir/source when it holds _posts, or dir
- * itself), walk it and read every document. Per-document problems go to the
- * documents' diags (a post whose front matter cannot be used is kept with
- * usable == false); returns -1 only when the folder cannot be walked, with
- * err filled. The caller frees with site_free().
+ * itself), walk it and read every document's front matter, or take it from
+ * cache (may be NULL) when the file did not change. Per-document problems
+ * go to the documents' diags (a post whose front matter cannot be used is
+ * kept with usable == false); returns -1 only when the folder cannot be
+ * walked, with err filled. The caller frees with site_free().
  */
 int site_load(struct site *s, const struct site_config *cfg, const char *dir,
-    char *err, size_t errlen);
+    const struct cache *cache, char *err, size_t errlen);
+
+/*
+ * Read a document's file again and parse its front matter, for rendering:
+ * doc->text, body and meta are set, diags start afresh. Returns 0, or -1
+ * (an error is then in doc->diags and doc->usable is false).
+ */
+int site_read_doc(const struct site *s, struct site_doc *doc);
 void site_free(struct site *s);
 
 /* The Hexo site folder of dir: dir itself when it holds source/_posts,

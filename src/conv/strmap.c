@@ -21,20 +21,26 @@ hash(const char *s, size_t n)
 }
 
 static struct strmap_slot *
-find(const struct strmap *m, const char *key, size_t n)
+find_hashed(const struct strmap *m, const char *key, size_t n, uint64_t h)
 {
 	size_t i;
 
 	if (m->cap == 0)
 		return NULL;
-	i = (size_t)hash(key, n) & (m->cap - 1);
+	i = (size_t)h & (m->cap - 1);
 	while (m->slots[i].key != NULL) {
-		if (strncmp(m->slots[i].key, key, n) == 0 &&
+		if (m->slots[i].hash == h && strncmp(m->slots[i].key, key, n) == 0 &&
 		    m->slots[i].key[n] == '\0')
 			return &m->slots[i];
 		i = (i + 1) & (m->cap - 1);
 	}
 	return &m->slots[i];
+}
+
+static struct strmap_slot *
+find(const struct strmap *m, const char *key, size_t n)
+{
+	return find_hashed(m, key, n, hash(key, n));
 }
 
 static void
@@ -48,7 +54,7 @@ grow(struct strmap *m)
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].key == NULL)
 			continue;
-		s = find(m, old[i].key, strlen(old[i].key));
+		s = find_hashed(m, old[i].key, strlen(old[i].key), old[i].hash);
 		*s = old[i];
 	}
 	free(old);
@@ -58,12 +64,15 @@ void
 strmap_putn(struct strmap *m, const char *key, size_t n, void *value)
 {
 	struct strmap_slot *s;
+	uint64_t h;
 
 	if ((m->n + 1) * 4 > m->cap * 3)
 		grow(m);
-	s = find(m, key, n);
+	h = hash(key, n);
+	s = find_hashed(m, key, n, h);
 	if (s->key == NULL) {
 		s->key = xstrndup(key, n);
+		s->hash = h;
 		m->n++;
 	}
 	s->value = value;

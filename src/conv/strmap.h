@@ -14,6 +14,7 @@
 struct strmap_slot {
 	char *key; /* owned; NULL for an empty slot */
 	void *value;
+	unsigned long long hash; /* of key: most probes end on a mismatch */
 };
 
 struct strmap {

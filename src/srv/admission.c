@@ -85,11 +85,27 @@ limits_conn_open(struct limits *l, const struct sockaddr *sa, socklen_t salen,
 
 	memset(t, 0, sizeof(*t));
 	/* A socket that is neither IPv4 nor IPv6 shares the all-zero key. */
-	(void)addr_key_from_sockaddr(sa, salen, &t->key);
+	if (sa)
+		(void)addr_key_from_sockaddr(sa, salen, &t->key);
 	pthread_mutex_lock(&l->lock);
-	rc = ratelimit_conn_open(l->rl, &t->key, now, &t->tracked);
+	rc = ratelimit_conn_open(l->rl, sa ? &t->key : NULL, now, &t->tracked);
 	pthread_mutex_unlock(&l->lock);
 	t->counted = rc == 0;
+	return rc;
+}
+
+int
+limits_conn_address(struct limits *l, struct limits_ticket *t,
+    const struct sockaddr *sa, socklen_t salen, double now)
+{
+	int rc;
+
+	if (!t->counted || t->tracked)
+		return 0;
+	(void)addr_key_from_sockaddr(sa, salen, &t->key);
+	pthread_mutex_lock(&l->lock);
+	rc = ratelimit_conn_track(l->rl, &t->key, now, &t->tracked);
+	pthread_mutex_unlock(&l->lock);
 	return rc;
 }
 
@@ -125,7 +141,9 @@ limits_done(struct shed *s, struct limits_ticket *t, bool answered, double now)
 	if (!t->admitted)
 		return;
 	t->admitted = false;
-	if (answered)
+	/* A large file's time is the client's download time, not the
+	 * server's: learning from it would read a slow reader as overload. */
+	if (answered && t->prio != PRIO_HEAVY)
 		shed_done(s, now - t->start, now);
 	else
 		shed_cancel(s);

@@ -63,9 +63,15 @@ void limits_free(struct limits *l);
 void limits_shed_init(const struct limits *l, struct shed *s, double now);
 
 /* A connection from sa was accepted. 0, or -1 when a cap is reached (close
- * it without a word). */
+ * it without a word). sa NULL: the client's address is not known yet
+ * (a PROXY-protocol header will tell it): only the total cap applies
+ * until limits_conn_address() gives it. */
 int limits_conn_open(struct limits *l, const struct sockaddr *sa,
     socklen_t salen, double now, struct limits_ticket *t);
+/* The client of t's connection is sa: its per-address cap and budget apply
+ * from now on. 0, or -1 when that address is at its cap (close it). */
+int limits_conn_address(struct limits *l, struct limits_ticket *t,
+    const struct sockaddr *sa, socklen_t salen, double now);
 
 /*
  * The request for path[0..len) (decoded URL path, or Gopher selector)
@@ -77,8 +83,9 @@ enum limits_verdict limits_admit(struct limits *l, struct shed *s,
     struct limits_ticket *t, const char *path, size_t len, bool size_known,
     size_t size, double now, unsigned *retry);
 
-/* The admitted request of t has been answered in full (learn its latency)
- * or, with answered false, abandoned (do not). */
+/* The admitted request of t has been answered in full (learn its latency,
+ * unless it was a heavy one, whose time is the client's download) or, with
+ * answered false, abandoned (do not). */
 void limits_done(struct shed *s, struct limits_ticket *t, bool answered,
     double now);
 

@@ -24,6 +24,7 @@
 #include <event2/buffer.h>
 #include <event2/bufferevent.h>
 #include <event2/bufferevent_ssl.h>
+#include <openssl/err.h>
 #include <openssl/ssl.h>
 
 #include "gemini.h"
@@ -206,8 +207,53 @@ linger_event(struct bufferevent *bev, short what, void *arg)
 	conn_free(arg);
 }
 
-/* After the reply has drained: close_notify (TLS), FIN, then wait a little
- * for the client to close its side. */
+/* FIN, then wait a little for the client to close its side. */
+static void
+conn_linger(struct conn *c)
+{
+	struct timeval linger = {LINGER_SEC, 0};
+
+	shutdown(c->fd, SHUT_WR);
+	bufferevent_disable(c->bev, EV_WRITE);
+	bufferevent_setcb(c->bev, linger_read, NULL, linger_event, c);
+	bufferevent_set_timeouts(c->bev, &linger, NULL);
+	bufferevent_enable(c->bev, EV_READ);
+}
+
+/* Send the close_notify. True when the socket is full and it has to be
+ * tried again once writable. Failures leave nothing in this thread's
+ * OpenSSL error queue, which the next connection would otherwise see. */
+static bool
+close_notify_blocked(struct conn *c)
+{
+	int r = SSL_shutdown(c->ssl);
+
+	if (r >= 0)
+		return false;
+	r = SSL_get_error(c->ssl, r);
+	ERR_clear_error();
+	return r == SSL_ERROR_WANT_WRITE;
+}
+
+/* The socket has room for the close_notify again, or time is up. */
+static void
+on_shutdown_writable(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd;
+	if (!(what & EV_TIMEOUT) && close_notify_blocked(c)) {
+		struct timeval linger = {LINGER_SEC, 0};
+		event_add(c->deadline, &linger);
+		return;
+	}
+	conn_linger(c);
+}
+
+/* After the reply has drained: close_notify (TLS), then FIN. The reply is
+ * all in the kernel, so SSL_shutdown writes the alert straight to the
+ * socket; when the socket buffer is full (a slow reader of a large file)
+ * it is retried once the socket is writable, for a bounded time. */
 static void
 conn_finish(struct conn *c)
 {
@@ -218,16 +264,14 @@ conn_finish(struct conn *c)
 	 * flight, and its latency is what the concurrency limit learns. */
 	limits_done(&c->w->shed, &c->lt, true, now_s());
 	c->state = C_CLOSING;
-	/* The reply is fully handed to the kernel, so SSL_shutdown writes the
-	 * alert straight to the socket; a full socket buffer (WANT_WRITE)
-	 * costs the client its close_notify but nothing else. */
-	if (c->ssl && SSL_is_init_finished(c->ssl))
-		SSL_shutdown(c->ssl);
-	shutdown(c->fd, SHUT_WR);
-	bufferevent_disable(c->bev, EV_WRITE);
-	bufferevent_setcb(c->bev, linger_read, NULL, linger_event, c);
-	bufferevent_set_timeouts(c->bev, &linger, NULL);
-	bufferevent_enable(c->bev, EV_READ);
+	evtimer_del(c->deadline);
+	if (c->ssl && SSL_is_init_finished(c->ssl) && close_notify_blocked(c)) {
+		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+		event_assign(c->deadline, c->w->base, c->fd, EV_WRITE, on_shutdown_writable, c);
+		event_add(c->deadline, &linger);
+		return;
+	}
+	conn_linger(c);
 }
 
 static void
@@ -303,6 +347,23 @@ refuse_gemini(struct conn *c, int status, const char *reason)
 	c->resp.status = status;
 }
 
+/* A wrong server.hostname is the most common mistake, so 53s are told to
+ * the operator, but at most once a second per loop: a flood of them must
+ * not turn into a flood of blocking writes to stderr (the access log has
+ * every one). */
+static void
+note_proxy_refusal(const struct slice *host)
+{
+	static _Thread_local time_t last;
+	time_t now = time(NULL);
+
+	if (now == last)
+		return;
+	last = now;
+	log_info("53 for host '%.*s' (not one of ours: check server.hostname)",
+	    (int)host->len, host->p);
+}
+
 /*
  * Admission control, once the request is parsed and before any file work
  * (admission.h): the size comes from the in-memory store. False when the
@@ -349,8 +410,7 @@ on_gemini_read(struct bufferevent *bev, void *arg)
 	case GEMINI_REFUSE:
 		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
 		if (c->req.status == 53)
-			log_info("53 for host '%.*s' (not one of ours: check server.hostname)",
-			    (int)c->req.host_seen.len, c->req.host_seen.p);
+			note_proxy_refusal(&c->req.host_seen);
 		refuse_gemini(c, c->req.status, c->req.reason);
 		break;
 	case GEMINI_REQUEST:
@@ -473,6 +533,12 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	if (hdr.family != AF_UNSPEC) /* else: a balancer's health check */
 		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
 	proxy_end(c);
+	/* Only now is the client known: its per-address limits apply. */
+	if (limits_conn_address(c->w->limits, &c->lt, (struct sockaddr *)&c->addr,
+	    sizeof(c->addr), now_s()) == -1) {
+		conn_free(c);
+		return;
+	}
 	conn_start(c);
 }
 
@@ -484,8 +550,11 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	struct gen *g = w->gen;
 
 	c = conn_get(w);
-	/* Connection caps: refused before any TLS work, without a word. */
-	if (limits_conn_open(w->limits, sa, (socklen_t)salen, now_s(), &c->lt) == -1) {
+	/* Connection caps: refused before any TLS work, without a word.
+	 * Behind a balancer the peer is the balancer: only the total cap
+	 * applies until the PROXY header names the client. */
+	if (limits_conn_open(w->limits, proxy ? NULL : sa, (socklen_t)salen,
+	    now_s(), &c->lt) == -1) {
 		close(fd);
 		c->gen = g;
 		gen_ref(g);
@@ -499,7 +568,10 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	memset(&c->addr, 0, sizeof(c->addr));
 	memcpy(&c->addr, sa, (size_t)salen < sizeof(c->addr) ? (size_t)salen : sizeof(c->addr));
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
-	/* One deadline for the PROXY header, the handshake and the request. */
+	/* One deadline for the PROXY header, the handshake and the request.
+	 * The record's timer may have waited on a socket for its previous
+	 * connection's close_notify: make it a plain timer again. */
+	event_assign(c->deadline, w->base, -1, 0, on_deadline, c);
 	evtimer_add(c->deadline, &g->request_timeout);
 	if (proxy) {
 		c->state = C_PROXY;

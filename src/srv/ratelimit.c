@@ -197,14 +197,12 @@ ratelimit_request(struct ratelimit *rl, const struct addr_key *k, double now,
 }
 
 int
-ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k, double now,
+ratelimit_conn_track(struct ratelimit *rl, const struct addr_key *k, double now,
     bool *tracked)
 {
 	struct rl_entry *e;
 
 	*tracked = false;
-	if (rl->conns >= rl->conf.max_conns)
-		return -1;
 	if ((e = rl_get(rl, k, now)) != NULL) {
 		if (e->conns >= rl->conf.max_conns_per_addr)
 			return -1;
@@ -212,6 +210,18 @@ ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k, double now,
 		e->conns++;
 		*tracked = true;
 	}
+	return 0;
+}
+
+int
+ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k, double now,
+    bool *tracked)
+{
+	*tracked = false;
+	if (rl->conns >= rl->conf.max_conns)
+		return -1;
+	if (k && ratelimit_conn_track(rl, k, now, tracked) == -1)
+		return -1;
 	rl->conns++;
 	return 0;
 }

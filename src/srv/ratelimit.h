@@ -74,9 +74,15 @@ enum rate_verdict ratelimit_request(struct ratelimit *rl,
  * Count a new connection from k. Returns 0 when it may proceed, -1 when the
  * per-address or the total cap is reached (nothing is counted then).
  * *tracked says whether the per-address count was taken; pass it back to
- * ratelimit_conn_close() when the connection ends.
+ * ratelimit_conn_close() when the connection ends. With k NULL (the address
+ * is not known yet, as behind a PROXY-protocol balancer) only the total is
+ * counted; ratelimit_conn_track() adds the address once it is known.
  */
 int ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k,
+    double now, bool *tracked);
+/* Count an open connection (counted in the total without an address)
+ * against k. 0, or -1 when k is at its cap (nothing counted). */
+int ratelimit_conn_track(struct ratelimit *rl, const struct addr_key *k,
     double now, bool *tracked);
 void ratelimit_conn_close(struct ratelimit *rl, const struct addr_key *k,
     bool tracked);

@@ -402,6 +402,8 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 	    !same_list(conf.gopher_listen, conf.n_gopher_listen, (*cur)->conf.gopher_listen,
 	    (*cur)->conf.n_gopher_listen))
 		log_warnx("listen addresses changed: they take effect at the next start");
+	if (conf.workers != (*cur)->conf.workers)
+		log_warnx("workers changed: it takes effect at the next start");
 	if ((g = gen_new(&conf, err, sizeof(err))) == NULL) {
 		log_warnx("reload refused, still serving the previous configuration: %s", err);
 		return;

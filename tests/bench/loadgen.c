@@ -92,6 +92,9 @@ struct options {
 	int port; /* connect here rather than to the URL's port; 0: the URL's */
 	int idle;
 	double idle_seconds;
+	struct in_addr source; /* --source: first local IPv4 address, or 0 */
+	uint32_t nsources;     /* connections take source + 0 .. nsources-1 */
+	int latency_status;    /* --latency-status: only these count, or 0 */
 };
 
 enum conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_SEND, C_RECV, C_HELD };
@@ -350,8 +353,9 @@ complete(struct conn *c)
 	w->ok++;
 	w->status[c->status]++;
 	w->body_bytes += c->body;
-	latencies[atomic_fetch_add(&nlatencies, 1)] =
-	    lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat;
+	if (opt.latency_status == 0 || c->status == opt.latency_status)
+		latencies[atomic_fetch_add(&nlatencies, 1)] =
+		    lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat;
 	close_conn(c);
 	start_request(c);
 }
@@ -553,6 +557,21 @@ start_request(struct conn *c)
 	}
 }
 
+/* Bind fd to the next of the --source addresses, so that the server sees
+ * many clients (its per-address limits) from one load generator. */
+static int
+bind_source(int fd)
+{
+	static atomic_uint next;
+	struct sockaddr_in sin;
+
+	memset(&sin, 0, sizeof(sin));
+	sin.sin_family = AF_INET;
+	sin.sin_addr.s_addr = htonl(ntohl(opt.source.s_addr) +
+	    atomic_fetch_add(&next, 1) % opt.nsources);
+	return bind(fd, (struct sockaddr *)&sin, sizeof(sin));
+}
+
 /* Returns ERR_KINDS when a connect is under way or the slot is retired,
  * else the kind of the immediate failure. */
 static enum err_kind
@@ -577,6 +596,10 @@ try_connect(struct conn *c)
 	if (c->fd == -1)
 		return ERR_CONNECT;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
+	if (opt.nsources > 0 && bind_source(c->fd) == -1) {
+		close_conn(c);
+		return ERR_CONNECT;
+	}
 	c->state = C_CONNECTING;
 	if (connect(c->fd, (struct sockaddr *)&opt.addr, opt.addrlen) == -1 &&
 	    errno != EINPROGRESS) {
@@ -747,6 +770,9 @@ usage(FILE *out)
 	    "      --idle N         hold N idle TLS connections, report RSS per connection\n"
 	    "      --idle-time S    how long to hold them (default 2)\n"
 	    "      --label TEXT     first column of --tsv output\n"
+	    "      --source A[/N]   bind connections to 127.x.y.z address A, or to\n"
+	    "                     N addresses from A in turn (per-address limits)\n"
+	    "      --latency-status NN  latency percentiles of NN replies only\n"
 	    "      --port N         connect to port N, still sending the URL as given\n"
 	    "      --tsv            one tab-separated line (see --tsv-header)\n"
 	    "      --tsv-header     print the column names of --tsv and exit\n");
@@ -768,6 +794,30 @@ parse_long(const char *s, long min, long max, long *out)
 	if (errno != 0 || *s == '\0' || *end != '\0' || v < min || v > max)
 		return -1;
 	*out = v;
+	return 0;
+}
+
+/* --source A[/N]: loopback IPv4 addresses only, like the targets. */
+static int
+parse_source(const char *arg)
+{
+	char addr[32];
+	const char *slash = strchr(arg, '/');
+	size_t len = slash ? (size_t)(slash - arg) : strlen(arg);
+	long n = 1;
+
+	if (len >= sizeof(addr))
+		return -1;
+	memcpy(addr, arg, len);
+	addr[len] = '\0';
+	if (inet_pton(AF_INET, addr, &opt.source) != 1 ||
+	    (ntohl(opt.source.s_addr) >> 24) != 127)
+		return -1;
+	if (slash && parse_long(slash + 1, 1, 65536, &n) == -1)
+		return -1;
+	if ((ntohl(opt.source.s_addr) & 0xffffff) + (unsigned long)n > 0x1000000)
+		return -1;
+	opt.nsources = (uint32_t)n;
 	return 0;
 }
 
@@ -1001,7 +1051,8 @@ int
 main(int argc, char **argv)
 {
 	enum { O_RESUME = 256, O_TLS12, O_TLS13, O_PID, O_EXPECT, O_TIMEOUT,
-	       O_IDLE, O_IDLE_TIME, O_LABEL, O_PORT, O_TSV, O_TSV_HEADER };
+	       O_IDLE, O_IDLE_TIME, O_LABEL, O_PORT, O_TSV, O_TSV_HEADER, O_SOURCE,
+	       O_LATENCY_STATUS };
 	static const struct option longopts[] = {
 		{"concurrency", required_argument, NULL, 'c'},
 		{"requests", required_argument, NULL, 'n'},
@@ -1016,6 +1067,8 @@ main(int argc, char **argv)
 		{"idle", required_argument, NULL, O_IDLE},
 		{"idle-time", required_argument, NULL, O_IDLE_TIME},
 		{"label", required_argument, NULL, O_LABEL},
+		{"source", required_argument, NULL, O_SOURCE},
+		{"latency-status", required_argument, NULL, O_LATENCY_STATUS},
 		{"port", required_argument, NULL, O_PORT},
 		{"tsv", no_argument, NULL, O_TSV},
 		{"tsv-header", no_argument, NULL, O_TSV_HEADER},
@@ -1095,6 +1148,15 @@ main(int argc, char **argv)
 			break;
 		case O_LABEL:
 			opt.label = optarg;
+			break;
+		case O_SOURCE:
+			if (parse_source(optarg) == -1)
+				goto bad;
+			break;
+		case O_LATENCY_STATUS:
+			if (parse_long(optarg, 10, 99, &v) == -1)
+				goto bad;
+			opt.latency_status = (int)v;
 			break;
 		case O_PORT:
 			if (parse_long(optarg, 1, 65535, &v) == -1)

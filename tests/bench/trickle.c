@@ -1,7 +1,7 @@
 /*
  * trickle: slow clients, to show that they cannot hold a server.
  *
- *   trickle [-n CONNS] [-t SECONDS] [--tls HOST | --gopher] ADDR PORT
+ *   trickle [-n CONNS] [-t SECONDS] [-s SRC/N] [--tls HOST | --gopher] ADDR PORT
  *
  * Opens CONNS connections to a loopback address and, once a second, sends
  * each of them one more byte of a request it never finishes:
@@ -10,7 +10,9 @@
  *   --tls H   a completed TLS handshake (SNI H), then the request line
  *             "gemini://H/" one byte a second, never the CRLF;
  *   --gopher  a selector one byte a second, never the newline.
- * It stops when the server has closed every connection or after SECONDS
+ * With -s the connections come from N loopback IPv4 addresses starting at
+ * SRC in turn, so that per-address caps do not stop them before timeouts
+ * can. It stops when the server has closed every connection or after SECONDS
  * (default 60), and prints one line:
  *   opened N closed_by_server M still_open K lifetime_s min MIN median MED max MAX
  * Exit status 0 when it ran (whatever the server did), 1 on a setup error.
@@ -58,13 +60,15 @@ cmp_double(const void *a, const void *b)
 }
 
 static int
-connect_to(const struct sockaddr_storage *ss, socklen_t len)
+connect_to(const struct sockaddr_storage *ss, socklen_t len,
+    const struct sockaddr_in *src)
 {
 	int fd = socket(ss->ss_family, SOCK_STREAM, 0);
 
 	if (fd < 0)
 		return -1;
-	if (connect(fd, (const struct sockaddr *)ss, len) < 0) {
+	if ((src && bind(fd, (const struct sockaddr *)src, sizeof(*src)) < 0) ||
+	    connect(fd, (const struct sockaddr *)ss, len) < 0) {
 		close(fd);
 		return -1;
 	}
@@ -97,7 +101,11 @@ main(int argc, char **argv)
 	SSL_CTX *ctx = NULL;
 	double start, next_tick, *life;
 	struct epoll_event ev, evs[256];
+	struct sockaddr_in src;
+	unsigned long nsrc = 0;
+	char *slash;
 
+	memset(&src, 0, sizeof(src));
 	while (opt < argc && argv[opt][0] == '-') {
 		if (strcmp(argv[opt], "-n") == 0 && opt + 1 < argc)
 			n = atoi(argv[++opt]);
@@ -106,14 +114,25 @@ main(int argc, char **argv)
 		else if (strcmp(argv[opt], "--tls") == 0 && opt + 1 < argc) {
 			mode = MODE_TLS;
 			sni = argv[++opt];
-		} else if (strcmp(argv[opt], "--gopher") == 0)
+		} else if (strcmp(argv[opt], "--gopher") == 0) {
 			mode = MODE_GOPHER;
-		else
+		} else if (strcmp(argv[opt], "-s") == 0 && opt + 1 < argc) {
+			memset(&src, 0, sizeof(src));
+			src.sin_family = AF_INET;
+			if ((slash = strchr(argv[++opt], '/')) != NULL)
+				*slash = '\0';
+			nsrc = slash ? strtoul(slash + 1, NULL, 10) : 1;
+			if (inet_pton(AF_INET, argv[opt], &src.sin_addr) != 1 ||
+			    (ntohl(src.sin_addr.s_addr) >> 24) != 127 || nsrc < 1) {
+				fprintf(stderr, "trickle: -s wants a loopback SRC/N\n");
+				return 1;
+			}
+		} else
 			break;
 		opt++;
 	}
 	if (argc - opt != 2 || n < 1 || seconds < 1) {
-		fprintf(stderr, "usage: trickle [-n CONNS] [-t SECONDS] "
+		fprintf(stderr, "usage: trickle [-n CONNS] [-t SECONDS] [-s SRC/N] "
 		    "[--tls HOST | --gopher] ADDR PORT\n");
 		return 1;
 	}
@@ -150,7 +169,12 @@ main(int argc, char **argv)
 	}
 	start = now_s();
 	for (i = 0; i < n; i++) {
-		if ((c[i].fd = connect_to(&ss, sslen)) < 0) {
+		struct sockaddr_in from = src;
+
+		if (nsrc)
+			from.sin_addr.s_addr = htonl(ntohl(src.sin_addr.s_addr) +
+			    (uint32_t)((unsigned long)i % nsrc));
+		if ((c[i].fd = connect_to(&ss, sslen, nsrc ? &from : NULL)) < 0) {
 			fprintf(stderr, "trickle: connection %d: %s\n", i, strerror(errno));
 			return 1;
 		}

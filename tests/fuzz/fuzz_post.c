@@ -1,7 +1,7 @@
 /*
  * libFuzzer harness: any bytes through the front-matter reader and the
  * Markdown renderer, with callbacks like the site builder's (they return
- * new URLs and add warnings). Built and run by tests/fuzz/post.sh.
+ * new URLs and add warnings). Built and run by tests/fuzz/fuzz.sh (make fuzz).
  */
 #include <stdint.h>
 #include <stdio.h>

@@ -17,6 +17,9 @@ printf 'hidden\n' >"$TMP/pub/.hidden"
 printf 'secret\n' >"$TMP/secret/key"
 ln -s ../secret/key "$TMP/pub/escape"
 head -c 3000000 /dev/urandom >"$TMP/pub/big.bin"
+head -c 24000000 /dev/urandom >"$TMP/pub/huge.bin"
+head -c 8000000 /dev/urandom >"$TMP/pub/mid.bin"
+cp "$TMP/pub/mid.bin" "$TMP/mid.orig"
 printf '# Other host\n' >"$TMP/other/index.gmi"
 mkcert() { # NAME FILE-PREFIX
 	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
@@ -38,7 +41,8 @@ server:
   gopher_listen: ["127.0.0.1:0"]
   workers: 2
   timeout_request: 2
-  max_in_memory: 100000
+  timeout_write: 3
+  max_in_memory: 10000000
   access_log: access.log
   hosts:
     - {name: other.test, root: other}
@@ -159,8 +163,22 @@ expect_eq "png by extension" "20 image/png" "$(head1)"
 req gemini://localhost/big.bin
 expect_eq "unknown extension is octet-stream" "20 application/octet-stream" "$(head1)"
 tail -c +30 "$TMP/out" >"$TMP/big.got"
-check "a 3 MB streamed file arrives byte-exact" cmp -s "$TMP/pub/big.bin" "$TMP/big.got"
+check "a 3 MB file arrives byte-exact" cmp -s "$TMP/pub/big.bin" "$TMP/big.got"
 expect_match "close_notify after a multi-MB body" '^close_notify$' "$(cat "$TMP/err")"
+
+req gemini://localhost/huge.bin -D 1500
+tail -c +30 "$TMP/out" >"$TMP/huge.got"
+check "a slow reader of 24 MB gets it byte-exact" cmp -s "$TMP/pub/huge.bin" "$TMP/huge.got"
+expect_match "and its close_notify, sent once the socket had room" '^close_notify$' \
+    "$(cat "$TMP/err")"
+rm -f "$TMP/huge.got" "$TMP/out"
+
+printf 'gemini://localhost/huge.bin\r\n' |
+    "$GEMREQ" -p "$PORT" -B 16384 -D 5000 >"$TMP/out" 2>"$TMP/err"
+check "a client that stops reading is cut off after timeout_write" \
+    test "$(stat -c %s "$TMP/out")" -lt 24000029
+expect_match "without a close_notify (the reply is incomplete)" '^no_close_notify$' \
+    "$(cat "$TMP/err")"
 
 # --- TLS, SNI, IPv6 -------------------------------------------------------------
 req gemini://localhost/ -s localhost
@@ -183,6 +201,14 @@ expect_eq "IPv6 loopback serves" "20 text/gemini; charset=utf-8; lang=ko" "$(hea
 req gemini://localhost/ -V tls1.2
 expect_match "TLS 1.2 is accepted" '^version=TLSv1.2$' "$(cat "$TMP/err")"
 expect_match "close_notify over TLS 1.2" '^close_notify$' "$(cat "$TMP/err")"
+resume() { # s_client options: "Reused" or "New" for a second connection
+	printf 'gemini://localhost/\r\n' | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" \
+	    -servername localhost -sess_out "$TMP/sess" "$@" >/dev/null 2>&1
+	printf 'gemini://localhost/\r\n' | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" \
+	    -servername localhost -sess_in "$TMP/sess" "$@" 2>/dev/null | grep -Eo '^(Reused|New)'
+}
+expect_eq "TLS 1.2 sessions resume from the server's cache" Reused "$(resume -tls1_2 -no_ticket)"
+expect_eq "TLS 1.2 sessions resume from a ticket" Reused "$(resume -tls1_2)"
 req gemini://localhost/ -V tls1.1
 expect_match "TLS 1.1 is refused" '^handshake_failed$' "$(cat "$TMP/err")"
 printf 'gemini://localhost/\r\n' | timeout 5 socat -t 3 - "TCP:127.0.0.1:$PORT" >"$TMP/plain" 2>/dev/null
@@ -233,11 +259,25 @@ expect_match "access log escapes control characters" 'localhost /a\\x09b 59 ' \
     "$(cat "$TMP/access.log")"
 
 # --- reload -----------------------------------------------------------------------
+# An 8 MB file kept in memory, read slowly across a reload that changes it:
+# the reply in flight keeps the old content (and its memory) to the end.
+printf 'gemini://localhost/mid.bin\r\n' |
+    "$GEMREQ" -p "$PORT" -B 16384 -D 1500 >"$TMP/mid.out" 2>"$TMP/mid.err" &
+reader=$!
+sleep 0.7
 printf 'changed\n' >"$TMP/pub/a.txt"
+printf 'new\n' >"$TMP/pub/mid.bin"
 kill -HUP "$SERVER_PID"
+wait $reader
+tail -c +30 "$TMP/mid.out" >"$TMP/mid.got"
+check "a reply in flight across a reload keeps its old content" \
+    cmp -s "$TMP/mid.orig" "$TMP/mid.got"
+expect_match "and ends with close_notify" '^close_notify$' "$(cat "$TMP/mid.err")"
 sleep 0.5
 req gemini://localhost/a.txt
 expect_eq "SIGHUP reloads changed content" "changed" "$(tail -n +2 "$TMP/out")"
+req gemini://localhost/mid.bin
+expect_eq "new connections get the new content" "new" "$(tail -n +2 "$TMP/out")"
 mkcert renewed "$TMP/certs/localhost"
 kill -HUP "$SERVER_PID"
 sleep 0.5
@@ -253,7 +293,16 @@ expect_match "the broken config is reported with file and line" \
     "reload refused.*canyon.yaml:[0-9]+" "$(cat "$TMP/server.log")"
 
 # --- stop -------------------------------------------------------------------------
+# A download in flight when SIGTERM comes is finished, then the server exits.
+printf 'gemini://localhost/huge.bin\r\n' | "$GEMREQ" -p "$PORT" -D 1500 >"$TMP/out" 2>"$TMP/err" &
+reader=$!
+sleep 0.7
 kill -TERM "$SERVER_PID"
+wait $reader
+tail -c +30 "$TMP/out" >"$TMP/huge.got"
+check "SIGTERM lets a download in flight finish byte-exact" \
+    cmp -s "$TMP/pub/huge.bin" "$TMP/huge.got"
+expect_match "with its close_notify" '^close_notify$' "$(cat "$TMP/err")"
 i=0
 while kill -0 "$SERVER_PID" 2>/dev/null && [ $i -lt 50 ]; do sleep 0.1; i=$((i + 1)); done
 wait "$SERVER_PID"

@@ -21,6 +21,8 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 chmod 600 "$TMP/certs/localhost.key"
 
 # The public Gopher port must be the bound one (menus carry it): try a few.
+# The crawl below fetches every item at once from one address: the
+# per-address budget is lifted (tests/integration/limits.sh covers it).
 start_server() {
 	for try in 1 2 3 4 5; do
 		GPORT=$((20000 + ($$ * 7 + try * 131) % 30000))
@@ -34,6 +36,10 @@ start_server() {
 		  gopher_port: $GPORT
 		  max_in_memory: 100000
 		  access_log: ""
+		# The crawl asks for every item at once: no per-address budget.
+		limits:
+		  rate: 100000
+		  burst: 100000
 		EOF2
 		rm -f "$TMP/ready"
 		"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" \

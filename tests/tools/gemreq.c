@@ -2,7 +2,7 @@
  * gemreq: a minimal Gemini client for the integration tests.
  *
  *   gemreq [-6] [-s SNI | -S] [-V tls1.2|tls1.3] [-C CERT -K KEY]
- *          [-w MS] [-R] -p PORT < request
+ *          [-w MS] [-R] [-D MS] [-B BYTES] -p PORT < request
  *
  * Sends stdin (the raw request, so tests control every byte; with -w it is
  * sent in two parts, the first byte, a pause, the rest) over TLS to
@@ -10,7 +10,9 @@
  * "cn=NAME" of the server certificate, "version=TLSv1.3", then
  * "close_notify" or "no_close_notify" for how the reply ended. -S sends
  * no SNI. -R resets the connection (RST) right after sending, without
- * reading. Exit status: 0 after a complete handshake, 1 otherwise.
+ * reading. -D waits before reading the reply (a slow reader), -B sets a
+ * small receive buffer so that the server cannot hand the whole reply to
+ * the kernel at once. Exit status: 0 after a complete handshake, 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
@@ -25,12 +27,14 @@
 #include <openssl/x509.h>
 
 static int
-connect_to(int v6, int port)
+connect_to(int v6, int port, int rcvbuf)
 {
 	struct sockaddr_in6 s6;
 	struct sockaddr_in s4;
 	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
 
+	if (rcvbuf > 0)
+		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
 	if (v6) {
 		memset(&s6, 0, sizeof(s6));
 		s6.sin6_family = AF_INET6;
@@ -54,14 +58,14 @@ main(int argc, char **argv)
 {
 	const char *sni = "localhost", *version = NULL, *cert = NULL, *key = NULL;
 	char req[4096], buf[16384], cn[256] = "";
-	int ch, v6 = 0, port = 0, wait_ms = 0, reset = 0, fd, n, err;
+	int ch, v6 = 0, port = 0, wait_ms = 0, reset = 0, delay_ms = 0, rcvbuf = 0, fd, n, err;
 	struct linger abort_close = {1, 0};
 	size_t reqlen;
 	SSL_CTX *ctx;
 	SSL *ssl;
 	X509 *peer;
 
-	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:R")) != -1) {
+	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:RD:B:")) != -1) {
 		switch (ch) {
 		case '6': v6 = 1; break;
 		case 's': sni = optarg; break;
@@ -72,6 +76,8 @@ main(int argc, char **argv)
 		case 'w': wait_ms = atoi(optarg); break;
 		case 'p': port = atoi(optarg); break;
 		case 'R': reset = 1; break;
+		case 'D': delay_ms = atoi(optarg); break;
+		case 'B': rcvbuf = atoi(optarg); break;
 		default: return 2;
 		}
 	}
@@ -91,7 +97,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "cannot load client certificate\n");
 		return 1;
 	}
-	if ((fd = connect_to(v6, port)) == -1) {
+	if ((fd = connect_to(v6, port, rcvbuf)) == -1) {
 		perror("connect");
 		return 1;
 	}
@@ -123,6 +129,8 @@ main(int argc, char **argv)
 		SSL_CTX_free(ctx);
 		return 0;
 	}
+	if (delay_ms > 0)
+		usleep((useconds_t)delay_ms * 1000);
 	for (;;) {
 		n = SSL_read(ssl, buf, sizeof(buf));
 		if (n > 0) {

@@ -64,6 +64,11 @@ test_shed_by_priority(void **state)
 	assert_int_equal(s.inflight, 4);
 	limits_done(&s, &t[0], true, 0.001);
 	assert_int_equal(s.inflight, 3);
+	/* An image's time is its download: nothing learned from it. */
+	assert_true(s.srtt == 0);
+	limits_done(&s, &t[3], true, 0.002);
+	assert_true(s.srtt > 0.0019 && s.srtt < 0.0021);
+	assert_int_equal(admit(l, &s, &t[3], "/p/", 10, 0.002, &retry), LIMITS_ADMIT);
 	assert_int_equal(admit(l, &s, &t[4], "/q/", 10, 0.001, &retry), LIMITS_ADMIT);
 	/* Closing a connection with a request in flight ends the request. */
 	limits_conn_close(l, &s, &t[1], 0.002);
@@ -147,6 +152,47 @@ test_conn_cap(void **state)
 	limits_free(l);
 }
 
+/* Behind a PROXY-protocol balancer every connection comes from the
+ * balancer: only the total counts until the header names the client. */
+static void
+test_proxied(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct shed s;
+	struct limits_ticket t[4];
+	struct sockaddr_in client = addr("203.0.113.5");
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.max_conns_per_addr = 2;
+	c.rate.max_conns = 4;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_shed_init(l, &s, 0);
+	for (i = 0; i < 4; i++)
+		assert_int_equal(limits_conn_open(l, NULL, 0, 0, &t[i]), 0);
+	assert_int_equal(limits_conn_open(l, NULL, 0, 0, &t[3]), -1);
+	assert_int_equal(limits_conn_address(l, &t[0], (struct sockaddr *)&client,
+	    sizeof(client), 0), 0);
+	assert_int_equal(limits_conn_address(l, &t[1], (struct sockaddr *)&client,
+	    sizeof(client), 0), 0);
+	assert_int_equal(limits_conn_address(l, &t[2], (struct sockaddr *)&client,
+	    sizeof(client), 0), -1);
+	for (i = 0; i < 4; i++)
+		limits_conn_close(l, &s, &t[i], 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
+	    sizeof(client), 0, &t[0]), 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
+	    sizeof(client), 0, &t[1]), 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
+	    sizeof(client), 0, &t[2]), -1);
+	limits_conn_close(l, &s, &t[0], 0);
+	limits_conn_close(l, &s, &t[1], 0);
+	limits_free(l);
+}
+
 int
 main(void)
 {
@@ -154,6 +200,7 @@ main(void)
 		cmocka_unit_test(test_shed_by_priority),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_conn_cap),
+		cmocka_unit_test(test_proxied),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -174,6 +174,19 @@ test_flags_and_strings(void **state)
 	assert_string_equal(p.m.excerpt, "short");
 	done(&p);
 
+	/* YAML nulls are absent values, a quoted "null" is text */
+	parse(&p,
+	    "---\ntitle: ~\ntags: [null, \"null\"]\ndate: null\n"
+	    "categories:\n---\n");
+	assert_int_equal(p.rc, 0);
+	assert_int_equal(p.d.n, 0);
+	assert_null(p.m.title);
+	assert_int_equal(p.m.ntags, 1);
+	assert_string_equal(p.m.tags[0], "null");
+	assert_false(p.m.has_date);
+	assert_int_equal(p.m.ncategories, 0);
+	done(&p);
+
 	parse(&p, "---\ndraft: true\n---\n");
 	assert_false(p.m.published);
 	done(&p);

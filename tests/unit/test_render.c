@@ -196,14 +196,12 @@ test_series(void **state)
 	assert_int_equal(r.seen.lines[1], 9);
 	done(&r);
 
-	/* post_link tags make a series too */
+	/* post_link tags are links, but only permalinks make a series */
 	render(&r, "- {% post_link p1 %}\n- {% post_link p2 'Two' %}\n- now\n",
 	    false);
 	assert_string_equal(
 	    r.res.gemtext.data, "=> /p1/ The Title\n=> /p2/ Two\n* now\n");
-	assert_int_equal(r.res.nseries, 3);
-	assert_string_equal(r.res.series[0].href, "canyon-post:p1");
-	assert_string_equal(r.res.series[0].label, "The Title");
+	assert_null(r.res.series);
 	done(&r);
 
 	/* external links do not make a series */
@@ -269,6 +267,9 @@ test_html(void **state)
 	    "=> https://v/e Embedded page\n");
 	expect(
 	    "x <a href=\"https://h/\">h</a> y\n", "x h y\n=> https://h/ h\n");
+	/* an <a> never closed ends with its paragraph */
+	expect("x <a href=\"https://o/\">open\n\nnext\n",
+	    "x open\n=> https://o/ open\n\nnext\n");
 	render(&r, "intro\n\n<!--  More  -->\n\nrest\n", false);
 	assert_string_equal(r.res.gemtext.data, "intro\n\nrest\n");
 	assert_int_equal(r.res.excerpt_len, strlen("intro\n"));
@@ -335,6 +336,8 @@ test_bad_input(void **state)
 	done(&r);
 	free(big);
 
+	/* a post whose tags expand to nothing is empty */
+	expect("{% raw %}{% endraw %}", "");
 	render(&r, "{% raw %}\nx\n", false);
 	assert_int_equal(r.rc, -1);
 	done(&r);
@@ -347,7 +350,8 @@ test_bad_input(void **state)
 
 	/* a callback's URL that is not UTF-8 is repaired */
 	render(&r, "[b](https://bad-utf8/)\n", false);
-	assert_string_equal(r.res.gemtext.data, "=> https://bad-utf8/\xef\xbf\xbd b\n");
+	assert_string_equal(
+	    r.res.gemtext.data, "=> https://bad-utf8/\xef\xbf\xbd b\n");
 	done(&r);
 
 	/* a warning from a callback reaches the list */

@@ -1,0 +1,169 @@
+#!/bin/sh
+# overload_bench: prioritized load shedding at about three times capacity.
+#
+#   sh tests/bench/overload_bench.sh build/rel
+#
+# canyon runs with one worker and a low concurrency ceiling, so that its
+# capacity is small and the overload real (the load generator shares the
+# two cores and pays more per handshake than the server). Measured in one
+# run, against the same server unloaded:
+#   1. unloaded: one client reading a page: p99 and server CPU per request;
+#   2. capacity: pages only, enough clients to saturate the worker;
+#   3. overload: pages (200 client addresses), 1 MB images (200 other
+#      addresses) and one greedy address, together; offered load as a
+#      multiple of capacity, page success and p99 against (1), what images
+#      and the greedy client got, the server's RSS during the run;
+#   4. 1,000 connections stalled in the TLS handshake, then 1,000 that
+#      complete it and send their request one byte a second: page p99
+#      meanwhile (from 4 s after they start, once all are open) against
+#      (1), and when the request timeout (10 s) closed them.
+# Figures, not pass/fail: exit 1 only when something cannot run.
+# OVERLOAD_SECS (default 10) sets the length of the load phases;
+# OVERLOAD_FLOOR, OVERLOAD_CEILING (min and max_concurrency, default 16 and
+# 32) and OVERLOAD_HEAVY (the share of heavy requests, default 0.125) the
+# server's limits. The load generator is closed-loop: each client sends its
+# next request when the previous one ends, so a refused request is followed
+# at once by another handshake.
+set -u
+B=$(cd "${1:?usage: overload_bench.sh BUILD_DIR}" && pwd)
+LOADGEN=$B/bench/loadgen
+TRICKLE=$B/bench/trickle
+CANYON=$B/canyon
+SECS=${OVERLOAD_SECS:-10}
+PORT=$((20000 + $$ % 20000))
+TIMEOUT=10
+
+fail() {
+	echo "overload_bench: $*" >&2
+	exit 1
+}
+for f in "$LOADGEN" "$TRICKLE" "$CANYON"; do
+	[ -x "$f" ] || fail "$f is missing (make all tests-build)"
+done
+ulimit -n "$(ulimit -Hn)" 2>/dev/null
+W=$(mktemp -d /tmp/canyon-overload.XXXXXX)
+SERVER_PID=""
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	rm -rf "$W"
+}
+trap cleanup EXIT
+trap 'exit 1' INT TERM
+
+# ---- a small capsule: a home page, a 2 KB post, 1 MB images --------------
+mkdir -p "$W/pub/p" "$W/pub/img" "$W/certs"
+printf '# Home\n=> /p/ A post\n' >"$W/pub/index.gmi"
+{ printf '# A post\n'; head -c 2000 /dev/zero | tr '\0' 'x'; printf '\n'; } >"$W/pub/p/index.gmi"
+head -c 1048576 /dev/urandom >"$W/pub/img/photo.jpg"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	-keyout "$W/certs/localhost.key" -out "$W/certs/localhost.crt" \
+	-days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
+chmod 600 "$W/certs/localhost.key"
+cat >"$W/canyon.yaml" <<YAML
+output: pub
+server:
+  hostname: localhost
+  port: $PORT
+  listen: ["127.0.0.1:$PORT"]
+  gopher_listen: ["127.0.0.1:0"]
+  workers: 1
+  timeout_request: $TIMEOUT
+  timeout_write: 10
+  max_in_memory: 2000000
+  access_log: ""
+limits:
+  rate: 20
+  burst: 40
+  max_connections: 4096
+  max_connections_per_address: 64
+  min_concurrency: ${OVERLOAD_FLOOR:-16}
+  max_concurrency: ${OVERLOAD_CEILING:-32}
+  initial_concurrency: ${OVERLOAD_CEILING:-32}
+  shed: {page: 1.0, light: 0.8, heavy: ${OVERLOAD_HEAVY:-0.125}, over: 0.1}
+YAML
+"$CANYON" serve -c "$W/canyon.yaml" --ready-file "$W/ready" 2>"$W/server.log" &
+SERVER_PID=$!
+i=0
+while [ ! -s "$W/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+[ -s "$W/ready" ] || fail "canyon did not start: $(cat "$W/server.log")"
+
+PAGE=gemini://localhost:$PORT/p/
+IMAGE=gemini://localhost:$PORT/img/photo.jpg
+HEADER=$("$LOADGEN" --tsv-header)
+# col NAME < tsv line: one column by its name in --tsv-header
+col() {
+	awk -F '\t' -v h="$HEADER" -v want="$1" \
+	    'BEGIN { n = split(h, names, "\t"); for (i = 1; i <= n; i++) if (names[i] == want) c = i }
+	     { print $c }'
+}
+# status NN < tsv line: how many replies had status NN
+status() {
+	col status | tr ',' '\n' | awk -F= -v s="$1" '$1 == s { n = $2 } END { print n + 0 }'
+}
+rss() { awk '/^VmRSS/ { print $2 }' /proc/"$SERVER_PID"/status; }
+load() { # LABEL ARGS...: one loadgen run, its --tsv line in $W/LABEL
+	label=$1
+	shift
+	"$LOADGEN" --tsv --label "$label" --pid "$SERVER_PID" --timeout 20000 "$@" \
+	    >"$W/$label" 2>"$W/$label.err" || fail "loadgen $label: $(cat "$W/$label.err")"
+}
+ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
+
+# ---- 1. unloaded ------------------------------------------------------------
+load idle -c 1 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE"
+P99_IDLE=$(col p99_us <"$W/idle")
+echo "unloaded page: $(col rps <"$W/idle") req/s, p99 ${P99_IDLE} us, server CPU $(col srv_us_per_req <"$W/idle") us/request"
+RSS0=$(rss)
+
+# ---- 2. capacity ------------------------------------------------------------
+load cap -c 16 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE"
+CAP=$(col rps <"$W/cap")
+echo "capacity (pages only, 16 clients): $CAP req/s, p99 $(col p99_us <"$W/cap") us, statuses $(col status <"$W/cap"), server CPU $(col srv_us_per_req <"$W/cap") us/request"
+
+# ---- 3. overload: pages, images and a greedy client together ----------------
+: >"$W/rss"
+( while kill -0 "$SERVER_PID" 2>/dev/null; do rss >>"$W/rss"; sleep 0.5; done ) &
+SAMPLER=$!
+load pages -c 16 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE" &
+P1=$!
+load images -c 32 -t "$SECS" -n 1000000 --source 127.0.2.1/200 "$IMAGE" &
+P2=$!
+load greedy -c 16 -t "$SECS" -n 1000000 --source 127.0.0.99 "$PAGE" &
+P3=$!
+wait $P1 $P2 $P3
+kill $SAMPLER 2>/dev/null
+wait $SAMPLER 2>/dev/null
+OFFERED=0
+for k in pages images greedy; do
+	OFFERED=$(awk -v a="$OFFERED" -v b="$(col requests <"$W/$k")" -v s="$(col secs <"$W/$k")" \
+	    'BEGIN { print a + b / s }')
+done
+PAGES_ALL=$(col requests <"$W/pages")
+PAGES_OK=$(status 20 <"$W/pages")
+P99_LOAD=$(col p99_us <"$W/pages")
+echo "overload: offered $(printf '%.0f' "$OFFERED") req/s = $(ratio "$OFFERED" "$CAP") x capacity, for ${SECS} s"
+echo "  pages:  $PAGES_OK of $PAGES_ALL served (20) = $(awk -v a="$PAGES_OK" -v b="$PAGES_ALL" 'BEGIN { printf "%.2f", b ? 100 * a / b : 0 }') %;" \
+	"p99 $P99_LOAD us = $(ratio "$P99_LOAD" "$P99_IDLE") x unloaded; statuses $(col status <"$W/pages"); errors $(col error_kinds <"$W/pages")"
+for k in images greedy; do
+	echo "  $k: $(col requests <"$W/$k") requests, statuses $(col status <"$W/$k"), errors $(col error_kinds <"$W/$k")"
+done
+echo "  server RSS: $RSS0 KiB before, $(sort -n "$W/rss" | head -1)-$(sort -n "$W/rss" | tail -1) KiB during, $(rss) KiB after"
+
+# ---- 4. slow connections --------------------------------------------------------
+for mode in handshake request; do
+	if [ $mode = handshake ]; then
+		"$TRICKLE" -n 1000 -t $((TIMEOUT * 4)) -s 127.0.3.1/250 127.0.0.1 "$PORT" >"$W/trickle" &
+	else
+		"$TRICKLE" -n 1000 -t $((TIMEOUT * 4)) -s 127.0.3.1/250 --tls localhost 127.0.0.1 "$PORT" >"$W/trickle" &
+	fi
+	T=$!
+	sleep 4
+	load "slow-$mode" -c 1 -t 3 -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE"
+	wait $T
+	P99_SLOW=$(col p99_us <"$W/slow-$mode")
+	echo "1000 connections trickling (stalled $mode): page p99 $P99_SLOW us = $(ratio "$P99_SLOW" "$P99_IDLE") x unloaded," \
+		"$(status 20 <"$W/slow-$mode") of $(col requests <"$W/slow-$mode") served;" \
+		"trickle: $(cat "$W/trickle") (timeout_request $TIMEOUT s)"
+done
+echo "server RSS at the end: $(rss) KiB"
+echo "command: sh tests/bench/overload_bench.sh $1 (OVERLOAD_SECS=$SECS)"
