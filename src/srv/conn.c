@@ -36,6 +36,7 @@
 #define LINE_MAX_BYTES 1024
 #define READ_HIGH_WATER 4096
 #define LINGER_SEC 2
+#define MAX_SINGLE_WRITE (1024 * 1024)
 
 /* C_PROXY: reading the PROXY protocol header, before TLS or the selector. */
 enum conn_state { C_PROXY, C_REQUEST, C_REPLY, C_CLOSING };
@@ -505,6 +506,10 @@ conn_start(struct conn *c)
 	bufferevent_setcb(c->bev, c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
 	    on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
+	/* libevent writes at most 16 KiB per turn of the loop by default: a
+	 * 200 KB image would take a dozen turns, each behind every other
+	 * connection's work. Let a turn write what the socket takes. */
+	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
 	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
 	bufferevent_enable(c->bev, EV_READ);
 }
@@ -582,6 +587,20 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 		return;
 	}
 	conn_start(c);
+}
+
+void
+conn_stop_waiting(struct worker *w)
+{
+	struct conn *c, *next;
+
+	for (c = w->active; c; c = next) {
+		next = c->next;
+		if (c->state == C_REQUEST)
+			conn_finish(c);
+		else if (c->state == C_PROXY)
+			conn_free(c);
+	}
 }
 
 void

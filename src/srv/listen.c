@@ -3,7 +3,9 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <stdbool.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,15 +61,43 @@ bad:
 	return -1;
 }
 
+/* SO_REUSEPORT lets any process of the same user join a port, so a
+ * second canyon would silently share the first one's traffic. A socket
+ * without it cannot bind where a listener is: that tells. */
+static bool
+in_use(const struct sockaddr *sa, socklen_t len)
+{
+	int fd, one = 1;
+	bool used;
+
+	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_CLOEXEC, 0);
+	if (fd == -1)
+		return false;
+	if (sa->sa_family == AF_INET6)
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one));
+	setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+	used = bind(fd, sa, len) == -1 && errno == EADDRINUSE;
+	close(fd);
+	return used;
+}
+
 int
-listen_socket(const struct sockaddr *sa, socklen_t len)
+listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 {
 	int fd, one = 1, saved;
 
+	if (!join && in_use(sa, len)) {
+		errno = EADDRINUSE;
+		return -1;
+	}
 	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
+	/* TCP_NODELAY is inherited by accepted sockets: a TLS reply is
+	 * several small writes (session ticket, reply, close_notify), which
+	 * Nagle's algorithm would hold back waiting for the client's ACKs. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1 ||
 	    (sa->sa_family == AF_INET6 &&
 	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1) ||

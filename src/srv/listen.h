@@ -4,6 +4,7 @@
 #ifndef CANYON_LISTEN_H
 #define CANYON_LISTEN_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/socket.h>
 
@@ -14,8 +15,10 @@ int listen_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 
 /* A non-blocking listening socket with SO_REUSEPORT, so that every event
  * loop can have its own socket on the same address. A port of 0 binds a
- * free port. Returns the fd, or -1 with errno set. */
-int listen_socket(const struct sockaddr *sa, socklen_t len);
+ * free port. Unless join is set (the other loops' sockets after the
+ * first), an address some other process listens on is refused with
+ * EADDRINUSE. Returns the fd, or -1 with errno set. */
+int listen_socket(const struct sockaddr *sa, socklen_t len, bool join);
 
 /* The port fd is bound to, or -1. */
 int listen_port(int fd);

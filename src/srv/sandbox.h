@@ -42,7 +42,8 @@ int sandbox_drop_privileges(const struct sandbox_user *u, char *err,
  * existing files, or folders where files may also be created; every other
  * file-system access is refused with EACCES. It cannot be undone.
  * Returns the Landlock ABI version applied (>= 1), 0 when the kernel has
- * no Landlock (nothing done), or -1 with err set.
+ * no Landlock or a seccomp filter refuses it (nothing done), or -1 with
+ * err set.
  */
 int sandbox_confine(const char *const *paths, size_t n,
     const char *const *append, size_t nappend, char *err, size_t errlen);

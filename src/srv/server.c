@@ -113,6 +113,7 @@ on_wake(evutil_socket_t fd, short what, void *arg)
 	}
 	if (atomic_load(&w->stopping) && w->ls) {
 		free_listeners(w);
+		conn_stop_waiting(w);
 		if (w->n_active == 0)
 			event_base_loopexit(w->base, NULL);
 		else
@@ -258,11 +259,11 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 	if (port == 0 && (proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port)) {
 		listen_set_port((struct sockaddr *)&ss,
 		    proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port);
-		if ((fd = listen_socket((struct sockaddr *)&ss, len)) == -1)
+		if ((fd = listen_socket((struct sockaddr *)&ss, len, false)) == -1)
 			listen_set_port((struct sockaddr *)&ss, 0);
 	}
 	if (fd == -1)
-		fd = listen_socket((struct sockaddr *)&ss, len);
+		fd = listen_socket((struct sockaddr *)&ss, len, false);
 	if (fd == -1 && errno == EACCES && proto == PROTO_GOPHER && port > 0 &&
 	    port < 1024) {
 		log_warnx("cannot bind %s: ports below 1024 need root; "
@@ -270,7 +271,7 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 		s->gopher_public_from = port;
 		s->gopher_public_to = port + UNPRIVILEGED_OFFSET;
 		listen_set_port((struct sockaddr *)&ss, port + UNPRIVILEGED_OFFSET);
-		fd = listen_socket((struct sockaddr *)&ss, len);
+		fd = listen_socket((struct sockaddr *)&ss, len, false);
 	}
 	if (fd == -1 && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT)) {
 		log_warn("skipping %s", spec);
@@ -291,7 +292,7 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 	b->fds = xcalloc(s->n_workers, sizeof(int));
 	b->fds[0] = fd;
 	for (w = 1; w < s->n_workers; w++) {
-		if ((b->fds[w] = listen_socket((struct sockaddr *)&ss, len)) == -1) {
+		if ((b->fds[w] = listen_socket((struct sockaddr *)&ss, len, true)) == -1) {
 			snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
 			for (; w < s->n_workers; w++)
 				b->fds[w] = -1;

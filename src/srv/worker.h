@@ -54,6 +54,9 @@ void conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
     const struct sockaddr *sa, int salen);
 /* Close every connection now (forced stop) and free the pool. */
 void conn_close_all(struct worker *w);
+/* Stopping: close the connections that have not sent a request yet (no
+ * reply owed), so that only replies in flight hold the stop up. */
+void conn_stop_waiting(struct worker *w);
 /* The loop calls this when a connection ends, to finish a stop. */
 void worker_conn_done(struct worker *w);
 

@@ -23,13 +23,16 @@
 # 32) and OVERLOAD_HEAVY (the share of heavy requests, default 0.125) the
 # server's limits. The load generator is closed-loop: each client sends its
 # next request when the previous one ends, so a refused request is followed
-# at once by another handshake.
+# at once by another handshake. OVERLOAD_RESUME=1 makes every client resume
+# its TLS session (a much cheaper handshake for both sides).
 set -u
 B=$(cd "${1:?usage: overload_bench.sh BUILD_DIR}" && pwd)
 LOADGEN=$B/bench/loadgen
 TRICKLE=$B/bench/trickle
 CANYON=$B/canyon
 SECS=${OVERLOAD_SECS:-10}
+RESUME=
+[ "${OVERLOAD_RESUME:-0}" = 1 ] && RESUME=--resume
 PORT=$((20000 + $$ % 20000))
 TIMEOUT=10
 
@@ -48,7 +51,7 @@ cleanup() {
 	rm -rf "$W"
 }
 trap cleanup EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' INT TERM PIPE HUP
 
 # ---- a small capsule: a home page, a 2 KB post, 1 MB images --------------
 mkdir -p "$W/pub/p" "$W/pub/img" "$W/certs"
@@ -59,7 +62,20 @@ openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
 	-keyout "$W/certs/localhost.key" -out "$W/certs/localhost.crt" \
 	-days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
 chmod 600 "$W/certs/localhost.key"
-cat >"$W/canyon.yaml" <<YAML
+# start_server on|off: with the limits below, or with shedding and budgets
+# lifted (the same server without its overload protection, for comparison).
+start_server() {
+	if [ "$1" = on ]; then
+		LIMITS="rate: 20, burst: 40, max_connections: 4096,
+    max_connections_per_address: 64, min_concurrency: ${OVERLOAD_FLOOR:-16},
+    max_concurrency: ${OVERLOAD_CEILING:-32}, initial_concurrency: ${OVERLOAD_CEILING:-32},
+    shed: {page: 1.0, light: 0.8, heavy: ${OVERLOAD_HEAVY:-0.125}, over: 0.1}"
+	else
+		LIMITS="rate: 1000000, burst: 1000000, max_connections: 4096,
+    max_connections_per_address: 4096, min_concurrency: 100000,
+    max_concurrency: 100000, initial_concurrency: 100000"
+	fi
+	cat >"$W/canyon.yaml" <<YAML
 output: pub
 server:
   hostname: localhost
@@ -71,21 +87,21 @@ server:
   timeout_write: 10
   max_in_memory: 2000000
   access_log: ""
-limits:
-  rate: 20
-  burst: 40
-  max_connections: 4096
-  max_connections_per_address: 64
-  min_concurrency: ${OVERLOAD_FLOOR:-16}
-  max_concurrency: ${OVERLOAD_CEILING:-32}
-  initial_concurrency: ${OVERLOAD_CEILING:-32}
-  shed: {page: 1.0, light: 0.8, heavy: ${OVERLOAD_HEAVY:-0.125}, over: 0.1}
+limits: {$LIMITS}
 YAML
-"$CANYON" serve -c "$W/canyon.yaml" --ready-file "$W/ready" 2>"$W/server.log" &
-SERVER_PID=$!
-i=0
-while [ ! -s "$W/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-[ -s "$W/ready" ] || fail "canyon did not start: $(cat "$W/server.log")"
+	rm -f "$W/ready"
+	"$CANYON" serve -c "$W/canyon.yaml" --ready-file "$W/ready" 2>"$W/server.log" &
+	SERVER_PID=$!
+	i=0
+	while [ ! -s "$W/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+	[ -s "$W/ready" ] || fail "canyon did not start: $(cat "$W/server.log")"
+}
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+start_server on
 
 PAGE=gemini://localhost:$PORT/p/
 IMAGE=gemini://localhost:$PORT/img/photo.jpg
@@ -104,7 +120,7 @@ rss() { awk '/^VmRSS/ { print $2 }' /proc/"$SERVER_PID"/status; }
 load() { # LABEL ARGS...: one loadgen run, its --tsv line in $W/LABEL
 	label=$1
 	shift
-	"$LOADGEN" --tsv --label "$label" --pid "$SERVER_PID" --timeout 20000 "$@" \
+	"$LOADGEN" --tsv --label "$label" --pid "$SERVER_PID" --timeout 20000 $RESUME "$@" \
 	    >"$W/$label" 2>"$W/$label.err" || fail "loadgen $label: $(cat "$W/$label.err")"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
@@ -121,33 +137,49 @@ CAP=$(col rps <"$W/cap")
 echo "capacity (pages only, 16 clients): $CAP req/s, p99 $(col p99_us <"$W/cap") us, statuses $(col status <"$W/cap"), server CPU $(col srv_us_per_req <"$W/cap") us/request"
 
 # ---- 3. overload: pages, images and a greedy client together ----------------
+# mix SUFFIX: the three loads at once, --tsv lines in $W/{pages,images,greedy}SUFFIX
+mix() {
+	load "pages$1" -c 16 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE" &
+	P1=$!
+	load "images$1" -c 32 -t "$SECS" -n 1000000 --source 127.0.2.1/200 "$IMAGE" &
+	P2=$!
+	load "greedy$1" -c 16 -t "$SECS" -n 1000000 --source 127.0.0.99 "$PAGE" &
+	P3=$!
+	wait $P1 $P2 $P3
+}
+# report SUFFIX TITLE
+report() {
+	offered=0
+	for k in pages images greedy; do
+		offered=$(awk -v a="$offered" -v b="$(col requests <"$W/$k$1")" -v s="$(col secs <"$W/$k$1")" \
+		    'BEGIN { print a + b / s }')
+	done
+	all=$(col requests <"$W/pages$1")
+	served=$(status 20 <"$W/pages$1")
+	p99=$(col p99_us <"$W/pages$1")
+	echo "$2: $(printf '%.0f' "$offered") req/s = $(ratio "$offered" "$CAP") x page capacity, for ${SECS} s"
+	echo "  pages:  $served of $all served (20) = $(awk -v a="$served" -v b="$all" 'BEGIN { printf "%.2f", b ? 100 * a / b : 0 }') %;" \
+		"p99 $p99 us = $(ratio "$p99" "$P99_IDLE") x unloaded; statuses $(col status <"$W/pages$1"); errors $(col error_kinds <"$W/pages$1")"
+	for k in images greedy; do
+		echo "  $k: $(col requests <"$W/$k$1") requests, statuses $(col status <"$W/$k$1"), errors $(col error_kinds <"$W/$k$1")"
+	done
+}
 : >"$W/rss"
 ( while kill -0 "$SERVER_PID" 2>/dev/null; do rss >>"$W/rss"; sleep 0.5; done ) &
 SAMPLER=$!
-load pages -c 16 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE" &
-P1=$!
-load images -c 32 -t "$SECS" -n 1000000 --source 127.0.2.1/200 "$IMAGE" &
-P2=$!
-load greedy -c 16 -t "$SECS" -n 1000000 --source 127.0.0.99 "$PAGE" &
-P3=$!
-wait $P1 $P2 $P3
+mix ""
 kill $SAMPLER 2>/dev/null
 wait $SAMPLER 2>/dev/null
-OFFERED=0
-for k in pages images greedy; do
-	OFFERED=$(awk -v a="$OFFERED" -v b="$(col requests <"$W/$k")" -v s="$(col secs <"$W/$k")" \
-	    'BEGIN { print a + b / s }')
-done
-PAGES_ALL=$(col requests <"$W/pages")
-PAGES_OK=$(status 20 <"$W/pages")
-P99_LOAD=$(col p99_us <"$W/pages")
-echo "overload: offered $(printf '%.0f' "$OFFERED") req/s = $(ratio "$OFFERED" "$CAP") x capacity, for ${SECS} s"
-echo "  pages:  $PAGES_OK of $PAGES_ALL served (20) = $(awk -v a="$PAGES_OK" -v b="$PAGES_ALL" 'BEGIN { printf "%.2f", b ? 100 * a / b : 0 }') %;" \
-	"p99 $P99_LOAD us = $(ratio "$P99_LOAD" "$P99_IDLE") x unloaded; statuses $(col status <"$W/pages"); errors $(col error_kinds <"$W/pages")"
-for k in images greedy; do
-	echo "  $k: $(col requests <"$W/$k") requests, statuses $(col status <"$W/$k"), errors $(col error_kinds <"$W/$k")"
-done
+report "" "overload, with load shedding"
 echo "  server RSS: $RSS0 KiB before, $(sort -n "$W/rss" | head -1)-$(sort -n "$W/rss" | tail -1) KiB during, $(rss) KiB after"
+P99_ON=$(col p99_us <"$W/pages")
+stop_server
+start_server off
+mix "-off"
+report "-off" "the same load, shedding and budgets lifted"
+echo "  page p99 with shedding / without: $(ratio "$P99_ON" "$(col p99_us <"$W/pages-off")")"
+stop_server
+start_server on
 
 # ---- 4. slow connections --------------------------------------------------------
 for mode in handshake request; do
@@ -166,4 +198,4 @@ for mode in handshake request; do
 		"trickle: $(cat "$W/trickle") (timeout_request $TIMEOUT s)"
 done
 echo "server RSS at the end: $(rss) KiB"
-echo "command: sh tests/bench/overload_bench.sh $1 (OVERLOAD_SECS=$SECS)"
+echo "command: OVERLOAD_SECS=$SECS OVERLOAD_RESUME=${OVERLOAD_RESUME:-0} sh tests/bench/overload_bench.sh $1"

@@ -3,7 +3,9 @@
 # home page of the bundled capsule served by the real server, follows the
 # link to part 1 of the series and from there the series link to part 4,
 # and shows part 4's title and every one of its headings (scrolling down).
-# Amfora runs with a temporary HOME (its config and its TOFU store).
+# Amfora runs with a temporary HOME (its config and its TOFU store); it
+# trusts a certificate it has never seen without asking, so there is no
+# prompt to accept, and a changed one would stop the test with a warning.
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/capsule_lib.sh"
 

@@ -4,6 +4,7 @@
 # host is fetched; anything but a 1x/2x answer (after redirects) is dead.
 # Gopher: from the root menu, every local item is fetched; a type 3 error
 # (or no answer) is dead. Each crawl fails with the list of dead links.
+# First, the certificate the server made for itself (none was configured).
 . "$ROOT/tests/lib.sh"
 . "$ROOT/tests/capsule_lib.sh"
 
@@ -13,6 +14,14 @@ start_capsule || { not_ok "canyon builds and serves the bundled capsule"; exit 0
 
 # --- Gemini -----------------------------------------------------------------
 ORIGIN="gemini://$CAPSULE_HOST:$GEMINI_PORT"
+
+# The config names no certificate and $TMP/certs was empty: the server made
+# the pair, and serves it.
+served=$("$CANYON" get -v "$ORIGIN/" 2>&1 >/dev/null | sed -n 's/^sha256: //p')
+made=$("$CANYON" cert -d "$TMP/certs" "$CAPSULE_HOST" | sed -n 's/^sha256: //p')
+expect_match "the server serves a certificate" '^([0-9A-F]{2}:){31}' "$served"
+expect_eq "... the one it made in the certs folder" "$made" "$served"
+expect_eq "... with its key mode 600" 600 "$(stat -c %a "$TMP/certs/$CAPSULE_HOST.key")"
 tab=$(printf '\t')
 us=$(printf '\037')
 printf '%s/\t(start)\n' "$ORIGIN" >"$TMP/gq"

@@ -47,11 +47,31 @@ check "and is closed at the timeout ($took s)" test "$took" -le 6
 sleep 1.2
 expect_match "Gopher requests are logged" '127\.0\.0\.1 localhost - [0-9]+ [0-9]+ ' \
     "$(cat "$TMP/access.log")"
+# A second server on the same port is refused, not let in to share it.
+GEMINI_PORT=$(awk '$1 == "gemini" {print $2}' "$TMP/ready")
+sed -e "s/127.0.0.1:0\"]/127.0.0.1:$GEMINI_PORT\"]/" -e 's/: access\.log/: access2.log/' \
+    "$TMP/canyon.yaml" >"$TMP/second.yaml"
+timeout 10 "$CANYON" serve -c "$TMP/second.yaml" >"$TMP/second.log" 2>&1
+rc=$?
+expect_eq "a second server on a port in use exits with status 1" 1 "$rc"
+expect_match "saying the address is in use" \
+    "cannot listen on 127.0.0.1:$GEMINI_PORT: Address already in use" "$(cat "$TMP/second.log")"
+
+# A connection that has sent nothing does not hold the stop up.
+timeout 8 socat -u "TCP:127.0.0.1:$PORT" /dev/null 2>/dev/null &
+idle=$!
+sleep 0.5
+start=$(date +%s%N)
 kill -TERM "$SERVER_PID"
 wait "$SERVER_PID"
 rc=$?
+took=$((($(date +%s%N) - start) / 1000000))
 SERVER_PID=""
 expect_eq "SIGTERM stops the server with status 0" 0 "$rc"
+# (well before timeout_request, 2 s, would have closed it)
+check "at once, though a client is connected without a request ($took ms)" \
+    test "$took" -lt 1000
+kill $idle 2>/dev/null
 check "no sanitizer report from the server" \
     sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log'"
 

@@ -1,0 +1,421 @@
+/*
+ * render_out: helpers of the renderer, writing gemtext lines, and turning
+ * link and image targets into URLs through the callbacks.
+ */
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "entity.h"
+#include "render_int.h"
+#include "url.h"
+#include "utf8.h"
+
+/* ---- small helpers ---- */
+
+void
+rd_links_push(struct links_vec *v, struct link_ref l)
+{
+	if (v->n == v->cap) {
+		v->cap = v->cap ? v->cap * 2 : 8;
+		v->v = xrealloc(v->v, v->cap * sizeof(*v->v));
+	}
+	v->v[v->n++] = l;
+}
+
+void
+rd_link_free(struct link_ref *l)
+{
+	free(l->url);
+	free(l->label);
+	free(l->raw);
+}
+
+void
+rd_links_free(struct links_vec *v)
+{
+	for (size_t i = 0; i < v->n; i++)
+		rd_link_free(&v->v[i]);
+	free(v->v);
+	free(v->set);
+	memset(v, 0, sizeof(*v));
+}
+
+static size_t
+str_hash(const char *s)
+{
+	size_t h = 1469598103934665603u;
+
+	for (; *s; s++)
+		h = (h ^ (unsigned char)*s) * 1099511628211u;
+	return h;
+}
+
+/* The slot of url in the set: where it is, or the empty one to fill. */
+static size_t *
+set_slot(struct links_vec *v, const char *url)
+{
+	size_t i = str_hash(url) & (v->set_cap - 1);
+
+	while (v->set[i] && strcmp(v->v[v->set[i] - 1].url, url) != 0)
+		i = (i + 1) & (v->set_cap - 1);
+	return &v->set[i];
+}
+
+static void
+set_grow(struct links_vec *v)
+{
+	free(v->set);
+	v->set_cap = v->set_cap ? v->set_cap * 2 : 64;
+	v->set = xcalloc(v->set_cap, sizeof(*v->set));
+	for (size_t i = 0; i < v->n; i++)
+		*set_slot(v, v->v[i].url) = i + 1;
+}
+
+bool
+rd_is_blank(const char *s, size_t n)
+{
+	for (size_t i = 0; i < n; i++) {
+		if (s[i] == ' ' || s[i] == '\t')
+			continue;
+		if (i + 1 < n && (unsigned char)s[i] == 0xc2 &&
+		    (unsigned char)s[i + 1] == 0xa0) {
+			i++; /* U+00A0, a decoded &nbsp; */
+			continue;
+		}
+		return false;
+	}
+	return true;
+}
+
+/* s trimmed of spaces (and no-break spaces) at both ends, newlines to
+ * spaces: a new string. */
+char *
+rd_trimmed(const char *s, size_t n)
+{
+	char *t, *p;
+
+	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n'))
+		s++, n--;
+	while (
+	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
+		n--;
+	t = xstrndup(s, n);
+	for (p = t; (p = strpbrk(p, "\r\n")) != NULL; p++)
+		*p = ' ';
+	return t;
+}
+
+static void
+attr_text(const MD_ATTRIBUTE *a, struct buf *out)
+{
+	for (unsigned i = 0; a->substr_offsets[i] < a->size; i++) {
+		const char *s = a->text + a->substr_offsets[i];
+		size_t n = a->substr_offsets[i + 1] - a->substr_offsets[i];
+
+		if (a->substr_types[i] == MD_TEXT_ENTITY) {
+			if (!entity_decode_one(s, n, out))
+				buf_append(out, s, n);
+		} else if (a->substr_types[i] == MD_TEXT_NULLCHAR) {
+			buf_puts(out, "\xef\xbf\xbd");
+		} else {
+			buf_append(out, s, n);
+		}
+	}
+}
+
+char *
+rd_attr_dup(const MD_ATTRIBUTE *a)
+{
+	struct buf b = BUF_INIT;
+
+	attr_text(a, &b);
+	if (b.data == NULL)
+		return xstrdup("");
+	return buf_detach(&b, NULL);
+}
+
+/* Note the file line of a pointer into the parsed text. */
+void
+rd_see(struct renderer *r, const char *p)
+{
+	size_t off, lo = 0, hi;
+
+	if (p < r->doc || p >= r->doc + r->doc_len || r->nlines == 0)
+		return;
+	off = (size_t)(p - r->doc);
+	hi = r->nlines;
+	/* text mostly arrives in order: try the last line and the next */
+	for (size_t i = r->last_idx; i < r->last_idx + 2 && i < r->nlines;
+	     i++) {
+		if (r->line_starts[i] <= off &&
+		    (i + 1 == r->nlines || off < r->line_starts[i + 1])) {
+			lo = hi = i;
+			break;
+		}
+	}
+	while (hi - lo > 1) {
+		size_t mid = (lo + hi) / 2;
+
+		if (r->line_starts[mid] <= off)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	r->last_idx = lo;
+	r->line = r->has_tags ? line_map_get(r->map, lo) : r->first + (int)lo;
+}
+
+/* ---- output ---- */
+
+void
+rd_put_raw_line(struct renderer *r, const char *s, size_t n)
+{
+	struct buf *g = &r->res->gemtext;
+
+	if (!r->block_open && g->len > 0)
+		buf_putc(g, '\n');
+	r->block_open = true;
+	buf_append(g, s, n);
+	buf_putc(g, '\n');
+}
+
+/* A text line: protected when it would read as gemtext markup. */
+void
+rd_put_text_line(struct renderer *r, const char *prefix, const char *text)
+{
+	struct buf l = BUF_INIT;
+
+	buf_puts(&l, prefix);
+	if (prefix[0] == '\0' &&
+	    (strncmp(text, "=>", 2) == 0 || text[0] == '#' ||
+		strncmp(text, "* ", 2) == 0 || text[0] == '>' ||
+		strncmp(text, "```", 3) == 0))
+		buf_putc(&l, ' ');
+	buf_puts(&l, text);
+	rd_put_raw_line(r, l.data, l.len);
+	buf_free(&l);
+}
+
+/* A URL as a link line needs it: spaces and controls percent-encoded. */
+static void
+put_url(struct buf *b, const char *url)
+{
+	while (*url) {
+		size_t n = 0;
+
+		while ((unsigned char)url[n] > ' ' && url[n] != 0x7f)
+			n++;
+		buf_append(b, url, n);
+		url += n;
+		if (*url)
+			buf_printf(b, "%%%02X", (unsigned char)*url++);
+	}
+}
+
+void
+rd_put_link_line(struct renderer *r, const struct link_ref *l)
+{
+	struct buf b = BUF_INIT;
+
+	buf_puts(&b, "=> ");
+	put_url(&b, l->url);
+	if (l->label[0]) {
+		buf_putc(&b, ' ');
+		buf_puts(&b, l->label);
+	}
+	rd_put_raw_line(r, b.data, b.len);
+	buf_free(&b);
+}
+
+void
+rd_pending_add(struct renderer *r, struct link_ref *l)
+{
+	struct links_vec *v = &r->pending;
+	size_t *slot;
+
+	if (2 * (v->n + 1) > v->set_cap)
+		set_grow(v);
+	slot = set_slot(v, l->url);
+	if (*slot) {
+		rd_link_free(l);
+		return;
+	}
+	rd_links_push(v, *l);
+	*slot = v->n;
+}
+
+/* End of a top-level block: its links, then a blank line before the next. */
+void
+rd_end_top_block(struct renderer *r)
+{
+	for (size_t i = 0; i < r->pending.n; i++)
+		rd_put_link_line(r, &r->pending.v[i]);
+	rd_links_free(&r->pending);
+	r->block_open = false;
+	r->quote_para = false;
+}
+
+/* ---- resolving targets ---- */
+
+static bool
+has_scheme(const char *s)
+{
+	size_t n = strspn(s,
+	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-"
+	    ".");
+
+	return n > 0 && s[n] == ':';
+}
+
+static char *
+decoded(const char *s)
+{
+	struct buf b = BUF_INIT;
+	const char *reason;
+
+	if (strchr(s, '%') == NULL)
+		return xstrdup(s);
+	/* an escape that makes a NUL, a '/' or invalid UTF-8: keep it */
+	if (url_decode(s, strlen(s), &b, URL_DECODE_PATH, &reason) == -1 ||
+	    b.data == NULL || !utf8_valid(b.data, b.len)) {
+		buf_free(&b);
+		return xstrdup(s);
+	}
+	return buf_detach(&b, NULL);
+}
+
+/* The name in the asset folder of a relative image path, or NULL when the
+ * path leads elsewhere ("../x.png"). */
+static char *
+asset_name(const struct renderer *r, const char *path)
+{
+	size_t stem = r->o->asset_stem ? strlen(r->o->asset_stem) : 0;
+	char *name;
+
+	while (strncmp(path, "./", 2) == 0)
+		path += 2;
+	if (stem && strncmp(path, r->o->asset_stem, stem) == 0 &&
+	    path[stem] == '/')
+		path += stem + 1;
+	name = decoded(path);
+	if (strncmp(name, "../", 3) == 0 || strstr(name, "/../")) {
+		free(name);
+		return NULL;
+	}
+	return name;
+}
+
+/* Append s[0..n) to out with each malformed UTF-8 byte replaced by
+ * U+FFFD; returns how many were, and the offset of the first in *first. */
+size_t
+rd_replace_invalid(const char *s, size_t n, struct buf *out, size_t *first)
+{
+	size_t bad = 0, i = 0;
+
+	while (i < n) {
+		uint32_t cp;
+		size_t k = utf8_decode(s + i, n - i, &cp);
+
+		if (k == 0) {
+			buf_puts(out, "\xef\xbf\xbd");
+			if (bad++ == 0)
+				*first = i;
+			i++;
+			continue;
+		}
+		buf_append(out, s + i, k);
+		i += k;
+	}
+	return bad;
+}
+
+/* s (or a copy of def when s is NULL) made valid UTF-8: what callbacks
+ * return is not trusted, and the output promises valid UTF-8. */
+static char *
+utf8_fixed(char *s, const char *def)
+{
+	struct buf b = BUF_INIT;
+	size_t first;
+
+	if (s == NULL)
+		s = xstrdup(def);
+	if (utf8_valid(s, strlen(s)))
+		return s;
+	rd_replace_invalid(s, strlen(s), &b, &first);
+	free(s);
+	return buf_detach(&b, NULL);
+}
+
+static char *
+call_link(struct renderer *r, const char *href)
+{
+	char *u = NULL;
+
+	if (r->o->links.link)
+		u = r->o->links.link(r->o->links.ctx, href, r->line, r->d);
+	return utf8_fixed(u, href);
+}
+
+static char *
+call_asset(struct renderer *r, const char *name)
+{
+	char *u = NULL;
+
+	if (r->o->links.asset)
+		u = r->o->links.asset(r->o->links.ctx, name, r->line, r->d);
+	return utf8_fixed(u, name);
+}
+
+/* The URL of a link or image target (entities already decoded). */
+char *
+rd_resolve(struct renderer *r, const char *href, bool image, char **post_title)
+{
+	size_t an = strlen(HEXOTAG_ASSET_SCHEME),
+	       pn = strlen(HEXOTAG_POST_SCHEME);
+	char *name, *u;
+
+	if (strncmp(href, HEXOTAG_ASSET_SCHEME, an) == 0) {
+		name = decoded(href + an);
+		u = call_asset(r, name);
+		free(name);
+		return u;
+	}
+	if (strncmp(href, HEXOTAG_POST_SCHEME, pn) == 0) {
+		u = NULL;
+		if (r->o->links.post)
+			u = r->o->links.post(r->o->links.ctx, href + pn,
+			    post_title, r->line, r->d);
+		if (post_title && *post_title &&
+		    !utf8_valid(*post_title, strlen(*post_title))) {
+			char *t = utf8_fixed(*post_title, "");
+
+			*post_title = t;
+		}
+		return utf8_fixed(u, href + pn);
+	}
+	if (image && !has_scheme(href) && href[0] != '/' && href[0] != '#' &&
+	    (name = asset_name(r, href)) != NULL) {
+		u = call_asset(r, name);
+		free(name);
+		return u;
+	}
+	return call_link(r, href);
+}
+
+char *
+rd_file_name(const char *path)
+{
+	const char *slash = strrchr(path, '/'), *colon = strrchr(path, ':');
+	const char *base = slash ? slash + 1 : colon ? colon + 1 : path;
+	char *dec = decoded(base), *q = strpbrk(dec, "?#");
+
+	if (q)
+		*q = '\0';
+	if (dec[0] == '\0') {
+		free(dec);
+		return xstrdup(
+		    path); /* "http://": no name, the path says most */
+	}
+	return dec;
+}
