@@ -29,6 +29,7 @@ need_cmd amfora amfora
 need_cmd lynx lynx
 need_cmd gopher gopher
 need_cmd socat socat
+need_cmd ss iproute2
 need_cmd haproxy haproxy
 need_cmd cppcheck cppcheck
 need_cmd mandoc mandoc
@@ -36,6 +37,7 @@ need_cmd man man-db
 need_cmd logrotate logrotate
 need_cmd systemd-analyze systemd
 need_cmd xmllint libxml2-utils
+need_cmd ss iproute2
 if [ "${1:-}" = bench ]; then
 	need_pkg md4c-html libmd4c-html0-dev
 	need_cmd molly-brown molly-brown

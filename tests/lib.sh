@@ -7,9 +7,12 @@
 : "${ROOT:?ROOT must name the source tree}"
 TMP=$(mktemp -d "${TMPDIR:-/tmp}/canyon-test.XXXXXX")
 SERVER_PID=""
+PIDS="" # more background processes a suite started, stopped at exit
 
 cleanup() {
 	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	for p in $PIDS; do kill "$p" 2>/dev/null; done
+	for p in $PIDS; do wait "$p" 2>/dev/null; done
 	rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
@@ -61,4 +64,27 @@ stderr_problems() {
 	grep -v -e '^canyon: serving' -e '^canyon: stopping' -e '^canyon: reloaded' \
 	    -e '^canyon: running as root: set server.user' \
 	    -e '^canyon: confined with Landlock' "$1"
+}
+
+# wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
+wait_for() {
+	n=$(($1 * 10))
+	shift
+	while [ "$n" -gt 0 ]; do
+		"$@" 2>/dev/null && return 0
+		sleep 0.1
+		n=$((n - 1))
+	done
+	return 1
+}
+
+# make_cert DIR [NAME]: a self-signed ECDSA P-256 pair DIR/NAME.crt and
+# DIR/NAME.key (mode 0600) for NAME (default localhost), as canyon makes.
+make_cert() {
+	mkdir -p "$1"
+	openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -days 30 -subj "/CN=${2:-localhost}" \
+	    -addext "subjectAltName=DNS:${2:-localhost}" \
+	    -keyout "$1/${2:-localhost}.key" -out "$1/${2:-localhost}.crt" 2>/dev/null
+	chmod 600 "$1/${2:-localhost}.key"
 }

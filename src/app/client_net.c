@@ -11,6 +11,7 @@
 #include <unistd.h>
 
 #include "client.h"
+#include "url.h"
 
 void
 client_report_init(struct client_report *r)
@@ -68,18 +69,6 @@ client_connect(
 	return fd;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	if (c >= 'a' && c <= 'f')
-		return c - 'a' + 10;
-	if (c >= 'A' && c <= 'F')
-		return c - 'A' + 10;
-	return -1;
-}
-
 int
 client_unescape(const char *s, struct buf *out, const char **reason)
 {
@@ -102,11 +91,11 @@ client_unescape(const char *s, struct buf *out, const char **reason)
 			buf_putc(out, '\\');
 			break;
 		case 'x':
-			if (hexval(s[1]) < 0 || hexval(s[2]) < 0) {
+			if (url_hex_value(s[1]) < 0 || url_hex_value(s[2]) < 0) {
 				*reason = "\\x needs two hex digits";
 				return -1;
 			}
-			buf_putc(out, (char)(hexval(s[1]) * 16 + hexval(s[2])));
+			buf_putc(out, (char)(url_hex_value(s[1]) * 16 + url_hex_value(s[2])));
 			s += 2;
 			break;
 		default:

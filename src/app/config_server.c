@@ -8,6 +8,7 @@
 #include <string.h>
 
 #include "buf.h"
+#include "url.h"
 #include "config_limits.h"
 #include "path.h"
 
@@ -300,15 +301,6 @@ read_redirects(struct ctx *x, struct server_conf *conf, const struct ynode *srv)
 	return 0;
 }
 
-static int
-hexval(char c)
-{
-	if (c >= '0' && c <= '9')
-		return c - '0';
-	c = (char)tolower((unsigned char)c);
-	return c >= 'a' && c <= 'f' ? c - 'a' + 10 : -1;
-}
-
 /* "AB:CD:..." or "abcd..." (64 hex digits, as openssl x509 -fingerprint
  * -sha256 prints it). */
 static int
@@ -322,7 +314,7 @@ parse_fingerprint(const char *s, unsigned char out[32])
 			s++;
 			continue;
 		}
-		if (n == 32 || (hi = hexval(s[0])) < 0 || (lo = hexval(s[1])) < 0)
+		if (n == 32 || (hi = url_hex_value(s[0])) < 0 || (lo = url_hex_value(s[1])) < 0)
 			return -1;
 		out[n++] = (unsigned char)(hi << 4 | lo);
 		s += 2;

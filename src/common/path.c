@@ -122,24 +122,40 @@ char *
 path_read_file(const char *file, size_t max, size_t *len)
 {
 	struct buf b = BUF_INIT;
-	char chunk[65536];
+	struct stat st;
 	ssize_t r;
 	int fd, saved;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
-	buf_reserve(&b, 0);
-	while ((r = read(fd, chunk, sizeof(chunk))) != 0) {
+	/* read straight into a buffer of the file's size: one allocation,
+	 * no copy (the size is a hint: the loop reads to the end anyway) */
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (size_t)st.st_size <= max)
+		buf_reserve(&b, (size_t)st.st_size + 1);
+	else
+		buf_reserve(&b, 0);
+	for (;;) {
+		size_t room;
+
+		if (b.cap - b.len <= 1)
+			buf_reserve(&b, 65536);
+		room = b.cap - b.len - 1;
+		if (max - b.len < room)
+			room = max - b.len + 1; /* one byte more tells EFBIG */
+		if ((r = read(fd, b.data + b.len, room)) == 0)
+			break;
 		if (r == -1) {
 			if (errno == EINTR)
 				continue;
 			goto fail;
 		}
-		if (b.len + (size_t)r > max) {
+		b.len += (size_t)r;
+		b.data[b.len] = '\0';
+		if (b.len > max) {
 			errno = EFBIG;
 			goto fail;
 		}
-		buf_append(&b, chunk, (size_t)r);
 	}
 	close(fd);
 	return buf_detach(&b, len);

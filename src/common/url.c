@@ -116,8 +116,8 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 	return 0;
 }
 
-static int
-hexval(char c)
+int
+url_hex_value(char c)
 {
 	if (c >= '0' && c <= '9')
 		return c - '0';
@@ -147,8 +147,8 @@ url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
 			*reason = "truncated percent escape";
 			return -1;
 		}
-		hi = hexval(s[i + 1]);
-		lo = hexval(s[i + 2]);
+		hi = url_hex_value(s[i + 1]);
+		lo = url_hex_value(s[i + 2]);
 		if (hi < 0 || lo < 0) {
 			*reason = "malformed percent escape";
 			return -1;
@@ -164,21 +164,37 @@ url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
 	return 0;
 }
 
+/* Bytes never escaped: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986). */
+static bool
+unreserved(unsigned char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
+	    c == '~';
+}
+
 void
 url_encode(struct buf *out, const char *s, size_t n, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i;
+	size_t i = 0, run;
 
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (isalnum(c) || c == '-' || c == '.' || c == '_' || c == '~' ||
-		    (c != '\0' && keep && strchr(keep, c))) {
-			buf_putc(out, (char)c);
-		} else {
-			buf_putc(out, '%');
-			buf_putc(out, hex[c >> 4]);
-			buf_putc(out, hex[c & 15]);
+	buf_reserve(out, n);
+	while (i < n) {
+		/* a run of bytes kept as they are goes in with one copy */
+		for (run = i; i < n; i++) {
+			unsigned char c = (unsigned char)s[i];
+
+			if (!unreserved(c) &&
+			    (c == '\0' || keep == NULL || strchr(keep, c) == NULL))
+				break;
+		}
+		buf_append(out, s + run, i - run);
+		if (i < n) {
+			unsigned char c = (unsigned char)s[i++];
+			char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
+
+			buf_append(out, esc, sizeof(esc));
 		}
 	}
 }

@@ -48,6 +48,9 @@ void url_encode(struct buf *out, const char *s, size_t n, const char *keep);
 /* True when the path has a "." or ".." segment. */
 bool url_has_dot_segment(const char *path, size_t n);
 
+/* The value of a hexadecimal digit, or -1 when c is not one. */
+int url_hex_value(char c);
+
 /* Case-insensitive comparison of a slice with a C string. */
 bool slice_eq_nocase(struct slice s, const char *str);
 

@@ -1,5 +1,7 @@
 #include "utf8.h"
 
+#include <string.h>
+
 size_t
 utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
@@ -35,22 +37,63 @@ utf8_decode(const char *str, size_t n, uint32_t *cp)
 	return len;
 }
 
+/* Posts are mostly ASCII and Hangul: ASCII is skipped eight bytes at a
+ * time and three-byte sequences are checked in place; the rest goes
+ * through utf8_decode(). */
 bool
-utf8_valid(const char *s, size_t n)
+utf8_valid(const char *str, size_t n)
 {
-	size_t i = 0, len;
+	/* the second byte of a three-byte sequence, by lead & 15, lies in
+	 * [lo, lo + span]: no overlong form after 0xe0, no surrogate after
+	 * 0xed */
+	static const unsigned char lo[16] = {0xa0, 0x80, 0x80, 0x80, 0x80,
+	    0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80, 0x80};
+	static const unsigned char span[16] = {0x1f, 0x3f, 0x3f, 0x3f, 0x3f,
+	    0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x3f, 0x1f, 0x3f, 0x3f};
+	const unsigned char *s = (const unsigned char *)str, *end = s + n;
 	uint32_t cp;
+	size_t len;
 
-	while (i < n) {
-		if ((unsigned char)s[i] < 0x80) {
-			i++;
+	while (s < end) {
+		if (*s < 0x80) {
+			uint64_t w;
+
+			s++;
+			while (end - s >= 8 && *s < 0x80) {
+				memcpy(&w, s, 8);
+				if (w & UINT64_C(0x8080808080808080))
+					break;
+				s += 8;
+			}
 			continue;
 		}
-		if ((len = utf8_decode(s + i, n - i, &cp)) == 0)
+		while (end - s >= 3 && (*s & 0xf0) == 0xe0) {
+			unsigned k = *s & 15;
+
+			if ((unsigned)(s[1] - lo[k]) > span[k] ||
+			    (s[2] & 0xc0) != 0x80)
+				return false;
+			s += 3;
+		}
+		if (s == end || *s < 0x80)
+			continue;
+		if ((len = utf8_decode((const char *)s, (size_t)(end - s), &cp)) ==
+		    0)
 			return false;
-		i += len;
+		s += len;
 	}
 	return true;
+}
+
+bool
+utf8_has_control(const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
+			return true;
+	return false;
 }
 
 size_t

@@ -25,6 +25,9 @@ size_t utf8_decode(const char *s, size_t n, uint32_t *cp);
  * or 0 for a surrogate or a value above U+10FFFF. */
 size_t utf8_encode(uint32_t cp, char *out);
 
+/* True when s[0..n) holds an ASCII control character (C0 or DEL). */
+bool utf8_has_control(const char *s, size_t n);
+
 /* Columns taken by one code point: 0, 1 or 2. Control characters are 0. */
 int utf8_cp_width(uint32_t cp);
 

@@ -26,6 +26,10 @@ struct builder {
 	struct linkcheck lc;
 	struct cache cache;
 	uint64_t stamp;
+	uint64_t index_key;  /* what the index pages are made from */
+	char **index_files;  /* the index pages written, for the cache */
+	uint64_t *index_keys;
+	size_t nindex;
 	char *werr;          /* first write error, reported at the end */
 };
 
@@ -292,13 +296,85 @@ write_doc(struct builder *b, struct site_doc *doc)
 }
 
 static void
+remember_index(struct builder *b, const char *file, uint64_t key)
+{
+	b->index_files = xrealloc(b->index_files,
+	    (b->nindex + 1) * sizeof(*b->index_files));
+	b->index_keys = xrealloc(b->index_keys,
+	    (b->nindex + 1) * sizeof(*b->index_keys));
+	b->index_files[b->nindex] = xstrdup(file);
+	b->index_keys[b->nindex] = key;
+	b->nindex++;
+}
+
+static void
 emit_index(void *ctx, const char *file, struct buf *page)
 {
 	struct builder *b = ctx;
+	const char *data = page->data ? page->data : "";
+	uint64_t key = hash_bytes(HASH_SEED, data, page->len);
 
 	if (strcmp(file + strlen(file) - 4, ".gmi") == 0)
-		linkcheck_gemtext(&b->lc, &b->site, NULL, file, page->data, page->len);
-	write_file(b, file, 0, page->data ? page->data : "", page->len);
+		linkcheck_gemtext(&b->lc, &b->site, NULL, file, data, page->len);
+	write_file(b, file, key, data, page->len);
+	remember_index(b, file, key);
+}
+
+/* Everything the index pages show of the posts and pages. */
+static uint64_t
+index_key(const struct builder *b)
+{
+	const struct site *s = &b->site;
+	uint64_t h = b->stamp;
+	size_t i, j, k;
+
+	for (i = 0; i < s->nposts + s->npages; i++) {
+		const struct site_doc *d = i < s->nposts ? s->posts[i] :
+		    s->pages[i - s->nposts];
+		if (!site_doc_live(d) || !d->usable)
+			continue;
+		h = hash_str(h, d->url);
+		h = hash_str(h, d->day);
+		h = hash_str(h, d->meta.title);
+		for (j = 0; j < d->meta.ntags; j++)
+			h = hash_str(h, d->meta.tags[j]);
+		h = hash_u64(h, d->meta.ntags);
+		for (j = 0; j < d->meta.ncategories; j++) {
+			for (k = 0; k < d->meta.categories[j].n; k++)
+				h = hash_str(h, d->meta.categories[j].names[k]);
+			h = hash_u64(h, d->meta.categories[j].n);
+		}
+		h = hash_u64(h, d->meta.ncategories);
+	}
+	return h;
+}
+
+/*
+ * The index pages. Listing ten thousand posts four times over is most of
+ * what a one-post build costs, so when nothing they show changed and the
+ * generation being written already has them, they are kept as they are.
+ */
+static void
+write_indexes(struct builder *b)
+{
+	const struct cache *c = &b->cache;
+	size_t i;
+
+	b->index_key = index_key(b);
+	if (c->nindex > 0 && c->index_key == b->index_key && !b->out.dry) {
+		for (i = 0; i < c->nindex; i++)
+			if (!outtree_fresh(&b->out, c->index_files[i], c->index_keys[i]))
+				break;
+		if (i == c->nindex) {
+			for (i = 0; i < c->nindex; i++) {
+				linkcheck_exists(&b->lc, c->index_files[i]);
+				b->st->files++;
+				remember_index(b, c->index_files[i], c->index_keys[i]);
+			}
+			return;
+		}
+	}
+	index_write_all(&b->site, emit_index, b);
 }
 
 static void
@@ -319,7 +395,7 @@ write_all(struct builder *b)
 	}
 	for (i = 0; i < s->nfiles; i++)
 		copy_file(b, &s->files[i]);
-	index_write_all(s, emit_index, b);
+	write_indexes(b);
 	atom_render(s, b->o->now, &atom);
 	linkcheck_atom(&b->lc, s, "atom.xml", atom.data, atom.len);
 	write_file(b, "atom.xml", 0, atom.data, atom.len);
@@ -364,7 +440,10 @@ save_cache(struct builder *b)
 	char err[512];
 	size_t i;
 
-	cache_begin(&c, b->stamp);
+	/* About the size of the last one: no regrowing a large buffer. */
+	buf_reserve(&c, b->cache.len + 4096);
+	cache_begin(&c, b->stamp, b->index_key, b->index_files, b->index_keys,
+	    b->nindex);
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		struct site_doc *doc = i < s->nposts ? s->posts[i] :
 		    s->pages[i - s->nposts];
@@ -420,6 +499,10 @@ build_run(const struct build_opts *o, struct build_stats *stats, char *err,
 	outtree_free(&b.out);
 	rc = 0;
 out:
+	for (size_t i = 0; i < b.nindex; i++)
+		free(b.index_files[i]);
+	free(b.index_files);
+	free(b.index_keys);
 	free(b.werr);
 	cache_free(&b.cache);
 	site_free(&b.site);

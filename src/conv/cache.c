@@ -5,7 +5,7 @@
 
 #include "path.h"
 
-#define MAGIC "canyon-cache-1\n"
+#define MAGIC "canyon-cache-2\n"
 #define CACHE_MAX (512u * 1024 * 1024)
 #define NO_STRING 0xffffffffu
 
@@ -117,10 +117,42 @@ skip_str(struct rd *r)
 }
 
 void
-cache_begin(struct buf *out, uint64_t stamp)
+cache_begin(struct buf *out, uint64_t stamp, uint64_t index_key,
+    char *const *index_files, const uint64_t *index_keys, size_t nindex)
 {
+	size_t i;
+
 	buf_puts(out, MAGIC);
 	put_u64(out, stamp);
+	put_u64(out, index_key);
+	put_u32(out, (uint32_t)nindex);
+	for (i = 0; i < nindex; i++) {
+		put_str(out, index_files[i]);
+		put_u64(out, index_keys[i]);
+	}
+}
+
+static bool
+read_index(struct cache *c, struct rd *r)
+{
+	uint64_t key = get_u64(r);
+	uint32_t k = get_u32(r), i;
+
+	if (r->bad || k > (uint32_t)(r->end - r->p))
+		return false;
+	c->index_files = xcalloc(k + 1, sizeof(*c->index_files));
+	c->index_keys = xcalloc(k + 1, sizeof(*c->index_keys));
+	for (i = 0; i < k && !r->bad; i++) {
+		c->index_files[i] = get_str(r, NULL);
+		c->index_keys[i] = get_u64(r);
+		if (c->index_files[i] == NULL)
+			r->bad = true;
+	}
+	c->nindex = i;
+	if (r->bad)
+		return false;
+	c->index_key = key;
+	return true;
 }
 
 void
@@ -142,6 +174,8 @@ cache_load(struct cache *c, const char *file, uint64_t stamp)
 	r.p += n;
 	if (get_u64(&r) != stamp)
 		return;
+	if (!read_index(c, &r))
+		return;
 	while (!r.bad && r.p < r.end) {
 		uint32_t reclen = get_u32(&r);
 		rec = r.p;
@@ -161,6 +195,12 @@ cache_load(struct cache *c, const char *file, uint64_t stamp)
 void
 cache_free(struct cache *c)
 {
+	size_t i;
+
+	for (i = 0; i < c->nindex; i++)
+		free(c->index_files[i]);
+	free(c->index_files);
+	free(c->index_keys);
 	free(c->data);
 	strmap_free(&c->by_src);
 	memset(c, 0, sizeof(*c));

@@ -23,6 +23,12 @@ struct cache {
 	char *data;            /* the file's bytes, owned */
 	size_t len;
 	struct strmap by_src;  /* source path -> its record in data */
+	/* The index pages (home, tags, categories, archive) of the last build,
+	 * and a hash of what they were made from. */
+	uint64_t index_key;
+	char **index_files;    /* capsule files, owned */
+	uint64_t *index_keys;  /* their manifest keys */
+	size_t nindex;
 };
 
 /* Read file; a missing, damaged or differently stamped file gives an empty
@@ -45,8 +51,9 @@ uint64_t cache_content_hash(const struct cache *c, const char *rec);
 bool cache_restore(const struct cache *c, const char *rec,
     struct site_doc *doc);
 
-/* Start a new cache file's contents in out. */
-void cache_begin(struct buf *out, uint64_t stamp);
+/* Start a new cache file's contents in out, with the index pages. */
+void cache_begin(struct buf *out, uint64_t stamp, uint64_t index_key,
+    char *const *index_files, const uint64_t *index_keys, size_t nindex);
 /* Append doc's record (a live, rendered or restored document). */
 void cache_put(struct buf *out, const struct site_doc *doc);
 

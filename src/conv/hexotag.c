@@ -26,9 +26,11 @@ struct expander {
 	struct diag_list *d;
 	size_t errors;
 	size_t warnings;
-	/* the next "%}" and blank line seen by a search; searches only move
-	 * forward, so remembering them keeps the expansion linear */
+	/* the next "%}", blank line, backtick, brace and "~~~" seen by a
+	 * search; searches only move forward, so remembering them keeps the
+	 * expansion linear */
 	const char *close_memo, *blank_memo;
+	const char *tick_memo, *brace_memo, *tilde_memo;
 };
 
 /* At most this many warnings per post, then one line saying how many. */
@@ -52,14 +54,18 @@ warn(struct expander *ex, int line, const char *fmt, ...)
 	buf_free(&msg);
 }
 
-/* The first "pat" (2 bytes) at or after p, or NULL; *memo remembers it. */
+/* The first pat (a string) at or after p, or NULL; *memo remembers it. */
 static const char *
 find_memo(const char *p, const char *end, const char *pat, const char **memo)
 {
-	if (*memo == NULL || (*memo != end && *memo < p) ||
-	    (*memo == end && p > end)) {
-		const char *q = memmem(p, (size_t)(end - p), pat, 2);
+	if (*memo == NULL || (*memo != end && *memo < p)) {
+		size_t n = strlen(pat);
+		const char *q = p;
 
+		/* memchr() is vectorised; memmem() on short needles is not */
+		while ((q = memchr(q, pat[0], (size_t)(end - q))) != NULL &&
+		    ((size_t)(end - q) < n || memcmp(q, pat, n) != 0))
+			q++;
 		*memo = q ? q : end;
 	}
 	return *memo == end ? NULL : *memo;
@@ -116,10 +122,40 @@ emits(struct expander *ex, const char *s, int src_line)
 	emit(ex, s, strlen(s), src_line);
 }
 
+/* Copy source bytes up to q as they are: one append, and one map entry
+ * per line begun. */
+static void
+copy_plain(struct expander *ex, const char *q)
+{
+	const char *s = ex->p, *nl;
+
+	if (ex->out)
+		buf_append(ex->out, s, (size_t)(q - s));
+	while (s < q) {
+		if (ex->out && ex->out_bol)
+			map_push(ex->map, ex->line);
+		nl = memchr(s, '\n', (size_t)(q - s));
+		if (nl == NULL) {
+			if (ex->out)
+				ex->out_bol = false;
+			break;
+		}
+		ex->line++;
+		if (ex->out)
+			ex->out_bol = true;
+		s = nl + 1;
+	}
+	ex->p = q;
+}
+
 /* Copy source bytes up to q, each output line starting with prefix. */
 static void
 copy_to(struct expander *ex, const char *q, const char *prefix)
 {
+	if (prefix == NULL) {
+		copy_plain(ex, q);
+		return;
+	}
 	while (ex->p < q) {
 		const char *nl = memchr(ex->p, '\n', (size_t)(q - ex->p));
 		size_t k = nl ? (size_t)(nl - ex->p) + 1 : (size_t)(q - ex->p);
@@ -144,13 +180,21 @@ newline_if_needed(struct expander *ex, int line)
 static void
 md_text(struct buf *b, const char *s)
 {
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
+	while (*s) {
+		size_t n = 0;
+
+		/* runs that need no escape go in with one copy */
+		while (s[n] && s[n] != '\n' && s[n] != '\r' &&
+		    !ispunct((unsigned char)s[n]))
+			n++;
+		buf_append(b, s, n);
+		s += n;
+		if (*s == '\n' || *s == '\r') {
 			buf_putc(b, ' ');
-		else {
-			if (ispunct((unsigned char)*s))
-				buf_putc(b, '\\');
-			buf_putc(b, *s);
+			s++;
+		} else if (*s) {
+			buf_putc(b, '\\');
+			buf_putc(b, *s++);
 		}
 	}
 }
@@ -161,12 +205,16 @@ md_dest(struct buf *b, const char *prefix, const char *s)
 {
 	buf_putc(b, '<');
 	buf_puts(b, prefix);
-	for (; *s; s++) {
-		if (*s == '\n' || *s == '\r')
-			continue;
-		if (*s == '<' || *s == '>' || *s == '\\')
+	while (*s) {
+		size_t n = strcspn(s, "\n\r<>\\");
+
+		buf_append(b, s, n);
+		s += n;
+		if (*s == '<' || *s == '>' || *s == '\\') {
 			buf_putc(b, '\\');
-		buf_putc(b, *s);
+			buf_putc(b, *s);
+		}
+		s += *s != '\0';
 	}
 	buf_putc(b, '>');
 }
@@ -751,8 +799,8 @@ copy_code_span(struct expander *ex)
 	for (q = p + n; q < limit; q++) {
 		size_t m = 0;
 
-		if (*q != '`')
-			continue;
+		if ((q = memchr(q, '`', (size_t)(limit - q))) == NULL)
+			break;
 		while (q + m < limit && q[m] == '`')
 			m++;
 		if (m == n) {
@@ -764,12 +812,33 @@ copy_code_span(struct expander *ex)
 	copy_to(ex, p + n, NULL);
 }
 
+/* Where the plain text at ex->p (not a tag, code span or fence) ends:
+ * at the next backtick or brace on its line, else at the start of the
+ * line holding the next one (or a "~~~"), since lines without any of them
+ * open no fence. */
+static const char *
+plain_end(struct expander *ex)
+{
+	const char *from = ex->p + 1, *stop = ex->end, *q, *nl;
+
+	if ((q = find_memo(from, ex->end, "`", &ex->tick_memo)) && q < stop)
+		stop = q;
+	if ((q = find_memo(from, ex->end, "{", &ex->brace_memo)) && q < stop)
+		stop = q;
+	if ((q = find_memo(from, ex->end, "~~~", &ex->tilde_memo)) && q < stop)
+		stop = q;
+	if (stop == ex->end)
+		return stop;
+	nl = memrchr(ex->p, '\n', (size_t)(stop - ex->p));
+	return nl ? nl + 1 : stop;
+}
+
 size_t
 hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
     struct line_map *map, struct diag_list *d)
 {
-	struct expander ex = {
-	    md, md + len, first_line, out, map, true, d, 0, 0, NULL, NULL};
+	struct expander ex = {md, md + len, first_line, out, map, true, d, 0, 0,
+	    NULL, NULL, NULL, NULL, NULL};
 	bool bol = true;
 
 	if (memmem(md, len, "{%", 2) == NULL)
@@ -793,17 +862,8 @@ hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
 			expand_tag(&ex);
 			bol = ex.p > md && ex.p[-1] == '\n';
 		} else {
-			const char *q = ex.p;
-
-			if (*q != '\n')
-				q++;
-			while (
-			    q < ex.end && *q != '`' && *q != '{' && *q != '\n')
-				q++;
-			if (q < ex.end && *q == '\n')
-				q++;
-			copy_to(&ex, q, NULL);
-			bol = q[-1] == '\n';
+			copy_to(&ex, plain_end(&ex), NULL);
+			bol = ex.p[-1] == '\n';
 		}
 	}
 	if (ex.warnings > MAX_WARNINGS)

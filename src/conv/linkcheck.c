@@ -1,5 +1,6 @@
 #include "linkcheck.h"
 
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,16 +16,23 @@ linkcheck_init(struct linkcheck *lc)
 	strmap_put(&lc->exists, "/", NULL);
 }
 
+static void
+drop(struct dead_link *dl)
+{
+	if (!dl->owned)
+		return;
+	free((char *)(uintptr_t)dl->src);
+	free((char *)(uintptr_t)dl->target);
+	free((char *)(uintptr_t)dl->path);
+}
+
 void
 linkcheck_free(struct linkcheck *lc)
 {
 	size_t i;
 
-	for (i = 0; i < lc->npending; i++) {
-		free(lc->pending[i].src);
-		free(lc->pending[i].target);
-		free(lc->pending[i].path);
-	}
+	for (i = 0; i < lc->npending; i++)
+		drop(&lc->pending[i]);
 	free(lc->pending);
 	strmap_free(&lc->exists);
 }
@@ -133,6 +141,16 @@ linkcheck_collect(const struct site *s, const struct site_doc *doc,
 	}
 }
 
+static struct dead_link *
+push(struct linkcheck *lc)
+{
+	if (lc->npending == lc->cap) {
+		lc->cap = lc->cap ? lc->cap * 2 : 256;
+		lc->pending = xrealloc(lc->pending, lc->cap * sizeof(*lc->pending));
+	}
+	return &lc->pending[lc->npending++];
+}
+
 void
 linkcheck_add(struct linkcheck *lc, const char *src, const struct page_link *v,
     size_t n)
@@ -141,16 +159,31 @@ linkcheck_add(struct linkcheck *lc, const char *src, const struct page_link *v,
 	size_t i;
 
 	for (i = 0; i < n; i++) {
-		if (lc->npending == lc->cap) {
-			lc->cap = lc->cap ? lc->cap * 2 : 256;
-			lc->pending = xrealloc(lc->pending, lc->cap * sizeof(*lc->pending));
-		}
-		dl = &lc->pending[lc->npending++];
+		dl = push(lc);
+		dl->src = src;
+		dl->line = v[i].line;
+		dl->target = v[i].target;
+		dl->path = v[i].path;
+		dl->owned = false;
+	}
+}
+
+/* Add links collected here: their strings move to the linkcheck. */
+static void
+add_owned(struct linkcheck *lc, const char *src, struct page_link *v, size_t n)
+{
+	struct dead_link *dl;
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		dl = push(lc);
 		dl->src = xstrdup(src);
 		dl->line = v[i].line;
-		dl->target = xstrdup(v[i].target);
-		dl->path = xstrdup(v[i].path);
+		dl->target = v[i].target;
+		dl->path = v[i].path;
+		dl->owned = true;
 	}
+	free(v);
 }
 
 void
@@ -173,8 +206,7 @@ linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
 	size_t n = 0;
 
 	linkcheck_collect(s, doc, file, text, len, &v, &n);
-	linkcheck_add(lc, doc ? doc->src : file, v, n);
-	page_links_free(v, n);
+	add_owned(lc, doc ? doc->src : file, v, n);
 }
 
 void
@@ -195,8 +227,7 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 			break;
 		collect_one(s, NULL, file, line, q, (size_t)(p - q), &v, &n);
 	}
-	linkcheck_add(lc, file, v, n);
-	page_links_free(v, n);
+	add_owned(lc, file, v, n);
 }
 
 size_t
@@ -211,9 +242,7 @@ linkcheck_finish(struct linkcheck *lc)
 			lc->pending[k++] = *dl;
 			continue;
 		}
-		free(dl->src);
-		free(dl->target);
-		free(dl->path);
+		drop(dl);
 	}
 	lc->npending = k;
 	return k;

@@ -11,16 +11,18 @@
 #ifndef CANYON_LINKCHECK_H
 #define CANYON_LINKCHECK_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "site.h"
 #include "strmap.h"
 
 struct dead_link {
-	char *src;    /* source file (or generated file) */
-	int line;     /* 0 when unknown */
-	char *target; /* as written in the page */
-	char *path;   /* decoded capsule path it leads to */
+	const char *src;    /* source file (or generated file) */
+	int line;           /* 0 when unknown */
+	const char *target; /* as written in the page */
+	const char *path;   /* decoded capsule path it leads to */
+	bool owned;         /* the strings belong to the linkcheck */
 };
 
 struct linkcheck {
@@ -41,7 +43,8 @@ void linkcheck_exists(struct linkcheck *lc, const char *file);
 void linkcheck_collect(const struct site *s, const struct site_doc *doc,
     const char *file, const char *text, size_t len, struct page_link **v,
     size_t *n);
-/* Check these links (of src) at the end. */
+/* Check these links (of src) at the end. src and v are borrowed: they
+ * must live until linkcheck_free(). */
 void linkcheck_add(struct linkcheck *lc, const char *src,
     const struct page_link *v, size_t n);
 void page_links_free(struct page_link *v, size_t n);

@@ -43,6 +43,7 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	case MD_BLOCK_OL:
 		f->ordered = true;
 		f->num = ((MD_BLOCK_OL_DETAIL *)detail)->start;
+		f->delim = ((MD_BLOCK_OL_DETAIL *)detail)->mark_delimiter;
 		f->series_ok = true;
 		break;
 	case MD_BLOCK_LI:
@@ -222,12 +223,20 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 		break;
 	case MD_TEXT_BR:
 	case MD_TEXT_SOFTBR:
-		if (r->img_depth > 0)
+		if (r->img_depth > 0) {
 			buf_putc(&r->alt, ' ');
-		else if (r->in_link || r->in_cell || r->heading)
+		} else if (r->in_cell || r->heading) {
 			rd_put_text(r, " ", 1);
-		else
+		} else if (r->in_link) {
+			/* link text over two source lines: each line stays a
+			 * line of text (the link line comes after the block) */
+			buf_putc(&r->link_label, ' ');
+			r->link_split = true;
+			r->cur_other = true;
 			rd_end_line(r, type == MD_TEXT_SOFTBR);
+		} else {
+			rd_end_line(r, type == MD_TEXT_SOFTBR);
+		}
 		break;
 	case MD_TEXT_ENTITY:
 		if (!entity_decode_one(text, size, &dec))
@@ -356,9 +365,10 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	r.line_starts = xmalloc(
 	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
 	r.line_starts[r.nlines++] = 0;
-	for (size_t i = 0; i < r.doc_len; i++)
-		if (r.doc[i] == '\n' && i + 1 < r.doc_len)
-			r.line_starts[r.nlines++] = i + 1;
+	for (const char *nl = r.doc;
+	     (nl = memchr(nl, '\n', r.doc_len - (size_t)(nl - r.doc))) != NULL &&
+	     ++nl < r.doc + r.doc_len;)
+		r.line_starts[r.nlines++] = (size_t)(nl - r.doc);
 
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |
@@ -388,6 +398,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	free(r.code_lang);
 	rd_table_free(r.table);
 	buf_free(&r.cur);
+	buf_free(&r.seg_text);
+	buf_free(&r.joined);
 	buf_free(&r.link_label);
 	buf_free(&r.alt);
 	buf_free(&r.code);

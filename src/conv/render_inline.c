@@ -28,7 +28,9 @@ rd_end_line(struct renderer *r, bool soft)
 		r->segs = xrealloc(r->segs, r->segs_cap * sizeof(*r->segs));
 	}
 	s = &r->segs[r->nsegs++];
-	s->text = rd_trimmed(r->cur.data ? r->cur.data : "", r->cur.len);
+	s->text_off = r->seg_text.len;
+	s->text_len =
+	    rd_trim_into(&r->seg_text, r->cur.data ? r->cur.data : "", r->cur.len);
 	s->links = r->cur_links.v;
 	s->nlinks = r->cur_links.n;
 	s->other_text = r->cur_other;
@@ -45,9 +47,9 @@ rd_segs_free(struct renderer *r)
 		for (size_t j = 0; j < r->segs[i].nlinks; j++)
 			rd_link_free(&r->segs[i].links[j]);
 		free(r->segs[i].links);
-		free(r->segs[i].text);
 	}
 	r->nsegs = 0;
+	buf_reset(&r->seg_text);
 }
 
 void
@@ -133,6 +135,11 @@ rd_link_leave(struct renderer *r)
 	if (!r->in_link)
 		return;
 	r->in_link = false;
+	if (r->link_split) {
+		/* the rest of a split link's text is text of its line */
+		r->cur_other = true;
+		r->link_split = false;
+	}
 	text = rd_trimmed(
 	    r->link_label.data ? r->link_label.data : "", r->link_label.len);
 	/* an autolink's label would repeat its URL: clients show the URL */
@@ -168,8 +175,11 @@ rd_innermost_list(struct renderer *r)
 }
 
 static void
-series_note(struct frame *list, const struct seg *segs, size_t n, int line)
+series_note(struct renderer *r, struct frame *list)
 {
+	const struct seg *segs = r->segs;
+	size_t n = r->nsegs;
+	int line = r->line;
 	struct series_item it = {NULL, NULL, line};
 	size_t links = 0;
 
@@ -184,7 +194,7 @@ series_note(struct frame *list, const struct seg *segs, size_t n, int line)
 		it.href = xstrdup(h);
 		list->nlinked++;
 	} else if (links == 0 && n > 0) {
-		it.label = xstrdup(segs[0].text);
+		it.label = xstrdup(RD_SEG_TEXT(r, &segs[0]));
 	} else {
 		list->series_ok = false;
 		return;
@@ -211,7 +221,7 @@ rd_flush_inline(struct renderer *r)
 	struct frame *li, *list;
 	const char *prefix = "";
 	char marker[32];
-	struct buf text = BUF_INIT;
+	struct buf *text = &r->joined;
 	bool in_quote;
 
 	rd_end_line(r, false);
@@ -219,9 +229,10 @@ rd_flush_inline(struct renderer *r)
 		return;
 	if (r->in_cell) {
 		for (size_t i = 0; i < r->nsegs; i++) {
-			if (r->cell.len && r->segs[i].text[0])
+			if (r->cell.len && r->segs[i].text_len)
 				buf_putc(&r->cell, ' ');
-			buf_puts(&r->cell, r->segs[i].text);
+			buf_append(&r->cell, RD_SEG_TEXT(r, &r->segs[i]),
+			    r->segs[i].text_len);
 			for (size_t j = 0; j < r->segs[i].nlinks; j++)
 				rd_pending_add(r, &r->segs[i].links[j]);
 			r->segs[i].nlinks = 0;
@@ -238,13 +249,13 @@ rd_flush_inline(struct renderer *r)
 	if (li && !li->started) {
 		list = rd_innermost_list(r);
 		if (list && list->ordered)
-			snprintf(
-			    marker, sizeof(marker), "* %u. ", list->num - 1);
+			snprintf(marker, sizeof(marker), "* %u%c ", list->num - 1,
+			    list->delim == ')' ? ')' : '.');
 		else
 			snprintf(marker, sizeof(marker), "* ");
 		prefix = marker;
 		if (list)
-			series_note(list, r->segs, r->nsegs, r->line);
+			series_note(r, list);
 		li->started = true;
 	} else if (in_quote) {
 		prefix = "> ";
@@ -258,7 +269,8 @@ rd_flush_inline(struct renderer *r)
 		for (size_t i = 0; i < r->nsegs; i++) {
 			if (i)
 				buf_putc(&h, ' ');
-			buf_puts(&h, r->segs[i].text);
+			buf_append(&h, RD_SEG_TEXT(r, &r->segs[i]),
+			    r->segs[i].text_len);
 			for (size_t j = 0; j < r->segs[i].nlinks; j++)
 				rd_pending_add(r, &r->segs[i].links[j]);
 			r->segs[i].nlinks = 0;
@@ -268,15 +280,18 @@ rd_flush_inline(struct renderer *r)
 		rd_segs_free(r);
 		return;
 	}
+	buf_reset(text);
 	for (size_t i = 0; i < r->nsegs; i++) {
 		struct seg *s = &r->segs[i];
+		const char *st = RD_SEG_TEXT(r, s);
+		bool join = r->o->join_soft_breaks && s->soft && i + 1 < r->nsegs;
 
 		if (!s->other_text && s->nlinks > 0) {
 			/* nothing but links: link lines in place */
-			if (text.len) {
-				rd_put_text_line(r, prefix, text.data);
+			if (text->len) {
+				rd_put_text_line(r, prefix, text->data, text->len);
 				prefix = in_quote ? "> " : "";
-				buf_reset(&text);
+				buf_reset(text);
 			}
 			for (size_t j = 0; j < s->nlinks; j++) {
 				rd_put_link_line(r, &s->links[j]);
@@ -286,22 +301,27 @@ rd_flush_inline(struct renderer *r)
 			prefix = in_quote ? "> " : "";
 			continue;
 		}
-		if (rd_is_blank(s->text, strlen(s->text)) && s->nlinks == 0)
+		if (rd_is_blank(st, s->text_len) && s->nlinks == 0)
 			continue; /* a spacer line such as "&nbsp;" */
-		if (text.len)
-			buf_putc(&text, ' ');
-		buf_puts(&text, s->text);
 		for (size_t j = 0; j < s->nlinks; j++)
 			rd_pending_add(r, &s->links[j]);
 		s->nlinks = 0;
-		if (!(r->o->join_soft_breaks && s->soft && i + 1 < r->nsegs)) {
-			rd_put_text_line(r, prefix, text.data);
+		if (text->len == 0 && !join) {
+			/* a line of its own: no copy */
+			rd_put_text_line(r, prefix, st, s->text_len);
 			prefix = in_quote ? "> " : "";
-			buf_reset(&text);
+			continue;
+		}
+		if (text->len)
+			buf_putc(text, ' ');
+		buf_append(text, st, s->text_len);
+		if (!join) {
+			rd_put_text_line(r, prefix, text->data, text->len);
+			prefix = in_quote ? "> " : "";
+			buf_reset(text);
 		}
 	}
-	if (text.len)
-		rd_put_text_line(r, prefix, text.data);
-	buf_free(&text);
+	if (text->len)
+		rd_put_text_line(r, prefix, text->data, text->len);
 	rd_segs_free(r);
 }

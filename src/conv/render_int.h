@@ -26,7 +26,8 @@ struct link_ref {
 };
 
 struct seg {
-	char *text;
+	size_t text_off; /* the line's text: seg_text.data + text_off */
+	size_t text_len;
 	struct link_ref *links;
 	size_t nlinks;
 	bool other_text; /* visible text outside links */
@@ -36,6 +37,7 @@ struct seg {
 struct frame {
 	MD_BLOCKTYPE type;
 	unsigned num; /* OL: number of the next item */
+	char delim; /* OL: '.' or ')', as written */
 	bool ordered;
 	bool started; /* LI: its first line is written */
 	bool series_ok; /* UL/OL: still may be the series */
@@ -83,9 +85,12 @@ struct renderer {
 	struct links_vec cur_links;
 	struct seg *segs;
 	size_t nsegs, segs_cap;
+	struct buf seg_text; /* the segments' texts, each NUL-terminated */
+	struct buf joined; /* soft-wrapped segments joined into one line */
 
 	/* spans */
 	bool in_link;
+	bool link_split; /* the open link's text spans source lines */
 	char *link_href;
 	struct buf link_label;
 	int img_depth;
@@ -114,14 +119,21 @@ void rd_link_free(struct link_ref *l);
 void rd_links_free(struct links_vec *v);
 bool rd_is_blank(const char *s, size_t n);
 char *rd_trimmed(const char *s, size_t n);
+/* Append s[0..n) trimmed as rd_trimmed() does, NUL-terminated; returns
+ * its length (the NUL not counted). */
+size_t rd_trim_into(struct buf *out, const char *s, size_t n);
 char *rd_attr_dup(const MD_ATTRIBUTE *a);
 /* Note the file line of a pointer into the parsed text (r->line). */
 void rd_see(struct renderer *r, const char *p);
-/* Write one gemtext line (a blank line first when a new top-level
- * block starts). */
+/* Start a gemtext line (a blank line first when a new top-level block
+ * starts): the output to append the line and its '\n' to. */
+struct buf *rd_line_begin(struct renderer *r);
+/* Write one gemtext line. */
 void rd_put_raw_line(struct renderer *r, const char *s, size_t n);
-/* A text line after prefix, protected when it would read as markup. */
-void rd_put_text_line(struct renderer *r, const char *prefix, const char *text);
+/* A text line text[0..n) after prefix, protected when it would read as
+ * markup. */
+void rd_put_text_line(
+    struct renderer *r, const char *prefix, const char *text, size_t n);
 void rd_put_link_line(struct renderer *r, const struct link_ref *l);
 /* Queue a link line for after the top-level block (takes l; drops a
  * duplicate URL). */
@@ -140,6 +152,8 @@ char *rd_resolve(
 char *rd_file_name(const char *path);
 
 /* render_inline.c */
+/* The text of a gathered segment (NUL-terminated). */
+#define RD_SEG_TEXT(r, s) ((r)->seg_text.data + (s)->text_off)
 /* End the line being gathered (a source line), soft or hard break. */
 void rd_end_line(struct renderer *r, bool soft);
 void rd_segs_free(struct renderer *r);

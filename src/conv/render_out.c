@@ -88,22 +88,33 @@ rd_is_blank(const char *s, size_t n)
 	return true;
 }
 
-/* s trimmed of spaces (and no-break spaces) at both ends, newlines to
- * spaces: a new string. */
-char *
-rd_trimmed(const char *s, size_t n)
+size_t
+rd_trim_into(struct buf *out, const char *s, size_t n)
 {
-	char *t, *p;
+	size_t at = out->len;
 
 	while (n > 0 && (*s == ' ' || *s == '\t' || *s == '\n'))
 		s++, n--;
 	while (
 	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
 		n--;
-	t = xstrndup(s, n);
-	for (p = t; (p = strpbrk(p, "\r\n")) != NULL; p++)
+	buf_reserve(out, n + 1);
+	buf_append(out, s, n);
+	for (char *p = out->data + at; (p = strpbrk(p, "\r\n")) != NULL; p++)
 		*p = ' ';
-	return t;
+	buf_putc(out, '\0'); /* kept: the next text starts after it */
+	return n;
+}
+
+/* s trimmed of spaces (and no-break spaces) at both ends, newlines to
+ * spaces: a new string. */
+char *
+rd_trimmed(const char *s, size_t n)
+{
+	struct buf b = BUF_INIT;
+
+	rd_trim_into(&b, s, n);
+	return buf_detach(&b, NULL);
 }
 
 static void
@@ -168,33 +179,47 @@ rd_see(struct renderer *r, const char *p)
 
 /* ---- output ---- */
 
-void
-rd_put_raw_line(struct renderer *r, const char *s, size_t n)
+struct buf *
+rd_line_begin(struct renderer *r)
 {
 	struct buf *g = &r->res->gemtext;
 
 	if (!r->block_open && g->len > 0)
 		buf_putc(g, '\n');
 	r->block_open = true;
+	return g;
+}
+
+void
+rd_put_raw_line(struct renderer *r, const char *s, size_t n)
+{
+	struct buf *g = rd_line_begin(r);
+
 	buf_append(g, s, n);
 	buf_putc(g, '\n');
 }
 
+static bool
+starts_with(const char *s, size_t n, const char *prefix, size_t pn)
+{
+	return n >= pn && memcmp(s, prefix, pn) == 0;
+}
+
 /* A text line: protected when it would read as gemtext markup. */
 void
-rd_put_text_line(struct renderer *r, const char *prefix, const char *text)
+rd_put_text_line(
+    struct renderer *r, const char *prefix, const char *text, size_t n)
 {
-	struct buf l = BUF_INIT;
+	struct buf *g = rd_line_begin(r);
 
-	buf_puts(&l, prefix);
+	buf_puts(g, prefix);
 	if (prefix[0] == '\0' &&
-	    (strncmp(text, "=>", 2) == 0 || text[0] == '#' ||
-		strncmp(text, "* ", 2) == 0 || text[0] == '>' ||
-		strncmp(text, "```", 3) == 0))
-		buf_putc(&l, ' ');
-	buf_puts(&l, text);
-	rd_put_raw_line(r, l.data, l.len);
-	buf_free(&l);
+	    (starts_with(text, n, "=>", 2) || starts_with(text, n, "#", 1) ||
+		starts_with(text, n, "* ", 2) || starts_with(text, n, ">", 1) ||
+		starts_with(text, n, "```", 3)))
+		buf_putc(g, ' ');
+	buf_append(g, text, n);
+	buf_putc(g, '\n');
 }
 
 /* A URL as a link line needs it: spaces and controls percent-encoded. */
@@ -216,16 +241,15 @@ put_url(struct buf *b, const char *url)
 void
 rd_put_link_line(struct renderer *r, const struct link_ref *l)
 {
-	struct buf b = BUF_INIT;
+	struct buf *g = rd_line_begin(r);
 
-	buf_puts(&b, "=> ");
-	put_url(&b, l->url);
+	buf_append(g, "=> ", 3);
+	put_url(g, l->url);
 	if (l->label[0]) {
-		buf_putc(&b, ' ');
-		buf_puts(&b, l->label);
+		buf_putc(g, ' ');
+		buf_puts(g, l->label);
 	}
-	rd_put_raw_line(r, b.data, b.len);
-	buf_free(&b);
+	buf_putc(g, '\n');
 }
 
 void
@@ -261,10 +285,12 @@ rd_end_top_block(struct renderer *r)
 static bool
 has_scheme(const char *s)
 {
-	size_t n = strspn(s,
-	    "abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789+-"
-	    ".");
+	size_t n = 0;
 
+	while ((s[n] >= 'a' && s[n] <= 'z') || (s[n] >= 'A' && s[n] <= 'Z') ||
+	    (s[n] >= '0' && s[n] <= '9') || s[n] == '+' || s[n] == '-' ||
+	    s[n] == '.')
+		n++;
 	return n > 0 && s[n] == ':';
 }
 

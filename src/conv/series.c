@@ -13,35 +13,43 @@ find_root(size_t *parent, size_t i)
 	return i;
 }
 
-/* The post a series item stands for: its link's target, or the owner. */
+/* Marks an href of resolved that leads to no post. */
+static struct site_doc not_a_post;
+
+/* The post a series item stands for: its link's target, or the owner.
+ * resolved remembers hrefs: each one shows up in every part of a series. */
 static struct site_doc *
-item_post(const struct site *s, struct site_doc *owner,
-    const struct series_item *it)
+item_post(const struct site *s, struct strmap *resolved,
+    struct site_doc *owner, const struct series_item *it)
 {
 	struct buf path = BUF_INIT;
-	struct site_doc *doc = NULL;
+	struct site_doc *doc;
 
 	if (it->href == NULL)
 		return owner;
+	if ((doc = strmap_get(resolved, it->href)) != NULL)
+		return doc == &not_a_post ? NULL : doc;
 	if (site_link_path(s, it->href, &path) == 0)
 		doc = site_find_path(s, path.data, path.len);
 	buf_free(&path);
 	if (doc == NULL || doc->kind != DOC_POST || !site_doc_live(doc))
-		return NULL;
-	return doc;
+		doc = &not_a_post;
+	strmap_put(resolved, it->href, doc);
+	return doc == &not_a_post ? NULL : doc;
 }
 
 /* Order of one group (members: its posts, oldest first): the owner's
  * list, then the members it does not name. */
 static size_t
-group_order(const struct site *s, struct site_doc *owner, const size_t *members,
-    size_t nmembers, bool *placed, struct site_doc **order)
+group_order(const struct site *s, struct strmap *resolved,
+    struct site_doc *owner, const size_t *members, size_t nmembers,
+    bool *placed, struct site_doc **order)
 {
 	struct site_doc *p;
 	size_t i, n = 0;
 
 	for (i = 0; i < owner->res.nseries; i++) {
-		p = item_post(s, owner, &owner->res.series[i]);
+		p = item_post(s, resolved, owner, &owner->res.series[i]);
 		if (p != NULL && !placed[p->index]) {
 			placed[p->index] = true;
 			order[n++] = p;
@@ -61,6 +69,7 @@ void
 series_link(struct site *s)
 {
 	size_t *parent, *best, *best_len, *start, *members, i, j, r, n;
+	struct strmap resolved = STRMAP_INIT;
 	struct site_doc *p, **order;
 	bool *placed;
 
@@ -78,7 +87,7 @@ series_link(struct site *s)
 		if (parent[i] == (size_t)-1)
 			parent[i] = i;
 		for (j = 0; j < owner->res.nseries; j++) {
-			p = item_post(s, owner, &owner->res.series[j]);
+			p = item_post(s, &resolved, owner, &owner->res.series[j]);
 			if (p == NULL)
 				continue;
 			if (parent[p->index] == (size_t)-1)
@@ -115,13 +124,14 @@ series_link(struct site *s)
 	for (r = 0; r < s->nposts; r++) {
 		if (parent[r] != r || best_len[r] == 0)
 			continue;
-		n = group_order(s, s->posts[best[r]], members + start[r],
+		n = group_order(s, &resolved, s->posts[best[r]], members + start[r],
 		    start[r + 1] - start[r], placed, order);
 		for (i = 0; n > 1 && i < n; i++) {
 			order[i]->prev = i > 0 ? order[i - 1] : NULL;
 			order[i]->next = i + 1 < n ? order[i + 1] : NULL;
 		}
 	}
+	strmap_free(&resolved);
 	free(placed);
 	free(order);
 	free(members);

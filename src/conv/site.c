@@ -130,6 +130,20 @@ file_key(const char *src, const struct stat *st)
 	return hash_u64(h, (uint64_t)st->st_mtim.tv_nsec);
 }
 
+/* stat() that does not follow a symbolic link to a folder: such a link
+ * can lead back up the tree, and the walk would never end. */
+static int
+stat_no_dir_link(const char *p, struct stat *st)
+{
+	if (lstat(p, st) != 0)
+		return -1;
+	if (S_ISLNK(st->st_mode) && (stat(p, st) != 0 || S_ISDIR(st->st_mode))) {
+		st->st_mode = S_IFLNK;
+		return 0;
+	}
+	return 0;
+}
+
 /* Pages and static files: everything under root but _ and . folders. */
 static int
 walk_pages(struct site *s, const char *dir, const char *rel)
@@ -146,7 +160,7 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 			continue;
 		full = path_join(dir, names[i]);
 		sub = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
-		if (stat(full, &st) != 0) {
+		if (stat_no_dir_link(full, &st) != 0) {
 			diag_add(&s->diags, 0, false, "%s: %s", full, strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = walk_pages(s, full, sub);
@@ -168,9 +182,21 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 	return rc;
 }
 
+/* A line break inside a title or a tag would end a gemtext line early
+ * (and split a link line): control characters become spaces. */
+static void
+one_line(char *t)
+{
+	for (; t && *t; t++)
+		if ((unsigned char)*t < 0x20 || *t == 0x7f)
+			*t = ' ';
+}
+
 static void
 fixup_meta(const struct site *s, struct site_doc *doc)
 {
+	size_t i, j;
+
 	if (!doc->meta.has_date) {
 		doc->meta.has_date = true;
 		doc->meta.date = (time_t)doc->sig_mtime_s;
@@ -187,6 +213,12 @@ fixup_meta(const struct site *s, struct site_doc *doc)
 		else
 			doc->meta.title = xstrdup(doc->slug ? doc->slug : doc->stem);
 	}
+	one_line(doc->meta.title);
+	for (i = 0; i < doc->meta.ntags; i++)
+		one_line(doc->meta.tags[i]);
+	for (i = 0; i < doc->meta.ncategories; i++)
+		for (j = 0; j < doc->meta.categories[i].n; j++)
+			one_line(doc->meta.categories[i].names[j]);
 }
 
 int
@@ -272,7 +304,9 @@ list_assets(struct site_doc *doc, const char *dir, const char *rel)
 			continue;
 		full = path_join(dir, names[i]);
 		sub = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
-		if (stat(full, &st) == 0 && S_ISDIR(st.st_mode)) {
+		if (stat_no_dir_link(full, &st) != 0)
+			st.st_mode = 0; /* gone since the listing */
+		if (S_ISDIR(st.st_mode)) {
 			list_assets(doc, full, sub);
 		} else if (S_ISREG(st.st_mode)) {
 			doc->assets = xrealloc(doc->assets,
@@ -332,6 +366,13 @@ place_doc(struct site *s, struct site_doc *doc)
 			goto out;
 		}
 	}
+	if (url_has_dot_segment(p.data, p.len) || memchr(p.data, '\0', p.len)) {
+		/* "../" would put the page outside the capsule. */
+		diag_add(&doc->diags, 0, true, "permalink '%s' has a '.' or '..' "
+		    "segment", buf_cstr(&p));
+		doc->usable = false;
+		goto out;
+	}
 	doc->permalink = buf_detach(&p, NULL);
 	doc->file = permalink_page_file(doc->permalink, &doc->url);
 	if (strcmp(doc->url, "/") == 0 || strncmp(doc->url, "/tags/", 6) == 0 ||
@@ -362,7 +403,8 @@ place_doc(struct site *s, struct site_doc *doc)
 			    (size_t)(strrchr(doc->url, '.') - doc->url) + 1);
 		if (doc->asset_base[strlen(doc->asset_base) - 1] != '/')
 			doc->asset_base[strlen(doc->asset_base) - 1] = '/';
-		list_assets(doc, doc->asset_dir, "");
+		if (doc->has_asset_dir)
+			list_assets(doc, doc->asset_dir, "");
 	}
 out:
 	buf_free(&p);
@@ -385,8 +427,8 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
     const struct cache *cache, char *err, size_t errlen)
 {
 	char *posts_dir, **names, *full;
+	struct site_doc *doc;
 	size_t n, i;
-	struct stat st;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
@@ -406,14 +448,17 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	for (i = 0; i < n; i++) {
 		if (names[i][0] == '.' || !has_suffix(names[i], ".md"))
 			continue;
+		/* Whether it is a file shows when it is read. */
 		full = path_join(posts_dir, names[i]);
-		if (stat(full, &st) == 0 && S_ISREG(st.st_mode)) {
-			struct site_doc *doc = doc_new(DOC_POST, full);
-			doc->stem = xstrndup(names[i], strlen(names[i]) - 3);
-			doc->slug = permalink_slug(doc->stem, cfg->new_post_name);
-			doc->asset_dir = path_join(posts_dir, doc->stem);
-			add_doc(&s->posts, &s->nposts, doc);
-		}
+		doc = doc_new(DOC_POST, full);
+		doc->stem = xstrndup(names[i], strlen(names[i]) - 3);
+		doc->slug = permalink_slug(doc->stem, cfg->new_post_name);
+		doc->asset_dir = path_join(posts_dir, doc->stem);
+		/* Only a name in the listing can be an asset folder: no need
+		 * to try opening one for every post. */
+		doc->has_asset_dir = bsearch(&doc->stem, names, n, sizeof(*names),
+		    cmp_names) != NULL;
+		add_doc(&s->posts, &s->nposts, doc);
 		free(full);
 	}
 	free_list(names, n);
@@ -427,7 +472,7 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	for (i = 0; i < s->npages; i++)
 		read_doc(s, s->pages[i], cache);
 	for (i = 0; i < s->nposts; i++) {
-		struct site_doc *doc = s->posts[i];
+		doc = s->posts[i];
 		if (!doc->usable || !doc->meta.published)
 			continue;
 		place_doc(s, doc);

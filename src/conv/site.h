@@ -70,6 +70,7 @@ struct site_doc {
 	char *stem;       /* file name without ".md" */
 	char *slug;       /* Hexo's :title */
 	char *asset_dir;  /* posts: source/_posts/<stem> (may not exist) */
+	bool has_asset_dir; /* a folder of that name may exist */
 	char *text;       /* the file's bytes, while needed */
 	size_t len;
 	const char *body; /* into text */

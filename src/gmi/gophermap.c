@@ -4,6 +4,7 @@
 #include <strings.h>
 
 #include "layout.h"
+#include "url.h"
 
 struct menu {
 	const struct gmi_menu_opts *o;
@@ -106,7 +107,10 @@ menu_link(struct layout *lo, struct menu *m, const char *page_path,
 		m->item_type = 'h';
 		break;
 	case GMI_TARGET_LOCAL:
-		buf_append(&sel, target.data, target.len);
+		/* Percent-encoded, so that the selector is ASCII: clients
+		 * such as lynx mangle raw UTF-8 selectors (Korean tags), and
+		 * the server decodes escapes in every selector. */
+		url_encode(&sel, target.data, target.len, "/");
 		m->item_type = m->o->item_type
 		    ? m->o->item_type(m->o->ctx, target.data, target.len)
 		    : gmi_item_type_guess(target.data, target.len);

@@ -128,6 +128,14 @@ limits_admit(struct limits *l, struct shed *s, struct limits_ticket *t,
 		 * everybody else the configured pause. */
 		if (rv != RATE_OVER)
 			*retry = l->conf.shed.retry;
+		/* Bulk work and clients over budget are held to their wait if
+		 * they come back for more; a reader asking again for a page
+		 * is not (its next page may well be served). */
+		if (t->prio >= PRIO_HEAVY) {
+			pthread_mutex_lock(&l->lock);
+			ratelimit_shed(l->rl, &t->key, now, *retry);
+			pthread_mutex_unlock(&l->lock);
+		}
 		return LIMITS_SHED;
 	}
 	t->admitted = true;

@@ -4,7 +4,10 @@
  * Ties the three policies together at the two points where a connection
  * can be refused cheaply:
  *   - on accept, limits_conn_open(): the per-address and total connection
- *     caps (refused: close at once, before any TLS work);
+ *     caps, and clients refused with 44 whose wait is not over
+ *     (over budget, or a heavy or over-budget request shed again
+ *     before the end of their wait)
+ *     (refused: close at once, before any TLS work);
  *   - once the request line is parsed, limits_admit(): the per-address
  *     budget (ratelimit.h), then the request's priority (priority.h)
  *     against the adaptive concurrency limit (shed.h). Refused: answer

@@ -289,9 +289,12 @@ on_event(struct bufferevent *bev, short what, void *arg)
 {
 	struct conn *c = arg;
 
-	(void)bev;
-	if (what & BEV_EVENT_CONNECTED)
-		return; /* the TLS handshake is done: wait for the request */
+	if (what & BEV_EVENT_CONNECTED) {
+		/* The TLS handshake is done: the request comes before new
+		 * handshakes (worker.h). */
+		bufferevent_priority_set(bev, PRIO_EV_ESTABLISHED);
+		return;
+	}
 	conn_free(c);
 }
 
@@ -503,6 +506,9 @@ conn_start(struct conn *c)
 		conn_free(c);
 		return;
 	}
+	/* A Gopher connection has no handshake: established at once. */
+	bufferevent_priority_set(c->bev, c->proto == PROTO_GEMINI ? PRIO_EV_DEFAULT :
+	    PRIO_EV_ESTABLISHED);
 	bufferevent_setcb(c->bev, c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
 	    on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);

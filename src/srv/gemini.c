@@ -59,17 +59,6 @@ match_host(struct slice h, const struct gemini_hosts *hosts)
 	return -1;
 }
 
-static bool
-has_control(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
 /* Find the CRLF ending the line within the first max+2 bytes. */
 static bool
 find_crlf(const char *in, size_t len, size_t *at)
@@ -143,7 +132,7 @@ gemini_parse(const char *in, size_t len, const struct gemini_hosts *hosts,
 	    url_has_dot_segment(req->path.data, req->path.len))
 		return refuse(req, 59, "Dot segment in path");
 	if (!utf8_valid(req->path.data, req->path.len) ||
-	    has_control(req->path.data, req->path.len))
+	    utf8_has_control(req->path.data, req->path.len))
 		return refuse(req, 59, "Malformed path");
 	if (u.has_query) {
 		req->has_query = true;

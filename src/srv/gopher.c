@@ -97,7 +97,8 @@ site_item_type(void *ctx, const char *path, size_t len)
 		return gmi_item_type_guess(path, len);
 	if (strcmp(e->mime, "text/gemini") == 0)
 		return '1';
-	if (strcmp(e->mime, "text/plain") == 0)
+	/* Feeds and other text read fine as a type 0 document. */
+	if (strncmp(e->mime, "text/", 5) == 0 || strstr(e->mime, "xml") != NULL)
 		return '0';
 	if (strcmp(e->mime, "image/gif") == 0)
 		return 'g';
@@ -151,6 +152,23 @@ read_streamed(
 	return n < 0 ? -1 : 0;
 }
 
+/* True when the page already has a link line to path (as written). */
+static bool
+page_links_to(const char *text, size_t len, const char *path)
+{
+	struct gmi_doc doc;
+	bool found = false;
+	size_t i;
+
+	gmi_parse(text, len, &doc);
+	for (i = 0; i < doc.n && !found; i++)
+		found = doc.lines[i].kind == GMI_LINK &&
+		    doc.lines[i].url.len == strlen(path) &&
+		    memcmp(doc.lines[i].url.p, path, doc.lines[i].url.len) == 0;
+	gmi_doc_free(&doc);
+	return found;
+}
+
 static void
 build_page(struct gopher_site *gs, const struct store_entry *e,
     const char *text, size_t text_len)
@@ -167,7 +185,10 @@ build_page(struct gopher_site *gs, const struct store_entry *e,
 		dir = xstrndup(e->path, dir_len);
 		page_path = dir;
 	}
-	if (strcmp(e->path, "/index.gmi") == 0 && gs->idx)
+	/* The home menu always offers search (type 7): added at the top
+	 * when the page itself does not link to it. */
+	if (strcmp(e->path, "/index.gmi") == 0 && gs->idx &&
+	    !page_links_to(text, text_len, SEARCH_PATH))
 		gmi_menu_item(&items, '7', "Search the posts", 16, SEARCH_PATH,
 		    strlen(SEARCH_PATH), gs->host, gs->port);
 	if ((post = search_post_path(e->path)) != NULL) {

@@ -9,17 +9,6 @@
 #include "gophermap.h"
 #include "utf8.h"
 
-static bool
-has_control(const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		if ((unsigned char)s[i] < 0x20 || s[i] == 0x7f)
-			return true;
-	return false;
-}
-
 /* "GET / HTTP/1.1" and the like: a method, a space, anything, " HTTP/". */
 static bool
 is_http_request(const char *s, size_t n)
@@ -68,8 +57,8 @@ gopher_parse(const char *line, size_t len, struct gopher_request *req,
 			req->has_query = true;
 		}
 	}
-	if (has_control(sel, sel_len) ||
-	    (req->has_query && has_control(req->query.p, req->query.len))) {
+	if (utf8_has_control(sel, sel_len) ||
+	    (req->has_query && utf8_has_control(req->query.p, req->query.len))) {
 		*reason = "Control character in selector";
 		return -1;
 	}

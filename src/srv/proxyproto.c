@@ -7,6 +7,7 @@
 #include <string.h>
 
 static const char v1_prefix[] = "PROXY ";
+#define V1_PREFIX_LEN (sizeof(v1_prefix) - 1)
 static const unsigned char v2_signature[12] = {
 	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
 };
@@ -98,7 +99,7 @@ parse_v1(const unsigned char *b, size_t len, struct proxy_header *hdr)
 	size_t end, scan = min_size(len, PROXY_V1_MAX);
 	int af;
 
-	if (memcmp(b, v1_prefix, min_size(len, sizeof(v1_prefix) - 1)) != 0)
+	if (memcmp(b, v1_prefix, min_size(len, V1_PREFIX_LEN)) != 0)
 		return PROXY_BAD;
 	for (end = 0; end < scan; end++) {
 		if (b[end] == '\n')
@@ -110,15 +111,15 @@ parse_v1(const unsigned char *b, size_t len, struct proxy_header *hdr)
 	}
 	if (end == scan)
 		return len >= PROXY_V1_MAX ? PROXY_BAD : PROXY_NEED_MORE;
-	if (end < sizeof(v1_prefix) || b[end - 1] != '\r')
+	if (end <= V1_PREFIX_LEN || b[end - 1] != '\r')
 		return PROXY_BAD;
 
 	memset(hdr, 0, sizeof(*hdr));
 	hdr->version = 1;
 	hdr->consumed = end + 1;
 	/* The line after "PROXY ", without its CRLF. */
-	memcpy(line, b + 6, end - 1 - 6);
-	line[end - 1 - 6] = '\0';
+	memcpy(line, b + V1_PREFIX_LEN, end - 1 - V1_PREFIX_LEN);
+	line[end - 1 - V1_PREFIX_LEN] = '\0';
 	if (strncmp(line, "UNKNOWN", 7) == 0 && (line[7] == '\0' || line[7] == ' ')) {
 		/* The rest of the line is to be ignored (the specification). */
 		hdr->family = AF_UNSPEC;

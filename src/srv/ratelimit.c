@@ -17,6 +17,8 @@ struct rl_entry {
 	double tokens;   /* may go down to -burst while over budget */
 	double refilled; /* time tokens was last brought up to date */
 	double seen;     /* last request or connection, for eviction */
+	double denied_until; /* connections refused until then */
+	double shed_until;   /* told 44 by the shedding: its wait ends then */
 	unsigned conns;
 	bool used;
 };
@@ -173,6 +175,7 @@ ratelimit_request(struct ratelimit *rl, const struct addr_key *k, double now,
 {
 	struct rl_entry *e = rl_get(rl, k, now);
 	enum rate_verdict v;
+	unsigned wait;
 
 	if (e == NULL) {
 		/* Untracked: not known to be within budget, so lowest priority. */
@@ -191,9 +194,27 @@ ratelimit_request(struct ratelimit *rl, const struct addr_key *k, double now,
 	} else {
 		v = RATE_DENY;
 	}
+	wait = rl_retry(rl, e->tokens);
+	/* The client was told to wait: until then it gets no handshake. */
+	if (v == RATE_DENY)
+		e->denied_until = now + wait;
 	if (retry)
-		*retry = rl_retry(rl, e->tokens);
+		*retry = wait;
 	return v;
+}
+
+void
+ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
+    unsigned retry)
+{
+	struct rl_entry *e = rl_get(rl, k, now);
+
+	if (e == NULL)
+		return;
+	/* Back before the wait it was given: hold it to the next one. */
+	if (now < e->shed_until)
+		e->denied_until = now + retry;
+	e->shed_until = now + retry;
 }
 
 int
@@ -204,7 +225,7 @@ ratelimit_conn_track(struct ratelimit *rl, const struct addr_key *k, double now,
 
 	*tracked = false;
 	if ((e = rl_get(rl, k, now)) != NULL) {
-		if (e->conns >= rl->conf.max_conns_per_addr)
+		if (e->conns >= rl->conf.max_conns_per_addr || now < e->denied_until)
 			return -1;
 		rl_refill(rl, e, now);
 		e->conns++;

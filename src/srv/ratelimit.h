@@ -10,6 +10,17 @@
  * bucket refills. The same table counts open connections per address,
  * capped per address and in total.
  *
+ * A refused client has been told how long to wait (the 44's seconds).
+ * Until that time is up its new connections are refused too, on accept:
+ * the caller closes them before the TLS handshake, which is most of what a
+ * request costs the server, so a client that ignores the wait and keeps
+ * reconnecting costs an accept and a close, not a handshake each time.
+ * The same holds for a client refused by the load shedding (the server is
+ * busy, not the client over budget) that is refused again before its wait
+ * is over: a browser told to wait for an image and then asking for a page
+ * is not affected, a client retrying at once is held to the wait. Under
+ * overload this is what keeps refused requests from costing handshakes.
+ *
  * The table is bounded: a fixed number of sets of a few entries each;
  * a new address replaces the least recently seen entry of its set that has
  * no open connection. When every entry of the set holds connections the
@@ -70,9 +81,16 @@ void ratelimit_free(struct ratelimit *rl);
 enum rate_verdict ratelimit_request(struct ratelimit *rl,
     const struct addr_key *k, double now, unsigned *retry);
 
+/* A request from k was refused by the load shedding with "44 retry" at
+ * time now (see above). */
+void ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
+    unsigned retry);
+
 /*
  * Count a new connection from k. Returns 0 when it may proceed, -1 when the
- * per-address or the total cap is reached (nothing is counted then).
+ * per-address or the total cap is reached, or when k was refused
+ * (RATE_DENY, or shed twice in a row early) and the wait it was told is
+ * not over (nothing is counted then).
  * *tracked says whether the per-address count was taken; pass it back to
  * ratelimit_conn_close() when the connection ends. With k NULL (the address
  * is not known yet, as behind a PROXY-protocol balancer) only the total is

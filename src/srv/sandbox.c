@@ -206,7 +206,7 @@ sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
 	} else if (conf->user && geteuid() != u.uid) {
 		r->user_ignored = true;
 	}
-	reads = xcalloc(3 * conf->n_hosts + 1, sizeof(*reads));
+	reads = xcalloc(3 * conf->n_hosts + 2, sizeof(*reads));
 	for (i = 0; i < conf->n_hosts; i++) {
 		add_parent(reads, &n, conf->hosts[i].root);
 		add_parent(reads, &n, conf->hosts[i].cert);
@@ -214,6 +214,9 @@ sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
 	}
 	if (conf->config_file)
 		add_parent(reads, &n, conf->config_file);
+	/* Read again on every reload, to pick up rotated keys. */
+	if (conf->ticket_key_file)
+		add_parent(reads, &n, conf->ticket_key_file);
 	if (conf->access_log && conf->access_log[0] != '\0' &&
 	    strcmp(conf->access_log, "-") != 0)
 		add_parent(append, &nappend, conf->access_log);

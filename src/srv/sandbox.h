@@ -60,8 +60,8 @@ struct sandbox_report {
  * The server's sandbox, from its settings, once its sockets are bound and
  * its first generation loaded, before any thread starts: become
  * conf->user (when running as root), then confine the process to reading
- * beneath the folders that hold the hosts' capsules, certificates and keys
- * and the config file (their folders rather than the files themselves, so
+ * beneath the folders that hold the hosts' capsules, certificates and keys,
+ * the session-ticket key file and the config file (their folders rather than the files themselves, so
  * that a capsule swapped in by a rebuild, or a config saved by an editor
  * as a new file, can still be read by a reload) and to writing files in
  * the access log's folder (SIGUSR1 re-creates the log after a rotation).

@@ -6,6 +6,7 @@
 
 #include "gemtext.h"
 #include "layout.h"
+#include "url.h"
 #include "utf8.h"
 
 /* Columns of context shown before the first hit. */
@@ -196,6 +197,10 @@ snippet(struct buf *out, const struct post *p, size_t hit)
 		start = k;
 	}
 	if (start > 0) {
+		/* Begin at a word when one starts before the hit. */
+		const char *sp = memchr(p->text + start, ' ', hit - start);
+		if (sp)
+			start = (size_t)(sp - p->text) + 1;
 		buf_puts(&s, "...");
 		avail -= 3;
 	}
@@ -292,8 +297,10 @@ search_gemtext(const struct search_index *idx, const char *query, size_t len,
 		buf_printf(
 		    out, "The newest %d are listed.\n", SEARCH_MAX_RESULTS);
 	for (i = 0; i < nhits && i < SEARCH_MAX_RESULTS; i++) {
-		buf_printf(out, "\n=> %s %s %s\n", hits[i].p->path,
-		    hits[i].p->date, hits[i].p->title);
+		/* Paths are decoded; a link's URL is percent-encoded. */
+		buf_puts(out, "\n=> ");
+		url_encode(out, hits[i].p->path, strlen(hits[i].p->path), "/");
+		buf_printf(out, " %s %s\n", hits[i].p->date, hits[i].p->title);
 		snippet(out, hits[i].p, hits[i].at);
 	}
 	buf_puts(out, "\n=> " SEARCH_PATH " Search again\n");

@@ -184,6 +184,12 @@ new_base(void)
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
+	/* Two priorities (worker.h): connections past their TLS handshake
+	 * first, everything else (accepts, handshakes, timers) after. */
+	if (base && event_base_priority_init(base, WORKER_PRIORITIES) == -1) {
+		event_base_free(base);
+		return NULL;
+	}
 	return base;
 }
 
@@ -218,8 +224,12 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 		w->ls[i].w = w;
 		w->ls[i].proto = s->bound[i].proto;
 		w->ls[i].proxy = s->bound[i].proxy;
+		/* Backlog 0: the socket already listens with listen.c's
+		 * backlog; -1 would make libevent listen() again with 128,
+		 * and a burst past 128 would cost its clients a SYN retry
+		 * (one second). */
 		w->ls[i].l = evconnlistener_new(w->base, on_accept, &w->ls[i],
-		    LEV_OPT_CLOSE_ON_FREE, -1, s->bound[i].fds[index]);
+		    LEV_OPT_CLOSE_ON_FREE, 0, s->bound[i].fds[index]);
 		if (w->ls[i].l == NULL)
 			return -1;
 		s->bound[i].fds[index] = -1; /* the listener owns it now */

@@ -21,6 +21,22 @@
 
 struct conn;
 
+/*
+ * Event priorities of a worker's loop. A handshake costs the server far
+ * more than answering a request from memory, and under overload most
+ * handshakes lead to a refusal; so within a loop iteration a connection
+ * that has finished its handshake (its request line, its reply) comes
+ * before any new accept or handshake: an admitted request is not kept
+ * waiting behind handshakes queued after it. libevent runs only the most
+ * urgent non-empty priority per iteration; the higher one holds only
+ * connections whose handshake is done, so it cannot starve the other.
+ */
+enum {
+	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
+	PRIO_EV_DEFAULT = 1,     /* accepts, handshakes, timers */
+	WORKER_PRIORITIES = 2
+};
+
 enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };
 
 struct worker_listener {

@@ -54,7 +54,12 @@ write_capsule(char *dir)
 	    "무작정 "
 	    "서버를 증설하는 대신 다른 방법으로 문제를 해결했다.\n"
 	    "=> https://netflixtechblog.com/keeping-netflix-reliable-using-"
-	    "prioritized-load-shedding-6cc827b02f94 Keeping Netflix Reliable\n";
+	    "prioritized-load-shedding-6cc827b02f94 Keeping Netflix Reliable\n"
+	    "트래픽의 우선순위를 부여하여 리소스가 얼만큼 남았을테니 중요하지 "
+	    "않은 트래픽들은 실패로 떨구고... 하는 방식을 통해 유저의 실시간 "
+	    "스트리밍에는 영향이 절대 없도록 했다는 내용이다.\n"
+	    "=> /2021/12/31/las-vegas-aws-reinvent-05/ 5편 - 세미나 마지막 "
+	    "날\n";
 	char *file;
 	FILE *f;
 

@@ -4,6 +4,14 @@
  * Each of -c connection slots sends one request, waits for the whole
  * response and the server's close, and starts the next request at once;
  * the run stops after -n requests or -t seconds, whichever comes first.
+ *
+ * --rate R makes it open-loop instead: requests arrive R times a second,
+ * evenly spaced, whatever the server does, each on a free slot of the -c
+ * (an arrival that finds every slot busy is counted as a "no_slot" error:
+ * offered but not sent). Latency is measured from the arrival's scheduled
+ * time, so a stalled generator does not hide the server's queueing
+ * (coordinated omission). This is how an overload is offered: a refused
+ * request is not followed at once by another one, as in a closed loop.
  * Only loopback targets are accepted: this tool loads the machine it runs on.
  *
  * The figure that matters on a shared machine is the server's CPU time per
@@ -62,12 +70,13 @@ enum err_kind {
 	ERR_HEADER,
 	ERR_BODY_SIZE,
 	ERR_EMPTY,
+	ERR_NO_SLOT,
 	ERR_KINDS
 };
 
 static const char *const err_names[ERR_KINDS] = {
 	"connect", "refused", "handshake", "write", "read", "reset",
-	"truncated", "timeout", "bad_header", "body_size", "empty",
+	"truncated", "timeout", "bad_header", "body_size", "empty", "no_slot",
 };
 
 struct options {
@@ -95,6 +104,7 @@ struct options {
 	struct in_addr source; /* --source: first local IPv4 address, or 0 */
 	uint32_t nsources;     /* connections take source + 0 .. nsources-1 */
 	int latency_status;    /* --latency-status: only these count, or 0 */
+	double rate;           /* --rate: arrivals per second, 0: closed loop */
 };
 
 enum conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_SEND, C_RECV, C_HELD };
@@ -109,6 +119,8 @@ struct conn {
 	enum conn_state state;
 	uint32_t interest; /* epoll events currently registered */
 	uint64_t start_us;
+	uint64_t sched_us; /* --rate: when this request was due */
+	uint64_t sent_us;  /* when its connect started */
 	uint64_t deadline_us;
 	size_t sent;
 	char head[MAX_HEADER + 1];
@@ -124,6 +136,8 @@ struct worker {
 	struct conn *conns;
 	int nconns;
 	int active; /* slots still issuing requests */
+	int *free_slots; /* --rate: indexes of idle slots, a stack */
+	int nfree;
 	long errors[ERR_KINDS];
 	long status[100];
 	long ok;
@@ -138,6 +152,12 @@ static SSL_CTX *ssl_ctx;
 static atomic_long issued;
 static atomic_long nlatencies;
 static uint32_t *latencies; /* µs, one per successful request */
+/* --rate: the same requests timed from their connect instead of from when
+ * they were due, and how late each arrival was sent (the generator's own
+ * lag): apart, they tell the server's latency from the generator's. */
+static uint32_t *sent_latencies;
+static atomic_long nlags;
+static uint32_t *lags;
 static uint64_t end_us;
 
 static uint64_t
@@ -353,9 +373,13 @@ complete(struct conn *c)
 	w->ok++;
 	w->status[c->status]++;
 	w->body_bytes += c->body;
-	if (opt.latency_status == 0 || c->status == opt.latency_status)
-		latencies[atomic_fetch_add(&nlatencies, 1)] =
-		    lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat;
+	if (opt.latency_status == 0 || c->status == opt.latency_status) {
+		long i = atomic_fetch_add(&nlatencies, 1);
+		uint64_t sent = now_us() - c->sent_us;
+
+		latencies[i] = lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat;
+		sent_latencies[i] = sent > UINT32_MAX ? UINT32_MAX : (uint32_t)sent;
+	}
 	close_conn(c);
 	start_request(c);
 }
@@ -548,6 +572,10 @@ start_request(struct conn *c)
 {
 	enum err_kind kind;
 
+	if (opt.rate > 0) { /* open loop: the slot waits for an arrival */
+		c->w->free_slots[c->w->nfree++] = (int)(c - c->w->conns);
+		return;
+	}
 	while ((kind = try_connect(c)) != ERR_KINDS) {
 		c->w->errors[kind]++;
 		if (opt.idle > 0) {
@@ -580,12 +608,18 @@ try_connect(struct conn *c)
 	struct worker *w = c->w;
 	int one = 1;
 
-	if (opt.idle == 0 && (atomic_fetch_add(&issued, 1) >= opt.max_requests ||
-	    now_us() >= end_us)) {
+	if (opt.idle == 0 && opt.rate == 0 &&
+	    (atomic_fetch_add(&issued, 1) >= opt.max_requests || now_us() >= end_us)) {
 		w->active--;
 		return ERR_KINDS;
 	}
-	c->start_us = now_us();
+	c->sent_us = now_us();
+	c->start_us = opt.rate > 0 ? c->sched_us : c->sent_us;
+	if (opt.rate > 0) {
+		uint64_t lag = c->sent_us - c->sched_us;
+
+		lags[atomic_fetch_add(&nlags, 1)] = lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
+	}
 	c->deadline_us = c->start_us + (uint64_t)opt.timeout_ms * 1000u;
 	c->sent = 0;
 	c->head_len = 0;
@@ -636,6 +670,56 @@ poll_once(struct worker *w, int wait_ms)
 		drive(evs[i].data.ptr);
 }
 
+/* One arrival of the open loop, due at sched: on a free slot, or counted
+ * as not sent. */
+static void
+arrive(struct worker *w, uint64_t sched)
+{
+	enum err_kind kind;
+	struct conn *c;
+
+	if (w->nfree == 0) {
+		w->errors[ERR_NO_SLOT]++;
+		return;
+	}
+	c = &w->conns[w->free_slots[--w->nfree]];
+	c->sched_us = sched;
+	if ((kind = try_connect(c)) != ERR_KINDS) {
+		w->errors[kind]++;
+		w->free_slots[w->nfree++] = (int)(c - w->conns);
+	}
+}
+
+/* --rate: this thread's share of the arrivals, evenly spaced, until the
+ * time or the request count is up; then the requests under way finish. */
+static void
+worker_run_open(struct worker *w, double rate)
+{
+	uint64_t t0 = now_us(), next_scan = t0 + 100000u;
+	double gap_us = 1e6 / rate;
+	long n = 0;
+	bool arriving = true;
+
+	while (arriving || w->nfree < w->nconns) {
+		uint64_t now = now_us();
+
+		while (arriving && t0 + (uint64_t)((double)n * gap_us) <= now) {
+			if (now >= end_us || atomic_fetch_add(&issued, 1) >= opt.max_requests) {
+				arriving = false;
+				break;
+			}
+			arrive(w, t0 + (uint64_t)((double)n * gap_us));
+			n++;
+		}
+		poll_once(w, 1);
+		now = now_us();
+		if (now >= next_scan) {
+			expire(w, now);
+			next_scan = now + 100000u;
+		}
+	}
+}
+
 static void *
 worker_run(void *arg)
 {
@@ -643,6 +727,13 @@ worker_run(void *arg)
 	uint64_t next_scan = now_us() + 100000u;
 	int i;
 
+	if (opt.rate > 0) {
+		w->nfree = 0;
+		for (i = w->nconns - 1; i >= 0; i--)
+			w->free_slots[w->nfree++] = i;
+		worker_run_open(w, opt.rate / opt.threads);
+		return NULL;
+	}
 	w->active = w->nconns;
 	for (i = 0; i < w->nconns; i++)
 		start_request(&w->conns[i]);
@@ -669,6 +760,7 @@ worker_init(struct worker *w, int nconns)
 		die("epoll_create1 failed");
 	w->nconns = nconns;
 	w->conns = xcalloc((size_t)nconns, sizeof(*w->conns));
+	w->free_slots = xcalloc((size_t)nconns, sizeof(*w->free_slots));
 	for (i = 0; i < nconns; i++) {
 		w->conns[i].w = w;
 		w->conns[i].fd = -1;
@@ -685,6 +777,7 @@ worker_free(struct worker *w)
 		SSL_SESSION_free(w->conns[i].session);
 	}
 	free(w->conns);
+	free(w->free_slots);
 	close(w->epfd);
 }
 
@@ -761,6 +854,7 @@ usage(FILE *out)
 	    "  -c, --concurrency N  connections in flight (default 1)\n"
 	    "  -n, --requests N     stop after N requests (default 1000)\n"
 	    "  -t, --time SECONDS   stop after SECONDS (default 10)\n"
+	    "      --rate R         open loop: R arrivals a second on the -c slots\n"
 	    "  -j, --threads N      client threads (default 1)\n"
 	    "      --resume         resume TLS sessions (tickets or session IDs)\n"
 	    "      --tls1.2, --tls1.3  offer only this TLS version\n"
@@ -781,7 +875,8 @@ usage(FILE *out)
 static const char tsv_header[] =
     "label\tproto\ttls\tmode\tconc\trequests\tok\terrors\tsecs\trps\t"
     "p50_us\tp90_us\tp99_us\tmax_us\tsrv_us_per_req\tcli_us_per_req\t"
-    "resumed\tstatus\terror_kinds\tbody_bytes\tsrv_sys_share\n";
+    "resumed\tstatus\terror_kinds\tbody_bytes\tsent_p99_us\tlag_p99_us\t"
+    "srv_sys_share\n";
 
 static int
 parse_long(const char *s, long min, long max, long *out)
@@ -929,7 +1024,7 @@ report(struct worker *ws, double secs, struct proc_sample before,
 {
 	struct worker t;
 	struct buf statuses = BUF_INIT, kinds = BUF_INIT;
-	long n = atomic_load(&nlatencies), errors = 0, i;
+	long n = atomic_load(&nlatencies), nlag = atomic_load(&nlags), errors = 0, i;
 	double srv_us = -1.0, sys_share = -1.0, cli_us, rps;
 	int k;
 
@@ -944,6 +1039,8 @@ report(struct worker *ws, double secs, struct proc_sample before,
 		t.body_bytes += ws[k].body_bytes;
 	}
 	qsort(latencies, (size_t)n, sizeof(*latencies), cmp_u32);
+	qsort(sent_latencies, (size_t)n, sizeof(*sent_latencies), cmp_u32);
+	qsort(lags, (size_t)nlag, sizeof(*lags), cmp_u32);
 	for (i = 0; i < 100; i++) {
 		if (t.status[i] == 0)
 			continue;
@@ -969,7 +1066,7 @@ report(struct worker *ws, double secs, struct proc_sample before,
 	cli_us = t.ok > 0 ? client_cpu_us / (double)t.ok : 0.0;
 	rps = secs > 0 ? (double)t.ok / secs : 0.0;
 	if (opt.tsv) {
-		printf("%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\t%.0f\t%.2f\n",
+		printf("%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\t%.0f\t%u\t%u\t%.2f\n",
 		    opt.label ? opt.label : "-",
 		    opt.proto == PROTO_GEMINI ? "gemini" : "gopher",
 		    opt.proto == PROTO_GOPHER ? "-" :
@@ -982,7 +1079,8 @@ report(struct worker *ws, double secs, struct proc_sample before,
 		    srv_us, cli_us, t.resumed,
 		    statuses.len ? buf_cstr(&statuses) : "-",
 		    kinds.len ? buf_cstr(&kinds) : "-",
-		    t.ok ? (double)t.body_bytes / (double)t.ok : 0.0, sys_share);
+		    t.ok ? (double)t.body_bytes / (double)t.ok : 0.0,
+		    percentile(sent_latencies, n, 0.99), percentile(lags, nlag, 0.99), sys_share);
 	} else {
 		printf("%s  c=%d  %s%s\n", opt.url, opt.concurrency,
 		    opt.proto == PROTO_GOPHER ? "tcp" : opt.resume ? "tls, resumed" : "tls, full handshakes",
@@ -993,6 +1091,9 @@ report(struct worker *ws, double secs, struct proc_sample before,
 		printf("latency us: p50 %u  p90 %u  p99 %u  max %u\n",
 		    percentile(latencies, n, 0.50), percentile(latencies, n, 0.90),
 		    percentile(latencies, n, 0.99), n ? latencies[n - 1] : 0);
+		if (opt.rate > 0)
+			printf("open loop:  p99 %u us from the connect, generator lag p99 %u us\n",
+			    percentile(sent_latencies, n, 0.99), percentile(lags, nlag, 0.99));
 		printf("status:     %s\n", statuses.len ? buf_cstr(&statuses) : "none");
 		printf("errors:     %s\n", kinds.len ? buf_cstr(&kinds) : "none");
 		if (opt.proto == PROTO_GEMINI)
@@ -1051,7 +1152,7 @@ int
 main(int argc, char **argv)
 {
 	enum { O_RESUME = 256, O_TLS12, O_TLS13, O_PID, O_EXPECT, O_TIMEOUT,
-	       O_IDLE, O_IDLE_TIME, O_LABEL, O_PORT, O_TSV, O_TSV_HEADER, O_SOURCE,
+	       O_IDLE, O_IDLE_TIME, O_LABEL, O_PORT, O_RATE, O_TSV, O_TSV_HEADER, O_SOURCE,
 	       O_LATENCY_STATUS };
 	static const struct option longopts[] = {
 		{"concurrency", required_argument, NULL, 'c'},
@@ -1070,6 +1171,7 @@ main(int argc, char **argv)
 		{"source", required_argument, NULL, O_SOURCE},
 		{"latency-status", required_argument, NULL, O_LATENCY_STATUS},
 		{"port", required_argument, NULL, O_PORT},
+		{"rate", required_argument, NULL, O_RATE},
 		{"tsv", no_argument, NULL, O_TSV},
 		{"tsv-header", no_argument, NULL, O_TSV_HEADER},
 		{"help", no_argument, NULL, 'h'},
@@ -1101,6 +1203,15 @@ main(int argc, char **argv)
 				goto bad;
 			opt.max_requests = v;
 			break;
+		case O_RATE: {
+			char *end;
+			double d = strtod(optarg, &end);
+
+			if (*end != '\0' || !(d > 0 && d <= 1e6))
+				goto bad;
+			opt.rate = d;
+			break;
+		}
 		case 't':
 		case O_IDLE_TIME: {
 			char *end;
@@ -1199,6 +1310,8 @@ main(int argc, char **argv)
 	}
 
 	latencies = xcalloc((size_t)opt.max_requests, sizeof(*latencies));
+	sent_latencies = xcalloc((size_t)opt.max_requests, sizeof(*sent_latencies));
+	lags = xcalloc((size_t)opt.max_requests, sizeof(*lags));
 	ws = xcalloc((size_t)opt.threads, sizeof(*ws));
 	for (k = 0; k < opt.threads; k++)
 		worker_init(&ws[k], opt.concurrency / opt.threads +
@@ -1228,6 +1341,8 @@ main(int argc, char **argv)
 	}
 	free(ws);
 	free(latencies);
+	free(sent_latencies);
+	free(lags);
 	SSL_CTX_free(ssl_ctx);
 	buf_free(&opt.request);
 	return rc;

@@ -9,10 +9,12 @@
 # run, against the same server unloaded:
 #   1. unloaded: one client reading a page: p99 and server CPU per request;
 #   2. capacity: pages only, enough clients to saturate the worker;
-#   3. overload: pages (200 client addresses), 1 MB images (200 other
-#      addresses) and one greedy address, together; offered load as a
-#      multiple of capacity, page success and p99 against (1), what images
-#      and the greedy client got, the server's RSS during the run;
+#   3. overload, open loop (requests arrive at a set rate, whatever the
+#      server answers): pages (200 client addresses), 1 MB images (200
+#      other addresses) and one greedy address, together, at OVERLOAD_MIX
+#      times the capacity of (2) (default 0.5 1.0 1.5: three times in all);
+#      page success and p99 against (1), what images and the greedy
+#      client got, the server's RSS and CPU time during the run;
 #   4. 1,000 connections stalled in the TLS handshake, then 1,000 that
 #      complete it and send their request one byte a second: page p99
 #      meanwhile (from 4 s after they start, once all are open) against
@@ -21,16 +23,25 @@
 # OVERLOAD_SECS (default 10) sets the length of the load phases;
 # OVERLOAD_FLOOR, OVERLOAD_CEILING (min and max_concurrency, default 16 and
 # 32) and OVERLOAD_HEAVY (the share of heavy requests, default 0.125) the
-# server's limits. The load generator is closed-loop: each client sends its
-# next request when the previous one ends, so a refused request is followed
-# at once by another handshake. OVERLOAD_RESUME=1 makes every client resume
-# its TLS session (a much cheaper handshake for both sides).
+# server's limits. Phases 1 and 2 are closed-loop (each client sends its
+# next request when the previous one ends); phase 3 is open-loop, so that
+# the offered load does not depend on how fast the server refuses, and its
+# latencies count from when each request was due; the page line also gives
+# the p99 from the connect and the generator's own lag, to tell the
+# server's latency from a CPU-starved generator's. Refusals come in two
+# kinds: 44 after the handshake, and (for clients that ignore a 44 and are
+# refused again within its wait) a close on accept, before the handshake,
+# which the load generator counts as a handshake or reset error.
+# OVERLOAD_RESUME=1 makes
+# every client resume its TLS session (a much cheaper handshake for both
+# sides).
 set -u
 B=$(cd "${1:?usage: overload_bench.sh BUILD_DIR}" && pwd)
 LOADGEN=$B/bench/loadgen
 TRICKLE=$B/bench/trickle
 CANYON=$B/canyon
 SECS=${OVERLOAD_SECS:-10}
+MIX=${OVERLOAD_MIX:-0.5 1.0 1.5}
 RESUME=
 [ "${OVERLOAD_RESUME:-0}" = 1 ] && RESUME=--resume
 PORT=$((20000 + $$ % 20000))
@@ -117,35 +128,55 @@ status() {
 	col status | tr ',' '\n' | awk -F= -v s="$1" '$1 == s { n = $2 } END { print n + 0 }'
 }
 rss() { awk '/^VmRSS/ { print $2 }' /proc/"$SERVER_PID"/status; }
+# overflows: connections the kernel dropped because an accept queue was
+# full (machine-wide: other programs' too), each a SYN retried 1 s later
+overflows() { nstat -az TcpExtListenOverflows 2>/dev/null | awk '$1 == "TcpExtListenOverflows" { n = $2 } END { print n + 0 }'; }
+# cpu_ticks: the server's user + system time, every thread, in clock ticks
+cpu_ticks() { sed 's/.*) //' /proc/"$SERVER_PID"/stat | awk '{ print $12 + $13 }'; }
 load() { # LABEL ARGS...: one loadgen run, its --tsv line in $W/LABEL
 	label=$1
 	shift
+	# Exit status 1 only says that some requests failed, which is what
+	# an overload is about: fail when there is no result line.
 	"$LOADGEN" --tsv --label "$label" --pid "$SERVER_PID" --timeout 20000 $RESUME "$@" \
-	    >"$W/$label" 2>"$W/$label.err" || fail "loadgen $label: $(cat "$W/$label.err")"
+	    >"$W/$label" 2>"$W/$label.err"
+	[ -s "$W/$label" ] || fail "loadgen $label: $(cat "$W/$label.err")"
 }
 ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'; }
 
 # ---- 1. unloaded ------------------------------------------------------------
 load idle -c 1 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE"
 P99_IDLE=$(col p99_us <"$W/idle")
-echo "unloaded page: $(col rps <"$W/idle") req/s, p99 ${P99_IDLE} us, server CPU $(col srv_us_per_req <"$W/idle") us/request"
+echo "unloaded page: $(col rps <"$W/idle") req/s, p99 ${P99_IDLE} us, server CPU $(col srv_us_per_req <"$W/idle") us/request, generator CPU $(col cli_us_per_req <"$W/idle") us/request"
 RSS0=$(rss)
 
 # ---- 2. capacity ------------------------------------------------------------
 load cap -c 16 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE"
 CAP=$(col rps <"$W/cap")
-echo "capacity (pages only, 16 clients): $CAP req/s, p99 $(col p99_us <"$W/cap") us, statuses $(col status <"$W/cap"), server CPU $(col srv_us_per_req <"$W/cap") us/request"
+echo "capacity (pages only, 16 clients): $CAP req/s, p99 $(col p99_us <"$W/cap") us, statuses $(col status <"$W/cap"), server CPU $(col srv_us_per_req <"$W/cap") us/request, generator CPU $(col cli_us_per_req <"$W/cap") us/request"
 
 # ---- 3. overload: pages, images and a greedy client together ----------------
-# mix SUFFIX: the three loads at once, --tsv lines in $W/{pages,images,greedy}SUFFIX
+# rate SHARE: arrivals a second for SHARE times the capacity
+rate() { awk -v c="$CAP" -v s="$1" 'BEGIN { r = c * s; print (r < 1) ? 1 : r }'; }
+share() { echo "$MIX" | awk -v i="$1" '{ print $i }'; }
+R_PAGES=$(rate "$(share 1)")
+R_IMAGES=$(rate "$(share 2)")
+R_GREEDY=$(rate "$(share 3)")
+# mix SUFFIX: the three loads at once, open loop, --tsv lines in
+# $W/{pages,images,greedy}SUFFIX, the server's CPU ticks in $W/cpuSUFFIX
 mix() {
-	load "pages$1" -c 16 -t "$SECS" -n 1000000 --source 127.0.1.1/200 --latency-status 20 "$PAGE" &
+	c0=$(cpu_ticks)
+	o0=$(overflows)
+	load "pages$1" -c 256 --rate "$R_PAGES" -t "$SECS" -n 1000000 --source 127.0.1.1/200 \
+	    --latency-status 20 "$PAGE" &
 	P1=$!
-	load "images$1" -c 32 -t "$SECS" -n 1000000 --source 127.0.2.1/200 "$IMAGE" &
+	load "images$1" -c 256 --rate "$R_IMAGES" -t "$SECS" -n 1000000 --source 127.0.2.1/200 "$IMAGE" &
 	P2=$!
-	load "greedy$1" -c 16 -t "$SECS" -n 1000000 --source 127.0.0.99 "$PAGE" &
+	load "greedy$1" -c 256 --rate "$R_GREEDY" -t "$SECS" -n 1000000 --source 127.0.0.99 "$PAGE" &
 	P3=$!
 	wait $P1 $P2 $P3
+	echo $(($(cpu_ticks) - c0)) >"$W/cpu$1"
+	echo $(($(overflows) - o0)) >"$W/overflows$1"
 }
 # report SUFFIX TITLE
 report() {
@@ -157,11 +188,22 @@ report() {
 	all=$(col requests <"$W/pages$1")
 	served=$(status 20 <"$W/pages$1")
 	p99=$(col p99_us <"$W/pages$1")
-	echo "$2: $(printf '%.0f' "$offered") req/s = $(ratio "$offered" "$CAP") x page capacity, for ${SECS} s"
+	total=0
+	for k in pages images greedy; do
+		total=$((total + $(col requests <"$W/$k$1")))
+	done
+	echo "$2: $(printf '%.0f' "$offered") req/s = $(ratio "$offered" "$CAP") x page capacity, for ${SECS} s" \
+		"(asked: pages $R_PAGES, images $R_IMAGES, greedy $R_GREEDY req/s)"
+	echo "  server CPU: $(awk -v t="$(cat "$W/cpu$1")" -v hz="$(getconf CLK_TCK)" -v n="$total" -v s="$SECS" \
+		'BEGIN { printf "%.0f us/request over all %d requests, %.0f %% of one core", t * 1e6 / hz / n, n, 100 * t / hz / s }');" \
+		"accept queue overflows (machine-wide) $(cat "$W/overflows$1")"
 	echo "  pages:  $served of $all served (20) = $(awk -v a="$served" -v b="$all" 'BEGIN { printf "%.2f", b ? 100 * a / b : 0 }') %;" \
-		"p99 $p99 us = $(ratio "$p99" "$P99_IDLE") x unloaded; statuses $(col status <"$W/pages$1"); errors $(col error_kinds <"$W/pages$1")"
+		"p99 $p99 us = $(ratio "$p99" "$P99_IDLE") x unloaded (from the connect: $(col sent_p99_us <"$W/pages$1") us;" \
+		"the generator's lag: p99 $(col lag_p99_us <"$W/pages$1") us); statuses $(col status <"$W/pages$1"); errors $(col error_kinds <"$W/pages$1");" \
+		"generator CPU $(col cli_us_per_req <"$W/pages$1") us/request"
 	for k in images greedy; do
-		echo "  $k: $(col requests <"$W/$k$1") requests, statuses $(col status <"$W/$k$1"), errors $(col error_kinds <"$W/$k$1")"
+		echo "  $k: $(col requests <"$W/$k$1") requests, statuses $(col status <"$W/$k$1"), errors $(col error_kinds <"$W/$k$1");" \
+			"generator CPU $(col cli_us_per_req <"$W/$k$1") us/request"
 	done
 }
 : >"$W/rss"
@@ -198,4 +240,4 @@ for mode in handshake request; do
 		"trickle: $(cat "$W/trickle") (timeout_request $TIMEOUT s)"
 done
 echo "server RSS at the end: $(rss) KiB"
-echo "command: OVERLOAD_SECS=$SECS OVERLOAD_RESUME=${OVERLOAD_RESUME:-0} sh tests/bench/overload_bench.sh $1"
+echo "command: OVERLOAD_SECS=$SECS OVERLOAD_MIX='$MIX' OVERLOAD_RESUME=${OVERLOAD_RESUME:-0} sh tests/bench/overload_bench.sh $1"

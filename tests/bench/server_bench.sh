@@ -254,8 +254,8 @@ done
 # Columns of RESULTS: 1 cell, 2 server, 3 proto, 4 tls, 5 mode, 6 conc,
 # 7 requests, 8 ok, 9 errors, 10 secs, 11 rps, 12 p50, 13 p90, 14 p99,
 # 15 max, 16 server us/req, 17 client us/req, 18 resumed, 19 statuses,
-# 20 error kinds, 21 mean body bytes, 22 server CPU share in the kernel,
-# 23 listen overflows.
+# 20 error kinds, 21 mean body bytes, 22 p99 from the connect, 23 p99 of
+# the generator's lag, 24 server CPU share in the kernel, 25 listen overflows.
 awk -F'\t' '
 function median(list,   n, v, i, j, t) {
 	n = split(list, v, " ")
@@ -274,7 +274,7 @@ function ratio(a, b) { return (a != "" && b != "" && b + 0 > 0) ? sprintf("%.2f"
 	}
 	cpu[k] = cpu[k] " " $16; rps[k] = rps[k] " " $11
 	p50[k] = p50[k] " " $12; p99[k] = p99[k] " " $14
-	err[k] += $9; ovf[k] += $23; bytes[k] = $21; sys[k] = sys[k] " " $22
+	err[k] += $9; ovf[k] += $25; bytes[k] = $21; sys[k] = sys[k] " " $24
 	if ($20 != "-") kinds[k] = kinds[k] " " $20
 	servers[$1] = servers[$1] (servers[$1] ~ ("(^| )" $2 "( |$)") ? "" : " " $2)
 }

@@ -62,8 +62,49 @@ expect_match "assets-nourl: the warning says the links will be dead" \
 expect_match "deadlink: dead link reported at its source line" \
     '^site/source/_posts/links.md:7: dead link notes/other.gmi$' \
     "$(cat "$TMP/deadlink/stderr")"
+check "malformed: a permalink with .. writes nothing outside" \
+    test ! -e "$TMP/escaped" -a ! -e "$TMP/malformed/escaped"
 expect_match "malformed: the good posts are still built" \
     '^public: 2 posts, ' "$(cat "$TMP/malformed/stdout")"
+
+# A broken configuration stops the build before anything is written.
+C="$TMP/config"
+mkdir -p "$C"
+cp -R "$CASES/basic/site" "$C/"
+printf 'source: site\nsite:\n  title: x\n  colour: blue\n' >"$C/canyon.yaml"
+(cd "$C" && "$CANYON" build -c canyon.yaml >/dev/null 2>"$C/err")
+expect_eq "config: an unknown site key exits 1" 1 $?
+expect_match "config: the unknown key is named with its line" \
+    "canyon.yaml:4: unknown key 'colour' in site" "$(cat "$C/err")"
+printf 'source: site\nsite:\n  timezone: Mars/Olympus\n' >"$C/canyon.yaml"
+(cd "$C" && "$CANYON" check -c canyon.yaml >/dev/null 2>"$C/err")
+expect_eq "config: an unknown time zone exits 1" 1 $?
+expect_match "config: the time zone is named with its line" \
+    "canyon.yaml:3: unknown time zone 'Mars/Olympus'" "$(cat "$C/err")"
+check "config: nothing was written" test ! -e "$C/public"
+
+# Symbolic links to folders are not followed: one leading back up the
+# tree would make the walk endless.
+L="$TMP/loop"
+mkdir -p "$L"
+cp -R "$CASES/basic/site" "$L/"
+ln -s .. "$L/site/source/images/up"
+ln -s ../.. "$L/site/source/about/loop"
+printf 'source: site\noutput: public\n' >"$L/canyon.yaml"
+(cd "$L" && timeout 60 "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+expect_eq "symlink loop: the build ends and succeeds" 0 $?
+check "symlink loop: the link is not copied" test ! -e "$L/public/images/up"
+
+# A quoted line break in a title or tag must not split a gemtext line.
+NL="$TMP/newline"
+mkdir -p "$NL/site/source/_posts"
+printf -- '---\ntitle: "two\\nlines"\ndate: 2022-01-01\ntags: ["a\\nb"]\n---\n\nx\n' \
+    >"$NL/site/source/_posts/nl.md"
+printf 'source: site\noutput: public\n' >"$NL/canyon.yaml"
+(cd "$NL" && "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+check "newline: the title stays on its link line" \
+    grep -qx '=> /2022/01/01/nl/ 2022-01-01 two lines' "$NL/public/index.gmi"
+check "newline: the tag page has a one-line name" test -d "$NL/public/tags/a b"
 
 # Atomic replacement: public is a link to one of two generations; a build
 # writes the other one and switches the link, so a build that fails while
@@ -91,6 +132,12 @@ check "atomic: the link switched to the other generation" \
 check "atomic: the new capsule has the change" \
     grep -q "A new line." "$A/public/2021/12/30/trip-01/index.gmi"
 
+flock "$A/.public.lock" sh -c "cd '$A' && '$CANYON' build -q -c canyon.yaml" \
+    >/dev/null 2>"$A/err"
+expect_eq "atomic: a second build at the same time exits 1" 1 $?
+expect_match "atomic: it says another build is writing" \
+    'another build is writing this capsule' "$(cat "$A/err")"
+
 # Incremental builds: unchanged posts come from the cache, unchanged files
 # are not written again.
 (cd "$A" && "$CANYON" build -c canyon.yaml >"$A/out1" 2>/dev/null)
@@ -111,4 +158,16 @@ touch "$A/site/source/_posts/trip-02.md"
 (cd "$A" && "$CANYON" build -c canyon.yaml >"$A/out4" 2>/dev/null)
 expect_match "incremental: a touched but unchanged post is not rendered" \
     '\(0 rendered, 5 from cache' "$(cat "$A/out4")"
+sed -i 's/^title: Trip, part 2$/title: Trip, part two/' "$A/site/source/_posts/trip-02.md"
+(cd "$A" && "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+(cd "$A" && "$CANYON" build -q -c canyon.yaml >/dev/null 2>&1)
+check "incremental: a new title reaches the home page" \
+    grep -qx '=> /2021/12/31/trip-02/ 2021-12-31 Trip, part two' "$A/public/index.gmi"
+check "incremental: and the neighbours' footers" \
+    grep -q 'Next: Trip, part two' "$A/public/2021/12/30/trip-01/index.gmi"
+rm -rf "$A/incremental"
+cp -R "$A/public/" "$A/incremental"
+(cd "$A" && "$CANYON" build -f -q -c canyon.yaml >/dev/null 2>&1)
+check "incremental: still equal to a build from scratch" \
+    diff -r -x '.*' "$A/incremental" "$A/public/"
 exit 0

@@ -3,23 +3,10 @@
 # its escaping, and SIGUSR1 reopening the log file after a rotation.
 . "$ROOT/tests/lib.sh"
 
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Logged capsule\n' >"$TMP/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj /CN=localhost -keyout "$TMP/certs/localhost.key" \
-	-out "$TMP/certs/localhost.crt" 2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<EOF
 output: pub
 server:

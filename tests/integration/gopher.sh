@@ -6,96 +6,14 @@
 # URL: pages, search in Korean on both protocols, Gopher+ probes, a real
 # client (lynx) following the series. Each case checks the server is alive.
 . "$ROOT/tests/lib.sh"
-GET="$TOOLS/gopher_get"
 FIX="$ROOT/tests/integration/gopher"
 POST=/2021/12/31/las-vegas-aws-reinvent-04/
 
 cp -R "$FIX/capsule" "$TMP/capsule"
 # A file above max_in_memory, so that it is streamed.
 seq 1 100000 >"$TMP/capsule$POST/big.bin"
-mkdir "$TMP/certs"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost -days 30 \
-    2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
-
-# The public Gopher port must be the bound one (menus carry it): try a few.
-# The crawl below fetches every item at once from one address: the
-# per-address budget is lifted (tests/integration/limits.sh covers it).
-start_server() {
-	for try in 1 2 3 4 5; do
-		GPORT=$((20000 + ($$ * 7 + try * 131) % 30000))
-		cat >"$TMP/canyon.yaml" <<-EOF2
-		output: $TMP/capsule
-		server:
-		  hostname: localhost
-		  certs: $TMP/certs
-		  listen: ["127.0.0.1:0"]
-		  gopher_listen: ["127.0.0.1:$GPORT"]
-		  gopher_port: $GPORT
-		  max_in_memory: 100000
-		  access_log: ""
-		# The crawl asks for every item at once: no per-address budget.
-		limits:
-		  rate: 100000
-		  burst: 100000
-		EOF2
-		rm -f "$TMP/ready"
-		"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" \
-		    2>"$TMP/server.log" &
-		SERVER_PID=$!
-		i=0
-		while [ ! -s "$TMP/ready" ] && [ $i -lt 50 ] &&
-		    kill -0 "$SERVER_PID" 2>/dev/null; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if [ -s "$TMP/ready" ]; then
-			GEMPORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
-			return 0
-		fi
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-		SERVER_PID=""
-	done
-	return 1
-}
-
-if ! start_server; then
-	not_ok "server starts"
-	sed 's/^/#   /' "$TMP/server.log"
-	exit 0
-fi
-ok "server starts (Gopher on $GPORT)"
-
-alive() { check "server alive after $1" kill -0 "$SERVER_PID"; }
-g() { "$GET" 127.0.0.1 "$GPORT" "$@"; }
-# Replace the port by PORT, for goldens.
-unport() { sed "s/\\t$GPORT\\r\$/\\tPORT\\r/; s/:$GPORT\\//:PORT\\//"; }
-
-# Menu format: CRLF everywhere, four fields, our host and port, last line ".".
-menu_ok() { # FILE
-	awk -v port="$GPORT" '
-	    { if ($0 !~ /\r$/) { print "no CRLF: " NR; bad = 1 } sub(/\r$/, "") }
-	    last != "" { print "after the terminator: " NR; bad = 1 }
-	    $0 == "." { last = NR; next }
-	    {
-		n = split($0, f, "\t")
-		if (n != 4) { print "fields " n ": " $0; bad = 1 }
-		t = substr($0, 1, 1)
-		if (t == "3") next
-		if (f[3] != "localhost" || f[4] != port) { print "host: " $0; bad = 1 }
-	    }
-	    END { if (!last) { print "no terminator"; bad = 1 } exit bad }' "$1"
-}
-# Display strings under 70 columns, Hangul counted double (wc -L, UTF-8).
-widest() { # FILE
-	grep -v '^\.' "$1" | cut -f1 | cut -c2- | LC_ALL=C.UTF-8 wc -L
-}
-no_controls() { # FILE: nothing below 0x20 but TAB, CR before LF
-	! tr -d '\t\r\n' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]'
-}
+. "$FIX/common.sh"
+start_server "$TMP/capsule" || exit 0
 
 # --- root menu ---
 g "" >"$TMP/root"
@@ -210,31 +128,6 @@ expect_eq "bare LF accepted" "$(cat "$TMP/root")" \
 alive "Gopher+"
 
 # --- crawl: every local item reachable from the root answers ---
-# Menus are followed; every other local item is fetched once. A dead item
-# gets an error menu or nothing; the list is printed on failure.
-crawl() {
-	: >"$TMP/seen"
-	printf '1\t\n' >"$TMP/queue"
-	: >"$TMP/dead"
-	while [ -s "$TMP/queue" ]; do
-		item=$(head -n 1 "$TMP/queue")
-		sed -i 1d "$TMP/queue"
-		type=${item%%"$(printf '\t')"*}
-		sel=${item#*"$(printf '\t')"}
-		grep -qxF -- "$sel" "$TMP/seen" && continue
-		printf '%s\n' "$sel" >>"$TMP/seen"
-		g "$sel" >"$TMP/item"
-		if [ ! -s "$TMP/item" ] || head -n 1 "$TMP/item" |
-		    grep -q "^3.*	error.host	1"; then
-			printf '%s %s\n' "$type" "$sel" >>"$TMP/dead"
-			continue
-		fi
-		[ "$type" = 1 ] || continue
-		tr -d '\r' <"$TMP/item" | awk -F '\t' -v port="$GPORT" '
-		    /^[019gI]/ && $3 == "localhost" && $4 == port {
-			print substr($1, 1, 1) "\t" $2 }' >>"$TMP/queue"
-	done
-}
 crawl
 expect_eq "crawl: no dead local item from the root" "" "$(cat "$TMP/dead")"
 expect_eq "crawl: every page and asset of the capsule reached" \

@@ -6,9 +6,7 @@
 
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Home\n' >"$TMP/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
-    -days 30 -subj /CN=localhost 2>/dev/null
+make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<YAML
 output: pub
 server:

@@ -7,50 +7,31 @@
 # instance resumes on the other (shared ticket_key_file).
 . "$ROOT/tests/lib.sh"
 
-PIDS=""
-stop_all() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	cleanup
-}
-trap stop_all EXIT INT TERM
 
-# wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
-# A capsule of one page, one certificate and one ticket key for both.
-mkdir -p "$TMP/pub" "$TMP/certs"
-printf '# Capsule behind HAProxy\n' >"$TMP/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj /CN=localhost -keyout "$TMP/certs/localhost.key" \
-	-out "$TMP/certs/localhost.crt" 2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
-head -c 80 /dev/urandom >"$TMP/ticket.key"
-chmod 600 "$TMP/ticket.key"
+# A capsule of one page, one certificate and one ticket key for both, in
+# folders apart as on a real host (the sandbox lets the server read only
+# what its configuration names: a reload must still find the key file).
+mkdir -p "$TMP/srv/pub" "$TMP/srv/certs" "$TMP/keys" "$TMP/etc" "$TMP/log"
+printf '# Capsule behind HAProxy\n' >"$TMP/srv/pub/index.gmi"
+make_cert "$TMP/srv/certs"
+head -c 80 /dev/urandom >"$TMP/keys/ticket.key"
+chmod 600 "$TMP/keys/ticket.key"
 
 for i in a b; do
-	cat >"$TMP/$i.yaml" <<EOF
-output: pub
+	cat >"$TMP/etc/$i.yaml" <<EOF
+output: $TMP/srv/pub
 server:
   listen:
     - {address: "127.0.0.1:0", proxy_protocol: true}
   gopher_listen:
     - {address: "127.0.0.1:0", proxy_protocol: true}
-  certs: certs
-  access_log: $i.log
-  ticket_key_file: ticket.key
+  certs: $TMP/srv/certs
+  access_log: $TMP/log/$i.log
+  ticket_key_file: $TMP/keys/ticket.key
   workers: 1
 EOF
-	"$CANYON" serve -c "$TMP/$i.yaml" --ready-file "$TMP/$i.ready" 2>"$TMP/$i.err" &
+	"$CANYON" serve -c "$TMP/etc/$i.yaml" --ready-file "$TMP/$i.ready" 2>"$TMP/$i.err" &
 	PIDS="$PIDS $!"
 done
 check "instance a ready" wait_for 10 test -s "$TMP/a.ready"
@@ -116,9 +97,9 @@ expect_eq "6 Gemini requests through HAProxy answered" 6 "$ok_gem"
 expect_eq "6 Gopher requests through HAProxy answered" 6 "$ok_goph"
 
 # The access logs are flushed once a second.
-logged_at_least() { [ "$(cat "$TMP/a.log" "$TMP/b.log" 2>/dev/null | wc -l)" -ge "$1" ]; }
+logged_at_least() { [ "$(cat "$TMP/log/a.log" "$TMP/log/b.log" 2>/dev/null | wc -l)" -ge "$1" ]; }
 check "12 requests logged" wait_for 5 logged_at_least 12
-count() { grep -c "$2" "$TMP/$1.log" 2>/dev/null || true; }
+count() { grep -c "$2" "$TMP/log/$1.log" 2>/dev/null || true; }
 expect_eq "Gemini spread: 3 on each instance" "3 3" \
 	"$(count a ' 127\.0\.0\.2 ') $(count b ' 127\.0\.0\.2 ')"
 expect_eq "Gopher spread: 3 on each instance" "3 3" \
@@ -145,20 +126,32 @@ check "both logged" wait_for 5 logged_at_least 14
 expect_eq "the two connections went to different instances" "1 1" \
 	"$(($(count a .) - before_a)) $(($(count b .) - before_b))"
 
+# The same with TLS 1.2 (its ticket comes in the handshake, and each
+# instance also has its own session cache, which cannot help here).
+before_a=$(count a .)
+before_b=$(count b .)
+first=$(sclient -tls1_2 -sess_out "$TMP/session12")
+expect_match "TLS 1.2: a full handshake" '^New, TLSv1\.2' "$first"
+second=$(sclient -tls1_2 -sess_in "$TMP/session12")
+expect_match "TLS 1.2: the session resumed on the other instance" '^Reused, TLSv1\.2' "$second"
+check "both logged" wait_for 5 logged_at_least 16
+expect_eq "TLS 1.2: the two connections went to different instances" "1 1" \
+	"$(($(count a .) - before_a)) $(($(count b .) - before_b))"
+
 # Key rotation: a new key first, the old one after it, SIGHUP to both:
 # the old session still resumes (old key decrypts). Then the old key
 # dropped and SIGHUP again: it no longer does.
 reloads() { [ "$(cat "$TMP/a.err" "$TMP/b.err" | grep -c '^canyon: reloaded')" -ge "$1" ]; }
-head -c 80 /dev/urandom >"$TMP/new.key"
-cat "$TMP/new.key" "$TMP/ticket.key" >"$TMP/rotated.key"
-chmod 600 "$TMP/rotated.key"
-mv "$TMP/rotated.key" "$TMP/ticket.key"
+head -c 80 /dev/urandom >"$TMP/keys/new.key"
+cat "$TMP/keys/new.key" "$TMP/keys/ticket.key" >"$TMP/keys/rotated.key"
+chmod 600 "$TMP/keys/rotated.key"
+mv "$TMP/keys/rotated.key" "$TMP/keys/ticket.key"
 for p in $PIDS; do [ "$p" = "$hp_pid" ] || kill -HUP "$p"; done
 check "both instances reloaded the rotated keys" wait_for 5 reloads 2
 expect_match "old session resumes under the previous key" '^Reused, TLSv1\.3' \
 	"$(sclient -sess_in "$TMP/session")"
-chmod 600 "$TMP/new.key"
-mv "$TMP/new.key" "$TMP/ticket.key"
+chmod 600 "$TMP/keys/new.key"
+mv "$TMP/keys/new.key" "$TMP/keys/ticket.key"
 for p in $PIDS; do [ "$p" = "$hp_pid" ] || kill -HUP "$p"; done
 check "both instances reloaded without the previous key" wait_for 5 reloads 4
 expect_match "old session no longer resumes once its key is dropped" '^New, TLSv1\.3' \

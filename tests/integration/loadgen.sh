@@ -8,9 +8,7 @@ LOADGEN="$TOOLS/../bench/loadgen"
 mkdir -p "$TMP/pub" "$TMP/certs"
 head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 2048 >"$TMP/pub/page.gmi"
 printf '# Home\n=> /page.gmi A page\n' >"$TMP/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" -days 3650 \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
+make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<YAML
 output: pub
 server:
@@ -67,6 +65,16 @@ expect_eq "a body of the wrong size is an error" "body_size=6" "$(field error_ki
 line=$("$LOADGEN" -c 2 -n 1000000 -t 1 --port "$GEMINI" --tsv gemini://localhost/page.gmi)
 expect_match "a run is bounded by time as well as by count" '^[12]\.[0-9]+$' "$(field secs "$line")"
 
+# Open loop: 40 arrivals a second for 1 s, whatever the replies take.
+line=$("$LOADGEN" -c 8 -n 1000000 -t 1 --rate 40 --port "$GEMINI" --tsv gemini://localhost/page.gmi)
+expect_match "--rate: about 40 requests in 1 s, not as many as possible" '^(39|40|41)$' \
+    "$(field requests "$line")"
+expect_eq "... all answered" "20=$(field requests "$line")" "$(field status "$line")"
+expect_match "... with the generator's lag reported" '^[0-9]+$' "$(field lag_p99_us "$line")"
+line=$("$LOADGEN" -c 1 -n 1000000 -t 1 --rate 2000 --port "$GEMINI" --tsv gemini://localhost/page.gmi)
+expect_match "arrivals that find every slot busy are counted, not sent" 'no_slot=[0-9]+' \
+    "$(field error_kinds "$line")"
+
 line=$("$LOADGEN" -c 2 -n 20 -t 30 --tsv "gopher://localhost:$GOPHER/1/")
 expect_eq "Gopher requests are counted" "served=20" "$(field status "$line")"
 
@@ -81,7 +89,11 @@ socat "TCP-LISTEN:$port,bind=127.0.0.1,fork,reuseaddr" \
     SYSTEM:'read line; i=0; while [ $i -lt 20000 ]; do i=$((i+1)); done; echo done' \
     2>/dev/null &
 SOCAT_PID=$!
-sleep 0.5
+tries=0
+until ss -Hltn "sport = :$port" | grep -q . || [ $tries -ge 50 ]; do
+	sleep 0.1
+	tries=$((tries + 1))
+done
 line=$("$LOADGEN" -n 8 -t 60 --pid "$SOCAT_PID" --tsv "gopher://localhost:$port/1/")
 kill "$SOCAT_PID" 2>/dev/null
 wait "$SOCAT_PID" 2>/dev/null

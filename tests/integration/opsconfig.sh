@@ -6,10 +6,7 @@
 
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Capsule\n' >"$TMP/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj /CN=localhost -keyout "$TMP/certs/localhost.key" \
-	-out "$TMP/certs/localhost.crt" 2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 head -c 80 /dev/urandom >"$TMP/ticket.key"
 chmod 600 "$TMP/ticket.key"
 

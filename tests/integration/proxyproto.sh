@@ -6,33 +6,13 @@
 # a header at all.
 . "$ROOT/tests/lib.sh"
 
-PIDS=""
-stop_all() {
-	for p in $PIDS; do kill "$p" 2>/dev/null; done
-	for p in $PIDS; do wait "$p" 2>/dev/null; done
-	cleanup
-}
-trap stop_all EXIT INT TERM
 
-wait_for() {
-	n=$(($1 * 10))
-	shift
-	while [ "$n" -gt 0 ]; do
-		"$@" 2>/dev/null && return 0
-		sleep 0.1
-		n=$((n - 1))
-	done
-	return 1
-}
 
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Proxied capsule\n' >"$TMP/pub/index.gmi"
 # (The Gopher answers are only checked to be there: what they hold is the
 # Gopher suites' business; the logged addresses are this suite's.)
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
-	-subj /CN=localhost -keyout "$TMP/certs/localhost.key" \
-	-out "$TMP/certs/localhost.crt" 2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 
 # p: both listeners behind a balancer; n: the same without proxy_protocol.
 cat >"$TMP/p.yaml" <<EOF
@@ -44,6 +24,9 @@ server:
   access_log: p.log
   workers: 1
   timeout_request: 1
+limits:
+  rate: 0.01
+  burst: 2
 EOF
 sed -e 's/{address: \("[^"]*"\), proxy_protocol: true}/\1/' -e 's/p\.log/n.log/' \
 	"$TMP/p.yaml" >"$TMP/n.yaml"
@@ -95,17 +78,36 @@ out=$(printf 'gemini://localhost/\r\n' |
 	timeout 5 socat - "OPENSSL:127.0.0.1:$(port p gemini),verify=0,snihost=localhost" 2>&1)
 expect_match "Gemini without a header: no TLS handshake" 'SSL_connect|Connection reset|error' "$out"
 
+# Rate limits follow the address of the PROXY header: one client spends
+# its budget (2, then 2 more at the lowest priority) and is refused, while
+# another behind the same balancer is still served. Once refused twice, its
+# connections are closed before any reply (and any log line).
+limited=0
+answered=0
+for n in 1 2 3 4 5 6; do
+	out=$(printf 'PROXY TCP4 192.0.2.50 127.0.0.1 4000 70\r\n/\r\n' | send "$PG")
+	[ -n "$out" ] && answered=$((answered + 1))
+	printf '%s' "$out" | grep -q 'Server busy' && limited=$((limited + 1))
+done
+check "a client over its budget is refused ($limited of 6)" test "$limited" -ge 1
+out=$(printf 'PROXY TCP4 192.0.2.51 127.0.0.1 4001 70\r\n/\r\n' | send "$PG")
+expect_match "another client behind the same balancer is served" '^i|^1|^0' "$out"
+check "... not refused" sh -c "! printf '%s' \"\$1\" | grep -q 'Server busy'" sh "$out"
+
 # A header sent to a listener that does not expect one is not trusted: it
 # is just a (bad) selector, logged with the real peer address.
 printf 'PROXY TCP4 192.0.2.66 127.0.0.1 56324 70\r\n' | send "$(port n gopher)" >/dev/null
 
 # The access logs are flushed once a second.
 logged() { [ "$(wc -l <"$TMP/$1.log" 2>/dev/null)" -ge "$2" ]; }
-check "proxied requests logged" wait_for 5 logged p 6
+check "proxied requests logged" wait_for 5 logged p $((7 + answered))
 check "plain request logged" wait_for 5 logged n 1
 expect_eq "logged client addresses, in order" \
-	"192.0.2.7 2001:db8::7 198.51.100.9 127.0.0.1 127.0.0.1 203.0.113.5" \
+	"192.0.2.7 2001:db8::7 198.51.100.9 127.0.0.1 127.0.0.1 203.0.113.5 $(seq "$answered" | sed 's/.*/192.0.2.50/' | tr '\n' ' ')192.0.2.51" \
 	"$(awk '{ print $2 }' "$TMP/p.log" | tr '\n' ' ' | sed 's/ $//')"
+expect_eq "refusals logged as 44 for the client over its budget only" \
+	"192.0.2.50 $limited" \
+	"$(awk '$5 == 44 { n[$2]++ } END { for (a in n) print a, n[a] }' "$TMP/p.log")"
 expect_eq "header on a plain listener: the real address logged" "127.0.0.1" \
 	"$(awk '{ print $2 }' "$TMP/n.log")"
 # Stopped first: what the sanitizers find shows at exit.

@@ -52,9 +52,7 @@ mkdir -p "$S/pub" "$S/pub2" "$S/certs" "$TMP/elsewhere/pub"
 printf '# Home\n' >"$S/pub/index.gmi"
 printf '# Pub2\n' >"$S/pub2/index.gmi"
 printf '# Elsewhere\n' >"$TMP/elsewhere/pub/index.gmi"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$S/certs/localhost.key" -out "$S/certs/localhost.crt" \
-	-days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
+make_cert "$S/certs"
 write_config() { # ROOT [USER]
 	cat >"$S/canyon.yaml" <<YAML
 output: $1

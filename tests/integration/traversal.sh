@@ -20,10 +20,7 @@ ln -s "$TMP/site/SENTINEL" "$TMP/site/pub/abs"
 ln -s .. "$TMP/site/pub/updir"
 ln -s /etc "$TMP/site/pub/etc"
 ln -s ../../.well-known-outside "$TMP/site/pub/.well-known/x"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-	-keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
-	-days 30 -subj /CN=localhost -addext subjectAltName=DNS:localhost 2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<YAML
 output: site/pub
 server:

@@ -49,8 +49,8 @@ main(int argc, char **argv)
 	struct pollfd pfd;
 	ssize_t n;
 
-	if (argc > 1 && (strcmp(argv[1], "-n") == 0 ||
-	    strcmp(argv[1], "-l") == 0)) {
+	if (argc > 1 &&
+	    (strcmp(argv[1], "-n") == 0 || strcmp(argv[1], "-l") == 0)) {
 		end = argv[1][1] == 'n' ? "" : "\n";
 		i++;
 	}

@@ -81,6 +81,49 @@ test_shed_by_priority(void **state)
 	limits_free(l);
 }
 
+/* Pages shed twice in a row leave the address welcome; images shed twice
+ * within the wait hold it to the wait: closed on accept until then. */
+static void
+test_shed_hold(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct shed s;
+	struct limits_ticket full, t;
+	struct sockaddr_in sa = addr("192.0.2.1"), other = addr("192.0.2.2");
+	unsigned retry = 0;
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.shed.min_limit = c.shed.initial_limit = c.shed.max_limit = 1;
+	c.shed.retry = 5;
+	c.rate.burst = 100;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_shed_init(l, &s, 0);
+	/* One page from elsewhere fills the server. */
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&other, sizeof(other), 0, &full), 0);
+	assert_int_equal(admit(l, &s, &full, "/", 10, 0, &retry), LIMITS_ADMIT);
+	for (i = 0; i < 3; i++) {
+		assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 1 + i, &t), 0);
+		assert_int_equal(admit(l, &s, &t, "/p/", 10, 1 + i, &retry), LIMITS_SHED);
+		limits_conn_close(l, &s, &t, 1 + i);
+	}
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 4, &t), 0);
+	assert_int_equal(admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
+	limits_conn_close(l, &s, &t, 4);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 5, &t), 0);
+	assert_int_equal(admit(l, &s, &t, "/a.jpg", 10, 5, &retry), LIMITS_SHED);
+	limits_conn_close(l, &s, &t, 5);
+	/* Held from 5 s to 10 s. */
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 9.9, &t), -1);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 10, &t), 0);
+	limits_conn_close(l, &s, &t, 10);
+	limits_conn_close(l, &s, &full, 10);
+	limits_free(l);
+}
+
 /* A greedy address goes to the lowest priority, then is refused with the
  * time until its budget is back; other addresses are unaffected. */
 static void
@@ -198,6 +241,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_shed_by_priority),
+		cmocka_unit_test(test_shed_hold),
 		cmocka_unit_test(test_budget),
 		cmocka_unit_test(test_conn_cap),
 		cmocka_unit_test(test_proxied),

@@ -40,6 +40,26 @@ test_printf_and_truncate(void **state)
 	buf_free(&b);
 }
 
+/* A result longer than the room left is formatted again, whole. */
+static void
+test_printf_longer_than_room(void **state)
+{
+	struct buf b = BUF_INIT;
+	char word[301];
+
+	(void)state;
+	memset(word, 'w', 300);
+	word[300] = '\0';
+	buf_puts(&b, "ab");
+	for (int i = 0; i < 3; i++)
+		buf_printf(&b, "<%s>", word);
+	assert_int_equal(b.len, 2 + 3 * 302);
+	assert_int_equal(strlen(buf_cstr(&b)), b.len);
+	assert_memory_equal(b.data + 2 + 2 * 302, "<www", 4);
+	assert_memory_equal(b.data + b.len - 2, "w>", 2);
+	buf_free(&b);
+}
+
 static void
 test_binary_and_detach(void **state)
 {
@@ -93,6 +113,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_append_grows),
 		cmocka_unit_test(test_printf_and_truncate),
+		cmocka_unit_test(test_printf_longer_than_room),
 		cmocka_unit_test(test_binary_and_detach),
 		cmocka_unit_test(test_empty_cstr),
 		cmocka_unit_test(test_reserve_then_detach),

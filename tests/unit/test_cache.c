@@ -88,7 +88,10 @@ save(const struct site_doc *d, uint64_t stamp, size_t cut)
 	char *name = strdup(file);
 	int fd = mkstemp(name);
 
-	cache_begin(&b, stamp);
+	char *index[] = {"index.gmi", "tags/여행/index.gmi"};
+	uint64_t keys[] = {5, 6};
+
+	cache_begin(&b, stamp, 77, index, keys, 2);
 	cache_put(&b, d);
 	assert_true(fd >= 0);
 	assert_int_equal(write(fd, b.data, b.len - cut), (ssize_t)(b.len - cut));
@@ -109,6 +112,10 @@ test_round_trip(void **state)
 	make_doc(&d);
 	file = save(&d, 99, 0);
 	cache_load(&c, file, 99);
+	assert_int_equal(c.index_key, 77);
+	assert_int_equal(c.nindex, 2);
+	assert_string_equal(c.index_files[1], "tags/여행/index.gmi");
+	assert_int_equal(c.index_keys[1], 6);
 	rec = cache_find(&c, d.src);
 	assert_non_null(rec);
 	assert_true(cache_same_file(&c, rec, &d));

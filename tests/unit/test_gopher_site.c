@@ -126,7 +126,6 @@ test_root_menu(void **state)
 	assert_string_equal(a.data,
 	    "iPerfectacle's capsule\t\t" HOST "\t7070\r\n"
 	    "i=====================\t\t" HOST "\t7070\r\n"
-	    "7Search the posts\t/search\t" HOST "\t7070\r\n"
 	    "i\t\t" HOST "\t7070\r\n"
 	    "12021-12-31 - 4편\t" POST "\t" HOST "\t7070\r\n"
 	    "0robots\t/robots.txt\t" HOST "\t7070\r\n"
@@ -139,6 +138,44 @@ test_root_menu(void **state)
 	assert_string_equal(ask(fx, "/index.gmi", &b), a.data);
 	buf_free(&a);
 	buf_free(&b);
+}
+
+/* A home page that does not link to /search still gets a type 7 item,
+ * right under its title; one that does is not given a second one. */
+static void
+test_root_menu_adds_search(void **state)
+{
+	struct fixture *fx = *state;
+	const char *home = "# Home\n\nNothing but text.\n";
+	char dir[64], err[256], cmd[128];
+	struct store *st;
+	struct search_index *idx;
+	struct gopher_site *gs;
+	struct buf all = BUF_INIT;
+
+	snprintf(dir, sizeof(dir), "/tmp/canyon-gs2.XXXXXX");
+	assert_non_null(mkdtemp(dir));
+	write_file(dir, "index.gmi", home, strlen(home));
+	st = store_load(dir, 1024, err, sizeof(err));
+	assert_non_null(st);
+	idx = search_build(st);
+	gs = gopher_site_new(st, idx, HOST, 7070);
+	response_free(&fx->resp);
+	gopher_respond(gs, "", 0, &fx->resp);
+	buf_append(&all, fx->resp.head.data, fx->resp.head.len);
+	if (fx->resp.body_len)
+		buf_append(&all, fx->resp.body, fx->resp.body_len);
+	assert_non_null(strstr(buf_cstr(&all),
+	    "i====\t\t" HOST "\t7070\r\n"
+	    "7Search the posts\t/search\t" HOST "\t7070\r\n"));
+	assert_null(strstr(ask(fx, "", &all), "Search the posts"));
+	response_free(&fx->resp);
+	buf_free(&all);
+	gopher_site_free(gs);
+	search_free(idx);
+	store_free(st);
+	snprintf(cmd, sizeof(cmd), "rm -rf %s", dir);
+	assert_int_equal(system(cmd), 0);
 }
 
 static void
@@ -288,6 +325,8 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test_setup_teardown(test_root_menu, setup, teardown),
+	    cmocka_unit_test_setup_teardown(
+		test_root_menu_adds_search, setup, teardown),
 	    cmocka_unit_test_setup_teardown(
 		test_post_menu_and_text, setup, teardown),
 	    cmocka_unit_test_setup_teardown(test_files, setup, teardown),

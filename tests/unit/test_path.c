@@ -104,6 +104,37 @@ test_join_and_read(void **state)
 	free(p);
 }
 
+/* Files larger than one read, exactly at the limit or one byte over;
+ * a file whose size stat does not tell (/proc) is read whole too. */
+static void
+test_read_sizes(void **state)
+{
+	size_t n = 200000, len;
+	char *p = path_join(dir, "big"), *data, *want = malloc(n);
+	FILE *f;
+
+	(void)state;
+	for (size_t i = 0; i < n; i++)
+		want[i] = (char)('a' + i % 26);
+	assert_non_null(f = fopen(p, "wb"));
+	assert_int_equal(fwrite(want, 1, n, f), n);
+	fclose(f);
+	assert_non_null(data = path_read_file(p, n, &len));
+	assert_int_equal(len, n);
+	assert_memory_equal(data, want, n);
+	assert_int_equal(data[n], '\0');
+	free(data);
+	assert_null(path_read_file(p, n - 1, &len));
+	assert_int_equal(errno, EFBIG);
+	assert_non_null(data = path_read_file("/proc/self/status", 1 << 20, &len));
+	assert_non_null(strstr(data, "Name:"));
+	assert_int_equal(strlen(data), len);
+	free(data);
+	unlink(p);
+	free(p);
+	free(want);
+}
+
 int
 main(void)
 {
@@ -111,6 +142,7 @@ main(void)
 		cmocka_unit_test(test_open_beneath),
 		cmocka_unit_test(test_is_public),
 		cmocka_unit_test(test_join_and_read),
+		cmocka_unit_test(test_read_sizes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

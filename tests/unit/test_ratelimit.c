@@ -105,6 +105,65 @@ test_bucket(void **state)
 	ratelimit_free(rl);
 }
 
+/* A client refused outright gets no new connection until the wait it was
+ * told is over; one only over budget (still served) is not held back. */
+static void
+test_denied_conns(void **state)
+{
+	struct ratelimit_conf c = conf(2, 4);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.7"), other = v4("192.0.2.8");
+	unsigned retry = 0;
+	bool tracked;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 8; i++)
+		(void)ratelimit_request(rl, &k, 100.0, NULL);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 100.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	assert_int_equal(ratelimit_request(rl, &k, 100.0, &retry), RATE_DENY);
+	assert_int_equal(retry, 3);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 100.0, &tracked), -1);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 102.9, &tracked), -1);
+	assert_int_equal(ratelimit_conns(rl), 0u);
+	assert_int_equal(ratelimit_conn_open(rl, &other, 100.0, &tracked), 0);
+	ratelimit_conn_close(rl, &other, tracked);
+	/* At 103 s the bucket holds 2 again: back in. */
+	assert_int_equal(ratelimit_conn_open(rl, &k, 103.0, &tracked), 0);
+	assert_true(tracked);
+	ratelimit_conn_close(rl, &k, tracked);
+	assert_int_equal(ratelimit_request(rl, &k, 103.0, NULL), RATE_OK);
+	ratelimit_free(rl);
+}
+
+/* Shed once: still welcome (a browser asks for the page next). Shed again
+ * before the wait is over: held to the new wait. */
+static void
+test_shed_twice(void **state)
+{
+	struct ratelimit_conf c = conf(2, 4);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.7");
+	bool tracked;
+
+	(void)state;
+	ratelimit_shed(rl, &k, 100.0, 5);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 101.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	/* Shed again after the wait: a new first time. */
+	ratelimit_shed(rl, &k, 105.0, 5);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 106.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	/* ... and again at 107, within the wait given at 105. */
+	ratelimit_shed(rl, &k, 107.0, 5);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 107.0, &tracked), -1);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 111.9, &tracked), -1);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 112.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	ratelimit_free(rl);
+}
+
 static void
 test_conn_caps(void **state)
 {
@@ -186,6 +245,8 @@ main(void)
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_keys),
 		cmocka_unit_test(test_bucket),
+		cmocka_unit_test(test_denied_conns),
+		cmocka_unit_test(test_shed_twice),
 		cmocka_unit_test(test_conn_caps),
 		cmocka_unit_test(test_eviction),
 	};

@@ -52,7 +52,11 @@ build(void)
 	assert_int_equal(search_add(idx, "/2021/12/31/index.gmi", "x", 1), 0);
 	assert_int_equal(
 	    search_add(idx, "/2021/12/31/a/b/index.gmi", "x", 1), 0);
-	assert_int_equal(search_count(idx), 3);
+	assert_int_equal(search_add(idx, "/2022/02/03/두 단어/index.gmi",
+			     "# 공백\nslug with a space\n",
+			     strlen("# 공백\nslug with a space\n")),
+	    1);
+	assert_int_equal(search_count(idx), 4);
 	return idx;
 }
 
@@ -106,6 +110,13 @@ test_ascii_case(void **state)
 	assert_non_null(b);
 	assert_true(a < b); /* newest first */
 	free(page);
+	/* a link to a path with a space and Hangul is percent-encoded, and
+	 * the Gopher menu decodes it back */
+	page = run(idx, "with a space");
+	assert_non_null(strstr(page,
+	    "\n=> /2022/02/03/%EB%91%90%20%EB%8B%A8%EC%96%B4/ "
+	    "2022-02-03 공백\n"));
+	free(page);
 	/* URLs are not text */
 	page = run(idx, "secret-url-word");
 	assert_non_null(strstr(page, "No post contains"));
@@ -127,6 +138,9 @@ test_snippet(void **state)
 	end = strchr(line, '\n');
 	/* context before the hit, cut at a code point, marked, bounded */
 	assert_memory_equal(line, "...", 3);
+	/* it starts at a word: the one before the hit, whole */
+	assert_memory_equal(line + 3, "Load Shedding 넷플릭스의",
+	    strlen("Load Shedding 넷플릭스의"));
 	assert_non_null(memmem(line, (size_t)(end - line),
 	    "넷플릭스의 발표였다.", strlen("넷플릭스의 발표였다.")));
 	assert_true(utf8_valid(line, (size_t)(end - line)));
@@ -194,6 +208,10 @@ test_menu(void **state)
 	assert_non_null(
 	    strstr(out.data, "7Search again\t/search\th.example\t70\r\n"));
 	assert_memory_equal(out.data + out.len - 3, ".\r\n", 3);
+	buf_reset(&out);
+	search_menu(idx, "space", 5, &o, &out);
+	assert_non_null(strstr(buf_cstr(&out),
+	    "12022-02-03 공백\t/2022/02/03/두 단어/\th.example\t70\r\n"));
 	buf_free(&out);
 	search_free(idx);
 }

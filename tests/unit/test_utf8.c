@@ -1,5 +1,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -19,6 +20,42 @@ test_valid(void **state)
 	assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
 	assert_false(utf8_valid("\xea\xb0", 2));         /* truncated */
 	assert_false(utf8_valid("\xff", 1));
+}
+
+/* The fast paths of utf8_valid() (ASCII words, three-byte sequences) agree
+ * with utf8_decode() on every lead byte and continuation pair, at every
+ * alignment. */
+static void
+test_valid_agrees_with_decode(void **state)
+{
+	char text[24];
+	uint32_t cp;
+
+	(void)state;
+	for (unsigned lead = 0x80; lead <= 0xff; lead++) {
+		for (unsigned b1 = 0; b1 < 256; b1++) {
+			for (unsigned b2 = 0; b2 < 256; b2 += lead >= 0xe0 ? 1 : 255) {
+				char seq[3] = {(char)lead, (char)b1, (char)b2};
+				bool ok = utf8_decode(seq, 3, &cp) == 3 ||
+				    (utf8_decode(seq, 3, &cp) == 2 &&
+					(unsigned char)seq[2] < 0x80);
+				size_t at = (lead + b1) % 10;
+
+				memset(text, 'a', sizeof(text));
+				memcpy(text + at, seq, 3);
+				assert_int_equal(utf8_valid(text, sizeof(text)), ok);
+				/* cut short at the end of the text */
+				assert_false(utf8_valid(text, at + 1));
+				if (lead >= 0xe0)
+					assert_false(utf8_valid(text, at + 2));
+			}
+		}
+	}
+	for (size_t at = 0; at < sizeof(text); at++) {
+		memset(text, 'a', sizeof(text));
+		text[at] = (char)0x80;
+		assert_false(utf8_valid(text, sizeof(text)));
+	}
 }
 
 static void
@@ -110,6 +147,7 @@ main(void)
 {
 	const struct CMUnitTest tests[] = {
 		cmocka_unit_test(test_valid),
+		cmocka_unit_test(test_valid_agrees_with_decode),
 		cmocka_unit_test(test_encode_decode),
 		cmocka_unit_test(test_width),
 		cmocka_unit_test(test_wrap_at_spaces),

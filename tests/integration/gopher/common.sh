@@ -1,0 +1,110 @@
+# Helpers of the Gopher suites (sourced after tests/lib.sh): a server on a
+# capsule folder with a self-signed certificate, raw requests, checks of the
+# menu format and display widths, and a crawl from the root menu.
+GET="$TOOLS/gopher_get"
+
+mkdir -p "$TMP/certs"
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
+    -subj /CN=localhost -addext subjectAltName=DNS:localhost -days 30 \
+    2>/dev/null
+chmod 600 "$TMP/certs/localhost.key"
+
+# Serve CAPSULE_DIR; sets GPORT, GEMPORT and SERVER_PID. The public Gopher
+# port must be the bound one (menus carry it): a few are tried. crawl()
+# fetches every item at once from one address: the per-address budget is
+# lifted (tests/integration/limits.sh covers it).
+start_server() { # CAPSULE_DIR
+	for try in 1 2 3 4 5; do
+		GPORT=$((20000 + ($$ * 7 + try * 131) % 30000))
+		cat >"$TMP/canyon.yaml" <<-EOF2
+		output: $1
+		server:
+		  hostname: localhost
+		  certs: $TMP/certs
+		  listen: ["127.0.0.1:0"]
+		  gopher_listen: ["127.0.0.1:$GPORT"]
+		  gopher_port: $GPORT
+		  max_in_memory: 100000
+		  access_log: ""
+		limits:
+		  rate: 100000
+		  burst: 100000
+		EOF2
+		rm -f "$TMP/ready"
+		"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" \
+		    2>"$TMP/server.log" &
+		SERVER_PID=$!
+		i=0
+		while [ ! -s "$TMP/ready" ] && [ $i -lt 50 ] &&
+		    kill -0 "$SERVER_PID" 2>/dev/null; do
+			sleep 0.1
+			i=$((i + 1))
+		done
+		if [ -s "$TMP/ready" ]; then
+			GEMPORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
+			ok "server starts (Gopher on $GPORT)"
+			return 0
+		fi
+		kill "$SERVER_PID" 2>/dev/null
+		wait "$SERVER_PID" 2>/dev/null
+		SERVER_PID=""
+	done
+	not_ok "server starts"
+	sed 's/^/#   /' "$TMP/server.log"
+	return 1
+}
+
+alive() { check "server alive after $1" kill -0 "$SERVER_PID"; }
+g() { "$GET" 127.0.0.1 "$GPORT" "$@"; }
+# Replace the port by PORT, for goldens.
+unport() { sed "s/\\t$GPORT\\r\$/\\tPORT\\r/; s/:$GPORT\\//:PORT\\//"; }
+
+# Menu format: CRLF everywhere, four fields, our host and port, last line ".".
+menu_ok() { # FILE
+	awk -v port="$GPORT" '
+	    { if ($0 !~ /\r$/) { print "no CRLF: " NR; bad = 1 } sub(/\r$/, "") }
+	    last != "" { print "after the terminator: " NR; bad = 1 }
+	    $0 == "." { last = NR; next }
+	    {
+		n = split($0, f, "\t")
+		if (n != 4) { print "fields " n ": " $0; bad = 1 }
+		t = substr($0, 1, 1)
+		if (t == "3") next
+		if (f[3] != "localhost" || f[4] != port) { print "host: " $0; bad = 1 }
+	    }
+	    END { if (!last) { print "no terminator"; bad = 1 } exit bad }' "$1"
+}
+# Display strings under 70 columns, Hangul counted double (wc -L, UTF-8).
+widest() { # FILE
+	grep -v '^\.' "$1" | cut -f1 | cut -c2- | LC_ALL=C.UTF-8 wc -L
+}
+no_controls() { # FILE: nothing below 0x20 but TAB, CR before LF
+	! tr -d '\t\r\n' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]'
+}
+
+# Menus are followed; every other local item is fetched once. A dead item
+# gets an error menu or nothing; the list is printed on failure.
+crawl() {
+	: >"$TMP/seen"
+	printf '1\t\n' >"$TMP/queue"
+	: >"$TMP/dead"
+	while [ -s "$TMP/queue" ]; do
+		item=$(head -n 1 "$TMP/queue")
+		sed -i 1d "$TMP/queue"
+		type=${item%%"$(printf '\t')"*}
+		sel=${item#*"$(printf '\t')"}
+		grep -qxF -- "$sel" "$TMP/seen" && continue
+		printf '%s\n' "$sel" >>"$TMP/seen"
+		g "$sel" >"$TMP/item"
+		if [ ! -s "$TMP/item" ] || head -n 1 "$TMP/item" |
+		    grep -q "^3.*	error.host	1"; then
+			printf '%s %s\n' "$type" "$sel" >>"$TMP/dead"
+			continue
+		fi
+		[ "$type" = 1 ] || continue
+		tr -d '\r' <"$TMP/item" | awk -F '\t' -v port="$GPORT" '
+		    /^[019gI]/ && $3 == "localhost" && $4 == port {
+			print substr($1, 1, 1) "\t" $2 }' >>"$TMP/queue"
+	done
+}
