@@ -7,6 +7,7 @@
 #include "build_report.h"
 #include "commands.h"
 #include "config.h"
+#include "config_server.h"
 #include "config_site.h"
 
 static void
@@ -21,6 +22,18 @@ usage(FILE *out)
 	    "Exit status: 0 no error, 1 errors, 2 usage error.\n");
 }
 
+/* Where and what the server would serve, one line per host. */
+static void
+print_serving(const struct server_conf *c)
+{
+	size_t i;
+
+	for (i = 0; i < c->n_hosts; i++)
+		printf("gemini://%s:%d/ (and gopher://%s:%d/) from %s\n",
+		    c->hosts[i].name, c->port, c->gopher_host, c->gopher_port,
+		    c->hosts[i].root);
+}
+
 int
 cmd_check(int argc, char **argv)
 {
@@ -31,6 +44,7 @@ cmd_check(int argc, char **argv)
 	const char *file = NULL;
 	struct config cfg;
 	struct site_settings set;
+	struct server_conf srv;
 	struct build_opts o;
 	struct build_stats st;
 	struct build_report rep;
@@ -55,6 +69,18 @@ cmd_check(int argc, char **argv)
 		fprintf(stderr, "canyon check: %s\n", err);
 		return 1;
 	}
+	/* The server's sections too: a broken server: or limits: key must
+	 * show here, not at the next start or reload. */
+	memset(&srv, 0, sizeof(srv));
+	if (config_server(&cfg, &srv, err, sizeof(err)) != 0) {
+		fprintf(stderr, "canyon check: %s\n", err);
+		server_conf_free(&srv);
+		config_free(&cfg);
+		return 1;
+	}
+	if (!quiet)
+		print_serving(&srv);
+	server_conf_free(&srv);
 	if (config_site(&cfg, &set, err, sizeof(err)) != 0) {
 		fprintf(stderr, "canyon check: %s\n", err);
 		config_free(&cfg);

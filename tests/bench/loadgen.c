@@ -179,13 +179,14 @@ die(const char *what)
 /* ---- Server CPU and memory, summed over process trees ------------------ */
 
 struct proc_sample {
-	long long ticks; /* utime + stime + cutime + cstime */
+	long long ticks;     /* utime + stime + cutime + cstime */
+	long long sys_ticks; /* stime + cstime: the kernel's share */
 	long long rss_kib;
 };
 
 struct proc_row {
 	pid_t pid, ppid;
-	long long ticks;
+	long long ticks, sys_ticks;
 	bool in_tree;
 };
 
@@ -235,6 +236,7 @@ read_stat(pid_t pid, struct proc_row *row)
 	row->pid = pid;
 	row->ppid = ppid;
 	row->ticks = (long long)(ut + st) + cut + cst;
+	row->sys_ticks = (long long)st + cst;
 	row->in_tree = false;
 	return true;
 }
@@ -242,7 +244,7 @@ read_stat(pid_t pid, struct proc_row *row)
 static struct proc_sample
 sample_servers(void)
 {
-	struct proc_sample s = {0, 0};
+	struct proc_sample s = {0, 0, 0};
 	struct proc_row *rows = NULL;
 	size_t n = 0, cap = 0, i;
 	struct dirent *de;
@@ -289,6 +291,7 @@ sample_servers(void)
 	for (i = 0; i < n; i++)
 		if (rows[i].in_tree) {
 			s.ticks += rows[i].ticks;
+			s.sys_ticks += rows[i].sys_ticks;
 			s.rss_kib += read_rss_kib(rows[i].pid);
 		}
 	free(rows);
@@ -872,7 +875,8 @@ usage(FILE *out)
 static const char tsv_header[] =
     "label\tproto\ttls\tmode\tconc\trequests\tok\terrors\tsecs\trps\t"
     "p50_us\tp90_us\tp99_us\tmax_us\tsrv_us_per_req\tcli_us_per_req\t"
-    "resumed\tstatus\terror_kinds\tbody_bytes\tsent_p99_us\tlag_p99_us\n";
+    "resumed\tstatus\terror_kinds\tbody_bytes\tsent_p99_us\tlag_p99_us\t"
+    "srv_sys_share\n";
 
 static int
 parse_long(const char *s, long min, long max, long *out)
@@ -1021,7 +1025,7 @@ report(struct worker *ws, double secs, struct proc_sample before,
 	struct worker t;
 	struct buf statuses = BUF_INIT, kinds = BUF_INIT;
 	long n = atomic_load(&nlatencies), nlag = atomic_load(&nlags), errors = 0, i;
-	double srv_us = -1.0, cli_us, rps;
+	double srv_us = -1.0, sys_share = -1.0, cli_us, rps;
 	int k;
 
 	memset(&t, 0, sizeof(t));
@@ -1056,10 +1060,13 @@ report(struct worker *ws, double secs, struct proc_sample before,
 	if (opt.npids > 0 && t.ok > 0)
 		srv_us = (double)(after.ticks - before.ticks) * 1e6 /
 		    (double)sysconf(_SC_CLK_TCK) / (double)t.ok;
+	if (opt.npids > 0 && after.ticks > before.ticks)
+		sys_share = (double)(after.sys_ticks - before.sys_ticks) /
+		    (double)(after.ticks - before.ticks);
 	cli_us = t.ok > 0 ? client_cpu_us / (double)t.ok : 0.0;
 	rps = secs > 0 ? (double)t.ok / secs : 0.0;
 	if (opt.tsv) {
-		printf("%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\t%.0f\t%u\t%u\n",
+		printf("%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\t%.0f\t%u\t%u\t%.2f\n",
 		    opt.label ? opt.label : "-",
 		    opt.proto == PROTO_GEMINI ? "gemini" : "gopher",
 		    opt.proto == PROTO_GOPHER ? "-" :
@@ -1073,7 +1080,7 @@ report(struct worker *ws, double secs, struct proc_sample before,
 		    statuses.len ? buf_cstr(&statuses) : "-",
 		    kinds.len ? buf_cstr(&kinds) : "-",
 		    t.ok ? (double)t.body_bytes / (double)t.ok : 0.0,
-		    percentile(sent_latencies, n, 0.99), percentile(lags, nlag, 0.99));
+		    percentile(sent_latencies, n, 0.99), percentile(lags, nlag, 0.99), sys_share);
 	} else {
 		printf("%s  c=%d  %s%s\n", opt.url, opt.concurrency,
 		    opt.proto == PROTO_GOPHER ? "tcp" : opt.resume ? "tls, resumed" : "tls, full handshakes",
@@ -1093,8 +1100,9 @@ report(struct worker *ws, double secs, struct proc_sample before,
 			printf("resumed:    %ld of %ld handshakes\n", t.resumed, t.ok);
 		printf("body bytes: %.0f mean\n", t.ok ? (double)t.body_bytes / (double)t.ok : 0.0);
 		if (srv_us >= 0)
-			printf("server CPU: %.1f us/request (%.2f s)\n", srv_us,
-			    (double)(after.ticks - before.ticks) / (double)sysconf(_SC_CLK_TCK));
+			printf("server CPU: %.1f us/request (%.2f s, %.0f%% in the kernel)\n", srv_us,
+			    (double)(after.ticks - before.ticks) / (double)sysconf(_SC_CLK_TCK),
+			    sys_share >= 0 ? sys_share * 100 : 0.0);
 		printf("client CPU: %.1f us/request\n", cli_us);
 	}
 	buf_free(&statuses);

@@ -29,7 +29,7 @@ else
 	SECS=${BENCH_SECS:-3} REPS=${BENCH_REPS:-3} IDLE=2000
 fi
 MAXREQ=1000000
-CANYON_GEMINI=21965 CANYON_GOPHER=7070 MOLLY_PORT=11965 GOPHERNICUS_PORT=7071
+CANYON_GEMINI=21965 CANYON_GOPHER=7070 MOLLY_PORT=11965 GOPHERNICUS_PORT=7071 FLOOR_PORT=31965
 
 fail() {
 	echo "server_bench: $*" >&2
@@ -41,6 +41,7 @@ for c in molly-brown socat ip nstat openssl; do
 done
 [ -x /usr/sbin/gophernicus ] || fail "gophernicus is missing (sh contrib/deps.sh bench)"
 [ -x "$LOADGEN" ] || fail "$LOADGEN is missing (make tests-build)"
+[ -x "$B/bench/tlsfloor" ] || fail "$B/bench/tlsfloor is missing (make tests-build)"
 
 # 2,000 idle connections need more descriptors than a default soft limit.
 ulimit -n "$(ulimit -Hn)" 2>/dev/null
@@ -136,6 +137,15 @@ GOPHERNICUS_PID=$!
 SERVER_PIDS="$SERVER_PIDS $GOPHERNICUS_PID"
 wait_port $GOPHERNICUS_PORT || fail "socat/gophernicus did not start"
 
+# The floor: a bare one-thread OpenSSL server with one fixed reply
+# (tests/bench/tlsfloor.c), for the 2 KB page only. What it spends per
+# request is OpenSSL's and the kernel's own cost, under any server.
+ip netns exec "$NS" "$B/bench/tlsfloor" "$W/localhost.crt" "$W/localhost.key" \
+    "$FLOOR_PORT" "$DOCS/page.gmi" 2>"$W/tlsfloor.log" &
+FLOOR_PID=$!
+SERVER_PIDS="$SERVER_PIDS $FLOOR_PID"
+wait_port $FLOOR_PORT || fail "tlsfloor did not start: $(cat "$W/tlsfloor.log")"
+
 CANYON_PID=""
 if "$CANYON" serve --help >/dev/null 2>&1; then
 	# One client address makes all the load here, so the per-address
@@ -189,7 +199,8 @@ run() {
 	[ -n "$line" ] && printf '%s\t%s\t%s\n' "$CELL" "$line" $((o1 - o0)) >>"$RESULTS"
 }
 threads() { if [ "$1" -gt 1 ]; then echo 2; else echo 1; fi; }
-# gemini_cell NAME CONC PATH SIZE LOADGEN-ARGS...: canyon and molly-brown, interleaved
+# gemini_cell NAME CONC PATH SIZE LOADGEN-ARGS...: canyon and molly-brown
+# (and the OpenSSL floor for the page), interleaved
 gemini_cell() {
 	CELL=$1 conc=$2 path=$3 bytes=$4
 	shift 4
@@ -198,6 +209,8 @@ gemini_cell() {
 		[ -n "$CANYON_PID" ] && run canyon "$CANYON_PID" "gemini://localhost:$CANYON_GEMINI/$path" \
 		    -c "$conc" -j "$(threads "$conc")" --expect-body "$bytes" "$@"
 		run molly-brown "$MOLLY_PID" "gemini://localhost:$MOLLY_PORT/$path" \
+		    -c "$conc" -j "$(threads "$conc")" --expect-body "$bytes" "$@"
+		[ "$path" = page.gmi ] && run openssl-floor "$FLOOR_PID" "gemini://localhost:$FLOOR_PORT/$path" \
 		    -c "$conc" -j "$(threads "$conc")" --expect-body "$bytes" "$@"
 		r=$((r + 1))
 	done
@@ -241,7 +254,8 @@ done
 # Columns of RESULTS: 1 cell, 2 server, 3 proto, 4 tls, 5 mode, 6 conc,
 # 7 requests, 8 ok, 9 errors, 10 secs, 11 rps, 12 p50, 13 p90, 14 p99,
 # 15 max, 16 server us/req, 17 client us/req, 18 resumed, 19 statuses,
-# 20 error kinds, 21 mean body bytes, 22 listen overflows.
+# 20 error kinds, 21 mean body bytes, 22 p99 from the connect, 23 p99 of
+# the generator's lag, 24 server CPU share in the kernel, 25 listen overflows.
 awk -F'\t' '
 function median(list,   n, v, i, j, t) {
 	n = split(list, v, " ")
@@ -256,16 +270,16 @@ function ratio(a, b) { return (a != "" && b != "" && b + 0 > 0) ? sprintf("%.2f"
 	if (!($1 in seen)) { seen[$1] = 1; order[++ncells] = $1 }
 	k = $1 SUBSEP $2
 	if (!(k in cpu)) {
-		cpu[k] = ""; rps[k] = ""; p50[k] = ""; p99[k] = ""
+		cpu[k] = ""; rps[k] = ""; p50[k] = ""; p99[k] = ""; sys[k] = ""
 	}
 	cpu[k] = cpu[k] " " $16; rps[k] = rps[k] " " $11
 	p50[k] = p50[k] " " $12; p99[k] = p99[k] " " $14
-	err[k] += $9; ovf[k] += $22; bytes[k] = $21
+	err[k] += $9; ovf[k] += $25; bytes[k] = $21; sys[k] = sys[k] " " $24
 	if ($20 != "-") kinds[k] = kinds[k] " " $20
 	servers[$1] = servers[$1] (servers[$1] ~ ("(^| )" $2 "( |$)") ? "" : " " $2)
 }
 END {
-	printf "%-32s %-12s %9s %7s %8s %8s %7s %5s %4s   %-20s\n", "cell", "server", "cpu_us/req", "rps", "p50_ms", "p99_ms", "bytes", "errs", "ovf", "canyon/peer cpu rps p99"
+	printf "%-32s %-13s %9s %4s %7s %8s %8s %7s %5s %4s   %-20s\n", "cell", "server", "cpu_us/req", "sys%", "rps", "p50_ms", "p99_ms", "bytes", "errs", "ovf", "canyon/peer cpu rps p99"
 	for (i = 1; i <= ncells; i++) {
 		c = order[i]
 		n = split(servers[c], s, " ")
@@ -276,7 +290,7 @@ END {
 			r = ""
 			if (s[j] != "canyon" && ((c SUBSEP "canyon") in cpu))
 				r = sprintf("%s %s %s", ratio(med["canyon", "cpu"], mc), ratio(med["canyon", "rps"], mr), ratio(med["canyon", "p99"], m9))
-			printf "%-32s %-12s %9.1f %7.0f %8.2f %8.2f %7d %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, mr, m5 / 1000, m9 / 1000, bytes[k], err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
+			printf "%-32s %-13s %9.1f %4.0f %7.0f %8.2f %8.2f %7d %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, 100 * median(sys[k]), mr, m5 / 1000, m9 / 1000, bytes[k], err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
 		}
 		delete med
 	}

@@ -211,7 +211,8 @@ test_menu(void **state)
 	buf_reset(&out);
 	search_menu(idx, "space", 5, &o, &out);
 	assert_non_null(strstr(buf_cstr(&out),
-	    "12022-02-03 공백\t/2022/02/03/두 단어/\th.example\t70\r\n"));
+	    "12022-02-03 공백\t/2022/02/03/%EB%91%90%20%EB%8B%A8%EC%96%B4/"
+	    "\th.example\t70\r\n"));
 	buf_free(&out);
 	search_free(idx);
 }
