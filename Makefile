@@ -65,7 +65,7 @@ APP_OBJS := $(OBJ_app)
 BIN      := $(B)/canyon
 
 .PHONY: all deps run test test-haproxy unit golden integration fuzz fuzz-build bench lint format \
-        check-layers install uninstall install-systemd uninstall-systemd \
+        check-layers format-check install uninstall install-systemd uninstall-systemd \
         clean tests-build
 all: $(B)/canyon
 
@@ -156,7 +156,7 @@ fuzz: deps
 	ROOT=$(CURDIR) CANYON=$(CURDIR)/$(BIN) FUZZ_SECONDS=$(FUZZ_SECONDS) FUZZ_BUILT=1 \
 	    FUZZ_WORK=$(CURDIR)/$(FZ)/corpus sh tests/fuzz/fuzz.sh
 
-lint: check-layers
+lint: check-layers format-check
 	cppcheck --quiet --error-exitcode=1 --enable=warning,performance,portability \
 	    --inline-suppr --suppress=missingIncludeSystem -D_GNU_SOURCE \
 	    $(subst -iquote ,-I,$(foreach l,$(LAYERS),$(INC_$(l)))) src
@@ -165,8 +165,13 @@ lint: check-layers
 check-layers:
 	@! grep -rn '#include "\.\./' src || (echo "relative include found" >&2; exit 1)
 
+FORMAT_SRCS = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/tools/*.c tests/bench/*.c tests/fuzz/*.c)
 format:
-	clang-format -i src/*/*.c src/*/*.h tests/unit/*.c
+	clang-format -i $(FORMAT_SRCS)
+
+# Part of make lint: the code is laid out as make format leaves it.
+format-check:
+	clang-format --dry-run -Werror $(FORMAT_SRCS)
 
 MANPAGES := doc/canyon.1 doc/canyon.yaml.5
 

@@ -19,8 +19,8 @@ build_report_done(struct build_report *r)
 }
 
 void
-build_report_problem(void *ctx, const char *file, int line, bool is_error,
-    const char *msg)
+build_report_problem(
+    void *ctx, const char *file, int line, bool is_error, const char *msg)
 {
 	struct build_report *r = ctx;
 
@@ -28,10 +28,11 @@ build_report_problem(void *ctx, const char *file, int line, bool is_error,
 		return;
 	build_report_done(r);
 	if (line > 0)
-		fprintf(stderr, "%s:%d: %s%s\n", file, line, is_error ? "error: " : "",
-		    msg);
+		fprintf(stderr, "%s:%d: %s%s\n", file, line,
+		    is_error ? "error: " : "", msg);
 	else
-		fprintf(stderr, "%s: %s%s\n", file, is_error ? "error: " : "", msg);
+		fprintf(
+		    stderr, "%s: %s%s\n", file, is_error ? "error: " : "", msg);
 }
 
 void

@@ -13,15 +13,15 @@
 #include "build.h"
 
 struct build_report {
-	bool quiet;     /* errors only (and the summary) */
-	bool progress;  /* a progress line on stderr, a terminal */
-	bool drawn;     /* a progress line is on screen */
+	bool quiet; /* errors only (and the summary) */
+	bool progress; /* a progress line on stderr, a terminal */
+	bool drawn; /* a progress line is on screen */
 };
 
 void build_report_init(struct build_report *r, bool quiet);
 /* For build_opts.report and build_opts.progress, with ctx a build_report. */
-void build_report_problem(void *ctx, const char *file, int line, bool is_error,
-    const char *msg);
+void build_report_problem(
+    void *ctx, const char *file, int line, bool is_error, const char *msg);
 void build_report_progress(void *ctx, size_t done, size_t total);
 /* Erase a progress line still on screen. */
 void build_report_done(struct build_report *r);

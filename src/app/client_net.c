@@ -91,11 +91,14 @@ client_unescape(const char *s, struct buf *out, const char **reason)
 			buf_putc(out, '\\');
 			break;
 		case 'x':
-			if (url_hex_value(s[1]) < 0 || url_hex_value(s[2]) < 0) {
+			if (url_hex_value(s[1]) < 0 ||
+			    url_hex_value(s[2]) < 0) {
 				*reason = "\\x needs two hex digits";
 				return -1;
 			}
-			buf_putc(out, (char)(url_hex_value(s[1]) * 16 + url_hex_value(s[2])));
+			buf_putc(out,
+			    (char)(url_hex_value(s[1]) * 16 +
+				url_hex_value(s[2])));
 			s += 2;
 			break;
 		default:

@@ -23,7 +23,8 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: canyon build [-fq] [-c FILE]\n"
-	    "Convert the blog (config key source) into the capsule (key output).\n"
+	    "Convert the blog (config key source) into the capsule (key "
+	    "output).\n"
 	    "The new capsule replaces the old one in one step when complete.\n"
 	    "  -c FILE  configuration file (default ./canyon.yaml)\n"
 	    "  -f       render every post again (ignore the cache)\n"
@@ -46,8 +47,8 @@ int
 cmd_build(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *file = NULL;
 	struct config cfg;
@@ -64,11 +65,21 @@ cmd_build(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:fqh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': file = optarg; break;
-		case 'f': force = true; break;
-		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'c':
+			file = optarg;
+			break;
+		case 'f':
+			force = true;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
@@ -100,10 +111,13 @@ cmd_build(int argc, char **argv)
 	if (rc != 0) {
 		fprintf(stderr, "canyon build: %s\n", err);
 	} else {
-		printf("%s: %zu posts, %zu pages, %zu assets, %zu files (%zu rendered, "
+		printf(
+		    "%s: %zu posts, %zu pages, %zu assets, %zu files (%zu "
+		    "rendered, "
 		    "%zu from cache, %zu written), %zu warnings, %zu errors, "
-		    "%zu failed, %ld ms\n", set.output, st.posts, st.pages, st.assets,
-		    st.files, st.posts + st.pages - st.cached, st.cached, st.written,
+		    "%zu failed, %ld ms\n",
+		    set.output, st.posts, st.pages, st.assets, st.files,
+		    st.posts + st.pages - st.cached, st.cached, st.written,
 		    st.warnings, st.errors, st.failed, elapsed_ms(&t0));
 		rc = st.failed > 0;
 	}

@@ -38,8 +38,8 @@ int
 cmd_check(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	const char *file = NULL;
 	struct config cfg;
@@ -55,10 +55,18 @@ cmd_check(int argc, char **argv)
 	optind = 1;
 	while ((ch = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
 		switch (ch) {
-		case 'c': file = optarg; break;
-		case 'q': quiet = true; break;
-		case 'h': usage(stdout); return 0;
-		default: usage(stderr); return EXIT_USAGE;
+		case 'c':
+			file = optarg;
+			break;
+		case 'q':
+			quiet = true;
+			break;
+		case 'h':
+			usage(stdout);
+			return 0;
+		default:
+			usage(stderr);
+			return EXIT_USAGE;
 		}
 	}
 	if (optind != argc) {
@@ -101,10 +109,13 @@ cmd_check(int argc, char **argv)
 	if (rc != 0) {
 		fprintf(stderr, "canyon check: %s\n", err);
 	} else {
-		printf("%s would serve %zu posts, %zu pages, %zu assets, %zu files; "
-		    "%zu drafts skipped, %zu failed, %zu dead links, %zu warnings, "
-		    "%zu errors\n", set.source, st.posts, st.pages, st.assets,
-		    st.files, st.drafts, st.failed, st.dead_links, st.warnings,
+		printf("%s would serve %zu posts, %zu pages, %zu assets, %zu "
+		       "files; "
+		       "%zu drafts skipped, %zu failed, %zu dead links, %zu "
+		       "warnings, "
+		       "%zu errors\n",
+		    set.source, st.posts, st.pages, st.assets, st.files,
+		    st.drafts, st.failed, st.dead_links, st.warnings,
 		    st.errors);
 		rc = st.errors > 0;
 	}

@@ -20,13 +20,16 @@ usage(FILE *out)
 	fprintf(out,
 	    "usage: canyon serve [-c FILE] [--ready-file FILE] [--watch]\n"
 	    "\n"
-	    "Serve the built capsule over Gemini (TLS) and Gopher until SIGTERM.\n"
+	    "Serve the built capsule over Gemini (TLS) and Gopher until "
+	    "SIGTERM.\n"
 	    "SIGHUP reloads configuration, certificates and content.\n"
 	    "\n"
 	    "  -c, --config FILE   configuration (default ./canyon.yaml)\n"
 	    "  --ready-file FILE   once listening, write \"gemini PORT\" and\n"
-	    "                      \"gopher PORT\" lines (the ports bound) to FILE\n"
-	    "  --watch             rebuild the capsule when a post changes, then\n"
+	    "                      \"gopher PORT\" lines (the ports bound) to "
+	    "FILE\n"
+	    "  --watch             rebuild the capsule when a post changes, "
+	    "then\n"
 	    "                      reload (inotify on the blog's folder)\n"
 	    "  -h, --help          this help\n");
 }
@@ -44,7 +47,8 @@ load(const char *file, struct server_conf *conf, char **source, char *err,
 		return -1;
 	rc = config_server(&cfg, conf, err, errlen);
 	if (rc == 0 && source != NULL)
-		*source = config_path(&cfg, ynode_str(cfg.root, "source", "capsule"));
+		*source =
+		    config_path(&cfg, ynode_str(cfg.root, "source", "capsule"));
 	config_free(&cfg);
 	return rc;
 }
@@ -59,11 +63,11 @@ int
 cmd_serve(int argc, char **argv)
 {
 	static const struct option longopts[] = {
-		{"config", required_argument, NULL, 'c'},
-		{"ready-file", required_argument, NULL, 'r'},
-		{"watch", no_argument, NULL, 'w'},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"config", required_argument, NULL, 'c'},
+	    {"ready-file", required_argument, NULL, 'r'},
+	    {"watch", no_argument, NULL, 'w'},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct server_conf conf;
 	const char *file = NULL, *ready = NULL;
@@ -102,7 +106,8 @@ cmd_serve(int argc, char **argv)
 		return 1;
 	}
 	/* Before the server starts threads and confines itself. */
-	if (watch && (watcher = watch_start(source, file, err, sizeof(err))) == -1) {
+	if (watch &&
+	    (watcher = watch_start(source, file, err, sizeof(err))) == -1) {
 		free(source);
 		server_conf_free(&conf);
 		fprintf(stderr, "canyon: %s\n", err);

@@ -9,11 +9,12 @@
 
 #define EXIT_USAGE 2
 
-int cmd_build(int argc, char **argv);   /* convert the blog into a capsule */
-int cmd_check(int argc, char **argv);   /* validate config and posts */
-int cmd_convert(int argc, char **argv); /* one Markdown post to gemtext on stdout */
-int cmd_serve(int argc, char **argv);   /* serve Gemini and Gopher */
-int cmd_cert(int argc, char **argv);    /* create a self-signed certificate */
-int cmd_get(int argc, char **argv);     /* fetch a gemini:// or gopher:// URL */
+int cmd_build(int argc, char **argv); /* convert the blog into a capsule */
+int cmd_check(int argc, char **argv); /* validate config and posts */
+int cmd_convert(
+    int argc, char **argv); /* one Markdown post to gemtext on stdout */
+int cmd_serve(int argc, char **argv); /* serve Gemini and Gopher */
+int cmd_cert(int argc, char **argv); /* create a self-signed certificate */
+int cmd_get(int argc, char **argv); /* fetch a gemini:// or gopher:// URL */
 
 #endif

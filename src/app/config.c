@@ -39,7 +39,8 @@ config_load(const char *file, struct config *cfg, char *err, size_t errlen)
 	}
 	cfg->file = xstrdup(file);
 	if ((slash = strrchr(file, '/')) != NULL)
-		cfg->dir = xstrndup(file, (size_t)(slash - file) + (slash == file));
+		cfg->dir =
+		    xstrndup(file, (size_t)(slash - file) + (slash == file));
 	else
 		cfg->dir = xstrdup(".");
 	return 0;
@@ -74,8 +75,8 @@ config_check_keys(const struct config *cfg, const struct ynode *map,
 				break;
 		if (known[i] == NULL) {
 			snprintf(err, errlen, "%s:%d: unknown key '%s' in %s",
-			    cfg->file ? cfg->file : "(defaults)", c->line, c->key,
-			    section);
+			    cfg->file ? cfg->file : "(defaults)", c->line,
+			    c->key, section);
 			return -1;
 		}
 	}

@@ -15,8 +15,8 @@
 #define CONFIG_DEFAULT_FILE "canyon.yaml"
 
 struct config {
-	char *file;         /* the file read, or NULL for built-in defaults */
-	char *dir;          /* folder relative paths in the file start from */
+	char *file; /* the file read, or NULL for built-in defaults */
+	char *dir; /* folder relative paths in the file start from */
 	struct ynode *root; /* the whole document, a map */
 };
 

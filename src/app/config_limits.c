@@ -33,8 +33,8 @@ get_number(const struct config *cfg, const struct ynode *map, const char *key,
 	if (n == NULL)
 		return 0;
 	if (n->kind != YNODE_SCALAR || !n->plain) {
-		snprintf(err, errlen, "%s:%d: '%s' must be a number", file_of(cfg),
-		    n->line, key);
+		snprintf(err, errlen, "%s:%d: '%s' must be a number",
+		    file_of(cfg), n->line, key);
 		return -1;
 	}
 	errno = 0;
@@ -82,15 +82,19 @@ get_patterns(const struct config *cfg, const struct ynode *map, const char *key,
 	if (n == NULL)
 		return 0;
 	if (n->kind != YNODE_LIST) {
-		snprintf(err, errlen, "%s:%d: '%s' must be a list of path patterns",
-		    file_of(cfg), n->line, key);
+		snprintf(err, errlen,
+		    "%s:%d: '%s' must be a list of path patterns", file_of(cfg),
+		    n->line, key);
 		return -1;
 	}
 	pats = xcalloc(ynode_count(n) + 1, sizeof(*pats));
 	for (c = n->child; c; c = c->next) {
-		if (c->kind != YNODE_SCALAR || (c->value[0] != '/' && c->value[0] != '*')) {
-			snprintf(err, errlen, "%s:%d: each of '%s' must be a path "
-			    "pattern starting with '/' or '*'", file_of(cfg), c->line, key);
+		if (c->kind != YNODE_SCALAR ||
+		    (c->value[0] != '/' && c->value[0] != '*')) {
+			snprintf(err, errlen,
+			    "%s:%d: each of '%s' must be a path "
+			    "pattern starting with '/' or '*'",
+			    file_of(cfg), c->line, key);
 			free(pats);
 			return -1;
 		}
@@ -102,8 +106,8 @@ get_patterns(const struct config *cfg, const struct ynode *map, const char *key,
 }
 
 int
-config_limits(const struct config *cfg, struct limits_conf *out, char *err,
-    size_t errlen)
+config_limits(
+    const struct config *cfg, struct limits_conf *out, char *err, size_t errlen)
 {
 	const struct ynode *lim = ynode_get(cfg->root, "limits"), *shed;
 	double table, heavy;
@@ -117,28 +121,36 @@ config_limits(const struct config *cfg, struct limits_conf *out, char *err,
 		return -1;
 	table = (double)out->rate.table_size;
 	heavy = (double)out->prio.heavy_size;
-	if (get_number(cfg, lim, "rate", 0.001, 1e6, &out->rate.rate, err, errlen) < 0 ||
-	    get_number(cfg, lim, "burst", 1, 1e6, &out->rate.burst, err, errlen) < 0 ||
+	if (get_number(cfg, lim, "rate", 0.001, 1e6, &out->rate.rate, err,
+		errlen) < 0 ||
+	    get_number(
+		cfg, lim, "burst", 1, 1e6, &out->rate.burst, err, errlen) < 0 ||
 	    get_unsigned(cfg, lim, "max_connections", 1, 1e6,
-	        &out->rate.max_conns, err, errlen) < 0 ||
+		&out->rate.max_conns, err, errlen) < 0 ||
 	    get_unsigned(cfg, lim, "max_connections_per_address", 1, 1e6,
-	        &out->rate.max_conns_per_addr, err, errlen) < 0 ||
-	    get_number(cfg, lim, "address_table", 8, 1 << 24, &table, err, errlen) < 0 ||
+		&out->rate.max_conns_per_addr, err, errlen) < 0 ||
+	    get_number(cfg, lim, "address_table", 8, 1 << 24, &table, err,
+		errlen) < 0 ||
 	    get_number(cfg, lim, "min_concurrency", 1, 1e6,
-	        &out->shed.min_limit, err, errlen) < 0 ||
+		&out->shed.min_limit, err, errlen) < 0 ||
 	    get_number(cfg, lim, "max_concurrency", 1, 1e6,
-	        &out->shed.max_limit, err, errlen) < 0 ||
-	    get_number(cfg, lim, "queue", 0, 1e6, &out->shed.queue, err, errlen) < 0 ||
+		&out->shed.max_limit, err, errlen) < 0 ||
+	    get_number(
+		cfg, lim, "queue", 0, 1e6, &out->shed.queue, err, errlen) < 0 ||
 	    get_number(cfg, lim, "tolerance", 1, 100, &out->shed.tolerance, err,
-	        errlen) < 0 ||
+		errlen) < 0 ||
 	    get_number(cfg, lim, "latency_window", 0.1, 3600, &out->shed.window,
-	        err, errlen) < 0 ||
-	    get_unsigned(cfg, lim, "retry_after", 1, 3600, &out->shed.retry, err,
-	        errlen) < 0 ||
-	    get_number(cfg, lim, "heavy_size", 0, 1e15, &heavy, err, errlen) < 0 ||
-	    get_patterns(cfg, lim, "page_paths", &out->prio.page, err, errlen) < 0 ||
-	    get_patterns(cfg, lim, "light_paths", &out->prio.light, err, errlen) < 0 ||
-	    get_patterns(cfg, lim, "heavy_paths", &out->prio.heavy, err, errlen) < 0)
+		err, errlen) < 0 ||
+	    get_unsigned(cfg, lim, "retry_after", 1, 3600, &out->shed.retry,
+		err, errlen) < 0 ||
+	    get_number(cfg, lim, "heavy_size", 0, 1e15, &heavy, err, errlen) <
+		0 ||
+	    get_patterns(cfg, lim, "page_paths", &out->prio.page, err, errlen) <
+		0 ||
+	    get_patterns(
+		cfg, lim, "light_paths", &out->prio.light, err, errlen) < 0 ||
+	    get_patterns(
+		cfg, lim, "heavy_paths", &out->prio.heavy, err, errlen) < 0)
 		return -1;
 	out->rate.table_size = (size_t)table;
 	out->prio.heavy_size = (size_t)heavy;
@@ -148,18 +160,20 @@ config_limits(const struct config *cfg, struct limits_conf *out, char *err,
 	if (out->shed.initial_limit < out->shed.min_limit)
 		out->shed.initial_limit = out->shed.min_limit;
 	if (get_number(cfg, lim, "initial_concurrency", 1, 1e6,
-	    &out->shed.initial_limit, err, errlen) < 0)
+		&out->shed.initial_limit, err, errlen) < 0)
 		return -1;
 	if ((shed = ynode_get(lim, "shed")) != NULL) {
-		if (config_check_keys(cfg, shed, "limits.shed", shed_keys, err, errlen) < 0)
+		if (config_check_keys(
+			cfg, shed, "limits.shed", shed_keys, err, errlen) < 0)
 			return -1;
 		for (p = 0; p < PRIO_COUNT; p++)
 			if (get_number(cfg, shed, shed_keys[p], 0.001, 1,
-			    &out->shed.fraction[p], err, errlen) < 0)
+				&out->shed.fraction[p], err, errlen) < 0)
 				return -1;
 	}
 	if ((why = shed_conf_check(&out->shed)) != NULL) {
-		snprintf(err, errlen, "%s:%d: limits: %s", file_of(cfg), lim->line, why);
+		snprintf(err, errlen, "%s:%d: limits: %s", file_of(cfg),
+		    lim->line, why);
 		return -1;
 	}
 	return 0;

@@ -14,9 +14,19 @@
 #define HEXO_CONFIG_MAX (1024 * 1024)
 
 static const char *const site_keys[] = {
-	"title", "subtitle", "intro", "author", "url", "timezone", "permalink",
-	"new_post_name", "join_soft_breaks", "lang", "gemini_base", "robots",
-	NULL,
+    "title",
+    "subtitle",
+    "intro",
+    "author",
+    "url",
+    "timezone",
+    "permalink",
+    "new_post_name",
+    "join_soft_breaks",
+    "lang",
+    "gemini_base",
+    "robots",
+    NULL,
 };
 
 #define DEFAULT_TITLE "canyon"
@@ -32,7 +42,8 @@ parse_offset(const char *s, int *minutes)
 	char extra;
 
 	if (sscanf(s + 1, "%2d:%2d%c", &h, &m, &extra) == 2 ||
-	    (strlen(s) == 5 && sscanf(s + 1, "%2d%2d%c", &h, &m, &extra) == 2) ||
+	    (strlen(s) == 5 &&
+		sscanf(s + 1, "%2d%2d%c", &h, &m, &extra) == 2) ||
 	    (strlen(s) == 3 && sscanf(s + 1, "%2d%c", &h, &extra) == 1)) {
 		if (h > 14 || m > 59)
 			return -1;
@@ -52,7 +63,8 @@ config_parse_tz(const char *s, int *minutes)
 
 	if (s[0] == '+' || s[0] == '-')
 		return parse_offset(s, minutes);
-	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0 || strcmp(s, "GMT") == 0) {
+	if (strcmp(s, "Z") == 0 || strcmp(s, "UTC") == 0 ||
+	    strcmp(s, "GMT") == 0) {
 		*minutes = 0;
 		return 0;
 	}
@@ -91,7 +103,8 @@ pick(const struct ynode *site, const char *key, const struct ynode *hexo,
 {
 	const struct ynode *n;
 
-	if (site && (n = ynode_get(site, key)) != NULL && n->kind == YNODE_SCALAR) {
+	if (site && (n = ynode_get(site, key)) != NULL &&
+	    n->kind == YNODE_SCALAR) {
 		*line = n->line;
 		*from = file;
 		return n->value;
@@ -150,24 +163,30 @@ config_site(const struct config *cfg, struct site_settings *out, char *err,
 	memset(out, 0, sizeof(*out));
 	if (config_check_keys(cfg, site, "site", site_keys, err, errlen) != 0)
 		return -1;
-	out->source = config_path(cfg, ynode_str(cfg->root, "source", "capsule"));
-	out->output = config_path(cfg, ynode_str(cfg->root, "output", "public"));
+	out->source =
+	    config_path(cfg, ynode_str(cfg->root, "source", "capsule"));
+	out->output =
+	    config_path(cfg, ynode_str(cfg->root, "output", "public"));
 	hexo = load_hexo(out->source, &hexo_file);
 
-	c->title = dup_or(pick(site, "title", hexo, "title", &line, file, &from),
-	    DEFAULT_TITLE);
-	c->subtitle = dup_or(pick(site, "subtitle", hexo, "subtitle", &line, file,
-	    &from), NULL);
-	c->intro = dup_or(pick(site, "intro", hexo, "description", &line, file,
-	    &from), NULL);
-	c->author = dup_or(pick(site, "author", hexo, "author", &line, file,
-	    &from), NULL);
+	c->title =
+	    dup_or(pick(site, "title", hexo, "title", &line, file, &from),
+		DEFAULT_TITLE);
+	c->subtitle = dup_or(
+	    pick(site, "subtitle", hexo, "subtitle", &line, file, &from), NULL);
+	c->intro = dup_or(
+	    pick(site, "intro", hexo, "description", &line, file, &from), NULL);
+	c->author = dup_or(
+	    pick(site, "author", hexo, "author", &line, file, &from), NULL);
 	if ((v = pick(site, "url", hexo, "url", &line, file, &from)) != NULL &&
 	    v[0] != '\0') {
 		size_t k = strlen(v);
-		if (strncmp(v, "http://", 7) != 0 && strncmp(v, "https://", 8) != 0) {
-			snprintf(err, errlen, "%s:%d: url must start with http:// or "
-			    "https://", from, line);
+		if (strncmp(v, "http://", 7) != 0 &&
+		    strncmp(v, "https://", 8) != 0) {
+			snprintf(err, errlen,
+			    "%s:%d: url must start with http:// or "
+			    "https://",
+			    from, line);
 			goto out;
 		}
 		while (k > 0 && v[k - 1] == '/')
@@ -176,20 +195,29 @@ config_site(const struct config *cfg, struct site_settings *out, char *err,
 	}
 	v = pick(site, "timezone", hexo, "timezone", &line, file, &from);
 	if (config_parse_tz(v ? v : DEFAULT_TZ, &c->tz_minutes) != 0) {
-		snprintf(err, errlen, "%s:%d: unknown time zone '%s' (write "
-		    "+09:00 or a name such as Asia/Seoul)", from, line, v);
+		snprintf(err, errlen,
+		    "%s:%d: unknown time zone '%s' (write "
+		    "+09:00 or a name such as Asia/Seoul)",
+		    from, line, v);
 		goto out;
 	}
-	c->permalink = dup_or(pick(site, "permalink", hexo, "permalink", &line,
-	    file, &from), PERMALINK_DEFAULT);
+	c->permalink = dup_or(
+	    pick(site, "permalink", hexo, "permalink", &line, file, &from),
+	    PERMALINK_DEFAULT);
 	c->new_post_name = dup_or(pick(site, "new_post_name", hexo,
-	    "new_post_name", &line, file, &from), NULL);
-	c->lang = dup_or(pick(site, "lang", hexo, "language", &line, file, &from),
-	    DEFAULT_LANG);
-	if ((v = pick(site, "gemini_base", NULL, NULL, &line, file, &from)) != NULL) {
-		if (strncmp(v, "gemini://", 9) != 0 || v[9] == '\0' || v[9] == '/') {
-			snprintf(err, errlen, "%s:%d: gemini_base must be a gemini:// "
-			    "URL with a host", from, line);
+				      "new_post_name", &line, file, &from),
+	    NULL);
+	c->lang =
+	    dup_or(pick(site, "lang", hexo, "language", &line, file, &from),
+		DEFAULT_LANG);
+	if ((v = pick(site, "gemini_base", NULL, NULL, &line, file, &from)) !=
+	    NULL) {
+		if (strncmp(v, "gemini://", 9) != 0 || v[9] == '\0' ||
+		    v[9] == '/') {
+			snprintf(err, errlen,
+			    "%s:%d: gemini_base must be a gemini:// "
+			    "URL with a host",
+			    from, line);
 			goto out;
 		}
 		c->gemini_base = xstrdup(v);
@@ -210,8 +238,10 @@ config_site(const struct config *cfg, struct site_settings *out, char *err,
 	    DEFAULT_ROBOTS);
 	if (site && (n = ynode_get(site, "join_soft_breaks")) != NULL) {
 		if (n->kind != YNODE_SCALAR || ynode_bool(n->value, &b) != 0) {
-			snprintf(err, errlen, "%s:%d: join_soft_breaks must be true or "
-			    "false", file, n->line);
+			snprintf(err, errlen,
+			    "%s:%d: join_soft_breaks must be true or "
+			    "false",
+			    file, n->line);
 			goto out;
 		}
 		c->join_soft_breaks = b;

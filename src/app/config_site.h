@@ -17,15 +17,15 @@
 #include "site.h"
 
 struct site_settings {
-	char *source;  /* resolved against the config's folder */
+	char *source; /* resolved against the config's folder */
 	char *output;
 	struct site_config site;
 };
 
 /* 0, or -1 with err set to "FILE:LINE: message". Free with
  * site_settings_free(). */
-int config_site(const struct config *cfg, struct site_settings *out,
-    char *err, size_t errlen);
+int config_site(const struct config *cfg, struct site_settings *out, char *err,
+    size_t errlen);
 void site_settings_free(struct site_settings *s);
 
 /* Minutes east of UTC of a zone written as "+09:00", "-0530", "Z", "UTC"

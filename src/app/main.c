@@ -13,12 +13,13 @@ struct command {
 };
 
 static const struct command commands[] = {
-	{"build", cmd_build, "convert the blog's posts into a Gemini capsule"},
-	{"check", cmd_check, "validate the configuration and every post, serve nothing"},
-	{"convert", cmd_convert, "print one Markdown post as gemtext"},
-	{"serve", cmd_serve, "serve the capsule over Gemini and Gopher"},
-	{"cert", cmd_cert, "create a self-signed certificate for a host name"},
-	{"get", cmd_get, "fetch a gemini:// or gopher:// URL and print it"},
+    {"build", cmd_build, "convert the blog's posts into a Gemini capsule"},
+    {"check", cmd_check,
+	"validate the configuration and every post, serve nothing"},
+    {"convert", cmd_convert, "print one Markdown post as gemtext"},
+    {"serve", cmd_serve, "serve the capsule over Gemini and Gopher"},
+    {"cert", cmd_cert, "create a self-signed certificate for a host name"},
+    {"get", cmd_get, "fetch a gemini:// or gopher:// URL and print it"},
 };
 
 static void
@@ -26,10 +27,13 @@ usage(FILE *out)
 {
 	size_t i;
 
-	fprintf(out, "usage: canyon [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
+	fprintf(out,
+	    "usage: canyon [--version] [--help] COMMAND [ARGS]\n\ncommands:\n");
 	for (i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
-		fprintf(out, "  %-8s %s\n", commands[i].name, commands[i].summary);
-	fprintf(out, "\n'canyon COMMAND --help' describes a command.\n"
+		fprintf(
+		    out, "  %-8s %s\n", commands[i].name, commands[i].summary);
+	fprintf(out,
+	    "\n'canyon COMMAND --help' describes a command.\n"
 	    "Exit status: 0 success, 1 failure, 2 usage error.\n");
 }
 

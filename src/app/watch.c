@@ -26,16 +26,17 @@
  * this long without a change before building. */
 #define SETTLE_MS 300
 
-#define WATCH_MASK (IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM | \
-    IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF)
+#define WATCH_MASK                                                             \
+	(IN_CLOSE_WRITE | IN_CREATE | IN_DELETE | IN_MOVED_FROM |              \
+	    IN_MOVED_TO | IN_ATTRIB | IN_DELETE_SELF)
 
 extern char **environ;
 
 struct watcher {
 	int inotify_fd;
-	const char *source;    /* the site's source/ folder */
-	const char *config;    /* NULL: the default file */
-	const char *exe;       /* this program */
+	const char *source; /* the site's source/ folder */
+	const char *config; /* NULL: the default file */
+	const char *exe; /* this program */
 	pid_t server;
 };
 
@@ -86,20 +87,24 @@ ignored(const struct inotify_event *ev)
 static bool
 drain_events(const struct watcher *w)
 {
-	char ev_buf[4096] __attribute__((aligned(__alignof__(struct inotify_event))));
+	char ev_buf[4096]
+	    __attribute__((aligned(__alignof__(struct inotify_event))));
 	bool changed = false;
 	ssize_t n;
 
 	while ((n = read(w->inotify_fd, ev_buf, sizeof(ev_buf))) > 0) {
 		for (char *p = ev_buf; p < ev_buf + n;) {
-			const struct inotify_event *ev = (const struct inotify_event *)p;
+			const struct inotify_event *ev =
+			    (const struct inotify_event *)p;
 			p += sizeof(*ev) + ev->len;
 			if (ignored(ev))
 				continue;
 			changed = true;
-			if ((ev->mask & IN_ISDIR) && (ev->mask & (IN_CREATE | IN_MOVED_TO)))
-				/* The folder's path is not kept per watch: rescan
-				 * (watching a folder twice is harmless). */
+			if ((ev->mask & IN_ISDIR) &&
+			    (ev->mask & (IN_CREATE | IN_MOVED_TO)))
+				/* The folder's path is not kept per watch:
+				 * rescan (watching a folder twice is harmless).
+				 */
 				add_tree(w->inotify_fd, w->source);
 		}
 	}
@@ -134,7 +139,8 @@ run_build(const struct watcher *w)
 		argv[argc++] = (char *)(uintptr_t)w->config;
 	}
 	argv[argc] = NULL;
-	if ((errno = posix_spawn(&pid, w->exe, NULL, NULL, argv, environ)) != 0) {
+	if ((errno = posix_spawn(&pid, w->exe, NULL, NULL, argv, environ)) !=
+	    0) {
 		log_warn("watch: cannot run %s build", w->exe);
 		return -1;
 	}
@@ -160,15 +166,17 @@ watch_main(const struct watcher *w)
 			if (kill(w->server, SIGHUP) == -1)
 				_exit(0); /* the server is gone */
 		} else {
-			log_warnx("watch: build failed (status %d); still serving "
-			    "the previous capsule", rc);
+			log_warnx(
+			    "watch: build failed (status %d); still serving "
+			    "the previous capsule",
+			    rc);
 		}
 	}
 }
 
 pid_t
-watch_start(const char *source_dir, const char *config_file, char *err,
-    size_t errlen)
+watch_start(
+    const char *source_dir, const char *config_file, char *err, size_t errlen)
 {
 	struct watcher w = {.config = config_file, .server = getpid()};
 	char exe[PATH_MAX], *source;
@@ -176,7 +184,8 @@ watch_start(const char *source_dir, const char *config_file, char *err,
 	pid_t pid;
 
 	if ((n = readlink("/proc/self/exe", exe, sizeof(exe) - 1)) == -1) {
-		snprintf(err, errlen, "watch: /proc/self/exe: %s", strerror(errno));
+		snprintf(
+		    err, errlen, "watch: /proc/self/exe: %s", strerror(errno));
 		return -1;
 	}
 	exe[n] = '\0';
@@ -187,7 +196,8 @@ watch_start(const char *source_dir, const char *config_file, char *err,
 	 * The site folder itself for its _config.yml, then every post, page
 	 * and asset folder. */
 	if ((w.inotify_fd = inotify_init1(IN_CLOEXEC | IN_NONBLOCK)) == -1 ||
-	    inotify_add_watch(w.inotify_fd, source_dir, WATCH_MASK | IN_ONLYDIR) == -1 ||
+	    inotify_add_watch(
+		w.inotify_fd, source_dir, WATCH_MASK | IN_ONLYDIR) == -1 ||
 	    add_tree(w.inotify_fd, source) == -1) {
 		snprintf(err, errlen, "watch: %s: %s", source, strerror(errno));
 		goto fail;

@@ -19,8 +19,8 @@
  * any thread. Returns the watcher's pid, or -1 with err set. The watcher
  * ends when this process does.
  */
-pid_t watch_start(const char *source_dir, const char *config_file, char *err,
-    size_t errlen);
+pid_t watch_start(
+    const char *source_dir, const char *config_file, char *err, size_t errlen);
 
 /* Stop the watcher and reap it. */
 void watch_stop(pid_t pid);

@@ -28,15 +28,15 @@ vlog(enum log_level level, int errnum, const char *fmt, va_list ap)
 		fprintf(stderr, "canyon: %s\n", msg);
 }
 
-#define LOGFN(name, level, with_errno)                                   \
-	void name(const char *fmt, ...)                                  \
-	{                                                                \
-		int e = errno;                                           \
-		va_list ap;                                              \
-		va_start(ap, fmt);                                       \
-		vlog(level, with_errno ? e : 0, fmt, ap);                \
-		va_end(ap);                                              \
-		errno = e;                                               \
+#define LOGFN(name, level, with_errno)                                         \
+	void name(const char *fmt, ...)                                        \
+	{                                                                      \
+		int e = errno;                                                 \
+		va_list ap;                                                    \
+		va_start(ap, fmt);                                             \
+		vlog(level, with_errno ? e : 0, fmt, ap);                      \
+		va_end(ap);                                                    \
+		errno = e;                                                     \
 	}
 
 LOGFN(log_warn, LOG_LVL_WARN, 1)

@@ -19,15 +19,17 @@ open_walk(int rootfd, const char *rel, int flags)
 	char *copy = xstrdup(rel), *seg, *save = NULL;
 	int dirfd = rootfd, fd = -1;
 
-	for (seg = strtok_r(copy, "/", &save); seg != NULL; seg = strtok_r(NULL, "/", &save)) {
+	for (seg = strtok_r(copy, "/", &save); seg != NULL;
+	     seg = strtok_r(NULL, "/", &save)) {
 		bool last = save == NULL || *save == '\0';
 		if (strcmp(seg, "..") == 0) {
 			errno = EXDEV;
 			fd = -1;
 			break;
 		}
-		fd = openat(dirfd, seg, (last ? flags : O_RDONLY | O_DIRECTORY) |
-		    O_NOFOLLOW | O_CLOEXEC);
+		fd = openat(dirfd, seg,
+		    (last ? flags : O_RDONLY | O_DIRECTORY) | O_NOFOLLOW |
+			O_CLOEXEC);
 		if (dirfd != rootfd)
 			close(dirfd);
 		dirfd = rootfd;
@@ -101,7 +103,7 @@ path_mkdirs(const char *dir, unsigned mode)
 	char *p = xstrdup(dir), *s;
 	int rc = 0;
 
-	for (s = p + 1; ; s++) {
+	for (s = p + 1;; s++) {
 		if (*s == '/' || *s == '\0') {
 			char c = *s;
 			*s = '\0';

@@ -43,8 +43,8 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 		u->has_authority = true;
 		start += 2;
 		auth_end = start;
-		while (auth_end < n && s[auth_end] != '/' && s[auth_end] != '?' &&
-		    s[auth_end] != '#')
+		while (auth_end < n && s[auth_end] != '/' &&
+		    s[auth_end] != '?' && s[auth_end] != '#')
 			auth_end++;
 		at = auth_end;
 		for (i = start; i < auth_end; i++)
@@ -63,7 +63,8 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 				*reason = "unterminated IPv6 literal";
 				return -1;
 			}
-			u->host = (struct slice){s + start + 1, end - start - 1};
+			u->host =
+			    (struct slice){s + start + 1, end - start - 1};
 			i = end + 1;
 		} else {
 			i = start;
@@ -80,7 +81,8 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 			if (u->port.len > 0) {
 				long port = 0;
 				for (size_t k = 0; k < u->port.len; k++) {
-					if (!isdigit((unsigned char)u->port.p[k]) ||
+					if (!isdigit(
+						(unsigned char)u->port.p[k]) ||
 					    port > 65535) {
 						*reason = "bad port";
 						return -1;
@@ -155,7 +157,8 @@ url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
 		}
 		c = (char)(hi << 4 | lo);
 		if ((flags & URL_DECODE_PATH) && (c == '\0' || c == '/')) {
-			*reason = c ? "encoded slash in path" : "encoded NUL in path";
+			*reason =
+			    c ? "encoded slash in path" : "encoded NUL in path";
 			return -1;
 		}
 		buf_putc(out, c);
@@ -186,7 +189,8 @@ url_encode(struct buf *out, const char *s, size_t n, const char *keep)
 			unsigned char c = (unsigned char)s[i];
 
 			if (!unreserved(c) &&
-			    (c == '\0' || keep == NULL || strchr(keep, c) == NULL))
+			    (c == '\0' || keep == NULL ||
+				strchr(keep, c) == NULL))
 				break;
 		}
 		buf_append(out, s + run, i - run);
@@ -209,7 +213,8 @@ url_has_dot_segment(const char *path, size_t n)
 		while (i < n && path[i] != '/')
 			i++;
 		if ((i - start == 1 && path[start] == '.') ||
-		    (i - start == 2 && path[start] == '.' && path[start + 1] == '.'))
+		    (i - start == 2 && path[start] == '.' &&
+			path[start + 1] == '.'))
 			return true;
 		i++;
 	}

@@ -18,12 +18,12 @@ struct slice {
 };
 
 struct url {
-	struct slice scheme;   /* empty for a relative reference */
+	struct slice scheme; /* empty for a relative reference */
 	struct slice userinfo; /* has_userinfo tells "u@" from no "@" */
-	struct slice host;     /* brackets of an IPv6 literal removed */
+	struct slice host; /* brackets of an IPv6 literal removed */
 	struct slice port;
 	struct slice path;
-	struct slice query;    /* without the '?' */
+	struct slice query; /* without the '?' */
 	struct slice fragment; /* without the '#' */
 	bool has_authority, has_userinfo, has_query, has_fragment;
 	int port_num; /* -1 when no port is written */

@@ -13,9 +13,9 @@
 
 struct builder {
 	struct ynode *stack[MAX_DEPTH + 1]; /* open lists and maps */
-	struct ynode *last[MAX_DEPTH + 1];  /* last child of each */
-	char *pending_key[MAX_DEPTH + 1];   /* maps: key waiting for a value */
-	int pending_line[MAX_DEPTH + 1];    /* and the line it is on */
+	struct ynode *last[MAX_DEPTH + 1]; /* last child of each */
+	char *pending_key[MAX_DEPTH + 1]; /* maps: key waiting for a value */
+	int pending_line[MAX_DEPTH + 1]; /* and the line it is on */
 	int depth;
 	size_t nodes;
 	struct ynode *root;
@@ -52,7 +52,8 @@ on_event(struct builder *b, const yaml_event_t *ev, char *err, size_t errlen)
 		return -1;
 	case YAML_SCALAR_EVENT:
 		if (ev->data.scalar.anchor) {
-			snprintf(err, errlen, "%d: anchors are not supported", line);
+			snprintf(
+			    err, errlen, "%d: anchors are not supported", line);
 			return -1;
 		}
 		if (b->depth < 0) {
@@ -65,8 +66,9 @@ on_event(struct builder *b, const yaml_event_t *ev, char *err, size_t errlen)
 		}
 		if (b->stack[b->depth]->kind == YNODE_MAP &&
 		    b->pending_key[b->depth] == NULL) {
-			b->pending_key[b->depth] = xstrndup(
-			    (const char *)ev->data.scalar.value, ev->data.scalar.length);
+			b->pending_key[b->depth] =
+			    xstrndup((const char *)ev->data.scalar.value,
+				ev->data.scalar.length);
 			b->pending_line[b->depth] = line;
 			return 0;
 		}
@@ -80,10 +82,12 @@ on_event(struct builder *b, const yaml_event_t *ev, char *err, size_t errlen)
 		break;
 	case YAML_SEQUENCE_START_EVENT:
 	case YAML_MAPPING_START_EVENT:
-		kind = ev->type == YAML_MAPPING_START_EVENT ? YNODE_MAP : YNODE_LIST;
+		kind = ev->type == YAML_MAPPING_START_EVENT ? YNODE_MAP
+							    : YNODE_LIST;
 		if ((kind == YNODE_MAP && ev->data.mapping_start.anchor) ||
 		    (kind == YNODE_LIST && ev->data.sequence_start.anchor)) {
-			snprintf(err, errlen, "%d: anchors are not supported", line);
+			snprintf(
+			    err, errlen, "%d: anchors are not supported", line);
 			return -1;
 		}
 		if (b->depth + 1 > MAX_DEPTH) {
@@ -92,7 +96,8 @@ on_event(struct builder *b, const yaml_event_t *ev, char *err, size_t errlen)
 		}
 		if (b->depth >= 0 && b->stack[b->depth]->kind == YNODE_MAP &&
 		    b->pending_key[b->depth] == NULL) {
-			snprintf(err, errlen, "%d: a key must be a scalar", line);
+			snprintf(
+			    err, errlen, "%d: a key must be a scalar", line);
 			return -1;
 		}
 		n = xcalloc(1, sizeof(*n));
@@ -100,7 +105,8 @@ on_event(struct builder *b, const yaml_event_t *ev, char *err, size_t errlen)
 		n->line = line;
 		if (b->depth < 0) {
 			if (kind != YNODE_MAP) {
-				snprintf(err, errlen, "%d: expected a mapping", line);
+				snprintf(err, errlen, "%d: expected a mapping",
+				    line);
 				free(n);
 				return -1;
 			}

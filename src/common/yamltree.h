@@ -17,12 +17,12 @@ enum ynode_kind { YNODE_SCALAR, YNODE_LIST, YNODE_MAP };
 
 struct ynode {
 	enum ynode_kind kind;
-	char *key;   /* the key when the parent is a map, else NULL */
+	char *key; /* the key when the parent is a map, else NULL */
 	char *value; /* scalars only */
-	bool plain;  /* scalar written without quotes or block style */
-	int line;    /* 1-based line: of its key in a map, else of the node */
+	bool plain; /* scalar written without quotes or block style */
+	int line; /* 1-based line: of its key in a map, else of the node */
 	struct ynode *child; /* first child of a list or map */
-	struct ynode *next;  /* next sibling */
+	struct ynode *next; /* next sibling */
 };
 
 /*
@@ -30,13 +30,15 @@ struct ynode {
  * root, which the caller frees with ynode_free(), or NULL and fills
  * err with "LINE: message" (line 1-based within text).
  */
-struct ynode *ynode_parse(const char *text, size_t len, char *err, size_t errlen);
+struct ynode *ynode_parse(
+    const char *text, size_t len, char *err, size_t errlen);
 void ynode_free(struct ynode *n);
 
 /* The child of a map with this key (the last one if repeated), or NULL. */
 const struct ynode *ynode_get(const struct ynode *map, const char *key);
 /* The value of a scalar child, or def when absent or not a scalar. */
-const char *ynode_str(const struct ynode *map, const char *key, const char *def);
+const char *ynode_str(
+    const struct ynode *map, const char *key, const char *def);
 /* Number of children of a list or map. */
 size_t ynode_count(const struct ynode *n);
 /* Parse a YAML boolean (true/false/yes/no/on/off, any case). 0 or -1. */

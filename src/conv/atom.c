@@ -18,7 +18,8 @@ atom_format_time(struct buf *out, time_t t, int tz)
 	if (tz == 0)
 		buf_putc(out, 'Z');
 	else
-		buf_printf(out, "%c%02d:%02d", tz < 0 ? '-' : '+', off / 60, off % 60);
+		buf_printf(
+		    out, "%c%02d:%02d", tz < 0 ? '-' : '+', off / 60, off % 60);
 }
 
 static void
@@ -28,13 +29,22 @@ xml_text(struct buf *out, const char *s, size_t n)
 
 	for (i = 0; i < n; i++) {
 		switch (s[i]) {
-		case '&': buf_puts(out, "&amp;"); break;
-		case '<': buf_puts(out, "&lt;"); break;
-		case '>': buf_puts(out, "&gt;"); break;
-		case '"': buf_puts(out, "&quot;"); break;
+		case '&':
+			buf_puts(out, "&amp;");
+			break;
+		case '<':
+			buf_puts(out, "&lt;");
+			break;
+		case '>':
+			buf_puts(out, "&gt;");
+			break;
+		case '"':
+			buf_puts(out, "&quot;");
+			break;
 		default:
 			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)s[i] >= 0x20 || s[i] == '\n' || s[i] == '\t')
+			if ((unsigned char)s[i] >= 0x20 || s[i] == '\n' ||
+			    s[i] == '\t')
 				buf_putc(out, s[i]);
 		}
 	}
@@ -106,13 +116,15 @@ atom_render(const struct site *s, time_t now, struct buf *out)
 	posts = index_newest_first(s, &n);
 	for (i = 0; i < n && i < ATOM_ENTRIES; i++) {
 		const struct post_meta *m = &posts[i]->meta;
-		time_t t = m->has_updated && m->updated > m->date ? m->updated : m->date;
+		time_t t = m->has_updated && m->updated > m->date ? m->updated
+								  : m->date;
 		if (i == 0 || t > updated) {
 			updated = t;
 			updated_tz = m->date_tz;
 		}
 	}
-	buf_puts(out, "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
+	buf_puts(out,
+	    "<?xml version=\"1.0\" encoding=\"utf-8\"?>\n"
 	    "<feed xmlns=\"http://www.w3.org/2005/Atom\" xml:lang=\"");
 	xml_str(out, s->cfg->lang);
 	buf_puts(out, "\">\n  <title>");

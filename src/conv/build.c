@@ -32,11 +32,11 @@ struct builder {
 	struct linkcheck lc;
 	struct cache cache;
 	uint64_t stamp;
-	uint64_t index_key;  /* what the index pages are made from */
-	char **index_files;  /* the index pages written, for the cache */
+	uint64_t index_key; /* what the index pages are made from */
+	char **index_files; /* the index pages written, for the cache */
 	uint64_t *index_keys;
 	size_t nindex;
-	char *werr;          /* first write error, reported at the end */
+	char *werr; /* first write error, reported at the end */
 };
 
 static void
@@ -67,8 +67,8 @@ write_file(struct builder *b, const char *rel, uint64_t key, const char *data,
 
 	linkcheck_exists(&b->lc, rel);
 	b->st->files++;
-	if (b->werr == NULL && outtree_write(&b->out, rel, key, data, len, err,
-	    sizeof(err)) != 0)
+	if (b->werr == NULL &&
+	    outtree_write(&b->out, rel, key, data, len, err, sizeof(err)) != 0)
 		b->werr = xstrdup(err);
 }
 
@@ -80,8 +80,9 @@ copy_file(struct builder *b, const struct site_file *f)
 	linkcheck_exists(&b->lc, f->rel);
 	b->st->files++;
 	b->st->assets++;
-	if (b->werr == NULL && outtree_copy(&b->out, f->rel, f->key, f->src, err,
-	    sizeof(err)) != 0)
+	if (b->werr == NULL &&
+	    outtree_copy(&b->out, f->rel, f->key, f->src, err, sizeof(err)) !=
+		0)
 		b->werr = xstrdup(err);
 }
 
@@ -121,8 +122,8 @@ universe_key(const struct site *s)
 	size_t i;
 
 	for (i = 0; i < s->nposts + s->npages; i++) {
-		const struct site_doc *d = i < s->nposts ? s->posts[i] :
-		    s->pages[i - s->nposts];
+		const struct site_doc *d =
+		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (!site_doc_live(d))
 			continue;
 		h = hash_str(h, d->url);
@@ -136,7 +137,8 @@ universe_key(const struct site *s)
 }
 
 static uint64_t
-render_key(const struct builder *b, const struct site_doc *doc, uint64_t universe)
+render_key(
+    const struct builder *b, const struct site_doc *doc, uint64_t universe)
 {
 	uint64_t h = hash_u64(b->stamp, doc->content_hash);
 	size_t i;
@@ -195,9 +197,10 @@ render_body(struct builder *b, struct site_doc *doc)
 	ro.first_line = doc->meta.body_line;
 	ro.links = links_for(&lctx);
 	doc->rendered = true;
-	ok = render_post(doc->body, doc->body_len, &ro, &doc->res, &doc->diags) == 0;
-	doc->body_hash = hash_bytes(HASH_SEED, doc->res.gemtext.data,
-	    doc->res.gemtext.len);
+	ok = render_post(
+		 doc->body, doc->body_len, &ro, &doc->res, &doc->diags) == 0;
+	doc->body_hash =
+	    hash_bytes(HASH_SEED, doc->res.gemtext.data, doc->res.gemtext.len);
 	if (doc->kind == DOC_POST)
 		links_report_missing(&b->site, doc);
 	free(doc->text);
@@ -221,8 +224,8 @@ struct work {
 	size_t n;
 	atomic_size_t next;
 	void (*one)(struct work *w, size_t i); /* must be thread-safe */
-	bool *failed;  /* rendering: per document */
-	char **errs;   /* pages: per document, its write error or NULL */
+	bool *failed; /* rendering: per document */
+	char **errs; /* pages: per document, its write error or NULL */
 	bool progress; /* report progress (rendering) */
 };
 
@@ -409,8 +412,8 @@ page_one(struct work *w, size_t i)
 	linkcheck_collect(&b->site, doc, doc->file, page.data, page.len,
 	    &doc->links, &doc->nlinks);
 	drop_body(doc);
-	if (outtree_write(&b->out, doc->file, doc->page_key, page.data, page.len,
-	    err, sizeof(err)) != 0)
+	if (outtree_write(&b->out, doc->file, doc->page_key, page.data,
+		page.len, err, sizeof(err)) != 0)
 		w->errs[i] = xstrdup(err);
 	buf_free(&page);
 }
@@ -472,10 +475,10 @@ write_docs(struct builder *b)
 static void
 remember_index(struct builder *b, const char *file, uint64_t key)
 {
-	b->index_files = xrealloc(b->index_files,
-	    (b->nindex + 1) * sizeof(*b->index_files));
-	b->index_keys = xrealloc(b->index_keys,
-	    (b->nindex + 1) * sizeof(*b->index_keys));
+	b->index_files =
+	    xrealloc(b->index_files, (b->nindex + 1) * sizeof(*b->index_files));
+	b->index_keys =
+	    xrealloc(b->index_keys, (b->nindex + 1) * sizeof(*b->index_keys));
 	b->index_files[b->nindex] = xstrdup(file);
 	b->index_keys[b->nindex] = key;
 	b->nindex++;
@@ -489,7 +492,8 @@ emit_index(void *ctx, const char *file, struct buf *page)
 	uint64_t key = hash_bytes(HASH_SEED, data, page->len);
 
 	if (strcmp(file + strlen(file) - 4, ".gmi") == 0)
-		linkcheck_gemtext(&b->lc, &b->site, NULL, file, data, page->len);
+		linkcheck_gemtext(
+		    &b->lc, &b->site, NULL, file, data, page->len);
 	write_file(b, file, key, data, page->len);
 	remember_index(b, file, key);
 }
@@ -503,8 +507,8 @@ index_key(const struct builder *b)
 	size_t i, j, k;
 
 	for (i = 0; i < s->nposts + s->npages; i++) {
-		const struct site_doc *d = i < s->nposts ? s->posts[i] :
-		    s->pages[i - s->nposts];
+		const struct site_doc *d =
+		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (!site_doc_live(d) || !d->usable)
 			continue;
 		h = hash_str(h, d->url);
@@ -537,13 +541,15 @@ write_indexes(struct builder *b)
 	b->index_key = index_key(b);
 	if (c->nindex > 0 && c->index_key == b->index_key && !b->out.dry) {
 		for (i = 0; i < c->nindex; i++)
-			if (!outtree_fresh(&b->out, c->index_files[i], c->index_keys[i]))
+			if (!outtree_fresh(
+				&b->out, c->index_files[i], c->index_keys[i]))
 				break;
 		if (i == c->nindex) {
 			for (i = 0; i < c->nindex; i++) {
 				linkcheck_exists(&b->lc, c->index_files[i]);
 				b->st->files++;
-				remember_index(b, c->index_files[i], c->index_keys[i]);
+				remember_index(
+				    b, c->index_files[i], c->index_keys[i]);
 			}
 			return;
 		}
@@ -577,8 +583,8 @@ report_all(struct builder *b)
 
 	report_diags(b, s->root, &s->diags);
 	for (i = 0; i < s->nposts + s->npages; i++) {
-		struct site_doc *doc = i < s->nposts ? s->posts[i] :
-		    s->pages[i - s->nposts];
+		struct site_doc *doc =
+		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		report_diags(b, doc->src, &doc->diags);
 		if (!doc->usable)
 			b->st->failed++;
@@ -611,14 +617,16 @@ save_cache(struct builder *b)
 	cache_begin(&c, b->stamp, b->index_key, b->index_files, b->index_keys,
 	    b->nindex);
 	for (i = 0; i < s->nposts + s->npages; i++) {
-		struct site_doc *doc = i < s->nposts ? s->posts[i] :
-		    s->pages[i - s->nposts];
+		struct site_doc *doc =
+		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (site_doc_live(doc) && doc->rendered &&
-		    diag_errors(&doc->diags) == 0 && !cache_put_kept(&c, &b->cache, doc))
+		    diag_errors(&doc->diags) == 0 &&
+		    !cache_put_kept(&c, &b->cache, doc))
 			cache_put(&c, doc);
 	}
-	if (b->werr == NULL && outtree_write(&b->out, CACHE_FILE, 0, c.data, c.len,
-	    err, sizeof(err)) != 0)
+	if (b->werr == NULL &&
+	    outtree_write(
+		&b->out, CACHE_FILE, 0, c.data, c.len, err, sizeof(err)) != 0)
 		b->werr = xstrdup(err);
 	buf_free(&c);
 }

@@ -163,7 +163,8 @@ cache_load(struct cache *c, const char *file, uint64_t stamp)
 	size_t n = strlen(MAGIC);
 
 	memset(c, 0, sizeof(*c));
-	if (file == NULL || (c->data = path_read_file(file, CACHE_MAX, &c->len)) == NULL)
+	if (file == NULL ||
+	    (c->data = path_read_file(file, CACHE_MAX, &c->len)) == NULL)
 		return;
 	r.p = c->data;
 	r.end = c->data + c->len;
@@ -226,12 +227,12 @@ open_rec(const struct cache *c, const char *rec)
 }
 
 bool
-cache_same_file(const struct cache *c, const char *rec,
-    const struct site_doc *doc)
+cache_same_file(
+    const struct cache *c, const char *rec, const struct site_doc *doc)
 {
 	struct rd r = open_rec(c, rec);
 	uint64_t size = get_u64(&r), s = get_u64(&r), ns = get_u64(&r),
-	    ino = get_u64(&r);
+		 ino = get_u64(&r);
 
 	return !r.bad && size == doc->sig_size && s == doc->sig_mtime_s &&
 	    ns == doc->sig_mtime_ns && ino == doc->sig_ino;
@@ -302,7 +303,8 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 	if (!r.bad && k <= (uint32_t)(r.end - r.p)) {
 		m->categories = xcalloc(k + 1, sizeof(*m->categories));
 		for (i = 0; i < k && !r.bad; i++)
-			m->categories[i].names = get_strs(&r, &m->categories[i].n);
+			m->categories[i].names =
+			    get_strs(&r, &m->categories[i].n);
 		m->ncategories = i;
 	}
 	m->permalink = get_str(&r, NULL);
@@ -343,7 +345,8 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 			doc->links[i].target = get_str(&r, NULL);
 			doc->links[i].path = get_str(&r, NULL);
 			doc->links[i].line = (int)get_u32(&r);
-			if (doc->links[i].target == NULL || doc->links[i].path == NULL)
+			if (doc->links[i].target == NULL ||
+			    doc->links[i].path == NULL)
 				r.bad = true;
 		}
 		doc->nlinks = i;
@@ -416,8 +419,8 @@ cache_put(struct buf *out, const struct site_doc *doc)
 }
 
 bool
-cache_put_kept(struct buf *out, const struct cache *c,
-    const struct site_doc *doc)
+cache_put_kept(
+    struct buf *out, const struct cache *c, const struct site_doc *doc)
 {
 	const char *rec;
 	struct rd r;
@@ -428,9 +431,9 @@ cache_put_kept(struct buf *out, const struct cache *c,
 		return false;
 	r = open_rec(c, rec);
 	r.p += 4 * sizeof(uint64_t);
-	if (get_u64(&r) != doc->content_hash || get_u64(&r) != doc->render_key ||
-	    get_u64(&r) != doc->body_hash || get_u64(&r) != doc->page_key ||
-	    r.bad)
+	if (get_u64(&r) != doc->content_hash ||
+	    get_u64(&r) != doc->render_key || get_u64(&r) != doc->body_hash ||
+	    get_u64(&r) != doc->page_key || r.bad)
 		return false;
 	/* cache_load() checked that the record fits in the file. */
 	memcpy(&len, rec - sizeof(len), sizeof(len));

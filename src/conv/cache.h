@@ -20,14 +20,14 @@
 #include "strmap.h"
 
 struct cache {
-	char *data;            /* the file's bytes, owned */
+	char *data; /* the file's bytes, owned */
 	size_t len;
-	struct strmap by_src;  /* source path -> its record in data */
+	struct strmap by_src; /* source path -> its record in data */
 	/* The index pages (home, tags, categories, archive) of the last build,
 	 * and a hash of what they were made from. */
 	uint64_t index_key;
-	char **index_files;    /* capsule files, owned */
-	uint64_t *index_keys;  /* their manifest keys */
+	char **index_files; /* capsule files, owned */
+	uint64_t *index_keys; /* their manifest keys */
 	size_t nindex;
 };
 
@@ -39,8 +39,8 @@ void cache_free(struct cache *c);
 /* The record of a source file, or NULL. */
 const char *cache_find(const struct cache *c, const char *src);
 /* True when the record was made from a file with doc's sig_* identity. */
-bool cache_same_file(const struct cache *c, const char *rec,
-    const struct site_doc *doc);
+bool cache_same_file(
+    const struct cache *c, const char *rec, const struct site_doc *doc);
 /* The content hash the record was made from (0 if damaged). */
 uint64_t cache_content_hash(const struct cache *c, const char *rec);
 /*
@@ -48,8 +48,8 @@ uint64_t cache_content_hash(const struct cache *c, const char *rec);
  * doc->res.gemtext with excerpt_len), diagnostics and links; sets
  * usable, rendered and from_cache. Returns false when damaged.
  */
-bool cache_restore(const struct cache *c, const char *rec,
-    struct site_doc *doc);
+bool cache_restore(
+    const struct cache *c, const char *rec, struct site_doc *doc);
 
 /* Start a new cache file's contents in out, with the index pages. */
 void cache_begin(struct buf *out, uint64_t stamp, uint64_t index_key,
@@ -63,7 +63,7 @@ void cache_put(struct buf *out, const struct site_doc *doc);
  * without writing it field by field. Returns false, appending nothing,
  * otherwise: cache_put() doc then.
  */
-bool cache_put_kept(struct buf *out, const struct cache *c,
-    const struct site_doc *doc);
+bool cache_put_kept(
+    struct buf *out, const struct cache *c, const struct site_doc *doc);
 
 #endif

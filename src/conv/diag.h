@@ -11,9 +11,9 @@
 #include <stddef.h>
 
 struct diag {
-	int line;      /* 1-based line in the source file, 0 when none */
+	int line; /* 1-based line in the source file, 0 when none */
 	bool is_error; /* an error fails the post; a warning does not */
-	char *msg;     /* owned */
+	char *msg; /* owned */
 };
 
 struct diag_list {
@@ -21,8 +21,8 @@ struct diag_list {
 	size_t n, cap;
 };
 
-void diag_add(struct diag_list *d, int line, bool is_error, const char *fmt, ...)
-	__attribute__((format(printf, 4, 5)));
+void diag_add(struct diag_list *d, int line, bool is_error, const char *fmt,
+    ...) __attribute__((format(printf, 4, 5)));
 /* Add msg as it is, taking ownership of it (a message already made, e.g.
  * one read back from the cache). */
 void diag_take(struct diag_list *d, int line, bool is_error, char *msg);

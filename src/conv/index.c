@@ -6,9 +6,9 @@
 #include "page.h"
 
 struct group {
-	char *name;      /* display name: "여행", "기타 > 잡동사니" */
-	char *path;      /* decoded page path */
-	size_t depth;    /* categories: 1 for a top-level one */
+	char *name; /* display name: "여행", "기타 > 잡동사니" */
+	char *path; /* decoded page path */
+	size_t depth; /* categories: 1 for a top-level one */
 	struct site_doc **docs;
 	size_t n;
 	struct group **children;
@@ -80,7 +80,8 @@ home(const struct site *s, struct site_doc **posts, size_t n,
 	buf_printf(&page, "\n## %s\n", l->browse);
 	for (i = 0; i < s->npages; i++)
 		if (site_doc_live(s->pages[i]))
-			link_line(&page, s->pages[i]->url, s->pages[i]->meta.title);
+			link_line(
+			    &page, s->pages[i]->url, s->pages[i]->meta.title);
 	link_line(&page, "/tags/", l->tags);
 	link_line(&page, "/categories/", l->categories);
 	link_line(&page, "/archive/", l->archive);
@@ -91,8 +92,8 @@ home(const struct site *s, struct site_doc **posts, size_t n,
 }
 
 static struct group *
-group_get(struct strmap *m, struct group ***all, size_t *nall,
-    const char *path, const char *name, size_t depth)
+group_get(struct strmap *m, struct group ***all, size_t *nall, const char *path,
+    const char *name, size_t depth)
 {
 	struct group *g = strmap_get(m, path);
 
@@ -216,12 +217,13 @@ categories(const struct site *s, struct site_doc **posts, size_t n,
 	struct strmap m = STRMAP_INIT;
 	struct group **all = NULL, *g, *parent;
 	struct buf page = BUF_INIT, path = BUF_INIT, name = BUF_INIT,
-	    label = BUF_INIT;
+		   label = BUF_INIT;
 	size_t nall = 0, i, j, d;
 
 	for (i = 0; i < n; i++)
 		for (j = 0; j < posts[i]->meta.ncategories; j++) {
-			const struct category_path *c = &posts[i]->meta.categories[j];
+			const struct category_path *c =
+			    &posts[i]->meta.categories[j];
 			parent = NULL;
 			buf_reset(&name);
 			for (d = 1; d <= c->n; d++) {
@@ -238,9 +240,13 @@ categories(const struct site *s, struct site_doc **posts, size_t n,
 						if (parent->children[k] == g)
 							break;
 					if (k == parent->nchildren) {
-						parent->children = xrealloc(parent->children,
-						    (k + 1) * sizeof(*parent->children));
-						parent->children[parent->nchildren++] = g;
+						parent->children = xrealloc(
+						    parent->children,
+						    (k + 1) *
+							sizeof(
+							    *parent->children));
+						parent->children
+						    [parent->nchildren++] = g;
 					}
 				}
 				parent = g;
@@ -262,7 +268,8 @@ categories(const struct site *s, struct site_doc **posts, size_t n,
 		buf_printf(&page, "# %s: %s\n\n", l->categories, all[i]->name);
 		for (j = 0; j < all[i]->nchildren; j++) {
 			group_label(&label, all[i]->children[j]);
-			link_line(&page, all[i]->children[j]->path, buf_cstr(&label));
+			link_line(
+			    &page, all[i]->children[j]->path, buf_cstr(&label));
 		}
 		if (all[i]->nchildren > 0)
 			buf_putc(&page, '\n');

@@ -68,7 +68,8 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 	if (u.scheme.len > 0) {
 		if (!slice_eq_nocase(u.scheme, "gemini") ||
 		    url_parse(s->cfg->gemini_base, strlen(s->cfg->gemini_base),
-		    &base, &reason) != 0 || u.host.len != base.host.len ||
+			&base, &reason) != 0 ||
+		    u.host.len != base.host.len ||
 		    strncasecmp(u.host.p, base.host.p, u.host.len) != 0)
 			return -1;
 	} else if (u.has_authority) {
@@ -85,7 +86,8 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 		if (slash != NULL)
 			buf_append(out, file, (size_t)(slash - file) + 1);
 	}
-	if (url_decode(u.path.p, u.path.len, out, URL_DECODE_PATH, &reason) != 0)
+	if (url_decode(u.path.p, u.path.len, out, URL_DECODE_PATH, &reason) !=
+	    0)
 		buf_reset(out);
 	return 0;
 }
@@ -137,7 +139,8 @@ linkcheck_collect(const struct site *s, const struct site_doc *doc,
 		for (t = p; p < eol && *p != ' ' && *p != '\t'; p++)
 			;
 		if (p > t)
-			collect_one(s, doc, file, line, t, (size_t)(p - t), v, n);
+			collect_one(
+			    s, doc, file, line, t, (size_t)(p - t), v, n);
 	}
 }
 
@@ -146,14 +149,15 @@ push(struct linkcheck *lc)
 {
 	if (lc->npending == lc->cap) {
 		lc->cap = lc->cap ? lc->cap * 2 : 256;
-		lc->pending = xrealloc(lc->pending, lc->cap * sizeof(*lc->pending));
+		lc->pending =
+		    xrealloc(lc->pending, lc->cap * sizeof(*lc->pending));
 	}
 	return &lc->pending[lc->npending++];
 }
 
 void
-linkcheck_add(struct linkcheck *lc, const char *src, const struct page_link *v,
-    size_t n)
+linkcheck_add(
+    struct linkcheck *lc, const char *src, const struct page_link *v, size_t n)
 {
 	struct dead_link *dl;
 	size_t i;
@@ -219,7 +223,8 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 	int line = 1;
 
 	while ((q = memmem(p, (size_t)(end - p), "href=\"", 6)) != NULL) {
-		for (nl = p; (nl = memchr(nl, '\n', (size_t)(q - nl))) != NULL; nl++)
+		for (nl = p; (nl = memchr(nl, '\n', (size_t)(q - nl))) != NULL;
+		     nl++)
 			line++;
 		q += 6;
 		p = memchr(q, '"', (size_t)(end - q));
@@ -237,8 +242,9 @@ linkcheck_finish(struct linkcheck *lc)
 
 	for (i = 0; i < lc->npending; i++) {
 		struct dead_link *dl = &lc->pending[i];
-		if (dl->line != LINK_REPORTED && (dl->path[0] == '\0' ||
-		    !strmap_has(&lc->exists, dl->path))) {
+		if (dl->line != LINK_REPORTED &&
+		    (dl->path[0] == '\0' ||
+			!strmap_has(&lc->exists, dl->path))) {
 			lc->pending[k++] = *dl;
 			continue;
 		}

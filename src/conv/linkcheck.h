@@ -18,11 +18,11 @@
 #include "strmap.h"
 
 struct dead_link {
-	const char *src;    /* source file (or generated file) */
-	int line;           /* 0 when unknown */
+	const char *src; /* source file (or generated file) */
+	int line; /* 0 when unknown */
 	const char *target; /* as written in the page */
-	const char *path;   /* decoded capsule path it leads to */
-	bool owned;         /* the strings belong to the linkcheck */
+	const char *path; /* decoded capsule path it leads to */
+	bool owned; /* the strings belong to the linkcheck */
 };
 
 struct linkcheck {
@@ -45,8 +45,8 @@ void linkcheck_collect(const struct site *s, const struct site_doc *doc,
     size_t *n);
 /* Check these links (of src) at the end. src and v are borrowed: they
  * must live until linkcheck_free(). */
-void linkcheck_add(struct linkcheck *lc, const char *src,
-    const struct page_link *v, size_t n);
+void linkcheck_add(
+    struct linkcheck *lc, const char *src, const struct page_link *v, size_t n);
 void page_links_free(struct page_link *v, size_t n);
 
 /* Collect and add in one step. */

@@ -29,13 +29,15 @@ on_link(void *vctx, const char *href, int line, struct diag_list *d)
 	if (site_link_path(s, href, &path) != 0) {
 		/* Relative links stay as written; the dead-link check needs
 		 * their line. */
-		if (strchr(href, ':') == NULL && href[0] != '#' && href[0] != '/')
+		if (strchr(href, ':') == NULL && href[0] != '#' &&
+		    href[0] != '/')
 			site_doc_origin(ctx->doc, href, line);
 		goto out;
 	}
 	target = site_find_path(s, path.data, path.len);
 	if (target == ctx->doc && href[0] != '/') {
-		/* A post's own address on the web: "read the original there". */
+		/* A post's own address on the web: "read the original there".
+		 */
 		goto out;
 	} else if (target != NULL && site_doc_live(target)) {
 		ret = encoded("", target->url);
@@ -43,12 +45,13 @@ on_link(void *vctx, const char *href, int line, struct diag_list *d)
 	    strcmp(buf_cstr(&path), "/") == 0) {
 		ret = encoded("", buf_cstr(&path));
 	} else {
-		diag_add(d, line, false, "link to %s: no such post or page in the blog",
-		    href);
+		diag_add(d, line, false,
+		    "link to %s: no such post or page in the blog", href);
 		if (href[0] == '/' && s->cfg->url != NULL)
 			ret = encoded(s->cfg->url, buf_cstr(&path));
 		else
-			ret = href[0] == '/' ? NULL : encoded("", buf_cstr(&path));
+			ret = href[0] == '/' ? NULL
+					     : encoded("", buf_cstr(&path));
 		site_doc_origin(ctx->doc, ret ? ret : href, LINK_REPORTED);
 		goto out;
 	}
@@ -74,7 +77,8 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 	while (name[0] == '/' || (name[0] == '.' && name[1] == '/'))
 		name += name[0] == '/' ? 1 : 2;
 	if (url_has_dot_segment(name, strlen(name))) {
-		diag_add(d, line, false, "asset %s is outside the post's folder", name);
+		diag_add(d, line, false,
+		    "asset %s is outside the post's folder", name);
 		return NULL;
 	}
 	/* a post without published assets (most have no folder) needs no
@@ -93,8 +97,8 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 }
 
 static char *
-on_post(void *vctx, const char *slug, char **title, int line,
-    struct diag_list *d)
+on_post(
+    void *vctx, const char *slug, char **title, int line, struct diag_list *d)
 {
 	struct links_ctx *ctx = vctx;
 	const struct site *s = ctx->site;
@@ -104,7 +108,8 @@ on_post(void *vctx, const char *slug, char **title, int line,
 	if (target == NULL)
 		target = strmap_get(&s->by_title, slug);
 	if (target == NULL || !site_doc_live(target)) {
-		diag_add(d, line, false, "post_link %s: no such post in the blog", slug);
+		diag_add(d, line, false,
+		    "post_link %s: no such post in the blog", slug);
 		return NULL;
 	}
 	*title = xstrdup(target->meta.title);

@@ -39,8 +39,8 @@ sibling(const char *final, const char *suffix)
 	struct buf b = BUF_INIT;
 
 	if (slash != NULL)
-		buf_printf(&b, "%.*s/.%s%s", (int)(slash - final), final, slash + 1,
-		    suffix);
+		buf_printf(&b, "%.*s/.%s%s", (int)(slash - final), final,
+		    slash + 1, suffix);
 	else
 		buf_printf(&b, ".%s%s", final, suffix);
 	return buf_detach(&b, NULL);
@@ -72,8 +72,8 @@ load_manifest(struct outtree *t)
 }
 
 int
-outtree_open(struct outtree *t, const char *final, bool dry, char *err,
-    size_t errlen)
+outtree_open(
+    struct outtree *t, const char *final, bool dry, char *err, size_t errlen)
 {
 	char *lock, *gen_a, *gen_b, link[4096];
 	const char *base, *slash;
@@ -96,7 +96,8 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 		char *parent = xstrndup(t->final, (size_t)(slash - t->final));
 		int rc = path_mkdirs(parent, 0755);
 		if (rc != 0)
-			snprintf(err, errlen, "%s: %s", parent, strerror(errno));
+			snprintf(
+			    err, errlen, "%s: %s", parent, strerror(errno));
 		free(parent);
 		if (rc != 0) {
 			outtree_free(t);
@@ -106,8 +107,9 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 	lock = sibling(t->final, ".lock");
 	t->lockfd = open(lock, O_RDWR | O_CREAT | O_CLOEXEC, 0644);
 	if (t->lockfd < 0 || flock(t->lockfd, LOCK_EX | LOCK_NB) != 0) {
-		snprintf(err, errlen, "%s: %s", lock, t->lockfd < 0 ? strerror(errno) :
-		    "another build is writing this capsule");
+		snprintf(err, errlen, "%s: %s", lock,
+		    t->lockfd < 0 ? strerror(errno)
+				  : "another build is writing this capsule");
 		free(lock);
 		outtree_free(t);
 		return -1;
@@ -119,7 +121,8 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 	if (lstat(t->final, &st) == 0 && S_ISLNK(st.st_mode)) {
 		if ((n = readlink(t->final, link, sizeof(link) - 1)) > 0) {
 			link[n] = '\0';
-			base = strrchr(gen_a, '/') ? strrchr(gen_a, '/') + 1 : gen_a;
+			base = strrchr(gen_a, '/') ? strrchr(gen_a, '/') + 1
+						   : gen_a;
 			if (strcmp(link, base) == 0) {
 				t->live = gen_a;
 				t->target = gen_b;
@@ -149,7 +152,8 @@ outtree_open(struct outtree *t, const char *final, bool dry, char *err,
 		outtree_remove(t->target);
 	}
 	if ((mkdir(t->target, 0755) != 0 && errno != EEXIST) ||
-	    (t->dirfd = open(t->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) < 0) {
+	    (t->dirfd = open(t->target, O_RDONLY | O_DIRECTORY | O_CLOEXEC)) <
+		0) {
 		snprintf(err, errlen, "%s: %s", t->target, strerror(errno));
 		outtree_free(t);
 		return -1;
@@ -211,8 +215,8 @@ make_parent(struct outtree *t, const char *rel, char *err, size_t errlen)
 	slash = strrchr(rel, '/');
 
 	if (slash != NULL && ensure_dir(t, rel, (size_t)(slash - rel)) != 0) {
-		snprintf(err, errlen, "%s/%.*s: %s", t->target, (int)(slash - rel),
-		    rel, strerror(errno));
+		snprintf(err, errlen, "%s/%.*s: %s", t->target,
+		    (int)(slash - rel), rel, strerror(errno));
 		return -1;
 	}
 	return 0;
@@ -233,7 +237,8 @@ bool
 outtree_fresh(struct outtree *t, const char *rel, uint64_t key)
 {
 	/* old is only read once open: no lock needed for it. */
-	if (t->dry || !strmap_has(&t->old, rel) || unbox(strmap_get(&t->old, rel)) != key)
+	if (t->dry || !strmap_has(&t->old, rel) ||
+	    unbox(strmap_get(&t->old, rel)) != key)
 		return false;
 	keep(t, rel, key, false);
 	return true;
@@ -257,8 +262,8 @@ outtree_write(struct outtree *t, const char *rel, uint64_t key,
 	if (make_parent(t, rel, err, errlen) != 0)
 		return -1;
 	full = path_join(t->target, rel);
-	if ((fd = openat(t->dirfd, under(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0) {
+	if ((fd = openat(t->dirfd, under(rel),
+		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		free(full);
 		return -1;
@@ -301,8 +306,8 @@ outtree_copy(struct outtree *t, const char *rel, uint64_t key, const char *src,
 		return -1;
 	}
 	full = path_join(t->target, rel);
-	if ((out = openat(t->dirfd, under(rel), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC,
-	    0644)) < 0) {
+	if ((out = openat(t->dirfd, under(rel),
+		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		close(in);
 		free(full);
@@ -398,7 +403,8 @@ save_manifest(struct outtree *t, char *err, size_t errlen)
 			    unbox(t->now.slots[i].value), rel);
 	}
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-	if (fd < 0 || write(fd, m.data ? m.data : "", m.len) != (ssize_t)m.len) {
+	if (fd < 0 ||
+	    write(fd, m.data ? m.data : "", m.len) != (ssize_t)m.len) {
 		snprintf(err, errlen, "%s: %s", file, strerror(errno));
 		rc = -1;
 	}
@@ -430,17 +436,19 @@ outtree_commit(struct outtree *t, char *err, size_t errlen)
 	}
 	real_dir = lstat(t->final, &st) == 0 && S_ISDIR(st.st_mode);
 	if (real_dir ? renameat2(AT_FDCWD, tmp, AT_FDCWD, t->final,
-	    RENAME_EXCHANGE) != 0 : rename(tmp, t->final) != 0) {
-		snprintf(err, errlen, "%s: cannot put the new capsule in place: %s",
-		    t->final, strerror(errno));
+			   RENAME_EXCHANGE) != 0
+		     : rename(tmp, t->final) != 0) {
+		snprintf(err, errlen,
+		    "%s: cannot put the new capsule in place: %s", t->final,
+		    strerror(errno));
 		unlink(tmp);
 		free(tmp);
 		return -1;
 	}
 	/* After an exchange, tmp names the old folder. */
 	if (real_dir && outtree_remove(tmp) != 0) {
-		snprintf(err, errlen, "%s: cannot remove the old capsule: %s", tmp,
-		    strerror(errno));
+		snprintf(err, errlen, "%s: cannot remove the old capsule: %s",
+		    tmp, strerror(errno));
 		free(tmp);
 		return -1;
 	}

@@ -25,25 +25,25 @@
 #include "strmap.h"
 
 struct outtree {
-	char *final;         /* the capsule path (the link) */
-	char *live;          /* the generation now served, or NULL */
-	char *target;        /* the generation being written */
-	char *target_name;   /* its name, the link's contents */
+	char *final; /* the capsule path (the link) */
+	char *live; /* the generation now served, or NULL */
+	char *target; /* the generation being written */
+	char *target_name; /* its name, the link's contents */
 	bool dry;
 	int lockfd;
-	int dirfd;           /* the target, open: files are made relative to it
-	                        (no walk of its path for each one) */
-	struct strmap dirs;  /* folders already made, relative */
-	struct strmap old;   /* manifest of target: rel -> key (boxed) */
-	struct strmap now;   /* files of this build: rel -> key (boxed) */
-	size_t written;      /* files actually written or copied */
+	int dirfd; /* the target, open: files are made relative to it
+		      (no walk of its path for each one) */
+	struct strmap dirs; /* folders already made, relative */
+	struct strmap old; /* manifest of target: rel -> key (boxed) */
+	struct strmap now; /* files of this build: rel -> key (boxed) */
+	size_t written; /* files actually written or copied */
 	pthread_mutex_t lock; /* dirs, now, written: outtree_write() and
-	                         outtree_fresh() may run in several threads */
+				 outtree_fresh() may run in several threads */
 };
 
 /* 0, or -1 with err filled (another build running, no permission...). */
-int outtree_open(struct outtree *t, const char *final, bool dry, char *err,
-    size_t errlen);
+int outtree_open(
+    struct outtree *t, const char *final, bool dry, char *err, size_t errlen);
 /* True when the target generation already holds rel with this key; the
  * file is then kept as it is (and counted as part of this build). */
 bool outtree_fresh(struct outtree *t, const char *rel, uint64_t key);

@@ -3,12 +3,30 @@
 #include <string.h>
 
 static const struct labels ko = {
-	"태그", "분류", "보관함", "Atom 피드", "검색", "처음으로",
-	"이전 글", "다음 글", "웹에서 원문 보기", "둘러보기", "시리즈",
+    "태그",
+    "분류",
+    "보관함",
+    "Atom 피드",
+    "검색",
+    "처음으로",
+    "이전 글",
+    "다음 글",
+    "웹에서 원문 보기",
+    "둘러보기",
+    "시리즈",
 };
 static const struct labels en = {
-	"Tags", "Categories", "Archive", "Atom feed", "Search", "Home",
-	"Previous", "Next", "Read on the web", "Browse", "Series",
+    "Tags",
+    "Categories",
+    "Archive",
+    "Atom feed",
+    "Search",
+    "Home",
+    "Previous",
+    "Next",
+    "Read on the web",
+    "Browse",
+    "Series",
 };
 
 const struct labels *
@@ -95,8 +113,8 @@ void
 page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
     struct buf *out)
 {
-	const struct labels *l = labels_for(doc->meta.lang ? doc->meta.lang :
-	    s->cfg->lang);
+	const struct labels *l =
+	    labels_for(doc->meta.lang ? doc->meta.lang : s->cfg->lang);
 	const struct post_meta *m = &doc->meta;
 	struct buf path = BUF_INIT, label = BUF_INIT;
 	size_t i;
@@ -129,7 +147,8 @@ page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
 	for (i = 0; i < m->ncategories; i++) {
 		buf_reset(&path);
 		buf_reset(&label);
-		page_category_path(&path, &m->categories[i], m->categories[i].n);
+		page_category_path(
+		    &path, &m->categories[i], m->categories[i].n);
 		buf_printf(&label, "%s: ", l->categories);
 		put_category_name(&label, &m->categories[i]);
 		link_line(out, buf_cstr(&path), buf_cstr(&label));

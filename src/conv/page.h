@@ -24,8 +24,8 @@ const struct labels *labels_for(const char *lang);
 /* Decoded capsule paths of a tag's and a category's pages:
  * "/tags/<tag>/", "/categories/<a>/<b>/" (depth names of c). */
 void page_tag_path(struct buf *out, const char *tag);
-void page_category_path(struct buf *out, const struct category_path *c,
-    size_t depth);
+void page_category_path(
+    struct buf *out, const struct category_path *c, size_t depth);
 
 /* The frame of a document's page: what comes before its body (title and
  * date line) and after it (series, tags, categories, home, original). */
@@ -33,7 +33,7 @@ void page_frame(const struct site *s, const struct site_doc *doc,
     struct buf *head, struct buf *foot);
 
 /* Append the whole page of a rendered document to out. */
-void page_render(const struct site *s, const struct site_doc *doc,
-    struct buf *out);
+void page_render(
+    const struct site *s, const struct site_doc *doc, struct buf *out);
 
 #endif

@@ -12,7 +12,8 @@ is_date_prefix(const char *s)
 	size_t i;
 
 	for (i = 0; shape[i]; i++) {
-		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i]) : s[i] != shape[i])
+		if (shape[i] == 'd' ? !isdigit((unsigned char)s[i])
+				    : s[i] != shape[i])
 			return false;
 	}
 	return true;
@@ -68,7 +69,8 @@ permalink_expand(const char *pattern, const struct permalink_vars *v,
 		else if (IS("title") || IS("name"))
 			buf_puts(out, v->title);
 		else if (IS("category"))
-			buf_puts(out, v->category ? v->category : "uncategorized");
+			buf_puts(
+			    out, v->category ? v->category : "uncategorized");
 		else {
 			buf_truncate(out, start);
 			*reason = "unknown variable in permalink pattern";

@@ -27,11 +27,11 @@
 char *permalink_slug(const char *stem, const char *new_post_name);
 
 struct permalink_vars {
-	const char *title;     /* the slug */
-	time_t date;           /* UTC */
-	int tz_minutes;        /* minutes east of UTC the date is local to */
-	const char *category;  /* "parent/child" of the post's first category,
-	                          or NULL for Hexo's "uncategorized" */
+	const char *title; /* the slug */
+	time_t date; /* UTC */
+	int tz_minutes; /* minutes east of UTC the date is local to */
+	const char *category; /* "parent/child" of the post's first category,
+				 or NULL for Hexo's "uncategorized" */
 };
 
 /*

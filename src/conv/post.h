@@ -22,11 +22,11 @@ struct category_path {
 };
 
 struct post_meta {
-	char *title;       /* NULL when absent */
+	char *title; /* NULL when absent */
 	bool has_date;
-	time_t date;       /* UTC */
-	int date_tz;       /* minutes east of UTC of the written (or site) zone;
-	                      the permalink's year/month/day are local to it */
+	time_t date; /* UTC */
+	int date_tz; /* minutes east of UTC of the written (or site) zone;
+			the permalink's year/month/day are local to it */
 	bool has_updated;
 	time_t updated;
 	int updated_tz;
@@ -34,13 +34,13 @@ struct post_meta {
 	size_t ntags;
 	struct category_path *categories;
 	size_t ncategories;
-	char *permalink;   /* front matter permalink, or NULL */
-	char *lang;        /* or NULL */
-	char *excerpt;     /* front matter excerpt, or NULL */
-	bool published;    /* false for `published: false` or `draft: true` */
+	char *permalink; /* front matter permalink, or NULL */
+	char *lang; /* or NULL */
+	char *excerpt; /* front matter excerpt, or NULL */
+	bool published; /* false for `published: false` or `draft: true` */
 	bool disable_nunjucks; /* Hexo tags left alone */
 	bool has_front_matter;
-	int body_line;     /* 1-based file line where the body starts */
+	int body_line; /* 1-based file line where the body starts */
 };
 
 /*
@@ -65,13 +65,15 @@ struct render_links {
 	 * entities decoded; a bare URL without the non-ASCII tail md4c
 	 * gives it), and images with an absolute or root-relative URL.
 	 * Rewrites the blog's own permalinks to pages. */
-	char *(*link)(void *ctx, const char *href, int line, struct diag_list *d);
+	char *(*link)(
+	    void *ctx, const char *href, int line, struct diag_list *d);
 	/* A file of the post's asset folder: images with a relative path,
 	 * asset_img/_link/_path. name is relative to the asset folder,
 	 * percent-decoded: "photo.jpeg", "./photo.jpeg" and
 	 * "<asset_stem>/photo.jpeg" all give "photo.jpeg"; a path with
 	 * ".." goes to link() instead. */
-	char *(*asset)(void *ctx, const char *name, int line, struct diag_list *d);
+	char *(*asset)(
+	    void *ctx, const char *name, int line, struct diag_list *d);
 	/* {% post_link slug %} / post_path: *title receives the post's title
 	 * (allocated, freed by the renderer) for a label when the tag gives
 	 * none; left NULL, the slug is the label. */
@@ -81,28 +83,29 @@ struct render_links {
 };
 
 struct render_opts {
-	const char *asset_stem;  /* post file name without ".md" */
-	bool join_soft_breaks;   /* join soft-wrapped lines (default: keep) */
-	bool expand_tags;        /* Hexo {% %} tags (false: disableNunjucks) */
-	int first_line;          /* file line of the body's first line */
+	const char *asset_stem; /* post file name without ".md" */
+	bool join_soft_breaks; /* join soft-wrapped lines (default: keep) */
+	bool expand_tags; /* Hexo {% %} tags (false: disableNunjucks) */
+	int first_line; /* file line of the body's first line */
 	struct render_links links;
 };
 
 /* A list item that links inside the blog: the series navigation. */
 struct series_item {
-	char *label;  /* the item's text */
-	char *href;   /* the link as written (a root-relative path), NULL
-	                 for the item without one (the current post) */
-	int line;     /* file line of the item */
+	char *label; /* the item's text */
+	char *href; /* the link as written (a root-relative path), NULL
+		       for the item without one (the current post) */
+	int line; /* file line of the item */
 };
 
 struct render_result {
-	struct buf gemtext;      /* the body, no title or footer */
-	size_t excerpt_len;      /* bytes of gemtext before <!-- more -->, 0 if none */
+	struct buf gemtext; /* the body, no title or footer */
+	size_t
+	    excerpt_len; /* bytes of gemtext before <!-- more -->, 0 if none */
 	struct series_item *series; /* the first list with at least two items
-	                               that are nothing but a link to a
-	                               root-relative path, and no item that
-	                               mixes text and links; or NULL */
+				       that are nothing but a link to a
+				       root-relative path, and no item that
+				       mixes text and links; or NULL */
 	size_t nseries;
 };
 

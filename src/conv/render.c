@@ -366,7 +366,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
 	r.line_starts[r.nlines++] = 0;
 	for (const char *nl = r.doc;
-	     (nl = memchr(nl, '\n', r.doc_len - (size_t)(nl - r.doc))) != NULL &&
+	     (nl = memchr(nl, '\n', r.doc_len - (size_t)(nl - r.doc))) !=
+		 NULL &&
 	     ++nl < r.doc + r.doc_len;)
 		r.line_starts[r.nlines++] = (size_t)(nl - r.doc);
 

@@ -29,8 +29,8 @@ rd_end_line(struct renderer *r, bool soft)
 	}
 	s = &r->segs[r->nsegs++];
 	s->text_off = r->seg_text.len;
-	s->text_len =
-	    rd_trim_into(&r->seg_text, r->cur.data ? r->cur.data : "", r->cur.len);
+	s->text_len = rd_trim_into(
+	    &r->seg_text, r->cur.data ? r->cur.data : "", r->cur.len);
 	s->links = r->cur_links.v;
 	s->nlinks = r->cur_links.n;
 	s->other_text = r->cur_other;
@@ -249,8 +249,8 @@ rd_flush_inline(struct renderer *r)
 	if (li && !li->started) {
 		list = rd_innermost_list(r);
 		if (list && list->ordered)
-			snprintf(marker, sizeof(marker), "* %u%c ", list->num - 1,
-			    list->delim == ')' ? ')' : '.');
+			snprintf(marker, sizeof(marker), "* %u%c ",
+			    list->num - 1, list->delim == ')' ? ')' : '.');
 		else
 			snprintf(marker, sizeof(marker), "* ");
 		prefix = marker;
@@ -284,12 +284,14 @@ rd_flush_inline(struct renderer *r)
 	for (size_t i = 0; i < r->nsegs; i++) {
 		struct seg *s = &r->segs[i];
 		const char *st = RD_SEG_TEXT(r, s);
-		bool join = r->o->join_soft_breaks && s->soft && i + 1 < r->nsegs;
+		bool join =
+		    r->o->join_soft_breaks && s->soft && i + 1 < r->nsegs;
 
 		if (!s->other_text && s->nlinks > 0) {
 			/* nothing but links: link lines in place */
 			if (text->len) {
-				rd_put_text_line(r, prefix, text->data, text->len);
+				rd_put_text_line(
+				    r, prefix, text->data, text->len);
 				prefix = in_quote ? "> " : "";
 				buf_reset(text);
 			}

@@ -19,8 +19,8 @@ static struct site_doc not_a_post;
 /* The post a series item stands for: its link's target, or the owner.
  * resolved remembers hrefs: each one shows up in every part of a series. */
 static struct site_doc *
-item_post(const struct site *s, struct strmap *resolved,
-    struct site_doc *owner, const struct series_item *it)
+item_post(const struct site *s, struct strmap *resolved, struct site_doc *owner,
+    const struct series_item *it)
 {
 	struct buf path = BUF_INIT;
 	struct site_doc *doc;
@@ -82,17 +82,20 @@ series_link(struct site *s)
 		parent[i] = (size_t)-1;
 	for (i = 0; i < s->nposts; i++) {
 		struct site_doc *owner = s->posts[i];
-		if (!site_doc_live(owner) || !owner->rendered || owner->res.nseries == 0)
+		if (!site_doc_live(owner) || !owner->rendered ||
+		    owner->res.nseries == 0)
 			continue;
 		if (parent[i] == (size_t)-1)
 			parent[i] = i;
 		for (j = 0; j < owner->res.nseries; j++) {
-			p = item_post(s, &resolved, owner, &owner->res.series[j]);
+			p = item_post(
+			    s, &resolved, owner, &owner->res.series[j]);
 			if (p == NULL)
 				continue;
 			if (parent[p->index] == (size_t)-1)
 				parent[p->index] = p->index;
-			parent[find_root(parent, p->index)] = find_root(parent, i);
+			parent[find_root(parent, p->index)] =
+			    find_root(parent, i);
 		}
 	}
 	/* The owner of each group's longest list. */
@@ -124,8 +127,8 @@ series_link(struct site *s)
 	for (r = 0; r < s->nposts; r++) {
 		if (parent[r] != r || best_len[r] == 0)
 			continue;
-		n = group_order(s, &resolved, s->posts[best[r]], members + start[r],
-		    start[r + 1] - start[r], placed, order);
+		n = group_order(s, &resolved, s->posts[best[r]],
+		    members + start[r], start[r + 1] - start[r], placed, order);
 		for (i = 0; n > 1 && i < n; i++) {
 			order[i]->prev = i > 0 ? order[i - 1] : NULL;
 			order[i]->next = i + 1 < n ? order[i + 1] : NULL;

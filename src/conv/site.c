@@ -139,7 +139,8 @@ stat_no_dir_link(const char *p, struct stat *st)
 {
 	if (lstat(p, st) != 0)
 		return -1;
-	if (S_ISLNK(st->st_mode) && (stat(p, st) != 0 || S_ISDIR(st->st_mode))) {
+	if (S_ISLNK(st->st_mode) &&
+	    (stat(p, st) != 0 || S_ISDIR(st->st_mode))) {
 		st->st_mode = S_IFLNK;
 		return 0;
 	}
@@ -163,7 +164,8 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 		full = path_join(dir, names[i]);
 		sub = *rel ? path_join(rel, names[i]) : xstrdup(names[i]);
 		if (stat_no_dir_link(full, &st) != 0) {
-			diag_add(&s->diags, 0, false, "%s: %s", full, strerror(errno));
+			diag_add(&s->diags, 0, false, "%s: %s", full,
+			    strerror(errno));
 		} else if (S_ISDIR(st.st_mode)) {
 			rc = walk_pages(s, full, sub);
 		} else if (S_ISREG(st.st_mode) && has_suffix(names[i], ".md")) {
@@ -171,7 +173,8 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 			doc->stem = xstrndup(sub, strlen(sub) - 3);
 			add_doc(&s->pages, &s->npages, doc);
 		} else if (S_ISREG(st.st_mode)) {
-			s->files = xrealloc(s->files, (s->nfiles + 1) * sizeof(*s->files));
+			s->files = xrealloc(
+			    s->files, (s->nfiles + 1) * sizeof(*s->files));
 			s->files[s->nfiles].src = xstrdup(full);
 			s->files[s->nfiles].rel = xstrdup(sub);
 			s->files[s->nfiles].key = file_key(full, &st);
@@ -205,15 +208,18 @@ fixup_meta(const struct site *s, struct site_doc *doc)
 		doc->meta.date_tz = s->cfg->tz_minutes;
 		if (doc->kind == DOC_POST)
 			diag_add(&doc->diags, 1, false,
-			    "no date in the front matter; using the file's modification time");
+			    "no date in the front matter; using the file's "
+			    "modification time");
 	}
 	if (doc->meta.title == NULL) {
 		/* A page "about/index" is titled by its folder. */
 		const char *base = strrchr(doc->stem, '/');
 		if (base && strcmp(base, "/index") == 0)
-			doc->meta.title = xstrndup(doc->stem, (size_t)(base - doc->stem));
+			doc->meta.title =
+			    xstrndup(doc->stem, (size_t)(base - doc->stem));
 		else
-			doc->meta.title = xstrdup(doc->slug ? doc->slug : doc->stem);
+			doc->meta.title =
+			    xstrdup(doc->slug ? doc->slug : doc->stem);
 	}
 	one_line(doc->meta.title);
 	for (i = 0; i < doc->meta.ntags; i++)
@@ -240,14 +246,15 @@ site_read_doc(const struct site *s, struct site_doc *doc)
 		doc->sig_mtime_ns = (unsigned long long)st.st_mtim.tv_nsec;
 		doc->sig_ino = (unsigned long long)st.st_ino;
 	}
-	if ((doc->text = path_read_file(doc->src, DOC_MAX_SIZE, &doc->len)) == NULL) {
-		diag_add(&doc->diags, 0, true, "cannot read: %s", errno == EFBIG ?
-		    "larger than 64 MB" : strerror(errno));
+	if ((doc->text = path_read_file(doc->src, DOC_MAX_SIZE, &doc->len)) ==
+	    NULL) {
+		diag_add(&doc->diags, 0, true, "cannot read: %s",
+		    errno == EFBIG ? "larger than 64 MB" : strerror(errno));
 		return -1;
 	}
 	doc->content_hash = hash_bytes(HASH_SEED, doc->text, doc->len);
-	if (frontmatter_parse(doc->text, doc->len, s->cfg->tz_minutes, &doc->meta,
-	    &doc->body, &doc->body_len, &doc->diags) != 0)
+	if (frontmatter_parse(doc->text, doc->len, s->cfg->tz_minutes,
+		&doc->meta, &doc->body, &doc->body_len, &doc->diags) != 0)
 		return -1;
 	doc->usable = true;
 	fixup_meta(s, doc);
@@ -271,14 +278,15 @@ read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
 		doc->sig_mtime_s = (unsigned long long)st.st_mtim.tv_sec;
 		doc->sig_mtime_ns = (unsigned long long)st.st_mtim.tv_nsec;
 		doc->sig_ino = (unsigned long long)st.st_ino;
-		if (cache_same_file(cache, rec, doc) && cache_restore(cache, rec, doc))
+		if (cache_same_file(cache, rec, doc) &&
+		    cache_restore(cache, rec, doc))
 			return;
 	}
 	site_read_doc(s, doc);
 	if (rec != NULL && doc->usable &&
 	    cache_content_hash(cache, rec) == doc->content_hash) {
 		unsigned long long sz = doc->sig_size, ms = doc->sig_mtime_s,
-		    mns = doc->sig_mtime_ns, ino = doc->sig_ino;
+				   mns = doc->sig_mtime_ns, ino = doc->sig_ino;
 		diag_free(&doc->diags);
 		if (cache_restore(cache, rec, doc)) {
 			doc->sig_size = sz;
@@ -293,7 +301,6 @@ read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
 		}
 	}
 }
-
 
 /* Hexo's post_asset_folder: everything in the folder is published. */
 static void
@@ -318,7 +325,8 @@ list_assets(struct site_doc *doc, const char *dir, const char *rel)
 			doc->assets = xrealloc(doc->assets,
 			    (doc->nassets + 1) * sizeof(*doc->assets));
 			doc->assets[doc->nassets].src = xstrdup(full);
-			doc->assets[doc->nassets].rel = path_join(doc->asset_base + 1, sub);
+			doc->assets[doc->nassets].rel =
+			    path_join(doc->asset_base + 1, sub);
 			doc->assets[doc->nassets].key = file_key(full, &st);
 			doc->nassets++;
 		}
@@ -361,8 +369,8 @@ place_doc(struct site *s, struct site_doc *doc)
 		else
 			buf_printf(&p, "/%s.html", doc->stem);
 	} else {
-		struct permalink_vars v = {doc->slug, doc->meta.date,
-		    doc->meta.date_tz, NULL};
+		struct permalink_vars v = {
+		    doc->slug, doc->meta.date, doc->meta.date_tz, NULL};
 		category_string(&doc->meta, &cat);
 		v.category = cat.len ? buf_cstr(&cat) : NULL;
 		if (permalink_expand(s->cfg->permalink, &v, &p, &reason) != 0) {
@@ -374,8 +382,10 @@ place_doc(struct site *s, struct site_doc *doc)
 	}
 	if (url_has_dot_segment(p.data, p.len) || memchr(p.data, '\0', p.len)) {
 		/* "../" would put the page outside the capsule. */
-		diag_add(&doc->diags, 0, true, "permalink '%s' has a '.' or '..' "
-		    "segment", buf_cstr(&p));
+		diag_add(&doc->diags, 0, true,
+		    "permalink '%s' has a '.' or '..' "
+		    "segment",
+		    buf_cstr(&p));
 		doc->usable = false;
 		goto out;
 	}
@@ -384,8 +394,10 @@ place_doc(struct site *s, struct site_doc *doc)
 	if (strcmp(doc->url, "/") == 0 || strncmp(doc->url, "/tags/", 6) == 0 ||
 	    strncmp(doc->url, "/categories/", 12) == 0 ||
 	    strncmp(doc->url, "/archive/", 9) == 0) {
-		diag_add(&doc->diags, 0, true, "its page %s is one canyon makes "
-		    "(home, tags, categories, archive)", doc->url);
+		diag_add(&doc->diags, 0, true,
+		    "its page %s is one canyon makes "
+		    "(home, tags, categories, archive)",
+		    doc->url);
 		doc->usable = false;
 		goto out;
 	}
@@ -448,7 +460,8 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		posts_dir = path_join(s->root, "_posts");
 	}
 	if ((names = list_dir(posts_dir, &n)) == NULL) {
-		snprintf(err, errlen, "%s: no _posts folder (%s)", dir, strerror(errno));
+		snprintf(err, errlen, "%s: no _posts folder (%s)", dir,
+		    strerror(errno));
 		free(posts_dir);
 		return -1;
 	}
@@ -463,8 +476,8 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		doc->asset_dir = path_join(posts_dir, doc->stem);
 		/* Only a name in the listing can be an asset folder: no need
 		 * to try opening one for every post. */
-		doc->has_asset_dir = bsearch(&doc->stem, names, n, sizeof(*names),
-		    cmp_names) != NULL;
+		doc->has_asset_dir = bsearch(&doc->stem, names, n,
+					 sizeof(*names), cmp_names) != NULL;
 		add_doc(&s->posts, &s->nposts, doc);
 		free(full);
 	}
@@ -477,9 +490,10 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	/* A post's src is posts_dir/name: its name is after the last '/'. */
 	posts_fd = open(posts_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
 	for (i = 0; i < s->nposts; i++)
-		read_doc(s, s->posts[i], cache, posts_fd < 0 ? AT_FDCWD : posts_fd,
-		    posts_fd < 0 ? s->posts[i]->src :
-		    strrchr(s->posts[i]->src, '/') + 1);
+		read_doc(s, s->posts[i], cache,
+		    posts_fd < 0 ? AT_FDCWD : posts_fd,
+		    posts_fd < 0 ? s->posts[i]->src
+				 : strrchr(s->posts[i]->src, '/') + 1);
 	if (posts_fd >= 0)
 		close(posts_fd);
 	free(posts_dir);
@@ -492,7 +506,8 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		place_doc(s, doc);
 		strmap_put(&s->by_slug, doc->stem, doc);
 		strmap_put(&s->by_slug, doc->slug, doc);
-		if (doc->meta.title && !strmap_has(&s->by_title, doc->meta.title))
+		if (doc->meta.title &&
+		    !strmap_has(&s->by_title, doc->meta.title))
 			strmap_put(&s->by_title, doc->meta.title, doc);
 	}
 	for (i = 0; i < s->npages; i++)
@@ -613,7 +628,7 @@ site_link_path(const struct site *s, const char *href, struct buf *out)
 		    slice_eq_nocase(u.scheme, "https");
 		bool gem = slice_eq_nocase(u.scheme, "gemini");
 		if (!((web && same_host(&u, s->cfg->url)) ||
-		    (gem && same_host(&u, s->cfg->gemini_base))))
+			(gem && same_host(&u, s->cfg->gemini_base))))
 			return -1;
 	} else if (u.has_authority || u.path.len == 0 || u.path.p[0] != '/') {
 		return -1;
@@ -622,7 +637,8 @@ site_link_path(const struct site *s, const char *href, struct buf *out)
 		buf_putc(out, '/');
 		return 0;
 	}
-	if (url_decode(u.path.p, u.path.len, out, URL_DECODE_PATH, &reason) != 0) {
+	if (url_decode(u.path.p, u.path.len, out, URL_DECODE_PATH, &reason) !=
+	    0) {
 		buf_truncate(out, start);
 		return -1;
 	}
@@ -657,8 +673,8 @@ site_doc_origin(struct site_doc *doc, const char *target, int line)
 {
 	if (doc->norigins == doc->origins_cap) {
 		doc->origins_cap = doc->origins_cap ? doc->origins_cap * 2 : 16;
-		doc->origins = xrealloc(doc->origins,
-		    doc->origins_cap * sizeof(*doc->origins));
+		doc->origins = xrealloc(
+		    doc->origins, doc->origins_cap * sizeof(*doc->origins));
 	}
 	doc->origins[doc->norigins].target = xstrdup(target);
 	doc->origins[doc->norigins].line = line;

@@ -1,10 +1,10 @@
 /*
  * site: the blog as canyon sees it, before anything is written.
  *
- * site_load() walks a Hexo source folder: posts are the *.md files of source/_posts,
- * pages every other *.md under source/ outside folders whose name starts
- * with '_' or '.', and any other file there is copied as it is (e.g.
- * source/images/). It reads each file's front matter and gives every
+ * site_load() walks a Hexo source folder: posts are the *.md files of
+ * source/_posts, pages every other *.md under source/ outside folders whose
+ * name starts with '_' or '.', and any other file there is copied as it is
+ * (e.g. source/images/). It reads each file's front matter and gives every
  * document its permalink and Gemini page. Rendering, indexes and writing
  * are other modules' work (build.c drives them).
  *
@@ -26,16 +26,16 @@
 /* The converter's options (canyon.yaml "site:" and Hexo's _config.yml). */
 struct site_config {
 	char *title;
-	char *subtitle;      /* "## " line under the title, or NULL */
-	char *intro;         /* a paragraph on the home page, or NULL */
-	char *author;        /* Atom author, or NULL (the title is used) */
-	char *url;           /* the blog on the web, no trailing '/', or NULL */
-	char *gemini_base;   /* absolute base for Atom, ends with '/' */
-	char *permalink;     /* Hexo pattern */
+	char *subtitle; /* "## " line under the title, or NULL */
+	char *intro; /* a paragraph on the home page, or NULL */
+	char *author; /* Atom author, or NULL (the title is used) */
+	char *url; /* the blog on the web, no trailing '/', or NULL */
+	char *gemini_base; /* absolute base for Atom, ends with '/' */
+	char *permalink; /* Hexo pattern */
 	char *new_post_name; /* Hexo pattern, or NULL */
-	char *lang;          /* "ko", "en", ... */
-	char *robots;        /* robots.txt contents */
-	int tz_minutes;      /* the site's zone, minutes east of UTC */
+	char *lang; /* "ko", "en", ... */
+	char *robots; /* robots.txt contents */
+	int tz_minutes; /* the site's zone, minutes east of UTC */
 	bool join_soft_breaks;
 };
 
@@ -53,25 +53,25 @@ struct site_file {
 /* An internal link of a generated page, kept for the dead-link check. */
 struct page_link {
 	char *target; /* as written in the page */
-	char *path;   /* decoded capsule path it leads to ("" when undecodable) */
-	int line;     /* source line, 0 when unknown, LINK_REPORTED (-1) when
-	                 its problem was already reported */
+	char *path; /* decoded capsule path it leads to ("" when undecodable) */
+	int line; /* source line, 0 when unknown, LINK_REPORTED (-1) when
+		     its problem was already reported */
 };
 
 /* Where a link of a generated page came from, for dead-link reports. */
 struct link_origin {
 	char *target; /* as written in the gemtext */
-	int line;     /* line in the document's source file */
+	int line; /* line in the document's source file */
 };
 
 struct site_doc {
 	enum doc_kind kind;
-	char *src;        /* the .md file, as reported in messages */
-	char *stem;       /* file name without ".md" */
-	char *slug;       /* Hexo's :title */
-	char *asset_dir;  /* posts: source/_posts/<stem> (may not exist) */
+	char *src; /* the .md file, as reported in messages */
+	char *stem; /* file name without ".md" */
+	char *slug; /* Hexo's :title */
+	char *asset_dir; /* posts: source/_posts/<stem> (may not exist) */
 	bool has_asset_dir; /* a folder of that name may exist */
-	char *text;       /* the file's bytes, while needed */
+	char *text; /* the file's bytes, while needed */
 	size_t len;
 	const char *body; /* into text */
 	size_t body_len;
@@ -79,46 +79,46 @@ struct site_doc {
 	 * keys of what was made from it. */
 	unsigned long long sig_size, sig_mtime_s, sig_mtime_ns, sig_ino;
 	unsigned long long content_hash, render_key, body_hash, page_key;
-	bool from_cache;  /* meta and rendering restored from the cache: the
-	                     body's gemtext is not in memory, only its excerpt */
+	bool from_cache; /* meta and rendering restored from the cache: the
+			    body's gemtext is not in memory, only its excerpt */
 	struct post_meta meta;
-	bool usable;      /* front matter read; false: the post failed */
-	char *permalink;  /* "/2021/12/31/slug/" */
-	char *url;        /* Gemini page path: "/2021/12/31/slug/" */
-	char *file;       /* page file in the capsule: "2021/12/31/slug/index.gmi" */
-	char *link;       /* url percent-encoded, as written in link lines */
-	char day[11];     /* "YYYY-MM-DD" of the date in its zone */
+	bool usable; /* front matter read; false: the post failed */
+	char *permalink; /* "/2021/12/31/slug/" */
+	char *url; /* Gemini page path: "/2021/12/31/slug/" */
+	char *file; /* page file in the capsule: "2021/12/31/slug/index.gmi" */
+	char *link; /* url percent-encoded, as written in link lines */
+	char day[11]; /* "YYYY-MM-DD" of the date in its zone */
 	struct diag_list diags;
 	struct render_result res;
 	bool rendered;
-	size_t index;     /* position in site.posts or site.pages */
+	size_t index; /* position in site.posts or site.pages */
 	struct site_doc *prev, *next; /* series neighbours, or NULL */
-	char *asset_base;             /* decoded folder path assets publish to:
-	                                 "/2021/12/31/slug/" */
-	struct site_file *assets;     /* every file of asset_dir, published */
+	char *asset_base; /* decoded folder path assets publish to:
+			     "/2021/12/31/slug/" */
+	struct site_file *assets; /* every file of asset_dir, published */
 	size_t nassets;
 	size_t missing_assets;
 	int first_missing_line;
 	struct link_origin *origins;
 	size_t norigins, origins_cap;
-	struct page_link *links;      /* internal links of the page */
+	struct page_link *links; /* internal links of the page */
 	size_t nlinks;
 };
 
 struct site {
 	const struct site_config *cfg;
-	char *root;              /* the Hexo source folder (holds _posts) */
+	char *root; /* the Hexo source folder (holds _posts) */
 	struct site_doc **posts; /* oldest first: by date, then slug */
 	size_t nposts;
 	struct site_doc **pages; /* by file path */
 	size_t npages;
 	struct site_file *files; /* static files */
 	size_t nfiles;
-	struct strmap by_url;    /* Gemini page path -> doc */
-	struct strmap by_slug;   /* slug and stem -> post */
-	struct strmap by_title;  /* title -> post */
-	struct strmap statics;   /* "/images/x.jpg" -> site_file */
-	struct diag_list diags;  /* problems not tied to one document */
+	struct strmap by_url; /* Gemini page path -> doc */
+	struct strmap by_slug; /* slug and stem -> post */
+	struct strmap by_title; /* title -> post */
+	struct strmap statics; /* "/images/x.jpg" -> site_file */
+	struct diag_list diags; /* problems not tied to one document */
 };
 
 struct cache;
@@ -150,7 +150,8 @@ char *site_hexo_dir(const char *dir);
  * The document a site path leads to ("/2021/12/31/slug/", "/2021/12/31/slug",
  * ".../index.html", "/about.html"), or NULL. path is decoded.
  */
-struct site_doc *site_find_path(const struct site *s, const char *path, size_t n);
+struct site_doc *site_find_path(
+    const struct site *s, const char *path, size_t n);
 
 /*
  * The site path (decoded, query and fragment dropped) of a link written in

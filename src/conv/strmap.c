@@ -29,7 +29,8 @@ find_hashed(const struct strmap *m, const char *key, size_t n, uint64_t h)
 		return NULL;
 	i = (size_t)h & (m->cap - 1);
 	while (m->slots[i].key != NULL) {
-		if (m->slots[i].hash == h && strncmp(m->slots[i].key, key, n) == 0 &&
+		if (m->slots[i].hash == h &&
+		    strncmp(m->slots[i].key, key, n) == 0 &&
 		    m->slots[i].key[n] == '\0')
 			return &m->slots[i];
 		i = (i + 1) & (m->cap - 1);

@@ -23,7 +23,10 @@ struct strmap {
 	size_t n;
 };
 
-#define STRMAP_INIT {NULL, 0, 0}
+#define STRMAP_INIT                                                            \
+	{                                                                      \
+		NULL, 0, 0                                                     \
+	}
 
 /* Set key to value, replacing a previous value. */
 void strmap_put(struct strmap *m, const char *key, void *value);

@@ -27,8 +27,8 @@ accesslog_free(struct accesslog *al)
 }
 
 void
-accesslog_format_addr(char *out, size_t cap, const struct sockaddr *sa,
-    enum log_addr mode)
+accesslog_format_addr(
+    char *out, size_t cap, const struct sockaddr *sa, enum log_addr mode)
 {
 	struct sockaddr_in in4;
 	struct sockaddr_in6 in6;
@@ -120,8 +120,8 @@ add_json(struct accesslog *al, const char *addr, const struct access_entry *e)
 	put_json(b, e->host, e->host_len);
 	buf_puts(b, "\",\"path\":\"");
 	put_json(b, e->path, e->path_len);
-	buf_printf(b, "\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n", e->status,
-	    e->bytes, e->ms);
+	buf_printf(b, "\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n",
+	    e->status, e->bytes, e->ms);
 }
 
 int
@@ -136,7 +136,8 @@ accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format format,
 	if (now.tv_sec != al->stamp_sec) {
 		al->stamp_sec = now.tv_sec;
 		gmtime_r(&now.tv_sec, &tm);
-		strftime(al->stamp, sizeof(al->stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
+		strftime(
+		    al->stamp, sizeof(al->stamp), "%Y-%m-%dT%H:%M:%SZ", &tm);
 	}
 	accesslog_format_addr(addr, sizeof(addr), e->addr, mode);
 	if (format == LOG_FORMAT_JSON) {

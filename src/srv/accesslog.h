@@ -22,7 +22,7 @@
 
 struct accesslog {
 	struct buf buf;
-	time_t stamp_sec;   /* second of the cached time stamp */
+	time_t stamp_sec; /* second of the cached time stamp */
 	char stamp[32];
 };
 
@@ -44,14 +44,14 @@ void accesslog_free(struct accesslog *al);
  *    "path":"/path","status":20,"bytes":1234,"ms":0.210}
  * ("client" is null when not logged). True when the buffer is large
  * enough to flush now. */
-int accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format format,
-    const struct access_entry *e);
+int accesslog_add(struct accesslog *al, enum log_addr mode,
+    enum log_format format, const struct access_entry *e);
 /* Write the buffered lines to fd (nothing when fd < 0) and empty it. */
 void accesslog_flush(struct accesslog *al, int fd);
 
 /* The client address as logged: full, with the host part zeroed (IPv4 /24,
  * IPv6 /48), or "-". */
-void accesslog_format_addr(char *out, size_t cap, const struct sockaddr *sa,
-    enum log_addr mode);
+void accesslog_format_addr(
+    char *out, size_t cap, const struct sockaddr *sa, enum log_addr mode);
 
 #endif

@@ -53,7 +53,7 @@ limits_new(const struct limits_conf *c)
 	 * the table; the fixed fallback only loses that protection. */
 	if (l->conf.rate.seed == 0 &&
 	    getrandom(&l->conf.rate.seed, sizeof(l->conf.rate.seed), 0) !=
-	    (ssize_t)sizeof(l->conf.rate.seed))
+		(ssize_t)sizeof(l->conf.rate.seed))
 		l->conf.rate.seed = 0x9e3779b97f4a7c15ULL;
 	pthread_mutex_init(&l->lock, NULL);
 	l->rl = ratelimit_new(&l->conf.rate);
@@ -121,8 +121,8 @@ limits_admit(struct limits *l, struct shed *s, struct limits_ticket *t,
 	pthread_mutex_unlock(&l->lock);
 	if (rv == RATE_DENY)
 		return LIMITS_RATE;
-	t->prio = priority_classify(&l->conf.prio, path, len, size_known, size,
-	    rv == RATE_OVER);
+	t->prio = priority_classify(
+	    &l->conf.prio, path, len, size_known, size, rv == RATE_OVER);
 	if (!shed_admit(s, t->prio)) {
 		/* An over-budget client is told when it is back in budget,
 		 * everybody else the configured pause. */
@@ -158,8 +158,8 @@ limits_done(struct shed *s, struct limits_ticket *t, bool answered, double now)
 }
 
 void
-limits_conn_close(struct limits *l, struct shed *s, struct limits_ticket *t,
-    double now)
+limits_conn_close(
+    struct limits *l, struct shed *s, struct limits_ticket *t, double now)
 {
 	limits_done(s, t, false, now);
 	if (t->counted) {

@@ -43,17 +43,18 @@ void limits_conf_free(struct limits_conf *c);
 /* What the connection layer keeps per connection; zero it before use. */
 struct limits_ticket {
 	struct addr_key key;
-	bool counted;   /* holds a connection slot */
-	bool tracked;   /* ... in the address table too */
-	bool admitted;  /* a request is in flight */
+	bool counted; /* holds a connection slot */
+	bool tracked; /* ... in the address table too */
+	bool admitted; /* a request is in flight */
 	enum priority prio;
-	double start;   /* time of admission */
+	double start; /* time of admission */
 };
 
 enum limits_verdict {
 	LIMITS_ADMIT,
-	LIMITS_SHED, /* server overloaded, this priority is refused: retry later */
-	LIMITS_RATE  /* the client is too far over its budget */
+	LIMITS_SHED, /* server overloaded, this priority is refused: retry later
+		      */
+	LIMITS_RATE /* the client is too far over its budget */
 };
 
 struct limits;
@@ -89,12 +90,12 @@ enum limits_verdict limits_admit(struct limits *l, struct shed *s,
 /* The admitted request of t has been answered in full (learn its latency,
  * unless it was a heavy one, whose time is the client's download) or, with
  * answered false, abandoned (do not). */
-void limits_done(struct shed *s, struct limits_ticket *t, bool answered,
-    double now);
+void limits_done(
+    struct shed *s, struct limits_ticket *t, bool answered, double now);
 
 /* The connection of t ends: ends its request if still in flight, and gives
  * its connection slot back. */
-void limits_conn_close(struct limits *l, struct shed *s, struct limits_ticket *t,
-    double now);
+void limits_conn_close(
+    struct limits *l, struct shed *s, struct limits_ticket *t, double now);
 
 #endif

@@ -46,7 +46,7 @@ struct conn {
 	struct worker *w;
 	struct gen *gen;
 	struct bufferevent *bev;
-	SSL *ssl;                       /* NULL for Gopher */
+	SSL *ssl; /* NULL for Gopher */
 	int fd;
 	enum listen_proto proto;
 	enum conn_state state;
@@ -54,16 +54,16 @@ struct conn {
 	struct timespec start;
 	struct gemini_request req;
 	struct response resp;
-	struct buf log_host;            /* host as requested, for the log */
-	struct buf log_path;            /* Gopher selector, for the log */
+	struct buf log_host; /* host as requested, for the log */
+	struct buf log_path; /* Gopher selector, for the log */
 	/* The handshake and the request line share one deadline: libevent
 	 * restarts its read timeout after every read, which would let a
 	 * client sending a byte now and then hold the connection for ever. */
 	struct event *deadline;
 	bool logged;
-	struct event *proxy_ev;         /* in C_PROXY only */
+	struct event *proxy_ev; /* in C_PROXY only */
 	struct proxy_reader *proxy;
-	struct limits_ticket lt;        /* admission control (admission.h) */
+	struct limits_ticket lt; /* admission control (admission.h) */
 };
 
 static double
@@ -117,17 +117,18 @@ static void
 log_request(struct conn *c)
 {
 	struct access_entry e;
-	const struct buf *path = c->proto == PROTO_GEMINI ? &c->req.path : &c->log_path;
+	const struct buf *path =
+	    c->proto == PROTO_GEMINI ? &c->req.path : &c->log_path;
 
 	if (c->logged || c->resp.status == 0)
 		return;
 	c->logged = true;
-	e = (struct access_entry){(const struct sockaddr *)&c->addr, c->log_host.data,
-	    c->log_host.len, path->data, path->len, c->resp.status, response_size(&c->resp),
-	    ms_since(&c->start)};
+	e = (struct access_entry){(const struct sockaddr *)&c->addr,
+	    c->log_host.data, c->log_host.len, path->data, path->len,
+	    c->resp.status, response_size(&c->resp), ms_since(&c->start)};
 	if (c->gen->log_fd >= 0 &&
 	    accesslog_add(&c->w->log, c->gen->conf.log_client_address,
-	    c->gen->conf.access_log_format, &e))
+		c->gen->conf.access_log_format, &e))
 		accesslog_flush(&c->w->log, c->gen->log_fd);
 }
 
@@ -198,7 +199,8 @@ static void
 linger_read(struct bufferevent *bev, void *arg)
 {
 	(void)arg;
-	evbuffer_drain(bufferevent_get_input(bev), evbuffer_get_length(bufferevent_get_input(bev)));
+	evbuffer_drain(bufferevent_get_input(bev),
+	    evbuffer_get_length(bufferevent_get_input(bev)));
 }
 
 static void
@@ -268,7 +270,8 @@ conn_finish(struct conn *c)
 	evtimer_del(c->deadline);
 	if (c->ssl && SSL_is_init_finished(c->ssl) && close_notify_blocked(c)) {
 		bufferevent_disable(c->bev, EV_READ | EV_WRITE);
-		event_assign(c->deadline, c->w->base, c->fd, EV_WRITE, on_shutdown_writable, c);
+		event_assign(c->deadline, c->w->base, c->fd, EV_WRITE,
+		    on_shutdown_writable, c);
 		event_add(c->deadline, &linger);
 		return;
 	}
@@ -280,7 +283,8 @@ on_write(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == C_REPLY && evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (c->state == C_REPLY &&
+	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
 		conn_finish(c);
 }
 
@@ -327,12 +331,15 @@ send_reply(struct conn *c)
 	struct evbuffer *out = bufferevent_get_output(c->bev);
 
 	if (c->resp.head.len)
-		evbuffer_add_reference(out, c->resp.head.data, c->resp.head.len, NULL, NULL);
+		evbuffer_add_reference(
+		    out, c->resp.head.data, c->resp.head.len, NULL, NULL);
 	if (c->resp.body_len)
-		evbuffer_add_reference(out, c->resp.body, c->resp.body_len, NULL, NULL);
+		evbuffer_add_reference(
+		    out, c->resp.body, c->resp.body_len, NULL, NULL);
 	if (c->resp.file_fd >= 0) {
 		/* The buffer takes the descriptor over. */
-		if (evbuffer_add_file(out, c->resp.file_fd, 0, c->resp.file_len) == 0)
+		if (evbuffer_add_file(
+			out, c->resp.file_fd, 0, c->resp.file_len) == 0)
 			c->resp.file_fd = -1;
 	}
 	c->state = C_REPLY;
@@ -380,14 +387,15 @@ admit(struct conn *c, const struct store *st, const char *path, size_t len)
 	unsigned retry = 1;
 	char msg[64];
 
-	if (limits_admit(c->w->limits, &c->w->shed, &c->lt, path, len, e != NULL,
-	    e ? e->size : 0, now_s(), &retry) == LIMITS_ADMIT)
+	if (limits_admit(c->w->limits, &c->w->shed, &c->lt, path, len,
+		e != NULL, e ? e->size : 0, now_s(), &retry) == LIMITS_ADMIT)
 		return true;
 	if (c->proto == PROTO_GEMINI) {
 		snprintf(msg, sizeof(msg), "%u", retry);
 		refuse_gemini(c, 44, msg);
 	} else {
-		snprintf(msg, sizeof(msg), "Server busy: try again in %u seconds", retry);
+		snprintf(msg, sizeof(msg),
+		    "Server busy: try again in %u seconds", retry);
 		gopher_error_menu(&c->resp.head, msg);
 		c->resp.status = 44;
 	}
@@ -412,16 +420,19 @@ on_gemini_read(struct bufferevent *bev, void *arg)
 	case GEMINI_NEED_MORE:
 		return;
 	case GEMINI_REFUSE:
-		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
+		buf_append(
+		    &c->log_host, c->req.host_seen.p, c->req.host_seen.len);
 		if (c->req.status == 53)
 			note_proxy_refusal(&c->req.host_seen);
 		refuse_gemini(c, c->req.status, c->req.reason);
 		break;
 	case GEMINI_REQUEST:
-		buf_append(&c->log_host, c->req.host_seen.p, c->req.host_seen.len);
+		buf_append(
+		    &c->log_host, c->req.host_seen.p, c->req.host_seen.len);
 		h = &c->gen->hosts[c->req.host];
 		if (admit(c, h->st, c->req.path.data, c->req.path.len))
-			route_gemini(&h->site, &c->req, peer_fingerprint, c, &c->resp);
+			route_gemini(
+			    &h->site, &c->req, peer_fingerprint, c, &c->resp);
 		break;
 	}
 	send_reply(c);
@@ -435,7 +446,8 @@ gopher_admit(struct conn *c, const char *line, size_t n)
 	struct gopher_request req;
 	const char *reason;
 
-	if (gopher_parse(line, n, &req, &reason) == 0 && req.kind == GOPHER_PATH)
+	if (gopher_parse(line, n, &req, &reason) == 0 &&
+	    req.kind == GOPHER_PATH)
 		return admit(c, c->gen->hosts[0].st, req.path, req.path_len);
 	return admit(c, c->gen->hosts[0].st, line, n);
 }
@@ -443,7 +455,8 @@ gopher_admit(struct conn *c, const char *line, size_t n)
 static void
 on_gopher_read(struct bufferevent *bev, void *arg)
 {
-	static const char too_long[] = "3Selector too long\t\terror.host\t1\r\n.\r\n";
+	static const char too_long[] =
+	    "3Selector too long\t\terror.host\t1\r\n.\r\n";
 	struct conn *c = arg;
 	struct evbuffer *in = bufferevent_get_input(bev);
 	size_t len = evbuffer_get_length(in), n;
@@ -492,8 +505,8 @@ conn_start(struct conn *c)
 			conn_free(c);
 			return;
 		}
-		c->bev = bufferevent_openssl_socket_new(c->w->base, c->fd, c->ssl,
-		    BUFFEREVENT_SSL_ACCEPTING, opts);
+		c->bev = bufferevent_openssl_socket_new(
+		    c->w->base, c->fd, c->ssl, BUFFEREVENT_SSL_ACCEPTING, opts);
 	} else {
 		c->ssl = NULL;
 		c->bev = bufferevent_socket_new(c->w->base, c->fd, opts);
@@ -507,9 +520,10 @@ conn_start(struct conn *c)
 		return;
 	}
 	/* A Gopher connection has no handshake: established at once. */
-	bufferevent_priority_set(c->bev, c->proto == PROTO_GEMINI ? PRIO_EV_DEFAULT :
-	    PRIO_EV_ESTABLISHED);
-	bufferevent_setcb(c->bev, c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
+	bufferevent_priority_set(c->bev,
+	    c->proto == PROTO_GEMINI ? PRIO_EV_DEFAULT : PRIO_EV_ESTABLISHED);
+	bufferevent_setcb(c->bev,
+	    c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
 	    on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
 	/* libevent writes at most 16 KiB per turn of the loop by default: a
@@ -545,8 +559,8 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
 	proxy_end(c);
 	/* Only now is the client known: its per-address limits apply. */
-	if (limits_conn_address(c->w->limits, &c->lt, (struct sockaddr *)&c->addr,
-	    sizeof(c->addr), now_s()) == -1) {
+	if (limits_conn_address(c->w->limits, &c->lt,
+		(struct sockaddr *)&c->addr, sizeof(c->addr), now_s()) == -1) {
 		conn_free(c);
 		return;
 	}
@@ -565,7 +579,7 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	 * Behind a balancer the peer is the balancer: only the total cap
 	 * applies until the PROXY header names the client. */
 	if (limits_conn_open(w->limits, proxy ? NULL : sa, (socklen_t)salen,
-	    now_s(), &c->lt) == -1) {
+		now_s(), &c->lt) == -1) {
 		close(fd);
 		c->gen = g;
 		gen_ref(g);
@@ -577,7 +591,8 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	c->fd = fd;
 	c->proto = proto;
 	memset(&c->addr, 0, sizeof(c->addr));
-	memcpy(&c->addr, sa, (size_t)salen < sizeof(c->addr) ? (size_t)salen : sizeof(c->addr));
+	memcpy(&c->addr, sa,
+	    (size_t)salen < sizeof(c->addr) ? (size_t)salen : sizeof(c->addr));
 	clock_gettime(CLOCK_MONOTONIC, &c->start);
 	/* One deadline for the PROXY header, the handshake and the request.
 	 * The record's timer may have waited on a socket for its previous
@@ -587,7 +602,8 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	if (proxy) {
 		c->state = C_PROXY;
 		c->proxy = xcalloc(1, sizeof(*c->proxy));
-		c->proxy_ev = event_new(w->base, fd, EV_READ | EV_PERSIST, on_proxy_read, c);
+		c->proxy_ev = event_new(
+		    w->base, fd, EV_READ | EV_PERSIST, on_proxy_read, c);
 		if (c->proxy_ev == NULL || event_add(c->proxy_ev, NULL) == -1)
 			conn_free(c);
 		return;

@@ -124,7 +124,8 @@ gemini_parse(const char *in, size_t len, const struct gemini_hosts *hosts,
 	if ((req->host = match_host(u.host, hosts)) == -1)
 		return refuse(req, 53, "Proxy request refused");
 	req->raw_path = u.path;
-	if (url_decode(u.path.p, u.path.len, &req->path, URL_DECODE_PATH, &reason) == -1)
+	if (url_decode(u.path.p, u.path.len, &req->path, URL_DECODE_PATH,
+		&reason) == -1)
 		return refuse(req, 59, "Malformed path");
 	if (req->path.len == 0)
 		buf_putc(&req->path, '/');
@@ -136,7 +137,8 @@ gemini_parse(const char *in, size_t len, const struct gemini_hosts *hosts,
 		return refuse(req, 59, "Malformed path");
 	if (u.has_query) {
 		req->has_query = true;
-		if (url_decode(u.query.p, u.query.len, &req->query, 0, &reason) == -1)
+		if (url_decode(
+			u.query.p, u.query.len, &req->query, 0, &reason) == -1)
 			return refuse(req, 59, "Malformed query");
 	}
 	return GEMINI_REQUEST;
@@ -170,7 +172,8 @@ gemini_header(struct buf *out, int status, const char *meta, size_t len)
 size_t
 gemini_success_header(char *out, size_t cap, const char *mime, const char *lang)
 {
-	bool gemtext = strcmp(mime, "text/gemini") == 0, has_lang = lang && *lang;
+	bool gemtext = strcmp(mime, "text/gemini") == 0,
+	     has_lang = lang && *lang;
 	int n;
 
 	n = snprintf(out, cap, "20 %s%s%s%s%s%s\r\n", mime,

@@ -27,21 +27,21 @@ struct gemini_hosts {
 
 enum gemini_parse {
 	GEMINI_NEED_MORE, /* no CRLF yet, and not too long: keep reading */
-	GEMINI_REQUEST,   /* a request for one of our hosts: route it */
-	GEMINI_REFUSE,    /* answer status with reason, route nothing */
+	GEMINI_REQUEST, /* a request for one of our hosts: route it */
+	GEMINI_REFUSE, /* answer status with reason, route nothing */
 };
 
 /* Reusable between requests: the buffers keep their storage. */
 struct gemini_request {
-	size_t line_len;      /* bytes of the URI (CRLF not counted) */
-	int host;             /* index in gemini_hosts.names */
+	size_t line_len; /* bytes of the URI (CRLF not counted) */
+	int host; /* index in gemini_hosts.names */
 	struct slice host_seen; /* the host as written (into the input) */
-	struct slice raw_path;  /* the path as written (into the input) */
-	struct buf path;      /* decoded path, "/" for an empty one */
+	struct slice raw_path; /* the path as written (into the input) */
+	struct buf path; /* decoded path, "/" for an empty one */
 	bool has_query;
-	struct buf query;     /* decoded query */
-	int status;           /* for GEMINI_REFUSE: 53 or 59 */
-	const char *reason;   /* static text for the header */
+	struct buf query; /* decoded query */
+	int status; /* for GEMINI_REFUSE: 53 or 59 */
+	const char *reason; /* static text for the header */
 };
 
 void gemini_request_init(struct gemini_request *req);
@@ -61,7 +61,7 @@ void gemini_header(struct buf *out, int status, const char *meta, size_t len);
 /* Write the success header for mime (with charset=utf-8 for text, lang for
  * text/gemini when lang is not NULL or empty) to out[0..cap). Returns its
  * length, or 0 when it does not fit. */
-size_t gemini_success_header(char *out, size_t cap, const char *mime,
-    const char *lang);
+size_t gemini_success_header(
+    char *out, size_t cap, const char *mime, const char *lang);
 
 #endif

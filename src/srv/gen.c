@@ -78,7 +78,8 @@ gen_reopen_log(struct gen *g, char *err, size_t errlen)
 
 	if (g->log_fd <= STDERR_FILENO)
 		return 0; /* none, or stderr: not ours to reopen */
-	fd = open(g->conf.access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0640);
+	fd = open(g->conf.access_log, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC,
+	    0640);
 	if (fd == -1) {
 		snprintf(err, errlen, "%s: %m", g->conf.access_log);
 		return -1;
@@ -103,7 +104,8 @@ use_ticket_keys(struct gen *g, char *err, size_t errlen)
 	size_t i;
 	int rc = 0;
 
-	if ((keys = ticket_keys_load(g->conf.ticket_key_file, err, errlen)) == NULL)
+	if ((keys = ticket_keys_load(g->conf.ticket_key_file, err, errlen)) ==
+	    NULL)
 		return -1;
 	for (i = 0; rc == 0 && i < g->conf.n_hosts; i++)
 		rc = ticket_keys_use(g->ctx[i], keys, err, errlen);
@@ -132,7 +134,8 @@ gen_new(struct server_conf *conf, char *err, size_t errlen)
 		struct gen_host *gh = &g->hosts[i];
 
 		g->names[i] = h->name;
-		gh->st = store_load(h->root, g->conf.max_in_memory, err, errlen);
+		gh->st =
+		    store_load(h->root, g->conf.max_in_memory, err, errlen);
 		if (gh->st == NULL)
 			goto fail;
 		store_prepare_gemini(gh->st, h->lang);
@@ -140,7 +143,8 @@ gen_new(struct server_conf *conf, char *err, size_t errlen)
 		gh->site = (struct route_site){gh->st, gh->idx, h, &g->conf};
 		if (ensure_cert(&g->conf, h, err, errlen) == -1)
 			goto fail;
-		if ((g->ctx[i] = tls_ctx_new(h->cert, h->key, err, errlen)) == NULL)
+		if ((g->ctx[i] = tls_ctx_new(h->cert, h->key, err, errlen)) ==
+		    NULL)
 			goto fail;
 	}
 	if (g->conf.ticket_key_file && use_ticket_keys(g, err, errlen) == -1)
@@ -166,6 +170,7 @@ gen_ref(struct gen *g)
 void
 gen_unref(struct gen *g)
 {
-	if (g && atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) == 1)
+	if (g &&
+	    atomic_fetch_sub_explicit(&g->refs, 1, memory_order_acq_rel) == 1)
 		gen_free(g);
 }

@@ -31,14 +31,14 @@ struct gen_host {
 
 struct gen {
 	atomic_int refs;
-	struct server_conf conf;  /* owned */
-	struct gen_host *hosts;   /* conf.n_hosts of them */
-	const char **names;       /* host names, for the parser and SNI */
-	SSL_CTX **ctx;            /* one per host */
+	struct server_conf conf; /* owned */
+	struct gen_host *hosts; /* conf.n_hosts of them */
+	const char **names; /* host names, for the parser and SNI */
+	SSL_CTX **ctx; /* one per host */
 	struct gemini_hosts gemini_hosts;
 	struct tls_sni sni;
 	struct gopher_site *gopher; /* over hosts[0] */
-	int log_fd;               /* access log, -1 for none */
+	int log_fd; /* access log, -1 for none */
 	struct timeval request_timeout, write_timeout;
 };
 

@@ -58,7 +58,8 @@ gopher_parse(const char *line, size_t len, struct gopher_request *req,
 		}
 	}
 	if (utf8_has_control(sel, sel_len) ||
-	    (req->has_query && utf8_has_control(req->query.p, req->query.len))) {
+	    (req->has_query &&
+		utf8_has_control(req->query.p, req->query.len))) {
 		*reason = "Control character in selector";
 		return -1;
 	}

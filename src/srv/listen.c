@@ -55,8 +55,10 @@ listen_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
 	free(host);
 	return 0;
 bad:
-	snprintf(err, errlen, "'%s': bad address (a numeric IPv4 address, "
-	    "or an IPv6 address in brackets)", spec);
+	snprintf(err, errlen,
+	    "'%s': bad address (a numeric IPv4 address, "
+	    "or an IPv6 address in brackets)",
+	    spec);
 	free(host);
 	return -1;
 }
@@ -90,7 +92,8 @@ listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 		errno = EADDRINUSE;
 		return -1;
 	}
-	fd = socket(sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	fd = socket(
+	    sa->sa_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (fd == -1)
 		return -1;
 	/* TCP_NODELAY is inherited by accepted sockets: a TLS reply is
@@ -100,7 +103,8 @@ listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1 ||
 	    (sa->sa_family == AF_INET6 &&
-	     setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) == -1) ||
+		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ==
+		    -1) ||
 	    bind(fd, sa, len) == -1 || listen(fd, LISTEN_BACKLOG) == -1) {
 		saved = errno;
 		close(fd);

@@ -9,11 +9,12 @@
 /* A request path is at most 1024 bytes; longer ones never match. */
 #define PRIORITY_PATH_MAX 1024
 
-static const char *const default_page[] = {"/", "*/", "*.gmi", "*.gemini", NULL};
-static const char *const default_light[] = {"*.xml", "*.atom", "*.txt",
-    "/search", "/search/*", NULL};
-static const char *const default_heavy[] = {"*.jpg", "*.jpeg", "*.png",
-    "*.gif", "*.webp", "*.svg", "*.mp3", "*.mp4", "*.pdf", NULL};
+static const char *const default_page[] = {
+    "/", "*/", "*.gmi", "*.gemini", NULL};
+static const char *const default_light[] = {
+    "*.xml", "*.atom", "*.txt", "/search", "/search/*", NULL};
+static const char *const default_heavy[] = {"*.jpg", "*.jpeg", "*.png", "*.gif",
+    "*.webp", "*.svg", "*.mp3", "*.mp4", "*.pdf", NULL};
 
 static size_t
 count(const char *const *list)
@@ -111,7 +112,8 @@ priority_classify(const struct priority_rules *r, const char *path, size_t len,
 const char *
 priority_name(enum priority p)
 {
-	static const char *const names[PRIO_COUNT] = {"page", "light", "heavy", "over"};
+	static const char *const names[PRIO_COUNT] = {
+	    "page", "light", "heavy", "over"};
 
 	return (unsigned)p < PRIO_COUNT ? names[p] : "?";
 }

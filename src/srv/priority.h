@@ -21,7 +21,7 @@
 enum priority { PRIO_PAGE, PRIO_LIGHT, PRIO_HEAVY, PRIO_OVER, PRIO_COUNT };
 
 struct priority_rules {
-	char **page;  /* NULL-terminated lists of patterns, owned */
+	char **page; /* NULL-terminated lists of patterns, owned */
 	char **light;
 	char **heavy;
 	size_t heavy_size; /* bytes from which an unmatched file is heavy */

@@ -9,7 +9,18 @@
 static const char v1_prefix[] = "PROXY ";
 #define V1_PREFIX_LEN (sizeof(v1_prefix) - 1)
 static const unsigned char v2_signature[12] = {
-	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+    0x0d,
+    0x0a,
+    0x0d,
+    0x0a,
+    0x00,
+    0x0d,
+    0x0a,
+    0x51,
+    0x55,
+    0x49,
+    0x54,
+    0x0a,
 };
 
 #define V2_HEADER_LEN 16
@@ -20,10 +31,10 @@ static const unsigned char v2_signature[12] = {
 #define V2_FAM_INET6 0x2
 #define V2_FAM_UNIX 0x3
 #define V2_PROTO_MAX 0x2 /* UNSPEC, STREAM, DGRAM */
-#define V2_INET_LEN 12   /* two IPv4 addresses, two ports */
-#define V2_INET6_LEN 36  /* two IPv6 addresses, two ports */
-#define V2_UNIX_LEN 216  /* two 108-byte socket paths */
-#define V2_TLV_HEADER 3  /* type, 16-bit length */
+#define V2_INET_LEN 12 /* two IPv4 addresses, two ports */
+#define V2_INET6_LEN 36 /* two IPv6 addresses, two ports */
+#define V2_UNIX_LEN 216 /* two 108-byte socket paths */
+#define V2_TLV_HEADER 3 /* type, 16-bit length */
 
 static size_t
 min_size(size_t a, size_t b)
@@ -53,8 +64,8 @@ parse_port(const char *s, uint16_t *port)
 
 /* Fill ss with address text a (of family af) and port; false if invalid. */
 static bool
-set_addr_text(struct sockaddr_storage *ss, int af, const char *a,
-    const char *port)
+set_addr_text(
+    struct sockaddr_storage *ss, int af, const char *a, const char *port)
 {
 	uint16_t p;
 
@@ -120,7 +131,8 @@ parse_v1(const unsigned char *b, size_t len, struct proxy_header *hdr)
 	/* The line after "PROXY ", without its CRLF. */
 	memcpy(line, b + V1_PREFIX_LEN, end - 1 - V1_PREFIX_LEN);
 	line[end - 1 - V1_PREFIX_LEN] = '\0';
-	if (strncmp(line, "UNKNOWN", 7) == 0 && (line[7] == '\0' || line[7] == ' ')) {
+	if (strncmp(line, "UNKNOWN", 7) == 0 &&
+	    (line[7] == '\0' || line[7] == ' ')) {
 		/* The rest of the line is to be ignored (the specification). */
 		hdr->family = AF_UNSPEC;
 		return PROXY_DONE;
@@ -174,7 +186,8 @@ parse_v2(const unsigned char *b, size_t len, struct proxy_header *hdr)
 		return PROXY_BAD;
 	if (len > 12 && ((b[12] >> 4) != 2 || (b[12] & 0xf) > V2_CMD_PROXY))
 		return PROXY_BAD;
-	if (len > 13 && ((b[13] >> 4) > V2_FAM_UNIX || (b[13] & 0xf) > V2_PROTO_MAX))
+	if (len > 13 &&
+	    ((b[13] >> 4) > V2_FAM_UNIX || (b[13] & 0xf) > V2_PROTO_MAX))
 		return PROXY_BAD;
 	if (len < V2_HEADER_LEN)
 		return PROXY_NEED_MORE;

@@ -24,13 +24,13 @@
 
 enum proxy_status {
 	PROXY_NEED_MORE, /* a valid beginning: every byte given is header */
-	PROXY_DONE,      /* a whole header: see struct proxy_header */
-	PROXY_BAD,       /* not a PROXY header, or a malformed one */
+	PROXY_DONE, /* a whole header: see struct proxy_header */
+	PROXY_BAD, /* not a PROXY header, or a malformed one */
 };
 
 struct proxy_header {
 	size_t consumed; /* header length: the client's data starts after it */
-	int version;     /* 1 or 2 */
+	int version; /* 1 or 2 */
 	/*
 	 * AF_INET or AF_INET6 when the header carries the client's address
 	 * in src; AF_UNSPEC when it does not (v1 UNKNOWN, v2 LOCAL such as a
@@ -49,7 +49,7 @@ struct proxy_header {
  * consume them from the socket before waiting for more; a header that
  * cannot be complete within PROXY_HEADER_MAX bytes is PROXY_BAD.
  */
-enum proxy_status proxy_parse(const void *buf, size_t len,
-    struct proxy_header *hdr);
+enum proxy_status proxy_parse(
+    const void *buf, size_t len, struct proxy_header *hdr);
 
 #endif

@@ -30,8 +30,8 @@ proxy_read(int fd, struct proxy_reader *r, struct proxy_header *hdr)
 		 * every byte peeked belongs to it, so all are taken: the socket
 		 * does not stay readable with data already looked at.
 		 */
-		n = recv_retry(fd, r->buf + r->have, sizeof(r->buf) - r->have,
-		    MSG_PEEK);
+		n = recv_retry(
+		    fd, r->buf + r->have, sizeof(r->buf) - r->have, MSG_PEEK);
 		if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK))
 			return PROXY_NEED_MORE;
 		if (n <= 0)

@@ -22,7 +22,7 @@ struct proxy_reader {
  * the header. PROXY_NEED_MORE: wait until fd is readable and call again.
  * PROXY_BAD: not a valid header, or the peer closed or failed first.
  */
-enum proxy_status proxy_read(int fd, struct proxy_reader *r,
-    struct proxy_header *hdr);
+enum proxy_status proxy_read(
+    int fd, struct proxy_reader *r, struct proxy_header *hdr);
 
 #endif

@@ -14,11 +14,11 @@
 
 struct rl_entry {
 	struct addr_key key;
-	double tokens;   /* may go down to -burst while over budget */
+	double tokens; /* may go down to -burst while over budget */
 	double refilled; /* time tokens was last brought up to date */
-	double seen;     /* last request or connection, for eviction */
+	double seen; /* last request or connection, for eviction */
 	double denied_until; /* connections refused until then */
-	double shed_until;   /* told 44 by the shedding: its wait ends then */
+	double shed_until; /* told 44 by the shedding: its wait ends then */
 	unsigned conns;
 	bool used;
 };
@@ -26,8 +26,8 @@ struct rl_entry {
 struct ratelimit {
 	struct ratelimit_conf conf;
 	struct rl_entry *entries; /* nsets * RATELIMIT_WAYS */
-	size_t nsets;             /* a power of two */
-	unsigned conns;           /* open connections in total */
+	size_t nsets; /* a power of two */
+	unsigned conns; /* open connections in total */
 };
 
 void
@@ -42,19 +42,23 @@ ratelimit_conf_default(struct ratelimit_conf *c)
 }
 
 int
-addr_key_from_sockaddr(const struct sockaddr *sa, socklen_t len,
-    struct addr_key *k)
+addr_key_from_sockaddr(
+    const struct sockaddr *sa, socklen_t len, struct addr_key *k)
 {
 	memset(k, 0, sizeof(*k));
-	if (sa->sa_family == AF_INET && len >= (socklen_t)sizeof(struct sockaddr_in)) {
-		const struct sockaddr_in *sin = (const struct sockaddr_in *)(const void *)sa;
+	if (sa->sa_family == AF_INET &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in)) {
+		const struct sockaddr_in *sin =
+		    (const struct sockaddr_in *)(const void *)sa;
 		k->b[10] = 0xff;
 		k->b[11] = 0xff;
 		memcpy(&k->b[12], &sin->sin_addr, 4);
 		return 0;
 	}
-	if (sa->sa_family == AF_INET6 && len >= (socklen_t)sizeof(struct sockaddr_in6)) {
-		const struct sockaddr_in6 *sin6 = (const struct sockaddr_in6 *)(const void *)sa;
+	if (sa->sa_family == AF_INET6 &&
+	    len >= (socklen_t)sizeof(struct sockaddr_in6)) {
+		const struct sockaddr_in6 *sin6 =
+		    (const struct sockaddr_in6 *)(const void *)sa;
 		memcpy(k->b, &sin6->sin6_addr, 16);
 		/* An IPv4-mapped address is one host, not a /64. */
 		if (!IN6_IS_ADDR_V4MAPPED(&sin6->sin6_addr))
@@ -131,8 +135,9 @@ rl_get(struct ratelimit *rl, const struct addr_key *k, double now)
 		}
 		if (memcmp(&set[i].key, k, sizeof(*k)) == 0)
 			return &set[i];
-		if (set[i].conns == 0 && (victim == NULL ||
-		    (victim->used && set[i].seen < victim->seen)))
+		if (set[i].conns == 0 &&
+		    (victim == NULL ||
+			(victim->used && set[i].seen < victim->seen)))
 			victim = &set[i];
 	}
 	if (victim == NULL)
@@ -170,15 +175,16 @@ rl_retry(const struct ratelimit *rl, double tokens)
 }
 
 enum rate_verdict
-ratelimit_request(struct ratelimit *rl, const struct addr_key *k, double now,
-    unsigned *retry)
+ratelimit_request(
+    struct ratelimit *rl, const struct addr_key *k, double now, unsigned *retry)
 {
 	struct rl_entry *e = rl_get(rl, k, now);
 	enum rate_verdict v;
 	unsigned wait;
 
 	if (e == NULL) {
-		/* Untracked: not known to be within budget, so lowest priority. */
+		/* Untracked: not known to be within budget, so lowest priority.
+		 */
 		if (retry)
 			*retry = 1;
 		return RATE_OVER;
@@ -204,8 +210,8 @@ ratelimit_request(struct ratelimit *rl, const struct addr_key *k, double now,
 }
 
 void
-ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
-    unsigned retry)
+ratelimit_shed(
+    struct ratelimit *rl, const struct addr_key *k, double now, unsigned retry)
 {
 	struct rl_entry *e = rl_get(rl, k, now);
 
@@ -218,14 +224,15 @@ ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
 }
 
 int
-ratelimit_conn_track(struct ratelimit *rl, const struct addr_key *k, double now,
-    bool *tracked)
+ratelimit_conn_track(
+    struct ratelimit *rl, const struct addr_key *k, double now, bool *tracked)
 {
 	struct rl_entry *e;
 
 	*tracked = false;
 	if ((e = rl_get(rl, k, now)) != NULL) {
-		if (e->conns >= rl->conf.max_conns_per_addr || now < e->denied_until)
+		if (e->conns >= rl->conf.max_conns_per_addr ||
+		    now < e->denied_until)
 			return -1;
 		rl_refill(rl, e, now);
 		e->conns++;
@@ -235,8 +242,8 @@ ratelimit_conn_track(struct ratelimit *rl, const struct addr_key *k, double now,
 }
 
 int
-ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k, double now,
-    bool *tracked)
+ratelimit_conn_open(
+    struct ratelimit *rl, const struct addr_key *k, double now, bool *tracked)
 {
 	*tracked = false;
 	if (rl->conns >= rl->conf.max_conns)
@@ -248,7 +255,8 @@ ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k, double now,
 }
 
 void
-ratelimit_conn_close(struct ratelimit *rl, const struct addr_key *k, bool tracked)
+ratelimit_conn_close(
+    struct ratelimit *rl, const struct addr_key *k, bool tracked)
 {
 	struct rl_entry *e;
 

@@ -39,12 +39,12 @@
 #include <sys/socket.h>
 
 struct ratelimit_conf {
-	double rate;            /* tokens added per second */
-	double burst;           /* bucket size, >= 1 */
+	double rate; /* tokens added per second */
+	double burst; /* bucket size, >= 1 */
 	unsigned max_conns_per_addr;
-	unsigned max_conns;     /* in total */
-	size_t table_size;      /* entries tracked at most (rounded to sets) */
-	uint64_t seed;          /* hash seed: pick it at random */
+	unsigned max_conns; /* in total */
+	size_t table_size; /* entries tracked at most (rounded to sets) */
+	uint64_t seed; /* hash seed: pick it at random */
 };
 
 /* Defaults documented in canyon.yaml. */
@@ -58,13 +58,13 @@ struct addr_key {
 
 /* Fill k from a socket address. Returns 0, or -1 for a family other than
  * AF_INET and AF_INET6. */
-int addr_key_from_sockaddr(const struct sockaddr *sa, socklen_t len,
-    struct addr_key *k);
+int addr_key_from_sockaddr(
+    const struct sockaddr *sa, socklen_t len, struct addr_key *k);
 
 enum rate_verdict {
-	RATE_OK,   /* within budget */
+	RATE_OK, /* within budget */
 	RATE_OVER, /* over budget: serve only at the lowest priority */
-	RATE_DENY  /* too far over: refuse, retry later */
+	RATE_DENY /* too far over: refuse, retry later */
 };
 
 struct ratelimit;
@@ -83,8 +83,8 @@ enum rate_verdict ratelimit_request(struct ratelimit *rl,
 
 /* A request from k was refused by the load shedding with "44 retry" at
  * time now (see above). */
-void ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
-    unsigned retry);
+void ratelimit_shed(
+    struct ratelimit *rl, const struct addr_key *k, double now, unsigned retry);
 
 /*
  * Count a new connection from k. Returns 0 when it may proceed, -1 when the
@@ -96,17 +96,18 @@ void ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
  * is not known yet, as behind a PROXY-protocol balancer) only the total is
  * counted; ratelimit_conn_track() adds the address once it is known.
  */
-int ratelimit_conn_open(struct ratelimit *rl, const struct addr_key *k,
-    double now, bool *tracked);
+int ratelimit_conn_open(
+    struct ratelimit *rl, const struct addr_key *k, double now, bool *tracked);
 /* Count an open connection (counted in the total without an address)
  * against k. 0, or -1 when k is at its cap (nothing counted). */
-int ratelimit_conn_track(struct ratelimit *rl, const struct addr_key *k,
-    double now, bool *tracked);
-void ratelimit_conn_close(struct ratelimit *rl, const struct addr_key *k,
-    bool tracked);
+int ratelimit_conn_track(
+    struct ratelimit *rl, const struct addr_key *k, double now, bool *tracked);
+void ratelimit_conn_close(
+    struct ratelimit *rl, const struct addr_key *k, bool tracked);
 
 /* Open connections in total, and from k (0 when k is not tracked). */
 unsigned ratelimit_conns(const struct ratelimit *rl);
-unsigned ratelimit_conns_of(const struct ratelimit *rl, const struct addr_key *k);
+unsigned ratelimit_conns_of(
+    const struct ratelimit *rl, const struct addr_key *k);
 
 #endif

@@ -14,14 +14,14 @@
 #include "buf.h"
 
 struct response {
-	struct buf head;  /* owned: header line, or a whole generated reply */
+	struct buf head; /* owned: header line, or a whole generated reply */
 	const char *body; /* borrowed (from the store): valid while the store
-	                     generation that produced it is alive; or NULL */
+			     generation that produced it is alive; or NULL */
 	size_t body_len;
-	int file_fd;      /* owned, >= 0: stream this file last (large assets) */
+	int file_fd; /* owned, >= 0: stream this file last (large assets) */
 	off_t file_len;
-	int status;       /* for the access log: Gemini status, or for Gopher
-	                     20 (served) / 51 (not found) / 59 (bad selector) */
+	int status; /* for the access log: Gemini status, or for Gopher
+		       20 (served) / 51 (not found) / 59 (bad selector) */
 };
 
 void response_init(struct response *r);

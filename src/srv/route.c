@@ -31,8 +31,9 @@ is_gone(const struct server_conf *conf, const char *path, size_t len)
 
 	for (i = 0; i < conf->n_gone; i++) {
 		n = strlen(conf->gone[i]);
-		if (n > 0 && conf->gone[i][n - 1] == '/' ? has_prefix(path, len, conf->gone[i])
-		                                         : (n == len && memcmp(path, conf->gone[i], n) == 0))
+		if (n > 0 && conf->gone[i][n - 1] == '/'
+			? has_prefix(path, len, conf->gone[i])
+			: (n == len && memcmp(path, conf->gone[i], n) == 0))
 			return true;
 	}
 	return false;
@@ -80,7 +81,8 @@ serve_entry(const struct route_site *site, const struct store_entry *e,
 		resp->body_len = e->response_len;
 		return;
 	}
-	n = gemini_success_header(head, sizeof(head), e->mime, site->host->lang);
+	n = gemini_success_header(
+	    head, sizeof(head), e->mime, site->host->lang);
 	if (n == 0) {
 		header(resp, 40, "Temporary failure");
 		return;
@@ -114,7 +116,8 @@ search(const struct route_site *site, const struct gemini_request *req,
 		header(resp, 10, "Search the capsule");
 		return;
 	}
-	n = gemini_success_header(head, sizeof(head), "text/gemini", site->host->lang);
+	n = gemini_success_header(
+	    head, sizeof(head), "text/gemini", site->host->lang);
 	buf_append(&resp->head, head, n);
 	search_gemtext(site->idx, req->query.data, req->query.len, &resp->head);
 	resp->status = 20;
@@ -147,7 +150,8 @@ route_gemini(const struct route_site *site, const struct gemini_request *req,
 	}
 	if (check_cert(conf, path, len, cert, cert_arg, resp) != 0)
 		return;
-	if (site->idx && len == strlen(SEARCH_PATH) && memcmp(path, SEARCH_PATH, len) == 0) {
+	if (site->idx && len == strlen(SEARCH_PATH) &&
+	    memcmp(path, SEARCH_PATH, len) == 0) {
 		search(site, req, resp);
 		return;
 	}
@@ -161,7 +165,8 @@ route_gemini(const struct route_site *site, const struct gemini_request *req,
 		buf_reset(tmp);
 		if (e && e->is_dir) {
 			/* The raw path is part of a checked request line of at
-			 * most 1024 bytes, printable UTF-8: it fits the meta. */
+			 * most 1024 bytes, printable UTF-8: it fits the meta.
+			 */
 			buf_puts(tmp, "31 ");
 			buf_append(tmp, req->raw_path.p, req->raw_path.len);
 			buf_puts(tmp, "/\r\n");

@@ -26,7 +26,8 @@ struct route_site {
  * the client sent none. Called only for certificate areas. */
 typedef bool (*route_cert_fn)(void *arg, unsigned char fp[32]);
 
-void route_gemini(const struct route_site *site, const struct gemini_request *req,
-    route_cert_fn cert, void *cert_arg, struct response *resp);
+void route_gemini(const struct route_site *site,
+    const struct gemini_request *req, route_cert_fn cert, void *cert_arg,
+    struct response *resp);
 
 #endif

@@ -30,8 +30,8 @@
 #endif
 
 int
-sandbox_user_lookup(const char *user, struct sandbox_user *u, char *err,
-    size_t errlen)
+sandbox_user_lookup(
+    const char *user, struct sandbox_user *u, char *err, size_t errlen)
 {
 	struct passwd *pw;
 
@@ -54,15 +54,16 @@ sandbox_user_lookup(const char *user, struct sandbox_user *u, char *err,
 int
 sandbox_drop_privileges(const struct sandbox_user *u, char *err, size_t errlen)
 {
-	if (initgroups(u->name, u->gid) < 0 || setresgid(u->gid, u->gid, u->gid) < 0 ||
+	if (initgroups(u->name, u->gid) < 0 ||
+	    setresgid(u->gid, u->gid, u->gid) < 0 ||
 	    setresuid(u->uid, u->uid, u->uid) < 0) {
 		snprintf(err, errlen, "cannot become user '%s': %s", u->name,
 		    strerror(errno));
 		return -1;
 	}
 	if (u->uid != 0 && (setuid(0) == 0 || seteuid(0) == 0)) {
-		snprintf(err, errlen, "still able to regain root after becoming '%s'",
-		    u->name);
+		snprintf(err, errlen,
+		    "still able to regain root after becoming '%s'", u->name);
 		return -1;
 	}
 	return 0;
@@ -72,13 +73,13 @@ sandbox_drop_privileges(const struct sandbox_user *u, char *err, size_t errlen)
 static uint64_t
 handled_rights(int abi)
 {
-	uint64_t r = LANDLOCK_ACCESS_FS_EXECUTE | LANDLOCK_ACCESS_FS_WRITE_FILE |
-	    LANDLOCK_ACCESS_FS_READ_FILE | LANDLOCK_ACCESS_FS_READ_DIR |
-	    LANDLOCK_ACCESS_FS_REMOVE_DIR | LANDLOCK_ACCESS_FS_REMOVE_FILE |
-	    LANDLOCK_ACCESS_FS_MAKE_CHAR | LANDLOCK_ACCESS_FS_MAKE_DIR |
-	    LANDLOCK_ACCESS_FS_MAKE_REG | LANDLOCK_ACCESS_FS_MAKE_SOCK |
-	    LANDLOCK_ACCESS_FS_MAKE_FIFO | LANDLOCK_ACCESS_FS_MAKE_BLOCK |
-	    LANDLOCK_ACCESS_FS_MAKE_SYM;
+	uint64_t r = LANDLOCK_ACCESS_FS_EXECUTE |
+	    LANDLOCK_ACCESS_FS_WRITE_FILE | LANDLOCK_ACCESS_FS_READ_FILE |
+	    LANDLOCK_ACCESS_FS_READ_DIR | LANDLOCK_ACCESS_FS_REMOVE_DIR |
+	    LANDLOCK_ACCESS_FS_REMOVE_FILE | LANDLOCK_ACCESS_FS_MAKE_CHAR |
+	    LANDLOCK_ACCESS_FS_MAKE_DIR | LANDLOCK_ACCESS_FS_MAKE_REG |
+	    LANDLOCK_ACCESS_FS_MAKE_SOCK | LANDLOCK_ACCESS_FS_MAKE_FIFO |
+	    LANDLOCK_ACCESS_FS_MAKE_BLOCK | LANDLOCK_ACCESS_FS_MAKE_SYM;
 
 	if (abi >= 2)
 		r |= LANDLOCK_ACCESS_FS_REFER;
@@ -111,17 +112,18 @@ add_rule(int ruleset, const char *path, bool write, char *err, size_t errlen)
 	    (S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_READ_DIR : 0) |
 	    (write ? LANDLOCK_ACCESS_FS_WRITE_FILE : 0) |
 	    (write && S_ISDIR(st.st_mode) ? LANDLOCK_ACCESS_FS_MAKE_REG : 0);
-	rc = (int)syscall(SYS_landlock_add_rule, ruleset, LANDLOCK_RULE_PATH_BENEATH,
-	    &rule, 0);
+	rc = (int)syscall(SYS_landlock_add_rule, ruleset,
+	    LANDLOCK_RULE_PATH_BENEATH, &rule, 0);
 	if (rc < 0)
-		snprintf(err, errlen, "%s: landlock rule: %s", path, strerror(errno));
+		snprintf(err, errlen, "%s: landlock rule: %s", path,
+		    strerror(errno));
 	close(fd);
 	return rc < 0 ? -1 : 0;
 }
 
 int
-sandbox_confine(const char *const *paths, size_t n,
-    const char *const *append, size_t nappend, char *err, size_t errlen)
+sandbox_confine(const char *const *paths, size_t n, const char *const *append,
+    size_t nappend, char *err, size_t errlen)
 {
 	struct landlock_ruleset_attr attr;
 	int abi, ruleset, rc = -1;
@@ -139,8 +141,8 @@ sandbox_confine(const char *const *paths, size_t n,
 	}
 	memset(&attr, 0, sizeof(attr));
 	attr.handled_access_fs = handled_rights(abi);
-	if ((ruleset = (int)syscall(SYS_landlock_create_ruleset, &attr,
-	    sizeof(attr), 0)) < 0) {
+	if ((ruleset = (int)syscall(
+		 SYS_landlock_create_ruleset, &attr, sizeof(attr), 0)) < 0) {
 		snprintf(err, errlen, "landlock ruleset: %s", strerror(errno));
 		return -1;
 	}
@@ -194,7 +196,8 @@ sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
 	int rc = -1;
 
 	memset(r, 0, sizeof(*r));
-	if (conf->user && sandbox_user_lookup(conf->user, &u, err, errlen) == -1)
+	if (conf->user &&
+	    sandbox_user_lookup(conf->user, &u, err, errlen) == -1)
 		return -1;
 	if (geteuid() == 0) {
 		if (conf->user == NULL)

@@ -25,15 +25,15 @@ struct sandbox_user {
 };
 
 /* Look user up. Returns 0, or -1 with err set. */
-int sandbox_user_lookup(const char *user, struct sandbox_user *u, char *err,
-    size_t errlen);
+int sandbox_user_lookup(
+    const char *user, struct sandbox_user *u, char *err, size_t errlen);
 
 /*
  * Become u: supplementary groups, gid, then uid, and check that root cannot
  * be regained. Must be called as root. Returns 0, or -1 with err set.
  */
-int sandbox_drop_privileges(const struct sandbox_user *u, char *err,
-    size_t errlen);
+int sandbox_drop_privileges(
+    const struct sandbox_user *u, char *err, size_t errlen);
 
 /*
  * Restrict this process (every thread started later, and children) to
@@ -50,10 +50,10 @@ int sandbox_confine(const char *const *paths, size_t n,
 
 /* What sandbox_server() did, for the caller to report. */
 struct sandbox_report {
-	bool dropped;      /* now running as conf->user */
-	bool still_root;   /* root, and no user configured */
+	bool dropped; /* now running as conf->user */
+	bool still_root; /* root, and no user configured */
 	bool user_ignored; /* a user configured, but not started as root */
-	int landlock;      /* Landlock ABI applied, 0 when the kernel has none */
+	int landlock; /* Landlock ABI applied, 0 when the kernel has none */
 };
 
 /*
@@ -61,11 +61,11 @@ struct sandbox_report {
  * its first generation loaded, before any thread starts: become
  * conf->user (when running as root), then confine the process to reading
  * beneath the folders that hold the hosts' capsules, certificates and keys,
- * the session-ticket key file and the config file (their folders rather than the files themselves, so
- * that a capsule swapped in by a rebuild, or a config saved by an editor
- * as a new file, can still be read by a reload) and to writing files in
- * the access log's folder (SIGUSR1 re-creates the log after a rotation).
- * Returns 0, or -1 with err set.
+ * the session-ticket key file and the config file (their folders rather than
+ * the files themselves, so that a capsule swapped in by a rebuild, or a config
+ * saved by an editor as a new file, can still be read by a reload) and to
+ * writing files in the access log's folder (SIGUSR1 re-creates the log after a
+ * rotation). Returns 0, or -1 with err set.
  */
 int sandbox_server(const struct server_conf *conf, struct sandbox_report *r,
     char *err, size_t errlen);

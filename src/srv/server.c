@@ -38,7 +38,7 @@ struct server {
 	size_t n_workers;
 	struct bound *bound;
 	size_t n_bound;
-	int gemini_port, gopher_port;  /* actual ports, for the ready file */
+	int gemini_port, gopher_port; /* actual ports, for the ready file */
 	int gopher_public_from, gopher_public_to; /* a moved privileged port */
 	struct limits *limits;
 };
@@ -203,7 +203,8 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	memset(w, 0, sizeof(*w));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	w->limits = s->limits;
-	limits_shed_init(s->limits, &w->shed, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	limits_shed_init(s->limits, &w->shed,
+	    (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 	atomic_init(&w->next, NULL);
 	atomic_init(&w->stopping, false);
 	accesslog_init(&w->log);
@@ -213,7 +214,8 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 		return -1;
 	if ((w->wake_fd = eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC)) == -1)
 		return -1;
-	w->wake_ev = event_new(w->base, w->wake_fd, EV_READ | EV_PERSIST, on_wake, w);
+	w->wake_ev =
+	    event_new(w->base, w->wake_fd, EV_READ | EV_PERSIST, on_wake, w);
 	w->flush_ev = event_new(w->base, -1, EV_PERSIST, on_flush, w);
 	w->stop_ev = evtimer_new(w->base, on_stop_timeout, w);
 	event_add(w->wake_ev, NULL);
@@ -261,15 +263,18 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 
 	if (listen_parse(spec, &ss, &len, err, errlen) == -1)
 		return -1;
-	port = ss.ss_family == AF_INET6 ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
-	                                : ntohs(((struct sockaddr_in *)&ss)->sin_port);
+	port = ss.ss_family == AF_INET6
+	    ? ntohs(((struct sockaddr_in6 *)&ss)->sin6_port)
+	    : ntohs(((struct sockaddr_in *)&ss)->sin_port);
 	/* Port 0 on a second address (IPv6 after IPv4): the same free port
 	 * if it is free there too, so that one port number serves both. */
 	fd = -1;
-	if (port == 0 && (proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port)) {
+	if (port == 0 &&
+	    (proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port)) {
 		listen_set_port((struct sockaddr *)&ss,
 		    proto == PROTO_GEMINI ? s->gemini_port : s->gopher_port);
-		if ((fd = listen_socket((struct sockaddr *)&ss, len, false)) == -1)
+		if ((fd = listen_socket((struct sockaddr *)&ss, len, false)) ==
+		    -1)
 			listen_set_port((struct sockaddr *)&ss, 0);
 	}
 	if (fd == -1)
@@ -277,10 +282,12 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 	if (fd == -1 && errno == EACCES && proto == PROTO_GOPHER && port > 0 &&
 	    port < 1024) {
 		log_warnx("cannot bind %s: ports below 1024 need root; "
-		    "serving Gopher on port %d instead", spec, port + UNPRIVILEGED_OFFSET);
+			  "serving Gopher on port %d instead",
+		    spec, port + UNPRIVILEGED_OFFSET);
 		s->gopher_public_from = port;
 		s->gopher_public_to = port + UNPRIVILEGED_OFFSET;
-		listen_set_port((struct sockaddr *)&ss, port + UNPRIVILEGED_OFFSET);
+		listen_set_port(
+		    (struct sockaddr *)&ss, port + UNPRIVILEGED_OFFSET);
 		fd = listen_socket((struct sockaddr *)&ss, len, false);
 	}
 	if (fd == -1 && (errno == EADDRNOTAVAIL || errno == EAFNOSUPPORT)) {
@@ -288,7 +295,8 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 		return 0;
 	}
 	if (fd == -1) {
-		snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+		snprintf(err, errlen, "cannot listen on %s: %s", spec,
+		    strerror(errno));
 		return -1;
 	}
 	/* Port 0 picks a free port: the other workers join that one. */
@@ -302,8 +310,10 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 	b->fds = xcalloc(s->n_workers, sizeof(int));
 	b->fds[0] = fd;
 	for (w = 1; w < s->n_workers; w++) {
-		if ((b->fds[w] = listen_socket((struct sockaddr *)&ss, len, true)) == -1) {
-			snprintf(err, errlen, "cannot listen on %s: %s", spec, strerror(errno));
+		if ((b->fds[w] = listen_socket(
+			 (struct sockaddr *)&ss, len, true)) == -1) {
+			snprintf(err, errlen, "cannot listen on %s: %s", spec,
+			    strerror(errno));
 			for (; w < s->n_workers; w++)
 				b->fds[w] = -1;
 			return -1;
@@ -317,17 +327,18 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 }
 
 static int
-bind_all(struct server *s, const struct server_conf *conf, char *err, size_t errlen)
+bind_all(
+    struct server *s, const struct server_conf *conf, char *err, size_t errlen)
 {
 	size_t i;
 
 	for (i = 0; i < conf->n_listen; i++)
-		if (bind_one(s, conf->listen[i], PROTO_GEMINI, conf->listen_proxy[i],
-		    err, errlen) == -1)
+		if (bind_one(s, conf->listen[i], PROTO_GEMINI,
+			conf->listen_proxy[i], err, errlen) == -1)
 			return -1;
 	for (i = 0; i < conf->n_gopher_listen; i++)
 		if (bind_one(s, conf->gopher_listen[i], PROTO_GOPHER,
-		    conf->gopher_listen_proxy[i], err, errlen) == -1)
+			conf->gopher_listen_proxy[i], err, errlen) == -1)
 			return -1;
 	if (s->gemini_port == 0) {
 		snprintf(err, errlen, "no address to serve Gemini on");
@@ -405,18 +416,24 @@ reload(struct server *s, struct gen **cur, server_reload_fn fn, void *arg)
 	memset(&conf, 0, sizeof(conf));
 	if (fn(arg, &conf, err, sizeof(err)) == -1) {
 		server_conf_free(&conf);
-		log_warnx("reload refused, still serving the previous configuration: %s", err);
+		log_warnx("reload refused, still serving the previous "
+			  "configuration: %s",
+		    err);
 		return;
 	}
 	fix_public_port(s, &conf);
-	if (!same_list(conf.listen, conf.n_listen, (*cur)->conf.listen, (*cur)->conf.n_listen) ||
-	    !same_list(conf.gopher_listen, conf.n_gopher_listen, (*cur)->conf.gopher_listen,
-	    (*cur)->conf.n_gopher_listen))
-		log_warnx("listen addresses changed: they take effect at the next start");
+	if (!same_list(conf.listen, conf.n_listen, (*cur)->conf.listen,
+		(*cur)->conf.n_listen) ||
+	    !same_list(conf.gopher_listen, conf.n_gopher_listen,
+		(*cur)->conf.gopher_listen, (*cur)->conf.n_gopher_listen))
+		log_warnx("listen addresses changed: they take effect at the "
+			  "next start");
 	if (conf.workers != (*cur)->conf.workers)
 		log_warnx("workers changed: it takes effect at the next start");
 	if ((g = gen_new(&conf, err, sizeof(err))) == NULL) {
-		log_warnx("reload refused, still serving the previous configuration: %s", err);
+		log_warnx("reload refused, still serving the previous "
+			  "configuration: %s",
+		    err);
 		return;
 	}
 	for (i = 0; i < s->n_workers; i++) {
@@ -441,15 +458,19 @@ enter_sandbox(const struct server_conf *conf)
 		return -1;
 	}
 	if (r.still_root)
-		log_warnx("running as root: set server.user to drop privileges");
+		log_warnx(
+		    "running as root: set server.user to drop privileges");
 	if (r.user_ignored)
-		log_warnx("server.user '%s' ignored: not started as root", conf->user);
+		log_warnx("server.user '%s' ignored: not started as root",
+		    conf->user);
 	if (r.landlock == 0)
-		log_warnx("this kernel has no Landlock: file access is not confined "
+		log_warnx(
+		    "this kernel has no Landlock: file access is not confined "
 		    "(see README: running in a chroot)");
 	else
 		log_info("confined with Landlock (ABI %d)%s%s", r.landlock,
-		    r.dropped ? ", running as " : "", r.dropped ? conf->user : "");
+		    r.dropped ? ", running as " : "",
+		    r.dropped ? conf->user : "");
 	return 0;
 }
 
@@ -468,7 +489,9 @@ server_run(struct server_conf *conf, const char *ready_file,
 	memset(&s, 0, sizeof(s));
 	signal(SIGPIPE, SIG_IGN);
 	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	s.n_workers = conf->workers > 0 ? (size_t)conf->workers : cpus > 0 ? (size_t)cpus : 1;
+	s.n_workers = conf->workers > 0 ? (size_t)conf->workers
+	    : cpus > 0                  ? (size_t)cpus
+					: 1;
 	if (bind_all(&s, conf, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		server_conf_free(conf);
@@ -504,8 +527,8 @@ server_run(struct server_conf *conf, const char *ready_file,
 	if (enter_sandbox(&g->conf) == -1)
 		goto stop;
 	for (; started < s.n_workers; started++)
-		if (pthread_create(&s.workers[started].thread, NULL, worker_main,
-		    &s.workers[started]) != 0) {
+		if (pthread_create(&s.workers[started].thread, NULL,
+			worker_main, &s.workers[started]) != 0) {
 			log_warnx("cannot start worker thread");
 			goto stop;
 		}
@@ -517,7 +540,8 @@ server_run(struct server_conf *conf, const char *ready_file,
 			continue;
 		if (sig == SIGUSR1) {
 			if (gen_reopen_log(g, err, sizeof(err)) == -1)
-				log_warnx("cannot reopen the access log: %s", err);
+				log_warnx(
+				    "cannot reopen the access log: %s", err);
 			continue;
 		}
 		if (sig != SIGHUP)

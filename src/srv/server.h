@@ -15,8 +15,8 @@
 #include "serverconf.h"
 
 /* Fill conf from the configuration file again. 0, or -1 with err. */
-typedef int (*server_reload_fn)(void *arg, struct server_conf *conf, char *err,
-    size_t errlen);
+typedef int (*server_reload_fn)(
+    void *arg, struct server_conf *conf, char *err, size_t errlen);
 
 /* Takes conf over. ready_file may be NULL. Returns the exit status. */
 int server_run(struct server_conf *conf, const char *ready_file,

@@ -17,13 +17,13 @@ struct srv_host {
 	char *name; /* lower case, no trailing dot */
 	char *root; /* folder of the built capsule */
 	char *cert; /* PEM certificate chain */
-	char *key;  /* PEM private key */
+	char *key; /* PEM private key */
 	char *lang; /* lang parameter of text/gemini, "" for none */
 };
 
 struct srv_redirect {
 	char *from; /* decoded URL path, exact match */
-	char *to;   /* URI reference sent as the meta */
+	char *to; /* URI reference sent as the meta */
 	bool permanent; /* 31, else 30 */
 };
 
@@ -36,32 +36,32 @@ struct srv_cert_area {
 struct server_conf {
 	struct srv_host *hosts; /* hosts[0] is the default host */
 	size_t n_hosts;
-	int port;               /* public Gemini port */
-	char **listen;          /* "ADDR:PORT" ("[v6]:PORT") to bind for Gemini */
-	bool *listen_proxy;     /* listen[i] expects a PROXY protocol header */
+	int port; /* public Gemini port */
+	char **listen; /* "ADDR:PORT" ("[v6]:PORT") to bind for Gemini */
+	bool *listen_proxy; /* listen[i] expects a PROXY protocol header */
 	size_t n_listen;
-	char *gopher_host;      /* public Gopher host name */
-	int gopher_port;        /* public Gopher port */
+	char *gopher_host; /* public Gopher host name */
+	int gopher_port; /* public Gopher port */
 	char **gopher_listen;
 	bool *gopher_listen_proxy;
 	size_t n_gopher_listen;
 	struct srv_redirect *redirects;
 	size_t n_redirects;
-	char **gone;            /* paths answered 52; a prefix when ending in '/' */
+	char **gone; /* paths answered 52; a prefix when ending in '/' */
 	size_t n_gone;
 	struct srv_cert_area *areas;
 	size_t n_areas;
-	int workers;            /* event loops, one thread each */
-	int timeout_request;    /* seconds to complete handshake and request */
-	int timeout_write;      /* seconds a client may stall reading */
-	size_t max_in_memory;   /* larger files are streamed from disk */
-	char *access_log;       /* file, "-" for stderr, "" for none */
+	int workers; /* event loops, one thread each */
+	int timeout_request; /* seconds to complete handshake and request */
+	int timeout_write; /* seconds a client may stall reading */
+	size_t max_in_memory; /* larger files are streamed from disk */
+	char *access_log; /* file, "-" for stderr, "" for none */
 	enum log_format access_log_format;
-	char *ticket_key_file;  /* session-ticket keys, NULL for OpenSSL's own */
+	char *ticket_key_file; /* session-ticket keys, NULL for OpenSSL's own */
 	enum log_addr log_client_address;
-	char *certs_dir;        /* where missing certificates are created */
-	char *user;             /* become this user after binding; NULL: stay */
-	char *config_file;      /* read again on SIGHUP; NULL: built-in defaults */
+	char *certs_dir; /* where missing certificates are created */
+	char *user; /* become this user after binding; NULL: stay */
+	char *config_file; /* read again on SIGHUP; NULL: built-in defaults */
 	struct limits_conf limits; /* used as read at start; reloads check it */
 };
 

@@ -29,7 +29,8 @@ shed_conf_check(const struct shed_conf *c)
 		return "min_concurrency must be at least 1";
 	if (!(c->max_limit >= c->min_limit))
 		return "max_concurrency must be at least min_concurrency";
-	if (!(c->initial_limit >= c->min_limit && c->initial_limit <= c->max_limit))
+	if (!(c->initial_limit >= c->min_limit &&
+		c->initial_limit <= c->max_limit))
 		return "initial_concurrency must lie between min and max";
 	if (!(c->queue >= 0))
 		return "queue must not be negative";
@@ -80,7 +81,8 @@ shed_cancel(struct shed *s)
 double
 shed_minrtt(const struct shed *s)
 {
-	if (s->minrtt_prev > 0 && (s->minrtt_cur == 0 || s->minrtt_prev < s->minrtt_cur))
+	if (s->minrtt_prev > 0 &&
+	    (s->minrtt_cur == 0 || s->minrtt_prev < s->minrtt_cur))
 		return s->minrtt_prev;
 	return s->minrtt_cur;
 }
@@ -96,15 +98,17 @@ shed_done(struct shed *s, double rtt, double now)
 		rtt = 1e-6;
 	if (now - s->window_start >= s->conf.window) {
 		/* Two windows gone by: the older one says nothing any more. */
-		s->minrtt_prev = now - s->window_start >= 2 * s->conf.window ?
-		    0 : s->minrtt_cur;
+		s->minrtt_prev = now - s->window_start >= 2 * s->conf.window
+		    ? 0
+		    : s->minrtt_cur;
 		s->minrtt_cur = 0;
 		s->window_start = now;
 	}
 	if (s->minrtt_cur == 0 || rtt < s->minrtt_cur)
 		s->minrtt_cur = rtt;
-	s->srtt = s->srtt == 0 ? rtt :
-	    s->srtt * (1 - s->conf.rtt_weight) + rtt * s->conf.rtt_weight;
+	s->srtt = s->srtt == 0
+	    ? rtt
+	    : s->srtt * (1 - s->conf.rtt_weight) + rtt * s->conf.rtt_weight;
 
 	minrtt = shed_minrtt(s);
 	gradient = s->conf.tolerance * minrtt / s->srtt;

@@ -29,13 +29,15 @@
 
 struct shed_conf {
 	double min_limit, max_limit, initial_limit;
-	double queue;      /* growth per sample when not loaded */
-	double tolerance;  /* srtt may reach tolerance * minrtt before shrinking */
-	double smoothing;  /* weight of a new limit, 0 < smoothing <= 1 */
+	double queue; /* growth per sample when not loaded */
+	double
+	    tolerance; /* srtt may reach tolerance * minrtt before shrinking */
+	double smoothing; /* weight of a new limit, 0 < smoothing <= 1 */
 	double rtt_weight; /* weight of a new sample in srtt */
-	double window;     /* seconds of one minrtt window */
-	double fraction[PRIO_COUNT]; /* share of the limit each priority may use */
-	unsigned retry;    /* seconds sent to a refused client (44) */
+	double window; /* seconds of one minrtt window */
+	double
+	    fraction[PRIO_COUNT]; /* share of the limit each priority may use */
+	unsigned retry; /* seconds sent to a refused client (44) */
 };
 
 /* Defaults documented in canyon.yaml. */
@@ -46,7 +48,7 @@ const char *shed_conf_check(const struct shed_conf *c);
 struct shed {
 	struct shed_conf conf;
 	double limit;
-	double srtt;            /* 0 before the first sample */
+	double srtt; /* 0 before the first sample */
 	double minrtt_cur, minrtt_prev; /* per window; 0 when no sample */
 	double window_start;
 	unsigned inflight;

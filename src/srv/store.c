@@ -88,7 +88,8 @@ add_file(struct store *st, int fd, const struct stat *sb, const char *rel,
 	if ((size_t)sb->st_size > st->max_in_memory)
 		return 0;
 	it->mem = xmalloc(STORE_HEADROOM + (size_t)sb->st_size + 1);
-	if (read_all(fd, it->mem + STORE_HEADROOM, (size_t)sb->st_size, &got) == -1) {
+	if (read_all(fd, it->mem + STORE_HEADROOM, (size_t)sb->st_size, &got) ==
+	    -1) {
 		snprintf(err, errlen, "%s: %s", rel, strerror(errno));
 		return -1;
 	}
@@ -118,10 +119,12 @@ walk(struct store *st, const char *rel, size_t depth, char *err, size_t errlen)
 
 	if (depth > STORE_MAX_DEPTH)
 		return 0;
-	dfd = rel[0] ? path_open_beneath(st->rootfd, rel, O_RDONLY | O_DIRECTORY)
-	             : openat(st->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	dfd = rel[0]
+	    ? path_open_beneath(st->rootfd, rel, O_RDONLY | O_DIRECTORY)
+	    : openat(st->rootfd, ".", O_RDONLY | O_DIRECTORY | O_CLOEXEC);
 	if (dfd == -1 || (d = fdopendir(dfd)) == NULL) {
-		snprintf(err, errlen, "%s: %s", rel[0] ? rel : ".", strerror(errno));
+		snprintf(
+		    err, errlen, "%s: %s", rel[0] ? rel : ".", strerror(errno));
 		if (dfd != -1)
 			close(dfd);
 		return -1;
@@ -133,7 +136,8 @@ walk(struct store *st, const char *rel, size_t depth, char *err, size_t errlen)
 	}
 	add_item(st, buf_cstr(&url))->e.is_dir = true;
 	while (rc == 0 && (de = readdir(d)) != NULL) {
-		if (strcmp(de->d_name, ".") == 0 || strcmp(de->d_name, "..") == 0 ||
+		if (strcmp(de->d_name, ".") == 0 ||
+		    strcmp(de->d_name, "..") == 0 ||
 		    skip_name(de->d_name, depth))
 			continue;
 		buf_reset(&child);
@@ -148,12 +152,14 @@ walk(struct store *st, const char *rel, size_t depth, char *err, size_t errlen)
 		}
 		/* Anything else is opened beneath the root: a symlink that
 		 * leads out of it fails here and is left out. */
-		fd = path_open_beneath(st->rootfd, buf_cstr(&child), O_RDONLY | O_NONBLOCK);
+		fd = path_open_beneath(
+		    st->rootfd, buf_cstr(&child), O_RDONLY | O_NONBLOCK);
 		if (fd == -1)
 			continue;
 		/* Linked folders are left out too: they could form a loop. */
 		if (fstat(fd, &sb) == 0 && S_ISREG(sb.st_mode))
-			rc = add_file(st, fd, &sb, buf_cstr(&child), err, errlen);
+			rc = add_file(
+			    st, fd, &sb, buf_cstr(&child), err, errlen);
 		close(fd);
 	}
 	closedir(d);
@@ -165,7 +171,8 @@ walk(struct store *st, const char *rel, size_t depth, char *err, size_t errlen)
 static int
 cmp_items(const void *a, const void *b)
 {
-	return strcmp(((const struct item *)a)->e.path, ((const struct item *)b)->e.path);
+	return strcmp(
+	    ((const struct item *)a)->e.path, ((const struct item *)b)->e.path);
 }
 
 struct store *
@@ -198,7 +205,8 @@ store_prepare_gemini(struct store *st, const char *lang)
 		struct item *it = &st->items[i];
 		if (it->mem == NULL)
 			continue;
-		len = gemini_success_header(head, sizeof(head), it->e.mime, lang);
+		len =
+		    gemini_success_header(head, sizeof(head), it->e.mime, lang);
 		if (len == 0)
 			continue;
 		memcpy(it->mem + STORE_HEADROOM - len, head, len);

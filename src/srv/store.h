@@ -17,16 +17,17 @@
 struct store;
 
 struct store_entry {
-	const char *path;  /* URL path: "/", "/tags/", "/2021/12/31/slug/index.gmi",
-	                      "/atom.xml"; folders end in '/' */
-	const char *mime;  /* MIME type without parameters; NULL for a folder */
-	const char *data;  /* whole contents when in memory, else NULL */
-	size_t size;       /* size in bytes */
-	const char *file;  /* relative path inside the root, for streaming */
-	bool is_dir;       /* a folder (its page is path + "index.gmi") */
+	const char
+	    *path; /* URL path: "/", "/tags/", "/2021/12/31/slug/index.gmi",
+		      "/atom.xml"; folders end in '/' */
+	const char *mime; /* MIME type without parameters; NULL for a folder */
+	const char *data; /* whole contents when in memory, else NULL */
+	size_t size; /* size in bytes */
+	const char *file; /* relative path inside the root, for streaming */
+	bool is_dir; /* a folder (its page is path + "index.gmi") */
 	const char *response; /* in memory only, after store_prepare_gemini():
-	                         the whole Gemini success reply, header then
-	                         data, contiguous (one write); else NULL */
+				 the whole Gemini success reply, header then
+				 data, contiguous (one write); else NULL */
 	size_t response_len;
 };
 
@@ -35,8 +36,8 @@ struct store_entry {
  * lead out of root are refused). Files up to max_in_memory bytes are read
  * into memory. Returns NULL and fills err on failure. store_free() frees.
  */
-struct store *store_load(const char *root, size_t max_in_memory, char *err,
-    size_t errlen);
+struct store *store_load(
+    const char *root, size_t max_in_memory, char *err, size_t errlen);
 void store_free(struct store *st);
 
 /*
@@ -48,8 +49,8 @@ void store_free(struct store *st);
 void store_prepare_gemini(struct store *st, const char *lang);
 
 /* The entry for a decoded URL path, exact match, or NULL. */
-const struct store_entry *store_lookup(const struct store *st, const char *path,
-    size_t len);
+const struct store_entry *store_lookup(
+    const struct store *st, const char *path, size_t len);
 
 /* A directory fd on the root, for opening streamed files beneath it. */
 int store_rootfd(const struct store *st);

@@ -49,8 +49,8 @@ keys_wipe_free(struct ticket_keys *keys)
 
 /* Frees the copy a SSL_CTX holds, when the SSL_CTX goes. */
 static void
-ctx_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
-    void *argp)
+ctx_keys_free(
+    void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl, void *argp)
 {
 	(void)parent, (void)ad, (void)idx, (void)argl, (void)argp;
 	keys_wipe_free(ptr);
@@ -59,7 +59,8 @@ ctx_keys_free(void *parent, void *ptr, CRYPTO_EX_DATA *ad, int idx, long argl,
 static void
 ctx_index_init(void)
 {
-	ctx_index = SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, ctx_keys_free);
+	ctx_index =
+	    SSL_CTX_get_ex_new_index(0, NULL, NULL, NULL, ctx_keys_free);
 }
 
 struct ticket_keys *
@@ -87,7 +88,8 @@ ticket_keys_load(const char *file, char *err, size_t errlen)
 	if (st.st_mode & (S_IRWXO | S_IWGRP)) {
 		snprintf(err, errlen,
 		    "%s: mode %03o: readable or writable by others "
-		    "(chmod 600 or 640)", file, (unsigned)(st.st_mode & 0777));
+		    "(chmod 600 or 640)",
+		    file, (unsigned)(st.st_mode & 0777));
 		goto out;
 	}
 	while (len < sizeof(data) &&
@@ -102,8 +104,8 @@ ticket_keys_load(const char *file, char *err, size_t errlen)
 	}
 	if (len == 0 || len % TICKET_KEY_SIZE != 0 || len == sizeof(data)) {
 		snprintf(err, errlen,
-		    "%s: %zu bytes: must be 1 to %d keys of %d random bytes", file,
-		    len, TICKET_MAX_KEYS, TICKET_KEY_SIZE);
+		    "%s: %zu bytes: must be 1 to %d keys of %d random bytes",
+		    file, len, TICKET_MAX_KEYS, TICKET_KEY_SIZE);
 		goto out;
 	}
 	keys = xcalloc(1, sizeof(*keys));
@@ -135,10 +137,10 @@ set_hmac_key(EVP_MAC_CTX *hctx, const struct ticket_key *k)
 {
 	OSSL_PARAM params[3];
 
-	params[0] = OSSL_PARAM_construct_octet_string(OSSL_MAC_PARAM_KEY,
-	    (void *)(uintptr_t)k->hmac, HMAC_SIZE);
-	params[1] = OSSL_PARAM_construct_utf8_string(OSSL_MAC_PARAM_DIGEST,
-	    hmac_digest, 0);
+	params[0] = OSSL_PARAM_construct_octet_string(
+	    OSSL_MAC_PARAM_KEY, (void *)(uintptr_t)k->hmac, HMAC_SIZE);
+	params[1] = OSSL_PARAM_construct_utf8_string(
+	    OSSL_MAC_PARAM_DIGEST, hmac_digest, 0);
 	params[2] = OSSL_PARAM_construct_end();
 	return EVP_MAC_CTX_set_params(hctx, params);
 }
@@ -163,8 +165,10 @@ ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 	if (enc) {
 		k = &keys->key[0];
 		memcpy(name, k->name, NAME_SIZE);
-		if (RAND_bytes(iv, EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1 ||
-		    EVP_EncryptInit_ex(cctx, EVP_aes_256_cbc(), NULL, k->aes, iv) != 1 ||
+		if (RAND_bytes(
+			iv, EVP_CIPHER_get_iv_length(EVP_aes_256_cbc())) != 1 ||
+		    EVP_EncryptInit_ex(
+			cctx, EVP_aes_256_cbc(), NULL, k->aes, iv) != 1 ||
 		    set_hmac_key(hctx, k) != 1)
 			return -1;
 		return 1;
@@ -182,14 +186,15 @@ ticket_cb(SSL *ssl, unsigned char *name, unsigned char *iv,
 }
 
 int
-ticket_keys_use(SSL_CTX *ctx, const struct ticket_keys *keys, char *err,
-    size_t errlen)
+ticket_keys_use(
+    SSL_CTX *ctx, const struct ticket_keys *keys, char *err, size_t errlen)
 {
 	struct ticket_keys *copy;
 
 	pthread_once(&ctx_index_once, ctx_index_init);
 	if (ctx_index < 0) {
-		snprintf(err, errlen, "session tickets: no SSL_CTX ex_data index");
+		snprintf(
+		    err, errlen, "session tickets: no SSL_CTX ex_data index");
 		return -1;
 	}
 	copy = xmalloc(sizeof(*copy));
@@ -197,11 +202,13 @@ ticket_keys_use(SSL_CTX *ctx, const struct ticket_keys *keys, char *err,
 	keys_wipe_free(SSL_CTX_get_ex_data(ctx, ctx_index));
 	if (SSL_CTX_set_ex_data(ctx, ctx_index, copy) != 1) {
 		keys_wipe_free(copy);
-		snprintf(err, errlen, "session tickets: cannot attach the keys");
+		snprintf(
+		    err, errlen, "session tickets: cannot attach the keys");
 		return -1;
 	}
 	if (SSL_CTX_set_tlsext_ticket_key_evp_cb(ctx, ticket_cb) != 1) {
-		snprintf(err, errlen, "session tickets: cannot set the callback");
+		snprintf(
+		    err, errlen, "session tickets: cannot set the callback");
 		return -1;
 	}
 	return 0;

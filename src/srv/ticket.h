@@ -29,7 +29,8 @@ struct ticket_keys;
  * Returns the keys, which the caller frees with ticket_keys_free(), or
  * NULL with err set to "FILE: message".
  */
-struct ticket_keys *ticket_keys_load(const char *file, char *err, size_t errlen);
+struct ticket_keys *ticket_keys_load(
+    const char *file, char *err, size_t errlen);
 /* Wipe and free; NULL is allowed. */
 void ticket_keys_free(struct ticket_keys *keys);
 /* The number of keys. */
@@ -41,7 +42,7 @@ size_t ticket_keys_count(const struct ticket_keys *keys);
  * freed), so keys may be freed right after. With SNI, call it on every
  * SSL_CTX a connection may be switched to. Returns 0, or -1 with err set.
  */
-int ticket_keys_use(SSL_CTX *ctx, const struct ticket_keys *keys, char *err,
-    size_t errlen);
+int ticket_keys_use(
+    SSL_CTX *ctx, const struct ticket_keys *keys, char *err, size_t errlen);
 
 #endif

@@ -43,10 +43,13 @@ tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
 	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
-	SSL_CTX_set_options(ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
-	SSL_CTX_set_mode(ctx, SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-	    SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, accept_any);
+	SSL_CTX_set_options(
+	    ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	SSL_CTX_set_mode(ctx,
+	    SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
+		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+	SSL_CTX_set_verify(
+	    ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, accept_any);
 	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);
 	SSL_CTX_set_session_cache_mode(ctx, SSL_SESS_CACHE_SERVER);
 	SSL_CTX_set_num_tickets(ctx, 1);
@@ -62,7 +65,8 @@ tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
 		goto fail;
 	}
 	if (SSL_CTX_check_private_key(ctx) != 1) {
-		ssl_error(err, errlen, "key does not match the certificate", key);
+		ssl_error(
+		    err, errlen, "key does not match the certificate", key);
 		goto fail;
 	}
 	return ctx;
@@ -85,7 +89,8 @@ on_servername(SSL *ssl, int *alert, void *arg)
 	if (len > 0 && name[len - 1] == '.')
 		len--;
 	for (i = 0; i < sni->n; i++) {
-		if (strlen(sni->names[i]) == len && strncasecmp(sni->names[i], name, len) == 0) {
+		if (strlen(sni->names[i]) == len &&
+		    strncasecmp(sni->names[i], name, len) == 0) {
 			if (i > 0)
 				SSL_set_SSL_CTX(ssl, sni->ctx[i]);
 			break;
@@ -107,5 +112,6 @@ tls_peer_fingerprint(SSL *ssl, unsigned char fp[32])
 	X509 *cert = SSL_get0_peer_certificate(ssl);
 	unsigned int n = 32;
 
-	return cert != NULL && X509_digest(cert, EVP_sha256(), fp, &n) == 1 && n == 32;
+	return cert != NULL && X509_digest(cert, EVP_sha256(), fp, &n) == 1 &&
+	    n == 32;
 }

@@ -15,7 +15,7 @@
 
 /* The table the SNI callback searches; borrowed, outlives the contexts. */
 struct tls_sni {
-	SSL_CTX **ctx;            /* ctx[0] is the default host's */
+	SSL_CTX **ctx; /* ctx[0] is the default host's */
 	const char *const *names; /* lower case, no trailing dot */
 	size_t n;
 };
@@ -23,7 +23,8 @@ struct tls_sni {
 /* A server context: TLS 1.2 and 1.3, the certificate chain and key from
  * PEM files, client certificates asked for and never verified, no early
  * data, one session ticket. NULL with err filled on failure. */
-SSL_CTX *tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen);
+SSL_CTX *tls_ctx_new(
+    const char *cert, const char *key, char *err, size_t errlen);
 
 /* Install the SNI callback on ctx. */
 void tls_ctx_set_sni(SSL_CTX *ctx, const struct tls_sni *sni);

@@ -33,7 +33,7 @@ struct conn;
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
-	PRIO_EV_DEFAULT = 1,     /* accepts, handshakes, timers */
+	PRIO_EV_DEFAULT = 1, /* accepts, handshakes, timers */
 	WORKER_PRIORITIES = 2
 };
 
@@ -49,19 +49,19 @@ struct worker_listener {
 struct worker {
 	pthread_t thread;
 	struct event_base *base;
-	struct gen *gen;                /* this loop's reference */
-	_Atomic(struct gen *) next;     /* handed over by a reload */
+	struct gen *gen; /* this loop's reference */
+	_Atomic(struct gen *) next; /* handed over by a reload */
 	atomic_bool stopping;
-	int wake_fd;                    /* eventfd the main thread writes */
+	int wake_fd; /* eventfd the main thread writes */
 	struct event *wake_ev, *flush_ev, *stop_ev;
 	struct worker_listener *ls;
 	size_t n_ls;
-	struct conn *active;            /* doubly linked, for a forced stop */
-	struct conn *free_list;         /* records kept for reuse */
+	struct conn *active; /* doubly linked, for a forced stop */
+	struct conn *free_list; /* records kept for reuse */
 	size_t n_active, n_free;
 	struct accesslog log;
-	struct limits *limits;          /* shared by every loop */
-	struct shed shed;               /* this loop's requests in flight */
+	struct limits *limits; /* shared by every loop */
+	struct shed shed; /* this loop's requests in flight */
 };
 
 /* Called from the listener: take over fd. With proxy, the connection

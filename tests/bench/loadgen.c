@@ -75,8 +75,18 @@ enum err_kind {
 };
 
 static const char *const err_names[ERR_KINDS] = {
-	"connect", "refused", "handshake", "write", "read", "reset",
-	"truncated", "timeout", "bad_header", "body_size", "empty", "no_slot",
+    "connect",
+    "refused",
+    "handshake",
+    "write",
+    "read",
+    "reset",
+    "truncated",
+    "timeout",
+    "bad_header",
+    "body_size",
+    "empty",
+    "no_slot",
 };
 
 struct options {
@@ -102,9 +112,9 @@ struct options {
 	int idle;
 	double idle_seconds;
 	struct in_addr source; /* --source: first local IPv4 address, or 0 */
-	uint32_t nsources;     /* connections take source + 0 .. nsources-1 */
-	int latency_status;    /* --latency-status: only these count, or 0 */
-	double rate;           /* --rate: arrivals per second, 0: closed loop */
+	uint32_t nsources; /* connections take source + 0 .. nsources-1 */
+	int latency_status; /* --latency-status: only these count, or 0 */
+	double rate; /* --rate: arrivals per second, 0: closed loop */
 };
 
 enum conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_SEND, C_RECV, C_HELD };
@@ -120,7 +130,7 @@ struct conn {
 	uint32_t interest; /* epoll events currently registered */
 	uint64_t start_us;
 	uint64_t sched_us; /* --rate: when this request was due */
-	uint64_t sent_us;  /* when its connect started */
+	uint64_t sent_us; /* when its connect started */
 	uint64_t deadline_us;
 	size_t sent;
 	char head[MAX_HEADER + 1];
@@ -143,7 +153,7 @@ struct worker {
 	long ok;
 	long resumed;
 	long body_bytes;
-	long held;   /* --idle: connections handshaken and open */
+	long held; /* --idle: connections handshaken and open */
 	long failed; /* --idle: connections lost */
 };
 
@@ -179,7 +189,7 @@ die(const char *what)
 /* ---- Server CPU and memory, summed over process trees ------------------ */
 
 struct proc_sample {
-	long long ticks;     /* utime + stime + cutime + cstime */
+	long long ticks; /* utime + stime + cutime + cstime */
 	long long sys_ticks; /* stime + cstime: the kernel's share */
 	long long rss_kib;
 };
@@ -230,8 +240,10 @@ read_stat(pid_t pid, struct proc_row *row)
 		return false;
 	/* state ppid pgrp session tty tpgid flags minflt cminflt majflt
 	 * cmajflt utime stime cutime cstime */
-	if (sscanf(p + 1, " %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld %lld",
-	    &ppid, &ut, &st, &cut, &cst) != 5)
+	if (sscanf(p + 1,
+		" %*c %d %*d %*d %*d %*d %*u %*u %*u %*u %*u %llu %llu %lld "
+		"%lld",
+		&ppid, &ut, &st, &cut, &cst) != 5)
 		return false;
 	row->pid = pid;
 	row->ppid = ppid;
@@ -282,7 +294,8 @@ sample_servers(void)
 			if (rows[i].in_tree)
 				continue;
 			for (j = 0; j < n; j++)
-				if (rows[j].in_tree && rows[j].pid == rows[i].ppid) {
+				if (rows[j].in_tree &&
+				    rows[j].pid == rows[i].ppid) {
 					rows[i].in_tree = changed = true;
 					break;
 				}
@@ -313,7 +326,7 @@ set_interest(struct conn *c, uint32_t events)
 	ev.events = events;
 	ev.data.ptr = c;
 	if (epoll_ctl(c->w->epfd, c->interest ? EPOLL_CTL_MOD : EPOLL_CTL_ADD,
-	    c->fd, &ev) == -1)
+		c->fd, &ev) == -1)
 		die("epoll_ctl failed");
 	c->interest = events;
 }
@@ -360,7 +373,8 @@ complete(struct conn *c)
 
 		/* The server has closed cleanly; without this mark SSL_free()
 		 * would flag the session as not resumable. */
-		SSL_set_shutdown(c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
+		SSL_set_shutdown(
+		    c->ssl, SSL_SENT_SHUTDOWN | SSL_RECEIVED_SHUTDOWN);
 		s = SSL_get1_session(c->ssl);
 
 		if (s != NULL && SSL_SESSION_is_resumable(s)) {
@@ -378,7 +392,8 @@ complete(struct conn *c)
 		uint64_t sent = now_us() - c->sent_us;
 
 		latencies[i] = lat > UINT32_MAX ? UINT32_MAX : (uint32_t)lat;
-		sent_latencies[i] = sent > UINT32_MAX ? UINT32_MAX : (uint32_t)sent;
+		sent_latencies[i] =
+		    sent > UINT32_MAX ? UINT32_MAX : (uint32_t)sent;
 	}
 	close_conn(c);
 	start_request(c);
@@ -390,7 +405,8 @@ take_bytes(struct conn *c, const char *p, size_t n)
 {
 	if (opt.proto == PROTO_GOPHER) {
 		if (c->body == 0 && n > 0)
-			c->status = p[0] == '3' ? 3 : 20; /* '3': an error item */
+			c->status =
+			    p[0] == '3' ? 3 : 20; /* '3': an error item */
 		c->body += (long)n;
 		return true;
 	}
@@ -399,10 +415,12 @@ take_bytes(struct conn *c, const char *p, size_t n)
 		n--;
 		if (c->head_len >= 2 && c->head[c->head_len - 2] == '\r' &&
 		    c->head[c->head_len - 1] == '\n') {
-			if (c->head_len < 5 || c->head[0] < '1' || c->head[0] > '6' ||
-			    c->head[1] < '0' || c->head[1] > '9' || c->head[2] != ' ')
+			if (c->head_len < 5 || c->head[0] < '1' ||
+			    c->head[0] > '6' || c->head[1] < '0' ||
+			    c->head[1] > '9' || c->head[2] != ' ')
 				return false;
-			c->status = (c->head[0] - '0') * 10 + (c->head[1] - '0');
+			c->status =
+			    (c->head[0] - '0') * 10 + (c->head[1] - '0');
 			c->head_done = true;
 		} else if (c->head_len == MAX_HEADER) {
 			return false;
@@ -432,7 +450,8 @@ drive(struct conn *c)
 		if (getsockopt(c->fd, SOL_SOCKET, SO_ERROR, &err, &len) == -1)
 			err = errno;
 		if (err != 0) {
-			fail(c, err == ECONNREFUSED ? ERR_REFUSED : ERR_CONNECT);
+			fail(
+			    c, err == ECONNREFUSED ? ERR_REFUSED : ERR_CONNECT);
 			return;
 		}
 		if (opt.proto == PROTO_GOPHER) {
@@ -454,11 +473,15 @@ drive(struct conn *c)
 		r = SSL_connect(c->ssl);
 		if (r != 1) {
 			e = SSL_get_error(c->ssl, r);
-			if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+			if (e == SSL_ERROR_WANT_READ ||
+			    e == SSL_ERROR_WANT_WRITE)
 				want(c, e);
 			else
-				fail(c, e == SSL_ERROR_SYSCALL && errno == ECONNRESET ?
-				    ERR_RESET : ERR_HANDSHAKE);
+				fail(c,
+				    e == SSL_ERROR_SYSCALL &&
+					    errno == ECONNRESET
+					? ERR_RESET
+					: ERR_HANDSHAKE);
 			return;
 		}
 		if (SSL_session_reused(c->ssl))
@@ -480,7 +503,8 @@ drive(struct conn *c)
 				r = SSL_write(c->ssl, p, (int)left);
 				if (r <= 0) {
 					e = SSL_get_error(c->ssl, r);
-					if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE)
+					if (e == SSL_ERROR_WANT_READ ||
+					    e == SSL_ERROR_WANT_WRITE)
 						want(c, e);
 					else
 						fail(c, ERR_WRITE);
@@ -494,7 +518,9 @@ drive(struct conn *c)
 						set_interest(c, EPOLLOUT);
 						return;
 					}
-					fail(c, errno == ECONNRESET ? ERR_RESET : ERR_WRITE);
+					fail(c,
+					    errno == ECONNRESET ? ERR_RESET
+								: ERR_WRITE);
 					return;
 				}
 				r = (int)s;
@@ -509,32 +535,45 @@ drive(struct conn *c)
 				r = SSL_read(c->ssl, chunk, sizeof(chunk));
 				if (r <= 0) {
 					e = SSL_get_error(c->ssl, r);
-					if (e == SSL_ERROR_WANT_READ || e == SSL_ERROR_WANT_WRITE) {
+					if (e == SSL_ERROR_WANT_READ ||
+					    e == SSL_ERROR_WANT_WRITE) {
 						want(c, e);
 						return;
 					}
-					if (e == SSL_ERROR_ZERO_RETURN && c->head_done)
-						complete(c); /* close_notify: a whole response */
+					if (e == SSL_ERROR_ZERO_RETURN &&
+					    c->head_done)
+						complete(
+						    c); /* close_notify: a whole
+							   response */
 					else if (e == SSL_ERROR_ZERO_RETURN)
 						fail(c, ERR_HEADER);
-					else if (e == SSL_ERROR_SYSCALL && errno == ECONNRESET)
+					else if (e == SSL_ERROR_SYSCALL &&
+					    errno == ECONNRESET)
 						fail(c, ERR_RESET);
-					else if (ERR_GET_REASON(ERR_peek_error()) ==
+					else if (ERR_GET_REASON(
+						     ERR_peek_error()) ==
 					    SSL_R_UNEXPECTED_EOF_WHILE_READING)
-						fail(c, ERR_TRUNCATED); /* FIN without close_notify */
+						fail(c,
+						    ERR_TRUNCATED); /* FIN
+								       without
+								       close_notify
+								     */
 					else
 						fail(c, ERR_READ);
 					return;
 				}
 			} else {
-				ssize_t s = recv(c->fd, chunk, sizeof(chunk), 0);
+				ssize_t s =
+				    recv(c->fd, chunk, sizeof(chunk), 0);
 
 				if (s < 0 && errno == EAGAIN) {
 					set_interest(c, EPOLLIN);
 					return;
 				}
 				if (s < 0) {
-					fail(c, errno == ECONNRESET ? ERR_RESET : ERR_READ);
+					fail(c,
+					    errno == ECONNRESET ? ERR_RESET
+								: ERR_READ);
 					return;
 				}
 				if (s == 0) {
@@ -609,7 +648,8 @@ try_connect(struct conn *c)
 	int one = 1;
 
 	if (opt.idle == 0 && opt.rate == 0 &&
-	    (atomic_fetch_add(&issued, 1) >= opt.max_requests || now_us() >= end_us)) {
+	    (atomic_fetch_add(&issued, 1) >= opt.max_requests ||
+		now_us() >= end_us)) {
 		w->active--;
 		return ERR_KINDS;
 	}
@@ -618,7 +658,8 @@ try_connect(struct conn *c)
 	if (opt.rate > 0) {
 		uint64_t lag = c->sent_us - c->sched_us;
 
-		lags[atomic_fetch_add(&nlags, 1)] = lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
+		lags[atomic_fetch_add(&nlags, 1)] =
+		    lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
 	}
 	c->deadline_us = c->start_us + (uint64_t)opt.timeout_ms * 1000u;
 	c->sent = 0;
@@ -626,7 +667,8 @@ try_connect(struct conn *c)
 	c->head_done = false;
 	c->body = 0;
 	c->status = 0;
-	c->fd = socket(opt.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
+	c->fd = socket(
+	    opt.addr.ss_family, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
 	if (c->fd == -1)
 		return ERR_CONNECT;
 	setsockopt(c->fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
@@ -637,7 +679,8 @@ try_connect(struct conn *c)
 	c->state = C_CONNECTING;
 	if (connect(c->fd, (struct sockaddr *)&opt.addr, opt.addrlen) == -1 &&
 	    errno != EINPROGRESS) {
-		enum err_kind kind = errno == ECONNREFUSED ? ERR_REFUSED : ERR_CONNECT;
+		enum err_kind kind =
+		    errno == ECONNREFUSED ? ERR_REFUSED : ERR_CONNECT;
 
 		close_conn(c);
 		return kind;
@@ -654,7 +697,8 @@ expire(struct worker *w, uint64_t now)
 	for (i = 0; i < w->nconns; i++) {
 		struct conn *c = &w->conns[i];
 
-		if (c->state != C_FREE && c->state != C_HELD && c->deadline_us <= now)
+		if (c->state != C_FREE && c->state != C_HELD &&
+		    c->deadline_us <= now)
 			fail(c, ERR_TIMEOUT);
 	}
 }
@@ -704,7 +748,8 @@ worker_run_open(struct worker *w, double rate)
 		uint64_t now = now_us();
 
 		while (arriving && t0 + (uint64_t)((double)n * gap_us) <= now) {
-			if (now >= end_us || atomic_fetch_add(&issued, 1) >= opt.max_requests) {
+			if (now >= end_us ||
+			    atomic_fetch_add(&issued, 1) >= opt.max_requests) {
 				arriving = false;
 				break;
 			}
@@ -809,14 +854,19 @@ run_idle(void)
 		printf("%s\tidle\t%d\t%ld\t%lld\t%lld\t%.1f\n",
 		    opt.label ? opt.label : "-", opt.idle, w.held,
 		    before.rss_kib, after.rss_kib,
-		    w.held ? (double)(after.rss_kib - before.rss_kib) / (double)w.held : 0.0);
+		    w.held ? (double)(after.rss_kib - before.rss_kib) /
+			    (double)w.held
+			   : 0.0);
 	} else {
-		printf("idle connections: %ld of %d held, %ld failed\n",
-		    w.held, opt.idle, w.failed);
+		printf("idle connections: %ld of %d held, %ld failed\n", w.held,
+		    opt.idle, w.failed);
 		if (opt.npids > 0)
-			printf("server RSS: %lld KiB before, %lld KiB held: %.1f KiB per connection\n",
+			printf("server RSS: %lld KiB before, %lld KiB held: "
+			       "%.1f KiB per connection\n",
 			    before.rss_kib, after.rss_kib,
-			    w.held ? (double)(after.rss_kib - before.rss_kib) / (double)w.held : 0.0);
+			    w.held ? (double)(after.rss_kib - before.rss_kib) /
+				    (double)w.held
+				   : 0.0);
 	}
 	worker_free(&w);
 	return w.held == opt.idle ? 0 : 1;
@@ -828,14 +878,17 @@ static bool
 is_loopback(const struct sockaddr *sa)
 {
 	if (sa->sa_family == AF_INET) {
-		const struct sockaddr_in *in = (const struct sockaddr_in *)(const void *)sa;
+		const struct sockaddr_in *in =
+		    (const struct sockaddr_in *)(const void *)sa;
 
 		return (ntohl(in->sin_addr.s_addr) >> 24) == 127;
 	}
 	if (sa->sa_family == AF_INET6) {
-		const struct sockaddr_in6 *in6 = (const struct sockaddr_in6 *)(const void *)sa;
+		const struct sockaddr_in6 *in6 =
+		    (const struct sockaddr_in6 *)(const void *)sa;
 		const uint8_t *a = in6->sin6_addr.s6_addr;
-		static const uint8_t v4mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+		static const uint8_t v4mapped[12] = {
+		    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
 
 		if (IN6_IS_ADDR_LOOPBACK(&in6->sin6_addr))
 			return true;
@@ -849,27 +902,38 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: loadgen [options] URL\n"
-	    "  URL                gemini://HOST[:PORT]/PATH (sent as the request line)\n"
-	    "                     or gopher://HOST[:PORT]/TYPESELECTOR; loopback hosts only\n"
+	    "  URL                gemini://HOST[:PORT]/PATH (sent as the "
+	    "request line)\n"
+	    "                     or gopher://HOST[:PORT]/TYPESELECTOR; "
+	    "loopback hosts only\n"
 	    "  -c, --concurrency N  connections in flight (default 1)\n"
 	    "  -n, --requests N     stop after N requests (default 1000)\n"
 	    "  -t, --time SECONDS   stop after SECONDS (default 10)\n"
-	    "      --rate R         open loop: R arrivals a second on the -c slots\n"
+	    "      --rate R         open loop: R arrivals a second on the -c "
+	    "slots\n"
 	    "  -j, --threads N      client threads (default 1)\n"
-	    "      --resume         resume TLS sessions (tickets or session IDs)\n"
+	    "      --resume         resume TLS sessions (tickets or session "
+	    "IDs)\n"
 	    "      --tls1.2, --tls1.3  offer only this TLS version\n"
-	    "      --pid PID[,PID]  report the CPU time of these process trees\n"
+	    "      --pid PID[,PID]  report the CPU time of these process "
+	    "trees\n"
 	    "      --expect-body N  count a body of another size as an error\n"
 	    "      --timeout MS     per-request timeout (default 10000)\n"
-	    "      --idle N         hold N idle TLS connections, report RSS per connection\n"
+	    "      --idle N         hold N idle TLS connections, report RSS "
+	    "per connection\n"
 	    "      --idle-time S    how long to hold them (default 2)\n"
 	    "      --label TEXT     first column of --tsv output\n"
-	    "      --source A[/N]   bind connections to 127.x.y.z address A, or to\n"
-	    "                     N addresses from A in turn (per-address limits)\n"
-	    "      --latency-status NN  latency percentiles of NN replies only\n"
-	    "      --port N         connect to port N, still sending the URL as given\n"
+	    "      --source A[/N]   bind connections to 127.x.y.z address A, "
+	    "or to\n"
+	    "                     N addresses from A in turn (per-address "
+	    "limits)\n"
+	    "      --latency-status NN  latency percentiles of NN replies "
+	    "only\n"
+	    "      --port N         connect to port N, still sending the URL "
+	    "as given\n"
 	    "      --tsv            one tab-separated line (see --tsv-header)\n"
-	    "      --tsv-header     print the column names of --tsv and exit\n");
+	    "      --tsv-header     print the column names of --tsv and "
+	    "exit\n");
 }
 
 static const char tsv_header[] =
@@ -910,7 +974,8 @@ parse_source(const char *arg)
 		return -1;
 	if (slash && parse_long(slash + 1, 1, 65536, &n) == -1)
 		return -1;
-	if ((ntohl(opt.source.s_addr) & 0xffffff) + (unsigned long)n > 0x1000000)
+	if ((ntohl(opt.source.s_addr) & 0xffffff) + (unsigned long)n >
+	    0x1000000)
 		return -1;
 	opt.nsources = (uint32_t)n;
 	return 0;
@@ -937,10 +1002,13 @@ parse_url(const char *s)
 	} else if (slice_eq_nocase(u.scheme, "gopher")) {
 		opt.proto = PROTO_GOPHER;
 		default_port = 70;
-		/* RFC 4266: the first path character after '/' is the item type. */
+		/* RFC 4266: the first path character after '/' is the item
+		 * type. */
 		if (u.path.len > 2 &&
-		    url_decode(u.path.p + 2, u.path.len - 2, &opt.request, 0, &reason) == -1) {
-			fprintf(stderr, "loadgen: bad selector in %s: %s\n", s, reason);
+		    url_decode(u.path.p + 2, u.path.len - 2, &opt.request, 0,
+			&reason) == -1) {
+			fprintf(stderr, "loadgen: bad selector in %s: %s\n", s,
+			    reason);
 			return -1;
 		}
 		buf_puts(&opt.request, "\r\n");
@@ -951,7 +1019,9 @@ parse_url(const char *s)
 	memcpy(host, u.host.p, u.host.len);
 	host[u.host.len] = '\0';
 	snprintf(port, sizeof(port), "%d",
-	    opt.port ? opt.port : u.port_num >= 0 ? u.port_num : default_port);
+	    opt.port              ? opt.port
+		: u.port_num >= 0 ? u.port_num
+				  : default_port);
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_socktype = SOCK_STREAM;
 	if (getaddrinfo(host, port, &hints, &res) != 0) {
@@ -960,13 +1030,16 @@ parse_url(const char *s)
 	}
 	for (ai = res; ai != NULL; ai = ai->ai_next)
 		if (!is_loopback(ai->ai_addr)) {
-			fprintf(stderr, "loadgen: %s is not a loopback address; refused\n", host);
+			fprintf(stderr,
+			    "loadgen: %s is not a loopback address; refused\n",
+			    host);
 			freeaddrinfo(res);
 			return -1;
 		}
 	/* IPv4 first: "localhost" may list ::1 before 127.0.0.1, and a
 	 * server bound to 127.0.0.1 alone should still be reached. */
-	for (ai = res; ai->ai_next != NULL && ai->ai_family != AF_INET; ai = ai->ai_next)
+	for (ai = res; ai->ai_next != NULL && ai->ai_family != AF_INET;
+	     ai = ai->ai_next)
 		continue;
 	memcpy(&opt.addr, ai->ai_addr, ai->ai_addrlen);
 	opt.addrlen = ai->ai_addrlen;
@@ -975,7 +1048,8 @@ parse_url(const char *s)
 	{
 		struct in6_addr a6;
 
-		if (inet_pton(AF_INET, host, &a6) != 1 && inet_pton(AF_INET6, host, &a6) != 1)
+		if (inet_pton(AF_INET, host, &a6) != 1 &&
+		    inet_pton(AF_INET6, host, &a6) != 1)
 			snprintf(opt.host, sizeof(opt.host), "%s", host);
 	}
 	opt.url = s;
@@ -988,8 +1062,10 @@ parse_pids(const char *s)
 	char *copy = xstrdup(s), *tok, *save = NULL;
 	long v;
 
-	for (tok = strtok_r(copy, ",", &save); tok != NULL; tok = strtok_r(NULL, ",", &save)) {
-		if (opt.npids == MAX_PIDS || parse_long(tok, 1, INT32_MAX, &v) == -1) {
+	for (tok = strtok_r(copy, ",", &save); tok != NULL;
+	     tok = strtok_r(NULL, ",", &save)) {
+		if (opt.npids == MAX_PIDS ||
+		    parse_long(tok, 1, INT32_MAX, &v) == -1) {
 			free(copy);
 			return -1;
 		}
@@ -1024,7 +1100,8 @@ report(struct worker *ws, double secs, struct proc_sample before,
 {
 	struct worker t;
 	struct buf statuses = BUF_INIT, kinds = BUF_INIT;
-	long n = atomic_load(&nlatencies), nlag = atomic_load(&nlags), errors = 0, i;
+	long n = atomic_load(&nlatencies), nlag = atomic_load(&nlags),
+	     errors = 0, i;
 	double srv_us = -1.0, sys_share = -1.0, cli_us, rps;
 	int k;
 
@@ -1054,7 +1131,8 @@ report(struct worker *ws, double secs, struct proc_sample before,
 	}
 	for (i = 0; i < ERR_KINDS; i++)
 		if (t.errors[i] > 0) {
-			buf_printf(&kinds, "%s%s=%ld", kinds.len ? "," : "", err_names[i], t.errors[i]);
+			buf_printf(&kinds, "%s%s=%ld", kinds.len ? "," : "",
+			    err_names[i], t.errors[i]);
 			errors += t.errors[i];
 		}
 	if (opt.npids > 0 && t.ok > 0)
@@ -1066,42 +1144,61 @@ report(struct worker *ws, double secs, struct proc_sample before,
 	cli_us = t.ok > 0 ? client_cpu_us / (double)t.ok : 0.0;
 	rps = secs > 0 ? (double)t.ok / secs : 0.0;
 	if (opt.tsv) {
-		printf("%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\t%.0f\t%u\t%u\t%.2f\n",
+		printf(
+		    "%s\t%s\t%s\t%s\t%d\t%ld\t%ld\t%ld\t%.2f\t%.0f\t%u\t%u\t%"
+		    "u\t%u\t%.1f\t%.1f\t%ld\t%s\t%s\t%.0f\t%u\t%u\t%.2f\n",
 		    opt.label ? opt.label : "-",
 		    opt.proto == PROTO_GEMINI ? "gemini" : "gopher",
-		    opt.proto == PROTO_GOPHER ? "-" :
-		    opt.tls_version == TLS1_2_VERSION ? "1.2" :
-		    opt.tls_version == TLS1_3_VERSION ? "1.3" : "any",
+		    opt.proto == PROTO_GOPHER               ? "-"
+			: opt.tls_version == TLS1_2_VERSION ? "1.2"
+			: opt.tls_version == TLS1_3_VERSION ? "1.3"
+							    : "any",
 		    opt.resume ? "resume" : "full", opt.concurrency,
 		    t.ok + errors, t.ok, errors, secs, rps,
-		    percentile(latencies, n, 0.50), percentile(latencies, n, 0.90),
+		    percentile(latencies, n, 0.50),
+		    percentile(latencies, n, 0.90),
 		    percentile(latencies, n, 0.99), n ? latencies[n - 1] : 0,
 		    srv_us, cli_us, t.resumed,
 		    statuses.len ? buf_cstr(&statuses) : "-",
 		    kinds.len ? buf_cstr(&kinds) : "-",
 		    t.ok ? (double)t.body_bytes / (double)t.ok : 0.0,
-		    percentile(sent_latencies, n, 0.99), percentile(lags, nlag, 0.99), sys_share);
+		    percentile(sent_latencies, n, 0.99),
+		    percentile(lags, nlag, 0.99), sys_share);
 	} else {
 		printf("%s  c=%d  %s%s\n", opt.url, opt.concurrency,
-		    opt.proto == PROTO_GOPHER ? "tcp" : opt.resume ? "tls, resumed" : "tls, full handshakes",
-		    opt.tls_version == TLS1_2_VERSION ? " (1.2)" :
-		    opt.tls_version == TLS1_3_VERSION ? " (1.3)" : "");
-		printf("requests:   %ld ok, %ld errors in %.2f s: %.0f requests/s\n",
+		    opt.proto == PROTO_GOPHER ? "tcp"
+			: opt.resume          ? "tls, resumed"
+					      : "tls, full handshakes",
+		    opt.tls_version == TLS1_2_VERSION       ? " (1.2)"
+			: opt.tls_version == TLS1_3_VERSION ? " (1.3)"
+							    : "");
+		printf("requests:   %ld ok, %ld errors in %.2f s: %.0f "
+		       "requests/s\n",
 		    t.ok, errors, secs, rps);
 		printf("latency us: p50 %u  p90 %u  p99 %u  max %u\n",
-		    percentile(latencies, n, 0.50), percentile(latencies, n, 0.90),
+		    percentile(latencies, n, 0.50),
+		    percentile(latencies, n, 0.90),
 		    percentile(latencies, n, 0.99), n ? latencies[n - 1] : 0);
 		if (opt.rate > 0)
-			printf("open loop:  p99 %u us from the connect, generator lag p99 %u us\n",
-			    percentile(sent_latencies, n, 0.99), percentile(lags, nlag, 0.99));
-		printf("status:     %s\n", statuses.len ? buf_cstr(&statuses) : "none");
-		printf("errors:     %s\n", kinds.len ? buf_cstr(&kinds) : "none");
+			printf("open loop:  p99 %u us from the connect, "
+			       "generator lag p99 %u us\n",
+			    percentile(sent_latencies, n, 0.99),
+			    percentile(lags, nlag, 0.99));
+		printf("status:     %s\n",
+		    statuses.len ? buf_cstr(&statuses) : "none");
+		printf(
+		    "errors:     %s\n", kinds.len ? buf_cstr(&kinds) : "none");
 		if (opt.proto == PROTO_GEMINI)
-			printf("resumed:    %ld of %ld handshakes\n", t.resumed, t.ok);
-		printf("body bytes: %.0f mean\n", t.ok ? (double)t.body_bytes / (double)t.ok : 0.0);
+			printf("resumed:    %ld of %ld handshakes\n", t.resumed,
+			    t.ok);
+		printf("body bytes: %.0f mean\n",
+		    t.ok ? (double)t.body_bytes / (double)t.ok : 0.0);
 		if (srv_us >= 0)
-			printf("server CPU: %.1f us/request (%.2f s, %.0f%% in the kernel)\n", srv_us,
-			    (double)(after.ticks - before.ticks) / (double)sysconf(_SC_CLK_TCK),
+			printf("server CPU: %.1f us/request (%.2f s, %.0f%% in "
+			       "the kernel)\n",
+			    srv_us,
+			    (double)(after.ticks - before.ticks) /
+				(double)sysconf(_SC_CLK_TCK),
 			    sys_share >= 0 ? sys_share * 100 : 0.0);
 		printf("client CPU: %.1f us/request\n", cli_us);
 	}
@@ -1126,8 +1223,10 @@ setup_tls(void)
 		die("SSL_CTX_new failed");
 	/* Capsules use self-signed certificates; identity is not under test. */
 	SSL_CTX_set_verify(ssl_ctx, SSL_VERIFY_NONE, NULL);
-	SSL_CTX_set_min_proto_version(ssl_ctx, opt.tls_version ? opt.tls_version : TLS1_2_VERSION);
-	SSL_CTX_set_max_proto_version(ssl_ctx, opt.tls_version ? opt.tls_version : TLS1_3_VERSION);
+	SSL_CTX_set_min_proto_version(
+	    ssl_ctx, opt.tls_version ? opt.tls_version : TLS1_2_VERSION);
+	SSL_CTX_set_max_proto_version(
+	    ssl_ctx, opt.tls_version ? opt.tls_version : TLS1_3_VERSION);
 	/* Sessions are kept per slot by hand, not in a cache. */
 	SSL_CTX_set_session_cache_mode(ssl_ctx, SSL_SESS_CACHE_OFF);
 	/* Whole flights per read() rather than a header and a body per
@@ -1151,31 +1250,45 @@ raise_fd_limit(void)
 int
 main(int argc, char **argv)
 {
-	enum { O_RESUME = 256, O_TLS12, O_TLS13, O_PID, O_EXPECT, O_TIMEOUT,
-	       O_IDLE, O_IDLE_TIME, O_LABEL, O_PORT, O_RATE, O_TSV, O_TSV_HEADER, O_SOURCE,
-	       O_LATENCY_STATUS };
+	enum {
+		O_RESUME = 256,
+		O_TLS12,
+		O_TLS13,
+		O_PID,
+		O_EXPECT,
+		O_TIMEOUT,
+		O_IDLE,
+		O_IDLE_TIME,
+		O_LABEL,
+		O_PORT,
+		O_RATE,
+		O_TSV,
+		O_TSV_HEADER,
+		O_SOURCE,
+		O_LATENCY_STATUS
+	};
 	static const struct option longopts[] = {
-		{"concurrency", required_argument, NULL, 'c'},
-		{"requests", required_argument, NULL, 'n'},
-		{"time", required_argument, NULL, 't'},
-		{"threads", required_argument, NULL, 'j'},
-		{"resume", no_argument, NULL, O_RESUME},
-		{"tls1.2", no_argument, NULL, O_TLS12},
-		{"tls1.3", no_argument, NULL, O_TLS13},
-		{"pid", required_argument, NULL, O_PID},
-		{"expect-body", required_argument, NULL, O_EXPECT},
-		{"timeout", required_argument, NULL, O_TIMEOUT},
-		{"idle", required_argument, NULL, O_IDLE},
-		{"idle-time", required_argument, NULL, O_IDLE_TIME},
-		{"label", required_argument, NULL, O_LABEL},
-		{"source", required_argument, NULL, O_SOURCE},
-		{"latency-status", required_argument, NULL, O_LATENCY_STATUS},
-		{"port", required_argument, NULL, O_PORT},
-		{"rate", required_argument, NULL, O_RATE},
-		{"tsv", no_argument, NULL, O_TSV},
-		{"tsv-header", no_argument, NULL, O_TSV_HEADER},
-		{"help", no_argument, NULL, 'h'},
-		{NULL, 0, NULL, 0},
+	    {"concurrency", required_argument, NULL, 'c'},
+	    {"requests", required_argument, NULL, 'n'},
+	    {"time", required_argument, NULL, 't'},
+	    {"threads", required_argument, NULL, 'j'},
+	    {"resume", no_argument, NULL, O_RESUME},
+	    {"tls1.2", no_argument, NULL, O_TLS12},
+	    {"tls1.3", no_argument, NULL, O_TLS13},
+	    {"pid", required_argument, NULL, O_PID},
+	    {"expect-body", required_argument, NULL, O_EXPECT},
+	    {"timeout", required_argument, NULL, O_TIMEOUT},
+	    {"idle", required_argument, NULL, O_IDLE},
+	    {"idle-time", required_argument, NULL, O_IDLE_TIME},
+	    {"label", required_argument, NULL, O_LABEL},
+	    {"source", required_argument, NULL, O_SOURCE},
+	    {"latency-status", required_argument, NULL, O_LATENCY_STATUS},
+	    {"port", required_argument, NULL, O_PORT},
+	    {"rate", required_argument, NULL, O_RATE},
+	    {"tsv", no_argument, NULL, O_TSV},
+	    {"tsv-header", no_argument, NULL, O_TSV_HEADER},
+	    {"help", no_argument, NULL, 'h'},
+	    {NULL, 0, NULL, 0},
 	};
 	struct worker *ws;
 	struct proc_sample before, after;
@@ -1191,7 +1304,8 @@ main(int argc, char **argv)
 	opt.expect_body = -1;
 	opt.timeout_ms = 10000;
 	opt.idle_seconds = 2;
-	while ((ch = getopt_long(argc, argv, "c:n:t:j:h", longopts, NULL)) != -1) {
+	while (
+	    (ch = getopt_long(argc, argv, "c:n:t:j:h", longopts, NULL)) != -1) {
 		switch (ch) {
 		case 'c':
 			if (parse_long(optarg, 1, 100000, &v) == -1)
@@ -1244,7 +1358,8 @@ main(int argc, char **argv)
 				goto bad;
 			break;
 		case O_EXPECT:
-			if (parse_long(optarg, 0, INT32_MAX, &opt.expect_body) == -1)
+			if (parse_long(
+				optarg, 0, INT32_MAX, &opt.expect_body) == -1)
 				goto bad;
 			break;
 		case O_TIMEOUT:
@@ -1292,7 +1407,9 @@ main(int argc, char **argv)
 	if (parse_url(argv[optind]) == -1)
 		return 2;
 	if (opt.idle > 0 && opt.proto != PROTO_GEMINI) {
-		fprintf(stderr, "loadgen: --idle holds TLS connections: use a gemini:// URL\n");
+		fprintf(stderr,
+		    "loadgen: --idle holds TLS connections: use a gemini:// "
+		    "URL\n");
 		return 2;
 	}
 	if (opt.threads > opt.concurrency)
@@ -1310,12 +1427,14 @@ main(int argc, char **argv)
 	}
 
 	latencies = xcalloc((size_t)opt.max_requests, sizeof(*latencies));
-	sent_latencies = xcalloc((size_t)opt.max_requests, sizeof(*sent_latencies));
+	sent_latencies =
+	    xcalloc((size_t)opt.max_requests, sizeof(*sent_latencies));
 	lags = xcalloc((size_t)opt.max_requests, sizeof(*lags));
 	ws = xcalloc((size_t)opt.threads, sizeof(*ws));
 	for (k = 0; k < opt.threads; k++)
-		worker_init(&ws[k], opt.concurrency / opt.threads +
-		    (k < opt.concurrency % opt.threads));
+		worker_init(&ws[k],
+		    opt.concurrency / opt.threads +
+			(k < opt.concurrency % opt.threads));
 	before = sample_servers();
 	cpu0 = own_cpu_us();
 	t0 = now_us();

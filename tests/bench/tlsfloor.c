@@ -71,16 +71,19 @@ step(struct client *c, int epfd)
 			c->state = S_REQUEST;
 	}
 	while (c->state == S_REQUEST && e == SSL_ERROR_NONE) {
-		if ((r = SSL_read(c->ssl, c->line + c->got, (int)(sizeof(c->line) - c->got))) <= 0) {
+		if ((r = SSL_read(c->ssl, c->line + c->got,
+			 (int)(sizeof(c->line) - c->got))) <= 0) {
 			e = SSL_get_error(c->ssl, r);
 			break;
 		}
 		c->got += (size_t)r;
-		if (memchr(c->line, '\n', c->got) != NULL || c->got == sizeof(c->line))
+		if (memchr(c->line, '\n', c->got) != NULL ||
+		    c->got == sizeof(c->line))
 			c->state = S_REPLY;
 	}
 	while (c->state == S_REPLY && e == SSL_ERROR_NONE) {
-		if ((r = SSL_write(c->ssl, reply.data + c->sent, (int)(reply.len - c->sent))) <= 0) {
+		if ((r = SSL_write(c->ssl, reply.data + c->sent,
+			 (int)(reply.len - c->sent))) <= 0) {
 			e = SSL_get_error(c->ssl, r);
 			break;
 		}
@@ -105,7 +108,8 @@ main(int argc, char **argv)
 	long port;
 	int lfd, epfd, one = 1, n, i;
 
-	if (argc != 5 || (port = strtol(argv[3], NULL, 10)) <= 0 || port > 65535) {
+	if (argc != 5 || (port = strtol(argv[3], NULL, 10)) <= 0 ||
+	    port > 65535) {
 		fprintf(stderr, "usage: tlsfloor CERT KEY PORT FILE\n");
 		return 2;
 	}
@@ -118,13 +122,15 @@ main(int argc, char **argv)
 	free(body);
 	signal(SIGPIPE, SIG_IGN);
 	ctx = SSL_CTX_new(TLS_server_method());
-	if (ctx == NULL || SSL_CTX_use_certificate_chain_file(ctx, argv[1]) != 1 ||
+	if (ctx == NULL ||
+	    SSL_CTX_use_certificate_chain_file(ctx, argv[1]) != 1 ||
 	    SSL_CTX_use_PrivateKey_file(ctx, argv[2], SSL_FILETYPE_PEM) != 1) {
 		ERR_print_errors_fp(stderr);
 		return 1;
 	}
 	SSL_CTX_set_min_proto_version(ctx, TLS1_2_VERSION);
-	SSL_CTX_set_verify(ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, accept_any);
+	SSL_CTX_set_verify(
+	    ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, accept_any);
 	SSL_CTX_set_session_id_context(ctx, (const unsigned char *)"floor", 5);
 	SSL_CTX_set_num_tickets(ctx, 1);
 	SSL_CTX_set_read_ahead(ctx, 1);
@@ -135,8 +141,11 @@ main(int argc, char **argv)
 	sin.sin_port = htons((uint16_t)port);
 	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
 	lfd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK | SOCK_CLOEXEC, 0);
-	if (lfd == -1 || setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
-	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 || listen(lfd, 4096) == -1) {
+	if (lfd == -1 ||
+	    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) ==
+		-1 ||
+	    bind(lfd, (struct sockaddr *)&sin, sizeof(sin)) == -1 ||
+	    listen(lfd, 4096) == -1) {
 		perror("tlsfloor: listen");
 		return 1;
 	}
@@ -156,7 +165,8 @@ main(int argc, char **argv)
 					finish(c);
 				continue;
 			}
-			while ((fd = accept4(lfd, NULL, NULL, SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
+			while ((fd = accept4(lfd, NULL, NULL,
+				    SOCK_NONBLOCK | SOCK_CLOEXEC)) >= 0) {
 				c = xcalloc(1, sizeof(*c));
 				c->fd = fd;
 				c->ssl = SSL_new(ctx);

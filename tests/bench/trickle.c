@@ -1,7 +1,8 @@
 /*
  * trickle: slow clients, to show that they cannot hold a server.
  *
- *   trickle [-n CONNS] [-t SECONDS] [-s SRC/N] [--tls HOST | --gopher] ADDR PORT
+ *   trickle [-n CONNS] [-t SECONDS] [-s SRC/N] [--tls HOST | --gopher] ADDR
+ * PORT
  *
  * Opens CONNS connections to a loopback address and, once a second, sends
  * each of them one more byte of a request it never finishes:
@@ -14,8 +15,8 @@
  * SRC in turn, so that per-address caps do not stop them before timeouts
  * can. It stops when the server has closed every connection or after SECONDS
  * (default 60), and prints one line:
- *   opened N closed_by_server M still_open K lifetime_s min MIN median MED max MAX
- * Exit status 0 when it ran (whatever the server did), 1 on a setup error.
+ *   opened N closed_by_server M still_open K lifetime_s min MIN median MED max
+ * MAX Exit status 0 when it ran (whatever the server did), 1 on a setup error.
  */
 #include <arpa/inet.h>
 #include <errno.h>
@@ -81,10 +82,12 @@ next_byte(enum mode mode, const char *line, size_t sent)
 {
 	/* TLS record: handshake, TLS 1.0 record version, 512 bytes, then a
 	 * ClientHello type byte and zero padding that never completes it. */
-	static const unsigned char record[] = {0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
+	static const unsigned char record[] = {
+	    0x16, 0x03, 0x01, 0x02, 0x00, 0x01};
 
 	if (mode == MODE_HANDSHAKE)
-		return sent < sizeof(record) ? record[sent] : (sent < 500 ? 0 : -1);
+		return sent < sizeof(record) ? record[sent]
+					     : (sent < 500 ? 0 : -1);
 	return sent < strlen(line) ? (unsigned char)line[sent] : -1;
 }
 
@@ -123,8 +126,10 @@ main(int argc, char **argv)
 				*slash = '\0';
 			nsrc = slash ? strtoul(slash + 1, NULL, 10) : 1;
 			if (inet_pton(AF_INET, argv[opt], &src.sin_addr) != 1 ||
-			    (ntohl(src.sin_addr.s_addr) >> 24) != 127 || nsrc < 1) {
-				fprintf(stderr, "trickle: -s wants a loopback SRC/N\n");
+			    (ntohl(src.sin_addr.s_addr) >> 24) != 127 ||
+			    nsrc < 1) {
+				fprintf(stderr,
+				    "trickle: -s wants a loopback SRC/N\n");
 				return 1;
 			}
 		} else
@@ -132,30 +137,38 @@ main(int argc, char **argv)
 		opt++;
 	}
 	if (argc - opt != 2 || n < 1 || seconds < 1) {
-		fprintf(stderr, "usage: trickle [-n CONNS] [-t SECONDS] [-s SRC/N] "
+		fprintf(stderr,
+		    "usage: trickle [-n CONNS] [-t SECONDS] [-s SRC/N] "
 		    "[--tls HOST | --gopher] ADDR PORT\n");
 		return 1;
 	}
 	memset(&ss, 0, sizeof(ss));
-	if (inet_pton(AF_INET, argv[opt], &((struct sockaddr_in *)&ss)->sin_addr) == 1) {
+	if (inet_pton(AF_INET, argv[opt],
+		&((struct sockaddr_in *)&ss)->sin_addr) == 1) {
 		((struct sockaddr_in *)&ss)->sin_family = AF_INET;
-		((struct sockaddr_in *)&ss)->sin_port = htons((uint16_t)atoi(argv[opt + 1]));
+		((struct sockaddr_in *)&ss)->sin_port =
+		    htons((uint16_t)atoi(argv[opt + 1]));
 		sslen = sizeof(struct sockaddr_in);
-		if ((ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >> 24) != 127) {
+		if ((ntohl(((struct sockaddr_in *)&ss)->sin_addr.s_addr) >>
+			24) != 127) {
 			fprintf(stderr, "trickle: loopback addresses only\n");
 			return 1;
 		}
-	} else if (inet_pton(AF_INET6, argv[opt], &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1 &&
+	} else if (inet_pton(AF_INET6, argv[opt],
+		       &((struct sockaddr_in6 *)&ss)->sin6_addr) == 1 &&
 	    IN6_IS_ADDR_LOOPBACK(&((struct sockaddr_in6 *)&ss)->sin6_addr)) {
 		((struct sockaddr_in6 *)&ss)->sin6_family = AF_INET6;
-		((struct sockaddr_in6 *)&ss)->sin6_port = htons((uint16_t)atoi(argv[opt + 1]));
+		((struct sockaddr_in6 *)&ss)->sin6_port =
+		    htons((uint16_t)atoi(argv[opt + 1]));
 		sslen = sizeof(struct sockaddr_in6);
 	} else {
-		fprintf(stderr, "trickle: %s: not a loopback address\n", argv[opt]);
+		fprintf(
+		    stderr, "trickle: %s: not a loopback address\n", argv[opt]);
 		return 1;
 	}
-	snprintf(line, sizeof(line), mode == MODE_TLS ? "gemini://%s/slow" :
-	    "/slow/selector/%s", sni ? sni : "that-never-ends");
+	snprintf(line, sizeof(line),
+	    mode == MODE_TLS ? "gemini://%s/slow" : "/slow/selector/%s",
+	    sni ? sni : "that-never-ends");
 	if (mode == MODE_TLS) {
 		ctx = SSL_CTX_new(TLS_client_method());
 		SSL_CTX_set_verify(ctx, SSL_VERIFY_NONE, NULL);
@@ -172,10 +185,13 @@ main(int argc, char **argv)
 		struct sockaddr_in from = src;
 
 		if (nsrc)
-			from.sin_addr.s_addr = htonl(ntohl(src.sin_addr.s_addr) +
-			    (uint32_t)((unsigned long)i % nsrc));
-		if ((c[i].fd = connect_to(&ss, sslen, nsrc ? &from : NULL)) < 0) {
-			fprintf(stderr, "trickle: connection %d: %s\n", i, strerror(errno));
+			from.sin_addr.s_addr =
+			    htonl(ntohl(src.sin_addr.s_addr) +
+				(uint32_t)((unsigned long)i % nsrc));
+		if ((c[i].fd = connect_to(&ss, sslen, nsrc ? &from : NULL)) <
+		    0) {
+			fprintf(stderr, "trickle: connection %d: %s\n", i,
+			    strerror(errno));
 			return 1;
 		}
 		c[i].opened = now_s();
@@ -204,11 +220,13 @@ main(int argc, char **argv)
 				int b;
 				unsigned char byte;
 
-				if (c[i].closed != 0 || (b = next_byte(mode, line, c[i].sent)) < 0)
+				if (c[i].closed != 0 ||
+				    (b = next_byte(mode, line, c[i].sent)) < 0)
 					continue;
 				byte = (unsigned char)b;
-				if ((c[i].ssl ? SSL_write(c[i].ssl, &byte, 1) :
-				    (int)send(c[i].fd, &byte, 1, MSG_NOSIGNAL)) == 1)
+				if ((c[i].ssl ? SSL_write(c[i].ssl, &byte, 1)
+					      : (int)send(c[i].fd, &byte, 1,
+						    MSG_NOSIGNAL)) == 1)
 					c[i].sent++;
 			}
 			next_tick += 1.0;
@@ -226,7 +244,9 @@ main(int argc, char **argv)
 			 * only its close matters. */
 			if (s->ssl) {
 				r = SSL_read(s->ssl, buf, sizeof(buf));
-				if (r <= 0 && SSL_get_error(s->ssl, (int)r) == SSL_ERROR_WANT_READ)
+				if (r <= 0 &&
+				    SSL_get_error(s->ssl, (int)r) ==
+					SSL_ERROR_WANT_READ)
 					continue;
 				if (r > 0)
 					continue;
@@ -245,9 +265,11 @@ main(int argc, char **argv)
 		if (c[i].closed != 0)
 			life[closed_n++] = c[i].closed - c[i].opened;
 	qsort(life, (size_t)closed_n, sizeof(*life), cmp_double);
-	printf("opened %d closed_by_server %d still_open %d lifetime_s min %.1f "
-	    "median %.1f max %.1f\n", n, closed_n, open_n,
-	    closed_n ? life[0] : 0.0, closed_n ? life[closed_n / 2] : 0.0,
+	printf(
+	    "opened %d closed_by_server %d still_open %d lifetime_s min %.1f "
+	    "median %.1f max %.1f\n",
+	    n, closed_n, open_n, closed_n ? life[0] : 0.0,
+	    closed_n ? life[closed_n / 2] : 0.0,
 	    closed_n ? life[closed_n - 1] : 0.0);
 	for (i = 0; i < n; i++) {
 		if (c[i].ssl)

@@ -23,7 +23,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	memset(&meta, 0, sizeof(meta));
 	rc = frontmatter_parse(text, size, 540, &meta, &body, &body_len, &d);
 	if (rc == 0) {
-		assert(body != NULL && body >= text && body + body_len <= text + size);
+		assert(body != NULL && body >= text &&
+		    body + body_len <= text + size);
 		assert(meta.body_line >= 1);
 	} else {
 		assert(diag_errors(&d) > 0);

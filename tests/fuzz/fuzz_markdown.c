@@ -34,7 +34,8 @@ asset_cb(void *ctx, const char *name, int line, struct diag_list *d)
 }
 
 static char *
-post_cb(void *ctx, const char *slug, char **title, int line, struct diag_list *d)
+post_cb(
+    void *ctx, const char *slug, char **title, int line, struct diag_list *d)
 {
 	(void)ctx, (void)line, (void)d, (void)slug;
 	*title = xstrdup("A post");
@@ -59,7 +60,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	opts.links.post = post_cb;
 	if (render_post((const char *)data, size, &opts, &res, &d) == 0) {
 		assert(utf8_valid(res.gemtext.data, res.gemtext.len));
-		assert(res.gemtext.len == 0 || memchr(res.gemtext.data, '\r', res.gemtext.len) == NULL);
+		assert(res.gemtext.len == 0 ||
+		    memchr(res.gemtext.data, '\r', res.gemtext.len) == NULL);
 		assert(res.excerpt_len <= res.gemtext.len);
 	}
 	render_result_free(&res);

@@ -28,7 +28,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	assert(h.version == 1 || h.version == 2);
 	assert(h.version == 2 || h.consumed <= PROXY_V1_MAX);
 	assert(h.consumed <= PROXY_HEADER_MAX);
-	assert(h.family == AF_UNSPEC || h.family == AF_INET || h.family == AF_INET6);
+	assert(h.family == AF_UNSPEC || h.family == AF_INET ||
+	    h.family == AF_INET6);
 	assert(h.family == AF_UNSPEC || h.src.ss_family == h.family);
 	assert(proxy_parse(data, h.consumed, &again) == PROXY_DONE);
 	assert(again.consumed == h.consumed && again.family == h.family);

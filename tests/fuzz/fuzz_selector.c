@@ -24,14 +24,17 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 			assert(req.path_len >= 1 && req.path[0] == '/');
 			assert(req.path_len < sizeof(req.path));
 			for (i = 0; i < req.path_len; i++)
-				assert((unsigned char)req.path[i] >= 0x20 && req.path[i] != 0x7f);
+				assert((unsigned char)req.path[i] >= 0x20 &&
+				    req.path[i] != 0x7f);
 			assert(!url_has_dot_segment(req.path, req.path_len));
 		} else {
-			assert(req.url.p >= line && req.url.p + req.url.len <= line + size);
+			assert(req.url.p >= line &&
+			    req.url.p + req.url.len <= line + size);
 			(void)gopher_url_page(req.url.p, req.url.len, &out);
 		}
 		if (req.has_query)
-			assert(req.query.p >= line && req.query.p + req.query.len <= line + size);
+			assert(req.query.p >= line &&
+			    req.query.p + req.query.len <= line + size);
 	} else {
 		assert(reason != NULL);
 	}

@@ -37,7 +37,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		inside(u.query, in, size);
 		inside(u.fragment, in, size);
 		assert(u.port_num >= -1 && u.port_num <= 65535);
-		if (url_decode(u.path.p, u.path.len, &dec, URL_DECODE_PATH, &reason) == 0) {
+		if (url_decode(u.path.p, u.path.len, &dec, URL_DECODE_PATH,
+			&reason) == 0) {
 			assert(memchr(dec.data, '\0', dec.len) == NULL);
 			(void)url_has_dot_segment(dec.data, dec.len);
 			(void)path_is_public(dec.data, dec.len);
@@ -48,7 +49,8 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		assert(dec.len <= size);
 	url_encode(&enc, in, size, "/");
 	assert(url_decode(enc.data, enc.len, &back, 0, &reason) == 0);
-	assert(back.len == size && (size == 0 || memcmp(back.data, in, size) == 0));
+	assert(back.len == size &&
+	    (size == 0 || memcmp(back.data, in, size) == 0));
 	(void)url_has_dot_segment(in, size);
 	(void)path_is_public(in, size);
 	buf_free(&dec);

@@ -26,28 +26,38 @@
 #define SERIES 5
 
 static const char *const sentences[] = {
-	"라스베가스에 오기 전까지만 해도 잘 몰랐는데 그랜드캐니언은 가까웠다.",
-	"물론 차를 타고 가면 하루 종일이 걸릴 정도라서 가깝다고 느껴지지 않을지 모르지만 미국의 땅덩어리를 생각해보면 가까운 수준인 것 같다.",
-	"새벽부터 차를 타고 갈 체력도 없기도 하고 우리는 관광이 주 목적이 아니었다.",
-	"버스를 타고 헬기장까지 이동하고 나서야 뭔가 헬기를 탄다는 게 실감이 났다.",
-	"넷플릭스 세션에서는 우선순위 기반의 부하 차단(prioritized load shedding)을 다뤘다.",
-	"요청마다 중요도를 매기고 서버가 버거울 때는 덜 중요한 요청부터 버린다는 이야기였다.",
-	"사용자가 재생 버튼을 누르는 요청은 끝까지 살리고, 미리 불러오기 같은 요청은 먼저 포기한다.",
-	"세션이 끝나고 나서 호텔로 돌아오는 길에 3~4시간 정도 걸었던 것 같다.",
-	"저녁에는 동료들과 함께 스테이크를 먹었는데 양이 정말 어마어마했다.",
-	"영어가 잘 안되다보니 주문할 때마다 긴장을 많이 했다.",
-	"그래도 한 번 해보니 다음부터는 조금 수월해졌다.",
-	"다음 날 일정을 생각하면 일찍 자야 했지만 쉽게 잠이 오지 않았다.",
-	"AWS re:Invent 2021의 키노트는 생각보다 훨씬 규모가 컸다.",
-	"전시장에는 수많은 부스가 있었고 굿즈를 받으려는 줄이 길게 늘어서 있었다.",
-	"**마크다운(Markdown)**을 쓰듯이 정리해두면 나중에 다시 보기 편하다.",
-	"`미국에서만 할 수 있는 걸 해보자`라는 목표를 세우고 갔으나 많은 실패들이 있었다.",
+    "라스베가스에 오기 전까지만 해도 잘 몰랐는데 그랜드캐니언은 가까웠다.",
+    "물론 차를 타고 가면 하루 종일이 걸릴 정도라서 가깝다고 느껴지지 않을지 "
+    "모르지만 미국의 땅덩어리를 생각해보면 가까운 수준인 것 같다.",
+    "새벽부터 차를 타고 갈 체력도 없기도 하고 우리는 관광이 주 목적이 "
+    "아니었다.",
+    "버스를 타고 헬기장까지 이동하고 나서야 뭔가 헬기를 탄다는 게 실감이 났다.",
+    "넷플릭스 세션에서는 우선순위 기반의 부하 차단(prioritized load "
+    "shedding)을 다뤘다.",
+    "요청마다 중요도를 매기고 서버가 버거울 때는 덜 중요한 요청부터 버린다는 "
+    "이야기였다.",
+    "사용자가 재생 버튼을 누르는 요청은 끝까지 살리고, 미리 불러오기 같은 "
+    "요청은 먼저 포기한다.",
+    "세션이 끝나고 나서 호텔로 돌아오는 길에 3~4시간 정도 걸었던 것 같다.",
+    "저녁에는 동료들과 함께 스테이크를 먹었는데 양이 정말 어마어마했다.",
+    "영어가 잘 안되다보니 주문할 때마다 긴장을 많이 했다.",
+    "그래도 한 번 해보니 다음부터는 조금 수월해졌다.",
+    "다음 날 일정을 생각하면 일찍 자야 했지만 쉽게 잠이 오지 않았다.",
+    "AWS re:Invent 2021의 키노트는 생각보다 훨씬 규모가 컸다.",
+    "전시장에는 수많은 부스가 있었고 굿즈를 받으려는 줄이 길게 늘어서 있었다.",
+    "**마크다운(Markdown)**을 쓰듯이 정리해두면 나중에 다시 보기 편하다.",
+    "`미국에서만 할 수 있는 걸 해보자`라는 목표를 세우고 갔으나 많은 실패들이 "
+    "있었다.",
 };
 #define NSENT (sizeof(sentences) / sizeof(sentences[0]))
 
 static const char *const headings[] = {
-	"날아서 그랜드캐니언까지", "다시 일상 속으로...", "넷플릭스의 부하 차단",
-	"저녁 식사", "re:Play 파티", "마무리",
+    "날아서 그랜드캐니언까지",
+    "다시 일상 속으로...",
+    "넷플릭스의 부하 차단",
+    "저녁 식사",
+    "re:Play 파티",
+    "마무리",
 };
 
 static uint64_t rng;
@@ -103,13 +113,17 @@ write_post(const char *dir, size_t i, size_t n)
 	FILE *f;
 
 	post_date(i, &tm);
-	buf_printf(&b, "---\ntitle: 벤치마크 여행기 %zu편 (feat. AWS re:Invent) - %s\n"
+	buf_printf(&b,
+	    "---\ntitle: 벤치마크 여행기 %zu편 (feat. AWS re:Invent) - %s\n"
 	    "tags: [reinvent, 여행, tag%zu]\ncategory: [기타, 잡동사니%zu]\n"
-	    "date: %04d-%02d-%02d %02d:%02d:%02d\n---\n\n", i, headings[i % 6],
-	    i % 50, i % 7, tm.tm_year + 1900, tm.tm_mon + 1, tm.tm_mday,
-	    tm.tm_hour, tm.tm_min, tm.tm_sec);
-	buf_printf(&b, "회사에서 좋은 기회가 생겨 [AWS re:invent](https://reinvent.awsevents.com/)에 "
-	    "참석할 기회가 생겼다.  \n평상시 [AWS](https://aws.amazon.com/)를 직접 쓰지 않은지 "
+	    "date: %04d-%02d-%02d %02d:%02d:%02d\n---\n\n",
+	    i, headings[i % 6], i % 50, i % 7, tm.tm_year + 1900, tm.tm_mon + 1,
+	    tm.tm_mday, tm.tm_hour, tm.tm_min, tm.tm_sec);
+	buf_printf(&b,
+	    "회사에서 좋은 기회가 생겨 [AWS "
+	    "re:invent](https://reinvent.awsevents.com/)에 "
+	    "참석할 기회가 생겼다.  \n평상시 [AWS](https://aws.amazon.com/)를 "
+	    "직접 쓰지 않은지 "
 	    "오래 되었다.\n\n");
 	links = 2;
 	for (k = first; k < first + SERIES && k < n; k++) {
@@ -130,19 +144,23 @@ write_post(const char *dir, size_t i, size_t n)
 			    k == 0 ? "헬기에 탑승해서 찍은 사진" : "", i, img);
 		buf_putc(&b, '\n');
 		if (yt < 7) {
-			buf_printf(&b, "{%% youtube vid%07zu%zu %%}\n", i, yt++);
+			buf_printf(
+			    &b, "{%% youtube vid%07zu%zu %%}\n", i, yt++);
 			paragraph(&b, 2);
 		}
 		if (links < 9) {
-			buf_printf(&b, "자세한 내용은 [세션 영상](https://www.youtube.com/watch?v=s%zu)을 참고하자.\n\n",
+			buf_printf(&b,
+			    "자세한 내용은 [세션 "
+			    "영상](https://www.youtube.com/watch?v=s%zu)을 "
+			    "참고하자.\n\n",
 			    links++);
 		}
 		paragraph(&b, 4);
 	}
 	snprintf(name, sizeof(name), "post-%05zu.md", i);
 	file = path_join(dir, name);
-	if ((f = fopen(file, "w")) == NULL || fwrite(b.data, 1, b.len, f) != b.len ||
-	    fclose(f) != 0) {
+	if ((f = fopen(file, "w")) == NULL ||
+	    fwrite(b.data, 1, b.len, f) != b.len || fclose(f) != 0) {
 		fprintf(stderr, "blog_gen: %s: %s\n", file, strerror(errno));
 		exit(1);
 	}
@@ -175,7 +193,8 @@ main(int argc, char **argv)
 		fprintf(stderr, "blog_gen: %s: %s\n", cfg, strerror(errno));
 		return 1;
 	}
-	fprintf(f, "title: Bench blog\nurl: https://bench.example.org\n"
+	fprintf(f,
+	    "title: Bench blog\nurl: https://bench.example.org\n"
 	    "timezone: Asia/Seoul\npermalink: :year/:month/:day/:title/\n");
 	fclose(f);
 	for (i = 0; i < n; i++)

@@ -56,9 +56,11 @@ connect_to(int v6, int port, int rcvbuf)
 int
 main(int argc, char **argv)
 {
-	const char *sni = "localhost", *version = NULL, *cert = NULL, *key = NULL;
+	const char *sni = "localhost", *version = NULL, *cert = NULL,
+		   *key = NULL;
 	char req[4096], buf[16384], cn[256] = "";
-	int ch, v6 = 0, port = 0, wait_ms = 0, reset = 0, delay_ms = 0, rcvbuf = 0, fd, n, err;
+	int ch, v6 = 0, port = 0, wait_ms = 0, reset = 0, delay_ms = 0,
+		rcvbuf = 0, fd, n, err;
 	struct linger abort_close = {1, 0};
 	size_t reqlen;
 	SSL_CTX *ctx;
@@ -67,18 +69,41 @@ main(int argc, char **argv)
 
 	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:RD:B:")) != -1) {
 		switch (ch) {
-		case '6': v6 = 1; break;
-		case 's': sni = optarg; break;
-		case 'S': sni = NULL; break;
-		case 'V': version = optarg; break;
-		case 'C': cert = optarg; break;
-		case 'K': key = optarg; break;
-		case 'w': wait_ms = atoi(optarg); break;
-		case 'p': port = atoi(optarg); break;
-		case 'R': reset = 1; break;
-		case 'D': delay_ms = atoi(optarg); break;
-		case 'B': rcvbuf = atoi(optarg); break;
-		default: return 2;
+		case '6':
+			v6 = 1;
+			break;
+		case 's':
+			sni = optarg;
+			break;
+		case 'S':
+			sni = NULL;
+			break;
+		case 'V':
+			version = optarg;
+			break;
+		case 'C':
+			cert = optarg;
+			break;
+		case 'K':
+			key = optarg;
+			break;
+		case 'w':
+			wait_ms = atoi(optarg);
+			break;
+		case 'p':
+			port = atoi(optarg);
+			break;
+		case 'R':
+			reset = 1;
+			break;
+		case 'D':
+			delay_ms = atoi(optarg);
+			break;
+		case 'B':
+			rcvbuf = atoi(optarg);
+			break;
+		default:
+			return 2;
 		}
 	}
 	reqlen = fread(req, 1, sizeof(req), stdin);
@@ -92,8 +117,9 @@ main(int argc, char **argv)
 		SSL_CTX_set_min_proto_version(ctx, TLS1_1_VERSION);
 		SSL_CTX_set_max_proto_version(ctx, TLS1_1_VERSION);
 	}
-	if (cert && (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
-	    SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)) {
+	if (cert &&
+	    (SSL_CTX_use_certificate_file(ctx, cert, SSL_FILETYPE_PEM) != 1 ||
+		SSL_CTX_use_PrivateKey_file(ctx, key, SSL_FILETYPE_PEM) != 1)) {
 		fprintf(stderr, "cannot load client certificate\n");
 		return 1;
 	}
@@ -110,8 +136,8 @@ main(int argc, char **argv)
 		return 1;
 	}
 	if ((peer = SSL_get1_peer_certificate(ssl)) != NULL) {
-		X509_NAME_get_text_by_NID(X509_get_subject_name(peer), NID_commonName,
-		    cn, sizeof(cn));
+		X509_NAME_get_text_by_NID(X509_get_subject_name(peer),
+		    NID_commonName, cn, sizeof(cn));
 		X509_free(peer);
 	}
 	fprintf(stderr, "cn=%s\nversion=%s\n", cn, SSL_get_version(ssl));
@@ -123,7 +149,8 @@ main(int argc, char **argv)
 		SSL_write(ssl, req, (int)reqlen);
 	}
 	if (reset) {
-		setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close, sizeof(abort_close));
+		setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close,
+		    sizeof(abort_close));
 		close(fd);
 		SSL_free(ssl);
 		SSL_CTX_free(ctx);
@@ -138,8 +165,9 @@ main(int argc, char **argv)
 			continue;
 		}
 		err = SSL_get_error(ssl, n);
-		fprintf(stderr, "%s\n", err == SSL_ERROR_ZERO_RETURN ? "close_notify"
-		                                                     : "no_close_notify");
+		fprintf(stderr, "%s\n",
+		    err == SSL_ERROR_ZERO_RETURN ? "close_notify"
+						 : "no_close_notify");
 		break;
 	}
 	SSL_shutdown(ssl);

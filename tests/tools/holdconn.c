@@ -54,7 +54,8 @@ main(int argc, char **argv)
 		i = 3;
 	}
 	if (argc - i < 3 || argc - i > 4 || n < 1) {
-		fprintf(stderr, "usage: holdconn [-n COUNT] HOST PORT SECONDS [LINE]\n");
+		fprintf(stderr,
+		    "usage: holdconn [-n COUNT] HOST PORT SECONDS [LINE]\n");
 		return 2;
 	}
 	secs = atoi(argv[i + 2]);
@@ -64,8 +65,9 @@ main(int argc, char **argv)
 			fprintf(stderr, "holdconn: cannot connect\n");
 			return 1;
 		}
-		if (argc - i == 4 && (write(p[k].fd, argv[i + 3], strlen(argv[i + 3])) < 0 ||
-		    write(p[k].fd, "\r\n", 2) < 0)) {
+		if (argc - i == 4 &&
+		    (write(p[k].fd, argv[i + 3], strlen(argv[i + 3])) < 0 ||
+			write(p[k].fd, "\r\n", 2) < 0)) {
 			fprintf(stderr, "holdconn: cannot send\n");
 			return 1;
 		}
@@ -80,7 +82,8 @@ main(int argc, char **argv)
 		if (poll(p, (nfds_t)n, 200) < 0)
 			break;
 		for (k = 0; k < n; k++)
-			if (p[k].fd >= 0 && (p[k].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
+			if (p[k].fd >= 0 &&
+			    (p[k].revents & (POLLRDHUP | POLLHUP | POLLERR))) {
 				closed++;
 				last = time(NULL) - start;
 				/* Negative: poll() ignores it from now on. */

@@ -35,16 +35,18 @@ main(int argc, char **argv)
 	while (i < argc && strcmp(argv[i], "--") != 0)
 		i++;
 	if (i >= argc - 1) {
-		fprintf(stderr, "usage: sandbox_probe [-u USER] ALLOWED... -- PATH...\n");
+		fprintf(stderr,
+		    "usage: sandbox_probe [-u USER] ALLOWED... -- PATH...\n");
 		return 2;
 	}
-	if (user && (sandbox_user_lookup(user, &u, err, sizeof(err)) < 0 ||
-	    sandbox_drop_privileges(&u, err, sizeof(err)) < 0)) {
+	if (user &&
+	    (sandbox_user_lookup(user, &u, err, sizeof(err)) < 0 ||
+		sandbox_drop_privileges(&u, err, sizeof(err)) < 0)) {
 		fprintf(stderr, "sandbox_probe: %s\n", err);
 		return 1;
 	}
 	if ((abi = sandbox_confine((const char *const *)&argv[first],
-	    (size_t)(i - first), NULL, 0, err, sizeof(err))) < 0) {
+		 (size_t)(i - first), NULL, 0, err, sizeof(err))) < 0) {
 		fprintf(stderr, "sandbox_probe: %s\n", err);
 		return 1;
 	}
@@ -53,7 +55,8 @@ main(int argc, char **argv)
 	else
 		printf("landlock %d\n", abi);
 	for (first = ++i; i < argc; i++) {
-		if ((fd = open(argv[i], O_RDONLY)) >= 0 && read(fd, data, sizeof(data)) >= 0)
+		if ((fd = open(argv[i], O_RDONLY)) >= 0 &&
+		    read(fd, data, sizeof(data)) >= 0)
 			printf("read %s\n", argv[i]);
 		else
 			printf("denied %s (%s)\n", argv[i], strerror(errno));

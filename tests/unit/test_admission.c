@@ -25,7 +25,8 @@ static enum limits_verdict
 admit(struct limits *l, struct shed *s, struct limits_ticket *t,
     const char *path, size_t size, double now, unsigned *retry)
 {
-	return limits_admit(l, s, t, path, strlen(path), true, size, now, retry);
+	return limits_admit(
+	    l, s, t, path, strlen(path), true, size, now, retry);
 }
 
 /* A shed server refuses images before pages, and answers with the
@@ -51,16 +52,22 @@ test_shed_by_priority(void **state)
 	limits_shed_init(l, &s, 0);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa,
-		    sizeof(sa), 0, &t[i]), 0);
+				     sizeof(sa), 0, &t[i]),
+		    0);
 	/* Heavy may fill half of 4: two images, then refused. */
-	assert_int_equal(admit(l, &s, &t[0], "/a.jpg", 10, 0, &retry), LIMITS_ADMIT);
-	assert_int_equal(admit(l, &s, &t[1], "/b.jpg", 10, 0, &retry), LIMITS_ADMIT);
-	assert_int_equal(admit(l, &s, &t[2], "/c.jpg", 10, 0, &retry), LIMITS_SHED);
+	assert_int_equal(
+	    admit(l, &s, &t[0], "/a.jpg", 10, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(
+	    admit(l, &s, &t[1], "/b.jpg", 10, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(
+	    admit(l, &s, &t[2], "/c.jpg", 10, 0, &retry), LIMITS_SHED);
 	assert_int_equal(retry, 7);
 	assert_int_equal(t[2].prio, PRIO_HEAVY);
 	assert_int_equal(admit(l, &s, &t[2], "/", 10, 0, &retry), LIMITS_ADMIT);
-	assert_int_equal(admit(l, &s, &t[3], "/p/", 10, 0, &retry), LIMITS_ADMIT);
-	assert_int_equal(admit(l, &s, &t[4], "/q/", 10, 0, &retry), LIMITS_SHED);
+	assert_int_equal(
+	    admit(l, &s, &t[3], "/p/", 10, 0, &retry), LIMITS_ADMIT);
+	assert_int_equal(
+	    admit(l, &s, &t[4], "/q/", 10, 0, &retry), LIMITS_SHED);
 	assert_int_equal(s.inflight, 4);
 	limits_done(&s, &t[0], true, 0.001);
 	assert_int_equal(s.inflight, 3);
@@ -68,8 +75,10 @@ test_shed_by_priority(void **state)
 	assert_true(s.srtt == 0);
 	limits_done(&s, &t[3], true, 0.002);
 	assert_true(s.srtt > 0.0019 && s.srtt < 0.0021);
-	assert_int_equal(admit(l, &s, &t[3], "/p/", 10, 0.002, &retry), LIMITS_ADMIT);
-	assert_int_equal(admit(l, &s, &t[4], "/q/", 10, 0.001, &retry), LIMITS_ADMIT);
+	assert_int_equal(
+	    admit(l, &s, &t[3], "/p/", 10, 0.002, &retry), LIMITS_ADMIT);
+	assert_int_equal(
+	    admit(l, &s, &t[4], "/q/", 10, 0.001, &retry), LIMITS_ADMIT);
 	/* Closing a connection with a request in flight ends the request. */
 	limits_conn_close(l, &s, &t[1], 0.002);
 	assert_int_equal(s.inflight, 3);
@@ -103,22 +112,34 @@ test_shed_hold(void **state)
 	limits_conf_free(&c);
 	limits_shed_init(l, &s, 0);
 	/* One page from elsewhere fills the server. */
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&other, sizeof(other), 0, &full), 0);
+	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&other,
+			     sizeof(other), 0, &full),
+	    0);
 	assert_int_equal(admit(l, &s, &full, "/", 10, 0, &retry), LIMITS_ADMIT);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 1 + i, &t), 0);
-		assert_int_equal(admit(l, &s, &t, "/p/", 10, 1 + i, &retry), LIMITS_SHED);
+		assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa,
+				     sizeof(sa), 1 + i, &t),
+		    0);
+		assert_int_equal(
+		    admit(l, &s, &t, "/p/", 10, 1 + i, &retry), LIMITS_SHED);
 		limits_conn_close(l, &s, &t, 1 + i);
 	}
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 4, &t), 0);
-	assert_int_equal(admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 4, &t), 0);
+	assert_int_equal(
+	    admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
 	limits_conn_close(l, &s, &t, 4);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 5, &t), 0);
-	assert_int_equal(admit(l, &s, &t, "/a.jpg", 10, 5, &retry), LIMITS_SHED);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 5, &t), 0);
+	assert_int_equal(
+	    admit(l, &s, &t, "/a.jpg", 10, 5, &retry), LIMITS_SHED);
 	limits_conn_close(l, &s, &t, 5);
 	/* Held from 5 s to 10 s. */
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 9.9, &t), -1);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 10, &t), 0);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 9.9, &t),
+	    -1);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 10, &t), 0);
 	limits_conn_close(l, &s, &t, 10);
 	limits_conn_close(l, &s, &full, 10);
 	limits_free(l);
@@ -133,7 +154,8 @@ test_budget(void **state)
 	struct limits *l;
 	struct shed s;
 	struct limits_ticket g, o;
-	struct sockaddr_in greedy = addr("192.0.2.66"), other = addr("192.0.2.7");
+	struct sockaddr_in greedy = addr("192.0.2.66"),
+			   other = addr("192.0.2.7");
 	unsigned retry = 0;
 	int i;
 
@@ -145,16 +167,20 @@ test_budget(void **state)
 	limits_conf_free(&c);
 	limits_shed_init(l, &s, 0);
 	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&greedy,
-	    sizeof(greedy), 0, &g), 0);
+			     sizeof(greedy), 0, &g),
+	    0);
 	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&other,
-	    sizeof(other), 0, &o), 0);
+			     sizeof(other), 0, &o),
+	    0);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
+		assert_int_equal(
+		    admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
 		assert_int_equal(g.prio, PRIO_PAGE);
 		limits_done(&s, &g, true, 0.001);
 	}
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
+		assert_int_equal(
+		    admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
 		assert_int_equal(g.prio, PRIO_OVER);
 		limits_done(&s, &g, true, 0.001);
 	}
@@ -182,14 +208,24 @@ test_conn_cap(void **state)
 	l = limits_new(&c);
 	limits_conf_free(&c);
 	limits_shed_init(l, &s, 0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[0]), 0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[1]), 0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]), -1);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[0]),
+	    0);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[1]),
+	    0);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]),
+	    -1);
 	/* A refused connection holds nothing: closing it gives nothing back. */
 	limits_conn_close(l, &s, &t[2], 0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]), -1);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]),
+	    -1);
 	limits_conn_close(l, &s, &t[0], 0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]), 0);
+	assert_int_equal(
+	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]),
+	    0);
 	limits_conn_close(l, &s, &t[1], 0);
 	limits_conn_close(l, &s, &t[2], 0);
 	limits_free(l);
@@ -217,20 +253,26 @@ test_proxied(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(limits_conn_open(l, NULL, 0, 0, &t[i]), 0);
 	assert_int_equal(limits_conn_open(l, NULL, 0, 0, &t[3]), -1);
-	assert_int_equal(limits_conn_address(l, &t[0], (struct sockaddr *)&client,
-	    sizeof(client), 0), 0);
-	assert_int_equal(limits_conn_address(l, &t[1], (struct sockaddr *)&client,
-	    sizeof(client), 0), 0);
-	assert_int_equal(limits_conn_address(l, &t[2], (struct sockaddr *)&client,
-	    sizeof(client), 0), -1);
+	assert_int_equal(limits_conn_address(l, &t[0],
+			     (struct sockaddr *)&client, sizeof(client), 0),
+	    0);
+	assert_int_equal(limits_conn_address(l, &t[1],
+			     (struct sockaddr *)&client, sizeof(client), 0),
+	    0);
+	assert_int_equal(limits_conn_address(l, &t[2],
+			     (struct sockaddr *)&client, sizeof(client), 0),
+	    -1);
 	for (i = 0; i < 4; i++)
 		limits_conn_close(l, &s, &t[i], 0);
 	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
-	    sizeof(client), 0, &t[0]), 0);
+			     sizeof(client), 0, &t[0]),
+	    0);
 	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
-	    sizeof(client), 0, &t[1]), 0);
+			     sizeof(client), 0, &t[1]),
+	    0);
 	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
-	    sizeof(client), 0, &t[2]), -1);
+			     sizeof(client), 0, &t[2]),
+	    -1);
 	limits_conn_close(l, &s, &t[0], 0);
 	limits_conn_close(l, &s, &t[1], 0);
 	limits_free(l);
@@ -240,11 +282,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_shed_by_priority),
-		cmocka_unit_test(test_shed_hold),
-		cmocka_unit_test(test_budget),
-		cmocka_unit_test(test_conn_cap),
-		cmocka_unit_test(test_proxied),
+	    cmocka_unit_test(test_shed_by_priority),
+	    cmocka_unit_test(test_shed_hold),
+	    cmocka_unit_test(test_budget),
+	    cmocka_unit_test(test_conn_cap),
+	    cmocka_unit_test(test_proxied),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -33,7 +33,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_rfc3339_in_the_zone),
+	    cmocka_unit_test(test_rfc3339_in_the_zone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -111,12 +111,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_append_grows),
-		cmocka_unit_test(test_printf_and_truncate),
-		cmocka_unit_test(test_printf_longer_than_room),
-		cmocka_unit_test(test_binary_and_detach),
-		cmocka_unit_test(test_empty_cstr),
-		cmocka_unit_test(test_reserve_then_detach),
+	    cmocka_unit_test(test_append_grows),
+	    cmocka_unit_test(test_printf_and_truncate),
+	    cmocka_unit_test(test_printf_longer_than_room),
+	    cmocka_unit_test(test_binary_and_detach),
+	    cmocka_unit_test(test_empty_cstr),
+	    cmocka_unit_test(test_reserve_then_detach),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -50,7 +50,8 @@ make_doc(struct site_doc *d)
 	d->res.excerpt_len = strlen("요약 부분\n");
 	d->res.series = calloc(2, sizeof(*d->res.series));
 	d->res.series[0].label = strdup("1편");
-	d->res.series[0].href = strdup("/2021/12/31/las-vegas-aws-reinvent-01/");
+	d->res.series[0].href =
+	    strdup("/2021/12/31/las-vegas-aws-reinvent-01/");
 	d->res.series[0].line = 13;
 	d->res.series[1].label = strdup("4편 - 현재 게시물");
 	d->res.series[1].line = 16;
@@ -94,7 +95,8 @@ save(const struct site_doc *d, uint64_t stamp, size_t cut)
 	cache_begin(&b, stamp, 77, index, keys, 2);
 	cache_put(&b, d);
 	assert_true(fd >= 0);
-	assert_int_equal(write(fd, b.data, b.len - cut), (ssize_t)(b.len - cut));
+	assert_int_equal(
+	    write(fd, b.data, b.len - cut), (ssize_t)(b.len - cut));
 	close(fd);
 	buf_free(&b);
 	return name;
@@ -137,7 +139,8 @@ test_round_trip(void **state)
 	assert_null(back.meta.permalink);
 	assert_int_equal(back.meta.body_line, 7);
 	assert_int_equal(back.res.excerpt_len, strlen("요약 부분\n"));
-	assert_memory_equal(back.res.gemtext.data, "요약 부분\n", back.res.excerpt_len);
+	assert_memory_equal(
+	    back.res.gemtext.data, "요약 부분\n", back.res.excerpt_len);
 	assert_int_equal(back.res.nseries, 2);
 	assert_string_equal(back.res.series[0].href, d.res.series[0].href);
 	assert_null(back.res.series[1].href);
@@ -246,10 +249,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_round_trip),
-		cmocka_unit_test(test_other_stamp_is_empty),
-		cmocka_unit_test(test_truncated_file),
-		cmocka_unit_test(test_kept_record),
+	    cmocka_unit_test(test_round_trip),
+	    cmocka_unit_test(test_other_stamp_is_empty),
+	    cmocka_unit_test(test_truncated_file),
+	    cmocka_unit_test(test_kept_record),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

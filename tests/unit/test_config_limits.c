@@ -53,16 +53,17 @@ test_values(void **state)
 
 	(void)state;
 	assert_int_equal(load("limits:\n"
-	    "  rate: 0.5\n"
-	    "  burst: 3\n"
-	    "  max_connections: 10\n"
-	    "  max_concurrency: 8\n"
-	    "  min_concurrency: 2\n"
-	    "  retry_after: 30\n"
-	    "  heavy_size: 1000\n"
-	    "  shed: {heavy: 0.3, over: 0.1}\n"
-	    "  page_paths: ['/', '/posts/*']\n",
-	    &l, err, sizeof(err)), 0);
+			      "  rate: 0.5\n"
+			      "  burst: 3\n"
+			      "  max_connections: 10\n"
+			      "  max_concurrency: 8\n"
+			      "  min_concurrency: 2\n"
+			      "  retry_after: 30\n"
+			      "  heavy_size: 1000\n"
+			      "  shed: {heavy: 0.3, over: 0.1}\n"
+			      "  page_paths: ['/', '/posts/*']\n",
+			     &l, err, sizeof(err)),
+	    0);
 	assert_true(l.rate.rate == 0.5 && l.rate.burst == 3);
 	assert_int_equal(l.rate.max_conns, 10);
 	assert_true(l.shed.max_limit == 8 && l.shed.min_limit == 2);
@@ -132,27 +133,34 @@ static void
 test_errors(void **state)
 {
 	(void)state;
-	expect_error("limits:\n  rates: 1\n", ":2: unknown key 'rates' in limits");
-	expect_error("limits:\n  rate: fast\n", ":2: 'rate' must be a number, not 'fast'");
+	expect_error(
+	    "limits:\n  rates: 1\n", ":2: unknown key 'rates' in limits");
+	expect_error("limits:\n  rate: fast\n",
+	    ":2: 'rate' must be a number, not 'fast'");
 	expect_error("limits:\n  rate: '5'\n", ":2: 'rate' must be a number");
-	expect_error("limits:\n  burst: 0\n", ":2: 'burst' must be between 1 and");
-	expect_error("limits:\n  max_connections: 1.5\n", ":2: 'max_connections' must be a whole number");
+	expect_error(
+	    "limits:\n  burst: 0\n", ":2: 'burst' must be between 1 and");
+	expect_error("limits:\n  max_connections: 1.5\n",
+	    ":2: 'max_connections' must be a whole number");
 	expect_error("limits:\n  min_concurrency: 9\n  max_concurrency: 8\n",
 	    ":1: limits: max_concurrency must be at least min_concurrency");
-	expect_error("limits:\n  shed: {pages: 1}\n", ":2: unknown key 'pages' in limits.shed");
+	expect_error("limits:\n  shed: {pages: 1}\n",
+	    ":2: unknown key 'pages' in limits.shed");
 	expect_error("limits:\n  shed: {over: 0}\n", "'over' must be between");
-	expect_error("limits:\n  page_paths: '/'\n", ":2: 'page_paths' must be a list");
-	expect_error("limits:\n  heavy_paths: ['x.jpg']\n", ":2: each of 'heavy_paths'");
+	expect_error(
+	    "limits:\n  page_paths: '/'\n", ":2: 'page_paths' must be a list");
+	expect_error(
+	    "limits:\n  heavy_paths: ['x.jpg']\n", ":2: each of 'heavy_paths'");
 }
 
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_values),
-		cmocka_unit_test(test_errors),
-		cmocka_unit_test(test_documented_defaults),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_values),
+	    cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_documented_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

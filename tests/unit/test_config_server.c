@@ -69,27 +69,30 @@ test_hosts_and_rules(void **state)
 	char err[256];
 
 	(void)state;
-	assert_int_equal(load("server:\n"
-	    "  hostname: Capsule.Example.\n"
-	    "  lang: \"ko,en\"\n"
-	    "  hosts:\n"
-	    "    - {name: xn--bcher-kva.example, root: other, lang: de}\n"
-	    "  redirects:\n"
-	    "    - {from: /old, to: /new/, permanent: false}\n"
-	    "  gone: [/gone/]\n"
-	    "  client_cert_areas:\n"
-	    "    - {path: /private/, fingerprints: [\"" 
-	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
-	    "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"]}\n"
-	    "  log_client_address: truncated\n",
-	    &c, err, sizeof(err)), 0);
+	assert_int_equal(
+	    load("server:\n"
+		 "  hostname: Capsule.Example.\n"
+		 "  lang: \"ko,en\"\n"
+		 "  hosts:\n"
+		 "    - {name: xn--bcher-kva.example, root: other, lang: de}\n"
+		 "  redirects:\n"
+		 "    - {from: /old, to: /new/, permanent: false}\n"
+		 "  gone: [/gone/]\n"
+		 "  client_cert_areas:\n"
+		 "    - {path: /private/, fingerprints: [\""
+		 "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89:"
+		 "AB:CD:EF:01:23:45:67:89:AB:CD:EF:01:23:45:67:89\"]}\n"
+		 "  log_client_address: truncated\n",
+		&c, err, sizeof(err)),
+	    0);
 	assert_int_equal(c.n_hosts, 2);
 	assert_string_equal(c.hosts[0].name, "capsule.example");
 	assert_string_equal(c.hosts[0].lang, "ko,en");
 	assert_string_equal(c.hosts[1].name, "xn--bcher-kva.example");
 	assert_string_equal(c.hosts[1].root, "/tmp/other");
 	assert_string_equal(c.hosts[1].lang, "de");
-	assert_string_equal(c.hosts[1].cert, "/tmp/certs/xn--bcher-kva.example.crt");
+	assert_string_equal(
+	    c.hosts[1].cert, "/tmp/certs/xn--bcher-kva.example.crt");
 	assert_int_equal(c.n_redirects, 1);
 	assert_false(c.redirects[0].permanent);
 	assert_string_equal(c.gone[0], "/gone/");
@@ -118,16 +121,22 @@ static void
 test_errors(void **state)
 {
 	(void)state;
-	expect_error("server:\n  colour: red\n", "2: unknown key 'colour' in server");
+	expect_error(
+	    "server:\n  colour: red\n", "2: unknown key 'colour' in server");
 	expect_error("server:\n  workers: lots\n",
 	    "2: server.workers must be a whole number from 0 to 256");
 	expect_error("server:\n  port: 0\n",
 	    "2: server.port must be a whole number from 1 to 65535");
-	expect_error("server:\n  lang: \"ko; x\"\n", "2: bad lang 'ko; x' (like ko, en-US or ko,en)");
-	expect_error("server:\n  gone: [nope]\n", "2: a path must start with '/'");
-	expect_error("server:\n  hosts:\n    - {root: x}\n", "3: server.hosts: every host needs a name");
-	expect_error("server:\n  hosts:\n    - {name: localhost}\n", "3: host 'localhost' is listed twice");
-	expect_error("server:\n  client_cert_areas:\n    - {path: /p/, fingerprints: [abc]}\n",
+	expect_error("server:\n  lang: \"ko; x\"\n",
+	    "2: bad lang 'ko; x' (like ko, en-US or ko,en)");
+	expect_error(
+	    "server:\n  gone: [nope]\n", "2: a path must start with '/'");
+	expect_error("server:\n  hosts:\n    - {root: x}\n",
+	    "3: server.hosts: every host needs a name");
+	expect_error("server:\n  hosts:\n    - {name: localhost}\n",
+	    "3: host 'localhost' is listed twice");
+	expect_error("server:\n  client_cert_areas:\n    - {path: /p/, "
+		     "fingerprints: [abc]}\n",
 	    "3: a fingerprint is 64 hex digits (SHA-256)");
 	expect_error("server:\n  log_client_address: some\n",
 	    "2: log_client_address must be full, truncated or none");
@@ -137,9 +146,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_hosts_and_rules),
-		cmocka_unit_test(test_errors),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_hosts_and_rules),
+	    cmocka_unit_test(test_errors),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -9,7 +9,8 @@
 
 #include "gemini.h"
 
-static const char *const names[] = {"localhost", "xn--bcher-kva.example", "other.test"};
+static const char *const names[] = {
+    "localhost", "xn--bcher-kva.example", "other.test"};
 static const struct gemini_hosts hosts = {names, 3, 1965};
 
 struct outcome {
@@ -54,7 +55,8 @@ assert_status(const char *s, int status)
 	struct outcome o = line(s);
 
 	if (o.r != GEMINI_REFUSE || o.status != status)
-		fail_msg("%s: expected %d, got parse %d status %d", s, status, o.r, o.status);
+		fail_msg("%s: expected %d, got parse %d status %d", s, status,
+		    o.r, o.status);
 }
 
 static void
@@ -140,7 +142,8 @@ test_needs_crlf(void **state)
 	assert_int_equal(line("gemini://localhost/\n").r, GEMINI_NEED_MORE);
 	assert_int_equal(line("g").r, GEMINI_NEED_MORE);
 	/* bytes after the first CRLF are ignored */
-	assert_int_equal(line("gemini://localhost/a\r\nGET / HTTP/1.0\r\n").r, GEMINI_REQUEST);
+	assert_int_equal(line("gemini://localhost/a\r\nGET / HTTP/1.0\r\n").r,
+	    GEMINI_REQUEST);
 }
 
 static void
@@ -235,7 +238,8 @@ test_success_header(void **state)
 	gemini_success_header(h, sizeof(h), "text/gemini", "ko");
 	assert_string_equal(h, "20 text/gemini; charset=utf-8; lang=ko\r\n");
 	gemini_success_header(h, sizeof(h), "text/gemini", "ko,en");
-	assert_string_equal(h, "20 text/gemini; charset=utf-8; lang=\"ko,en\"\r\n");
+	assert_string_equal(
+	    h, "20 text/gemini; charset=utf-8; lang=\"ko,en\"\r\n");
 	gemini_success_header(h, sizeof(h), "text/plain", "ko");
 	assert_string_equal(h, "20 text/plain; charset=utf-8\r\n");
 	gemini_success_header(h, sizeof(h), "image/png", "ko");
@@ -247,17 +251,17 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_root_and_empty_path),
-		cmocka_unit_test(test_port_and_case),
-		cmocka_unit_test(test_ip_literal_is_default_host),
-		cmocka_unit_test(test_length_limit),
-		cmocka_unit_test(test_needs_crlf),
-		cmocka_unit_test(test_bad_requests),
-		cmocka_unit_test(test_dot_segments),
-		cmocka_unit_test(test_proxy_requests),
-		cmocka_unit_test(test_query_and_spaces),
-		cmocka_unit_test(test_header),
-		cmocka_unit_test(test_success_header),
+	    cmocka_unit_test(test_root_and_empty_path),
+	    cmocka_unit_test(test_port_and_case),
+	    cmocka_unit_test(test_ip_literal_is_default_host),
+	    cmocka_unit_test(test_length_limit),
+	    cmocka_unit_test(test_needs_crlf),
+	    cmocka_unit_test(test_bad_requests),
+	    cmocka_unit_test(test_dot_segments),
+	    cmocka_unit_test(test_proxy_requests),
+	    cmocka_unit_test(test_query_and_spaces),
+	    cmocka_unit_test(test_header),
+	    cmocka_unit_test(test_success_header),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -68,7 +68,8 @@ test_open_beneath(void **state)
 	assert_int_equal(path_open_beneath(root, "out", O_RDONLY), -1);
 	assert_int_equal(path_open_beneath(root, "abs", O_RDONLY), -1);
 	assert_int_equal(path_open_beneath(root, "/etc/passwd", O_RDONLY), -1);
-	assert_int_equal(path_open_beneath(root, "sub/../../secret", O_RDONLY), -1);
+	assert_int_equal(
+	    path_open_beneath(root, "sub/../../secret", O_RDONLY), -1);
 	close(root);
 }
 
@@ -126,7 +127,8 @@ test_read_sizes(void **state)
 	free(data);
 	assert_null(path_read_file(p, n - 1, &len));
 	assert_int_equal(errno, EFBIG);
-	assert_non_null(data = path_read_file("/proc/self/status", 1 << 20, &len));
+	assert_non_null(
+	    data = path_read_file("/proc/self/status", 1 << 20, &len));
 	assert_non_null(strstr(data, "Name:"));
 	assert_int_equal(strlen(data), len);
 	free(data);
@@ -139,10 +141,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_open_beneath),
-		cmocka_unit_test(test_is_public),
-		cmocka_unit_test(test_join_and_read),
-		cmocka_unit_test(test_read_sizes),
+	    cmocka_unit_test(test_open_beneath),
+	    cmocka_unit_test(test_is_public),
+	    cmocka_unit_test(test_join_and_read),
+	    cmocka_unit_test(test_read_sizes),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

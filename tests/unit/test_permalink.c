@@ -41,8 +41,8 @@ static void
 test_default_pattern(void **state)
 {
 	(void)state;
-	check_expand(PERMALINK_DEFAULT, "las-vegas-aws-reinvent-04", REINVENT_04,
-	    540, NULL, "/2021/12/31/las-vegas-aws-reinvent-04/");
+	check_expand(PERMALINK_DEFAULT, "las-vegas-aws-reinvent-04",
+	    REINVENT_04, 540, NULL, "/2021/12/31/las-vegas-aws-reinvent-04/");
 }
 
 static void
@@ -61,7 +61,8 @@ test_every_variable(void **state)
 {
 	(void)state;
 	/* 2021-03-05 07:08:09 UTC */
-	check_expand(":year-:i_month-:i_day/:month/:day/:hour:minute:second/:name",
+	check_expand(
+	    ":year-:i_month-:i_day/:month/:day/:hour:minute:second/:name",
 	    "slug", (time_t)1614928089, 0, NULL, "/2021-3-5/03/05/070809/slug");
 	check_expand("/:category/:title.html", "p", REINVENT_04, 540,
 	    "기타/잡동사니", "/기타/잡동사니/p.html");
@@ -112,7 +113,8 @@ static void
 test_page_file(void **state)
 {
 	(void)state;
-	check_page("/2021/12/31/a/", "2021/12/31/a/index.gmi", "/2021/12/31/a/");
+	check_page(
+	    "/2021/12/31/a/", "2021/12/31/a/index.gmi", "/2021/12/31/a/");
 	check_page("/2021/a.html", "2021/a.gmi", "/2021/a.gmi");
 	check_page("/about", "about/index.gmi", "/about/");
 	check_page("/about/index.html", "about/index.gmi", "/about/");
@@ -122,12 +124,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_default_pattern),
-		cmocka_unit_test(test_date_is_local_to_zone),
-		cmocka_unit_test(test_every_variable),
-		cmocka_unit_test(test_bad_pattern),
-		cmocka_unit_test(test_slug),
-		cmocka_unit_test(test_page_file),
+	    cmocka_unit_test(test_default_pattern),
+	    cmocka_unit_test(test_date_is_local_to_zone),
+	    cmocka_unit_test(test_every_variable),
+	    cmocka_unit_test(test_bad_pattern),
+	    cmocka_unit_test(test_slug),
+	    cmocka_unit_test(test_page_file),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -22,7 +22,9 @@ test_defaults(void **state)
 	(void)state;
 	priority_rules_default(&r);
 	assert_int_equal(classify(&r, "/", -1), PRIO_PAGE);
-	assert_int_equal(classify(&r, "/2021/12/31/las-vegas-aws-reinvent-04/", 4096), PRIO_PAGE);
+	assert_int_equal(
+	    classify(&r, "/2021/12/31/las-vegas-aws-reinvent-04/", 4096),
+	    PRIO_PAGE);
 	assert_int_equal(classify(&r, "/tags/index.gmi", 900000), PRIO_PAGE);
 	assert_int_equal(classify(&r, "/atom.xml", 300000), PRIO_LIGHT);
 	assert_int_equal(classify(&r, "/search", -1), PRIO_LIGHT);
@@ -31,7 +33,8 @@ test_defaults(void **state)
 	assert_int_equal(classify(&r, "/a/data.bin", 100), PRIO_LIGHT);
 	assert_int_equal(classify(&r, "/a/data.bin", 64 * 1024), PRIO_HEAVY);
 	assert_int_equal(classify(&r, "/missing", -1), PRIO_LIGHT);
-	assert_int_equal(priority_classify(&r, "/", 1, false, 0, true), PRIO_OVER);
+	assert_int_equal(
+	    priority_classify(&r, "/", 1, false, 0, true), PRIO_OVER);
 	assert_string_equal(priority_name(PRIO_HEAVY), "heavy");
 	priority_rules_free(&r);
 }
@@ -61,7 +64,9 @@ test_configured(void **state)
 	longpath[sizeof(longpath) - 1] = '\0';
 	assert_int_equal(classify(&r, longpath, 1), PRIO_LIGHT);
 	/* Bytes after a NUL are not seen by the patterns. */
-	assert_int_equal(priority_classify(&r, "/posts/\0x", 9, true, 100, false), PRIO_PAGE);
+	assert_int_equal(
+	    priority_classify(&r, "/posts/\0x", 9, true, 100, false),
+	    PRIO_PAGE);
 	priority_rules_free(&r);
 }
 
@@ -69,8 +74,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_defaults),
-		cmocka_unit_test(test_configured),
+	    cmocka_unit_test(test_defaults),
+	    cmocka_unit_test(test_configured),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

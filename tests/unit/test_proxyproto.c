@@ -11,7 +11,18 @@
 #include "proxyproto.h"
 
 static const unsigned char sig[12] = {
-	0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
+    0x0d,
+    0x0a,
+    0x0d,
+    0x0a,
+    0x00,
+    0x0d,
+    0x0a,
+    0x51,
+    0x55,
+    0x49,
+    0x54,
+    0x0a,
 };
 
 /* A v2 header into out: signature, version/command, family/protocol,
@@ -49,7 +60,8 @@ assert_v6(const struct sockaddr_storage *ss, const char *addr, int port)
 	char text[INET6_ADDRSTRLEN];
 
 	assert_int_equal(sin6->sin6_family, AF_INET6);
-	assert_non_null(inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof(text)));
+	assert_non_null(
+	    inet_ntop(AF_INET6, &sin6->sin6_addr, text, sizeof(text)));
 	assert_string_equal(text, addr);
 	assert_int_equal(ntohs(sin6->sin6_port), port);
 }
@@ -99,7 +111,8 @@ test_v1_unknown(void **state)
 	assert_int_equal(h.family, AF_UNSPEC);
 	assert_int_equal(h.consumed, 15);
 	/* The rest of an UNKNOWN line is ignored. */
-	assert_int_equal(parse_str("PROXY UNKNOWN ffff:f::1 ffff::2 1 2\r\n", &h),
+	assert_int_equal(
+	    parse_str("PROXY UNKNOWN ffff:f::1 ffff::2 1 2\r\n", &h),
 	    PROXY_DONE);
 	assert_int_equal(h.family, AF_UNSPEC);
 }
@@ -108,8 +121,9 @@ static void
 test_v1_longest(void **state)
 {
 	/* The worst case of the specification: exactly 107 bytes. */
-	const char *in = "PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
-			 "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
+	const char *in =
+	    "PROXY UNKNOWN ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff "
+	    "ffff:ffff:ffff:ffff:ffff:ffff:ffff:ffff 65535 65535\r\n";
 	struct proxy_header h;
 
 	(void)state;
@@ -135,25 +149,26 @@ static void
 test_v1_bad(void **state)
 {
 	static const char *const bad[] = {
-		"GET / HTTP/1.0\r\n",
-		"gemini://example.org/\r\n",
-		"PROXY TCP4 192.0.2.7 198.51.100.1 56324 1965\n",   /* no CR */
-		"PROXY TCP4 192.0.2.7 198.51.100.1 56324 1965\rX",  /* lone CR */
-		"PROXY TCP5 192.0.2.7 198.51.100.1 56324 1965\r\n", /* protocol */
-		"PROXY TCP4 192.0.2.7 198.51.100.1 56324\r\n",      /* a field short */
-		"PROXY TCP4 192.0.2.7 198.51.100.1 1 2 3\r\n",      /* one too many */
-		"PROXY TCP4 192.0.2.7  198.51.100.1 1 2\r\n",       /* double space */
-		"PROXY TCP4 192.0.2.7 198.51.100.1 65536 1965\r\n", /* port range */
-		"PROXY TCP4 192.0.2.7 198.51.100.1 0443 1965\r\n",  /* leading zero */
-		"PROXY TCP4 192.0.2.7 198.51.100.1 -1 1965\r\n",
-		"PROXY TCP4 2001:db8::1 198.51.100.1 1 2\r\n",      /* family */
-		"PROXY TCP6 192.0.2.7 ::1 1 2\r\n",
-		"PROXY TCP4 192.0.2.256 198.51.100.1 1 2\r\n",
-		"PROXY TCP4 192.0.2.7 198.51.100.1 1 2 \r\n",       /* trailing space */
-		"PROXY \r\n",
-		"PROXY UNKNOWNX\r\n",
-		"PROXY TCP4 192.0.2.7\t198.51.100.1 1 2\r\n", /* control byte */
-		"PROXY TCP4 192.0.2.\x80 198.51.100.1 1 2\r\n",
+	    "GET / HTTP/1.0\r\n",
+	    "gemini://example.org/\r\n",
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 56324 1965\n", /* no CR */
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 56324 1965\rX", /* lone CR */
+	    "PROXY TCP5 192.0.2.7 198.51.100.1 56324 1965\r\n", /* protocol */
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 56324\r\n", /* a field short */
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 1 2 3\r\n", /* one too many */
+	    "PROXY TCP4 192.0.2.7  198.51.100.1 1 2\r\n", /* double space */
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 65536 1965\r\n", /* port range */
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 0443 1965\r\n", /* leading zero
+								*/
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 -1 1965\r\n",
+	    "PROXY TCP4 2001:db8::1 198.51.100.1 1 2\r\n", /* family */
+	    "PROXY TCP6 192.0.2.7 ::1 1 2\r\n",
+	    "PROXY TCP4 192.0.2.256 198.51.100.1 1 2\r\n",
+	    "PROXY TCP4 192.0.2.7 198.51.100.1 1 2 \r\n", /* trailing space */
+	    "PROXY \r\n",
+	    "PROXY UNKNOWNX\r\n",
+	    "PROXY TCP4 192.0.2.7\t198.51.100.1 1 2\r\n", /* control byte */
+	    "PROXY TCP4 192.0.2.\x80 198.51.100.1 1 2\r\n",
 	};
 	struct proxy_header h;
 	size_t i;
@@ -178,7 +193,8 @@ test_v1_overlong(void **state)
 	/* 107 bytes without the end of the line: it can no longer fit. */
 	memset(in, 'a', sizeof(in));
 	memcpy(in, "PROXY UNKNOWN ", 14);
-	assert_int_equal(proxy_parse(in, PROXY_V1_MAX - 1, &h), PROXY_NEED_MORE);
+	assert_int_equal(
+	    proxy_parse(in, PROXY_V1_MAX - 1, &h), PROXY_NEED_MORE);
 	assert_int_equal(proxy_parse(in, PROXY_V1_MAX, &h), PROXY_BAD);
 	/* Even when its CRLF comes right after. */
 	in[PROXY_V1_MAX] = '\r';
@@ -189,7 +205,8 @@ test_v1_overlong(void **state)
 static void
 test_v2_inet(void **state)
 {
-	unsigned char p[12] = {192, 0, 2, 7, 198, 51, 100, 1, 0xdc, 0x04, 0x07, 0xad};
+	unsigned char p[12] = {
+	    192, 0, 2, 7, 198, 51, 100, 1, 0xdc, 0x04, 0x07, 0xad};
 	unsigned char in[64];
 	struct proxy_header h;
 	size_t n;
@@ -214,10 +231,11 @@ test_v2_inet6_with_tlvs(void **state)
 
 	(void)state;
 	memset(p, 0, sizeof(p));
-	p[0] = 0x20, p[1] = 0x01, p[2] = 0x0d, p[3] = 0xb8, p[15] = 1; /* 2001:db8::1 */
-	p[31] = 1;                                                     /* ::1 */
-	p[32] = 0x30, p[33] = 0x39;                                    /* 12345 */
-	p[34] = 0x07, p[35] = 0xad;                                    /* 1965 */
+	p[0] = 0x20, p[1] = 0x01, p[2] = 0x0d, p[3] = 0xb8,
+	p[15] = 1; /* 2001:db8::1 */
+	p[31] = 1; /* ::1 */
+	p[32] = 0x30, p[33] = 0x39; /* 12345 */
+	p[34] = 0x07, p[35] = 0xad; /* 1965 */
 	/* PP2_TYPE_ALPN "gemini" (9 bytes), then a NOOP TLV of 0 bytes. */
 	memcpy(p + 36, "\x01\x00\x06gemini", 9);
 	memcpy(p + 45, "\x04\x00\x00", 3);
@@ -332,19 +350,19 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_v1_tcp4),
-		cmocka_unit_test(test_v1_tcp6),
-		cmocka_unit_test(test_v1_unknown),
-		cmocka_unit_test(test_v1_longest),
-		cmocka_unit_test(test_v1_truncated),
-		cmocka_unit_test(test_v1_bad),
-		cmocka_unit_test(test_v1_overlong),
-		cmocka_unit_test(test_v2_inet),
-		cmocka_unit_test(test_v2_inet6_with_tlvs),
-		cmocka_unit_test(test_v2_local_and_unspec),
-		cmocka_unit_test(test_v2_truncated),
-		cmocka_unit_test(test_v2_bad),
-		cmocka_unit_test(test_v2_largest),
+	    cmocka_unit_test(test_v1_tcp4),
+	    cmocka_unit_test(test_v1_tcp6),
+	    cmocka_unit_test(test_v1_unknown),
+	    cmocka_unit_test(test_v1_longest),
+	    cmocka_unit_test(test_v1_truncated),
+	    cmocka_unit_test(test_v1_bad),
+	    cmocka_unit_test(test_v1_overlong),
+	    cmocka_unit_test(test_v2_inet),
+	    cmocka_unit_test(test_v2_inet6_with_tlvs),
+	    cmocka_unit_test(test_v2_local_and_unspec),
+	    cmocka_unit_test(test_v2_truncated),
+	    cmocka_unit_test(test_v2_bad),
+	    cmocka_unit_test(test_v2_largest),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

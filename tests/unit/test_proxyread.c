@@ -40,7 +40,8 @@ test_header_then_data(void **state)
 	(void)state;
 	pair(sv);
 	assert_int_equal(proxy_read(sv[0], &r, &h), PROXY_NEED_MORE);
-	/* The header in three pieces, the request in the same write as its end. */
+	/* The header in three pieces, the request in the same write as its end.
+	 */
 	send_all(sv[1], hdr_text, 10);
 	assert_int_equal(proxy_read(sv[0], &r, &h), PROXY_NEED_MORE);
 	send_all(sv[1], hdr_text + 10, 20);
@@ -62,9 +63,9 @@ static void
 test_v2_then_tls(void **state)
 {
 	static const unsigned char hdr[] = {
-		0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54, 0x0a,
-		0x21, 0x11, 0x00, 0x0c, 127, 0, 0, 2, 127, 0, 0, 1, 0x30, 0x39, 0x07, 0xad,
-		0x16, 0x03, 0x01, /* the start of a ClientHello */
+	    0x0d, 0x0a, 0x0d, 0x0a, 0x00, 0x0d, 0x0a, 0x51, 0x55, 0x49, 0x54,
+	    0x0a, 0x21, 0x11, 0x00, 0x0c, 127, 0, 0, 2, 127, 0, 0, 1, 0x30,
+	    0x39, 0x07, 0xad, 0x16, 0x03, 0x01, /* the start of a ClientHello */
 	};
 	struct proxy_reader r = {0};
 	struct proxy_header h;
@@ -108,9 +109,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_header_then_data),
-		cmocka_unit_test(test_v2_then_tls),
-		cmocka_unit_test(test_bad_and_eof),
+	    cmocka_unit_test(test_header_then_data),
+	    cmocka_unit_test(test_v2_then_tls),
+	    cmocka_unit_test(test_bad_and_eof),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -20,7 +20,9 @@ v4(const char *s)
 	memset(&sin, 0, sizeof(sin));
 	sin.sin_family = AF_INET;
 	assert_int_equal(inet_pton(AF_INET, s, &sin.sin_addr), 1);
-	assert_int_equal(addr_key_from_sockaddr((struct sockaddr *)&sin, sizeof(sin), &k), 0);
+	assert_int_equal(
+	    addr_key_from_sockaddr((struct sockaddr *)&sin, sizeof(sin), &k),
+	    0);
 	return k;
 }
 
@@ -33,7 +35,9 @@ v6(const char *s)
 	memset(&sin6, 0, sizeof(sin6));
 	sin6.sin6_family = AF_INET6;
 	assert_int_equal(inet_pton(AF_INET6, s, &sin6.sin6_addr), 1);
-	assert_int_equal(addr_key_from_sockaddr((struct sockaddr *)&sin6, sizeof(sin6), &k), 0);
+	assert_int_equal(
+	    addr_key_from_sockaddr((struct sockaddr *)&sin6, sizeof(sin6), &k),
+	    0);
 	return k;
 }
 
@@ -69,8 +73,9 @@ test_keys(void **state)
 	/* A v4-mapped v6 address is the same host as the plain v4 one. */
 	b = v6("::ffff:192.0.2.1");
 	assert_memory_equal(&a, &b, sizeof(a));
-	assert_int_equal(addr_key_from_sockaddr((struct sockaddr *)&other,
-	    sizeof(other), &a), -1);
+	assert_int_equal(addr_key_from_sockaddr(
+			     (struct sockaddr *)&other, sizeof(other), &a),
+	    -1);
 }
 
 static void
@@ -84,10 +89,12 @@ test_bucket(void **state)
 
 	(void)state;
 	for (i = 0; i < 4; i++)
-		assert_int_equal(ratelimit_request(rl, &k, 100.0, &retry), RATE_OK);
+		assert_int_equal(
+		    ratelimit_request(rl, &k, 100.0, &retry), RATE_OK);
 	/* Empty: over budget, four more allowed on credit, then refused. */
 	for (i = 0; i < 4; i++)
-		assert_int_equal(ratelimit_request(rl, &k, 100.0, &retry), RATE_OVER);
+		assert_int_equal(
+		    ratelimit_request(rl, &k, 100.0, &retry), RATE_OVER);
 	assert_int_equal(retry, 3); /* tokens -4: (1 - -4) / 2 = 2.5 -> 3 */
 	assert_int_equal(ratelimit_request(rl, &k, 100.0, &retry), RATE_DENY);
 	assert_int_equal(retry, 3);
@@ -98,7 +105,8 @@ test_bucket(void **state)
 	assert_int_equal(ratelimit_request(rl, &k, 102.5, &retry), RATE_OVER);
 	/* Refill stops at burst. */
 	for (i = 0; i < 4; i++)
-		assert_int_equal(ratelimit_request(rl, &k, 1000.0, NULL), RATE_OK);
+		assert_int_equal(
+		    ratelimit_request(rl, &k, 1000.0, NULL), RATE_OK);
 	assert_int_equal(ratelimit_request(rl, &k, 1000.0, NULL), RATE_OVER);
 	/* A clock going backwards refills nothing. */
 	assert_int_equal(ratelimit_request(rl, &k, 10.0, NULL), RATE_OVER);
@@ -221,7 +229,8 @@ test_eviction(void **state)
 	for (i = 2; i < 10; i++) {
 		snprintf(ip, sizeof(ip), "10.0.0.%d", i);
 		k = v4(ip);
-		assert_int_equal(ratelimit_request(rl, &k, 1 + i, NULL), RATE_OK);
+		assert_int_equal(
+		    ratelimit_request(rl, &k, 1 + i, NULL), RATE_OK);
 	}
 	/* first was the oldest and has been replaced: a full bucket again. */
 	assert_int_equal(ratelimit_request(rl, &first, 20, NULL), RATE_OK);
@@ -243,12 +252,12 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_keys),
-		cmocka_unit_test(test_bucket),
-		cmocka_unit_test(test_denied_conns),
-		cmocka_unit_test(test_shed_twice),
-		cmocka_unit_test(test_conn_caps),
-		cmocka_unit_test(test_eviction),
+	    cmocka_unit_test(test_keys),
+	    cmocka_unit_test(test_bucket),
+	    cmocka_unit_test(test_denied_conns),
+	    cmocka_unit_test(test_shed_twice),
+	    cmocka_unit_test(test_conn_caps),
+	    cmocka_unit_test(test_eviction),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

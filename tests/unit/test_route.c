@@ -93,8 +93,10 @@ test_store(void **state)
 	assert_non_null(e);
 	assert_string_equal(e->mime, "text/gemini");
 	assert_memory_equal(e->data, "# Home\n", 7);
-	assert_int_equal(e->response_len, strlen("20 text/gemini; charset=utf-8; lang=ko\r\n# Home\n"));
-	assert_memory_equal(e->response, "20 text/gemini; charset=utf-8; lang=ko\r\n# Home\n",
+	assert_int_equal(e->response_len,
+	    strlen("20 text/gemini; charset=utf-8; lang=ko\r\n# Home\n"));
+	assert_memory_equal(e->response,
+	    "20 text/gemini; charset=utf-8; lang=ko\r\n# Home\n",
 	    e->response_len);
 	/* above the in-memory threshold: streamed */
 	e = store_lookup(st, "/big.bin", 8);
@@ -135,7 +137,8 @@ ask(struct server_conf *conf, const char *url, int *file_fd)
 	snprintf(line, sizeof(line), "%s\r\n", url);
 	gemini_request_init(&req);
 	response_init(&resp);
-	assert_int_equal(gemini_parse(line, strlen(line), &hosts, &req), GEMINI_REQUEST);
+	assert_int_equal(
+	    gemini_parse(line, strlen(line), &hosts, &req), GEMINI_REQUEST);
 	route_gemini(&site, &req, cert_cb, NULL, &resp);
 	snprintf(out, sizeof(out), "%.*s%.*s", (int)resp.head.len,
 	    resp.head.data ? resp.head.data : "", (int)resp.body_len,
@@ -161,15 +164,20 @@ test_routes(void **state)
 	    "20 text/gemini; charset=utf-8; lang=ko\r\n# Home\n");
 	assert_string_equal(ask(&conf, "gemini://localhost", NULL),
 	    "20 text/gemini; charset=utf-8; lang=ko\r\n# Home\n");
-	assert_string_equal(ask(&conf, "gemini://localhost/tags", NULL), "31 /tags/\r\n");
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/tags", NULL), "31 /tags/\r\n");
 	assert_string_equal(ask(&conf, "gemini://localhost/tags/", NULL),
 	    "20 text/gemini; charset=utf-8; lang=ko\r\n# Tags\n");
 	assert_string_equal(ask(&conf, "gemini://localhost/robots.txt", NULL),
 	    "20 text/plain; charset=utf-8\r\nUser-agent: *\n");
-	assert_string_equal(ask(&conf, "gemini://localhost/nope", NULL), "51 Not found\r\n");
-	assert_string_equal(ask(&conf, "gemini://localhost/.hidden", NULL), "51 Not found\r\n");
-	assert_string_equal(ask(&conf, "gemini://localhost/escape", NULL), "51 Not found\r\n");
-	assert_string_equal(ask(&conf, "gemini://localhost/.well-known/security.txt", NULL),
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/nope", NULL), "51 Not found\r\n");
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/.hidden", NULL), "51 Not found\r\n");
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/escape", NULL), "51 Not found\r\n");
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/.well-known/security.txt", NULL),
 	    "20 text/plain; charset=utf-8\r\nhi\n");
 	assert_string_equal(ask(&conf, "gemini://localhost/search", NULL),
 	    "10 Search the capsule\r\n");
@@ -182,7 +190,8 @@ test_routes(void **state)
 static void
 test_configured(void **state)
 {
-	char from[] = "/old", to[] = "/new/", gone[] = "/removed/", area[] = "/private/";
+	char from[] = "/old", to[] = "/new/", gone[] = "/removed/",
+	     area[] = "/private/";
 	char *gone_list[] = {gone};
 	unsigned char fps[1][32];
 	struct srv_redirect redir = {from, to, true};
@@ -198,10 +207,13 @@ test_configured(void **state)
 	conf.n_gone = 1;
 	conf.areas = &ar;
 	conf.n_areas = 1;
-	assert_string_equal(ask(&conf, "gemini://localhost/old", NULL), "31 /new/\r\n");
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/old", NULL), "31 /new/\r\n");
 	redir.permanent = false;
-	assert_string_equal(ask(&conf, "gemini://localhost/old", NULL), "30 /new/\r\n");
-	assert_string_equal(ask(&conf, "gemini://localhost/removed/x", NULL), "52 Gone\r\n");
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/old", NULL), "30 /new/\r\n");
+	assert_string_equal(
+	    ask(&conf, "gemini://localhost/removed/x", NULL), "52 Gone\r\n");
 	with_cert = false;
 	assert_string_equal(ask(&conf, "gemini://localhost/private/", NULL),
 	    "60 Client certificate required\r\n");
@@ -217,9 +229,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_store),
-		cmocka_unit_test(test_routes),
-		cmocka_unit_test(test_configured),
+	    cmocka_unit_test(test_store),
+	    cmocka_unit_test(test_routes),
+	    cmocka_unit_test(test_configured),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

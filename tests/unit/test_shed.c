@@ -155,11 +155,11 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_conf_check),
-		cmocka_unit_test(test_admission_order),
-		cmocka_unit_test(test_limit_follows_latency),
-		cmocka_unit_test(test_idle_does_not_grow),
-		cmocka_unit_test(test_minrtt_window),
+	    cmocka_unit_test(test_conf_check),
+	    cmocka_unit_test(test_admission_order),
+	    cmocka_unit_test(test_limit_follows_latency),
+	    cmocka_unit_test(test_idle_does_not_grow),
+	    cmocka_unit_test(test_minrtt_window),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -52,8 +52,8 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_put_get_grow),
-		cmocka_unit_test(test_prefix_keys_and_null_values),
+	    cmocka_unit_test(test_put_get_grow),
+	    cmocka_unit_test(test_prefix_keys_and_null_values),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -104,7 +104,8 @@ test_load_sizes(void **state)
 	assert_non_null(k);
 	assert_int_equal(ticket_keys_count(k), 3);
 	ticket_keys_free(k);
-	k = load(NULL, TICKET_MAX_KEYS * TICKET_KEY_SIZE, 0600, err, sizeof(err));
+	k = load(
+	    NULL, TICKET_MAX_KEYS * TICKET_KEY_SIZE, 0600, err, sizeof(err));
 	assert_non_null(k);
 	assert_int_equal(ticket_keys_count(k), TICKET_MAX_KEYS);
 	ticket_keys_free(k);
@@ -114,8 +115,8 @@ test_load_sizes(void **state)
 	assert_null(load(NULL, TICKET_KEY_SIZE - 1, 0600, err, sizeof(err)));
 	assert_non_null(strstr(err, "79 bytes"));
 	assert_null(load(NULL, TICKET_KEY_SIZE + 1, 0600, err, sizeof(err)));
-	assert_null(load(NULL, (TICKET_MAX_KEYS + 1) * TICKET_KEY_SIZE, 0600, err,
-	    sizeof(err)));
+	assert_null(load(NULL, (TICKET_MAX_KEYS + 1) * TICKET_KEY_SIZE, 0600,
+	    err, sizeof(err)));
 }
 
 static void
@@ -135,7 +136,8 @@ test_load_permissions(void **state)
 	assert_null(load(NULL, TICKET_KEY_SIZE, 0604, err, sizeof(err)));
 	assert_null(load(NULL, TICKET_KEY_SIZE, 0620, err, sizeof(err)));
 	assert_null(load(NULL, TICKET_KEY_SIZE, 0602, err, sizeof(err)));
-	assert_null(ticket_keys_load("/nonexistent/ticket.key", err, sizeof(err)));
+	assert_null(
+	    ticket_keys_load("/nonexistent/ticket.key", err, sizeof(err)));
 	assert_non_null(strstr(err, "/nonexistent/ticket.key: "));
 	assert_null(ticket_keys_load(dir, err, sizeof(err)));
 }
@@ -186,9 +188,11 @@ connect_once(SSL_CTX *sctx, SSL_SESSION *session, int *reused)
 		rc = SSL_do_handshake(c);
 		rs = SSL_do_handshake(s);
 		if (rc != 1)
-			assert_int_equal(SSL_get_error(c, rc), SSL_ERROR_WANT_READ);
+			assert_int_equal(
+			    SSL_get_error(c, rc), SSL_ERROR_WANT_READ);
 		if (rs != 1)
-			assert_int_equal(SSL_get_error(s, rs), SSL_ERROR_WANT_READ);
+			assert_int_equal(
+			    SSL_get_error(s, rs), SSL_ERROR_WANT_READ);
 	}
 	assert_int_equal(rc, 1);
 	assert_int_equal(rs, 1);
@@ -225,7 +229,7 @@ test_resume_across_contexts(void **state)
 	assert_int_equal(RAND_bytes(k2, sizeof(k2)), 1);
 	memcpy(rotated, k2, TICKET_KEY_SIZE);
 	memcpy(rotated + TICKET_KEY_SIZE, k1, TICKET_KEY_SIZE);
-	a = server_ctx(k1, sizeof(k1));     /* two instances, one key file */
+	a = server_ctx(k1, sizeof(k1)); /* two instances, one key file */
 	b = server_ctx(k1, sizeof(k1));
 	other = server_ctx(k2, sizeof(k2)); /* an instance with another key */
 	next = server_ctx(rotated, sizeof(rotated)); /* after a rotation */
@@ -256,9 +260,9 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_load_sizes),
-		cmocka_unit_test(test_load_permissions),
-		cmocka_unit_test(test_resume_across_contexts),
+	    cmocka_unit_test(test_load_sizes),
+	    cmocka_unit_test(test_load_permissions),
+	    cmocka_unit_test(test_resume_across_contexts),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }

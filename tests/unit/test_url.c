@@ -78,8 +78,10 @@ test_decode(void **state)
 	buf_reset(&b);
 	assert_int_equal(url_decode("%zz", 3, &b, 0, &reason), -1);
 	assert_int_equal(url_decode("%4", 2, &b, 0, &reason), -1);
-	assert_int_equal(url_decode("a%2fb", 5, &b, URL_DECODE_PATH, &reason), -1);
-	assert_int_equal(url_decode("a%00b", 5, &b, URL_DECODE_PATH, &reason), -1);
+	assert_int_equal(
+	    url_decode("a%2fb", 5, &b, URL_DECODE_PATH, &reason), -1);
+	assert_int_equal(
+	    url_decode("a%00b", 5, &b, URL_DECODE_PATH, &reason), -1);
 	buf_reset(&b);
 	assert_int_equal(url_decode("a%2fb", 5, &b, 0, &reason), 0);
 	assert_string_equal(buf_cstr(&b), "a/b");
@@ -112,13 +114,13 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_parse_gemini),
-		cmocka_unit_test(test_parse_userinfo_ipv6),
-		cmocka_unit_test(test_parse_refuses),
-		cmocka_unit_test(test_parse_relative),
-		cmocka_unit_test(test_decode),
-		cmocka_unit_test(test_encode),
-		cmocka_unit_test(test_dot_segments),
+	    cmocka_unit_test(test_parse_gemini),
+	    cmocka_unit_test(test_parse_userinfo_ipv6),
+	    cmocka_unit_test(test_parse_refuses),
+	    cmocka_unit_test(test_parse_relative),
+	    cmocka_unit_test(test_decode),
+	    cmocka_unit_test(test_encode),
+	    cmocka_unit_test(test_dot_segments),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

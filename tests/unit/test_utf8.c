@@ -14,11 +14,11 @@ test_valid(void **state)
 	(void)state;
 	assert_true(utf8_valid("plain ascii", 11));
 	assert_true(utf8_valid("라스베가스", strlen("라스베가스")));
-	assert_false(utf8_valid("\xc0\xaf", 2));         /* overlong '/' */
-	assert_false(utf8_valid("\xe0\x80\xaf", 3));     /* overlong '/' */
-	assert_false(utf8_valid("\xed\xa0\x80", 3));     /* surrogate */
+	assert_false(utf8_valid("\xc0\xaf", 2)); /* overlong '/' */
+	assert_false(utf8_valid("\xe0\x80\xaf", 3)); /* overlong '/' */
+	assert_false(utf8_valid("\xed\xa0\x80", 3)); /* surrogate */
 	assert_false(utf8_valid("\xf4\x90\x80\x80", 4)); /* above U+10FFFF */
-	assert_false(utf8_valid("\xea\xb0", 2));         /* truncated */
+	assert_false(utf8_valid("\xea\xb0", 2)); /* truncated */
 	assert_false(utf8_valid("\xff", 1));
 }
 
@@ -34,7 +34,8 @@ test_valid_agrees_with_decode(void **state)
 	(void)state;
 	for (unsigned lead = 0x80; lead <= 0xff; lead++) {
 		for (unsigned b1 = 0; b1 < 256; b1++) {
-			for (unsigned b2 = 0; b2 < 256; b2 += lead >= 0xe0 ? 1 : 255) {
+			for (unsigned b2 = 0; b2 < 256;
+			     b2 += lead >= 0xe0 ? 1 : 255) {
 				char seq[3] = {(char)lead, (char)b1, (char)b2};
 				bool ok = utf8_decode(seq, 3, &cp) == 3 ||
 				    (utf8_decode(seq, 3, &cp) == 2 &&
@@ -43,7 +44,8 @@ test_valid_agrees_with_decode(void **state)
 
 				memset(text, 'a', sizeof(text));
 				memcpy(text + at, seq, 3);
-				assert_int_equal(utf8_valid(text, sizeof(text)), ok);
+				assert_int_equal(
+				    utf8_valid(text, sizeof(text)), ok);
 				/* cut short at the end of the text */
 				assert_false(utf8_valid(text, at + 1));
 				if (lead >= 0xe0)
@@ -146,14 +148,14 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_valid),
-		cmocka_unit_test(test_valid_agrees_with_decode),
-		cmocka_unit_test(test_encode_decode),
-		cmocka_unit_test(test_width),
-		cmocka_unit_test(test_wrap_at_spaces),
-		cmocka_unit_test(test_wrap_hangul_by_columns),
-		cmocka_unit_test(test_wrap_long_word),
-		cmocka_unit_test(test_wrap_trailing_spaces),
+	    cmocka_unit_test(test_valid),
+	    cmocka_unit_test(test_valid_agrees_with_decode),
+	    cmocka_unit_test(test_encode_decode),
+	    cmocka_unit_test(test_width),
+	    cmocka_unit_test(test_wrap_at_spaces),
+	    cmocka_unit_test(test_wrap_hangul_by_columns),
+	    cmocka_unit_test(test_wrap_long_word),
+	    cmocka_unit_test(test_wrap_trailing_spaces),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -17,21 +17,20 @@ static void
 test_front_matter_shapes(void **state)
 {
 	char err[256];
-	const char *text =
-	    "title: 라스베가스를 다녀오고... 4편\n"
-	    "tags: [reinvent, 여행]\n"
-	    "category:\n"
-	    "  - [기타, 잡동사니]\n"
-	    "  - 여행\n"
-	    "date: 2021-12-31 21:28:31\n"
-	    "quoted: \"2021\"\n";
+	const char *text = "title: 라스베가스를 다녀오고... 4편\n"
+			   "tags: [reinvent, 여행]\n"
+			   "category:\n"
+			   "  - [기타, 잡동사니]\n"
+			   "  - 여행\n"
+			   "date: 2021-12-31 21:28:31\n"
+			   "quoted: \"2021\"\n";
 	struct ynode *root = parse(text, err);
 	const struct ynode *tags, *cat;
 
 	(void)state;
 	assert_non_null(root);
-	assert_string_equal(ynode_str(root, "title", NULL),
-	    "라스베가스를 다녀오고... 4편");
+	assert_string_equal(
+	    ynode_str(root, "title", NULL), "라스베가스를 다녀오고... 4편");
 	tags = ynode_get(root, "tags");
 	assert_int_equal(tags->kind, YNODE_LIST);
 	assert_int_equal(ynode_count(tags), 2);
@@ -96,10 +95,10 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
-		cmocka_unit_test(test_front_matter_shapes),
-		cmocka_unit_test(test_errors_have_lines),
-		cmocka_unit_test(test_depth_limit),
-		cmocka_unit_test(test_empty_and_bool),
+	    cmocka_unit_test(test_front_matter_shapes),
+	    cmocka_unit_test(test_errors_have_lines),
+	    cmocka_unit_test(test_depth_limit),
+	    cmocka_unit_test(test_empty_and_bool),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
