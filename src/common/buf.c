@@ -186,3 +186,30 @@ buf_detach(struct buf *b, size_t *len)
 	buf_init(b);
 	return p;
 }
+
+void
+buf_escape_markup(struct buf *b, const char *s, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		switch (s[i]) {
+		case '&':
+			buf_puts(b, "&amp;");
+			break;
+		case '<':
+			buf_puts(b, "&lt;");
+			break;
+		case '>':
+			buf_puts(b, "&gt;");
+			break;
+		case '"':
+			buf_puts(b, "&quot;");
+			break;
+		default:
+			if ((unsigned char)s[i] >= 0x20 || s[i] == '\n' ||
+			    s[i] == '\t')
+				buf_putc(b, s[i]);
+		}
+	}
+}

@@ -35,6 +35,10 @@ void buf_putc(struct buf *b, char c);
 void buf_printf(struct buf *b, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void buf_vprintf(struct buf *b, const char *fmt, va_list ap);
+/* Append s[0..n) escaped for XML and HTML text and double-quoted
+ * attributes: & < > " become entities; control characters other than tab
+ * and newline, which XML 1.0 forbids, are left out. */
+void buf_escape_markup(struct buf *b, const char *s, size_t n);
 /* Drop n bytes from the end (n is clamped to len). */
 void buf_truncate(struct buf *b, size_t len);
 /* A NUL-terminated view of the contents; valid until the next change. */

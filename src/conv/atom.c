@@ -23,37 +23,9 @@ atom_format_time(struct buf *out, time_t t, int tz)
 }
 
 static void
-xml_text(struct buf *out, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		default:
-			/* Control characters are not allowed in XML 1.0. */
-			if ((unsigned char)s[i] >= 0x20 || s[i] == '\n' ||
-			    s[i] == '\t')
-				buf_putc(out, s[i]);
-		}
-	}
-}
-
-static void
 xml_str(struct buf *out, const char *s)
 {
-	xml_text(out, s, strlen(s));
+	buf_escape_markup(out, s, strlen(s));
 }
 
 /* gemini_base + the percent-encoded path without its leading '/'. */
@@ -64,7 +36,7 @@ abs_url(struct buf *out, const struct site *s, const char *path)
 
 	buf_puts(&u, s->cfg->gemini_base);
 	site_put_link(&u, path[0] == '/' ? path + 1 : path);
-	xml_text(out, u.data, u.len);
+	buf_escape_markup(out, u.data, u.len);
 	buf_free(&u);
 }
 
@@ -99,7 +71,8 @@ entry(struct buf *out, const struct site *s, const struct site_doc *doc)
 		buf_puts(out, "</summary>\n");
 	} else if (doc->rendered && doc->res.excerpt_len > 0) {
 		buf_puts(out, "    <summary>");
-		xml_text(out, doc->res.gemtext.data, doc->res.excerpt_len);
+		buf_escape_markup(
+		    out, doc->res.gemtext.data, doc->res.excerpt_len);
 		buf_puts(out, "</summary>\n");
 	}
 	buf_puts(out, "  </entry>\n");

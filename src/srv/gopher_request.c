@@ -90,35 +90,6 @@ gopher_parse(const char *line, size_t len, struct gopher_request *req,
 	return 0;
 }
 
-static void
-html_escape(struct buf *out, const char *s, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		switch (s[i]) {
-		case '&':
-			buf_puts(out, "&amp;");
-			break;
-		case '<':
-			buf_puts(out, "&lt;");
-			break;
-		case '>':
-			buf_puts(out, "&gt;");
-			break;
-		case '"':
-			buf_puts(out, "&quot;");
-			break;
-		case '\'':
-			buf_puts(out, "&#39;");
-			break;
-		default:
-			buf_putc(out, s[i]);
-			break;
-		}
-	}
-}
-
 int
 gopher_url_page(const char *url, size_t len, struct buf *out)
 {
@@ -136,13 +107,13 @@ gopher_url_page(const char *url, size_t len, struct buf *out)
 	buf_puts(out,
 	    "<!DOCTYPE html>\n<html>\n<head>\n<meta charset=\"utf-8\">\n"
 	    "<meta http-equiv=\"refresh\" content=\"0; url=");
-	html_escape(out, url, len);
+	buf_escape_markup(out, url, len);
 	buf_puts(out,
 	    "\">\n<title>Link</title>\n</head>\n<body>\n"
 	    "<p>This link leaves the Gopher space: <a href=\"");
-	html_escape(out, url, len);
+	buf_escape_markup(out, url, len);
 	buf_puts(out, "\">");
-	html_escape(out, url, len);
+	buf_escape_markup(out, url, len);
 	buf_puts(out, "</a></p>\n</body>\n</html>\n");
 	return 0;
 }

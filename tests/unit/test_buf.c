@@ -107,6 +107,19 @@ test_reserve_then_detach(void **state)
 	free(p);
 }
 
+static void
+test_escape_markup(void **state)
+{
+	struct buf b = BUF_INIT;
+	const char *s = "a<b & \"c\">\x01\x7f\td\n한";
+
+	(void)state;
+	buf_escape_markup(&b, s, strlen(s));
+	assert_string_equal(
+	    buf_cstr(&b), "a&lt;b &amp; &quot;c&quot;&gt;\x7f\td\n한");
+	buf_free(&b);
+}
+
 int
 main(void)
 {
@@ -117,6 +130,7 @@ main(void)
 	    cmocka_unit_test(test_binary_and_detach),
 	    cmocka_unit_test(test_empty_cstr),
 	    cmocka_unit_test(test_reserve_then_detach),
+	    cmocka_unit_test(test_escape_markup),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
