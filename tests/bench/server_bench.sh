@@ -69,7 +69,6 @@ DOCS=$W/docs
 GOPHER=$W/gopher
 mkdir -p "$DOCS/menu" "$GOPHER"
 POST_MD=$ROOT/capsule/source/_posts/las-vegas-aws-reinvent-04.md
-[ -f "$POST_MD" ] || POST_MD=/work/shared/posts/las-vegas-aws-reinvent-04.md
 [ -f "$POST_MD" ] || fail "the reference post is missing"
 # 2 KB page: whole lines of the post's text, padded with a plain line.
 LC_ALL=C awk 'NR > 7 { n += length($0) + 1; if (n > 1960) exit; print }' "$POST_MD" >"$DOCS/page.gmi"
