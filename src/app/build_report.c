@@ -1,5 +1,7 @@
 #include "build_report.h"
 
+#include <string.h>
+#include <time.h>
 #include <unistd.h>
 
 void
@@ -45,4 +47,18 @@ build_report_progress(void *ctx, size_t done, size_t total)
 		return;
 	fprintf(stderr, "\r\033[Krendering %zu/%zu", done, total);
 	r->drawn = true;
+}
+
+void
+build_report_opts(struct build_report *r, const struct site_settings *set,
+    struct build_opts *o)
+{
+	memset(o, 0, sizeof(*o));
+	o->cfg = &set->site;
+	o->source = set->source;
+	o->output = set->output;
+	o->now = time(NULL);
+	o->report = build_report_problem;
+	o->progress = build_report_progress;
+	o->ctx = r;
 }

@@ -11,6 +11,7 @@
 #include <stdio.h>
 
 #include "build.h"
+#include "config_site.h"
 
 struct build_report {
 	bool quiet; /* errors only (and the summary) */
@@ -23,6 +24,10 @@ void build_report_init(struct build_report *r, bool quiet);
 void build_report_problem(
     void *ctx, const char *file, int line, bool is_error, const char *msg);
 void build_report_progress(void *ctx, size_t done, size_t total);
+/* Start o for a build of the site set describes, reported through r
+ * (which build_report_init() must have set up); o borrows set and r. */
+void build_report_opts(struct build_report *r, const struct site_settings *set,
+    struct build_opts *o);
 /* Erase a progress line still on screen. */
 void build_report_done(struct build_report *r);
 

@@ -1,6 +1,5 @@
 #include <getopt.h>
 #include <stdio.h>
-#include <string.h>
 #include <time.h>
 
 #include "build.h"
@@ -96,16 +95,9 @@ cmd_build(int argc, char **argv)
 		return 1;
 	}
 	build_report_init(&rep, quiet);
-	memset(&o, 0, sizeof(o));
-	o.cfg = &set.site;
-	o.source = set.source;
-	o.output = set.output;
+	build_report_opts(&rep, &set, &o);
 	o.use_cache = !force;
 	o.exiting = !FREE_AT_EXIT;
-	o.now = time(NULL);
-	o.report = build_report_problem;
-	o.progress = build_report_progress;
-	o.ctx = &rep;
 	rc = build_run(&o, &st, err, sizeof(err));
 	build_report_done(&rep);
 	if (rc != 0) {

@@ -1,7 +1,6 @@
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
-#include <time.h>
 
 #include "build.h"
 #include "build_report.h"
@@ -95,15 +94,8 @@ cmd_check(int argc, char **argv)
 		return 1;
 	}
 	build_report_init(&rep, quiet);
-	memset(&o, 0, sizeof(o));
-	o.cfg = &set.site;
-	o.source = set.source;
-	o.output = set.output;
+	build_report_opts(&rep, &set, &o);
 	o.dry_run = true;
-	o.now = time(NULL);
-	o.report = build_report_problem;
-	o.progress = build_report_progress;
-	o.ctx = &rep;
 	rc = build_run(&o, &st, err, sizeof(err));
 	build_report_done(&rep);
 	if (rc != 0) {
