@@ -1,7 +1,5 @@
 #include "build.h"
 
-#include <pthread.h>
-#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -18,11 +16,9 @@
 #include "page.h"
 #include "path.h"
 #include "series.h"
+#include "workers.h"
 
 #define CACHE_FILE ".canyon-cache"
-/* Threads at most for rendering and writing pages, the build's main
- * costs. */
-#define BUILD_THREADS_MAX 4
 
 struct builder {
 	const struct build_opts *o;
@@ -222,55 +218,34 @@ struct work {
 	struct builder *b;
 	struct site_doc **docs;
 	size_t n;
-	atomic_size_t next;
 	void (*one)(struct work *w, size_t i); /* must be thread-safe */
 	bool *failed; /* rendering: per document */
 	char **errs; /* pages: per document, its write error or NULL */
 	bool progress; /* report progress (rendering) */
 };
 
-/* Handle documents until none is left; report progress when asked (the
- * calling thread only: the callback need not be thread-safe). */
 static void
-work_some(struct work *w, bool caller)
+work_one(void *ctx, size_t i)
 {
-	const struct build_opts *o = w->b->o;
-	size_t i;
+	struct work *w = ctx;
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
-		w->one(w, i);
-		if (caller && w->progress && o->progress && i % 256 == 0)
-			o->progress(o->ctx, i + 1, w->n);
-	}
+	w->one(w, i);
 }
 
-static void *
-work_thread(void *arg)
+static void
+work_progress(void *ctx, size_t done, size_t total)
 {
-	work_some(arg, false);
-	return NULL;
+	const struct build_opts *o = ((struct work *)ctx)->b->o;
+
+	o->progress(o->ctx, done, total);
 }
 
-/* One thread per processor (a few at most), the caller being one; a few
- * documents are not worth a thread. */
 static void
 work_run(struct work *w)
 {
-	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t n = cpus > 1 ? (size_t)cpus : 1, i, started = 0;
-	pthread_t tid[BUILD_THREADS_MAX];
+	bool progress = w->progress && w->b->o->progress;
 
-	if (n > BUILD_THREADS_MAX)
-		n = BUILD_THREADS_MAX;
-	if (w->n < 64)
-		n = 1;
-	atomic_init(&w->next, 0);
-	for (i = 1; i < n; i++)
-		if (pthread_create(&tid[started], NULL, work_thread, w) == 0)
-			started++;
-	work_some(w, true);
-	for (i = 0; i < started; i++)
-		pthread_join(tid[i], NULL);
+	workers_run(w->n, work_one, w, progress ? work_progress : NULL, w);
 }
 
 static void

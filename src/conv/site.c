@@ -14,6 +14,7 @@
 #include "path.h"
 #include "permalink.h"
 #include "url.h"
+#include "workers.h"
 
 /* A post above this is refused rather than read (a 50 MB post is not one). */
 #define DOC_MAX_SIZE (64u * 1024 * 1024)
@@ -302,6 +303,33 @@ read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
 	}
 }
 
+/* What reading the documents, in parallel, shares (read only). */
+struct load_ctx {
+	struct site *s;
+	const struct cache *cache;
+	int posts_fd; /* the posts' folder, or -1 */
+};
+
+/* Read document i (posts, then pages). A document changes only itself,
+ * and the site and the cache are only read: documents load in
+ * parallel. */
+static void
+load_one(void *ctx, size_t i)
+{
+	struct load_ctx *l = ctx;
+	struct site *s = l->s;
+	struct site_doc *doc;
+
+	if (i >= s->nposts) {
+		doc = s->pages[i - s->nposts];
+		read_doc(s, doc, l->cache, AT_FDCWD, doc->src);
+		return;
+	}
+	doc = s->posts[i];
+	read_doc(s, doc, l->cache, l->posts_fd < 0 ? AT_FDCWD : l->posts_fd,
+	    l->posts_fd < 0 ? doc->src : strrchr(doc->src, '/') + 1);
+}
+
 /* Hexo's post_asset_folder: everything in the folder is published. */
 static void
 list_assets(struct site_doc *doc, const char *dir, const char *rel)
@@ -445,9 +473,9 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
     const struct cache *cache, char *err, size_t errlen)
 {
 	char *posts_dir, **names, *full;
+	struct load_ctx load;
 	struct site_doc *doc;
 	size_t n, i;
-	int posts_fd;
 
 	memset(s, 0, sizeof(*s));
 	s->cfg = cfg;
@@ -488,17 +516,13 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		return -1;
 	}
 	/* A post's src is posts_dir/name: its name is after the last '/'. */
-	posts_fd = open(posts_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
-	for (i = 0; i < s->nposts; i++)
-		read_doc(s, s->posts[i], cache,
-		    posts_fd < 0 ? AT_FDCWD : posts_fd,
-		    posts_fd < 0 ? s->posts[i]->src
-				 : strrchr(s->posts[i]->src, '/') + 1);
-	if (posts_fd >= 0)
-		close(posts_fd);
+	load.s = s;
+	load.cache = cache;
+	load.posts_fd = open(posts_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	workers_run(s->nposts + s->npages, load_one, &load, NULL, NULL);
+	if (load.posts_fd >= 0)
+		close(load.posts_fd);
 	free(posts_dir);
-	for (i = 0; i < s->npages; i++)
-		read_doc(s, s->pages[i], cache, AT_FDCWD, s->pages[i]->src);
 	for (i = 0; i < s->nposts; i++) {
 		doc = s->posts[i];
 		if (!doc->usable || !doc->meta.published)
