@@ -17,15 +17,25 @@ struct workers {
 	void *progress_ctx;
 };
 
+/*
+ * Items go out in runs of neighbours: posts next to each other publish
+ * in the same folders, and two threads making entries in one folder wait
+ * on its lock in the kernel; runs of this many keep them apart, yet are
+ * short enough that the threads finish together.
+ */
+#define WORKERS_RUN 32
+
 static void
 work_some(struct workers *w, bool caller)
 {
-	size_t i;
+	size_t i, end;
 
-	while ((i = atomic_fetch_add(&w->next, 1)) < w->n) {
-		w->one(w->ctx, i);
+	while ((i = atomic_fetch_add(&w->next, WORKERS_RUN)) < w->n) {
+		end = i + WORKERS_RUN < w->n ? i + WORKERS_RUN : w->n;
 		if (caller && w->progress && i % 256 == 0)
 			w->progress(w->progress_ctx, i + 1, w->n);
+		for (; i < end; i++)
+			w->one(w->ctx, i);
 	}
 }
 

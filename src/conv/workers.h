@@ -3,8 +3,9 @@
  *
  * The build's costly steps (reading posts, rendering them, writing their
  * pages) handle thousands of independent items; workers_run() hands them
- * out one at a time to one thread per processor (a few at most), the
- * calling thread being one of them, and returns when all are done.
+ * out in short runs of neighbours to one thread per processor (a few at
+ * most), the calling thread being one of them, and returns when all are
+ * done.
  */
 #ifndef CANYON_WORKERS_H
 #define CANYON_WORKERS_H
