@@ -3,7 +3,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -388,6 +387,19 @@ remove_stale(struct outtree *t)
 	}
 }
 
+/* key as 16 lowercase hex digits (what load_manifest() reads); by hand:
+ * printf costs more than the rest of the manifest. */
+static void
+put_key(struct buf *b, uint64_t key)
+{
+	char hex[16];
+	int i;
+
+	for (i = 15; i >= 0; i--, key >>= 4)
+		hex[i] = "0123456789abcdef"[key & 15];
+	buf_append(b, hex, sizeof(hex));
+}
+
 static int
 save_manifest(struct outtree *t, char *err, size_t errlen)
 {
@@ -396,11 +408,15 @@ save_manifest(struct outtree *t, char *err, size_t errlen)
 	size_t i;
 	int fd, rc = 0;
 
+	buf_reserve(&m, t->now.n * 64);
 	for (i = 0; i < t->now.cap; i++) {
 		const char *rel = t->now.slots[i].key;
-		if (rel != NULL && strchr(rel, '\n') == NULL)
-			buf_printf(&m, "%016" PRIx64 " %s\n",
-			    unbox(t->now.slots[i].value), rel);
+		if (rel != NULL && strchr(rel, '\n') == NULL) {
+			put_key(&m, unbox(t->now.slots[i].value));
+			buf_putc(&m, ' ');
+			buf_puts(&m, rel);
+			buf_putc(&m, '\n');
+		}
 	}
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 ||
