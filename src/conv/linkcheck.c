@@ -104,7 +104,9 @@ collect_one(const struct site *s, const struct site_doc *doc, const char *file,
 		buf_free(&path);
 		return;
 	}
-	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	/* Full at 0, 1, 2, 4, 8...: grow twice as large. */
+	if ((*nv & (*nv - 1)) == 0)
+		*v = xrealloc(*v, (*nv ? *nv * 2 : 1) * sizeof(**v));
 	pl = &(*v)[(*nv)++];
 	pl->target = xstrndup(t, n);
 	pl->path = path.data ? buf_detach(&path, NULL) : xstrdup("");
