@@ -20,6 +20,16 @@
 
 #define CACHE_FILE ".canyon-cache"
 
+/* An index page made in parallel with the documents' pages; it is
+ * written afterwards, in the order of the original build steps. */
+struct index_page {
+	char *file;
+	struct buf page;
+	uint64_t key;
+	struct page_link *links; /* its internal links (gemtext pages) */
+	size_t nlinks;
+};
+
 struct builder {
 	const struct build_opts *o;
 	struct build_stats *st;
@@ -32,6 +42,9 @@ struct builder {
 	char **index_files; /* the index pages written, for the cache */
 	uint64_t *index_keys;
 	size_t nindex;
+	struct index_page *made; /* index pages made beside the documents'
+				    pages, to write (NULL: none made) */
+	size_t nmade;
 	char *werr; /* first write error, reported at the end */
 };
 
@@ -372,15 +385,24 @@ plan_doc(struct builder *b, struct site_doc *doc)
 	return doc->usable;
 }
 
-/* Make and write the page of a planned document. It changes only doc and
- * reads the site: pages are made in parallel. */
+static void make_indexes(struct builder *b);
+
+/* Item 0: the index pages (made, not written); then the page of each
+ * planned document, made and written. A document's page changes only
+ * doc and reads the site: pages are made in parallel. */
 static void
 page_one(struct work *w, size_t i)
 {
 	struct builder *b = w->b;
-	struct site_doc *doc = w->docs[i];
+	struct site_doc *doc;
 	struct buf page = BUF_INIT;
 	char err[512];
+
+	if (i == 0) {
+		make_indexes(b);
+		return;
+	}
+	doc = w->docs[--i];
 
 	page_render(&b->site, doc, &page);
 	forget_links(doc);
@@ -391,6 +413,10 @@ page_one(struct work *w, size_t i)
 		page.len, err, sizeof(err)) != 0)
 		w->errs[i] = xstrdup(err);
 	buf_free(&page);
+	/* Its cache record is final now: made here, in parallel, rather
+	 * than by save_cache() alone at the end. */
+	if (!b->o->dry_run && diag_errors(&doc->diags) == 0)
+		cache_put(&doc->cache_rec, doc);
 }
 
 /* What follows a document's page, in the documents' order: the link
@@ -433,6 +459,7 @@ write_docs(struct builder *b)
 			w.docs[w.n++] = doc;
 		}
 	}
+	w.n++; /* item 0: the index pages */
 	work_run(&w);
 	for (i = 0, k = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
@@ -459,18 +486,54 @@ remember_index(struct builder *b, const char *file, uint64_t key)
 	b->nindex++;
 }
 
+/* An index page made by index_write_all() (page is taken), with its key
+ * and links. Reads the site only. */
+static void
+index_page_make(const struct builder *b, const char *file, struct buf *page,
+    struct index_page *ip)
+{
+	memset(ip, 0, sizeof(*ip));
+	ip->file = xstrdup(file);
+	ip->page = *page;
+	*page = (struct buf)BUF_INIT;
+	if (ip->page.data == NULL)
+		buf_puts(&ip->page, "");
+	ip->key = hash_bytes(HASH_SEED, ip->page.data, ip->page.len);
+	if (strcmp(file + strlen(file) - 4, ".gmi") == 0)
+		linkcheck_collect(&b->site, NULL, file, ip->page.data,
+		    ip->page.len, &ip->links, &ip->nlinks);
+}
+
+/* Keep an index page for write_indexes() (make_indexes()). */
+static void
+keep_index(void *ctx, const char *file, struct buf *page)
+{
+	struct builder *b = ctx;
+
+	b->made = xrealloc(b->made, (b->nmade + 1) * sizeof(*b->made));
+	index_page_make(b, file, page, &b->made[b->nmade++]);
+}
+
+/* Write a kept index page: check its links, write it, remember it. */
+static void
+write_index(struct builder *b, struct index_page *ip)
+{
+	linkcheck_take(&b->lc, ip->file, ip->links, ip->nlinks);
+	write_file(b, ip->file, ip->key, ip->page.data, ip->page.len);
+	remember_index(b, ip->file, ip->key);
+	free(ip->file);
+	buf_free(&ip->page);
+}
+
+/* Make and write an index page at once (write_indexes()). */
 static void
 emit_index(void *ctx, const char *file, struct buf *page)
 {
 	struct builder *b = ctx;
-	const char *data = page->data ? page->data : "";
-	uint64_t key = hash_bytes(HASH_SEED, data, page->len);
+	struct index_page ip;
 
-	if (strcmp(file + strlen(file) - 4, ".gmi") == 0)
-		linkcheck_gemtext(
-		    &b->lc, &b->site, NULL, file, data, page->len);
-	write_file(b, file, key, data, page->len);
-	remember_index(b, file, key);
+	index_page_make(b, file, page, &ip);
+	write_index(b, &ip);
 }
 
 /* Everything the index pages show of the posts and pages. */
@@ -502,10 +565,35 @@ index_key(const struct builder *b)
 	return h;
 }
 
+/* Whether the index pages of the last build may still be right: then
+ * write_indexes() looks at the generation being written first. */
+static bool
+indexes_may_keep(const struct builder *b)
+{
+	const struct cache *c = &b->cache;
+
+	return c->nindex > 0 && c->index_key == b->index_key && !b->out.dry;
+}
+
+/* Make the index pages (a worker, beside the documents' pages, once
+ * these are planned: what they show is settled), unless the last
+ * build's may be kept. They are written by write_indexes(). */
+static void
+make_indexes(struct builder *b)
+{
+	b->index_key = index_key(b);
+	if (indexes_may_keep(b))
+		return;
+	index_write_all(&b->site, keep_index, b);
+	if (b->made == NULL) /* none: still "made" */
+		b->made = xcalloc(1, sizeof(*b->made));
+}
+
 /*
  * The index pages. Listing ten thousand posts four times over is most of
  * what a one-post build costs, so when nothing they show changed and the
  * generation being written already has them, they are kept as they are.
+ * Made ones (make_indexes()) are written here, in their order.
  */
 static void
 write_indexes(struct builder *b)
@@ -513,8 +601,15 @@ write_indexes(struct builder *b)
 	const struct cache *c = &b->cache;
 	size_t i;
 
-	b->index_key = index_key(b);
-	if (c->nindex > 0 && c->index_key == b->index_key && !b->out.dry) {
+	if (b->made != NULL) {
+		for (i = 0; i < b->nmade; i++)
+			write_index(b, &b->made[i]);
+		free(b->made);
+		b->made = NULL;
+		b->nmade = 0;
+		return;
+	}
+	if (indexes_may_keep(b)) {
 		for (i = 0; i < c->nindex; i++)
 			if (!outtree_fresh(
 				&b->out, c->index_files[i], c->index_keys[i]))
@@ -594,10 +689,15 @@ save_cache(struct builder *b)
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		struct site_doc *doc =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (site_doc_live(doc) && doc->rendered &&
-		    diag_errors(&doc->diags) == 0 &&
-		    !cache_put_kept(&c, &b->cache, doc))
+		if (!site_doc_live(doc) || !doc->rendered ||
+		    diag_errors(&doc->diags) != 0)
+			continue;
+		if (doc->cache_rec.len > 0) {
+			buf_append(&c, doc->cache_rec.data, doc->cache_rec.len);
+			buf_free(&doc->cache_rec);
+		} else if (!cache_put_kept(&c, &b->cache, doc)) {
 			cache_put(&c, doc);
+		}
 	}
 	if (b->werr == NULL &&
 	    outtree_write(

@@ -604,6 +604,7 @@ doc_free(struct site_doc *doc)
 		free(doc->links[i].path);
 	}
 	free(doc->links);
+	buf_free(&doc->cache_rec);
 	free(doc);
 }
 
