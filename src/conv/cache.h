@@ -20,8 +20,9 @@
 #include "strmap.h"
 
 struct cache {
-	char *data; /* the file's bytes, owned */
+	const char *data; /* the file's bytes (mapped), owned */
 	size_t len;
+	size_t header_len; /* the bytes before the first record */
 	struct strmap by_src; /* source path -> its record in data */
 	/* The index pages (home, tags, categories, archive) of the last build,
 	 * and a hash of what they were made from. */
@@ -65,5 +66,9 @@ void cache_put(struct buf *out, const struct site_doc *doc);
  */
 bool cache_put_kept(
     struct buf *out, const struct cache *c, const struct site_doc *doc);
+/* The bytes cache_put_kept() would append (in c's data, *n of them), or
+ * NULL when it would append nothing. */
+const char *cache_kept(
+    const struct cache *c, const struct site_doc *doc, size_t *n);
 
 #endif
