@@ -713,43 +713,72 @@ cache_unchanged(const struct builder *b, const struct buf *header)
 	return pos == c->len;
 }
 
+/* Add bytes to the pieces of the new cache, joining them to the last
+ * piece when they follow it (kept records in the old cache's order). */
+static void
+add_piece(struct iovec **v, size_t *n, size_t *cap, const char *p, size_t len)
+{
+	struct iovec *last = *n > 0 ? &(*v)[*n - 1] : NULL;
+
+	if (last != NULL && (const char *)last->iov_base + last->iov_len == p) {
+		last->iov_len += len;
+		return;
+	}
+	if (*n == *cap) {
+		*cap = *cap ? *cap * 2 : 64;
+		*v = xrealloc(*v, *cap * sizeof(**v));
+	}
+	(*v)[(*n)++] = (struct iovec){(void *)(uintptr_t)p, len};
+}
+
+/*
+ * Save the new cache: its header, then each document's record, the kept
+ * ones straight from the old cache's mapping (no copy of megabytes when
+ * one post changed), the new ones from where they were made. Its key
+ * hashes the header and the records one by one, however they are cut
+ * into pieces.
+ */
 static void
 save_cache(struct builder *b)
 {
 	struct site *s = &b->site;
-	struct buf c = BUF_INIT;
+	struct buf header = BUF_INIT;
+	struct iovec *pieces = NULL;
+	size_t npieces = 0, cap = 0, i, n;
+	const char *rec;
 	char err[512];
-	size_t i;
+	uint64_t key;
+	bool same;
 
-	cache_begin(&c, b->stamp, b->index_key, b->index_files, b->index_keys,
-	    b->nindex);
-	if (cache_unchanged(b, &c)) {
-		if (b->werr == NULL &&
-		    outtree_write(&b->out, CACHE_FILE, 0, b->cache.data,
-			b->cache.len, err, sizeof(err)) != 0)
-			b->werr = xstrdup(err);
-		buf_free(&c);
-		return;
-	}
-	/* About the size of the last one: no regrowing a large buffer. */
-	buf_reserve(&c, b->cache.len + 4096);
+	cache_begin(&header, b->stamp, b->index_key, b->index_files,
+	    b->index_keys, b->nindex);
+	key = hash_bytes(HASH_SEED, header.data, header.len);
+	if ((same = cache_unchanged(b, &header)))
+		add_piece(&pieces, &npieces, &cap, b->cache.data, b->cache.len);
+	else
+		add_piece(&pieces, &npieces, &cap, header.data, header.len);
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		struct site_doc *doc =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (!cache_wanted(doc))
 			continue;
-		if (doc->cache_rec.len > 0) {
-			buf_append(&c, doc->cache_rec.data, doc->cache_rec.len);
-			buf_free(&doc->cache_rec);
-		} else if (!cache_put_kept(&c, &b->cache, doc)) {
-			cache_put(&c, doc);
+		if (doc->cache_rec.len > 0 ||
+		    (rec = cache_kept(&b->cache, doc, &n)) == NULL) {
+			if (doc->cache_rec.len == 0)
+				cache_put(&doc->cache_rec, doc);
+			rec = doc->cache_rec.data;
+			n = doc->cache_rec.len;
 		}
+		key = hash_bytes(key, rec, n);
+		if (!same)
+			add_piece(&pieces, &npieces, &cap, rec, n);
 	}
 	if (b->werr == NULL &&
-	    outtree_write(
-		&b->out, CACHE_FILE, 0, c.data, c.len, err, sizeof(err)) != 0)
+	    outtree_writev(&b->out, CACHE_FILE, key, pieces, npieces, err,
+		sizeof(err)) != 0)
 		b->werr = xstrdup(err);
-	buf_free(&c);
+	free(pieces);
+	buf_free(&header);
 }
 
 int

@@ -468,16 +468,3 @@ cache_kept(const struct cache *c, const struct site_doc *doc, size_t *n)
 	*n = sizeof(len) + len;
 	return rec - sizeof(len);
 }
-
-bool
-cache_put_kept(
-    struct buf *out, const struct cache *c, const struct site_doc *doc)
-{
-	const char *rec;
-	size_t n;
-
-	if ((rec = cache_kept(c, doc, &n)) == NULL)
-		return false;
-	buf_append(out, rec, n);
-	return true;
-}

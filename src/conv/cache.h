@@ -58,16 +58,11 @@ void cache_begin(struct buf *out, uint64_t stamp, uint64_t index_key,
 /* Append doc's record (a live, rendered or restored document). */
 void cache_put(struct buf *out, const struct site_doc *doc);
 /*
- * Append, as it is, the record of c that doc was restored from, when
- * nothing of it changed since: still from_cache (not rendered again),
- * the same file identity and keys. It is what cache_put() would write,
- * without writing it field by field. Returns false, appending nothing,
- * otherwise: cache_put() doc then.
+ * The record of c that doc was restored from, as it is (its length
+ * first, *n bytes in c's data), when nothing of it changed since: still
+ * from_cache (not rendered again), the same file identity and keys. It
+ * is what cache_put() would write. NULL otherwise: cache_put() doc then.
  */
-bool cache_put_kept(
-    struct buf *out, const struct cache *c, const struct site_doc *doc);
-/* The bytes cache_put_kept() would append (in c's data, *n of them), or
- * NULL when it would append nothing. */
 const char *cache_kept(
     const struct cache *c, const struct site_doc *doc, size_t *n);
 
