@@ -54,6 +54,8 @@ struct worker {
 	atomic_bool stopping;
 	int wake_fd; /* eventfd the main thread writes */
 	struct event *wake_ev, *flush_ev, *stop_ev;
+	struct event *probe_ev; /* measures the loop's delay (shed.h) */
+	double probe_due; /* when probe_ev should run */
 	struct worker_listener *ls;
 	size_t n_ls;
 	struct conn *active; /* doubly linked, for a forced stop */
@@ -61,7 +63,7 @@ struct worker {
 	size_t n_active, n_free;
 	struct accesslog log;
 	struct limits *limits; /* shared by every loop */
-	struct shed shed; /* this loop's requests in flight */
+	struct limits_worker lw; /* this loop's addresses and requests */
 };
 
 /* Called from the listener: take over fd. With proxy, the connection
