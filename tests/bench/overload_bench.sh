@@ -136,7 +136,7 @@ start_server() {
 	else
 		LIMITS="rate: 1000000, burst: 1000000, max_connections: 4096,
     max_connections_per_address: 4096, min_concurrency: 100000,
-    max_concurrency: 100000, initial_concurrency: 100000"
+    max_concurrency: 100000, initial_concurrency: 100000, max_delay: 60"
 	fi
 	cat >"$W/canyon.yaml" <<YAML
 output: pub
