@@ -117,6 +117,13 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 		return -1;
 	}
 	t->counted = true;
+	t->suspect = t->tracked && ratelimit_suspect(lw->rl, &t->key, now);
+	/* Its request would most likely be refused, after a handshake the
+	 * loop has no time for: refuse it now. */
+	if (t->suspect && shed_late(&lw->shed)) {
+		limits_conn_close(l, lw, t, now);
+		return -1;
+	}
 	return 0;
 }
 
@@ -127,7 +134,10 @@ limits_conn_address(struct limits_worker *lw, struct limits_ticket *t,
 	if (!t->counted || t->tracked)
 		return 0;
 	(void)addr_key_from_sockaddr(sa, salen, &t->key);
-	return ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked);
+	if (ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1)
+		return -1;
+	t->suspect = t->tracked && ratelimit_suspect(lw->rl, &t->key, now);
+	return t->suspect && shed_late(&lw->shed) ? -1 : 0;
 }
 
 enum limits_verdict

@@ -51,6 +51,8 @@ struct limits_ticket {
 	bool counted; /* holds a connection slot */
 	bool tracked; /* ... in the address table too */
 	bool admitted; /* a request is in flight */
+	bool suspect; /* at connection time, ratelimit_suspect(): its
+		       * handshake comes after others' (worker.h) */
 	enum priority prio;
 	double start; /* time of admission */
 };
@@ -80,15 +82,17 @@ void limits_worker_init(
     const struct limits *l, struct limits_worker *lw, double now);
 void limits_worker_free(struct limits_worker *lw);
 
-/* A connection from sa was accepted. 0, or -1 when a cap is reached (close
- * it without a word). sa NULL: the client's address is not known yet
- * (a PROXY-protocol header will tell it): only the total cap applies
- * until limits_conn_address() gives it. */
+/* A connection from sa was accepted. 0, or -1 when a cap is reached, or
+ * when the loop runs late (shed_late()) and sa's request would most likely
+ * be refused (ratelimit_suspect()): close it without a word. sa NULL: the
+ * client's address is not known yet (a PROXY-protocol header will tell it):
+ * only the total cap applies until limits_conn_address() gives it. */
 int limits_conn_open(struct limits *l, struct limits_worker *lw,
     const struct sockaddr *sa, socklen_t salen, double now,
     struct limits_ticket *t);
 /* The client of t's connection is sa: its per-address cap and budget apply
- * from now on. 0, or -1 when that address is at its cap (close it). */
+ * from now on. 0, or -1 when that address is at its cap or, as above,
+ * likely refused while the loop runs late (close it). */
 int limits_conn_address(struct limits_worker *lw, struct limits_ticket *t,
     const struct sockaddr *sa, socklen_t salen, double now);
 

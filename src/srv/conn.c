@@ -521,7 +521,9 @@ conn_start(struct conn *c)
 	}
 	/* A Gopher connection has no handshake: established at once. */
 	bufferevent_priority_set(c->bev,
-	    c->proto == PROTO_GEMINI ? PRIO_EV_DEFAULT : PRIO_EV_ESTABLISHED);
+	    c->proto == PROTO_GOPHER ? PRIO_EV_ESTABLISHED
+		: c->lt.suspect      ? PRIO_EV_SUSPECT
+				     : PRIO_EV_DEFAULT);
 	bufferevent_setcb(c->bev,
 	    c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
 	    on_write, on_event, c);

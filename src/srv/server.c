@@ -131,6 +131,8 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 }
 
 #define PROBE_USEC 5000
+/* Callbacks a loop runs before it polls again (new_base()). */
+#define DISPATCH_MAX 8
 
 static double
 mono_s(void)
@@ -206,6 +208,7 @@ static struct event_base *
 new_base(void)
 {
 	struct event_config *cfg = event_config_new();
+	struct timeval dispatch_interval = {0, 1000};
 	struct event_base *base;
 
 	if (cfg == NULL)
@@ -214,15 +217,21 @@ new_base(void)
 	/* By default a loop runs every active callback of a priority before
 	 * it polls again: under load that is a batch of dozens of handshakes
 	 * (each hundreds of microseconds), and a request that arrives
-	 * meanwhile waits for the whole batch, in flight for the admission
-	 * count all along. Poll again after each handshake-priority
-	 * callback instead, so that established connections (worker.h) go
-	 * first (one epoll_wait() per handshake step). */
-	event_config_set_max_dispatch_interval(cfg, NULL, 1, PRIO_EV_DEFAULT);
+	 * meanwhile waits for the whole batch. Likewise a batch of requests
+	 * read at once is admitted before any reply is written (a TLS
+	 * bufferevent writes when the loop next polls), all in flight at
+	 * once for the admission count. Poll again after a millisecond or
+	 * DISPATCH_MAX callbacks, whichever comes first, so that established
+	 * connections (worker.h) go first and replies leave soon; not after
+	 * each callback, as every epoll_wait() goes over all the ready
+	 * sockets again. */
+	event_config_set_max_dispatch_interval(
+	    cfg, &dispatch_interval, DISPATCH_MAX, 0);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	/* Two priorities (worker.h): connections past their TLS handshake
-	 * first, everything else (accepts, handshakes, timers) after. */
+	/* Priorities (worker.h): connections past their TLS handshake first,
+	 * then accepts, handshakes and timers, then the handshakes of
+	 * clients likely to be refused. Events default to the middle one. */
 	if (base && event_base_priority_init(base, WORKER_PRIORITIES) == -1) {
 		event_base_free(base);
 		return NULL;

@@ -66,7 +66,7 @@ bool
 shed_admit(struct shed *s, enum priority p)
 {
 	if ((double)s->inflight >= s->limit * s->conf.fraction[p] ||
-	    (p != PRIO_PAGE && s->delay > s->conf.max_delay)) {
+	    (p != PRIO_PAGE && shed_late(s))) {
 		s->refused[p]++;
 		return false;
 	}
@@ -88,6 +88,12 @@ shed_delay(struct shed *s, double delay)
 	/* A probe every few milliseconds: a fast average, so that shedding
 	 * starts and stops within a few tens of milliseconds. */
 	s->delay = s->delay * 0.7 + (delay > 0 ? delay : 0) * 0.3;
+}
+
+bool
+shed_late(const struct shed *s)
+{
+	return s->delay > s->conf.max_delay;
 }
 
 double

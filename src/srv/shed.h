@@ -80,6 +80,8 @@ void shed_cancel(struct shed *s);
 
 /* The loop ran a timer delay seconds late: the queue ahead of new work. */
 void shed_delay(struct shed *s, double delay);
+/* The smoothed delay exceeds max_delay: only pages are let in. */
+bool shed_late(const struct shed *s);
 
 /* The current minimum latency estimate, 0 when none yet. */
 double shed_minrtt(const struct shed *s);

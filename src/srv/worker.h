@@ -30,11 +30,16 @@ struct conn;
  * waiting behind handshakes queued after it. libevent runs only the most
  * urgent non-empty priority per iteration; the higher one holds only
  * connections whose handshake is done, so it cannot starve the other.
+ * Last come the handshakes of clients whose request will most likely be
+ * refused (over budget, or told to wait: ratelimit_suspect()), so that
+ * pages do not wait behind them; under lasting overload they may wait
+ * until the request timeout closes them, which is a refusal too.
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
 	PRIO_EV_DEFAULT = 1, /* accepts, handshakes, timers */
-	WORKER_PRIORITIES = 2
+	PRIO_EV_SUSPECT = 2, /* handshakes of likely refused clients */
+	WORKER_PRIORITIES = 3
 };
 
 enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };

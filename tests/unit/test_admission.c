@@ -338,6 +338,58 @@ test_workers(void **state)
 	limits_free(l);
 }
 
+/* A client over its budget is suspect: its handshake comes last, and
+ * while the loop runs late it is refused on accept, before any TLS work;
+ * other clients are not. */
+static void
+test_suspect(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t, o;
+	struct sockaddr_in greedy = addr("192.0.2.1"),
+			   other = addr("192.0.2.2");
+	unsigned retry;
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.rate = 1;
+	c.rate.burst = 2;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_worker_init(l, &s, 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+		    limits_conn_open(l, &s, (struct sockaddr *)&greedy,
+			sizeof(greedy), 0, &t),
+		    0);
+		assert_false(t.suspect);
+		(void)admit(l, &s, &t, "/", 10, 0, &retry);
+		limits_done(&s, &t, true, 0.001);
+		limits_conn_close(l, &s, &t, 0.001);
+	}
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
+			     sizeof(greedy), 0.01, &t),
+	    0);
+	assert_true(t.suspect);
+	limits_conn_close(l, &s, &t, 0.01);
+	for (i = 0; i < 5; i++)
+		shed_delay(&s.shed, 1);
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
+			     sizeof(greedy), 0.01, &t),
+	    -1);
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
+			     sizeof(other), 0.01, &o),
+	    0);
+	assert_false(o.suspect);
+	limits_conn_close(l, &s, &o, 0.01);
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
 int
 main(void)
 {
@@ -348,6 +400,7 @@ main(void)
 	    cmocka_unit_test(test_conn_cap),
 	    cmocka_unit_test(test_proxied),
 	    cmocka_unit_test(test_workers),
+	    cmocka_unit_test(test_suspect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
