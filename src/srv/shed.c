@@ -85,9 +85,13 @@ shed_cancel(struct shed *s)
 void
 shed_delay(struct shed *s, double delay)
 {
-	/* A probe every few milliseconds: a fast average, so that shedding
-	 * starts and stops within a few tens of milliseconds. */
-	s->delay = s->delay * 0.7 + (delay > 0 ? delay : 0) * 0.3;
+	/* A probe every few milliseconds. Quick to rise, slow to fall: a
+	 * queue that empties for a moment under lasting overload must not
+	 * let a burst of bulk requests in; shedding stops some 100 ms after
+	 * the queue is gone. */
+	double w = delay > s->delay ? 0.5 : 0.1;
+
+	s->delay = s->delay * (1 - w) + (delay > 0 ? delay : 0) * w;
 }
 
 bool

@@ -63,7 +63,10 @@ test_delay(void **state)
 	assert_false(shed_admit(&s, PRIO_OVER));
 	assert_true(shed_admit(&s, PRIO_PAGE));
 	assert_int_equal(s.inflight, 1);
-	for (i = 0; i < 20; i++)
+	/* Slow to fall: a moment without queue is not enough. */
+	shed_delay(&s, 0);
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	for (i = 0; i < 40; i++)
 		shed_delay(&s, 0);
 	assert_true(shed_admit(&s, PRIO_HEAVY));
 	assert_int_equal(s.inflight, 2);
