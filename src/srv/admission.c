@@ -1,6 +1,7 @@
 #include "admission.h"
 
-#include <pthread.h>
+#include <limits.h>
+#include <stdatomic.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -9,8 +10,7 @@
 
 struct limits {
 	struct limits_conf conf;
-	pthread_mutex_t lock; /* guards rl */
-	struct ratelimit *rl;
+	atomic_uint conns; /* open connections, every worker's */
 };
 
 void
@@ -55,8 +55,7 @@ limits_new(const struct limits_conf *c)
 	    getrandom(&l->conf.rate.seed, sizeof(l->conf.rate.seed), 0) !=
 		(ssize_t)sizeof(l->conf.rate.seed))
 		l->conf.rate.seed = 0x9e3779b97f4a7c15ULL;
-	pthread_mutex_init(&l->lock, NULL);
-	l->rl = ratelimit_new(&l->conf.rate);
+	atomic_init(&l->conns, 0);
 	return l;
 }
 
@@ -65,65 +64,94 @@ limits_free(struct limits *l)
 {
 	if (l == NULL)
 		return;
-	ratelimit_free(l->rl);
-	pthread_mutex_destroy(&l->lock);
 	limits_conf_free(&l->conf);
 	free(l);
 }
 
 void
-limits_shed_init(const struct limits *l, struct shed *s, double now)
+limits_worker_init(const struct limits *l, struct limits_worker *lw, double now)
 {
-	shed_init(s, &l->conf.shed, now);
+	struct ratelimit_conf rc = l->conf.rate;
+
+	/* The total is counted in l, across workers. */
+	rc.max_conns = UINT_MAX;
+	lw->rl = ratelimit_new(&rc);
+	shed_init(&lw->shed, &l->conf.shed, now);
+}
+
+void
+limits_worker_free(struct limits_worker *lw)
+{
+	ratelimit_free(lw->rl);
+	lw->rl = NULL;
+}
+
+/* Take one of the l's connection slots: false when all are taken. */
+static bool
+total_take(struct limits *l)
+{
+	unsigned n = atomic_load_explicit(&l->conns, memory_order_relaxed);
+
+	do {
+		if (n >= l->conf.rate.max_conns)
+			return false;
+	} while (!atomic_compare_exchange_weak_explicit(
+	    &l->conns, &n, n + 1, memory_order_relaxed, memory_order_relaxed));
+	return true;
 }
 
 int
-limits_conn_open(struct limits *l, const struct sockaddr *sa, socklen_t salen,
-    double now, struct limits_ticket *t)
+limits_conn_open(struct limits *l, struct limits_worker *lw,
+    const struct sockaddr *sa, socklen_t salen, double now,
+    struct limits_ticket *t)
 {
-	int rc;
-
 	memset(t, 0, sizeof(*t));
 	/* A socket that is neither IPv4 nor IPv6 shares the all-zero key. */
 	if (sa)
 		(void)addr_key_from_sockaddr(sa, salen, &t->key);
-	pthread_mutex_lock(&l->lock);
-	rc = ratelimit_conn_open(l->rl, sa ? &t->key : NULL, now, &t->tracked);
-	pthread_mutex_unlock(&l->lock);
-	t->counted = rc == 0;
-	return rc;
+	if (!total_take(l))
+		return -1;
+	if (ratelimit_conn_open(
+		lw->rl, sa ? &t->key : NULL, now, &t->tracked) == -1) {
+		atomic_fetch_sub_explicit(&l->conns, 1, memory_order_relaxed);
+		return -1;
+	}
+	t->counted = true;
+	t->suspect = t->tracked && ratelimit_suspect(lw->rl, &t->key, now);
+	/* Its request would most likely be refused, after a handshake the
+	 * loop has no time for: refuse it now. */
+	if (t->suspect && shed_late(&lw->shed)) {
+		limits_conn_close(l, lw, t, now);
+		return -1;
+	}
+	return 0;
 }
 
 int
-limits_conn_address(struct limits *l, struct limits_ticket *t,
+limits_conn_address(struct limits_worker *lw, struct limits_ticket *t,
     const struct sockaddr *sa, socklen_t salen, double now)
 {
-	int rc;
-
 	if (!t->counted || t->tracked)
 		return 0;
 	(void)addr_key_from_sockaddr(sa, salen, &t->key);
-	pthread_mutex_lock(&l->lock);
-	rc = ratelimit_conn_track(l->rl, &t->key, now, &t->tracked);
-	pthread_mutex_unlock(&l->lock);
-	return rc;
+	if (ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1)
+		return -1;
+	t->suspect = t->tracked && ratelimit_suspect(lw->rl, &t->key, now);
+	return t->suspect && shed_late(&lw->shed) ? -1 : 0;
 }
 
 enum limits_verdict
-limits_admit(struct limits *l, struct shed *s, struct limits_ticket *t,
-    const char *path, size_t len, bool size_known, size_t size, double now,
-    unsigned *retry)
+limits_admit(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, const char *path, size_t len, bool size_known,
+    size_t size, double now, unsigned *retry)
 {
-	enum rate_verdict rv;
+	enum rate_verdict rv = ratelimit_request(lw->rl, &t->key, now, retry);
 
-	pthread_mutex_lock(&l->lock);
-	rv = ratelimit_request(l->rl, &t->key, now, retry);
-	pthread_mutex_unlock(&l->lock);
 	if (rv == RATE_DENY)
 		return LIMITS_RATE;
 	t->prio = priority_classify(
 	    &l->conf.prio, path, len, size_known, size, rv == RATE_OVER);
-	if (!shed_admit(s, t->prio)) {
+	if (!shed_admit(&lw->shed, t->prio)) {
 		/* An over-budget client is told when it is back in budget,
 		 * everybody else the configured pause. */
 		if (rv != RATE_OVER)
@@ -131,11 +159,8 @@ limits_admit(struct limits *l, struct shed *s, struct limits_ticket *t,
 		/* Bulk work and clients over budget are held to their wait if
 		 * they come back for more; a reader asking again for a page
 		 * is not (its next page may well be served). */
-		if (t->prio >= PRIO_HEAVY) {
-			pthread_mutex_lock(&l->lock);
-			ratelimit_shed(l->rl, &t->key, now, *retry);
-			pthread_mutex_unlock(&l->lock);
-		}
+		if (t->prio >= PRIO_HEAVY)
+			ratelimit_shed(lw->rl, &t->key, now, *retry);
 		return LIMITS_SHED;
 	}
 	t->admitted = true;
@@ -144,7 +169,8 @@ limits_admit(struct limits *l, struct shed *s, struct limits_ticket *t,
 }
 
 void
-limits_done(struct shed *s, struct limits_ticket *t, bool answered, double now)
+limits_done(struct limits_worker *lw, struct limits_ticket *t, bool answered,
+    double now)
 {
 	if (!t->admitted)
 		return;
@@ -152,20 +178,19 @@ limits_done(struct shed *s, struct limits_ticket *t, bool answered, double now)
 	/* A large file's time is the client's download time, not the
 	 * server's: learning from it would read a slow reader as overload. */
 	if (answered && t->prio != PRIO_HEAVY)
-		shed_done(s, now - t->start, now);
+		shed_done(&lw->shed, now - t->start, now);
 	else
-		shed_cancel(s);
+		shed_cancel(&lw->shed);
 }
 
 void
-limits_conn_close(
-    struct limits *l, struct shed *s, struct limits_ticket *t, double now)
+limits_conn_close(struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, double now)
 {
-	limits_done(s, t, false, now);
+	limits_done(lw, t, false, now);
 	if (t->counted) {
-		pthread_mutex_lock(&l->lock);
-		ratelimit_conn_close(l->rl, &t->key, t->tracked);
-		pthread_mutex_unlock(&l->lock);
+		ratelimit_conn_close(lw->rl, &t->key, t->tracked);
+		atomic_fetch_sub_explicit(&l->conns, 1, memory_order_relaxed);
 		t->counted = false;
 	}
 }

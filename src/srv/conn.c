@@ -150,7 +150,7 @@ conn_free(struct conn *c)
 	struct worker *w = c->w;
 
 	log_request(c);
-	limits_conn_close(w->limits, &w->shed, &c->lt, now_s());
+	limits_conn_close(w->limits, &w->lw, &c->lt, now_s());
 	evtimer_del(c->deadline);
 	if (c->state == C_PROXY) {
 		proxy_end(c);
@@ -289,7 +289,7 @@ conn_finish(struct conn *c)
 	log_request(c);
 	/* The reply is in the kernel's hands: the request is no longer in
 	 * flight, and its latency is what the concurrency limit learns. */
-	limits_done(&c->w->shed, &c->lt, true, now_s());
+	limits_done(&c->w->lw, &c->lt, true, now_s());
 	c->state = C_CLOSING;
 	evtimer_del(c->deadline);
 	if (c->ssl && SSL_is_init_finished(c->ssl) && close_notify_blocked(c)) {
@@ -448,8 +448,8 @@ admit(struct conn *c, const struct store *st, const char *path, size_t len)
 	unsigned retry = 1;
 	char msg[64];
 
-	if (limits_admit(c->w->limits, &c->w->shed, &c->lt, path, len,
-		e != NULL, e ? e->size : 0, now_s(), &retry) == LIMITS_ADMIT)
+	if (limits_admit(c->w->limits, &c->w->lw, &c->lt, path, len, e != NULL,
+		e ? e->size : 0, now_s(), &retry) == LIMITS_ADMIT)
 		return true;
 	if (c->proto == PROTO_GEMINI) {
 		snprintf(msg, sizeof(msg), "%u", retry);
@@ -582,7 +582,9 @@ conn_start(struct conn *c)
 	}
 	/* A Gopher connection has no handshake: established at once. */
 	bufferevent_priority_set(c->bev,
-	    c->proto == PROTO_GEMINI ? PRIO_EV_DEFAULT : PRIO_EV_ESTABLISHED);
+	    c->proto == PROTO_GOPHER ? PRIO_EV_ESTABLISHED
+		: c->lt.suspect      ? PRIO_EV_SUSPECT
+				     : PRIO_EV_DEFAULT);
 	bufferevent_setcb(c->bev,
 	    c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
 	    on_write, on_event, c);
@@ -620,8 +622,8 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
 	proxy_end(c);
 	/* Only now is the client known: its per-address limits apply. */
-	if (limits_conn_address(c->w->limits, &c->lt,
-		(struct sockaddr *)&c->addr, sizeof(c->addr), now_s()) == -1) {
+	if (limits_conn_address(&c->w->lw, &c->lt, (struct sockaddr *)&c->addr,
+		sizeof(c->addr), now_s()) == -1) {
 		conn_free(c);
 		return;
 	}
@@ -639,8 +641,8 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	/* Connection caps: refused before any TLS work, without a word.
 	 * Behind a balancer the peer is the balancer: only the total cap
 	 * applies until the PROXY header names the client. */
-	if (limits_conn_open(w->limits, proxy ? NULL : sa, (socklen_t)salen,
-		now_s(), &c->lt) == -1) {
+	if (limits_conn_open(w->limits, &w->lw, proxy ? NULL : sa,
+		(socklen_t)salen, now_s(), &c->lt) == -1) {
 		close(fd);
 		c->gen = g;
 		gen_ref(g);

@@ -3,6 +3,7 @@
 #include <arpa/inet.h>
 #include <errno.h>
 #include <fcntl.h>
+#include <linux/filter.h>
 #include <stdbool.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
@@ -112,6 +113,44 @@ listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 		return -1;
 	}
 	return fd;
+}
+
+int
+listen_steer_by_address(int fd, int family, unsigned n)
+{
+	/* A: the source address (IPv6: its /64, both words folded), spread
+	 * by a multiplicative hash (sequential addresses differ in their low
+	 * bits), then the socket's index. The program sees the packet from
+	 * its TCP payload on; SKF_NET_OFF reaches back to the IP header. */
+	struct sock_filter v4[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+	    BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1),
+	    BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+	    BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
+	    BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_filter v6[] = {
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8),
+	    BPF_STMT(BPF_MISC | BPF_TAX, 0),
+	    BPF_STMT(BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12),
+	    BPF_STMT(BPF_ALU | BPF_XOR | BPF_X, 0),
+	    BPF_STMT(BPF_ALU | BPF_MUL | BPF_K, 0x9e3779b1),
+	    BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 16),
+	    BPF_STMT(BPF_ALU | BPF_MOD | BPF_K, n),
+	    BPF_STMT(BPF_RET | BPF_A, 0),
+	};
+	struct sock_fprog prog;
+
+	if (n == 0) {
+		errno = EINVAL;
+		return -1;
+	}
+	if (family == AF_INET6)
+		prog = (struct sock_fprog){sizeof(v6) / sizeof(v6[0]), v6};
+	else
+		prog = (struct sock_fprog){sizeof(v4) / sizeof(v4[0]), v4};
+	return setsockopt(
+	    fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog));
 }
 
 int

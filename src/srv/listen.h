@@ -20,6 +20,17 @@ int listen_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
  * EADDRINUSE. Returns the fd, or -1 with errno set. */
 int listen_socket(const struct sockaddr *sa, socklen_t len, bool join);
 
+/*
+ * Make the kernel hand every connection from one client address (IPv4
+ * address, or IPv6 /64) to the same socket of fd's SO_REUSEPORT group,
+ * rather than spreading them by address and port: fd's group has n
+ * sockets, listening in order (the first listen()ed is index 0), and
+ * family is their address family. Per-address state then lives in one
+ * event loop. Returns 0, or -1 with errno (no classic BPF for reuseport
+ * groups on this kernel: connections are then spread by address and port).
+ */
+int listen_steer_by_address(int fd, int family, unsigned n);
+
 /* The port fd is bound to, or -1. */
 int listen_port(int fd);
 

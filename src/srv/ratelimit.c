@@ -267,6 +267,21 @@ ratelimit_conn_close(
 		e->conns--;
 }
 
+bool
+ratelimit_suspect(
+    const struct ratelimit *rl, const struct addr_key *k, double now)
+{
+	const struct rl_entry *e = rl_find(rl, k);
+	double tokens;
+
+	if (e == NULL)
+		return false;
+	tokens = e->tokens;
+	if (now > e->refilled)
+		tokens += (now - e->refilled) * rl->conf.rate;
+	return tokens < 1 || now < e->shed_until;
+}
+
 unsigned
 ratelimit_conns(const struct ratelimit *rl)
 {

@@ -105,6 +105,12 @@ int ratelimit_conn_track(
 void ratelimit_conn_close(
     struct ratelimit *rl, const struct addr_key *k, bool tracked);
 
+/* Whether k's next request is likely refused: k is over its budget, or
+ * was told to wait by the load shedding and its wait is not over. Such a
+ * connection's TLS handshake can wait until others' are done. */
+bool ratelimit_suspect(
+    const struct ratelimit *rl, const struct addr_key *k, double now);
+
 /* Open connections in total, and from k (0 when k is not tracked). */
 unsigned ratelimit_conns(const struct ratelimit *rl);
 unsigned ratelimit_conns_of(

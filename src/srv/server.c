@@ -130,6 +130,34 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 	accesslog_flush(&w->log, w->gen->log_fd);
 }
 
+#define PROBE_USEC 5000
+/* Callbacks a loop runs before it polls again (new_base()). */
+#define DISPATCH_MAX 8
+
+static double
+mono_s(void)
+{
+	struct timespec now;
+
+	clock_gettime(CLOCK_MONOTONIC, &now);
+	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
+}
+
+/* The probe runs at the priority of new connections, after whatever was
+ * ready before it: how late it runs is how long new work waits. */
+static void
+on_probe(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	struct timeval every = {0, PROBE_USEC};
+	double now = mono_s();
+
+	(void)fd, (void)what;
+	shed_delay(&w->lw.shed, now - w->probe_due);
+	w->probe_due = now + PROBE_USEC / 1e6;
+	evtimer_add(w->probe_ev, &every);
+}
+
 static void
 on_stop_timeout(evutil_socket_t fd, short what, void *arg)
 {
@@ -160,10 +188,13 @@ worker_free(struct worker *w)
 		event_free(w->flush_ev);
 	if (w->stop_ev)
 		event_free(w->stop_ev);
+	if (w->probe_ev)
+		event_free(w->probe_ev);
 	event_base_free(w->base);
 	if (w->wake_fd > 0)
 		close(w->wake_fd);
 	accesslog_free(&w->log);
+	limits_worker_free(&w->lw);
 	gen_unref(atomic_exchange(&w->next, NULL));
 	gen_unref(w->gen);
 }
@@ -177,15 +208,30 @@ static struct event_base *
 new_base(void)
 {
 	struct event_config *cfg = event_config_new();
+	struct timeval dispatch_interval = {0, 1000};
 	struct event_base *base;
 
 	if (cfg == NULL)
 		return NULL;
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	/* By default a loop runs every active callback of a priority before
+	 * it polls again: under load that is a batch of dozens of handshakes
+	 * (each hundreds of microseconds), and a request that arrives
+	 * meanwhile waits for the whole batch. Likewise a batch of requests
+	 * read at once is admitted before any reply is written (a TLS
+	 * bufferevent writes when the loop next polls), all in flight at
+	 * once for the admission count. Poll again after a millisecond or
+	 * DISPATCH_MAX callbacks, whichever comes first, so that established
+	 * connections (worker.h) go first and replies leave soon; not after
+	 * each callback, as every epoll_wait() goes over all the ready
+	 * sockets again. */
+	event_config_set_max_dispatch_interval(
+	    cfg, &dispatch_interval, DISPATCH_MAX, 0);
 	base = event_base_new_with_config(cfg);
 	event_config_free(cfg);
-	/* Two priorities (worker.h): connections past their TLS handshake
-	 * first, everything else (accepts, handshakes, timers) after. */
+	/* Priorities (worker.h): connections past their TLS handshake first,
+	 * then accepts, handshakes and timers, then the handshakes of
+	 * clients likely to be refused. Events default to the middle one. */
 	if (base && event_base_priority_init(base, WORKER_PRIORITIES) == -1) {
 		event_base_free(base);
 		return NULL;
@@ -203,8 +249,8 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	memset(w, 0, sizeof(*w));
 	clock_gettime(CLOCK_MONOTONIC, &now);
 	w->limits = s->limits;
-	limits_shed_init(s->limits, &w->shed,
-	    (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	limits_worker_init(
+	    s->limits, &w->lw, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
 	atomic_init(&w->next, NULL);
 	atomic_init(&w->stopping, false);
 	accesslog_init(&w->log);
@@ -220,6 +266,10 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	w->stop_ev = evtimer_new(w->base, on_stop_timeout, w);
 	event_add(w->wake_ev, NULL);
 	event_add(w->flush_ev, &second);
+	w->probe_ev = evtimer_new(w->base, on_probe, w);
+	event_priority_set(w->probe_ev, PRIO_EV_DEFAULT);
+	w->probe_due = mono_s();
+	on_probe(-1, EV_TIMEOUT, w);
 	w->ls = xcalloc(s->n_bound, sizeof(*w->ls));
 	w->n_ls = s->n_bound;
 	for (i = 0; i < s->n_bound; i++) {
@@ -319,6 +369,15 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 			return -1;
 		}
 	}
+	/* Per-address limits are kept by each worker for the addresses it
+	 * serves (admission.h). Behind a balancer every connection comes
+	 * from the balancer: spread those by port, as the kernel does. */
+	if (s->n_workers > 1 && !proxy &&
+	    listen_steer_by_address(
+		b->fds[0], ss.ss_family, (unsigned)s->n_workers) == -1)
+		log_warn("%s: cannot steer clients to workers by address; "
+			 "per-address limits apply per worker",
+		    spec);
 	if (proto == PROTO_GEMINI && s->gemini_port == 0)
 		s->gemini_port = port;
 	if (proto == PROTO_GOPHER && s->gopher_port == 0)
@@ -557,10 +616,12 @@ stop:
 	for (i = 0; i < started; i++)
 		pthread_join(s.workers[i].thread, NULL);
 	for (i = 0; s.workers && i < s.n_workers; i++)
-		if (s.workers[i].base)
+		if (s.workers[i].base) {
 			worker_free(&s.workers[i]);
-		else
+		} else {
+			limits_worker_free(&s.workers[i].lw);
 			gen_unref(s.workers[i].gen);
+		}
 	free(s.workers);
 out:
 	gen_unref(g);

@@ -18,6 +18,7 @@ shed_conf_default(struct shed_conf *c)
 	c->fraction[PRIO_HEAVY] = 0.5;
 	c->fraction[PRIO_OVER] = 0.25;
 	c->retry = 5;
+	c->max_delay = 0.02;
 }
 
 const char *
@@ -47,6 +48,8 @@ shed_conf_check(const struct shed_conf *c)
 			return "every shed fraction must be in (0, 1]";
 	if (c->retry < 1)
 		return "retry must be at least 1 second";
+	if (!(c->max_delay > 0))
+		return "max_delay must be positive";
 	return NULL;
 }
 
@@ -62,7 +65,8 @@ shed_init(struct shed *s, const struct shed_conf *c, double now)
 bool
 shed_admit(struct shed *s, enum priority p)
 {
-	if ((double)s->inflight >= s->limit * s->conf.fraction[p]) {
+	if ((double)s->inflight >= s->limit * s->conf.fraction[p] ||
+	    (p != PRIO_PAGE && shed_late(s))) {
 		s->refused[p]++;
 		return false;
 	}
@@ -76,6 +80,24 @@ shed_cancel(struct shed *s)
 {
 	if (s->inflight > 0)
 		s->inflight--;
+}
+
+void
+shed_delay(struct shed *s, double delay)
+{
+	/* A probe every few milliseconds. Quick to rise, slow to fall: a
+	 * queue that empties for a moment under lasting overload must not
+	 * let a burst of bulk requests in; shedding stops some 100 ms after
+	 * the queue is gone. */
+	double w = delay > s->delay ? 0.5 : 0.1;
+
+	s->delay = s->delay * (1 - w) + (delay > 0 ? delay : 0) * w;
+}
+
+bool
+shed_late(const struct shed *s)
+{
+	return s->delay > s->conf.max_delay;
 }
 
 double

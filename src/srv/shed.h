@@ -18,6 +18,14 @@
  * flight are fewer than limit * fraction[p], so that as the server fills up
  * the lowest priorities are refused first and pages last.
  *
+ * One event loop does its work one callback after another, so most of a
+ * request's wait is not "in flight" but queued before it, behind other
+ * connections' TLS handshakes. The loop measures that queue by how late a
+ * probe timer runs (shed_delay()); while the smoothed delay exceeds
+ * max_delay, every request but a page is refused: the handshake it cost
+ * is spent already, but its reply (an image, above all) and the client's
+ * next requests (held to the wait, ratelimit.h) are not.
+ *
  * Time and latencies are passed in, in seconds; nothing here reads a clock.
  */
 #ifndef CANYON_SHED_H
@@ -38,6 +46,7 @@ struct shed_conf {
 	double
 	    fraction[PRIO_COUNT]; /* share of the limit each priority may use */
 	unsigned retry; /* seconds sent to a refused client (44) */
+	double max_delay; /* seconds the loop may run late before shedding */
 };
 
 /* Defaults documented in canyon.yaml. */
@@ -51,6 +60,7 @@ struct shed {
 	double srtt; /* 0 before the first sample */
 	double minrtt_cur, minrtt_prev; /* per window; 0 when no sample */
 	double window_start;
+	double delay; /* smoothed lateness of the loop, seconds */
 	unsigned inflight;
 	unsigned long admitted[PRIO_COUNT], refused[PRIO_COUNT];
 };
@@ -67,6 +77,11 @@ void shed_done(struct shed *s, double rtt, double now);
 /* An admitted request ended without a latency worth learning from (the
  * client went away): only leave the flight. */
 void shed_cancel(struct shed *s);
+
+/* The loop ran a timer delay seconds late: the queue ahead of new work. */
+void shed_delay(struct shed *s, double delay);
+/* The smoothed delay exceeds max_delay: only pages are let in. */
+bool shed_late(const struct shed *s);
 
 /* The current minimum latency estimate, 0 when none yet. */
 double shed_minrtt(const struct shed *s);

@@ -30,11 +30,16 @@ struct conn;
  * waiting behind handshakes queued after it. libevent runs only the most
  * urgent non-empty priority per iteration; the higher one holds only
  * connections whose handshake is done, so it cannot starve the other.
+ * Last come the handshakes of clients whose request will most likely be
+ * refused (over budget, or told to wait: ratelimit_suspect()), so that
+ * pages do not wait behind them; under lasting overload they may wait
+ * until the request timeout closes them, which is a refusal too.
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
 	PRIO_EV_DEFAULT = 1, /* accepts, handshakes, timers */
-	WORKER_PRIORITIES = 2
+	PRIO_EV_SUSPECT = 2, /* handshakes of likely refused clients */
+	WORKER_PRIORITIES = 3
 };
 
 enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };
@@ -54,6 +59,8 @@ struct worker {
 	atomic_bool stopping;
 	int wake_fd; /* eventfd the main thread writes */
 	struct event *wake_ev, *flush_ev, *stop_ev;
+	struct event *probe_ev; /* measures the loop's delay (shed.h) */
+	double probe_due; /* when probe_ev should run */
 	struct worker_listener *ls;
 	size_t n_ls;
 	struct conn *active; /* doubly linked, for a forced stop */
@@ -61,7 +68,7 @@ struct worker {
 	size_t n_active, n_free;
 	struct accesslog log;
 	struct limits *limits; /* shared by every loop */
-	struct shed shed; /* this loop's requests in flight */
+	struct limits_worker lw; /* this loop's addresses and requests */
 };
 
 /* Called from the listener: take over fd. With proxy, the connection

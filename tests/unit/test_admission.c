@@ -22,7 +22,7 @@ addr(const char *ip)
 }
 
 static enum limits_verdict
-admit(struct limits *l, struct shed *s, struct limits_ticket *t,
+admit(struct limits *l, struct limits_worker *s, struct limits_ticket *t,
     const char *path, size_t size, double now, unsigned *retry)
 {
 	return limits_admit(
@@ -36,7 +36,7 @@ test_shed_by_priority(void **state)
 {
 	struct limits_conf c;
 	struct limits *l;
-	struct shed s;
+	struct limits_worker s;
 	struct limits_ticket t[6];
 	struct sockaddr_in sa = addr("192.0.2.1");
 	unsigned retry = 0;
@@ -49,9 +49,9 @@ test_shed_by_priority(void **state)
 	c.rate.burst = 100;
 	l = limits_new(&c);
 	limits_conf_free(&c);
-	limits_shed_init(l, &s, 0);
+	limits_worker_init(l, &s, 0);
 	for (i = 0; i < 6; i++)
-		assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa,
+		assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
 				     sizeof(sa), 0, &t[i]),
 		    0);
 	/* Heavy may fill half of 4: two images, then refused. */
@@ -68,25 +68,26 @@ test_shed_by_priority(void **state)
 	    admit(l, &s, &t[3], "/p/", 10, 0, &retry), LIMITS_ADMIT);
 	assert_int_equal(
 	    admit(l, &s, &t[4], "/q/", 10, 0, &retry), LIMITS_SHED);
-	assert_int_equal(s.inflight, 4);
+	assert_int_equal(s.shed.inflight, 4);
 	limits_done(&s, &t[0], true, 0.001);
-	assert_int_equal(s.inflight, 3);
+	assert_int_equal(s.shed.inflight, 3);
 	/* An image's time is its download: nothing learned from it. */
-	assert_true(s.srtt == 0);
+	assert_true(s.shed.srtt == 0);
 	limits_done(&s, &t[3], true, 0.002);
-	assert_true(s.srtt > 0.0019 && s.srtt < 0.0021);
+	assert_true(s.shed.srtt > 0.0019 && s.shed.srtt < 0.0021);
 	assert_int_equal(
 	    admit(l, &s, &t[3], "/p/", 10, 0.002, &retry), LIMITS_ADMIT);
 	assert_int_equal(
 	    admit(l, &s, &t[4], "/q/", 10, 0.001, &retry), LIMITS_ADMIT);
 	/* Closing a connection with a request in flight ends the request. */
 	limits_conn_close(l, &s, &t[1], 0.002);
-	assert_int_equal(s.inflight, 3);
+	assert_int_equal(s.shed.inflight, 3);
 	limits_conn_close(l, &s, &t[1], 0.002);
-	assert_int_equal(s.inflight, 3);
+	assert_int_equal(s.shed.inflight, 3);
 	for (i = 0; i < 6; i++)
 		limits_conn_close(l, &s, &t[i], 0.003);
-	assert_int_equal(s.inflight, 0);
+	assert_int_equal(s.shed.inflight, 0);
+	limits_worker_free(&s);
 	limits_free(l);
 }
 
@@ -97,7 +98,7 @@ test_shed_hold(void **state)
 {
 	struct limits_conf c;
 	struct limits *l;
-	struct shed s;
+	struct limits_worker s;
 	struct limits_ticket full, t;
 	struct sockaddr_in sa = addr("192.0.2.1"), other = addr("192.0.2.2");
 	unsigned retry = 0;
@@ -110,14 +111,14 @@ test_shed_hold(void **state)
 	c.rate.burst = 100;
 	l = limits_new(&c);
 	limits_conf_free(&c);
-	limits_shed_init(l, &s, 0);
+	limits_worker_init(l, &s, 0);
 	/* One page from elsewhere fills the server. */
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&other,
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
 			     sizeof(other), 0, &full),
 	    0);
 	assert_int_equal(admit(l, &s, &full, "/", 10, 0, &retry), LIMITS_ADMIT);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(limits_conn_open(l, (struct sockaddr *)&sa,
+		assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
 				     sizeof(sa), 1 + i, &t),
 		    0);
 		assert_int_equal(
@@ -125,23 +126,27 @@ test_shed_hold(void **state)
 		limits_conn_close(l, &s, &t, 1 + i);
 	}
 	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 4, &t), 0);
+	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 4, &t),
+	    0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
 	limits_conn_close(l, &s, &t, 4);
 	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 5, &t), 0);
+	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 5, &t),
+	    0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 5, &retry), LIMITS_SHED);
 	limits_conn_close(l, &s, &t, 5);
 	/* Held from 5 s to 10 s. */
-	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 9.9, &t),
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
+			     sizeof(sa), 9.9, &t),
 	    -1);
 	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 10, &t), 0);
+	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 10, &t),
+	    0);
 	limits_conn_close(l, &s, &t, 10);
 	limits_conn_close(l, &s, &full, 10);
+	limits_worker_free(&s);
 	limits_free(l);
 }
 
@@ -152,7 +157,7 @@ test_budget(void **state)
 {
 	struct limits_conf c;
 	struct limits *l;
-	struct shed s;
+	struct limits_worker s;
 	struct limits_ticket g, o;
 	struct sockaddr_in greedy = addr("192.0.2.66"),
 			   other = addr("192.0.2.7");
@@ -165,11 +170,11 @@ test_budget(void **state)
 	c.rate.burst = 2;
 	l = limits_new(&c);
 	limits_conf_free(&c);
-	limits_shed_init(l, &s, 0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&greedy,
+	limits_worker_init(l, &s, 0);
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
 			     sizeof(greedy), 0, &g),
 	    0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&other,
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
 			     sizeof(other), 0, &o),
 	    0);
 	for (i = 0; i < 2; i++) {
@@ -190,6 +195,7 @@ test_budget(void **state)
 	assert_int_equal(o.prio, PRIO_PAGE);
 	limits_conn_close(l, &s, &g, 1);
 	limits_conn_close(l, &s, &o, 1);
+	limits_worker_free(&s);
 	limits_free(l);
 }
 
@@ -198,7 +204,7 @@ test_conn_cap(void **state)
 {
 	struct limits_conf c;
 	struct limits *l;
-	struct shed s;
+	struct limits_worker s;
 	struct limits_ticket t[3];
 	struct sockaddr_in sa = addr("198.51.100.9");
 
@@ -207,27 +213,28 @@ test_conn_cap(void **state)
 	c.rate.max_conns_per_addr = 2;
 	l = limits_new(&c);
 	limits_conf_free(&c);
-	limits_shed_init(l, &s, 0);
-	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[0]),
+	limits_worker_init(l, &s, 0);
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
+			     sizeof(sa), 0, &t[0]),
 	    0);
-	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[1]),
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
+			     sizeof(sa), 0, &t[1]),
 	    0);
-	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]),
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
+			     sizeof(sa), 0, &t[2]),
 	    -1);
 	/* A refused connection holds nothing: closing it gives nothing back. */
 	limits_conn_close(l, &s, &t[2], 0);
-	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]),
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
+			     sizeof(sa), 0, &t[2]),
 	    -1);
 	limits_conn_close(l, &s, &t[0], 0);
-	assert_int_equal(
-	    limits_conn_open(l, (struct sockaddr *)&sa, sizeof(sa), 0, &t[2]),
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
+			     sizeof(sa), 0, &t[2]),
 	    0);
 	limits_conn_close(l, &s, &t[1], 0);
 	limits_conn_close(l, &s, &t[2], 0);
+	limits_worker_free(&s);
 	limits_free(l);
 }
 
@@ -238,7 +245,7 @@ test_proxied(void **state)
 {
 	struct limits_conf c;
 	struct limits *l;
-	struct shed s;
+	struct limits_worker s;
 	struct limits_ticket t[4];
 	struct sockaddr_in client = addr("203.0.113.5");
 	int i;
@@ -249,32 +256,137 @@ test_proxied(void **state)
 	c.rate.max_conns = 4;
 	l = limits_new(&c);
 	limits_conf_free(&c);
-	limits_shed_init(l, &s, 0);
+	limits_worker_init(l, &s, 0);
 	for (i = 0; i < 4; i++)
-		assert_int_equal(limits_conn_open(l, NULL, 0, 0, &t[i]), 0);
-	assert_int_equal(limits_conn_open(l, NULL, 0, 0, &t[3]), -1);
-	assert_int_equal(limits_conn_address(l, &t[0],
+		assert_int_equal(limits_conn_open(l, &s, NULL, 0, 0, &t[i]), 0);
+	assert_int_equal(limits_conn_open(l, &s, NULL, 0, 0, &t[3]), -1);
+	assert_int_equal(limits_conn_address(&s, &t[0],
 			     (struct sockaddr *)&client, sizeof(client), 0),
 	    0);
-	assert_int_equal(limits_conn_address(l, &t[1],
+	assert_int_equal(limits_conn_address(&s, &t[1],
 			     (struct sockaddr *)&client, sizeof(client), 0),
 	    0);
-	assert_int_equal(limits_conn_address(l, &t[2],
+	assert_int_equal(limits_conn_address(&s, &t[2],
 			     (struct sockaddr *)&client, sizeof(client), 0),
 	    -1);
 	for (i = 0; i < 4; i++)
 		limits_conn_close(l, &s, &t[i], 0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
 			     sizeof(client), 0, &t[0]),
 	    0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
 			     sizeof(client), 0, &t[1]),
 	    0);
-	assert_int_equal(limits_conn_open(l, (struct sockaddr *)&client,
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
 			     sizeof(client), 0, &t[2]),
 	    -1);
 	limits_conn_close(l, &s, &t[0], 0);
 	limits_conn_close(l, &s, &t[1], 0);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
+/* Workers share the total connection cap (one count for all of them)
+ * but each keeps its own address table: an address's connections are
+ * counted by the worker the listeners steer it to. */
+static void
+test_workers(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker a, b;
+	struct limits_ticket t[4];
+	struct sockaddr_in one = addr("192.0.2.1"), two = addr("192.0.2.2");
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.max_conns_per_addr = 2;
+	c.rate.max_conns = 3;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_worker_init(l, &a, 0);
+	limits_worker_init(l, &b, 0);
+	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
+			     sizeof(one), 0, &t[0]),
+	    0);
+	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
+			     sizeof(one), 0, &t[1]),
+	    0);
+	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
+			     sizeof(one), 0, &t[3]),
+	    -1);
+	assert_int_equal(ratelimit_conns_of(a.rl, &t[0].key), 2u);
+	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
+			     sizeof(two), 0, &t[2]),
+	    0);
+	/* Three open in all: the fourth is refused on either worker. */
+	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
+			     sizeof(two), 0, &t[3]),
+	    -1);
+	assert_int_equal(ratelimit_conns_of(b.rl, &t[2].key), 1u);
+	limits_conn_close(l, &a, &t[0], 0);
+	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
+			     sizeof(two), 0, &t[3]),
+	    0);
+	assert_int_equal(ratelimit_conns_of(b.rl, &t[2].key), 2u);
+	limits_conn_close(l, &a, &t[1], 0);
+	limits_conn_close(l, &b, &t[2], 0);
+	limits_conn_close(l, &b, &t[3], 0);
+	assert_int_equal(ratelimit_conns(a.rl) + ratelimit_conns(b.rl), 0u);
+	limits_worker_free(&a);
+	limits_worker_free(&b);
+	limits_free(l);
+}
+
+/* A client over its budget is suspect: its handshake comes last, and
+ * while the loop runs late it is refused on accept, before any TLS work;
+ * other clients are not. */
+static void
+test_suspect(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t, o;
+	struct sockaddr_in greedy = addr("192.0.2.1"),
+			   other = addr("192.0.2.2");
+	unsigned retry;
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.rate = 1;
+	c.rate.burst = 2;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_worker_init(l, &s, 0);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+		    limits_conn_open(l, &s, (struct sockaddr *)&greedy,
+			sizeof(greedy), 0, &t),
+		    0);
+		assert_false(t.suspect);
+		(void)admit(l, &s, &t, "/", 10, 0, &retry);
+		limits_done(&s, &t, true, 0.001);
+		limits_conn_close(l, &s, &t, 0.001);
+	}
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
+			     sizeof(greedy), 0.01, &t),
+	    0);
+	assert_true(t.suspect);
+	limits_conn_close(l, &s, &t, 0.01);
+	for (i = 0; i < 5; i++)
+		shed_delay(&s.shed, 1);
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
+			     sizeof(greedy), 0.01, &t),
+	    -1);
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
+			     sizeof(other), 0.01, &o),
+	    0);
+	assert_false(o.suspect);
+	limits_conn_close(l, &s, &o, 0.01);
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
 	limits_free(l);
 }
 
@@ -287,6 +399,8 @@ main(void)
 	    cmocka_unit_test(test_budget),
 	    cmocka_unit_test(test_conn_cap),
 	    cmocka_unit_test(test_proxied),
+	    cmocka_unit_test(test_workers),
+	    cmocka_unit_test(test_suspect),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,6 +59,7 @@ test_values(void **state)
 			      "  max_concurrency: 8\n"
 			      "  min_concurrency: 2\n"
 			      "  retry_after: 30\n"
+			      "  max_delay: 0.05\n"
 			      "  heavy_size: 1000\n"
 			      "  shed: {heavy: 0.3, over: 0.1}\n"
 			      "  page_paths: ['/', '/posts/*']\n",
@@ -70,6 +71,7 @@ test_values(void **state)
 	/* The default starting point (32) is brought within the bounds. */
 	assert_true(l.shed.initial_limit == 8);
 	assert_int_equal(l.shed.retry, 30);
+	assert_true(l.shed.max_delay == 0.05);
 	assert_int_equal(l.prio.heavy_size, 1000);
 	assert_true(l.shed.fraction[PRIO_HEAVY] == 0.3);
 	assert_true(l.shed.fraction[PRIO_OVER] == 0.1);
@@ -104,6 +106,7 @@ test_documented_defaults(void **state)
 	assert_true(def.shed.tolerance == doc.shed.tolerance);
 	assert_true(def.shed.window == doc.shed.window);
 	assert_int_equal(def.shed.retry, doc.shed.retry);
+	assert_true(def.shed.max_delay == doc.shed.max_delay);
 	for (p = 0; p < PRIO_COUNT; p++)
 		assert_true(def.shed.fraction[p] == doc.shed.fraction[p]);
 	assert_int_equal(def.prio.heavy_size, doc.prio.heavy_size);

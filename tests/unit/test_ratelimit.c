@@ -103,6 +103,9 @@ test_bucket(void **state)
 	/* 2.5 s later the bucket is back to +1. */
 	assert_int_equal(ratelimit_request(rl, &k, 102.5, &retry), RATE_OK);
 	assert_int_equal(ratelimit_request(rl, &k, 102.5, &retry), RATE_OVER);
+	/* Over budget: its next connection's handshake can wait. */
+	assert_true(ratelimit_suspect(rl, &k, 102.5));
+	assert_false(ratelimit_suspect(rl, &other, 102.5));
 	/* Refill stops at burst. */
 	for (i = 0; i < 4; i++)
 		assert_int_equal(
@@ -163,6 +166,8 @@ test_shed_twice(void **state)
 	ratelimit_shed(rl, &k, 105.0, 5);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 106.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
+	assert_true(ratelimit_suspect(rl, &k, 109.9));
+	assert_false(ratelimit_suspect(rl, &k, 110.0));
 	/* ... and again at 107, within the wait given at 105. */
 	ratelimit_shed(rl, &k, 107.0, 5);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 107.0, &tracked), -1);

@@ -34,6 +34,42 @@ test_conf_check(void **state)
 	c = conf();
 	c.smoothing = 1.5;
 	assert_non_null(shed_conf_check(&c));
+	c = conf();
+	c.max_delay = 0;
+	assert_non_null(shed_conf_check(&c));
+}
+
+/* A loop running late (work queued ahead of new requests) refuses every
+ * priority but pages, however few requests are in flight; once it keeps
+ * time again, they are let in again. */
+static void
+test_delay(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	int i;
+
+	(void)state;
+	c.max_delay = 0.02;
+	shed_init(&s, &c, 0);
+	shed_delay(&s, 0.001);
+	assert_true(shed_admit(&s, PRIO_HEAVY));
+	shed_cancel(&s);
+	for (i = 0; i < 3; i++)
+		shed_delay(&s, 0.2);
+	assert_true(s.delay > c.max_delay);
+	assert_false(shed_admit(&s, PRIO_LIGHT));
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	assert_false(shed_admit(&s, PRIO_OVER));
+	assert_true(shed_admit(&s, PRIO_PAGE));
+	assert_int_equal(s.inflight, 1);
+	/* Slow to fall: a moment without queue is not enough. */
+	shed_delay(&s, 0);
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	for (i = 0; i < 40; i++)
+		shed_delay(&s, 0);
+	assert_true(shed_admit(&s, PRIO_HEAVY));
+	assert_int_equal(s.inflight, 2);
 }
 
 /* With the limit at 20 and the default fractions, heavy requests stop at
@@ -157,6 +193,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_conf_check),
 	    cmocka_unit_test(test_admission_order),
+	    cmocka_unit_test(test_delay),
 	    cmocka_unit_test(test_limit_follows_latency),
 	    cmocka_unit_test(test_idle_does_not_grow),
 	    cmocka_unit_test(test_minrtt_window),
