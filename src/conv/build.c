@@ -161,9 +161,13 @@ render_key(
 static void
 forget_links(struct site_doc *doc)
 {
-	page_links_free(doc->links, doc->nlinks);
+	if (doc->links_borrowed)
+		free(doc->links);
+	else
+		page_links_free(doc->links, doc->nlinks);
 	doc->links = NULL;
 	doc->nlinks = 0;
+	doc->links_borrowed = false;
 }
 
 /* Forget a document's rendering and have its text (read again when
@@ -830,8 +834,8 @@ out:
 	free(b.index_keys);
 	free(b.werr);
 	if (!o->exiting) {
-		cache_free(&b.cache);
 		site_free(&b.site);
+		cache_free(&b.cache);
 	}
 	return rc;
 }

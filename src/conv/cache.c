@@ -9,7 +9,7 @@
 
 #include "path.h"
 
-#define MAGIC "canyon-cache-2\n"
+#define MAGIC "canyon-cache-3\n"
 #define CACHE_MAX (512u * 1024 * 1024)
 #define NO_STRING 0xffffffffu
 
@@ -33,11 +33,14 @@ put_i32(struct buf *b, int v)
 	put_u32(b, (uint32_t)v);
 }
 
+/* Its length, then the bytes and a NUL: read back in place as a C
+ * string. */
 static void
 put_bytes(struct buf *b, const char *s, size_t n)
 {
 	put_u32(b, (uint32_t)n);
 	buf_append(b, s, n);
+	buf_putc(b, '\0');
 }
 
 static void
@@ -86,38 +89,37 @@ get_u32(struct rd *r)
 	return v;
 }
 
-/* A new string, or NULL for an absent one (or on damage). */
+/*
+ * A string where it is in the mapping, or NULL for an absent one (or on
+ * damage). It is not to be written to (the mapping is read-only): it is
+ * typed char * only to sit in the structures that usually own theirs,
+ * which are marked borrowed.
+ */
 static char *
 get_str(struct rd *r, size_t *len)
 {
 	uint32_t n = get_u32(r);
+	const char *s = r->p;
 
 	if (len)
 		*len = 0;
 	if (r->bad || n == NO_STRING)
 		return NULL;
-	if ((size_t)(r->end - r->p) < n) {
+	if ((size_t)(r->end - r->p) <= n || s[n] != '\0') {
 		r->bad = true;
 		return NULL;
 	}
-	r->p += n;
+	r->p += (size_t)n + 1;
 	if (len)
 		*len = n;
-	return xstrndup(r->p - n, n);
+	return (char *)(uintptr_t)s;
 }
 
-/* Skip a string without copying. */
+/* Skip a string. */
 static void
 skip_str(struct rd *r)
 {
-	uint32_t n = get_u32(r);
-
-	if (n == NO_STRING || r->bad)
-		return;
-	if ((size_t)(r->end - r->p) < n)
-		r->bad = true;
-	else
-		r->p += n;
+	(void)get_str(r, NULL);
 }
 
 void
@@ -147,9 +149,10 @@ read_index(struct cache *c, struct rd *r)
 	c->index_files = xcalloc(k + 1, sizeof(*c->index_files));
 	c->index_keys = xcalloc(k + 1, sizeof(*c->index_keys));
 	for (i = 0; i < k && !r->bad; i++) {
-		c->index_files[i] = get_str(r, NULL);
+		const char *file = get_str(r, NULL);
+		c->index_files[i] = file ? xstrdup(file) : NULL;
 		c->index_keys[i] = get_u64(r);
-		if (c->index_files[i] == NULL)
+		if (file == NULL)
 			r->bad = true;
 	}
 	c->nindex = i;
@@ -320,6 +323,7 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 	doc->page_key = get_u64(&r);
 	post_meta_free(m);
 	memset(m, 0, sizeof(*m));
+	m->borrowed = true;
 	m->title = get_str(&r, NULL);
 	m->has_date = get_u32(&r);
 	m->date = (time_t)get_u64(&r);
@@ -348,7 +352,7 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 	if (excerpt != NULL)
 		buf_append(&doc->res.gemtext, excerpt, n);
 	doc->res.excerpt_len = n;
-	free(excerpt);
+	doc->res.borrowed = true;
 	k = get_u32(&r);
 	if (!r.bad && k <= (uint32_t)(r.end - r.p)) {
 		doc->res.series = xcalloc(k + 1, sizeof(*doc->res.series));
@@ -363,11 +367,12 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 	for (i = 0; i < k && !r.bad; i++) {
 		int line = (int)get_u32(&r);
 		bool err = get_u32(&r);
-		char *msg = get_str(&r, NULL);
+		const char *msg = get_str(&r, NULL);
 		if (msg != NULL)
-			diag_take(&doc->diags, line, err, msg);
+			diag_take(&doc->diags, line, err, xstrdup(msg));
 	}
 	k = get_u32(&r);
+	doc->links_borrowed = true;
 	if (!r.bad && k <= (uint32_t)(r.end - r.p)) {
 		doc->links = xcalloc(k + 1, sizeof(*doc->links));
 		for (i = 0; i < k && !r.bad; i++) {

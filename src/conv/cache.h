@@ -48,6 +48,11 @@ uint64_t cache_content_hash(const struct cache *c, const char *rec);
  * Restore the record into doc: front matter, keys, series, excerpt (as
  * doc->res.gemtext with excerpt_len), diagnostics and links; sets
  * usable, rendered and from_cache. Returns false when damaged.
+ * The strings of doc->meta, doc->res.series and doc->links are read in
+ * place: they belong to c and live until cache_free(c), which is to come
+ * after the document is done with (meta.borrowed, res.borrowed and
+ * links_borrowed say so); their arrays, the excerpt and the diagnostics
+ * belong to doc.
  */
 bool cache_restore(
     const struct cache *c, const char *rec, struct site_doc *doc);

@@ -464,18 +464,23 @@ frontmatter_parse(const char *text, size_t len, int site_tz,
 void
 post_meta_free(struct post_meta *m)
 {
-	free(m->title);
-	for (size_t i = 0; i < m->ntags; i++)
+	bool own = !m->borrowed;
+
+	if (own)
+		free(m->title);
+	for (size_t i = 0; own && i < m->ntags; i++)
 		free(m->tags[i]);
 	free(m->tags);
 	for (size_t i = 0; i < m->ncategories; i++) {
-		for (size_t j = 0; j < m->categories[i].n; j++)
+		for (size_t j = 0; own && j < m->categories[i].n; j++)
 			free(m->categories[i].names[j]);
 		free(m->categories[i].names);
 	}
 	free(m->categories);
-	free(m->permalink);
-	free(m->lang);
-	free(m->excerpt);
+	if (own) {
+		free(m->permalink);
+		free(m->lang);
+		free(m->excerpt);
+	}
 	memset(m, 0, sizeof(*m));
 }

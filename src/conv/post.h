@@ -41,6 +41,10 @@ struct post_meta {
 	bool disable_nunjucks; /* Hexo tags left alone */
 	bool has_front_matter;
 	int body_line; /* 1-based file line where the body starts */
+	/* The strings are borrowed, only the arrays owned (restored from the
+	 * cache, they are read in place: see cache_restore()); else every
+	 * string is owned. post_meta_free() frees what is owned. */
+	bool borrowed;
 };
 
 /*
@@ -107,6 +111,9 @@ struct render_result {
 				       root-relative path, and no item that
 				       mixes text and links; or NULL */
 	size_t nseries;
+	/* The series items' strings are borrowed, the array owned (as
+	 * post_meta.borrowed); render_result_free() frees what is owned. */
+	bool borrowed;
 };
 
 /* Bodies larger than this are refused with an error (a post is text; a

@@ -421,6 +421,9 @@ void
 render_result_free(struct render_result *res)
 {
 	buf_free(&res->gemtext);
-	rd_series_free(res->series, res->nseries);
+	if (res->borrowed)
+		free(res->series);
+	else
+		rd_series_free(res->series, res->nseries);
 	memset(res, 0, sizeof(*res));
 }

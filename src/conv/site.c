@@ -599,7 +599,7 @@ doc_free(struct site_doc *doc)
 	for (i = 0; i < doc->norigins; i++)
 		free(doc->origins[i].target);
 	free(doc->origins);
-	for (i = 0; i < doc->nlinks; i++) {
+	for (i = 0; !doc->links_borrowed && i < doc->nlinks; i++) {
 		free(doc->links[i].target);
 		free(doc->links[i].path);
 	}

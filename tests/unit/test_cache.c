@@ -74,7 +74,7 @@ free_doc(struct site_doc *d)
 	post_meta_free(&d->meta);
 	render_result_free(&d->res);
 	diag_free(&d->diags);
-	for (i = 0; i < d->nlinks; i++) {
+	for (i = 0; !d->links_borrowed && i < d->nlinks; i++) {
 		free(d->links[i].target);
 		free(d->links[i].path);
 	}
@@ -151,10 +151,17 @@ test_round_trip(void **state)
 	assert_int_equal(back.nlinks, 1);
 	assert_string_equal(back.links[0].path, "/tags/여행/");
 	assert_int_equal(back.links[0].line, -1);
+	/* Restored strings are read in place, from the mapping. */
+	assert_true(
+	    back.meta.borrowed && back.res.borrowed && back.links_borrowed);
+	assert_true(
+	    back.meta.title > c.data && back.meta.title < c.data + c.len);
+	assert_true(
+	    back.links[0].path > c.data && back.links[0].path < c.data + c.len);
+	free_doc(&back);
 	cache_free(&c);
 	unlink(file);
 	free(file);
-	free_doc(&back);
 	free_doc(&d);
 }
 
@@ -237,10 +244,10 @@ test_kept_record(void **state)
 	back.from_cache = false;
 	assert_null(cache_kept(&c, &back, &n));
 	buf_free(&put);
+	free_doc(&back);
 	cache_free(&c);
 	unlink(file);
 	free(file);
-	free_doc(&back);
 	free_doc(&d);
 }
 
