@@ -322,12 +322,6 @@ drop_body(struct site_doc *doc)
 	doc->res.gemtext = keep;
 }
 
-/*
- * The page of a document. Its key hashes the body and the frame; when the
- * generation being written already has that page, nothing is done; when
- * the live capsule has it, it is copied; else the page is made (rendering
- * the post again if its body came from the cache).
- */
 /* What the frame of a page is made of (page.c), hashed: the same key
  * means the same title, date line and footer. */
 static uint64_t
