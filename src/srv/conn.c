@@ -561,8 +561,8 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
 	proxy_end(c);
 	/* Only now is the client known: its per-address limits apply. */
-	if (limits_conn_address(&c->w->lw, &c->lt, (struct sockaddr *)&c->addr,
-		sizeof(c->addr), now_s()) == -1) {
+	if (limits_conn_address(c->w->limits, &c->w->lw, &c->lt,
+		(struct sockaddr *)&c->addr, sizeof(c->addr), now_s()) == -1) {
 		conn_free(c);
 		return;
 	}

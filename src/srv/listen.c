@@ -153,6 +153,79 @@ listen_steer_by_address(int fd, int family, unsigned n)
 	    fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog));
 }
 
+/* A 32-bit word of a key, as a load from the packet gives it. */
+static uint32_t
+key_word(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+int
+listen_drop_from(int fd, const uint8_t (*keys)[16], size_t n)
+{
+	/* Three to five instructions a key, and a few more. */
+	struct sock_filter code[LISTEN_DROP_MAX * 5 + 8], *v6_jump;
+	struct sock_fprog prog;
+	size_t i, k = 0;
+
+	if (n > LISTEN_DROP_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (n == 0) {
+		int unused = 0;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused,
+			sizeof(unused)) == -1 &&
+		    errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	/* The IP version, from the packet's network header (the program
+	 * sees it from the TCP header on; SKF_NET_OFF reaches back). A
+	 * conditional jump reaches 255 instructions at most: each key's
+	 * test skips over its own "drop" only, and IPv6 is reached by an
+	 * unconditional jump. */
+	code[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF);
+	code[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4);
+	code[k++] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 1);
+	v6_jump = &code[k++];
+	code[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12);
+	for (i = 0; i < n; i++) {
+		if (memcmp(keys[i], v4_mapped, sizeof(v4_mapped)) != 0)
+			continue;
+		code[k++] = (struct sock_filter)BPF_JUMP(
+		    BPF_JMP | BPF_JEQ | BPF_K, key_word(&keys[i][12]), 0, 1);
+		code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	}
+	code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffffffff);
+	*v6_jump = (struct sock_filter)BPF_STMT(
+	    BPF_JMP | BPF_JA, (uint32_t)(&code[k] - v6_jump - 1));
+	for (i = 0; i < n; i++) {
+		if (memcmp(keys[i], v4_mapped, sizeof(v4_mapped)) == 0)
+			continue;
+		code[k++] = (struct sock_filter)BPF_STMT(
+		    BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8);
+		code[k++] = (struct sock_filter)BPF_JUMP(
+		    BPF_JMP | BPF_JEQ | BPF_K, key_word(&keys[i][0]), 0, 3);
+		code[k++] = (struct sock_filter)BPF_STMT(
+		    BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12);
+		code[k++] = (struct sock_filter)BPF_JUMP(
+		    BPF_JMP | BPF_JEQ | BPF_K, key_word(&keys[i][4]), 0, 1);
+		code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	}
+	code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffffffff);
+	prog = (struct sock_fprog){(unsigned short)k, code};
+	return setsockopt(
+	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
 int
 listen_port(int fd)
 {

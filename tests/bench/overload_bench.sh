@@ -33,6 +33,8 @@
 # kinds: 44 after the handshake, and (for clients that ignore a 44 and are
 # refused again within its wait) a close on accept, before the handshake,
 # which the load generator counts as a handshake or reset error.
+# At exit the server logs what it did per class (requests after a
+# handshake, admitted, closed on accept before TLS); the bench prints it.
 # OVERLOAD_RESUME=1 makes
 # every client resume its TLS session (a much cheaper handshake for both
 # sides).
@@ -272,6 +274,11 @@ report "" "overload, with load shedding"
 echo "  server RSS: $RSS0 KiB before, $(sort -n "$W/rss" | head -1)-$(sort -n "$W/rss" | tail -1) KiB during, $(rss) KiB after"
 P99_ON=$(col p99_us <"$W/pages")
 stop_server
+# The server's own counts at exit (phases 1 to 3): requests after a TLS
+# handshake, admitted, and connections closed on accept before any TLS
+# work, by class (a closed one as the class of its address's last request).
+echo "  server's counts since its start (phases 1-3; phases 1-2 are $(( $(col requests <"$W/idle") + $(col requests <"$W/cap") )) page requests):" \
+	"$(sed -n 's/.*worker 0: //p' "$W/server.log")"
 start_server off
 mix "-off"
 report "-off" "the same load, shedding and budgets lifted"

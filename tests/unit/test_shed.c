@@ -40,36 +40,61 @@ test_conf_check(void **state)
 }
 
 /* A loop running late (work queued ahead of new requests) refuses every
- * priority but pages, however few requests are in flight; once it keeps
- * time again, they are let in again. */
+ * priority but pages, however few requests are in flight; the overload
+ * holds for `hold` seconds after the loop was last late, then they are let
+ * in again. */
 static void
 test_delay(void **state)
 {
 	struct shed_conf c = conf();
 	struct shed s;
+	double t = 10;
 	int i;
 
 	(void)state;
 	c.max_delay = 0.02;
+	c.hold = 1;
 	shed_init(&s, &c, 0);
-	shed_delay(&s, 0.001);
+	shed_delay(&s, 0.001, t);
 	assert_true(shed_admit(&s, PRIO_HEAVY));
 	shed_cancel(&s);
 	for (i = 0; i < 3; i++)
-		shed_delay(&s, 0.2);
+		shed_delay(&s, 0.2, t += 0.005);
 	assert_true(s.delay > c.max_delay);
+	assert_true(shed_late(&s));
 	assert_false(shed_admit(&s, PRIO_LIGHT));
 	assert_false(shed_admit(&s, PRIO_HEAVY));
 	assert_false(shed_admit(&s, PRIO_OVER));
 	assert_true(shed_admit(&s, PRIO_PAGE));
 	assert_int_equal(s.inflight, 1);
-	/* Slow to fall: a moment without queue is not enough. */
-	shed_delay(&s, 0);
-	assert_false(shed_admit(&s, PRIO_HEAVY));
+	/* The delay falls slowly, and the overload outlasts it by `hold`. */
+	shed_delay(&s, 0, t += 0.005);
+	assert_true(s.delay > c.max_delay);
 	for (i = 0; i < 40; i++)
-		shed_delay(&s, 0);
+		shed_delay(&s, 0, t += 0.005);
+	assert_true(s.delay < c.max_delay);
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	/* A moment late again within the hold: still the same overload. */
+	shed_delay(&s, 0.2, t += 0.005);
+	shed_delay(&s, 0, t += 0.5);
+	assert_true(shed_late(&s));
+	while (s.delay > c.max_delay)
+		shed_delay(&s, 0, t += 0.005);
+	shed_delay(&s, 0, t += 0.99);
+	assert_true(shed_late(&s));
+	shed_delay(&s, 0, t += 0.02);
+	assert_false(shed_late(&s));
 	assert_true(shed_admit(&s, PRIO_HEAVY));
 	assert_int_equal(s.inflight, 2);
+	assert_int_equal(s.overloads, 1);
+	assert_true(shed_late_seconds(&s, t + 5) > 1.5);
+	assert_true(shed_late_seconds(&s, t + 5) == shed_late_seconds(&s, t));
+	/* Late again: a second overload, counted while it lasts. */
+	shed_delay(&s, 1, t += 1);
+	assert_true(shed_late(&s));
+	assert_int_equal(s.overloads, 2);
+	assert_true(
+	    shed_late_seconds(&s, t + 0.5) > shed_late_seconds(&s, t) + 0.49);
 }
 
 /* With the limit at 20 and the default fractions, heavy requests stop at
