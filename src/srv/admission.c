@@ -204,8 +204,10 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 	}
 	t->counted = true;
 	refusable = suspect(l, lw, t, now);
-	/* Readers it served come first; unknown clients after them. */
-	t->suspect = refusable || unknown(lw, t, now);
+	/* While overloaded, readers it served come first, unknown clients
+	 * after them (not always: a known client flooding a server without
+	 * limits would starve every new one). */
+	t->suspect = refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
 	/* Its request would most likely be refused, after a handshake the
 	 * loop has no time for: refuse it now. */
 	if (refusable && shed_late(&lw->shed)) {
@@ -214,6 +216,7 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 		hold(lw, &t->key, now + l->conf.shed.retry);
 		return -1;
 	}
+	t->opened = true;
 	return 0;
 }
 
@@ -228,9 +231,11 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
 	if (ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1 ||
 	    (suspect(l, lw, t, now) && shed_late(&lw->shed))) {
 		count_closed(l, lw, t, now);
+		t->opened = false;
 		return -1;
 	}
-	t->suspect = suspect(l, lw, t, now) || unknown(lw, t, now);
+	t->suspect = suspect(l, lw, t, now) ||
+	    (shed_late(&lw->shed) && unknown(lw, t, now));
 	return 0;
 }
 
@@ -246,6 +251,7 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
 				      size_known, size, false)
 				: PRIO_OVER;
 	lw->stats.requests[t->prio]++;
+	t->requested = true;
 	admitted = rv != RATE_DENY && shed_admit(&lw->shed, t->prio);
 	ratelimit_note(lw->rl, &t->key, now, (int)t->prio, admitted);
 	if (rv == RATE_DENY) {
@@ -287,16 +293,18 @@ limits_stats_format(
 		buf[0] = '\0';
 	for (p = 0; p < PRIO_COUNT; p++) {
 		w = snprintf(buf + n, size - n,
-		    "%s %lu requests, %lu admitted, %lu closed on accept; ",
+		    "%s %lu requests, %lu admitted, %lu closed on accept, "
+		    "%lu lost before a request; ",
 		    priority_name((enum priority)p), st->requests[p],
-		    st->admitted[p], st->closed[p]);
+		    st->admitted[p], st->closed[p], st->lost[p]);
 		if (w < 0 || (size_t)w >= size - n)
 			return n;
 		n += (size_t)w;
 	}
 	w = snprintf(buf + n, size - n,
-	    "unknown %lu closed on accept; overloaded %lu times, %.1f s",
-	    st->closed[PRIO_COUNT], lw->shed.overloads,
+	    "unknown %lu closed on accept, %lu lost before a request; "
+	    "overloaded %lu times, %.1f s",
+	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], lw->shed.overloads,
 	    shed_late_seconds(&lw->shed, now));
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
@@ -322,7 +330,15 @@ void
 limits_conn_close(struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
 {
+	int cls;
+
 	limits_done(lw, t, false, now);
+	if (t->opened && !t->requested) {
+		cls = ratelimit_class(
+		    lw->rl, &t->key, now, l->conf.shed.max_retry);
+		lw->stats.lost[cls >= 0 ? cls : PRIO_COUNT]++;
+		t->opened = false;
+	}
 	if (t->counted) {
 		ratelimit_conn_close(lw->rl, &t->key, t->tracked);
 		atomic_fetch_sub_explicit(&l->conns, 1, memory_order_relaxed);

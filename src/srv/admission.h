@@ -52,11 +52,14 @@ struct limits_ticket {
 	struct addr_key key;
 	bool counted; /* holds a connection slot */
 	bool tracked; /* ... in the address table too */
+	bool opened; /* accepted: past limits_conn_open() */
+	bool requested; /* a request came (limits_admit()) */
 	bool admitted; /* a request is in flight */
 	bool suspect; /* at connection time, its request would likely be
-		       * refused (see limits_conn_open()), or no request of
-		       * its address is remembered: its handshake comes
-		       * after others' (worker.h) */
+		       * refused (see limits_conn_open()), or the server is
+		       * overloaded and no request of its address is
+		       * remembered: its handshake comes after others'
+		       * (worker.h) */
 	enum priority prio;
 	double start; /* time of admission */
 };
@@ -79,6 +82,9 @@ struct limits_stats {
 	unsigned long requests[PRIO_COUNT]; /* by priority */
 	unsigned long admitted[PRIO_COUNT]; /* ... of them */
 	unsigned long closed[PRIO_COUNT + 1]; /* [PRIO_COUNT]: unknown */
+	/* accepted, then closed before a request: the handshake failed or
+	 * timed out, or the client went away; by the same class */
+	unsigned long lost[PRIO_COUNT + 1];
 };
 
 /* Addresses whose connections a worker refused on accept while

@@ -29,12 +29,19 @@
 # the offered load does not depend on how fast the server refuses, and its
 # latencies count from when each request was due; the page line also gives
 # the p99 from the connect and the generator's own lag, to tell the
-# server's latency from a CPU-starved generator's. Refusals come in two
-# kinds: 44 after the handshake, and (for clients that ignore a 44 and are
-# refused again within its wait) a close on accept, before the handshake,
-# which the load generator counts as a handshake or reset error.
+# server's latency from a CPU-starved generator's. Refusals come in
+# three kinds: 44 after the handshake; a close on accept, before the
+# handshake (clients likely to be refused, while the server is
+# overloaded), which the load generator counts as a handshake or reset
+# error; and, for clients told to wait (or closed on accept) that come
+# back before their wait is over, connection attempts left unanswered by
+# the kernel (a socket filter on the listener): the generator's connect
+# waits on TCP's SYN retries (timeout error after 20 s), and while all 256
+# connections of a class wait so, its later arrivals are not sent
+# (no_slot). The first line of phase 3 gives the arrivals and those sent.
 # At exit the server logs what it did per class (requests after a
-# handshake, admitted, closed on accept before TLS); the bench prints it.
+# handshake, admitted, closed on accept before TLS, accepted but lost
+# before a request); the bench prints it.
 # OVERLOAD_RESUME=1 makes
 # every client resume its TLS session (a much cheaper handshake for both
 # sides).
@@ -238,10 +245,19 @@ mix() {
 }
 # report SUFFIX TITLE
 report() {
+	# Arrivals a second over the SECS window in which they were due (the
+	# generator's own elapsed time also counts the wait for connections
+	# still open at the end, up to its 20 s timeout); and of them, those
+	# sent: an arrival that finds the 256 connections of its class all
+	# busy (e.g. waiting on connection attempts the server leaves
+	# unanswered) is not sent, and counted no_slot.
 	offered=0
+	sent=0
 	for k in pages images greedy; do
-		offered=$(awk -v a="$offered" -v b="$(col requests <"$W/$k$1")" -v s="$(col secs <"$W/$k$1")" \
-		    'BEGIN { print a + b / s }')
+		n=$(col requests <"$W/$k$1")
+		u=$(col error_kinds <"$W/$k$1" | tr ',' '\n' | awk -F= '$1 == "no_slot" { n = $2 } END { print n + 0 }')
+		offered=$(awk -v a="$offered" -v b="$n" -v s="$SECS" 'BEGIN { print a + b / s }')
+		sent=$(awk -v a="$sent" -v b="$n" -v u="$u" -v s="$SECS" 'BEGIN { print a + (b - u) / s }')
 	done
 	all=$(col requests <"$W/pages$1")
 	served=$(status 20 <"$W/pages$1")
@@ -251,7 +267,8 @@ report() {
 		total=$((total + $(col requests <"$W/$k$1")))
 	done
 	echo "$2: $(printf '%.0f' "$offered") req/s = $(ratio "$offered" "$CAP") x page capacity, for ${SECS} s" \
-		"(asked: pages $R_PAGES, images $R_IMAGES, greedy $R_GREEDY req/s)"
+		"(asked: pages $R_PAGES, images $R_IMAGES, greedy $R_GREEDY req/s;" \
+		"sent $(printf '%.0f' "$sent") req/s = $(ratio "$sent" "$CAP") x, the rest no_slot)"
 	echo "  server CPU: $(awk -v t="$(cat "$W/cpu$1")" -v hz="$(getconf CLK_TCK)" -v n="$total" -v s="$SECS" \
 		'BEGIN { printf "%.0f us/request over all %d requests, %.0f %% of one core", t * 1e6 / hz / n, n, 100 * t / hz / s }');" \
 		"accept queue overflows (machine-wide) $(cat "$W/overflows$1")"

@@ -348,7 +348,8 @@ test_workers(void **state)
 
 /* A client over its budget is suspect: its handshake comes last, and
  * while the loop runs late it is refused on accept, before any TLS work;
- * other clients are not (a new one's handshake comes last too). */
+ * other clients are not (a new one's handshake comes last too, while the
+ * loop runs late). */
 static void
 test_suspect(void **state)
 {
@@ -373,8 +374,8 @@ test_suspect(void **state)
 		    limits_conn_open(l, &s, (struct sockaddr *)&greedy,
 			sizeof(greedy), 0, &t),
 		    0);
-		/* New, then known: its handshake comes last the first time. */
-		assert_int_equal(t.suspect, i == 0);
+		/* Not overloaded: a new client's handshake comes in turn. */
+		assert_false(t.suspect);
 		(void)admit(l, &s, &t, "/", 10, 0, &retry);
 		limits_done(&s, &t, true, 0.001);
 		limits_conn_close(l, &s, &t, 0.001);
@@ -389,7 +390,8 @@ test_suspect(void **state)
 	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
 			     sizeof(greedy), 0.01, &t),
 	    -1);
-	/* A new client is not refused, but its handshake comes last. */
+	/* Overloaded: a new client is not refused, but its handshake comes
+	 * last. */
 	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
 			     sizeof(other), 0.01, &o),
 	    0);
@@ -445,6 +447,13 @@ test_heavy_held(void **state)
 	assert_int_equal(admit(l, &s, &o, "/", 10, 2, &retry), LIMITS_ADMIT);
 	limits_done(&s, &o, true, 2.01);
 	limits_conn_close(l, &s, &o, 2.01);
+	/* The reader's next connection ends before its request: lost, as a
+	 * page. */
+	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&reader,
+			     sizeof(reader), 2.02, &o),
+	    0);
+	limits_conn_close(l, &s, &o, 2.5);
+	assert_int_equal(s.stats.lost[PRIO_PAGE], 1ul);
 	/* Over at 4 s, past the hold; still busy enough to shed images:
 	 * told 5 s and held to it; back at once when it is over, 10 s. */
 	for (i = 0; i < 100; i++)
@@ -476,9 +485,11 @@ test_heavy_held(void **state)
 	assert_int_equal(s.stats.closed[PRIO_HEAVY], 2ul);
 	assert_int_equal(s.stats.requests[PRIO_PAGE], 1ul);
 	assert_int_equal(s.stats.closed[PRIO_PAGE], 0ul);
+	assert_int_equal(s.stats.lost[PRIO_HEAVY], 0ul);
 	limits_stats_format(&s, 9, line, sizeof(line));
-	assert_non_null(
-	    strstr(line, "heavy 3 requests, 1 admitted, 2 closed on accept;"));
+	assert_non_null(strstr(line,
+	    "heavy 3 requests, 1 admitted, 2 closed on accept, 0 lost before "
+	    "a request;"));
 	assert_non_null(strstr(line, "overloaded 1 times, 2.0 s"));
 	s.shed.inflight = 0;
 	limits_worker_free(&s);
