@@ -297,8 +297,10 @@ limits_stats_format(
 		    "%lu lost before a request; ",
 		    priority_name((enum priority)p), st->requests[p],
 		    st->admitted[p], st->closed[p], st->lost[p]);
-		if (w < 0 || (size_t)w >= size - n)
+		if (w < 0)
 			return n;
+		if ((size_t)w >= size - n)
+			return size - 1;
 		n += (size_t)w;
 	}
 	w = snprintf(buf + n, size - n,

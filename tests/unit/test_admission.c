@@ -491,6 +491,9 @@ test_heavy_held(void **state)
 	    "heavy 3 requests, 1 admitted, 2 closed on accept, 0 lost before "
 	    "a request;"));
 	assert_non_null(strstr(line, "overloaded 1 times, 2.0 s"));
+	/* Cut to the buffer. */
+	assert_int_equal(limits_stats_format(&s, 9, line, 20), 19);
+	assert_int_equal(strlen(line), 19);
 	s.shed.inflight = 0;
 	limits_worker_free(&s);
 	limits_free(l);
