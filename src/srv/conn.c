@@ -5,9 +5,10 @@
  * deadline covers handshake and request), answer it in one go, wait for
  * the output to drain, then close properly: for TLS, close_notify first
  * (libevent has no call for it, so SSL_shutdown is called here on the
- * drained connection), then a half-close, then a short wait for the
- * client's own close so that unread bytes do not turn our FIN into a
- * reset that could destroy the reply.
+ * drained connection), then the close. When the client has sent bytes we
+ * have not read, the close would answer them with a reset that could
+ * destroy the reply: then a half-close and a short wait for the client's
+ * own close instead (conn_close()).
  *
  * On a listener behind a load balancer (proxy_protocol), a PROXY header
  * comes first: it is read off the raw socket (C_PROXY) before any of the
@@ -17,6 +18,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
@@ -223,6 +225,28 @@ conn_linger(struct conn *c)
 	bufferevent_enable(c->bev, EV_READ);
 }
 
+/*
+ * The reply is in the kernel (and the close_notify after it): close now,
+ * unless the client has sent bytes still unread in the socket. A close
+ * sends what the socket holds, then a FIN; only unread bytes, or bytes
+ * arriving after the close, make the kernel answer with a reset, which
+ * can destroy a reply the client has not read yet. A Gemini or Gopher
+ * client sends nothing after its request until it has read the reply to
+ * the end (its own close_notify answers ours), so the common case closes
+ * at once, as other servers do; a client with more bytes in flight (an
+ * over-long line, a pipelined request) gets the lingering close.
+ */
+static void
+conn_close(struct conn *c)
+{
+	int unread = 0;
+
+	if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0)
+		conn_free(c);
+	else
+		conn_linger(c);
+}
+
 /* Send the close_notify. True when the socket is full and it has to be
  * tried again once writable. Failures leave nothing in this thread's
  * OpenSSL error queue, which the next connection would otherwise see. */
@@ -250,7 +274,7 @@ on_shutdown_writable(evutil_socket_t fd, short what, void *arg)
 		event_add(c->deadline, &linger);
 		return;
 	}
-	conn_linger(c);
+	conn_close(c);
 }
 
 /* After the reply has drained: close_notify (TLS), then FIN. The reply is
@@ -275,7 +299,7 @@ conn_finish(struct conn *c)
 		event_add(c->deadline, &linger);
 		return;
 	}
-	conn_linger(c);
+	conn_close(c);
 }
 
 static void
@@ -288,6 +312,41 @@ on_write(struct bufferevent *bev, void *arg)
 		conn_finish(c);
 }
 
+static void on_gemini_read(struct bufferevent *bev, void *arg);
+
+/*
+ * With read-ahead (tls.c), the read that brought the client's Finished
+ * may have brought the request too: it waits, still encrypted, in
+ * OpenSSL's buffer, the socket has nothing more to signal, and
+ * bufferevent_openssl reads only on a socket event. Move it to the input buffer
+ * and parse it now. A partial record stays for the socket event that completes
+ * it.
+ */
+static void
+read_pending(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer_iovec v;
+	int n;
+
+	while (SSL_has_pending(c->ssl) &&
+	    evbuffer_get_length(in) <= LINE_MAX_BYTES + 2 &&
+	    evbuffer_reserve_space(in, LINE_MAX_BYTES + 2, &v, 1) == 1) {
+		n = SSL_read(c->ssl, v.iov_base, (int)v.iov_len);
+		if (n <= 0) {
+			/* Want more bytes, or the client closed: the
+			 * socket event or the deadline takes it from here,
+			 * with nothing left in this thread's error queue. */
+			ERR_clear_error();
+			break;
+		}
+		v.iov_len = (size_t)n;
+		evbuffer_commit_space(in, &v, 1);
+	}
+	if (evbuffer_get_length(in) > 0)
+		on_gemini_read(c->bev, c);
+}
+
 static void
 on_event(struct bufferevent *bev, short what, void *arg)
 {
@@ -297,6 +356,8 @@ on_event(struct bufferevent *bev, short what, void *arg)
 		/* The TLS handshake is done: the request comes before new
 		 * handshakes (worker.h). */
 		bufferevent_priority_set(bev, PRIO_EV_ESTABLISHED);
+		if (c->ssl)
+			read_pending(c);
 		return;
 	}
 	conn_free(c);

@@ -218,6 +218,12 @@ check "plain TCP gets no Gemini header" sh -c "! grep -aq '^[0-9][0-9] ' '$TMP/p
 req gemini://localhost/ -w 300
 expect_eq "a request split over two records is served" \
     "20 text/gemini; charset=utf-8; lang=ko" "$(head1)"
+# With read-ahead, the read that brings the client's Finished brings a
+# request sent in the same segment too: it must be answered at once, not
+# left in OpenSSL's buffer until the request timeout.
+req gemini://localhost/ -1
+expect_eq "a request in one segment with the client's Finished is served" \
+    "20 text/gemini; charset=utf-8; lang=ko" "$(head1)"
 start=$(date +%s)
 printf 'gemini://localhost/\n' | timeout 10 "$GEMREQ" -p "$PORT" >"$TMP/out" 2>"$TMP/err"
 took=$(($(date +%s) - start))

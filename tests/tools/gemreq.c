@@ -2,7 +2,7 @@
  * gemreq: a minimal Gemini client for the integration tests.
  *
  *   gemreq [-6] [-s SNI | -S] [-V tls1.2|tls1.3] [-C CERT -K KEY]
- *          [-w MS] [-R] [-D MS] [-B BYTES] -p PORT < request
+ *          [-w MS | -1] [-R] [-D MS] [-B BYTES] -p PORT < request
  *
  * Sends stdin (the raw request, so tests control every byte; with -w it is
  * sent in two parts, the first byte, a pause, the rest) over TLS to
@@ -12,10 +12,14 @@
  * no SNI. -R resets the connection (RST) right after sending, without
  * reading. -D waits before reading the reply (a slow reader), -B sets a
  * small receive buffer so that the server cannot hand the whole reply to
- * the kernel at once. Exit status: 0 after a complete handshake, 1 otherwise.
+ * the kernel at once. -1 holds the client's last handshake flight back
+ * (TCP_CORK from the server's Finished on) and sends it and the request
+ * in one segment, so that the server reads both at once. Exit status: 0 after a
+ * complete handshake, 1 otherwise.
  */
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <netinet/tcp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -53,6 +57,24 @@ connect_to(int v6, int port, int rcvbuf)
 	return fd;
 }
 
+static void
+set_cork(int fd, int on)
+{
+	setsockopt(fd, IPPROTO_TCP, TCP_CORK, &on, sizeof(on));
+}
+
+/* -1: cork the socket once the server's Finished is in, before the
+ * client's Finished goes out; main() uncorks after the request. */
+static void
+cork_at_server_finished(int write_p, int version, int content_type,
+    const void *msg, size_t len, SSL *ssl, void *arg)
+{
+	(void)version, (void)ssl;
+	if (!write_p && content_type == SSL3_RT_HANDSHAKE && len > 0 &&
+	    ((const unsigned char *)msg)[0] == SSL3_MT_FINISHED)
+		set_cork(*(int *)arg, 1);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -60,14 +82,14 @@ main(int argc, char **argv)
 		   *key = NULL;
 	char req[4096], buf[16384], cn[256] = "";
 	int ch, v6 = 0, port = 0, wait_ms = 0, reset = 0, delay_ms = 0,
-		rcvbuf = 0, fd, n, err;
+		rcvbuf = 0, one_segment = 0, fd, n, err;
 	struct linger abort_close = {1, 0};
 	size_t reqlen;
 	SSL_CTX *ctx;
 	SSL *ssl;
 	X509 *peer;
 
-	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:RD:B:")) != -1) {
+	while ((ch = getopt(argc, argv, "6s:SV:C:K:w:p:RD:B:1")) != -1) {
 		switch (ch) {
 		case '6':
 			v6 = 1;
@@ -102,6 +124,9 @@ main(int argc, char **argv)
 		case 'B':
 			rcvbuf = atoi(optarg);
 			break;
+		case '1':
+			one_segment = 1;
+			break;
 		default:
 			return 2;
 		}
@@ -131,6 +156,10 @@ main(int argc, char **argv)
 	SSL_set_fd(ssl, fd);
 	if (sni)
 		SSL_set_tlsext_host_name(ssl, sni);
+	if (one_segment) {
+		SSL_set_msg_callback(ssl, cork_at_server_finished);
+		SSL_set_msg_callback_arg(ssl, &fd);
+	}
 	if (SSL_connect(ssl) != 1) {
 		fprintf(stderr, "handshake_failed\n");
 		return 1;
@@ -148,6 +177,8 @@ main(int argc, char **argv)
 	} else if (reqlen > 0) {
 		SSL_write(ssl, req, (int)reqlen);
 	}
+	if (one_segment)
+		set_cork(fd, 0);
 	if (reset) {
 		setsockopt(fd, SOL_SOCKET, SO_LINGER, &abort_close,
 		    sizeof(abort_close));
