@@ -112,6 +112,7 @@ conn_get(struct worker *w)
 		w->active->prev = c;
 	w->active = c;
 	w->n_active++;
+	worker_probe_wake(w);
 	return c;
 }
 

@@ -183,7 +183,24 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 	shed_delay(&w->lw.shed, now - w->probe_due, now);
 	if (w->ls && limits_held_update(&w->lw, now, &held, &n))
 		hold_off(w, held, n);
+	/* An idle worker does not wake 200 times a second: the probe stops
+	 * once nothing is left to measure or to lift (held clients are let
+	 * back in by it), and the next connection starts it again. */
+	if (w->n_active == 0 && w->lw.n_held == 0 &&
+	    shed_idle(&w->lw.shed, now))
+		return;
 	w->probe_due = now + PROBE_USEC / 1e6;
+	evtimer_add(w->probe_ev, &every);
+}
+
+void
+worker_probe_wake(struct worker *w)
+{
+	struct timeval every = {0, PROBE_USEC};
+
+	if (w->probe_ev == NULL || evtimer_pending(w->probe_ev, NULL))
+		return;
+	w->probe_due = mono_s() + PROBE_USEC / 1e6;
 	evtimer_add(w->probe_ev, &every);
 }
 

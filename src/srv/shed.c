@@ -112,6 +112,14 @@ shed_late(const struct shed *s)
 	return s->late;
 }
 
+bool
+shed_idle(struct shed *s, double now)
+{
+	s->delay = 0;
+	shed_delay(s, 0, now);
+	return !s->late;
+}
+
 double
 shed_late_seconds(const struct shed *s, double now)
 {

@@ -97,6 +97,10 @@ void shed_delay(struct shed *s, double delay, double now);
 bool shed_late(const struct shed *s);
 /* Seconds spent overloaded since shed_init(), up to now. */
 double shed_late_seconds(const struct shed *s, double now);
+/* The worker has no connection at time now: nothing waits ahead of new
+ * work, so the delay is forgotten. True when no overload holds any more
+ * (the probe may stop until the next connection), false while it does. */
+bool shed_idle(struct shed *s, double now);
 
 /* The current minimum latency estimate, 0 when none yet. */
 double shed_minrtt(const struct shed *s);

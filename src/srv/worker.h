@@ -84,5 +84,8 @@ void conn_close_all(struct worker *w);
 void conn_stop_waiting(struct worker *w);
 /* The loop calls this when a connection ends, to finish a stop. */
 void worker_conn_done(struct worker *w);
+/* A connection begins: the loop's delay probe runs again if it had
+ * stopped for want of anything to measure. */
+void worker_probe_wake(struct worker *w);
 
 #endif

@@ -142,6 +142,35 @@ round_trip(struct shed *s, unsigned n, double rtt, double now)
 	return s->limit;
 }
 
+/* A worker without connections forgets its delay, but an overload still
+ * holds until its time is up. */
+static void
+test_idle(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	double t = 10;
+	int i;
+
+	(void)state;
+	c.max_delay = 0.02;
+	c.hold = 1;
+	shed_init(&s, &c, 0);
+	shed_delay(&s, 0.001, t);
+	assert_true(shed_idle(&s, t));
+	assert_true(s.delay == 0);
+	for (i = 0; i < 3; i++)
+		shed_delay(&s, 0.2, t += 0.005);
+	assert_true(shed_late(&s));
+	assert_false(shed_idle(&s, t += 0.005));
+	assert_true(s.delay == 0);
+	assert_true(shed_late(&s));
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	assert_true(shed_idle(&s, t += 1.0));
+	assert_false(shed_late(&s));
+	assert_true(shed_admit(&s, PRIO_HEAVY));
+}
+
 static void
 test_limit_follows_latency(void **state)
 {
@@ -219,6 +248,7 @@ main(void)
 	    cmocka_unit_test(test_conf_check),
 	    cmocka_unit_test(test_admission_order),
 	    cmocka_unit_test(test_delay),
+	    cmocka_unit_test(test_idle),
 	    cmocka_unit_test(test_limit_follows_latency),
 	    cmocka_unit_test(test_idle_does_not_grow),
 	    cmocka_unit_test(test_minrtt_window),
