@@ -8,7 +8,10 @@
  * drained connection), then the close. When the client has sent bytes we
  * have not read, the close would answer them with a reset that could
  * destroy the reply: then a half-close and a short wait for the client's
- * own close instead (conn_close()).
+ * own close instead (conn_close()). A Gopher connection whose selector
+ * is already there when it is accepted (listen.c defers the accept until
+ * the first bytes) is read, answered and closed within that turn of the
+ * loop, without registering with epoll at all.
  *
  * On a listener behind a load balancer (proxy_protocol), a PROXY header
  * comes first: it is read off the raw socket (C_PROXY) before any of the
@@ -406,10 +409,22 @@ send_reply(struct conn *c)
 	c->state = C_REPLY;
 	evtimer_del(c->deadline);
 	bufferevent_disable(c->bev, EV_READ);
+	/* Plain TCP: write now, in this turn of the loop, rather than
+	 * asking the loop for writability first; the bufferevent takes
+	 * what the socket does not (or a write error, which it reports).
+	 * It keeps the head of its output frozen outside its own write
+	 * callback. */
+	if (c->ssl == NULL && evbuffer_get_length(out) > 0) {
+		evbuffer_unfreeze(out, 1);
+		evbuffer_write_atmost(out, c->fd, MAX_SINGLE_WRITE);
+		evbuffer_freeze(out, 1);
+	}
+	if (evbuffer_get_length(out) == 0) {
+		conn_finish(c);
+		return;
+	}
 	bufferevent_set_timeouts(c->bev, NULL, &c->gen->write_timeout);
 	bufferevent_enable(c->bev, EV_WRITE);
-	if (evbuffer_get_length(out) == 0)
-		conn_finish(c);
 }
 
 static void
@@ -513,24 +528,25 @@ gopher_admit(struct conn *c, const char *line, size_t n)
 	return admit(c, c->gen->hosts[0].st, line, n);
 }
 
-static void
-on_gopher_read(struct bufferevent *bev, void *arg)
+/* Answer the selector once its line is complete in the input buffer.
+ * True when it was answered: the connection may be gone by then. */
+static bool
+gopher_request(struct conn *c)
 {
 	static const char too_long[] =
 	    "3Selector too long\t\terror.host\t1\r\n.\r\n";
-	struct conn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *in = bufferevent_get_input(c->bev);
 	size_t len = evbuffer_get_length(in), n;
 	const char *p, *lf;
 
 	if (c->state != C_REQUEST)
-		return;
+		return false;
 	if (len > LINE_MAX_BYTES + 2)
 		len = LINE_MAX_BYTES + 2;
 	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
 	lf = memchr(p, '\n', len);
 	if (lf == NULL && len <= LINE_MAX_BYTES + 1)
-		return;
+		return false;
 	n = lf ? (size_t)(lf - p) : len;
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
@@ -543,6 +559,42 @@ on_gopher_read(struct bufferevent *bev, void *arg)
 		gopher_respond(c->gen->gopher, p, n, &c->resp);
 	}
 	send_reply(c);
+	return true;
+}
+
+static void
+on_gopher_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	gopher_request(arg);
+}
+
+/*
+ * The listening socket defers the accept until the client has sent
+ * something (listen.c), so the selector is most often in the socket
+ * already: read it now instead of after another turn of the loop. True
+ * when it was answered; else (nothing there yet, half a line, or an end
+ * of stream the bufferevent will see) the loop reads the rest. Like the
+ * output's head, the input's end is frozen outside the bufferevent's own
+ * read callback.
+ */
+static bool
+gopher_read_now(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer_iovec v;
+	ssize_t n = 0;
+
+	evbuffer_unfreeze(in, 0);
+	if (evbuffer_reserve_space(in, READ_HIGH_WATER, &v, 1) == 1) {
+		n = recv(c->fd, v.iov_base,
+		    v.iov_len < READ_HIGH_WATER ? v.iov_len : READ_HIGH_WATER,
+		    0);
+		v.iov_len = n > 0 ? (size_t)n : 0;
+		evbuffer_commit_space(in, &v, 1);
+	}
+	evbuffer_freeze(in, 0);
+	return n > 0 && gopher_request(c);
 }
 
 /*
@@ -594,6 +646,8 @@ conn_start(struct conn *c)
 	 * connection's work. Let a turn write what the socket takes. */
 	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
 	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
+	if (c->proto == PROTO_GOPHER && gopher_read_now(c))
+		return;
 	bufferevent_enable(c->bev, EV_READ);
 }
 
