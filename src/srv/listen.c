@@ -162,6 +162,14 @@ listen_steer_by_address(int fd, int family, unsigned n)
 }
 
 int
+listen_cork_replies(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
+}
+
+int
 listen_port(int fd)
 {
 	struct sockaddr_storage ss;
