@@ -387,6 +387,39 @@ peer_fingerprint(void *arg, unsigned char fp[32])
 	return c->ssl && tls_peer_fingerprint(c->ssl, fp);
 }
 
+/*
+ * bufferevent_openssl writes only once the loop has seen the socket
+ * writable, a turn later. Do what its write callback would do, now: each
+ * chunk of the output through SSL_write, as far as the socket takes it.
+ * After SSL_ERROR_WANT_WRITE, OpenSSL must be called again with the same
+ * chunk, which is what the bufferevent does next: the same first chunk of
+ * its output, cut at the same max_single_write. Errors are left for it to
+ * meet and report; nothing stays in this thread's OpenSSL error queue.
+ */
+static void
+tls_write_now(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct evbuffer_iovec v[8];
+	size_t done = 0;
+	int i, n, r;
+
+	if (!SSL_is_init_finished(c->ssl))
+		return;
+	n = evbuffer_peek(out, MAX_SINGLE_WRITE, NULL, v, 8);
+	for (i = 0; i < n && i < 8; i++) {
+		if (v[i].iov_len == 0)
+			continue;
+		r = SSL_write(c->ssl, v[i].iov_base, (int)v[i].iov_len);
+		if (r <= 0) {
+			ERR_clear_error();
+			break;
+		}
+		done += (size_t)r;
+	}
+	evbuffer_drain(out, done);
+}
+
 /* Queue the reply: borrowed memory is referenced, never copied (the
  * generation and c->resp outlive the output buffer). */
 static void
@@ -409,12 +442,14 @@ send_reply(struct conn *c)
 	c->state = C_REPLY;
 	evtimer_del(c->deadline);
 	bufferevent_disable(c->bev, EV_READ);
-	/* Plain TCP: write now, in this turn of the loop, rather than
-	 * asking the loop for writability first; the bufferevent takes
-	 * what the socket does not (or a write error, which it reports).
-	 * It keeps the head of its output frozen outside its own write
+	/* Write now, in this turn of the loop, rather than asking the loop
+	 * for writability first; the bufferevent takes what the socket does
+	 * not (or a write error, which it reports). A plain bufferevent
+	 * keeps the head of its output frozen outside its own write
 	 * callback. */
-	if (c->ssl == NULL && evbuffer_get_length(out) > 0) {
+	if (c->ssl)
+		tls_write_now(c);
+	else if (evbuffer_get_length(out) > 0) {
 		evbuffer_unfreeze(out, 1);
 		evbuffer_write_atmost(out, c->fd, MAX_SINGLE_WRITE);
 		evbuffer_freeze(out, 1);
