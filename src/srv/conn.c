@@ -51,6 +51,9 @@ struct conn {
 	struct worker *w;
 	struct gen *gen;
 	struct bufferevent *bev;
+	/* A plain bufferevent without a socket, kept from an earlier Gopher
+	 * connection of this record for the next one. */
+	struct bufferevent *spare_bev;
 	SSL *ssl; /* NULL for Gopher */
 	int fd;
 	enum listen_proto proto;
@@ -147,6 +150,38 @@ proxy_end(struct conn *c)
 	c->proxy = NULL;
 }
 
+/* Take the socket off a plain bufferevent, close it, empty the buffers
+ * (a file left in the output is closed with it), and keep the bufferevent
+ * for the record's next Gopher connection: a new one per connection would
+ * cost its allocations, and its freeing a deferred callback and another
+ * poll of the loop. */
+static void
+keep_bev(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_setfd(c->bev, -1); /* also thaws both buffers */
+	close(c->fd);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	evbuffer_drain(out, evbuffer_get_length(out));
+	c->spare_bev = c->bev;
+}
+
+static void
+record_free(struct conn *c)
+{
+	gemini_request_free(&c->req);
+	response_free(&c->resp);
+	buf_free(&c->log_host);
+	buf_free(&c->log_path);
+	event_free(c->deadline);
+	if (c->spare_bev)
+		bufferevent_free(c->spare_bev);
+	free(c);
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -159,7 +194,9 @@ conn_free(struct conn *c)
 		proxy_end(c);
 		close(c->fd); /* no bufferevent owns it yet */
 	}
-	if (c->bev)
+	if (c->bev && c->ssl == NULL)
+		keep_bev(c);
+	else if (c->bev)
 		bufferevent_free(c->bev); /* closes the socket, frees ssl */
 	c->bev = NULL;
 	c->ssl = NULL;
@@ -190,12 +227,7 @@ conn_free(struct conn *c)
 		w->free_list = c;
 		w->n_free++;
 	} else {
-		gemini_request_free(&c->req);
-		response_free(&c->resp);
-		buf_free(&c->log_host);
-		buf_free(&c->log_path);
-		event_free(c->deadline);
-		free(c);
+		record_free(c);
 	}
 	worker_conn_done(w);
 }
@@ -655,6 +687,11 @@ conn_start(struct conn *c)
 		}
 		c->bev = bufferevent_openssl_socket_new(
 		    c->w->base, c->fd, c->ssl, BUFFEREVENT_SSL_ACCEPTING, opts);
+	} else if (c->spare_bev) {
+		c->ssl = NULL;
+		c->bev = c->spare_bev;
+		c->spare_bev = NULL;
+		bufferevent_setfd(c->bev, c->fd);
 	} else {
 		c->ssl = NULL;
 		c->bev = bufferevent_socket_new(c->w->base, c->fd, opts);
@@ -786,12 +823,7 @@ conn_close_all(struct worker *w)
 		conn_free(c);
 	while ((c = w->free_list) != NULL) {
 		w->free_list = c->next;
-		gemini_request_free(&c->req);
-		response_free(&c->resp);
-		buf_free(&c->log_host);
-		buf_free(&c->log_path);
-		event_free(c->deadline);
-		free(c);
+		record_free(c);
 	}
 	w->n_free = 0;
 }
