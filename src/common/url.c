@@ -1,6 +1,7 @@
 #include "url.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <string.h>
 #include <strings.h>
 
@@ -10,6 +11,31 @@ is_scheme_char(char c)
 	return isalnum((unsigned char)c) || c == '+' || c == '-' || c == '.';
 }
 
+/* True when s[0..n) holds a control character, a space or DEL. Eight
+ * bytes at a time: the converter checks every link of every page. */
+static bool
+has_control(const char *s, size_t n)
+{
+	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
+	uint64_t w;
+	size_t i = 0;
+
+	for (; i + 8 <= n; i += 8) {
+		memcpy(&w, s + i, 8);
+		/* a byte below 0x21, or equal to 0x7f: (x - k) borrows into
+		 * the high bit of bytes below k; bytes >= 0x80 are not ones */
+		if ((((w - ones * 0x21) | ((w ^ ones * 0x7f) - ones)) & ~w &
+			highs) != 0)
+			break;
+	}
+	for (; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
+		if (c <= 0x20 || c == 0x7f)
+			return true;
+	}
+	return false;
+}
+
 int
 url_parse(const char *s, size_t n, struct url *u, const char **reason)
 {
@@ -17,12 +43,9 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 
 	memset(u, 0, sizeof(*u));
 	u->port_num = -1;
-	for (i = 0; i < n; i++) {
-		unsigned char c = (unsigned char)s[i];
-		if (c <= 0x20 || c == 0x7f) {
-			*reason = "control character or space in URL";
-			return -1;
-		}
+	if (has_control(s, n)) {
+		*reason = "control character or space in URL";
+		return -1;
 	}
 
 	/* scheme: ALPHA *( ALPHA / DIGIT / "+" / "-" / "." ) ":" */

@@ -1,7 +1,11 @@
 #include "cache.h"
 
+#include <fcntl.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include "path.h"
 
@@ -155,6 +159,27 @@ read_index(struct cache *c, struct rd *r)
 	return true;
 }
 
+/* The file mapped read-only (c->data, c->len), or nothing: no copy of
+ * megabytes that are mostly only looked at. */
+static void
+map_file(struct cache *c, const char *file)
+{
+	struct stat st;
+	void *p;
+	int fd;
+
+	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) < 0)
+		return;
+	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
+	    (uint64_t)st.st_size <= CACHE_MAX &&
+	    (p = mmap(NULL, (size_t)st.st_size, PROT_READ,
+		 MAP_PRIVATE | MAP_POPULATE, fd, 0)) != MAP_FAILED) {
+		c->data = p;
+		c->len = (size_t)st.st_size;
+	}
+	close(fd);
+}
+
 void
 cache_load(struct cache *c, const char *file, uint64_t stamp)
 {
@@ -163,8 +188,10 @@ cache_load(struct cache *c, const char *file, uint64_t stamp)
 	size_t n = strlen(MAGIC);
 
 	memset(c, 0, sizeof(*c));
-	if (file == NULL ||
-	    (c->data = path_read_file(file, CACHE_MAX, &c->len)) == NULL)
+	if (file == NULL)
+		return;
+	map_file(c, file);
+	if (c->data == NULL)
 		return;
 	r.p = c->data;
 	r.end = c->data + c->len;
@@ -176,6 +203,7 @@ cache_load(struct cache *c, const char *file, uint64_t stamp)
 		return;
 	if (!read_index(c, &r))
 		return;
+	c->header_len = (size_t)(r.p - c->data);
 	while (!r.bad && r.p < r.end) {
 		uint32_t reclen = get_u32(&r);
 		rec = r.p;
@@ -203,7 +231,8 @@ cache_free(struct cache *c)
 		free(c->index_files[i]);
 	free(c->index_files);
 	free(c->index_keys);
-	free(c->data);
+	if (c->data != NULL)
+		munmap((void *)(uintptr_t)c->data, c->len);
 	strmap_free(&c->by_src);
 	memset(c, 0, sizeof(*c));
 }
@@ -418,9 +447,8 @@ cache_put(struct buf *out, const struct site_doc *doc)
 	memcpy(out->data + start - sizeof(len), &len, sizeof(len));
 }
 
-bool
-cache_put_kept(
-    struct buf *out, const struct cache *c, const struct site_doc *doc)
+const char *
+cache_kept(const struct cache *c, const struct site_doc *doc, size_t *n)
 {
 	const char *rec;
 	struct rd r;
@@ -428,15 +456,15 @@ cache_put_kept(
 
 	if (!doc->from_cache || (rec = cache_find(c, doc->src)) == NULL ||
 	    !cache_same_file(c, rec, doc))
-		return false;
+		return NULL;
 	r = open_rec(c, rec);
 	r.p += 4 * sizeof(uint64_t);
 	if (get_u64(&r) != doc->content_hash ||
 	    get_u64(&r) != doc->render_key || get_u64(&r) != doc->body_hash ||
 	    get_u64(&r) != doc->page_key || r.bad)
-		return false;
+		return NULL;
 	/* cache_load() checked that the record fits in the file. */
 	memcpy(&len, rec - sizeof(len), sizeof(len));
-	buf_append(out, rec - sizeof(len), sizeof(len) + len);
-	return true;
+	*n = sizeof(len) + len;
+	return rec - sizeof(len);
 }

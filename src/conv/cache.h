@@ -20,8 +20,9 @@
 #include "strmap.h"
 
 struct cache {
-	char *data; /* the file's bytes, owned */
+	const char *data; /* the file's bytes (mapped), owned */
 	size_t len;
+	size_t header_len; /* the bytes before the first record */
 	struct strmap by_src; /* source path -> its record in data */
 	/* The index pages (home, tags, categories, archive) of the last build,
 	 * and a hash of what they were made from. */
@@ -57,13 +58,12 @@ void cache_begin(struct buf *out, uint64_t stamp, uint64_t index_key,
 /* Append doc's record (a live, rendered or restored document). */
 void cache_put(struct buf *out, const struct site_doc *doc);
 /*
- * Append, as it is, the record of c that doc was restored from, when
- * nothing of it changed since: still from_cache (not rendered again),
- * the same file identity and keys. It is what cache_put() would write,
- * without writing it field by field. Returns false, appending nothing,
- * otherwise: cache_put() doc then.
+ * The record of c that doc was restored from, as it is (its length
+ * first, *n bytes in c's data), when nothing of it changed since: still
+ * from_cache (not rendered again), the same file identity and keys. It
+ * is what cache_put() would write. NULL otherwise: cache_put() doc then.
  */
-bool cache_put_kept(
-    struct buf *out, const struct cache *c, const struct site_doc *doc);
+const char *cache_kept(
+    const struct cache *c, const struct site_doc *doc, size_t *n);
 
 #endif

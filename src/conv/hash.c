@@ -19,6 +19,25 @@ hash_bytes(uint64_t h, const void *p, size_t n)
 	uint64_t w;
 
 	h = mix(h, n);
+	if (n >= 32) {
+		/* Four independent lanes: each step waits on its own multiply
+		 * only, so long inputs (posts, pages) hash about four times as
+		 * fast as with one chain. */
+		uint64_t lane[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
+		    h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
+		uint64_t v[4];
+
+		do {
+			memcpy(v, s, sizeof(v));
+			lane[0] = mix(lane[0], v[0]);
+			lane[1] = mix(lane[1], v[1]);
+			lane[2] = mix(lane[2], v[2]);
+			lane[3] = mix(lane[3], v[3]);
+			s += 32;
+			n -= 32;
+		} while (n >= 32);
+		h = mix(mix(mix(mix(h, lane[0]), lane[1]), lane[2]), lane[3]);
+	}
 	while (n >= 8) {
 		memcpy(&w, s, 8);
 		h = mix(h, w);

@@ -104,7 +104,9 @@ collect_one(const struct site *s, const struct site_doc *doc, const char *file,
 		buf_free(&path);
 		return;
 	}
-	*v = xrealloc(*v, (*nv + 1) * sizeof(**v));
+	/* Full at 0, 1, 2, 4, 8...: grow twice as large. */
+	if ((*nv & (*nv - 1)) == 0)
+		*v = xrealloc(*v, (*nv ? *nv * 2 : 1) * sizeof(**v));
 	pl = &(*v)[(*nv)++];
 	pl->target = xstrndup(t, n);
 	pl->path = path.data ? buf_detach(&path, NULL) : xstrdup("");
@@ -173,8 +175,9 @@ linkcheck_add(
 }
 
 /* Add links collected here: their strings move to the linkcheck. */
-static void
-add_owned(struct linkcheck *lc, const char *src, struct page_link *v, size_t n)
+void
+linkcheck_take(
+    struct linkcheck *lc, const char *src, struct page_link *v, size_t n)
 {
 	struct dead_link *dl;
 	size_t i;
@@ -203,17 +206,6 @@ page_links_free(struct page_link *v, size_t n)
 }
 
 void
-linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
-    const struct site_doc *doc, const char *file, const char *text, size_t len)
-{
-	struct page_link *v = NULL;
-	size_t n = 0;
-
-	linkcheck_collect(s, doc, file, text, len, &v, &n);
-	add_owned(lc, doc ? doc->src : file, v, n);
-}
-
-void
 linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
     const char *xml, size_t len)
 {
@@ -232,7 +224,7 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 			break;
 		collect_one(s, NULL, file, line, q, (size_t)(p - q), &v, &n);
 	}
-	add_owned(lc, file, v, n);
+	linkcheck_take(lc, file, v, n);
 }
 
 size_t

@@ -49,9 +49,10 @@ void linkcheck_add(
     struct linkcheck *lc, const char *src, const struct page_link *v, size_t n);
 void page_links_free(struct page_link *v, size_t n);
 
-/* Collect and add in one step. */
-void linkcheck_gemtext(struct linkcheck *lc, const struct site *s,
-    const struct site_doc *doc, const char *file, const char *text, size_t len);
+/* Check links collected by linkcheck_collect() for the page file (src)
+ * at the end: lc takes v and its strings. */
+void linkcheck_take(
+    struct linkcheck *lc, const char *src, struct page_link *v, size_t n);
 /* The href="..." links of the Atom feed. */
 void linkcheck_atom(struct linkcheck *lc, const struct site *s,
     const char *file, const char *xml, size_t len);

@@ -83,9 +83,12 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 	}
 	/* a post without published assets (most have no folder) needs no
 	 * stat per image to know none is there */
-	file = path_join(doc->asset_dir, name);
-	found = doc->nassets > 0 && stat(file, &st) == 0 && S_ISREG(st.st_mode);
-	free(file);
+	found = false;
+	if (doc->nassets > 0) {
+		file = path_join(doc->asset_dir, name);
+		found = stat(file, &st) == 0 && S_ISREG(st.st_mode);
+		free(file);
+	}
 	if (!found && doc->missing_assets++ == 0)
 		doc->first_missing_line = line;
 	buf_puts(&u, found || web == NULL ? "" : web);

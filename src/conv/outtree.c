@@ -3,13 +3,13 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <ftw.h>
-#include <inttypes.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 #include <unistd.h>
 
 #include "buf.h"
@@ -244,19 +244,43 @@ outtree_fresh(struct outtree *t, const char *rel, uint64_t key)
 	return true;
 }
 
-int
-outtree_write(struct outtree *t, const char *rel, uint64_t key,
-    const void *data, size_t len, char *err, size_t errlen)
+/* Write every piece (iov is used up), a thousand at a time at most. */
+static int
+write_pieces(int fd, struct iovec *iov, size_t n)
 {
-	char *full;
-	const char *p = data;
 	ssize_t w;
+
+	while (n > 0) {
+		if ((w = writev(fd, iov, n > 1024 ? 1024 : (int)n)) < 0) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		for (; n > 0 && (size_t)w >= iov->iov_len; iov++, n--)
+			w -= (ssize_t)iov->iov_len;
+		if (n > 0) {
+			iov->iov_base = (char *)iov->iov_base + w;
+			iov->iov_len -= (size_t)w;
+		}
+	}
+	return 0;
+}
+
+int
+outtree_writev(struct outtree *t, const char *rel, uint64_t key,
+    const struct iovec *pieces, size_t n, char *err, size_t errlen)
+{
+	struct iovec *iov;
+	char *full;
+	size_t i;
 	int fd, rc = 0;
 
 	if (t->dry)
 		return 0;
 	if (key == 0)
-		key = hash_bytes(HASH_SEED, data, len);
+		for (i = 0, key = HASH_SEED; i < n; i++)
+			key = hash_bytes(
+			    key, pieces[i].iov_base, pieces[i].iov_len);
 	if (outtree_fresh(t, rel, key))
 		return 0;
 	if (make_parent(t, rel, err, errlen) != 0)
@@ -268,17 +292,13 @@ outtree_write(struct outtree *t, const char *rel, uint64_t key,
 		free(full);
 		return -1;
 	}
-	while (len > 0) {
-		if ((w = write(fd, p, len)) < 0) {
-			if (errno == EINTR)
-				continue;
-			snprintf(err, errlen, "%s: %s", full, strerror(errno));
-			rc = -1;
-			break;
-		}
-		p += w;
-		len -= (size_t)w;
+	iov = xcalloc(n + 1, sizeof(*iov));
+	memcpy(iov, pieces, n * sizeof(*iov));
+	if (write_pieces(fd, iov, n) != 0) {
+		snprintf(err, errlen, "%s: %s", full, strerror(errno));
+		rc = -1;
 	}
+	free(iov);
 	if (close(fd) != 0 && rc == 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		rc = -1;
@@ -287,6 +307,15 @@ outtree_write(struct outtree *t, const char *rel, uint64_t key,
 	if (rc == 0)
 		keep(t, rel, key, true);
 	return rc;
+}
+
+int
+outtree_write(struct outtree *t, const char *rel, uint64_t key,
+    const void *data, size_t len, char *err, size_t errlen)
+{
+	struct iovec one = {(void *)(uintptr_t)data, len};
+
+	return outtree_writev(t, rel, key, &one, 1, err, errlen);
 }
 
 int
@@ -388,6 +417,19 @@ remove_stale(struct outtree *t)
 	}
 }
 
+/* key as 16 lowercase hex digits (what load_manifest() reads); by hand:
+ * printf costs more than the rest of the manifest. */
+static void
+put_key(struct buf *b, uint64_t key)
+{
+	char hex[16];
+	int i;
+
+	for (i = 15; i >= 0; i--, key >>= 4)
+		hex[i] = "0123456789abcdef"[key & 15];
+	buf_append(b, hex, sizeof(hex));
+}
+
 static int
 save_manifest(struct outtree *t, char *err, size_t errlen)
 {
@@ -396,11 +438,15 @@ save_manifest(struct outtree *t, char *err, size_t errlen)
 	size_t i;
 	int fd, rc = 0;
 
+	buf_reserve(&m, t->now.n * 64);
 	for (i = 0; i < t->now.cap; i++) {
 		const char *rel = t->now.slots[i].key;
-		if (rel != NULL && strchr(rel, '\n') == NULL)
-			buf_printf(&m, "%016" PRIx64 " %s\n",
-			    unbox(t->now.slots[i].value), rel);
+		if (rel != NULL && strchr(rel, '\n') == NULL) {
+			put_key(&m, unbox(t->now.slots[i].value));
+			buf_putc(&m, ' ');
+			buf_puts(&m, rel);
+			buf_putc(&m, '\n');
+		}
 	}
 	fd = open(file, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
 	if (fd < 0 ||

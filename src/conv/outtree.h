@@ -21,6 +21,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/uio.h>
 
 #include "strmap.h"
 
@@ -53,6 +54,11 @@ bool outtree_fresh(struct outtree *t, const char *rel, uint64_t key);
  * at once (for different files); the other functions may not. */
 int outtree_write(struct outtree *t, const char *rel, uint64_t key,
     const void *data, size_t len, char *err, size_t errlen);
+/* The same with the data in pieces, written in order; key 0 means the
+ * hash of the pieces, one after the other (cut otherwise, the same bytes
+ * may get another key: at worst they are written again). */
+int outtree_writev(struct outtree *t, const char *rel, uint64_t key,
+    const struct iovec *pieces, size_t n, char *err, size_t errlen);
 /* Copy the file src to rel unless fresh with key. 0 or -1 with err. */
 int outtree_copy(struct outtree *t, const char *rel, uint64_t key,
     const char *src, char *err, size_t errlen);

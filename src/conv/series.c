@@ -3,6 +3,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "workers.h"
+
 static size_t
 find_root(size_t *parent, size_t i)
 {
@@ -13,35 +15,50 @@ find_root(size_t *parent, size_t i)
 	return i;
 }
 
-/* Marks an href of resolved that leads to no post. */
-static struct site_doc not_a_post;
-
-/* The post a series item stands for: its link's target, or the owner.
- * resolved remembers hrefs: each one shows up in every part of a series. */
+/* The post a series item stands for: its link's target, or the owner;
+ * NULL when the link leads to no live post. Reads the site only. */
 static struct site_doc *
-item_post(const struct site *s, struct strmap *resolved, struct site_doc *owner,
-    const struct series_item *it)
+item_post(
+    const struct site *s, struct site_doc *owner, const struct series_item *it)
 {
 	struct buf path = BUF_INIT;
-	struct site_doc *doc;
+	struct site_doc *doc = NULL;
 
 	if (it->href == NULL)
 		return owner;
-	if ((doc = strmap_get(resolved, it->href)) != NULL)
-		return doc == &not_a_post ? NULL : doc;
 	if (site_link_path(s, it->href, &path) == 0)
 		doc = site_find_path(s, path.data, path.len);
 	buf_free(&path);
 	if (doc == NULL || doc->kind != DOC_POST || !site_doc_live(doc))
-		doc = &not_a_post;
-	strmap_put(resolved, it->href, doc);
-	return doc == &not_a_post ? NULL : doc;
+		return NULL;
+	return doc;
+}
+
+/* Every post's series items resolved (posts[i]'s in items[i]), in
+ * parallel: each href shows up in every part of its series. */
+struct resolve {
+	struct site *s;
+	struct site_doc ***items;
+};
+
+static void
+resolve_one(void *ctx, size_t i)
+{
+	struct resolve *r = ctx;
+	struct site_doc *owner = r->s->posts[i];
+	size_t j;
+
+	if (!owner->rendered || owner->res.nseries == 0)
+		return;
+	r->items[i] = xcalloc(owner->res.nseries, sizeof(*r->items[i]));
+	for (j = 0; j < owner->res.nseries; j++)
+		r->items[i][j] = item_post(r->s, owner, &owner->res.series[j]);
 }
 
 /* Order of one group (members: its posts, oldest first): the owner's
  * list, then the members it does not name. */
 static size_t
-group_order(const struct site *s, struct strmap *resolved,
+group_order(const struct site *s, struct site_doc *const *items,
     struct site_doc *owner, const size_t *members, size_t nmembers,
     bool *placed, struct site_doc **order)
 {
@@ -49,7 +66,7 @@ group_order(const struct site *s, struct strmap *resolved,
 	size_t i, n = 0;
 
 	for (i = 0; i < owner->res.nseries; i++) {
-		p = item_post(s, resolved, owner, &owner->res.series[i]);
+		p = items[i];
 		if (p != NULL && !placed[p->index]) {
 			placed[p->index] = true;
 			order[n++] = p;
@@ -69,12 +86,15 @@ void
 series_link(struct site *s)
 {
 	size_t *parent, *best, *best_len, *start, *members, i, j, r, n;
-	struct strmap resolved = STRMAP_INIT;
+	struct resolve res;
 	struct site_doc *p, **order;
 	bool *placed;
 
 	if (s->nposts == 0)
 		return;
+	res.s = s;
+	res.items = xcalloc(s->nposts, sizeof(*res.items));
+	workers_run(s->nposts, resolve_one, &res, NULL, NULL);
 	parent = xmalloc(s->nposts * sizeof(*parent));
 	best = xmalloc(s->nposts * sizeof(*best));
 	best_len = xcalloc(s->nposts, sizeof(*best_len));
@@ -88,8 +108,7 @@ series_link(struct site *s)
 		if (parent[i] == (size_t)-1)
 			parent[i] = i;
 		for (j = 0; j < owner->res.nseries; j++) {
-			p = item_post(
-			    s, &resolved, owner, &owner->res.series[j]);
+			p = res.items[i][j];
 			if (p == NULL)
 				continue;
 			if (parent[p->index] == (size_t)-1)
@@ -127,14 +146,16 @@ series_link(struct site *s)
 	for (r = 0; r < s->nposts; r++) {
 		if (parent[r] != r || best_len[r] == 0)
 			continue;
-		n = group_order(s, &resolved, s->posts[best[r]],
+		n = group_order(s, res.items[best[r]], s->posts[best[r]],
 		    members + start[r], start[r + 1] - start[r], placed, order);
 		for (i = 0; n > 1 && i < n; i++) {
 			order[i]->prev = i > 0 ? order[i - 1] : NULL;
 			order[i]->next = i + 1 < n ? order[i + 1] : NULL;
 		}
 	}
-	strmap_free(&resolved);
+	for (i = 0; i < s->nposts; i++)
+		free(res.items[i]);
+	free(res.items);
 	free(placed);
 	free(order);
 	free(members);

@@ -103,6 +103,8 @@ struct site_doc {
 	size_t norigins, origins_cap;
 	struct page_link *links; /* internal links of the page */
 	size_t nlinks;
+	struct buf cache_rec; /* its cache record when made with its page
+				 (in parallel), else empty */
 };
 
 struct site {

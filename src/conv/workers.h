@@ -1,0 +1,30 @@
+/*
+ * workers: one loop spread over a few threads.
+ *
+ * The build's costly steps (reading posts, rendering them, writing their
+ * pages) handle thousands of independent items; workers_run() hands them
+ * out in short runs of neighbours to one thread per processor (a few at
+ * most), the calling thread being one of them, and returns when all are
+ * done.
+ */
+#ifndef CANYON_WORKERS_H
+#define CANYON_WORKERS_H
+
+#include <stddef.h>
+
+/* Threads at most, the caller included. */
+#define WORKERS_MAX 4
+
+/* Called for every i of [0, n), in no set order nor thread: it must be
+ * safe to call for different items at once. */
+typedef void (*workers_fn)(void *ctx, size_t i);
+/* Told how many items were started, from the calling thread only (it
+ * need not be thread-safe). */
+typedef void (*workers_progress_fn)(void *ctx, size_t done, size_t total);
+
+/* Run one(ctx, i) for every i < n; progress (may be NULL) now and then.
+ * A few items are not worth a thread: they run in the caller alone. */
+void workers_run(size_t n, workers_fn one, void *ctx,
+    workers_progress_fn progress, void *progress_ctx);
+
+#endif
