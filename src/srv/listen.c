@@ -15,6 +15,7 @@
 #include "buf.h"
 
 #define LISTEN_BACKLOG 4096
+#define DEFER_ACCEPT_SEC 1
 
 int
 listen_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
@@ -87,7 +88,7 @@ in_use(const struct sockaddr *sa, socklen_t len)
 int
 listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 {
-	int fd, one = 1, saved;
+	int fd, one = 1, defer = DEFER_ACCEPT_SEC, saved;
 
 	if (!join && in_use(sa, len)) {
 		errno = EADDRINUSE;
@@ -99,9 +100,16 @@ listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 		return -1;
 	/* TCP_NODELAY is inherited by accepted sockets: a TLS reply is
 	 * several small writes (session ticket, reply, close_notify), which
-	 * Nagle's algorithm would hold back waiting for the client's ACKs. */
+	 * Nagle's algorithm would hold back waiting for the client's ACKs.
+	 * Both protocols have the client speak first: TCP_DEFER_ACCEPT
+	 * hands a connection over once its first bytes (the ClientHello, the
+	 * selector, the PROXY header) are there, so the loop wakes once for
+	 * the accept and the request. A client that stays silent is handed
+	 * over anyway after DEFER_ACCEPT_SEC, to meet the request timeout. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+		sizeof(defer)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1 ||
 	    (sa->sa_family == AF_INET6 &&
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ==
@@ -224,6 +232,14 @@ listen_drop_from(int fd, const uint8_t (*keys)[16], size_t n)
 	prog = (struct sock_fprog){(unsigned short)k, code};
 	return setsockopt(
 	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+int
+listen_cork_replies(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
 }
 
 int

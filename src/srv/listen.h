@@ -45,6 +45,13 @@ int listen_drop_from(int fd, const uint8_t (*keys)[16], size_t n);
 /* How many keys listen_drop_from() takes at most. */
 #define LISTEN_DROP_MAX 256
 
+/* Have the sockets fd accepts start corked (TCP_CORK is inherited), for a
+ * protocol whose server writes one reply and closes: the close, or a
+ * half-close, sends what is held, so the reply's last bytes and the FIN
+ * leave in one segment, one wakeup of the client instead of two. Returns
+ * 0, or -1 with errno. */
+int listen_cork_replies(int fd);
+
 /* The port fd is bound to, or -1. */
 int listen_port(int fd);
 

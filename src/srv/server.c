@@ -415,6 +415,10 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 			return -1;
 		}
 	}
+	/* A Gopher reply is written at once and followed by the close. */
+	for (w = 0; proto == PROTO_GOPHER && w < s->n_workers; w++)
+		if (listen_cork_replies(b->fds[w]) == -1)
+			log_warn("%s: TCP_CORK", spec);
 	/* Per-address limits are kept by each worker for the addresses it
 	 * serves (admission.h). Behind a balancer every connection comes
 	 * from the balancer: spread those by port, as the kernel does. */

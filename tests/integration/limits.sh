@@ -94,7 +94,10 @@ expect_eq "once the download is gone and the wait over, images are served again"
 	"20 image/png" "$(status gemini://localhost/photo.png)"
 
 # --- connections per address --------------------------------------------
-"$HOLD" -n 3 127.0.0.1 "$GPORT" 3 >"$TMP/hold.out" &
+# The held connections have begun a request: one that has sent nothing
+# yet is not handed to the server before its first bytes or a second
+# (TCP_DEFER_ACCEPT, listen.c), and counts from then on.
+"$HOLD" -n 3 -u 127.0.0.1 "$GPORT" 3 /slow >"$TMP/hold.out" &
 HOLD_PID=$!
 sleep 0.5
 out=$("$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / 2>/dev/null | head -c 100)
@@ -105,6 +108,11 @@ expect_match "the three held ones were closed by the request timeout" \
 expect_match "... after about 2 s" '^after [23]$' "$(cat "$TMP/hold.out")"
 out=$("$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / | head -c 100)
 expect_match "then the address may connect again" '^i|^1' "$out"
+"$HOLD" 127.0.0.1 "$GPORT" 5 >"$TMP/hold.out"
+expect_match "a connection that sends nothing is closed too" \
+	'^closed 1$' "$(cat "$TMP/hold.out")"
+expect_match "... after the kernel's second and the request timeout" \
+	'^after [234]$' "$(cat "$TMP/hold.out")"
 stop_server
 
 # --- connections per address, two workers --------------------------------
@@ -112,7 +120,7 @@ stop_server
 # connection from them, so the cap holds across workers (spread by port
 # instead, the held three would leave room on one worker or the other).
 WORKERS=2 start_server 1000 1000
-"$HOLD" -n 3 127.0.0.1 "$GPORT" 3 >"$TMP/hold.out" &
+"$HOLD" -n 3 -u 127.0.0.1 "$GPORT" 3 /slow >"$TMP/hold.out" &
 HOLD_PID=$!
 sleep 0.5
 got=""
