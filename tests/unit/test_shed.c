@@ -39,6 +39,17 @@ test_conf_check(void **state)
 	assert_non_null(shed_conf_check(&c));
 }
 
+/* A shed whose overload is measured by the loop's delay (max_delay
+ * 20 ms, held 1 s), one probe on time at time t. */
+static void
+start_timed(struct shed *s, struct shed_conf *c, double t)
+{
+	c->max_delay = 0.02;
+	c->hold = 1;
+	shed_init(s, c, 0);
+	shed_delay(s, 0.001, t);
+}
+
 /* A loop running late (work queued ahead of new requests) refuses every
  * priority but pages, however few requests are in flight; the overload
  * holds for `hold` seconds after the loop was last late, then they are let
@@ -52,10 +63,7 @@ test_delay(void **state)
 	int i;
 
 	(void)state;
-	c.max_delay = 0.02;
-	c.hold = 1;
-	shed_init(&s, &c, 0);
-	shed_delay(&s, 0.001, t);
+	start_timed(&s, &c, t);
 	assert_true(shed_admit(&s, PRIO_HEAVY));
 	shed_cancel(&s);
 	for (i = 0; i < 3; i++)
@@ -153,10 +161,7 @@ test_idle(void **state)
 	int i;
 
 	(void)state;
-	c.max_delay = 0.02;
-	c.hold = 1;
-	shed_init(&s, &c, 0);
-	shed_delay(&s, 0.001, t);
+	start_timed(&s, &c, t);
 	assert_true(shed_idle(&s, t));
 	assert_true(s.delay == 0);
 	for (i = 0; i < 3; i++)
