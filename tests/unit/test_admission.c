@@ -21,6 +21,15 @@ addr(const char *ip)
 	return sin;
 }
 
+/* limits_conn_open() for an IPv4 client at time now. */
+static int
+open_from(struct limits *l, struct limits_worker *w,
+    const struct sockaddr_in *sa, double now, struct limits_ticket *t)
+{
+	return limits_conn_open(
+	    l, w, (const struct sockaddr *)sa, sizeof(*sa), now, t);
+}
+
 static enum limits_verdict
 admit(struct limits *l, struct limits_worker *s, struct limits_ticket *t,
     const char *path, size_t size, double now, unsigned *retry)
@@ -51,9 +60,7 @@ test_shed_by_priority(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
 	for (i = 0; i < 6; i++)
-		assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-				     sizeof(sa), 0, &t[i]),
-		    0);
+		assert_int_equal(open_from(l, &s, &sa, 0, &t[i]), 0);
 	/* Heavy may fill half of 4: two images, then refused. */
 	assert_int_equal(
 	    admit(l, &s, &t[0], "/a.jpg", 10, 0, &retry), LIMITS_ADMIT);
@@ -114,44 +121,30 @@ test_shed_hold(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
 	/* One page from elsewhere fills the server. */
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
-			     sizeof(other), 0, &full),
-	    0);
+	assert_int_equal(open_from(l, &s, &other, 0, &full), 0);
 	assert_int_equal(admit(l, &s, &full, "/", 10, 0, &retry), LIMITS_ADMIT);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-				     sizeof(sa), 1 + i, &t),
-		    0);
+		assert_int_equal(open_from(l, &s, &sa, 1 + i, &t), 0);
 		assert_int_equal(
 		    admit(l, &s, &t, "/p/", 10, 1 + i, &retry), LIMITS_SHED);
 		limits_conn_close(l, &s, &t, 1 + i);
 	}
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 4, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &sa, 4, &t), 0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
 	limits_conn_close(l, &s, &t, 4);
 	/* Told 5 s: held to it on accept. */
 	assert_int_equal(retry, 5u);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 8.9, &t),
-	    -1);
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 9, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &sa, 8.9, &t), -1);
+	assert_int_equal(open_from(l, &s, &sa, 9, &t), 0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 9, &retry), LIMITS_SHED);
 	limits_conn_close(l, &s, &t, 9);
 	/* Asking again as soon as it may: twice the wait, held from 9 s to
 	 * 19 s. */
 	assert_int_equal(retry, 10u);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 18.9, &t),
-	    -1);
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 19, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &sa, 18.9, &t), -1);
+	assert_int_equal(open_from(l, &s, &sa, 19, &t), 0);
 	limits_conn_close(l, &s, &t, 19);
 	limits_conn_close(l, &s, &full, 19);
 	limits_worker_free(&s);
@@ -179,12 +172,8 @@ test_budget(void **state)
 	l = limits_new(&c);
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			     sizeof(greedy), 0, &g),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
-			     sizeof(other), 0, &o),
-	    0);
+	assert_int_equal(open_from(l, &s, &greedy, 0, &g), 0);
+	assert_int_equal(open_from(l, &s, &other, 0, &o), 0);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(
 		    admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
@@ -222,24 +211,14 @@ test_conn_cap(void **state)
 	l = limits_new(&c);
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[0]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[1]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[2]),
-	    -1);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[0]), 0);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[1]), 0);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[2]), -1);
 	/* A refused connection holds nothing: closing it gives nothing back. */
 	limits_conn_close(l, &s, &t[2], 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[2]),
-	    -1);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[2]), -1);
 	limits_conn_close(l, &s, &t[0], 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[2]),
-	    0);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[2]), 0);
 	limits_conn_close(l, &s, &t[1], 0);
 	limits_conn_close(l, &s, &t[2], 0);
 	limits_worker_free(&s);
@@ -279,15 +258,9 @@ test_proxied(void **state)
 	    -1);
 	for (i = 0; i < 4; i++)
 		limits_conn_close(l, &s, &t[i], 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
-			     sizeof(client), 0, &t[0]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
-			     sizeof(client), 0, &t[1]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
-			     sizeof(client), 0, &t[2]),
-	    -1);
+	assert_int_equal(open_from(l, &s, &client, 0, &t[0]), 0);
+	assert_int_equal(open_from(l, &s, &client, 0, &t[1]), 0);
+	assert_int_equal(open_from(l, &s, &client, 0, &t[2]), -1);
 	limits_conn_close(l, &s, &t[0], 0);
 	limits_conn_close(l, &s, &t[1], 0);
 	limits_worker_free(&s);
@@ -314,28 +287,16 @@ test_workers(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &a, 0);
 	limits_worker_init(l, &b, 0);
-	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
-			     sizeof(one), 0, &t[0]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
-			     sizeof(one), 0, &t[1]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
-			     sizeof(one), 0, &t[3]),
-	    -1);
+	assert_int_equal(open_from(l, &a, &one, 0, &t[0]), 0);
+	assert_int_equal(open_from(l, &a, &one, 0, &t[1]), 0);
+	assert_int_equal(open_from(l, &a, &one, 0, &t[3]), -1);
 	assert_int_equal(ratelimit_conns_of(a.rl, &t[0].key), 2u);
-	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
-			     sizeof(two), 0, &t[2]),
-	    0);
+	assert_int_equal(open_from(l, &b, &two, 0, &t[2]), 0);
 	/* Three open in all: the fourth is refused on either worker. */
-	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
-			     sizeof(two), 0, &t[3]),
-	    -1);
+	assert_int_equal(open_from(l, &b, &two, 0, &t[3]), -1);
 	assert_int_equal(ratelimit_conns_of(b.rl, &t[2].key), 1u);
 	limits_conn_close(l, &a, &t[0], 0);
-	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
-			     sizeof(two), 0, &t[3]),
-	    0);
+	assert_int_equal(open_from(l, &b, &two, 0, &t[3]), 0);
 	assert_int_equal(ratelimit_conns_of(b.rl, &t[2].key), 2u);
 	limits_conn_close(l, &a, &t[1], 0);
 	limits_conn_close(l, &b, &t[2], 0);
@@ -370,31 +331,22 @@ test_suspect(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(
-		    limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			sizeof(greedy), 0, &t),
-		    0);
+		assert_int_equal(open_from(l, &s, &greedy, 0, &t), 0);
 		/* Not overloaded: a new client's handshake comes in turn. */
 		assert_false(t.suspect);
 		(void)admit(l, &s, &t, "/", 10, 0, &retry);
 		limits_done(&s, &t, true, 0.001);
 		limits_conn_close(l, &s, &t, 0.001);
 	}
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			     sizeof(greedy), 0.01, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &greedy, 0.01, &t), 0);
 	assert_true(t.suspect);
 	limits_conn_close(l, &s, &t, 0.01);
 	for (i = 0; i < 5; i++)
 		shed_delay(&s.shed, 1, 0.01);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			     sizeof(greedy), 0.01, &t),
-	    -1);
+	assert_int_equal(open_from(l, &s, &greedy, 0.01, &t), -1);
 	/* Overloaded: a new client is not refused, but its handshake comes
 	 * last. */
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
-			     sizeof(other), 0.01, &o),
-	    0);
+	assert_int_equal(open_from(l, &s, &other, 0.01, &o), 0);
 	assert_true(o.suspect);
 	limits_conn_close(l, &s, &o, 0.01);
 	assert_int_equal(ratelimit_conns(s.rl), 0u);
@@ -428,9 +380,7 @@ test_heavy_held(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
 	/* Not loaded: the image is served. */
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&images,
-			     sizeof(images), 1, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &images, 1, &t), 0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 1, &retry), LIMITS_ADMIT);
 	limits_done(&s, &t, true, 1.01);
@@ -438,20 +388,14 @@ test_heavy_held(void **state)
 	/* Overloaded at 2 s: closed on accept, as heavy. */
 	shed_delay(&s.shed, 1, 2);
 	assert_true(shed_late(&s.shed));
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&images,
-			     sizeof(images), 2, &t),
-	    -1);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&reader,
-			     sizeof(reader), 2, &o),
-	    0);
+	assert_int_equal(open_from(l, &s, &images, 2, &t), -1);
+	assert_int_equal(open_from(l, &s, &reader, 2, &o), 0);
 	assert_int_equal(admit(l, &s, &o, "/", 10, 2, &retry), LIMITS_ADMIT);
 	limits_done(&s, &o, true, 2.01);
 	limits_conn_close(l, &s, &o, 2.01);
 	/* The reader's next connection ends before its request: lost, as a
 	 * page. */
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&reader,
-			     sizeof(reader), 2.02, &o),
-	    0);
+	assert_int_equal(open_from(l, &s, &reader, 2.02, &o), 0);
 	limits_conn_close(l, &s, &o, 2.5);
 	assert_int_equal(s.stats.lost[PRIO_PAGE], 1ul);
 	/* Over at 4 s, past the hold; still busy enough to shed images:
@@ -463,19 +407,13 @@ test_heavy_held(void **state)
 	assert_false(shed_late(&s.shed));
 	s.shed.limit = 1;
 	s.shed.inflight = 1;
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&images,
-			     sizeof(images), 4, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &images, 4, &t), 0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
 	assert_int_equal(retry, 5u);
 	limits_conn_close(l, &s, &t, 4);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&images,
-			     sizeof(images), 8.9, &t),
-	    -1);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&images,
-			     sizeof(images), 9, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &images, 8.9, &t), -1);
+	assert_int_equal(open_from(l, &s, &images, 9, &t), 0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 9, &retry), LIMITS_SHED);
 	assert_int_equal(retry, 10u);
@@ -526,21 +464,13 @@ test_held(void **state)
 	assert_false(limits_held_update(&s, 0, &held, &n));
 	assert_int_equal(n, 0);
 	/* a spends its budget; b reads pages within it. */
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&a, sizeof(a), 0, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &a, 0, &t), 0);
 	(void)admit(l, &s, &t, "/", 10, 0, &retry);
 	limits_conn_close(l, &s, &t, 0);
 	shed_delay(&s.shed, 1, 0.1);
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&a, sizeof(a), 0.1, &t),
-	    -1);
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&a, sizeof(a), 0.2, &t),
-	    -1);
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&b, sizeof(b), 0.2, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &a, 0.1, &t), -1);
+	assert_int_equal(open_from(l, &s, &a, 0.2, &t), -1);
+	assert_int_equal(open_from(l, &s, &b, 0.2, &t), 0);
 	limits_conn_close(l, &s, &t, 0.2);
 	assert_true(limits_held_update(&s, 0.2, &held, &n));
 	assert_int_equal(n, 1);
@@ -554,9 +484,7 @@ test_held(void **state)
 	assert_int_equal(n, 0);
 	/* Told 44 for an image (overloaded): held for the wait it was told,
 	 * even once the overload is over. */
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&b, sizeof(b), 5.2, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &b, 5.2, &t), 0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 5.2, &retry), LIMITS_SHED);
 	assert_int_equal(retry, 5u);
