@@ -59,9 +59,11 @@ expect_file() {
 }
 
 # stderr_problems FILE: what a server wrote to stderr beyond the lines it
-# always writes (start, stop, reload, the sandbox report of a root start).
+# always writes (start, stop, each worker's counts at stop, reload, the
+# sandbox report of a root start).
 stderr_problems() {
 	grep -v -e '^canyon: serving' -e '^canyon: stopping' -e '^canyon: reloaded' \
+	    -e '^canyon: worker [0-9]*: page [0-9]* requests' \
 	    -e '^canyon: running as root: set server.user' \
 	    -e '^canyon: confined with Landlock' "$1"
 }

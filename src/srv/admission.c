@@ -1,7 +1,9 @@
 #include "admission.h"
 
 #include <limits.h>
+#include <math.h>
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/random.h>
@@ -77,6 +79,9 @@ limits_worker_init(const struct limits *l, struct limits_worker *lw, double now)
 	rc.max_conns = UINT_MAX;
 	lw->rl = ratelimit_new(&rc);
 	shed_init(&lw->shed, &l->conf.shed, now);
+	memset(&lw->stats, 0, sizeof(lw->stats));
+	lw->n_held = 0;
+	lw->held_changed = false;
 }
 
 void
@@ -100,44 +105,138 @@ total_take(struct limits *l)
 	return true;
 }
 
+/* Whether t's request will most likely be refused: its address is over
+ * budget or was told to wait (ratelimit_suspect()), or its last request was
+ * heavy or over budget, lately enough that it is likely to ask the same
+ * again (within max_retry_after seconds). */
+static bool
+suspect(const struct limits *l, struct limits_worker *lw,
+    const struct limits_ticket *t, double now)
+{
+	return t->tracked &&
+	    (ratelimit_suspect(lw->rl, &t->key, now) ||
+		ratelimit_class(lw->rl, &t->key, now, l->conf.shed.max_retry) >=
+		    PRIO_HEAVY);
+}
+
+/* No request from t's address is remembered: a new client, or one not
+ * seen for long (the address table forgets the least recent first). */
+static bool
+unknown(
+    const struct limits_worker *lw, const struct limits_ticket *t, double now)
+{
+	return !t->tracked ||
+	    ratelimit_class(lw->rl, &t->key, now, HUGE_VAL) < 0;
+}
+
+/* t's connection is refused on accept: count it as the class of its
+ * address's last request. */
+static void
+count_closed(const struct limits *l, struct limits_worker *lw,
+    const struct limits_ticket *t, double now)
+{
+	int cls = ratelimit_class(lw->rl, &t->key, now, l->conf.shed.max_retry);
+
+	lw->stats.closed[cls >= 0 ? cls : PRIO_COUNT]++;
+}
+
+/* Hold the client of key off before the accept until `until` (while
+ * there is room): it was told to wait, or refused on accept. */
+static void
+hold(struct limits_worker *lw, const struct addr_key *key, double until)
+{
+	size_t i;
+
+	for (i = 0; i < lw->n_held; i++)
+		if (memcmp(&lw->held[i].key, key, sizeof(*key)) == 0)
+			break;
+	if (i == LIMITS_HELD_MAX)
+		return;
+	if (i == lw->n_held) {
+		lw->held[lw->n_held++] = (struct limits_held){*key, until};
+		lw->held_changed = true;
+	} else if (lw->held[i].until < until) {
+		lw->held[i].until = until;
+	}
+}
+
+bool
+limits_held_update(struct limits_worker *lw, double now,
+    const struct limits_held **held, size_t *n)
+{
+	bool changed = lw->held_changed;
+	size_t i = 0;
+
+	while (i < lw->n_held) {
+		if (now >= lw->held[i].until) {
+			lw->held[i] = lw->held[--lw->n_held];
+			changed = true;
+		} else {
+			i++;
+		}
+	}
+	lw->held_changed = false;
+	*held = lw->held;
+	*n = lw->n_held;
+	return changed;
+}
+
 int
 limits_conn_open(struct limits *l, struct limits_worker *lw,
     const struct sockaddr *sa, socklen_t salen, double now,
     struct limits_ticket *t)
 {
+	bool refusable;
+
 	memset(t, 0, sizeof(*t));
 	/* A socket that is neither IPv4 nor IPv6 shares the all-zero key. */
 	if (sa)
 		(void)addr_key_from_sockaddr(sa, salen, &t->key);
-	if (!total_take(l))
+	if (!total_take(l)) {
+		count_closed(l, lw, t, now);
 		return -1;
+	}
 	if (ratelimit_conn_open(
 		lw->rl, sa ? &t->key : NULL, now, &t->tracked) == -1) {
 		atomic_fetch_sub_explicit(&l->conns, 1, memory_order_relaxed);
+		count_closed(l, lw, t, now);
 		return -1;
 	}
 	t->counted = true;
-	t->suspect = t->tracked && ratelimit_suspect(lw->rl, &t->key, now);
+	refusable = suspect(l, lw, t, now);
+	/* While overloaded, readers it served come first, unknown clients
+	 * after them (not always: a known client flooding a server without
+	 * limits would starve every new one). */
+	t->suspect = refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
 	/* Its request would most likely be refused, after a handshake the
 	 * loop has no time for: refuse it now. */
-	if (t->suspect && shed_late(&lw->shed)) {
+	if (refusable && shed_late(&lw->shed)) {
 		limits_conn_close(l, lw, t, now);
+		count_closed(l, lw, t, now);
+		hold(lw, &t->key, now + l->conf.shed.retry);
 		return -1;
 	}
+	t->opened = true;
 	return 0;
 }
 
 int
-limits_conn_address(struct limits_worker *lw, struct limits_ticket *t,
-    const struct sockaddr *sa, socklen_t salen, double now)
+limits_conn_address(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, const struct sockaddr *sa, socklen_t salen,
+    double now)
 {
 	if (!t->counted || t->tracked)
 		return 0;
 	(void)addr_key_from_sockaddr(sa, salen, &t->key);
-	if (ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1)
+	if (ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1 ||
+	    (suspect(l, lw, t, now) && shed_late(&lw->shed))) {
+		count_closed(l, lw, t, now);
+		t->opened = false;
 		return -1;
-	t->suspect = t->tracked && ratelimit_suspect(lw->rl, &t->key, now);
-	return t->suspect && shed_late(&lw->shed) ? -1 : 0;
+	}
+	t->suspect = suspect(l, lw, t, now) ||
+	    (shed_late(&lw->shed) && unknown(lw, t, now));
+	return 0;
 }
 
 enum limits_verdict
@@ -146,26 +245,72 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
     size_t size, double now, unsigned *retry)
 {
 	enum rate_verdict rv = ratelimit_request(lw->rl, &t->key, now, retry);
+	bool admitted;
 
-	if (rv == RATE_DENY)
+	t->prio = rv == RATE_OK ? priority_classify(&l->conf.prio, path, len,
+				      size_known, size, false)
+				: PRIO_OVER;
+	lw->stats.requests[t->prio]++;
+	t->requested = true;
+	admitted = rv != RATE_DENY && shed_admit(&lw->shed, t->prio);
+	ratelimit_note(lw->rl, &t->key, now, (int)t->prio, admitted);
+	if (rv == RATE_DENY) {
+		if (t->tracked)
+			hold(lw, &t->key, now + *retry);
 		return LIMITS_RATE;
-	t->prio = priority_classify(
-	    &l->conf.prio, path, len, size_known, size, rv == RATE_OVER);
-	if (!shed_admit(&lw->shed, t->prio)) {
+	}
+	if (!admitted) {
 		/* An over-budget client is told when it is back in budget,
 		 * everybody else the configured pause. */
 		if (rv != RATE_OVER)
 			*retry = l->conf.shed.retry;
-		/* Bulk work and clients over budget are held to their wait if
-		 * they come back for more; a reader asking again for a page
-		 * is not (its next page may well be served). */
-		if (t->prio >= PRIO_HEAVY)
-			ratelimit_shed(lw->rl, &t->key, now, *retry);
+		/* Bulk work and clients over budget are held to their wait,
+		 * longer each time they keep asking; a reader asking again
+		 * for a page is not (its next page may well be served). */
+		if (t->prio >= PRIO_HEAVY) {
+			*retry = ratelimit_shed(lw->rl, &t->key, now, *retry,
+			    l->conf.shed.max_retry);
+			if (t->tracked)
+				hold(lw, &t->key, now + *retry);
+		}
 		return LIMITS_SHED;
 	}
+	lw->stats.admitted[t->prio]++;
 	t->admitted = true;
 	t->start = now;
 	return LIMITS_ADMIT;
+}
+
+size_t
+limits_stats_format(
+    const struct limits_worker *lw, double now, char *buf, size_t size)
+{
+	const struct limits_stats *st = &lw->stats;
+	size_t n = 0;
+	int p, w;
+
+	if (size > 0)
+		buf[0] = '\0';
+	for (p = 0; p < PRIO_COUNT; p++) {
+		w = snprintf(buf + n, size - n,
+		    "%s %lu requests, %lu admitted, %lu closed on accept, "
+		    "%lu lost before a request; ",
+		    priority_name((enum priority)p), st->requests[p],
+		    st->admitted[p], st->closed[p], st->lost[p]);
+		if (w < 0)
+			return n;
+		if ((size_t)w >= size - n)
+			return size - 1;
+		n += (size_t)w;
+	}
+	w = snprintf(buf + n, size - n,
+	    "unknown %lu closed on accept, %lu lost before a request; "
+	    "overloaded %lu times, %.1f s",
+	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], lw->shed.overloads,
+	    shed_late_seconds(&lw->shed, now));
+	if (w > 0)
+		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
+	return n;
 }
 
 void
@@ -187,7 +332,15 @@ void
 limits_conn_close(struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
 {
+	int cls;
+
 	limits_done(lw, t, false, now);
+	if (t->opened && !t->requested) {
+		cls = ratelimit_class(
+		    lw->rl, &t->key, now, l->conf.shed.max_retry);
+		lw->stats.lost[cls >= 0 ? cls : PRIO_COUNT]++;
+		t->opened = false;
+	}
 	if (t->counted) {
 		ratelimit_conn_close(lw->rl, &t->key, t->tracked);
 		atomic_fetch_sub_explicit(&l->conns, 1, memory_order_relaxed);

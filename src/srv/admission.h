@@ -4,10 +4,12 @@
  * Ties the three policies together at the two points where a connection
  * can be refused cheaply:
  *   - on accept, limits_conn_open(): the per-address and total connection
- *     caps, and clients refused with 44 whose wait is not over
- *     (over budget, or a heavy or over-budget request shed again
- *     before the end of their wait)
- *     (refused: close at once, before any TLS work);
+ *     caps, and clients refused with 44 (over budget, or a heavy or
+ *     over-budget request shed) whose wait is not over (refused: close
+ *     at once, before any TLS work); those, and clients refused on
+ *     accept while overloaded, are also held off before the accept
+ *     (limits_held_update(): a socket filter drops their connection
+ *     attempts in the kernel, at no cost to the event loop);
  *   - once the request line is parsed, limits_admit(): the per-address
  *     budget (ratelimit.h), then the request's priority (priority.h)
  *     against the adaptive concurrency limit (shed.h). Refused: answer
@@ -50,9 +52,14 @@ struct limits_ticket {
 	struct addr_key key;
 	bool counted; /* holds a connection slot */
 	bool tracked; /* ... in the address table too */
+	bool opened; /* accepted: past limits_conn_open() */
+	bool requested; /* a request came (limits_admit()) */
 	bool admitted; /* a request is in flight */
-	bool suspect; /* at connection time, ratelimit_suspect(): its
-		       * handshake comes after others' (worker.h) */
+	bool suspect; /* at connection time, its request would likely be
+		       * refused (see limits_conn_open()), or the server is
+		       * overloaded and no request of its address is
+		       * remembered: its handshake comes after others'
+		       * (worker.h) */
 	enum priority prio;
 	double start; /* time of admission */
 };
@@ -66,10 +73,36 @@ enum limits_verdict {
 
 struct limits;
 
+/* What one worker did with its connections, for its operator. A request
+ * comes after a TLS handshake (Gemini), so requests counts handshakes that
+ * led to one; a connection closed on accept cost no handshake, and is
+ * counted as the class of its address's last request (within
+ * max_retry_after), or as unknown. */
+struct limits_stats {
+	unsigned long requests[PRIO_COUNT]; /* by priority */
+	unsigned long admitted[PRIO_COUNT]; /* ... of them */
+	unsigned long closed[PRIO_COUNT + 1]; /* [PRIO_COUNT]: unknown */
+	/* accepted, then closed before a request: the handshake failed or
+	 * timed out, or the client went away; by the same class */
+	unsigned long lost[PRIO_COUNT + 1];
+};
+
+/* Addresses whose connections a worker refused on accept while
+ * overloaded: held off before the accept (limits_held_update()). */
+#define LIMITS_HELD_MAX 256
+struct limits_held {
+	struct addr_key key;
+	double until;
+};
+
 /* One worker's part; only that worker's thread touches it. */
 struct limits_worker {
 	struct ratelimit *rl; /* owned: the addresses this worker serves */
 	struct shed shed;
+	struct limits_stats stats;
+	struct limits_held held[LIMITS_HELD_MAX];
+	size_t n_held;
+	bool held_changed; /* since the last limits_held_update() */
 };
 
 /* Copies c (the patterns too). Free with limits_free(). */
@@ -83,8 +116,10 @@ void limits_worker_init(
 void limits_worker_free(struct limits_worker *lw);
 
 /* A connection from sa was accepted. 0, or -1 when a cap is reached, or
- * when the loop runs late (shed_late()) and sa's request would most likely
- * be refused (ratelimit_suspect()): close it without a word. sa NULL: the
+ * when the server is overloaded (shed_late()) and sa's request would most
+ * likely be refused: sa is over budget or was told to wait
+ * (ratelimit_suspect()), or its last request, within max_retry_after
+ * seconds, was heavy or over budget. Close it without a word. sa NULL: the
  * client's address is not known yet (a PROXY-protocol header will tell it):
  * only the total cap applies until limits_conn_address() gives it. */
 int limits_conn_open(struct limits *l, struct limits_worker *lw,
@@ -93,14 +128,17 @@ int limits_conn_open(struct limits *l, struct limits_worker *lw,
 /* The client of t's connection is sa: its per-address cap and budget apply
  * from now on. 0, or -1 when that address is at its cap or, as above,
  * likely refused while the loop runs late (close it). */
-int limits_conn_address(struct limits_worker *lw, struct limits_ticket *t,
-    const struct sockaddr *sa, socklen_t salen, double now);
+int limits_conn_address(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, const struct sockaddr *sa, socklen_t salen,
+    double now);
 
 /*
  * The request for path[0..len) (decoded URL path, or Gopher selector)
  * naming something of size bytes (size_known false when nothing known
  * is named) arrived on t's connection. LIMITS_ADMIT counts it in flight in
- * lw; otherwise *retry says after how many seconds to come back.
+ * lw; otherwise *retry says after how many seconds to come back (longer
+ * for a client that keeps asking for heavy things while the server is
+ * overloaded: ratelimit_shed()).
  */
 enum limits_verdict limits_admit(const struct limits *l,
     struct limits_worker *lw, struct limits_ticket *t, const char *path,
@@ -116,5 +154,23 @@ void limits_done(struct limits_worker *lw, struct limits_ticket *t,
  * its connection slot back. */
 void limits_conn_close(struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now);
+
+/*
+ * The addresses to hold off before the accept, as of now: those whose
+ * connections were refused on accept while overloaded, each for
+ * retry_after seconds from its last refusal, all of them only while the
+ * overload lasts. A held client's connection attempts cost the worker
+ * nothing (listen_drop_from() drops them in the kernel); once its time is
+ * up its next connection is judged on accept again. Returns true when the
+ * set changed since the last call; keys[0..*n) then are the addresses
+ * (pointing into lw, valid until the next call).
+ */
+bool limits_held_update(struct limits_worker *lw, double now,
+    const struct limits_held **held, size_t *n);
+
+/* One line of lw's statistics (struct limits_stats) into buf, as of now;
+ * returns its length (cut to size - 1). */
+size_t limits_stats_format(
+    const struct limits_worker *lw, double now, char *buf, size_t size);
 
 #endif

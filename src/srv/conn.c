@@ -8,7 +8,10 @@
  * drained connection), then the close. When the client has sent bytes we
  * have not read, the close would answer them with a reset that could
  * destroy the reply: then a half-close and a short wait for the client's
- * own close instead (conn_close()).
+ * own close instead (conn_close()). A Gopher connection whose selector
+ * is already there when it is accepted (listen.c defers the accept until
+ * the first bytes) is read, answered and closed within that turn of the
+ * loop, without registering with epoll at all.
  *
  * On a listener behind a load balancer (proxy_protocol), a PROXY header
  * comes first: it is read off the raw socket (C_PROXY) before any of the
@@ -48,6 +51,9 @@ struct conn {
 	struct worker *w;
 	struct gen *gen;
 	struct bufferevent *bev;
+	/* A plain bufferevent without a socket, kept from an earlier Gopher
+	 * connection of this record for the next one. */
+	struct bufferevent *spare_bev;
 	SSL *ssl; /* NULL for Gopher */
 	int fd;
 	enum listen_proto proto;
@@ -112,6 +118,7 @@ conn_get(struct worker *w)
 		w->active->prev = c;
 	w->active = c;
 	w->n_active++;
+	worker_probe_wake(w);
 	return c;
 }
 
@@ -144,6 +151,38 @@ proxy_end(struct conn *c)
 	c->proxy = NULL;
 }
 
+/* Take the socket off a plain bufferevent, close it, empty the buffers
+ * (a file left in the output is closed with it), and keep the bufferevent
+ * for the record's next Gopher connection: a new one per connection would
+ * cost its allocations, and its freeing a deferred callback and another
+ * poll of the loop. */
+static void
+keep_bev(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+
+	bufferevent_disable(c->bev, EV_READ | EV_WRITE);
+	bufferevent_setfd(c->bev, -1); /* also thaws both buffers */
+	close(c->fd);
+	evbuffer_drain(in, evbuffer_get_length(in));
+	evbuffer_drain(out, evbuffer_get_length(out));
+	c->spare_bev = c->bev;
+}
+
+static void
+record_free(struct conn *c)
+{
+	gemini_request_free(&c->req);
+	response_free(&c->resp);
+	buf_free(&c->log_host);
+	buf_free(&c->log_path);
+	event_free(c->deadline);
+	if (c->spare_bev)
+		bufferevent_free(c->spare_bev);
+	free(c);
+}
+
 static void
 conn_free(struct conn *c)
 {
@@ -156,7 +195,9 @@ conn_free(struct conn *c)
 		proxy_end(c);
 		close(c->fd); /* no bufferevent owns it yet */
 	}
-	if (c->bev)
+	if (c->bev && c->ssl == NULL)
+		keep_bev(c);
+	else if (c->bev)
 		bufferevent_free(c->bev); /* closes the socket, frees ssl */
 	c->bev = NULL;
 	c->ssl = NULL;
@@ -187,12 +228,7 @@ conn_free(struct conn *c)
 		w->free_list = c;
 		w->n_free++;
 	} else {
-		gemini_request_free(&c->req);
-		response_free(&c->resp);
-		buf_free(&c->log_host);
-		buf_free(&c->log_path);
-		event_free(c->deadline);
-		free(c);
+		record_free(c);
 	}
 	worker_conn_done(w);
 }
@@ -384,6 +420,39 @@ peer_fingerprint(void *arg, unsigned char fp[32])
 	return c->ssl && tls_peer_fingerprint(c->ssl, fp);
 }
 
+/*
+ * bufferevent_openssl writes only once the loop has seen the socket
+ * writable, a turn later. Do what its write callback would do, now: each
+ * chunk of the output through SSL_write, as far as the socket takes it.
+ * After SSL_ERROR_WANT_WRITE, OpenSSL must be called again with the same
+ * chunk, which is what the bufferevent does next: the same first chunk of
+ * its output, cut at the same max_single_write. Errors are left for it to
+ * meet and report; nothing stays in this thread's OpenSSL error queue.
+ */
+static void
+tls_write_now(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct evbuffer_iovec v[8];
+	size_t done = 0;
+	int i, n, r;
+
+	if (!SSL_is_init_finished(c->ssl))
+		return;
+	n = evbuffer_peek(out, MAX_SINGLE_WRITE, NULL, v, 8);
+	for (i = 0; i < n && i < 8; i++) {
+		if (v[i].iov_len == 0)
+			continue;
+		r = SSL_write(c->ssl, v[i].iov_base, (int)v[i].iov_len);
+		if (r <= 0) {
+			ERR_clear_error();
+			break;
+		}
+		done += (size_t)r;
+	}
+	evbuffer_drain(out, done);
+}
+
 /* Queue the reply: borrowed memory is referenced, never copied (the
  * generation and c->resp outlive the output buffer). */
 static void
@@ -406,10 +475,24 @@ send_reply(struct conn *c)
 	c->state = C_REPLY;
 	evtimer_del(c->deadline);
 	bufferevent_disable(c->bev, EV_READ);
+	/* Write now, in this turn of the loop, rather than asking the loop
+	 * for writability first; the bufferevent takes what the socket does
+	 * not (or a write error, which it reports). A plain bufferevent
+	 * keeps the head of its output frozen outside its own write
+	 * callback. */
+	if (c->ssl)
+		tls_write_now(c);
+	else if (evbuffer_get_length(out) > 0) {
+		evbuffer_unfreeze(out, 1);
+		evbuffer_write_atmost(out, c->fd, MAX_SINGLE_WRITE);
+		evbuffer_freeze(out, 1);
+	}
+	if (evbuffer_get_length(out) == 0) {
+		conn_finish(c);
+		return;
+	}
 	bufferevent_set_timeouts(c->bev, NULL, &c->gen->write_timeout);
 	bufferevent_enable(c->bev, EV_WRITE);
-	if (evbuffer_get_length(out) == 0)
-		conn_finish(c);
 }
 
 static void
@@ -513,24 +596,25 @@ gopher_admit(struct conn *c, const char *line, size_t n)
 	return admit(c, c->gen->hosts[0].st, line, n);
 }
 
-static void
-on_gopher_read(struct bufferevent *bev, void *arg)
+/* Answer the selector once its line is complete in the input buffer.
+ * True when it was answered: the connection may be gone by then. */
+static bool
+gopher_request(struct conn *c)
 {
 	static const char too_long[] =
 	    "3Selector too long\t\terror.host\t1\r\n.\r\n";
-	struct conn *c = arg;
-	struct evbuffer *in = bufferevent_get_input(bev);
+	struct evbuffer *in = bufferevent_get_input(c->bev);
 	size_t len = evbuffer_get_length(in), n;
 	const char *p, *lf;
 
 	if (c->state != C_REQUEST)
-		return;
+		return false;
 	if (len > LINE_MAX_BYTES + 2)
 		len = LINE_MAX_BYTES + 2;
 	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
 	lf = memchr(p, '\n', len);
 	if (lf == NULL && len <= LINE_MAX_BYTES + 1)
-		return;
+		return false;
 	n = lf ? (size_t)(lf - p) : len;
 	if (n > 0 && p[n - 1] == '\r')
 		n--;
@@ -543,6 +627,42 @@ on_gopher_read(struct bufferevent *bev, void *arg)
 		gopher_respond(c->gen->gopher, p, n, &c->resp);
 	}
 	send_reply(c);
+	return true;
+}
+
+static void
+on_gopher_read(struct bufferevent *bev, void *arg)
+{
+	(void)bev;
+	gopher_request(arg);
+}
+
+/*
+ * The listening socket defers the accept until the client has sent
+ * something (listen.c), so the selector is most often in the socket
+ * already: read it now instead of after another turn of the loop. True
+ * when it was answered; else (nothing there yet, half a line, or an end
+ * of stream the bufferevent will see) the loop reads the rest. Like the
+ * output's head, the input's end is frozen outside the bufferevent's own
+ * read callback.
+ */
+static bool
+gopher_read_now(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	struct evbuffer_iovec v;
+	ssize_t n = 0;
+
+	evbuffer_unfreeze(in, 0);
+	if (evbuffer_reserve_space(in, READ_HIGH_WATER, &v, 1) == 1) {
+		n = recv(c->fd, v.iov_base,
+		    v.iov_len < READ_HIGH_WATER ? v.iov_len : READ_HIGH_WATER,
+		    0);
+		v.iov_len = n > 0 ? (size_t)n : 0;
+		evbuffer_commit_space(in, &v, 1);
+	}
+	evbuffer_freeze(in, 0);
+	return n > 0 && gopher_request(c);
 }
 
 /*
@@ -568,6 +688,11 @@ conn_start(struct conn *c)
 		}
 		c->bev = bufferevent_openssl_socket_new(
 		    c->w->base, c->fd, c->ssl, BUFFEREVENT_SSL_ACCEPTING, opts);
+	} else if (c->spare_bev) {
+		c->ssl = NULL;
+		c->bev = c->spare_bev;
+		c->spare_bev = NULL;
+		bufferevent_setfd(c->bev, c->fd);
 	} else {
 		c->ssl = NULL;
 		c->bev = bufferevent_socket_new(c->w->base, c->fd, opts);
@@ -594,6 +719,8 @@ conn_start(struct conn *c)
 	 * connection's work. Let a turn write what the socket takes. */
 	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
 	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
+	if (c->proto == PROTO_GOPHER && gopher_read_now(c))
+		return;
 	bufferevent_enable(c->bev, EV_READ);
 }
 
@@ -622,8 +749,8 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
 	proxy_end(c);
 	/* Only now is the client known: its per-address limits apply. */
-	if (limits_conn_address(&c->w->lw, &c->lt, (struct sockaddr *)&c->addr,
-		sizeof(c->addr), now_s()) == -1) {
+	if (limits_conn_address(c->w->limits, &c->w->lw, &c->lt,
+		(struct sockaddr *)&c->addr, sizeof(c->addr), now_s()) == -1) {
 		conn_free(c);
 		return;
 	}
@@ -697,12 +824,7 @@ conn_close_all(struct worker *w)
 		conn_free(c);
 	while ((c = w->free_list) != NULL) {
 		w->free_list = c->next;
-		gemini_request_free(&c->req);
-		response_free(&c->resp);
-		buf_free(&c->log_host);
-		buf_free(&c->log_path);
-		event_free(c->deadline);
-		free(c);
+		record_free(c);
 	}
 	w->n_free = 0;
 }

@@ -15,6 +15,7 @@
 #include "buf.h"
 
 #define LISTEN_BACKLOG 4096
+#define DEFER_ACCEPT_SEC 1
 
 int
 listen_parse(const char *spec, struct sockaddr_storage *ss, socklen_t *len,
@@ -87,7 +88,7 @@ in_use(const struct sockaddr *sa, socklen_t len)
 int
 listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 {
-	int fd, one = 1, saved;
+	int fd, one = 1, defer = DEFER_ACCEPT_SEC, saved;
 
 	if (!join && in_use(sa, len)) {
 		errno = EADDRINUSE;
@@ -99,9 +100,16 @@ listen_socket(const struct sockaddr *sa, socklen_t len, bool join)
 		return -1;
 	/* TCP_NODELAY is inherited by accepted sockets: a TLS reply is
 	 * several small writes (session ticket, reply, close_notify), which
-	 * Nagle's algorithm would hold back waiting for the client's ACKs. */
+	 * Nagle's algorithm would hold back waiting for the client's ACKs.
+	 * Both protocols have the client speak first: TCP_DEFER_ACCEPT
+	 * hands a connection over once its first bytes (the ClientHello, the
+	 * selector, the PROXY header) are there, so the loop wakes once for
+	 * the accept and the request. A client that stays silent is handed
+	 * over anyway after DEFER_ACCEPT_SEC, to meet the request timeout. */
 	if (setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one)) == -1 ||
 	    setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)) == -1 ||
+	    setsockopt(fd, IPPROTO_TCP, TCP_DEFER_ACCEPT, &defer,
+		sizeof(defer)) == -1 ||
 	    setsockopt(fd, SOL_SOCKET, SO_REUSEPORT, &one, sizeof(one)) == -1 ||
 	    (sa->sa_family == AF_INET6 &&
 		setsockopt(fd, IPPROTO_IPV6, IPV6_V6ONLY, &one, sizeof(one)) ==
@@ -151,6 +159,87 @@ listen_steer_by_address(int fd, int family, unsigned n)
 		prog = (struct sock_fprog){sizeof(v4) / sizeof(v4[0]), v4};
 	return setsockopt(
 	    fd, SOL_SOCKET, SO_ATTACH_REUSEPORT_CBPF, &prog, sizeof(prog));
+}
+
+/* A 32-bit word of a key, as a load from the packet gives it. */
+static uint32_t
+key_word(const uint8_t *b)
+{
+	return (uint32_t)b[0] << 24 | (uint32_t)b[1] << 16 |
+	    (uint32_t)b[2] << 8 | b[3];
+}
+
+static const uint8_t v4_mapped[12] = {0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0xff, 0xff};
+
+int
+listen_drop_from(int fd, const uint8_t (*keys)[16], size_t n)
+{
+	/* Three to five instructions a key, and a few more. */
+	struct sock_filter code[LISTEN_DROP_MAX * 5 + 8], *v6_jump;
+	struct sock_fprog prog;
+	size_t i, k = 0;
+
+	if (n > LISTEN_DROP_MAX) {
+		errno = E2BIG;
+		return -1;
+	}
+	if (n == 0) {
+		int unused = 0;
+
+		if (setsockopt(fd, SOL_SOCKET, SO_DETACH_FILTER, &unused,
+			sizeof(unused)) == -1 &&
+		    errno != ENOENT)
+			return -1;
+		return 0;
+	}
+	/* The IP version, from the packet's network header (the program
+	 * sees it from the TCP header on; SKF_NET_OFF reaches back). A
+	 * conditional jump reaches 255 instructions at most: each key's
+	 * test skips over its own "drop" only, and IPv6 is reached by an
+	 * unconditional jump. */
+	code[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_LD | BPF_B | BPF_ABS, (uint32_t)SKF_NET_OFF);
+	code[k++] = (struct sock_filter)BPF_STMT(BPF_ALU | BPF_RSH | BPF_K, 4);
+	code[k++] =
+	    (struct sock_filter)BPF_JUMP(BPF_JMP | BPF_JEQ | BPF_K, 6, 0, 1);
+	v6_jump = &code[k++];
+	code[k++] = (struct sock_filter)BPF_STMT(
+	    BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12);
+	for (i = 0; i < n; i++) {
+		if (memcmp(keys[i], v4_mapped, sizeof(v4_mapped)) != 0)
+			continue;
+		code[k++] = (struct sock_filter)BPF_JUMP(
+		    BPF_JMP | BPF_JEQ | BPF_K, key_word(&keys[i][12]), 0, 1);
+		code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	}
+	code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffffffff);
+	*v6_jump = (struct sock_filter)BPF_STMT(
+	    BPF_JMP | BPF_JA, (uint32_t)(&code[k] - v6_jump - 1));
+	for (i = 0; i < n; i++) {
+		if (memcmp(keys[i], v4_mapped, sizeof(v4_mapped)) == 0)
+			continue;
+		code[k++] = (struct sock_filter)BPF_STMT(
+		    BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 8);
+		code[k++] = (struct sock_filter)BPF_JUMP(
+		    BPF_JMP | BPF_JEQ | BPF_K, key_word(&keys[i][0]), 0, 3);
+		code[k++] = (struct sock_filter)BPF_STMT(
+		    BPF_LD | BPF_W | BPF_ABS, (uint32_t)SKF_NET_OFF + 12);
+		code[k++] = (struct sock_filter)BPF_JUMP(
+		    BPF_JMP | BPF_JEQ | BPF_K, key_word(&keys[i][4]), 0, 1);
+		code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0);
+	}
+	code[k++] = (struct sock_filter)BPF_STMT(BPF_RET | BPF_K, 0xffffffff);
+	prog = (struct sock_fprog){(unsigned short)k, code};
+	return setsockopt(
+	    fd, SOL_SOCKET, SO_ATTACH_FILTER, &prog, sizeof(prog));
+}
+
+int
+listen_cork_replies(int fd)
+{
+	int one = 1;
+
+	return setsockopt(fd, IPPROTO_TCP, TCP_CORK, &one, sizeof(one));
 }
 
 int

@@ -6,6 +6,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 #include <sys/socket.h>
 
 /* Parse "127.0.0.1:1965", "[::1]:1965" or "*:1965" (every IPv4 address;
@@ -30,6 +31,26 @@ int listen_socket(const struct sockaddr *sa, socklen_t len, bool join);
  * groups on this kernel: connections are then spread by address and port).
  */
 int listen_steer_by_address(int fd, int family, unsigned n);
+
+/*
+ * Drop, in the kernel, every packet that reaches the listening socket fd
+ * from one of keys[0..n) (16 bytes each: an IPv4 address mapped as
+ * ::ffff:a.b.c.d, or an IPv6 /64 in the first 8 bytes), before it is
+ * accepted: a client's SYN goes unanswered (TCP tries it again later), at
+ * no cost to the event loop. The filter replaces the previous one; n 0
+ * removes it. Connections accepted before keep the filter they were
+ * accepted under, which let them in. Returns 0, or -1 with errno.
+ */
+int listen_drop_from(int fd, const uint8_t (*keys)[16], size_t n);
+/* How many keys listen_drop_from() takes at most. */
+#define LISTEN_DROP_MAX 256
+
+/* Have the sockets fd accepts start corked (TCP_CORK is inherited), for a
+ * protocol whose server writes one reply and closes: the close, or a
+ * half-close, sends what is held, so the reply's last bytes and the FIN
+ * leave in one segment, one wakeup of the client instead of two. Returns
+ * 0, or -1 with errno. */
+int listen_cork_replies(int fd);
 
 /* The port fd is bound to, or -1. */
 int listen_port(int fd);

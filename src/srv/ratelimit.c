@@ -19,7 +19,10 @@ struct rl_entry {
 	double seen; /* last request or connection, for eviction */
 	double denied_until; /* connections refused until then */
 	double shed_until; /* told 44 by the shedding: its wait ends then */
+	double noted; /* time of its last request (ratelimit_note()) */
+	unsigned backoff; /* seconds of the last wait the shedding gave */
 	unsigned conns;
+	int cls; /* class of its last request, -1 when none */
 	bool used;
 };
 
@@ -148,6 +151,7 @@ rl_get(struct ratelimit *rl, const struct addr_key *k, double now)
 	victim->tokens = rl->conf.burst;
 	victim->refilled = now;
 	victim->seen = now;
+	victim->cls = -1;
 	return victim;
 }
 
@@ -209,18 +213,49 @@ ratelimit_request(
 	return v;
 }
 
-void
-ratelimit_shed(
-    struct ratelimit *rl, const struct addr_key *k, double now, unsigned retry)
+unsigned
+ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
+    unsigned first, unsigned cap)
 {
 	struct rl_entry *e = rl_get(rl, k, now);
+	unsigned wait = first;
+
+	if (e == NULL)
+		return first;
+	/* Refused again before its last wait was over, or within as long
+	 * again after it: it keeps asking while the server is overloaded. */
+	if (e->backoff > 0 && now < e->shed_until + e->backoff)
+		wait = e->backoff >= cap / 2 ? cap : 2 * e->backoff;
+	if (wait < first)
+		wait = first;
+	/* Told to wait: no handshake until then. */
+	e->denied_until = now + wait;
+	e->backoff = wait;
+	e->shed_until = now + wait;
+	return wait;
+}
+
+void
+ratelimit_note(struct ratelimit *rl, const struct addr_key *k, double now,
+    int cls, bool admitted)
+{
+	struct rl_entry *e = rl_find(rl, k);
 
 	if (e == NULL)
 		return;
-	/* Back before the wait it was given: hold it to the next one. */
-	if (now < e->shed_until)
-		e->denied_until = now + retry;
-	e->shed_until = now + retry;
+	e->cls = cls;
+	e->noted = now;
+	if (admitted)
+		e->backoff = 0;
+}
+
+int
+ratelimit_class(const struct ratelimit *rl, const struct addr_key *k,
+    double now, double within)
+{
+	const struct rl_entry *e = rl_find(rl, k);
+
+	return e && now - e->noted <= within ? e->cls : -1;
 }
 
 int

@@ -15,11 +15,13 @@
  * the caller closes them before the TLS handshake, which is most of what a
  * request costs the server, so a client that ignores the wait and keeps
  * reconnecting costs an accept and a close, not a handshake each time.
- * The same holds for a client refused by the load shedding (the server is
- * busy, not the client over budget) that is refused again before its wait
- * is over: a browser told to wait for an image and then asking for a page
- * is not affected, a client retrying at once is held to the wait. Under
- * overload this is what keeps refused requests from costing handshakes.
+ * The same holds for a client whose heavy or over-budget request was
+ * refused by the load shedding (ratelimit_shed()): until its wait is over
+ * it gets no handshake. Under overload this is what keeps refused requests
+ * from costing handshakes.
+ * A client that keeps asking while the server is overloaded is told a
+ * longer wait each time (doubling up to a cap), until a request of it is
+ * admitted again.
  *
  * The table is bounded: a fixed number of sets of a few entries each;
  * a new address replaces the least recently seen entry of its set that has
@@ -81,16 +83,31 @@ void ratelimit_free(struct ratelimit *rl);
 enum rate_verdict ratelimit_request(struct ratelimit *rl,
     const struct addr_key *k, double now, unsigned *retry);
 
-/* A request from k was refused by the load shedding with "44 retry" at
- * time now (see above). */
-void ratelimit_shed(
-    struct ratelimit *rl, const struct addr_key *k, double now, unsigned retry);
+/*
+ * A request from k was refused by the load shedding at time now; first is
+ * the wait a first refusal gives (seconds). Returns the wait to tell it
+ * ("44 <wait>", see above). An address refused again before its last wait
+ * is over, or within as long again after it, keeps asking while the
+ * server is overloaded: its wait doubles, up to cap. A request of k that
+ * is admitted (ratelimit_note()) starts it again from first.
+ */
+unsigned ratelimit_shed(struct ratelimit *rl, const struct addr_key *k,
+    double now, unsigned first, unsigned cap);
+
+/* k's request at time now was of class cls (the caller's numbering, >= 0),
+ * admitted or refused. Nothing when k is not tracked. */
+void ratelimit_note(struct ratelimit *rl, const struct addr_key *k, double now,
+    int cls, bool admitted);
+/* The class of k's last request if it came at most within seconds before
+ * now, else -1. */
+int ratelimit_class(const struct ratelimit *rl, const struct addr_key *k,
+    double now, double within);
 
 /*
  * Count a new connection from k. Returns 0 when it may proceed, -1 when the
  * per-address or the total cap is reached, or when k was refused
- * (RATE_DENY, or shed twice in a row early) and the wait it was told is
- * not over (nothing is counted then).
+ * (RATE_DENY, or ratelimit_shed()) and the wait it was told is not over
+ * (nothing is counted then).
  * *tracked says whether the per-address count was taken; pass it back to
  * ratelimit_conn_close() when the connection ends. With k NULL (the address
  * is not known yet, as behind a PROXY-protocol balancer) only the total is

@@ -143,6 +143,31 @@ mono_s(void)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
+/* The addresses the admission holds off (admission.h) go into a socket
+ * filter on this loop's listeners, which get every connection from them
+ * (listen_steer_by_address()); not behind a PROXY-protocol balancer, whose
+ * address is not the client's. */
+static void
+hold_off(struct worker *w, const struct limits_held *held, size_t n)
+{
+	uint8_t keys[LIMITS_HELD_MAX][16];
+	size_t i;
+	bool failed = false;
+
+	if (n > LISTEN_DROP_MAX)
+		n = LISTEN_DROP_MAX;
+	for (i = 0; i < n; i++)
+		memcpy(keys[i], held[i].key.b, sizeof(keys[i]));
+	for (i = 0; i < w->n_ls; i++)
+		if (w->ls[i].l && !w->ls[i].proxy &&
+		    listen_drop_from(evconnlistener_get_fd(w->ls[i].l),
+			(const uint8_t(*)[16])keys, n) == -1)
+			failed = true;
+	if (failed && !w->hold_off_failed)
+		log_warn("socket filter (held clients are closed on accept)");
+	w->hold_off_failed = failed;
+}
+
 /* The probe runs at the priority of new connections, after whatever was
  * ready before it: how late it runs is how long new work waits. */
 static void
@@ -151,10 +176,31 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 	struct worker *w = arg;
 	struct timeval every = {0, PROBE_USEC};
 	double now = mono_s();
+	const struct limits_held *held;
+	size_t n;
 
 	(void)fd, (void)what;
-	shed_delay(&w->lw.shed, now - w->probe_due);
+	shed_delay(&w->lw.shed, now - w->probe_due, now);
+	if (w->ls && limits_held_update(&w->lw, now, &held, &n))
+		hold_off(w, held, n);
+	/* An idle worker does not wake 200 times a second: the probe stops
+	 * once nothing is left to measure or to lift (held clients are let
+	 * back in by it), and the next connection starts it again. */
+	if (w->n_active == 0 && w->lw.n_held == 0 &&
+	    shed_idle(&w->lw.shed, now))
+		return;
 	w->probe_due = now + PROBE_USEC / 1e6;
+	evtimer_add(w->probe_ev, &every);
+}
+
+void
+worker_probe_wake(struct worker *w)
+{
+	struct timeval every = {0, PROBE_USEC};
+
+	if (w->probe_ev == NULL || evtimer_pending(w->probe_ev, NULL))
+		return;
+	w->probe_due = mono_s() + PROBE_USEC / 1e6;
 	evtimer_add(w->probe_ev, &every);
 }
 
@@ -369,6 +415,10 @@ bind_one(struct server *s, const char *spec, enum listen_proto proto,
 			return -1;
 		}
 	}
+	/* A Gopher reply is written at once and followed by the close. */
+	for (w = 0; proto == PROTO_GOPHER && w < s->n_workers; w++)
+		if (listen_cork_replies(b->fds[w]) == -1)
+			log_warn("%s: TCP_CORK", spec);
 	/* Per-address limits are kept by each worker for the addresses it
 	 * serves (admission.h). Behind a balancer every connection comes
 	 * from the balancer: spread those by port, as the kernel does. */
@@ -613,8 +663,12 @@ stop:
 		atomic_store(&s.workers[i].stopping, true);
 		wake(&s.workers[i]);
 	}
-	for (i = 0; i < started; i++)
+	for (i = 0; i < started; i++) {
 		pthread_join(s.workers[i].thread, NULL);
+		limits_stats_format(
+		    &s.workers[i].lw, mono_s(), err, sizeof(err));
+		log_info("worker %zu: %s", i, err);
+	}
 	for (i = 0; s.workers && i < s.n_workers; i++)
 		if (s.workers[i].base) {
 			worker_free(&s.workers[i]);

@@ -18,7 +18,9 @@ shed_conf_default(struct shed_conf *c)
 	c->fraction[PRIO_HEAVY] = 0.5;
 	c->fraction[PRIO_OVER] = 0.25;
 	c->retry = 5;
+	c->max_retry = 60;
 	c->max_delay = 0.02;
+	c->hold = 1;
 }
 
 const char *
@@ -50,6 +52,8 @@ shed_conf_check(const struct shed_conf *c)
 		return "retry must be at least 1 second";
 	if (!(c->max_delay > 0))
 		return "max_delay must be positive";
+	if (!(c->hold >= 0))
+		return "overload_hold must not be negative";
 	return NULL;
 }
 
@@ -83,21 +87,43 @@ shed_cancel(struct shed *s)
 }
 
 void
-shed_delay(struct shed *s, double delay)
+shed_delay(struct shed *s, double delay, double now)
 {
-	/* A probe every few milliseconds. Quick to rise, slow to fall: a
-	 * queue that empties for a moment under lasting overload must not
-	 * let a burst of bulk requests in; shedding stops some 100 ms after
-	 * the queue is gone. */
+	/* A probe every few milliseconds. Quick to rise, slow to fall. */
 	double w = delay > s->delay ? 0.5 : 0.1;
+	bool late;
 
 	s->delay = s->delay * (1 - w) + (delay > 0 ? delay : 0) * w;
+	if (s->delay > s->conf.max_delay)
+		s->late_until = now + s->conf.hold;
+	late = s->delay > s->conf.max_delay || now < s->late_until;
+	if (late && !s->late) {
+		s->overloads++;
+		s->late_since = now;
+	} else if (!late && s->late) {
+		s->late_total += now - s->late_since;
+	}
+	s->late = late;
 }
 
 bool
 shed_late(const struct shed *s)
 {
-	return s->delay > s->conf.max_delay;
+	return s->late;
+}
+
+bool
+shed_idle(struct shed *s, double now)
+{
+	s->delay = 0;
+	shed_delay(s, 0, now);
+	return !s->late;
+}
+
+double
+shed_late_seconds(const struct shed *s, double now)
+{
+	return s->late_total + (s->late ? now - s->late_since : 0);
 }
 
 double

@@ -46,7 +46,9 @@ struct shed_conf {
 	double
 	    fraction[PRIO_COUNT]; /* share of the limit each priority may use */
 	unsigned retry; /* seconds sent to a refused client (44) */
+	unsigned max_retry; /* ... at most, to one that keeps asking */
 	double max_delay; /* seconds the loop may run late before shedding */
+	double hold; /* seconds overload lasts after the loop was last late */
 };
 
 /* Defaults documented in canyon.yaml. */
@@ -61,6 +63,11 @@ struct shed {
 	double minrtt_cur, minrtt_prev; /* per window; 0 when no sample */
 	double window_start;
 	double delay; /* smoothed lateness of the loop, seconds */
+	bool late; /* overloaded: see shed_late() */
+	double late_until; /* ... at least until then */
+	double late_since; /* when the current overload began */
+	double late_total; /* seconds of overload before it */
+	unsigned long overloads; /* how many times overload began */
 	unsigned inflight;
 	unsigned long admitted[PRIO_COUNT], refused[PRIO_COUNT];
 };
@@ -78,10 +85,22 @@ void shed_done(struct shed *s, double rtt, double now);
  * client went away): only leave the flight. */
 void shed_cancel(struct shed *s);
 
-/* The loop ran a timer delay seconds late: the queue ahead of new work. */
-void shed_delay(struct shed *s, double delay);
-/* The smoothed delay exceeds max_delay: only pages are let in. */
+/* The loop ran a timer delay seconds late at time now: the queue ahead of
+ * new work. */
+void shed_delay(struct shed *s, double delay, double now);
+/* Overloaded: the smoothed delay exceeded max_delay within the last `hold`
+ * seconds (as of the last shed_delay()). Only pages are let in. The state
+ * holds for a while rather than follow each probe: under lasting overload,
+ * shedding itself empties the queue now and then, and what a moment
+ * without queue would let in (1 MB images, clients told to wait) fills it
+ * again. */
 bool shed_late(const struct shed *s);
+/* Seconds spent overloaded since shed_init(), up to now. */
+double shed_late_seconds(const struct shed *s, double now);
+/* The worker has no connection at time now: nothing waits ahead of new
+ * work, so the delay is forgotten. True when no overload holds any more
+ * (the probe may stop until the next connection), false while it does. */
+bool shed_idle(struct shed *s, double now);
 
 /* The current minimum latency estimate, 0 when none yet. */
 double shed_minrtt(const struct shed *s);

@@ -31,14 +31,15 @@ struct conn;
  * urgent non-empty priority per iteration; the higher one holds only
  * connections whose handshake is done, so it cannot starve the other.
  * Last come the handshakes of clients whose request will most likely be
- * refused (over budget, or told to wait: ratelimit_suspect()), so that
- * pages do not wait behind them; under lasting overload they may wait
- * until the request timeout closes them, which is a refusal too.
+ * refused (over budget, told to wait, or asking for heavy things) and,
+ * while overloaded, of clients the worker has not served yet, so that the
+ * readers it knows do not wait behind them; under lasting overload they may
+ * wait until the request timeout closes them, which is a refusal too.
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
 	PRIO_EV_DEFAULT = 1, /* accepts, handshakes, timers */
-	PRIO_EV_SUSPECT = 2, /* handshakes of likely refused clients */
+	PRIO_EV_SUSPECT = 2, /* handshakes of likely refused, or new, clients */
 	WORKER_PRIORITIES = 3
 };
 
@@ -61,6 +62,7 @@ struct worker {
 	struct event *wake_ev, *flush_ev, *stop_ev;
 	struct event *probe_ev; /* measures the loop's delay (shed.h) */
 	double probe_due; /* when probe_ev should run */
+	bool hold_off_failed; /* the listeners' socket filter (server.c) */
 	struct worker_listener *ls;
 	size_t n_ls;
 	struct conn *active; /* doubly linked, for a forced stop */
@@ -82,5 +84,8 @@ void conn_close_all(struct worker *w);
 void conn_stop_waiting(struct worker *w);
 /* The loop calls this when a connection ends, to finish a stop. */
 void worker_conn_done(struct worker *w);
+/* A connection begins: the loop's delay probe runs again if it had
+ * stopped for want of anything to measure. */
+void worker_probe_wake(struct worker *w);
 
 #endif

@@ -24,18 +24,31 @@
 # OVERLOAD_FLOOR, OVERLOAD_CEILING (min and max_concurrency, default 16 and
 # 32), OVERLOAD_HEAVY (the share of heavy requests, default 0.125) and
 # OVERLOAD_DELAY (max_delay, default 0.005 s: the page p99 aimed at is
-# twice an unloaded p99 of a few milliseconds) the server's limits. Phases 1 and 2 are closed-loop (each client sends its
+# twice an unloaded p99 of a few milliseconds) and OVERLOAD_HOLD
+# (overload_hold, default 1 s as in canyon.yaml) the server's limits. Phases 1 and 2 are closed-loop (each client sends its
 # next request when the previous one ends); phase 3 is open-loop, so that
 # the offered load does not depend on how fast the server refuses, and its
 # latencies count from when each request was due; the page line also gives
 # the p99 from the connect and the generator's own lag, to tell the
-# server's latency from a CPU-starved generator's. Refusals come in two
-# kinds: 44 after the handshake, and (for clients that ignore a 44 and are
-# refused again within its wait) a close on accept, before the handshake,
-# which the load generator counts as a handshake or reset error.
+# server's latency from a CPU-starved generator's. Refusals come in
+# three kinds: 44 after the handshake; a close on accept, before the
+# handshake (clients likely to be refused, while the server is
+# overloaded), which the load generator counts as a handshake or reset
+# error; and, for clients told to wait (or closed on accept) that come
+# back before their wait is over, connection attempts left unanswered by
+# the kernel (a socket filter on the listener): the generator's connect
+# waits on TCP's SYN retries (timeout error after 20 s), and while all 256
+# connections of a class wait so, its later arrivals are not sent
+# (no_slot). The first line of phase 3 gives the arrivals and those sent.
+# At exit the server logs what it did per class (requests after a
+# handshake, admitted, closed on accept before TLS, accepted but lost
+# before a request); the bench prints it.
 # OVERLOAD_RESUME=1 makes
 # every client resume its TLS session (a much cheaper handshake for both
-# sides).
+# sides). OVERLOAD_IMPATIENT=1 makes the image and greedy clients give up
+# a request after 1 s (a connection attempt left unanswered included) and
+# gives them 2048 connections each instead of 256, so that nearly all of
+# their arrivals are sent: clients that do not wait on TCP's SYN retries.
 #
 # Isolation. The generator pays more CPU per handshake than the server; on
 # two shared cores, a server that saturates the machine leaves a 3x
@@ -61,6 +74,9 @@ SECS=${OVERLOAD_SECS:-10}
 MIX=${OVERLOAD_MIX:-0.5 1.0 1.5}
 RESUME=
 [ "${OVERLOAD_RESUME:-0}" = 1 ] && RESUME=--resume
+# the image and greedy clients' connections, and their wait for a reply
+HEAVY_CLIENTS="-c 256"
+[ "${OVERLOAD_IMPATIENT:-0}" = 1 ] && HEAVY_CLIENTS="-c 2048 --timeout 1000"
 PORT=$((20000 + $$ % 20000))
 TIMEOUT=10
 
@@ -133,7 +149,7 @@ start_server() {
 		LIMITS="rate: 20, burst: 40, max_connections: 4096,
     max_connections_per_address: 64, min_concurrency: ${OVERLOAD_FLOOR:-16},
     max_concurrency: ${OVERLOAD_CEILING:-32}, initial_concurrency: ${OVERLOAD_CEILING:-32},
-    max_delay: ${OVERLOAD_DELAY:-0.005},
+    max_delay: ${OVERLOAD_DELAY:-0.005}, overload_hold: ${OVERLOAD_HOLD:-1},
     shed: {page: 1.0, light: 0.8, heavy: ${OVERLOAD_HEAVY:-0.125}, over: 0.1}"
 	else
 		LIMITS="rate: 1000000, burst: 1000000, max_connections: 4096,
@@ -226,9 +242,9 @@ mix() {
 	load "pages$1" -c 256 --rate "$R_PAGES" -t "$SECS" -n 1000000 --source 127.0.1.1/200 \
 	    --latency-status 20 "$PAGE" &
 	P1=$!
-	load "images$1" -c 256 --rate "$R_IMAGES" -t "$SECS" -n 1000000 --source 127.0.2.1/200 "$IMAGE" &
+	load "images$1" $HEAVY_CLIENTS --rate "$R_IMAGES" -t "$SECS" -n 1000000 --source 127.0.2.1/200 "$IMAGE" &
 	P2=$!
-	load "greedy$1" -c 256 --rate "$R_GREEDY" -t "$SECS" -n 1000000 --source 127.0.0.99 "$PAGE" &
+	load "greedy$1" $HEAVY_CLIENTS --rate "$R_GREEDY" -t "$SECS" -n 1000000 --source 127.0.0.99 "$PAGE" &
 	P3=$!
 	wait $P1 $P2 $P3
 	echo $(($(cpu_ticks) - c0)) >"$W/cpu$1"
@@ -236,10 +252,19 @@ mix() {
 }
 # report SUFFIX TITLE
 report() {
+	# Arrivals a second over the SECS window in which they were due (the
+	# generator's own elapsed time also counts the wait for connections
+	# still open at the end, up to its 20 s timeout); and of them, those
+	# sent: an arrival that finds the 256 connections of its class all
+	# busy (e.g. waiting on connection attempts the server leaves
+	# unanswered) is not sent, and counted no_slot.
 	offered=0
+	sent=0
 	for k in pages images greedy; do
-		offered=$(awk -v a="$offered" -v b="$(col requests <"$W/$k$1")" -v s="$(col secs <"$W/$k$1")" \
-		    'BEGIN { print a + b / s }')
+		n=$(col requests <"$W/$k$1")
+		u=$(col error_kinds <"$W/$k$1" | tr ',' '\n' | awk -F= '$1 == "no_slot" { n = $2 } END { print n + 0 }')
+		offered=$(awk -v a="$offered" -v b="$n" -v s="$SECS" 'BEGIN { print a + b / s }')
+		sent=$(awk -v a="$sent" -v b="$n" -v u="$u" -v s="$SECS" 'BEGIN { print a + (b - u) / s }')
 	done
 	all=$(col requests <"$W/pages$1")
 	served=$(status 20 <"$W/pages$1")
@@ -249,7 +274,8 @@ report() {
 		total=$((total + $(col requests <"$W/$k$1")))
 	done
 	echo "$2: $(printf '%.0f' "$offered") req/s = $(ratio "$offered" "$CAP") x page capacity, for ${SECS} s" \
-		"(asked: pages $R_PAGES, images $R_IMAGES, greedy $R_GREEDY req/s)"
+		"(asked: pages $R_PAGES, images $R_IMAGES, greedy $R_GREEDY req/s;" \
+		"sent $(printf '%.0f' "$sent") req/s = $(ratio "$sent" "$CAP") x, the rest no_slot)"
 	echo "  server CPU: $(awk -v t="$(cat "$W/cpu$1")" -v hz="$(getconf CLK_TCK)" -v n="$total" -v s="$SECS" \
 		'BEGIN { printf "%.0f us/request over all %d requests, %.0f %% of one core", t * 1e6 / hz / n, n, 100 * t / hz / s }');" \
 		"accept queue overflows (machine-wide) $(cat "$W/overflows$1")"
@@ -272,6 +298,11 @@ report "" "overload, with load shedding"
 echo "  server RSS: $RSS0 KiB before, $(sort -n "$W/rss" | head -1)-$(sort -n "$W/rss" | tail -1) KiB during, $(rss) KiB after"
 P99_ON=$(col p99_us <"$W/pages")
 stop_server
+# The server's own counts at exit (phases 1 to 3): requests after a TLS
+# handshake, admitted, and connections closed on accept before any TLS
+# work, by class (a closed one as the class of its address's last request).
+echo "  server's counts since its start (phases 1-3; phases 1-2 are $(( $(col requests <"$W/idle") + $(col requests <"$W/cap") )) page requests):" \
+	"$(sed -n 's/.*worker 0: //p' "$W/server.log")"
 start_server off
 mix "-off"
 report "-off" "the same load, shedding and budgets lifted"
@@ -296,4 +327,4 @@ for mode in handshake request; do
 		"trickle: $(cat "$W/trickle") (timeout_request $TIMEOUT s)"
 done
 echo "server RSS at the end: $(rss) KiB"
-echo "command: OVERLOAD_SECS=$SECS OVERLOAD_MIX='$MIX' OVERLOAD_RESUME=${OVERLOAD_RESUME:-0} sh tests/bench/overload_bench.sh $1"
+echo "command: OVERLOAD_SECS=$SECS OVERLOAD_MIX='$MIX' OVERLOAD_RESUME=${OVERLOAD_RESUME:-0} OVERLOAD_IMPATIENT=${OVERLOAD_IMPATIENT:-0} sh tests/bench/overload_bench.sh $1"

@@ -1,17 +1,18 @@
 /*
  * holdconn: hold TCP connections open without reading from them.
  *
- *   holdconn [-n COUNT] HOST PORT SECONDS [LINE]
+ *   holdconn [-n COUNT] [-u] HOST PORT SECONDS [LINE]
  *
  * Opens COUNT (default 1) connections, sends LINE + CRLF on each when
- * given, then reads nothing (small receive buffer) so that a reply stays
- * stuck in the server, for SECONDS. Prints "held N" once they are all set
- * up, then "closed K" with K the connections the server closed meanwhile,
- * and "after S" the seconds the last of those took. Exit 1 when a
- * connection cannot be made.
+ * given (with -u, LINE alone: a request left unfinished), then reads nothing
+ * (small receive buffer) so that a reply stays stuck in the server, for
+ * SECONDS. Prints "held N" once they are all set up, then "closed K" with K the
+ * connections the server closed meanwhile, and "after S" the seconds the last
+ * of those took. Exit 1 when a connection cannot be made.
  */
 #include <netdb.h>
 #include <poll.h>
+#include <stdbool.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -47,15 +48,22 @@ main(int argc, char **argv)
 {
 	struct pollfd *p;
 	int n = 1, i = 1, k, secs, closed = 0;
+	bool unfinished = false;
 	time_t start, end, last = 0;
 
 	if (argc > 3 && strcmp(argv[1], "-n") == 0) {
 		n = atoi(argv[2]);
 		i = 3;
 	}
-	if (argc - i < 3 || argc - i > 4 || n < 1) {
+	if (argc > i && strcmp(argv[i], "-u") == 0) {
+		unfinished = true;
+		i++;
+	}
+	if (argc - i < 3 || argc - i > 4 || n < 1 ||
+	    (unfinished && argc - i != 4)) {
 		fprintf(stderr,
-		    "usage: holdconn [-n COUNT] HOST PORT SECONDS [LINE]\n");
+		    "usage: holdconn [-n COUNT] [-u] HOST PORT SECONDS "
+		    "[LINE]\n");
 		return 2;
 	}
 	secs = atoi(argv[i + 2]);
@@ -67,7 +75,7 @@ main(int argc, char **argv)
 		}
 		if (argc - i == 4 &&
 		    (write(p[k].fd, argv[i + 3], strlen(argv[i + 3])) < 0 ||
-			write(p[k].fd, "\r\n", 2) < 0)) {
+			(!unfinished && write(p[k].fd, "\r\n", 2) < 0))) {
 			fprintf(stderr, "holdconn: cannot send\n");
 			return 1;
 		}

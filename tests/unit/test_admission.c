@@ -21,6 +21,15 @@ addr(const char *ip)
 	return sin;
 }
 
+/* limits_conn_open() for an IPv4 client at time now. */
+static int
+open_from(struct limits *l, struct limits_worker *w,
+    const struct sockaddr_in *sa, double now, struct limits_ticket *t)
+{
+	return limits_conn_open(
+	    l, w, (const struct sockaddr *)sa, sizeof(*sa), now, t);
+}
+
 static enum limits_verdict
 admit(struct limits *l, struct limits_worker *s, struct limits_ticket *t,
     const char *path, size_t size, double now, unsigned *retry)
@@ -51,9 +60,7 @@ test_shed_by_priority(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
 	for (i = 0; i < 6; i++)
-		assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-				     sizeof(sa), 0, &t[i]),
-		    0);
+		assert_int_equal(open_from(l, &s, &sa, 0, &t[i]), 0);
 	/* Heavy may fill half of 4: two images, then refused. */
 	assert_int_equal(
 	    admit(l, &s, &t[0], "/a.jpg", 10, 0, &retry), LIMITS_ADMIT);
@@ -91,8 +98,9 @@ test_shed_by_priority(void **state)
 	limits_free(l);
 }
 
-/* Pages shed twice in a row leave the address welcome; images shed twice
- * within the wait hold it to the wait: closed on accept until then. */
+/* Pages shed in a row leave the address welcome; an image shed holds it
+ * to its wait (closed on accept until then), and one shed again within as
+ * long again to a wait twice as long. */
 static void
 test_shed_hold(void **state)
 {
@@ -113,39 +121,32 @@ test_shed_hold(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
 	/* One page from elsewhere fills the server. */
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
-			     sizeof(other), 0, &full),
-	    0);
+	assert_int_equal(open_from(l, &s, &other, 0, &full), 0);
 	assert_int_equal(admit(l, &s, &full, "/", 10, 0, &retry), LIMITS_ADMIT);
 	for (i = 0; i < 3; i++) {
-		assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-				     sizeof(sa), 1 + i, &t),
-		    0);
+		assert_int_equal(open_from(l, &s, &sa, 1 + i, &t), 0);
 		assert_int_equal(
 		    admit(l, &s, &t, "/p/", 10, 1 + i, &retry), LIMITS_SHED);
 		limits_conn_close(l, &s, &t, 1 + i);
 	}
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 4, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &sa, 4, &t), 0);
 	assert_int_equal(
 	    admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
 	limits_conn_close(l, &s, &t, 4);
+	/* Told 5 s: held to it on accept. */
+	assert_int_equal(retry, 5u);
+	assert_int_equal(open_from(l, &s, &sa, 8.9, &t), -1);
+	assert_int_equal(open_from(l, &s, &sa, 9, &t), 0);
 	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 5, &t),
-	    0);
-	assert_int_equal(
-	    admit(l, &s, &t, "/a.jpg", 10, 5, &retry), LIMITS_SHED);
-	limits_conn_close(l, &s, &t, 5);
-	/* Held from 5 s to 10 s. */
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 9.9, &t),
-	    -1);
-	assert_int_equal(
-	    limits_conn_open(l, &s, (struct sockaddr *)&sa, sizeof(sa), 10, &t),
-	    0);
-	limits_conn_close(l, &s, &t, 10);
-	limits_conn_close(l, &s, &full, 10);
+	    admit(l, &s, &t, "/a.jpg", 10, 9, &retry), LIMITS_SHED);
+	limits_conn_close(l, &s, &t, 9);
+	/* Asking again as soon as it may: twice the wait, held from 9 s to
+	 * 19 s. */
+	assert_int_equal(retry, 10u);
+	assert_int_equal(open_from(l, &s, &sa, 18.9, &t), -1);
+	assert_int_equal(open_from(l, &s, &sa, 19, &t), 0);
+	limits_conn_close(l, &s, &t, 19);
+	limits_conn_close(l, &s, &full, 19);
 	limits_worker_free(&s);
 	limits_free(l);
 }
@@ -171,12 +172,8 @@ test_budget(void **state)
 	l = limits_new(&c);
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			     sizeof(greedy), 0, &g),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
-			     sizeof(other), 0, &o),
-	    0);
+	assert_int_equal(open_from(l, &s, &greedy, 0, &g), 0);
+	assert_int_equal(open_from(l, &s, &other, 0, &o), 0);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(
 		    admit(l, &s, &g, "/", 1, 0, &retry), LIMITS_ADMIT);
@@ -214,24 +211,14 @@ test_conn_cap(void **state)
 	l = limits_new(&c);
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[0]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[1]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[2]),
-	    -1);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[0]), 0);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[1]), 0);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[2]), -1);
 	/* A refused connection holds nothing: closing it gives nothing back. */
 	limits_conn_close(l, &s, &t[2], 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[2]),
-	    -1);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[2]), -1);
 	limits_conn_close(l, &s, &t[0], 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&sa,
-			     sizeof(sa), 0, &t[2]),
-	    0);
+	assert_int_equal(open_from(l, &s, &sa, 0, &t[2]), 0);
 	limits_conn_close(l, &s, &t[1], 0);
 	limits_conn_close(l, &s, &t[2], 0);
 	limits_worker_free(&s);
@@ -260,26 +247,20 @@ test_proxied(void **state)
 	for (i = 0; i < 4; i++)
 		assert_int_equal(limits_conn_open(l, &s, NULL, 0, 0, &t[i]), 0);
 	assert_int_equal(limits_conn_open(l, &s, NULL, 0, 0, &t[3]), -1);
-	assert_int_equal(limits_conn_address(&s, &t[0],
+	assert_int_equal(limits_conn_address(l, &s, &t[0],
 			     (struct sockaddr *)&client, sizeof(client), 0),
 	    0);
-	assert_int_equal(limits_conn_address(&s, &t[1],
+	assert_int_equal(limits_conn_address(l, &s, &t[1],
 			     (struct sockaddr *)&client, sizeof(client), 0),
 	    0);
-	assert_int_equal(limits_conn_address(&s, &t[2],
+	assert_int_equal(limits_conn_address(l, &s, &t[2],
 			     (struct sockaddr *)&client, sizeof(client), 0),
 	    -1);
 	for (i = 0; i < 4; i++)
 		limits_conn_close(l, &s, &t[i], 0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
-			     sizeof(client), 0, &t[0]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
-			     sizeof(client), 0, &t[1]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&client,
-			     sizeof(client), 0, &t[2]),
-	    -1);
+	assert_int_equal(open_from(l, &s, &client, 0, &t[0]), 0);
+	assert_int_equal(open_from(l, &s, &client, 0, &t[1]), 0);
+	assert_int_equal(open_from(l, &s, &client, 0, &t[2]), -1);
 	limits_conn_close(l, &s, &t[0], 0);
 	limits_conn_close(l, &s, &t[1], 0);
 	limits_worker_free(&s);
@@ -306,28 +287,16 @@ test_workers(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &a, 0);
 	limits_worker_init(l, &b, 0);
-	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
-			     sizeof(one), 0, &t[0]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
-			     sizeof(one), 0, &t[1]),
-	    0);
-	assert_int_equal(limits_conn_open(l, &a, (struct sockaddr *)&one,
-			     sizeof(one), 0, &t[3]),
-	    -1);
+	assert_int_equal(open_from(l, &a, &one, 0, &t[0]), 0);
+	assert_int_equal(open_from(l, &a, &one, 0, &t[1]), 0);
+	assert_int_equal(open_from(l, &a, &one, 0, &t[3]), -1);
 	assert_int_equal(ratelimit_conns_of(a.rl, &t[0].key), 2u);
-	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
-			     sizeof(two), 0, &t[2]),
-	    0);
+	assert_int_equal(open_from(l, &b, &two, 0, &t[2]), 0);
 	/* Three open in all: the fourth is refused on either worker. */
-	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
-			     sizeof(two), 0, &t[3]),
-	    -1);
+	assert_int_equal(open_from(l, &b, &two, 0, &t[3]), -1);
 	assert_int_equal(ratelimit_conns_of(b.rl, &t[2].key), 1u);
 	limits_conn_close(l, &a, &t[0], 0);
-	assert_int_equal(limits_conn_open(l, &b, (struct sockaddr *)&two,
-			     sizeof(two), 0, &t[3]),
-	    0);
+	assert_int_equal(open_from(l, &b, &two, 0, &t[3]), 0);
 	assert_int_equal(ratelimit_conns_of(b.rl, &t[2].key), 2u);
 	limits_conn_close(l, &a, &t[1], 0);
 	limits_conn_close(l, &b, &t[2], 0);
@@ -340,7 +309,8 @@ test_workers(void **state)
 
 /* A client over its budget is suspect: its handshake comes last, and
  * while the loop runs late it is refused on accept, before any TLS work;
- * other clients are not. */
+ * other clients are not (a new one's handshake comes last too, while the
+ * loop runs late). */
 static void
 test_suspect(void **state)
 {
@@ -361,31 +331,173 @@ test_suspect(void **state)
 	limits_conf_free(&c);
 	limits_worker_init(l, &s, 0);
 	for (i = 0; i < 2; i++) {
-		assert_int_equal(
-		    limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			sizeof(greedy), 0, &t),
-		    0);
+		assert_int_equal(open_from(l, &s, &greedy, 0, &t), 0);
+		/* Not overloaded: a new client's handshake comes in turn. */
 		assert_false(t.suspect);
 		(void)admit(l, &s, &t, "/", 10, 0, &retry);
 		limits_done(&s, &t, true, 0.001);
 		limits_conn_close(l, &s, &t, 0.001);
 	}
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			     sizeof(greedy), 0.01, &t),
-	    0);
+	assert_int_equal(open_from(l, &s, &greedy, 0.01, &t), 0);
 	assert_true(t.suspect);
 	limits_conn_close(l, &s, &t, 0.01);
 	for (i = 0; i < 5; i++)
-		shed_delay(&s.shed, 1);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&greedy,
-			     sizeof(greedy), 0.01, &t),
-	    -1);
-	assert_int_equal(limits_conn_open(l, &s, (struct sockaddr *)&other,
-			     sizeof(other), 0.01, &o),
-	    0);
-	assert_false(o.suspect);
+		shed_delay(&s.shed, 1, 0.01);
+	assert_int_equal(open_from(l, &s, &greedy, 0.01, &t), -1);
+	/* Overloaded: a new client is not refused, but its handshake comes
+	 * last. */
+	assert_int_equal(open_from(l, &s, &other, 0.01, &o), 0);
+	assert_true(o.suspect);
 	limits_conn_close(l, &s, &o, 0.01);
 	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
+/* While overloaded, a client whose last request was heavy is refused on
+ * accept, before any TLS work, and counted as heavy; one that keeps asking
+ * is told longer waits; a reader of pages is not affected. When the
+ * overload is over, the client is let in again. */
+static void
+test_heavy_held(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t, o;
+	struct sockaddr_in images = addr("192.0.2.3"),
+			   reader = addr("192.0.2.4");
+	unsigned retry = 0;
+	char line[512];
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.shed.retry = 5;
+	c.shed.max_retry = 60;
+	c.shed.hold = 1;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_worker_init(l, &s, 0);
+	/* Not loaded: the image is served. */
+	assert_int_equal(open_from(l, &s, &images, 1, &t), 0);
+	assert_int_equal(
+	    admit(l, &s, &t, "/a.jpg", 10, 1, &retry), LIMITS_ADMIT);
+	limits_done(&s, &t, true, 1.01);
+	limits_conn_close(l, &s, &t, 1.01);
+	/* Overloaded at 2 s: closed on accept, as heavy. */
+	shed_delay(&s.shed, 1, 2);
+	assert_true(shed_late(&s.shed));
+	assert_int_equal(open_from(l, &s, &images, 2, &t), -1);
+	assert_int_equal(open_from(l, &s, &reader, 2, &o), 0);
+	assert_int_equal(admit(l, &s, &o, "/", 10, 2, &retry), LIMITS_ADMIT);
+	limits_done(&s, &o, true, 2.01);
+	limits_conn_close(l, &s, &o, 2.01);
+	/* The reader's next connection ends before its request: lost, as a
+	 * page. */
+	assert_int_equal(open_from(l, &s, &reader, 2.02, &o), 0);
+	limits_conn_close(l, &s, &o, 2.5);
+	assert_int_equal(s.stats.lost[PRIO_PAGE], 1ul);
+	/* Over at 4 s, past the hold; still busy enough to shed images:
+	 * told 5 s and held to it; back at once when it is over, 10 s. */
+	for (i = 0; i < 100; i++)
+		shed_delay(&s.shed, 0, 2 + i * 0.005);
+	assert_true(shed_late(&s.shed));
+	shed_delay(&s.shed, 0, 4);
+	assert_false(shed_late(&s.shed));
+	s.shed.limit = 1;
+	s.shed.inflight = 1;
+	assert_int_equal(open_from(l, &s, &images, 4, &t), 0);
+	assert_int_equal(
+	    admit(l, &s, &t, "/a.jpg", 10, 4, &retry), LIMITS_SHED);
+	assert_int_equal(retry, 5u);
+	limits_conn_close(l, &s, &t, 4);
+	assert_int_equal(open_from(l, &s, &images, 8.9, &t), -1);
+	assert_int_equal(open_from(l, &s, &images, 9, &t), 0);
+	assert_int_equal(
+	    admit(l, &s, &t, "/a.jpg", 10, 9, &retry), LIMITS_SHED);
+	assert_int_equal(retry, 10u);
+	limits_conn_close(l, &s, &t, 9);
+	assert_int_equal(s.stats.requests[PRIO_HEAVY], 3ul);
+	assert_int_equal(s.stats.admitted[PRIO_HEAVY], 1ul);
+	assert_int_equal(s.stats.closed[PRIO_HEAVY], 2ul);
+	assert_int_equal(s.stats.requests[PRIO_PAGE], 1ul);
+	assert_int_equal(s.stats.closed[PRIO_PAGE], 0ul);
+	assert_int_equal(s.stats.lost[PRIO_HEAVY], 0ul);
+	limits_stats_format(&s, 9, line, sizeof(line));
+	assert_non_null(strstr(line,
+	    "heavy 3 requests, 1 admitted, 2 closed on accept, 0 lost before "
+	    "a request;"));
+	assert_non_null(strstr(line, "overloaded 1 times, 2.0 s"));
+	/* Cut to the buffer. */
+	assert_int_equal(limits_stats_format(&s, 9, line, 20), 19);
+	assert_int_equal(strlen(line), 19);
+	s.shed.inflight = 0;
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
+/* Addresses refused on accept while overloaded are held off before the
+ * accept for retry_after seconds, those told 44 for their wait; the set is
+ * reported when it changed. */
+static void
+test_held(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t;
+	struct sockaddr_in a = addr("192.0.2.5"), b = addr("192.0.2.6");
+	const struct limits_held *held;
+	size_t n;
+	unsigned retry;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.shed.retry = 5;
+	c.shed.hold = 1;
+	c.rate.rate = 1;
+	c.rate.burst = 1;
+	l = limits_new(&c);
+	limits_conf_free(&c);
+	limits_worker_init(l, &s, 0);
+	assert_false(limits_held_update(&s, 0, &held, &n));
+	assert_int_equal(n, 0);
+	/* a spends its budget; b reads pages within it. */
+	assert_int_equal(open_from(l, &s, &a, 0, &t), 0);
+	(void)admit(l, &s, &t, "/", 10, 0, &retry);
+	limits_conn_close(l, &s, &t, 0);
+	shed_delay(&s.shed, 1, 0.1);
+	assert_int_equal(open_from(l, &s, &a, 0.1, &t), -1);
+	assert_int_equal(open_from(l, &s, &a, 0.2, &t), -1);
+	assert_int_equal(open_from(l, &s, &b, 0.2, &t), 0);
+	limits_conn_close(l, &s, &t, 0.2);
+	assert_true(limits_held_update(&s, 0.2, &held, &n));
+	assert_int_equal(n, 1);
+	assert_memory_equal(&held[0].key, &t.key, 10); /* the mapped prefix */
+	assert_false(limits_held_update(&s, 0.3, &held, &n));
+	assert_int_equal(n, 1);
+	/* Its time (5 s from its last refusal at 0.2) is up: let go. */
+	shed_delay(&s.shed, 1, 5.1);
+	assert_false(limits_held_update(&s, 5.1, &held, &n));
+	assert_true(limits_held_update(&s, 5.3, &held, &n));
+	assert_int_equal(n, 0);
+	/* Told 44 for an image (overloaded): held for the wait it was told,
+	 * even once the overload is over. */
+	assert_int_equal(open_from(l, &s, &b, 5.2, &t), 0);
+	assert_int_equal(
+	    admit(l, &s, &t, "/a.jpg", 10, 5.2, &retry), LIMITS_SHED);
+	assert_int_equal(retry, 5u);
+	limits_conn_close(l, &s, &t, 5.2);
+	assert_true(limits_held_update(&s, 5.2, &held, &n));
+	assert_int_equal(n, 1);
+	while (shed_late(&s.shed))
+		shed_delay(
+		    &s.shed, 0, 5.2 + (s.shed.delay > 0.001 ? 0.005 : 2));
+	assert_false(limits_held_update(&s, 10.1, &held, &n));
+	assert_int_equal(n, 1);
+	assert_true(limits_held_update(&s, 10.2, &held, &n));
+	assert_int_equal(n, 0);
 	limits_worker_free(&s);
 	limits_free(l);
 }
@@ -401,6 +513,8 @@ main(void)
 	    cmocka_unit_test(test_proxied),
 	    cmocka_unit_test(test_workers),
 	    cmocka_unit_test(test_suspect),
+	    cmocka_unit_test(test_heavy_held),
+	    cmocka_unit_test(test_held),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -59,7 +59,9 @@ test_values(void **state)
 			      "  max_concurrency: 8\n"
 			      "  min_concurrency: 2\n"
 			      "  retry_after: 30\n"
+			      "  max_retry_after: 90\n"
 			      "  max_delay: 0.05\n"
+			      "  overload_hold: 2.5\n"
 			      "  heavy_size: 1000\n"
 			      "  shed: {heavy: 0.3, over: 0.1}\n"
 			      "  page_paths: ['/', '/posts/*']\n",
@@ -72,6 +74,8 @@ test_values(void **state)
 	assert_true(l.shed.initial_limit == 8);
 	assert_int_equal(l.shed.retry, 30);
 	assert_true(l.shed.max_delay == 0.05);
+	assert_int_equal(l.shed.max_retry, 90);
+	assert_true(l.shed.hold == 2.5);
 	assert_int_equal(l.prio.heavy_size, 1000);
 	assert_true(l.shed.fraction[PRIO_HEAVY] == 0.3);
 	assert_true(l.shed.fraction[PRIO_OVER] == 0.1);
@@ -107,6 +111,8 @@ test_documented_defaults(void **state)
 	assert_true(def.shed.window == doc.shed.window);
 	assert_int_equal(def.shed.retry, doc.shed.retry);
 	assert_true(def.shed.max_delay == doc.shed.max_delay);
+	assert_int_equal(def.shed.max_retry, doc.shed.max_retry);
+	assert_true(def.shed.hold == doc.shed.hold);
 	for (p = 0; p < PRIO_COUNT; p++)
 		assert_true(def.shed.fraction[p] == doc.shed.fraction[p]);
 	assert_int_equal(def.prio.heavy_size, doc.prio.heavy_size);

@@ -148,8 +148,8 @@ test_denied_conns(void **state)
 	ratelimit_free(rl);
 }
 
-/* Shed once: still welcome (a browser asks for the page next). Shed again
- * before the wait is over: held to the new wait. */
+/* Shed: held to the wait it was told, on accept. Shed again once as long
+ * again as its wait has passed: a new first time; before: twice the wait. */
 static void
 test_shed_twice(void **state)
 {
@@ -159,21 +159,75 @@ test_shed_twice(void **state)
 	bool tracked;
 
 	(void)state;
-	ratelimit_shed(rl, &k, 100.0, 5);
-	assert_int_equal(ratelimit_conn_open(rl, &k, 101.0, &tracked), 0);
+	assert_int_equal(ratelimit_shed(rl, &k, 100.0, 5, 60), 5u);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 104.9, &tracked), -1);
+	assert_true(ratelimit_suspect(rl, &k, 104.9));
+	assert_int_equal(ratelimit_conn_open(rl, &k, 105.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
-	/* Shed again after the wait: a new first time. */
-	ratelimit_shed(rl, &k, 105.0, 5);
-	assert_int_equal(ratelimit_conn_open(rl, &k, 106.0, &tracked), 0);
+	assert_false(ratelimit_suspect(rl, &k, 105.0));
+	assert_int_equal(ratelimit_shed(rl, &k, 110.0, 5, 60), 5u);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 115.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
-	assert_true(ratelimit_suspect(rl, &k, 109.9));
-	assert_false(ratelimit_suspect(rl, &k, 110.0));
-	/* ... and again at 107, within the wait given at 105. */
-	ratelimit_shed(rl, &k, 107.0, 5);
-	assert_int_equal(ratelimit_conn_open(rl, &k, 107.0, &tracked), -1);
-	assert_int_equal(ratelimit_conn_open(rl, &k, 111.9, &tracked), -1);
-	assert_int_equal(ratelimit_conn_open(rl, &k, 112.0, &tracked), 0);
+	assert_int_equal(ratelimit_shed(rl, &k, 115.0, 5, 60), 10u);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 124.9, &tracked), -1);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 125.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
+	ratelimit_free(rl);
+}
+
+/* A client that keeps being shed is told a longer wait each time, up to
+ * the cap; one admitted request, or a quiet spell as long as its wait
+ * after it, starts it again from the first wait. */
+static void
+test_backoff(void **state)
+{
+	struct ratelimit_conf c = conf(2, 4);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.8");
+	bool tracked;
+
+	(void)state;
+	assert_int_equal(ratelimit_shed(rl, &k, 100.0, 5, 20), 5u);
+	/* Back early, at 103: 10 s, held to it on accept. */
+	assert_int_equal(ratelimit_shed(rl, &k, 103.0, 5, 20), 10u);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 112.9, &tracked), -1);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 113.0, &tracked), 0);
+	ratelimit_conn_close(rl, &k, tracked);
+	/* Back just after its wait, still asking: 20, then the cap. */
+	assert_int_equal(ratelimit_shed(rl, &k, 113.0, 5, 20), 20u);
+	assert_int_equal(ratelimit_shed(rl, &k, 140.0, 5, 20), 20u);
+	/* Quiet as long as its wait after it (160 + 20): from 5 again. */
+	assert_int_equal(ratelimit_shed(rl, &k, 180.0, 5, 20), 5u);
+	assert_int_equal(ratelimit_shed(rl, &k, 186.0, 5, 20), 10u);
+	/* Admitted: behaves again. */
+	ratelimit_note(rl, &k, 197.0, 1, true);
+	assert_int_equal(ratelimit_shed(rl, &k, 198.0, 5, 20), 5u);
+	/* A refusal does not reset it. */
+	ratelimit_note(rl, &k, 199.0, 1, false);
+	assert_int_equal(ratelimit_shed(rl, &k, 199.0, 5, 20), 10u);
+	ratelimit_free(rl);
+}
+
+/* The class of an address's last request is remembered for as long as
+ * asked; unknown addresses have none. */
+static void
+test_class(void **state)
+{
+	struct ratelimit_conf c = conf(2, 4);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.9"), other = v4("192.0.2.10");
+
+	(void)state;
+	assert_int_equal(ratelimit_request(rl, &k, 100.0, NULL), RATE_OK);
+	assert_int_equal(ratelimit_class(rl, &k, 100.0, 60), -1);
+	ratelimit_note(rl, &k, 100.0, 2, true);
+	assert_int_equal(ratelimit_class(rl, &k, 160.0, 60), 2);
+	assert_int_equal(ratelimit_class(rl, &k, 160.1, 60), -1);
+	ratelimit_note(rl, &k, 161.0, 0, false);
+	assert_int_equal(ratelimit_class(rl, &k, 161.0, 60), 0);
+	/* Not tracked: nothing noted. */
+	ratelimit_note(rl, &other, 161.0, 2, true);
+	assert_int_equal(ratelimit_class(rl, &other, 161.0, 60), -1);
 	ratelimit_free(rl);
 }
 
@@ -261,6 +315,8 @@ main(void)
 	    cmocka_unit_test(test_bucket),
 	    cmocka_unit_test(test_denied_conns),
 	    cmocka_unit_test(test_shed_twice),
+	    cmocka_unit_test(test_backoff),
+	    cmocka_unit_test(test_class),
 	    cmocka_unit_test(test_conn_caps),
 	    cmocka_unit_test(test_eviction),
 	};

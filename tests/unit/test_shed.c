@@ -39,37 +39,70 @@ test_conf_check(void **state)
 	assert_non_null(shed_conf_check(&c));
 }
 
+/* A shed whose overload is measured by the loop's delay (max_delay
+ * 20 ms, held 1 s), one probe on time at time t. */
+static void
+start_timed(struct shed *s, struct shed_conf *c, double t)
+{
+	c->max_delay = 0.02;
+	c->hold = 1;
+	shed_init(s, c, 0);
+	shed_delay(s, 0.001, t);
+}
+
 /* A loop running late (work queued ahead of new requests) refuses every
- * priority but pages, however few requests are in flight; once it keeps
- * time again, they are let in again. */
+ * priority but pages, however few requests are in flight; the overload
+ * holds for `hold` seconds after the loop was last late, then they are let
+ * in again. */
 static void
 test_delay(void **state)
 {
 	struct shed_conf c = conf();
 	struct shed s;
+	double t = 10;
 	int i;
 
 	(void)state;
-	c.max_delay = 0.02;
-	shed_init(&s, &c, 0);
-	shed_delay(&s, 0.001);
+	start_timed(&s, &c, t);
 	assert_true(shed_admit(&s, PRIO_HEAVY));
 	shed_cancel(&s);
 	for (i = 0; i < 3; i++)
-		shed_delay(&s, 0.2);
+		shed_delay(&s, 0.2, t += 0.005);
 	assert_true(s.delay > c.max_delay);
+	assert_true(shed_late(&s));
 	assert_false(shed_admit(&s, PRIO_LIGHT));
 	assert_false(shed_admit(&s, PRIO_HEAVY));
 	assert_false(shed_admit(&s, PRIO_OVER));
 	assert_true(shed_admit(&s, PRIO_PAGE));
 	assert_int_equal(s.inflight, 1);
-	/* Slow to fall: a moment without queue is not enough. */
-	shed_delay(&s, 0);
-	assert_false(shed_admit(&s, PRIO_HEAVY));
+	/* The delay falls slowly, and the overload outlasts it by `hold`. */
+	shed_delay(&s, 0, t += 0.005);
+	assert_true(s.delay > c.max_delay);
 	for (i = 0; i < 40; i++)
-		shed_delay(&s, 0);
+		shed_delay(&s, 0, t += 0.005);
+	assert_true(s.delay < c.max_delay);
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	/* A moment late again within the hold: still the same overload. */
+	shed_delay(&s, 0.2, t += 0.005);
+	shed_delay(&s, 0, t += 0.5);
+	assert_true(shed_late(&s));
+	while (s.delay > c.max_delay)
+		shed_delay(&s, 0, t += 0.005);
+	shed_delay(&s, 0, t += 0.99);
+	assert_true(shed_late(&s));
+	shed_delay(&s, 0, t += 0.02);
+	assert_false(shed_late(&s));
 	assert_true(shed_admit(&s, PRIO_HEAVY));
 	assert_int_equal(s.inflight, 2);
+	assert_int_equal(s.overloads, 1);
+	assert_true(shed_late_seconds(&s, t + 5) > 1.5);
+	assert_true(shed_late_seconds(&s, t + 5) == shed_late_seconds(&s, t));
+	/* Late again: a second overload, counted while it lasts. */
+	shed_delay(&s, 1, t += 1);
+	assert_true(shed_late(&s));
+	assert_int_equal(s.overloads, 2);
+	assert_true(
+	    shed_late_seconds(&s, t + 0.5) > shed_late_seconds(&s, t) + 0.49);
 }
 
 /* With the limit at 20 and the default fractions, heavy requests stop at
@@ -115,6 +148,32 @@ round_trip(struct shed *s, unsigned n, double rtt, double now)
 	for (i = 0; i < n; i++)
 		shed_done(s, rtt, now);
 	return s->limit;
+}
+
+/* A worker without connections forgets its delay, but an overload still
+ * holds until its time is up. */
+static void
+test_idle(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	double t = 10;
+	int i;
+
+	(void)state;
+	start_timed(&s, &c, t);
+	assert_true(shed_idle(&s, t));
+	assert_true(s.delay == 0);
+	for (i = 0; i < 3; i++)
+		shed_delay(&s, 0.2, t += 0.005);
+	assert_true(shed_late(&s));
+	assert_false(shed_idle(&s, t += 0.005));
+	assert_true(s.delay == 0);
+	assert_true(shed_late(&s));
+	assert_false(shed_admit(&s, PRIO_HEAVY));
+	assert_true(shed_idle(&s, t += 1.0));
+	assert_false(shed_late(&s));
+	assert_true(shed_admit(&s, PRIO_HEAVY));
 }
 
 static void
@@ -194,6 +253,7 @@ main(void)
 	    cmocka_unit_test(test_conf_check),
 	    cmocka_unit_test(test_admission_order),
 	    cmocka_unit_test(test_delay),
+	    cmocka_unit_test(test_idle),
 	    cmocka_unit_test(test_limit_follows_latency),
 	    cmocka_unit_test(test_idle_does_not_grow),
 	    cmocka_unit_test(test_minrtt_window),
