@@ -221,6 +221,7 @@ cmd_convert(int argc, char **argv)
 	opts.asset_stem = stem;
 	opts.join_soft_breaks = join;
 	opts.expand_tags = !meta.disable_nunjucks;
+	opts.lang = meta.lang;
 	opts.first_line = meta.body_line;
 	opts.links.asset = asset_url;
 	opts.links.post = post_url;

@@ -207,6 +207,7 @@ render_body(struct builder *b, struct site_doc *doc)
 	ro.asset_stem = doc->stem;
 	ro.join_soft_breaks = cfg->join_soft_breaks;
 	ro.expand_tags = !doc->meta.disable_nunjucks;
+	ro.lang = doc->meta.lang ? doc->meta.lang : cfg->lang;
 	ro.first_line = doc->meta.body_line;
 	ro.links = links_for(&lctx);
 	doc->rendered = true;

@@ -22,6 +22,7 @@ struct expander {
 	int line; /* file line of p */
 	struct buf *out;
 	struct line_map *map;
+	const struct labels *words; /* for the labels of video links */
 	bool out_bol; /* the output is at the start of a line */
 	struct diag_list *d;
 	size_t errors;
@@ -302,7 +303,7 @@ is_number(const char *s)
 
 /* youtube ID [video|playlist] [cookie]; ID may be "ID?t=514" or a URL. */
 static void
-tag_youtube(struct buf *b, char **argv, size_t argc)
+tag_youtube(struct buf *b, const struct labels *words, char **argv, size_t argc)
 {
 	struct buf url = BUF_INIT, label = BUF_INIT;
 	bool playlist = argc > 1 && strcmp(argv[1], "playlist") == 0;
@@ -337,8 +338,8 @@ tag_youtube(struct buf *b, char **argv, size_t argc)
 			    &url, "https://www.youtube.com/watch?v=%s", id);
 	}
 	idlen = strcspn(id, "?&#/");
-	buf_printf(&label, "YouTube %s (%.*s)", playlist ? "playlist" : "video",
-	    (int)idlen, id);
+	buf_printf(&label, "YouTube %s (%.*s)",
+	    playlist ? words->playlist : words->video, (int)idlen, id);
 	md_link(b, false, buf_cstr(&label), "", buf_cstr(&url));
 	buf_free(&url);
 	buf_free(&label);
@@ -346,15 +347,16 @@ tag_youtube(struct buf *b, char **argv, size_t argc)
 
 /* Single-line tags. Returns false for a name that is not one of them. */
 static bool
-tag_inline(struct buf *b, const char *name, char **argv, size_t argc)
+tag_inline(struct buf *b, const struct labels *words, const char *name,
+    char **argv, size_t argc)
 {
 	struct buf label = BUF_INIT, url = BUF_INIT;
 	size_t i;
 
 	if (strcmp(name, "youtube") == 0) {
-		tag_youtube(b, argv, argc);
+		tag_youtube(b, words, argv, argc);
 	} else if (strcmp(name, "vimeo") == 0) {
-		buf_printf(&label, "Vimeo video (%s)", argv[0]);
+		buf_printf(&label, "Vimeo %s (%s)", words->video, argv[0]);
 		buf_printf(&url, "https://vimeo.com/%s", argv[0]);
 		md_link(b, false, buf_cstr(&label), "", buf_cstr(&url));
 	} else if (strcmp(name, "asset_img") == 0) {
@@ -702,7 +704,7 @@ expand_tag(struct expander *ex)
 			return;
 		}
 	}
-	if (tag_inline(&b, name, argv, argc)) {
+	if (tag_inline(&b, ex->words, name, argv, argc)) {
 		skip_to(ex, close + 2);
 		emit(ex, b.data, b.len, tag_line);
 	} else {
@@ -834,11 +836,12 @@ plain_end(struct expander *ex)
 }
 
 size_t
-hexotag_expand(const char *md, size_t len, int first_line, struct buf *out,
-    struct line_map *map, struct diag_list *d)
+hexotag_expand(const char *md, size_t len, int first_line,
+    const struct labels *words, struct buf *out, struct line_map *map,
+    struct diag_list *d)
 {
-	struct expander ex = {md, md + len, first_line, out, map, true, d, 0, 0,
-	    NULL, NULL, NULL, NULL, NULL};
+	struct expander ex = {md, md + len, first_line, out, map, words, true,
+	    d, 0, 0, NULL, NULL, NULL, NULL, NULL};
 	bool bol = true;
 
 	if (memmem(md, len, "{%", 2) == NULL)

@@ -21,6 +21,7 @@
 
 #include "buf.h"
 #include "diag.h"
+#include "page.h"
 
 #define HEXOTAG_ASSET_SCHEME "canyon-asset:"
 #define HEXOTAG_POST_SCHEME "canyon-post:"
@@ -33,7 +34,8 @@ struct line_map {
 
 /*
  * Expand the tags of md[0..len), whose first line is file line first_line,
- * appending the result to out and one entry per output line to map.
+ * appending the result to out and one entry per output line to map. The
+ * labels of video links are in the words of `words` (labels_for()).
  * When md holds no "{%" at all, nothing is appended (md is its own
  * expansion, its line i is file line first_line + i). Unknown tags are
  * warnings and stay as text; an unclosed {% raw %} or block tag is an
@@ -41,7 +43,8 @@ struct line_map {
  * warning. Returns the number of errors added to d.
  */
 size_t hexotag_expand(const char *md, size_t len, int first_line,
-    struct buf *out, struct line_map *map, struct diag_list *d);
+    const struct labels *words, struct buf *out, struct line_map *map,
+    struct diag_list *d);
 
 /* The file line of expanded line i (0-based), clamped to the map. */
 int line_map_get(const struct line_map *map, size_t i);

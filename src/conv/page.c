@@ -14,6 +14,8 @@ static const struct labels ko = {
     "웹에서 원문 보기",
     "둘러보기",
     "시리즈",
+    "동영상",
+    "재생목록",
 };
 static const struct labels en = {
     "Tags",
@@ -27,6 +29,8 @@ static const struct labels en = {
     "Read on the web",
     "Browse",
     "Series",
+    "video",
+    "playlist",
 };
 
 const struct labels *

@@ -16,6 +16,7 @@
 struct labels {
 	const char *tags, *categories, *archive, *feed, *search, *home;
 	const char *prev, *next, *original, *browse, *series;
+	const char *video, *playlist; /* "YouTube video (ID)" */
 };
 
 /* Korean for "ko" (and by default), English otherwise. */

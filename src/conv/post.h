@@ -90,6 +90,7 @@ struct render_opts {
 	const char *asset_stem; /* post file name without ".md" */
 	bool join_soft_breaks; /* join soft-wrapped lines (default: keep) */
 	bool expand_tags; /* Hexo {% %} tags (false: disableNunjucks) */
+	const char *lang; /* of the words the renderer adds (labels_for()) */
 	int first_line; /* file line of the body's first line */
 	struct render_links links;
 };

@@ -345,7 +345,8 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	/* hexotag_expand() leaves a post without "{%" where it is */
 	has_tags = opts->expand_tags && memmem(md, len, "{%", 2) != NULL;
 	if (opts->expand_tags &&
-	    hexotag_expand(md, len, first, &expanded, &map, d) > 0)
+	    hexotag_expand(
+		md, len, first, labels_for(opts->lang), &expanded, &map, d) > 0)
 		rc = -1;
 	memset(&r, 0, sizeof(r));
 	r.o = opts;

@@ -8,7 +8,7 @@ OUT="$TMP/post.gmi"
 expect_eq "converts with exit status 0" 0 $?
 expect_eq "no diagnostics" "" "$(cat "$TMP/err")"
 
-ids=$(sed -n 's|^=> https://www\.youtube\.com/watch?v=\([A-Za-z0-9_-]*\) YouTube video (\1)$|\1|p' "$OUT" | tr '\n' ' ')
+ids=$(sed -n 's|^=> https://www\.youtube\.com/watch?v=\([A-Za-z0-9_-]*\) YouTube 동영상 (\1)$|\1|p' "$OUT" | tr '\n' ' ')
 expect_eq "7 YouTube link lines, IDs in source order" \
 	"jkSM4MlWsKo QnClfLnj7jI TmNiHbh-6Wg Lkc9PWMQQtQ wtcCM90n2Ck jDjWCgoqGGs MXpNtFt5pcY " "$ids"
 

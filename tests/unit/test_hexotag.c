@@ -18,8 +18,8 @@ static void
 expand(struct expanded *e, const char *md, int first_line)
 {
 	memset(e, 0, sizeof(*e));
-	e->errors =
-	    hexotag_expand(md, strlen(md), first_line, &e->out, &e->map, &e->d);
+	e->errors = hexotag_expand(md, strlen(md), first_line, labels_for("en"),
+	    &e->out, &e->map, &e->d);
 	buf_cstr(&e->out);
 }
 
@@ -79,6 +79,31 @@ test_youtube_forms(void **state)
 	    "[YouTube video \\(xyz\\)](<https://youtu.be/xyz>)");
 	expect("{%- youtube abc -%}",
 	    "[YouTube video \\(abc\\)](<https://www.youtube.com/watch?v=abc>)");
+}
+
+/* The labels are in the site's language: Korean by default. */
+static void
+test_video_labels_korean(void **state)
+{
+	struct buf out = BUF_INIT;
+	struct line_map map = {NULL, 0, 0};
+	struct diag_list d = {NULL, 0, 0};
+	const char *md = "{% youtube abc %}\n{% youtube PLx playlist %}\n"
+			 "{% vimeo 42 %}\n";
+
+	(void)state;
+	assert_int_equal(
+	    hexotag_expand(md, strlen(md), 1, labels_for(NULL), &out, &map, &d),
+	    0);
+	assert_string_equal(buf_cstr(&out),
+	    "[YouTube 동영상 "
+	    "\\(abc\\)](<https://www.youtube.com/watch?v=abc>)\n"
+	    "[YouTube 재생목록 "
+	    "\\(PLx\\)](<https://www.youtube.com/playlist?list=PLx>)\n"
+	    "[Vimeo 동영상 \\(42\\)](<https://vimeo.com/42>)\n");
+	buf_free(&out);
+	line_map_free(&map);
+	diag_free(&d);
 }
 
 static void
@@ -177,6 +202,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_split_args),
 	    cmocka_unit_test(test_youtube_forms),
+	    cmocka_unit_test(test_video_labels_korean),
 	    cmocka_unit_test(test_asset_and_post_tags),
 	    cmocka_unit_test(test_block_tags),
 	    cmocka_unit_test(test_code_left_alone),

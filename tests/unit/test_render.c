@@ -296,7 +296,7 @@ test_hexo_tags_resolved(void **state)
 	    false);
 	assert_string_equal(r.res.gemtext.data,
 	    "=> /post/p.jpg Cap\n=> /other/ The Title\n"
-	    "=> https://www.youtube.com/watch?v=abc YouTube video (abc)\n");
+	    "=> https://www.youtube.com/watch?v=abc YouTube 동영상 (abc)\n");
 	done(&r);
 }
 
