@@ -84,15 +84,6 @@ ms_since(const struct timespec *t)
 	    (double)(now.tv_nsec - t->tv_nsec) / 1e6;
 }
 
-static double
-now_s(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
 static void on_deadline(evutil_socket_t fd, short what, void *arg);
 
 static struct conn *
@@ -189,7 +180,7 @@ conn_free(struct conn *c)
 	struct worker *w = c->w;
 
 	log_request(c);
-	limits_conn_close(w->limits, &w->lw, &c->lt, now_s());
+	limits_conn_close(w->limits, &w->lw, &c->lt, worker_now());
 	evtimer_del(c->deadline);
 	if (c->state == C_PROXY) {
 		proxy_end(c);
@@ -325,7 +316,7 @@ conn_finish(struct conn *c)
 	log_request(c);
 	/* The reply is in the kernel's hands: the request is no longer in
 	 * flight, and its latency is what the concurrency limit learns. */
-	limits_done(&c->w->lw, &c->lt, true, now_s());
+	limits_done(&c->w->lw, &c->lt, true, worker_now());
 	c->state = C_CLOSING;
 	evtimer_del(c->deadline);
 	if (c->ssl && SSL_is_init_finished(c->ssl) && close_notify_blocked(c)) {
@@ -532,7 +523,7 @@ admit(struct conn *c, const struct store *st, const char *path, size_t len)
 	char msg[64];
 
 	if (limits_admit(c->w->limits, &c->w->lw, &c->lt, path, len, e != NULL,
-		e ? e->size : 0, now_s(), &retry) == LIMITS_ADMIT)
+		e ? e->size : 0, worker_now(), &retry) == LIMITS_ADMIT)
 		return true;
 	if (c->proto == PROTO_GEMINI) {
 		snprintf(msg, sizeof(msg), "%u", retry);
@@ -750,7 +741,8 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	proxy_end(c);
 	/* Only now is the client known: its per-address limits apply. */
 	if (limits_conn_address(c->w->limits, &c->w->lw, &c->lt,
-		(struct sockaddr *)&c->addr, sizeof(c->addr), now_s()) == -1) {
+		(struct sockaddr *)&c->addr, sizeof(c->addr),
+		worker_now()) == -1) {
 		conn_free(c);
 		return;
 	}
@@ -769,7 +761,7 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	 * Behind a balancer the peer is the balancer: only the total cap
 	 * applies until the PROXY header names the client. */
 	if (limits_conn_open(w->limits, &w->lw, proxy ? NULL : sa,
-		(socklen_t)salen, now_s(), &c->lt) == -1) {
+		(socklen_t)salen, worker_now(), &c->lt) == -1) {
 		close(fd);
 		c->gen = g;
 		gen_ref(g);

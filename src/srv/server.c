@@ -134,8 +134,8 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 /* Callbacks a loop runs before it polls again (new_base()). */
 #define DISPATCH_MAX 8
 
-static double
-mono_s(void)
+double
+worker_now(void)
 {
 	struct timespec now;
 
@@ -175,7 +175,7 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
 	struct timeval every = {0, PROBE_USEC};
-	double now = mono_s();
+	double now = worker_now();
 	const struct limits_held *held;
 	size_t n;
 
@@ -200,7 +200,7 @@ worker_probe_wake(struct worker *w)
 
 	if (w->probe_ev == NULL || evtimer_pending(w->probe_ev, NULL))
 		return;
-	w->probe_due = mono_s() + PROBE_USEC / 1e6;
+	w->probe_due = worker_now() + PROBE_USEC / 1e6;
 	evtimer_add(w->probe_ev, &every);
 }
 
@@ -289,14 +289,11 @@ static int
 worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 {
 	struct timeval second = {1, 0};
-	struct timespec now;
 	size_t i;
 
 	memset(w, 0, sizeof(*w));
-	clock_gettime(CLOCK_MONOTONIC, &now);
 	w->limits = s->limits;
-	limits_worker_init(
-	    s->limits, &w->lw, (double)now.tv_sec + (double)now.tv_nsec / 1e9);
+	limits_worker_init(s->limits, &w->lw, worker_now());
 	atomic_init(&w->next, NULL);
 	atomic_init(&w->stopping, false);
 	accesslog_init(&w->log);
@@ -314,7 +311,7 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	event_add(w->flush_ev, &second);
 	w->probe_ev = evtimer_new(w->base, on_probe, w);
 	event_priority_set(w->probe_ev, PRIO_EV_DEFAULT);
-	w->probe_due = mono_s();
+	w->probe_due = worker_now();
 	on_probe(-1, EV_TIMEOUT, w);
 	w->ls = xcalloc(s->n_bound, sizeof(*w->ls));
 	w->n_ls = s->n_bound;
@@ -666,7 +663,7 @@ stop:
 	for (i = 0; i < started; i++) {
 		pthread_join(s.workers[i].thread, NULL);
 		limits_stats_format(
-		    &s.workers[i].lw, mono_s(), err, sizeof(err));
+		    &s.workers[i].lw, worker_now(), err, sizeof(err));
 		log_info("worker %zu: %s", i, err);
 	}
 	for (i = 0; s.workers && i < s.n_workers; i++)

@@ -82,6 +82,9 @@ void conn_close_all(struct worker *w);
 /* Stopping: close the connections that have not sent a request yet (no
  * reply owed), so that only replies in flight hold the stop up. */
 void conn_stop_waiting(struct worker *w);
+/* Seconds on the monotonic clock: the time base of the limits (admission.h)
+ * and of the loop's delay probe. */
+double worker_now(void);
 /* The loop calls this when a connection ends, to finish a stop. */
 void worker_conn_done(struct worker *w);
 /* A connection begins: the loop's delay probe runs again if it had

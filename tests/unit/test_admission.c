@@ -21,6 +21,18 @@ addr(const char *ip)
 	return sin;
 }
 
+/* The limits of c (which it frees) and worker w's share of them, at
+ * time 0. */
+static struct limits *
+start(struct limits_conf *c, struct limits_worker *w)
+{
+	struct limits *l = limits_new(c);
+
+	limits_conf_free(c);
+	limits_worker_init(l, w, 0);
+	return l;
+}
+
 /* limits_conn_open() for an IPv4 client at time now. */
 static int
 open_from(struct limits *l, struct limits_worker *w,
@@ -56,9 +68,7 @@ test_shed_by_priority(void **state)
 	c.shed.min_limit = c.shed.initial_limit = c.shed.max_limit = 4;
 	c.shed.retry = 7;
 	c.rate.burst = 100;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	for (i = 0; i < 6; i++)
 		assert_int_equal(open_from(l, &s, &sa, 0, &t[i]), 0);
 	/* Heavy may fill half of 4: two images, then refused. */
@@ -117,9 +127,7 @@ test_shed_hold(void **state)
 	c.shed.min_limit = c.shed.initial_limit = c.shed.max_limit = 1;
 	c.shed.retry = 5;
 	c.rate.burst = 100;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	/* One page from elsewhere fills the server. */
 	assert_int_equal(open_from(l, &s, &other, 0, &full), 0);
 	assert_int_equal(admit(l, &s, &full, "/", 10, 0, &retry), LIMITS_ADMIT);
@@ -169,9 +177,7 @@ test_budget(void **state)
 	limits_conf_default(&c);
 	c.rate.rate = 1;
 	c.rate.burst = 2;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	assert_int_equal(open_from(l, &s, &greedy, 0, &g), 0);
 	assert_int_equal(open_from(l, &s, &other, 0, &o), 0);
 	for (i = 0; i < 2; i++) {
@@ -208,9 +214,7 @@ test_conn_cap(void **state)
 	(void)state;
 	limits_conf_default(&c);
 	c.rate.max_conns_per_addr = 2;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	assert_int_equal(open_from(l, &s, &sa, 0, &t[0]), 0);
 	assert_int_equal(open_from(l, &s, &sa, 0, &t[1]), 0);
 	assert_int_equal(open_from(l, &s, &sa, 0, &t[2]), -1);
@@ -241,9 +245,7 @@ test_proxied(void **state)
 	limits_conf_default(&c);
 	c.rate.max_conns_per_addr = 2;
 	c.rate.max_conns = 4;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	for (i = 0; i < 4; i++)
 		assert_int_equal(limits_conn_open(l, &s, NULL, 0, 0, &t[i]), 0);
 	assert_int_equal(limits_conn_open(l, &s, NULL, 0, 0, &t[3]), -1);
@@ -327,9 +329,7 @@ test_suspect(void **state)
 	limits_conf_default(&c);
 	c.rate.rate = 1;
 	c.rate.burst = 2;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(open_from(l, &s, &greedy, 0, &t), 0);
 		/* Not overloaded: a new client's handshake comes in turn. */
@@ -376,9 +376,7 @@ test_heavy_held(void **state)
 	c.shed.retry = 5;
 	c.shed.max_retry = 60;
 	c.shed.hold = 1;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	/* Not loaded: the image is served. */
 	assert_int_equal(open_from(l, &s, &images, 1, &t), 0);
 	assert_int_equal(
@@ -458,9 +456,7 @@ test_held(void **state)
 	c.shed.hold = 1;
 	c.rate.rate = 1;
 	c.rate.burst = 1;
-	l = limits_new(&c);
-	limits_conf_free(&c);
-	limits_worker_init(l, &s, 0);
+	l = start(&c, &s);
 	assert_false(limits_held_update(&s, 0, &held, &n));
 	assert_int_equal(n, 0);
 	/* a spends its budget; b reads pages within it. */
