@@ -635,7 +635,8 @@ on_gopher_read(struct bufferevent *bev, void *arg)
  * when it was answered; else (nothing there yet, half a line, or an end
  * of stream the bufferevent will see) the loop reads the rest. Like the
  * output's head, the input's end is frozen outside the bufferevent's own
- * read callback.
+ * read callback. A plain recv() rather than evbuffer_read(), which asks
+ * the kernel for the readable size first (FIONREAD): one system call more.
  */
 static bool
 gopher_read_now(struct conn *c)
