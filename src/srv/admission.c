@@ -204,10 +204,11 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 	}
 	t->counted = true;
 	refusable = suspect(l, lw, t, now);
-	/* While overloaded, readers it served come first, unknown clients
-	 * after them (not always: a known client flooding a server without
-	 * limits would starve every new one). */
-	t->suspect = refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
+	/* Readers it served come first, unknown clients after them. The
+	 * order matters only when handshakes queue up: at the start of a
+	 * flood, before the loop's delay shows an overload, as much as
+	 * during one. */
+	t->suspect = refusable || unknown(lw, t, now);
 	/* Its request would most likely be refused, after a handshake the
 	 * loop has no time for: refuse it now. */
 	if (refusable && shed_late(&lw->shed)) {
@@ -234,9 +235,20 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
 		t->opened = false;
 		return -1;
 	}
-	t->suspect = suspect(l, lw, t, now) ||
-	    (shed_late(&lw->shed) && unknown(lw, t, now));
+	t->suspect = suspect(l, lw, t, now) || unknown(lw, t, now);
 	return 0;
+}
+
+int
+limits_conn_turn(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, double now)
+{
+	if (!t->tracked || !suspect(l, lw, t, now) || !shed_late(&lw->shed))
+		return 0;
+	count_closed(l, lw, t, now);
+	hold(lw, &t->key, now + l->conf.shed.retry);
+	t->opened = false;
+	return -1;
 }
 
 enum limits_verdict

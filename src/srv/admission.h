@@ -10,6 +10,9 @@
  *     accept while overloaded, are also held off before the accept
  *     (limits_held_update(): a socket filter drops their connection
  *     attempts in the kernel, at no cost to the event loop);
+ *   - when a handshake put after others' is about to start,
+ *     limits_conn_turn(): the same judgement again, with what was
+ *     learned of the address since the accept;
  *   - once the request line is parsed, limits_admit(): the per-address
  *     budget (ratelimit.h), then the request's priority (priority.h)
  *     against the adaptive concurrency limit (shed.h). Refused: answer
@@ -56,10 +59,9 @@ struct limits_ticket {
 	bool requested; /* a request came (limits_admit()) */
 	bool admitted; /* a request is in flight */
 	bool suspect; /* at connection time, its request would likely be
-		       * refused (see limits_conn_open()), or the server is
-		       * overloaded and no request of its address is
-		       * remembered: its handshake comes after others'
-		       * (worker.h) */
+		       * refused (see limits_conn_open()), or no request of
+		       * its address is remembered: its handshake comes
+		       * after others' (worker.h) */
 	enum priority prio;
 	double start; /* time of admission */
 };
@@ -131,6 +133,14 @@ int limits_conn_open(struct limits *l, struct limits_worker *lw,
 int limits_conn_address(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, const struct sockaddr *sa, socklen_t salen,
     double now);
+
+/* The handshake of t's connection, put after others' (t->suspect), is
+ * about to start, maybe long after the accept: 0, or -1 when by now the
+ * server is overloaded and the client's request would most likely be
+ * refused (as in limits_conn_open(), with what the requests of its address
+ * answered meanwhile told): close it without a word. */
+int limits_conn_turn(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, double now);
 
 /*
  * The request for path[0..len) (decoded URL path, or Gopher selector)

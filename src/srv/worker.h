@@ -25,15 +25,16 @@ struct conn;
  * Event priorities of a worker's loop. A handshake costs the server far
  * more than answering a request from memory, and under overload most
  * handshakes lead to a refusal; so within a loop iteration a connection
- * that has finished its handshake (its request line, its reply) comes
- * before any new accept or handshake: an admitted request is not kept
- * waiting behind handshakes queued after it. libevent runs only the most
- * urgent non-empty priority per iteration; the higher one holds only
- * connections whose handshake is done, so it cannot starve the other.
- * Last come the handshakes of clients whose request will most likely be
- * refused (over budget, told to wait, or asking for heavy things) and,
- * while overloaded, of clients the worker has not served yet, so that the
- * readers it knows do not wait behind them; under lasting overload they may
+ * whose server side of the handshake is done (the client's answer, its
+ * request line, its reply) comes before any new accept or handshake: an
+ * admitted request is not kept waiting behind handshakes queued after it.
+ * libevent runs only the most urgent non-empty priority per iteration; the
+ * higher one holds only connections whose costly part is done, so it
+ * cannot starve the other. Last come the handshakes of clients whose
+ * request will most likely be refused (over budget, told to wait, or
+ * asking for heavy things) and of clients the worker has not served yet,
+ * so that the readers it knows do not wait behind them. The order only
+ * matters while handshakes queue up; under lasting overload these may
  * wait until the request timeout closes them, which is a refusal too.
  */
 enum {

@@ -332,8 +332,10 @@ test_suspect(void **state)
 	l = start(&c, &s);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(open_from(l, &s, &greedy, 0, &t), 0);
-		/* Not overloaded: a new client's handshake comes in turn. */
-		assert_false(t.suspect);
+		/* A new client's handshake comes after the readers' it
+		 * knows, overloaded or not; once it asked for a page in its
+		 * budget, in turn. */
+		assert_int_equal(t.suspect, i == 0);
 		(void)admit(l, &s, &t, "/", 10, 0, &retry);
 		limits_done(&s, &t, true, 0.001);
 		limits_conn_close(l, &s, &t, 0.001);
@@ -349,6 +351,54 @@ test_suspect(void **state)
 	assert_int_equal(open_from(l, &s, &other, 0.01, &o), 0);
 	assert_true(o.suspect);
 	limits_conn_close(l, &s, &o, 0.01);
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
+/* A connection accepted before anything was known of its address waits
+ * for its turn to start the handshake; by then another connection of that
+ * address may have been refused an image while the server is overloaded:
+ * this one is refused at its turn, before any TLS work, counted as heavy
+ * and held off. A reader's queued connection goes on. */
+static void
+test_turn(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket first, second, page;
+	struct sockaddr_in images = addr("192.0.2.5"),
+			   reader = addr("192.0.2.6");
+	const struct limits_held *held;
+	size_t n;
+	unsigned retry = 0;
+
+	(void)state;
+	limits_conf_default(&c);
+	l = start(&c, &s);
+	shed_delay(&s.shed, 1, 1);
+	assert_true(shed_late(&s.shed));
+	assert_int_equal(open_from(l, &s, &images, 1, &first), 0);
+	assert_int_equal(open_from(l, &s, &images, 1, &second), 0);
+	assert_int_equal(open_from(l, &s, &reader, 1, &page), 0);
+	assert_true(first.suspect && second.suspect && page.suspect);
+	/* Nothing known yet: the first one's turn comes. */
+	assert_int_equal(limits_conn_turn(l, &s, &first, 1.01), 0);
+	assert_int_equal(
+	    admit(l, &s, &first, "/a.jpg", 10, 1.01, &retry), LIMITS_SHED);
+	limits_conn_close(l, &s, &first, 1.02);
+	assert_int_equal(limits_conn_turn(l, &s, &second, 1.03), -1);
+	limits_conn_close(l, &s, &second, 1.03);
+	assert_int_equal(limits_conn_turn(l, &s, &page, 1.03), 0);
+	assert_int_equal(
+	    admit(l, &s, &page, "/", 10, 1.03, &retry), LIMITS_ADMIT);
+	limits_done(&s, &page, true, 1.04);
+	limits_conn_close(l, &s, &page, 1.04);
+	assert_int_equal(s.stats.closed[PRIO_HEAVY], 1ul);
+	assert_int_equal(s.stats.lost[PRIO_HEAVY], 0ul);
+	assert_true(limits_held_update(&s, 1.05, &held, &n));
+	assert_int_equal(n, 1);
 	assert_int_equal(ratelimit_conns(s.rl), 0u);
 	limits_worker_free(&s);
 	limits_free(l);
@@ -509,6 +559,7 @@ main(void)
 	    cmocka_unit_test(test_proxied),
 	    cmocka_unit_test(test_workers),
 	    cmocka_unit_test(test_suspect),
+	    cmocka_unit_test(test_turn),
 	    cmocka_unit_test(test_heavy_held),
 	    cmocka_unit_test(test_held),
 	};
