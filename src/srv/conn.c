@@ -118,6 +118,8 @@ conn_get(struct worker *w)
 		w->active->prev = c;
 	w->active = c;
 	w->n_active++;
+	if (w->n_active > w->peak_active)
+		w->peak_active = w->n_active;
 	worker_probe_wake(w);
 	return c;
 }
@@ -872,6 +874,18 @@ conn_stop_waiting(struct worker *w)
 			conn_finish(c);
 		else if (c->state == C_PROXY || c->state == C_QUEUED)
 			conn_free(c);
+	}
+}
+
+void
+conn_pool_trim(struct worker *w, size_t keep)
+{
+	struct conn *c;
+
+	while (w->n_free > keep && (c = w->free_list) != NULL) {
+		w->free_list = c->next;
+		w->n_free--;
+		record_free(c);
 	}
 }
 

@@ -69,6 +69,8 @@ struct worker {
 	struct conn *active; /* doubly linked, for a forced stop */
 	struct conn *free_list; /* records kept for reuse */
 	size_t n_active, n_free;
+	size_t peak_active; /* most connections at once since the last trim */
+	double trimmed; /* when memory was last given back (server.c) */
 	struct accesslog log;
 	struct limits *limits; /* shared by every loop */
 	struct limits_worker lw; /* this loop's addresses and requests */
@@ -78,6 +80,8 @@ struct worker {
  * starts with a PROXY protocol header giving the client's address. */
 void conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
     const struct sockaddr *sa, int salen);
+/* Free the pool's records beyond keep. */
+void conn_pool_trim(struct worker *w, size_t keep);
 /* Close every connection now (forced stop) and free the pool. */
 void conn_close_all(struct worker *w);
 /* Stopping: close the connections that have not sent a request yet (no
