@@ -239,6 +239,33 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
 	return 0;
 }
 
+bool
+limits_conn_full(const struct limits *l)
+{
+	return atomic_load_explicit(&l->conns, memory_order_relaxed) >=
+	    l->conf.rate.max_conns;
+}
+
+bool
+limits_conn_preferred(const struct limits *l, struct limits_worker *lw,
+    const struct sockaddr *sa, socklen_t salen, double now)
+{
+	struct limits_ticket t;
+
+	memset(&t, 0, sizeof(t));
+	if (addr_key_from_sockaddr(sa, salen, &t.key) == -1)
+		return false;
+	t.tracked = true; /* as it would be: ask the table */
+	return !unknown(lw, &t, now) && !suspect(l, lw, &t, now);
+}
+
+void
+limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t)
+{
+	lw->stats.evicted++;
+	t->opened = false;
+}
+
 int
 limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
@@ -317,9 +344,10 @@ limits_stats_format(
 	}
 	w = snprintf(buf + n, size - n,
 	    "unknown %lu closed on accept, %lu lost before a request; "
-	    "overloaded %lu times, %.1f s",
-	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], lw->shed.overloads,
-	    shed_late_seconds(&lw->shed, now));
+	    "%lu waiting for a handshake closed for a reader at the "
+	    "connection cap; overloaded %lu times, %.1f s",
+	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted,
+	    lw->shed.overloads, shed_late_seconds(&lw->shed, now));
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 	return n;

@@ -87,6 +87,9 @@ struct limits_stats {
 	/* accepted, then closed before a request: the handshake failed or
 	 * timed out, or the client went away; by the same class */
 	unsigned long lost[PRIO_COUNT + 1];
+	/* waiting for their handshake, closed to give their slot to a
+	 * known reader (limits_conn_preferred()) */
+	unsigned long evicted;
 };
 
 /* Addresses whose connections a worker refused on accept while
@@ -133,6 +136,18 @@ int limits_conn_open(struct limits *l, struct limits_worker *lw,
 int limits_conn_address(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, const struct sockaddr *sa, socklen_t salen,
     double now);
+
+/* Every connection slot is taken (max_connections). */
+bool limits_conn_full(const struct limits *l);
+/* A connection from sa would come before the handshakes put after others'
+ * (limits_ticket.suspect): its address is known and its request not
+ * likely refused. Such a client may take the slot of a connection still
+ * waiting for its handshake, when all are taken. */
+bool limits_conn_preferred(const struct limits *l, struct limits_worker *lw,
+    const struct sockaddr *sa, socklen_t salen, double now);
+/* t's connection, still waiting for its handshake, gives its slot to a
+ * preferred one: count it (limits_stats.evicted); close it next. */
+void limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t);
 
 /* The handshake of t's connection, put after others' (t->suspect), is
  * about to start, maybe long after the accept: 0, or -1 when by now the

@@ -23,7 +23,9 @@
  * to do; then it is judged again, as the requests of its address answered
  * meanwhile tell more (one refused for an image makes the others from
  * that address refusable before their handshake), and only then does its
- * handshake start.
+ * handshake start. When every connection slot is taken (max_connections),
+ * a client known to read pages takes the slot of the oldest one waiting so
+ * (conn_accept()): a flood of new clients cannot lock the readers out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -79,6 +81,8 @@ struct conn {
 	struct event *deadline;
 	bool logged;
 	struct event *raw_ev; /* in C_PROXY and C_QUEUED only */
+	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
+	bool queued; /* ... linked there */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
 };
@@ -173,6 +177,25 @@ keep_bev(struct conn *c)
 }
 
 static void
+unqueue(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (!c->queued)
+		return;
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		w->queued_head = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	else
+		w->queued_tail = c->qprev;
+	c->qprev = c->qnext = NULL;
+	c->queued = false;
+}
+
+static void
 record_free(struct conn *c)
 {
 	gemini_request_free(&c->req);
@@ -194,6 +217,7 @@ conn_free(struct conn *c)
 	limits_conn_close(w->limits, &w->lw, &c->lt, worker_now());
 	evtimer_del(c->deadline);
 	if (c->state == C_PROXY || c->state == C_QUEUED) {
+		unqueue(c);
 		raw_end(c);
 		close(c->fd); /* no bufferevent owns it yet */
 	}
@@ -757,6 +781,7 @@ on_turn(evutil_socket_t fd, short what, void *arg)
 	struct conn *c = arg;
 
 	(void)fd, (void)what;
+	unqueue(c);
 	raw_end(c);
 	if (limits_conn_turn(c->w->limits, &c->w->lw, &c->lt, worker_now()) ==
 	    -1) {
@@ -781,8 +806,18 @@ conn_begin(struct conn *c)
 	c->raw_ev = event_new(c->w->base, c->fd, EV_READ | EV_ET, on_turn, c);
 	if (c->raw_ev == NULL ||
 	    event_priority_set(c->raw_ev, PRIO_EV_SUSPECT) == -1 ||
-	    event_add(c->raw_ev, NULL) == -1)
+	    event_add(c->raw_ev, NULL) == -1) {
 		conn_free(c);
+		return;
+	}
+	c->qprev = c->w->queued_tail;
+	c->qnext = NULL;
+	if (c->qprev)
+		c->qprev->qnext = c;
+	else
+		c->w->queued_head = c;
+	c->w->queued_tail = c;
+	c->queued = true;
 }
 
 /*
@@ -827,6 +862,14 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	struct gen *g = w->gen;
 
 	c = conn_get(w);
+	/* Every slot taken: a known reader takes the one of the oldest
+	 * connection still waiting for its handshake. */
+	if (!proxy && w->queued_head && limits_conn_full(w->limits) &&
+	    limits_conn_preferred(
+		w->limits, &w->lw, sa, (socklen_t)salen, worker_now())) {
+		limits_conn_evict(&w->lw, &w->queued_head->lt);
+		conn_free(w->queued_head);
+	}
 	/* Connection caps: refused before any TLS work, without a word.
 	 * Behind a balancer the peer is the balancer: only the total cap
 	 * applies until the PROXY header names the client. */

@@ -68,6 +68,9 @@ struct worker {
 	size_t n_ls;
 	struct conn *active; /* doubly linked, for a forced stop */
 	struct conn *free_list; /* records kept for reuse */
+	/* connections waiting for their turn to start the handshake,
+	 * oldest first (conn.c) */
+	struct conn *queued_head, *queued_tail;
 	size_t n_active, n_free;
 	size_t peak_active; /* most connections at once since the last trim */
 	double trimmed; /* when memory was last given back (server.c) */

@@ -33,6 +33,7 @@ limits:
   rate: $1
   burst: $2
   max_connections_per_address: 3
+  max_connections: ${MAXCONN:-1024}
   min_concurrency: 2
   max_concurrency: 2
   retry_after: 3
@@ -156,3 +157,28 @@ expect_eq "... with no TLS handshake" "" "$(grep version= "$TMP/gemreq.err")"
 kill -0 "$SERVER_PID" 2>/dev/null
 check "server still running" test $? -eq 0
 stop_server
+
+# --- the total cap, taken by clients waiting for a handshake --------------
+# Three connections from a new address send nothing: accepted once the
+# kernel's deferred accept gives up waiting for their first bytes, they
+# wait for their turn to start a handshake (until the request timeout, 2 s)
+# and fill the cap of 3. A reader the server knows still gets a page: it
+# takes the slot of the oldest.
+MAXCONN=3 start_server 1000 1000
+expect_match "cap of 3: a reader's page" '^20 text/gemini' "$(status gemini://localhost/)"
+"$HOLD" -n 3 -b 127.0.0.2 127.0.0.1 "$PORT" 8 >"$TMP/hold.out" &
+HOLD_PID=$!
+accepted() { ss -tnH state established "( sport = :$PORT and dst 127.0.0.2 )" | wc -l; }
+i=0
+while [ "$(accepted)" -lt 3 ] && [ $i -lt 60 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+expect_eq "three silent connections from a new address are accepted" 3 "$(accepted)"
+expect_match "with the cap reached, the reader still gets its page" \
+	'^20 text/gemini' "$(status_within 2 gemini://localhost/)"
+wait "$HOLD_PID"
+stop_server
+expect_match "one waiting connection gave its slot to the reader" \
+	'; 1 waiting for a handshake closed for a reader at the connection cap;' \
+	"$(grep 'worker 0:' "$TMP/server.log")"

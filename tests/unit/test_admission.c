@@ -404,6 +404,53 @@ test_turn(void **state)
 	limits_free(l);
 }
 
+/* Who may take the slot of a connection waiting for its handshake when
+ * all are taken: a reader known for pages, not a new client nor one whose
+ * last request was heavy. */
+static void
+test_preferred(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t, o;
+	struct sockaddr_in reader = addr("192.0.2.7"),
+			   images = addr("192.0.2.8");
+	unsigned retry = 0;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.max_conns = 2;
+	l = start(&c, &s);
+	assert_false(limits_conn_preferred(
+	    l, &s, (struct sockaddr *)&reader, sizeof(reader), 0));
+	assert_int_equal(open_from(l, &s, &reader, 0, &t), 0);
+	assert_int_equal(admit(l, &s, &t, "/", 10, 0, &retry), LIMITS_ADMIT);
+	limits_done(&s, &t, true, 0.01);
+	limits_conn_close(l, &s, &t, 0.01);
+	assert_int_equal(open_from(l, &s, &images, 0.02, &t), 0);
+	(void)admit(l, &s, &t, "/a.jpg", 10, 0.02, &retry);
+	limits_conn_close(l, &s, &t, 0.03);
+	assert_true(limits_conn_preferred(
+	    l, &s, (struct sockaddr *)&reader, sizeof(reader), 0.04));
+	assert_false(limits_conn_preferred(
+	    l, &s, (struct sockaddr *)&images, sizeof(images), 0.04));
+	/* The cap, and what an eviction counts. */
+	assert_false(limits_conn_full(l));
+	assert_int_equal(open_from(l, &s, &images, 0.05, &o), 0);
+	assert_int_equal(open_from(l, &s, &images, 0.05, &t), 0);
+	assert_true(limits_conn_full(l));
+	limits_conn_evict(&s, &t);
+	limits_conn_close(l, &s, &t, 0.06);
+	assert_false(limits_conn_full(l));
+	/* Counted as evicted, not as lost before a request. */
+	assert_int_equal(s.stats.evicted, 1ul);
+	assert_int_equal(s.stats.lost[PRIO_HEAVY], 0ul);
+	limits_conn_close(l, &s, &o, 0.06);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
 /* While overloaded, a client whose last request was heavy is refused on
  * accept, before any TLS work, and counted as heavy; one that keeps asking
  * is told longer waits; a reader of pages is not affected. When the
@@ -560,6 +607,7 @@ main(void)
 	    cmocka_unit_test(test_workers),
 	    cmocka_unit_test(test_suspect),
 	    cmocka_unit_test(test_turn),
+	    cmocka_unit_test(test_preferred),
 	    cmocka_unit_test(test_heavy_held),
 	    cmocka_unit_test(test_held),
 	};
