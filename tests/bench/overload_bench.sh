@@ -264,7 +264,7 @@ mix() {
 	c0=$(cpu_ticks)
 	o0=$(overflows)
 	t0=$(throttle)
-	[ -n "${OVERLOAD_PERF:-}" ] && $GEN_CPU perf record -q -F 4000 -g -p "$SERVER_PID" \
+	[ -n "${OVERLOAD_PERF:-}" ] && $GEN_CPU perf record -q -F ${OVERLOAD_PERF_HZ:-4000} ${OVERLOAD_PERF_CALLGRAPH:--g} -p "$SERVER_PID" \
 	    -o "$OVERLOAD_PERF$1" -- sleep "${OVERLOAD_PERF_SECS:-2}" >/dev/null 2>&1 &
 	load "pages$1" -c 256 --rate "$R_PAGES" -t "$SECS" -n 1000000 --source 127.0.1.1/200 \
 	    --latency-status 20 "$PAGE" &
