@@ -204,11 +204,12 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 	}
 	t->counted = true;
 	refusable = suspect(l, lw, t, now);
-	/* Readers it served come first, unknown clients after them. The
-	 * order matters only when handshakes queue up: at the start of a
-	 * flood, before the loop's delay shows an overload, as much as
-	 * during one. */
-	t->suspect = refusable || unknown(lw, t, now);
+	/* While overloaded, readers it served come first, unknown clients
+	 * after them. Not always: the loop's delay is measured at the
+	 * readers' priority, so a queue of new clients behind them would not
+	 * show, and a known client flooding a server without limits would
+	 * starve every new one. */
+	t->suspect = refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
 	/* Its request would most likely be refused, after a handshake the
 	 * loop has no time for: refuse it now. */
 	if (refusable && shed_late(&lw->shed)) {
@@ -235,7 +236,8 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
 		t->opened = false;
 		return -1;
 	}
-	t->suspect = suspect(l, lw, t, now) || unknown(lw, t, now);
+	t->suspect = suspect(l, lw, t, now) ||
+	    (shed_late(&lw->shed) && unknown(lw, t, now));
 	return 0;
 }
 
@@ -344,7 +346,7 @@ limits_stats_format(
 	}
 	w = snprintf(buf + n, size - n,
 	    "unknown %lu closed on accept, %lu lost before a request; "
-	    "%lu waiting for a handshake closed for a reader at the "
+	    "%lu closed before their handshake for a reader at the "
 	    "connection cap; overloaded %lu times, %.1f s",
 	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted,
 	    lw->shed.overloads, shed_late_seconds(&lw->shed, now));

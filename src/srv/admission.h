@@ -59,9 +59,10 @@ struct limits_ticket {
 	bool requested; /* a request came (limits_admit()) */
 	bool admitted; /* a request is in flight */
 	bool suspect; /* at connection time, its request would likely be
-		       * refused (see limits_conn_open()), or no request of
-		       * its address is remembered: its handshake comes
-		       * after others' (worker.h) */
+		       * refused (see limits_conn_open()), or the server is
+		       * overloaded and no request of its address is
+		       * remembered: its handshake comes after others'
+		       * (worker.h) */
 	enum priority prio;
 	double start; /* time of admission */
 };
@@ -87,7 +88,7 @@ struct limits_stats {
 	/* accepted, then closed before a request: the handshake failed or
 	 * timed out, or the client went away; by the same class */
 	unsigned long lost[PRIO_COUNT + 1];
-	/* waiting for their handshake, closed to give their slot to a
+	/* closed before their handshake started, to give their slot to a
 	 * known reader (limits_conn_preferred()) */
 	unsigned long evicted;
 };
@@ -139,13 +140,12 @@ int limits_conn_address(const struct limits *l, struct limits_worker *lw,
 
 /* Every connection slot is taken (max_connections). */
 bool limits_conn_full(const struct limits *l);
-/* A connection from sa would come before the handshakes put after others'
- * (limits_ticket.suspect): its address is known and its request not
- * likely refused. Such a client may take the slot of a connection still
- * waiting for its handshake, when all are taken. */
+/* A connection from sa would be a known reader's: its address is known
+ * and its request not likely refused. Such a client may take the slot of a
+ * connection whose handshake has not started, when all are taken. */
 bool limits_conn_preferred(const struct limits *l, struct limits_worker *lw,
     const struct sockaddr *sa, socklen_t salen, double now);
-/* t's connection, still waiting for its handshake, gives its slot to a
+/* t's connection, whose handshake has not started, gives its slot to a
  * preferred one: count it (limits_stats.evicted); close it next. */
 void limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t);
 

@@ -24,8 +24,9 @@
  * meanwhile tell more (one refused for an image makes the others from
  * that address refusable before their handshake), and only then does its
  * handshake start. When every connection slot is taken (max_connections),
- * a client known to read pages takes the slot of the oldest one waiting so
- * (conn_accept()): a flood of new clients cannot lock the readers out.
+ * a client known to read pages takes the slot of the oldest connection
+ * whose handshake has not started, queued so or not (conn_accept()): a
+ * flood of new clients cannot lock the readers out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -854,22 +855,47 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	conn_begin(c);
 }
 
+/* A Gemini connection whose client has sent nothing yet. */
+static bool
+unstarted(const struct conn *c)
+{
+	return c->state == C_REQUEST && c->ssl &&
+	    SSL_get_state(c->ssl) == TLS_ST_BEFORE;
+}
+
+/* The oldest connection whose TLS handshake has not started: queued
+ * (oldest first), else one whose client has sent nothing yet (the active
+ * list is newest first). NULL when there is none. */
+static struct conn *
+not_started(struct worker *w)
+{
+	struct conn *c, *found = NULL;
+
+	if (w->queued_head)
+		return w->queued_head;
+	for (c = w->active; c; c = c->next)
+		if (unstarted(c))
+			found = c;
+	return found;
+}
+
 void
 conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
     const struct sockaddr *sa, int salen)
 {
-	struct conn *c;
+	struct conn *c, *victim;
 	struct gen *g = w->gen;
 
-	c = conn_get(w);
 	/* Every slot taken: a known reader takes the one of the oldest
-	 * connection still waiting for its handshake. */
-	if (!proxy && w->queued_head && limits_conn_full(w->limits) &&
+	 * connection whose handshake has not started. */
+	if (!proxy && limits_conn_full(w->limits) &&
 	    limits_conn_preferred(
-		w->limits, &w->lw, sa, (socklen_t)salen, worker_now())) {
-		limits_conn_evict(&w->lw, &w->queued_head->lt);
-		conn_free(w->queued_head);
+		w->limits, &w->lw, sa, (socklen_t)salen, worker_now()) &&
+	    (victim = not_started(w)) != NULL) {
+		limits_conn_evict(&w->lw, &victim->lt);
+		conn_free(victim);
 	}
+	c = conn_get(w);
 	/* Connection caps: refused before any TLS work, without a word.
 	 * Behind a balancer the peer is the balancer: only the total cap
 	 * applies until the PROXY header names the client. */

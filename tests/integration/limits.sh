@@ -158,12 +158,12 @@ kill -0 "$SERVER_PID" 2>/dev/null
 check "server still running" test $? -eq 0
 stop_server
 
-# --- the total cap, taken by clients waiting for a handshake --------------
+# --- the total cap, taken by clients that send nothing ------------------
 # Three connections from a new address send nothing: accepted once the
 # kernel's deferred accept gives up waiting for their first bytes, they
-# wait for their turn to start a handshake (until the request timeout, 2 s)
-# and fill the cap of 3. A reader the server knows still gets a page: it
-# takes the slot of the oldest.
+# wait for a ClientHello (until the request timeout, 2 s) and fill the cap
+# of 3. A reader the server knows still gets a page: it takes the slot of
+# the oldest.
 MAXCONN=3 start_server 1000 1000
 expect_match "cap of 3: a reader's page" '^20 text/gemini' "$(status gemini://localhost/)"
 "$HOLD" -n 3 -b 127.0.0.2 127.0.0.1 "$PORT" 8 >"$TMP/hold.out" &
@@ -179,6 +179,6 @@ expect_match "with the cap reached, the reader still gets its page" \
 	'^20 text/gemini' "$(status_within 2 gemini://localhost/)"
 wait "$HOLD_PID"
 stop_server
-expect_match "one waiting connection gave its slot to the reader" \
-	'; 1 waiting for a handshake closed for a reader at the connection cap;' \
+expect_match "one connection whose handshake had not started gave its slot to the reader" \
+	'; 1 closed before their handshake for a reader at the connection cap;' \
 	"$(grep 'worker 0:' "$TMP/server.log")"
