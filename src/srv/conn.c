@@ -115,6 +115,8 @@ conn_get(struct worker *w)
 		buf_init(&c->log_host);
 		buf_init(&c->log_path);
 		c->deadline = evtimer_new(w->base, on_deadline, c);
+		c->fd = -1;
+		c->state = C_CLOSING;
 	}
 	c->w = w;
 	c->prev = NULL;
@@ -249,6 +251,11 @@ conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	w->n_active--;
+	/* A connection refused on accept frees its record before setting
+	 * any of this: it must not close the descriptor of the record's
+	 * previous connection (by now another's), nor 0 for a new record. */
+	c->fd = -1;
+	c->state = C_CLOSING;
 	/* Keep a bounded pool: a burst must not pin its memory forever. */
 	if (w->n_free < 1024) {
 		c->next = w->free_list;

@@ -182,3 +182,22 @@ stop_server
 expect_match "one connection whose handshake had not started gave its slot to the reader" \
 	'; 1 closed before their handshake for a reader at the connection cap;' \
 	"$(grep 'worker 0:' "$TMP/server.log")"
+
+# --- a connection closed on accept closes nothing else ---------------------
+# One refused on accept (its address at its cap) frees a connection record
+# before using it. A new record must not close descriptor 0 (the server's
+# /dev/null, whose number the next connection then takes), nor a pooled
+# one the descriptor of its previous connection: another client's by then.
+start_server 1000 1000
+"$HOLD" -n 3 -u 127.0.0.1 "$GPORT" 4 /slow >"$TMP/hold.out" &
+HOLD_PID=$!
+sleep 0.5
+"$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / >/dev/null 2>&1
+"$HOLD" -u -b 127.0.0.2 127.0.0.1 "$GPORT" 4 /slow >"$TMP/hold2.out" &
+HOLD2_PID=$!
+sleep 0.5
+"$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / >/dev/null 2>&1
+wait "$HOLD_PID" "$HOLD2_PID"
+expect_match "a refused connection leaves another client's alone (closed by its timeout)" \
+	'^after [23]$' "$(cat "$TMP/hold2.out")"
+stop_server
