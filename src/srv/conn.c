@@ -713,11 +713,15 @@ on_tls_state(const SSL *ssl, int where, int ret)
 {
 	struct conn *c = SSL_get_app_data(ssl);
 	OSSL_HANDSHAKE_STATE st = SSL_get_state(ssl);
+	/* This one replaces the context's (tls.h): call it too. */
+	void (*ctx_cb)(const SSL *, int, int) =
+	    SSL_CTX_get_info_callback(SSL_get_SSL_CTX(ssl));
 
-	(void)ret;
 	if ((where & SSL_CB_ACCEPT_LOOP) && c && c->bev &&
 	    (st == TLS_ST_SW_FINISHED || st == TLS_ST_SW_SRVR_DONE))
 		bufferevent_priority_set(c->bev, PRIO_EV_ESTABLISHED);
+	if (ctx_cb)
+		ctx_cb(ssl, where, ret);
 }
 
 /*
