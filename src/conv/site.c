@@ -543,6 +543,9 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	if (load.posts_fd >= 0)
 		close(load.posts_fd);
 	free(posts_dir);
+	strmap_reserve(&s->by_url, s->nposts + s->npages);
+	strmap_reserve(&s->by_slug, 2 * s->nposts);
+	strmap_reserve(&s->by_title, s->nposts);
 	for (i = 0; i < s->nposts; i++) {
 		doc = s->posts[i];
 		if (!doc->usable || !doc->meta.published)

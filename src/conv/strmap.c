@@ -5,19 +5,15 @@
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 
-/* FNV-1a: short keys (URL paths, tag names), no adversary to defend against. */
+/* Keys are copied into blocks of this size (a longer key has its own). */
+#define BLOCK_SIZE (64u * 1024)
+
 static uint64_t
 hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return hash_bytes(HASH_SEED, s, n);
 }
 
 static struct strmap_slot *
@@ -29,9 +25,8 @@ find_hashed(const struct strmap *m, const char *key, size_t n, uint64_t h)
 		return NULL;
 	i = (size_t)h & (m->cap - 1);
 	while (m->slots[i].key != NULL) {
-		if (m->slots[i].hash == h &&
-		    strncmp(m->slots[i].key, key, n) == 0 &&
-		    m->slots[i].key[n] == '\0')
+		if (m->slots[i].hash == h && m->slots[i].len == n &&
+		    memcmp(m->slots[i].key, key, n) == 0)
 			return &m->slots[i];
 		i = (i + 1) & (m->cap - 1);
 	}
@@ -44,21 +39,56 @@ find(const struct strmap *m, const char *key, size_t n)
 	return find_hashed(m, key, n, hash(key, n));
 }
 
+/* Rehash into cap slots (a power of two). */
 static void
-grow(struct strmap *m)
+resize(struct strmap *m, size_t cap)
 {
 	struct strmap_slot *old = m->slots, *s;
 	size_t oldcap = m->cap, i;
 
-	m->cap = oldcap ? oldcap * 2 : 64;
+	m->cap = cap;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].key == NULL)
 			continue;
-		s = find_hashed(m, old[i].key, strlen(old[i].key), old[i].hash);
+		s = find_hashed(m, old[i].key, old[i].len, old[i].hash);
 		*s = old[i];
 	}
 	free(old);
+}
+
+void
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (n * 4 > cap * 3)
+		cap *= 2;
+	if (cap != m->cap)
+		resize(m, cap);
+}
+
+/* A copy of key (n bytes and a NUL) in the map's blocks. */
+static char *
+copy_key(struct strmap *m, const char *key, size_t n)
+{
+	size_t need = n + 1, size;
+	char *block, *p;
+
+	if (need > m->left) {
+		size = need > BLOCK_SIZE ? need : BLOCK_SIZE;
+		block = xmalloc(sizeof(char *) + size);
+		memcpy(block, &m->blocks, sizeof(char *));
+		m->blocks = block;
+		m->next = block + sizeof(char *);
+		m->left = size;
+	}
+	p = m->next;
+	memcpy(p, key, n);
+	p[n] = '\0';
+	m->next += need;
+	m->left -= need;
+	return p;
 }
 
 void
@@ -68,12 +98,13 @@ strmap_putn(struct strmap *m, const char *key, size_t n, void *value)
 	uint64_t h;
 
 	if ((m->n + 1) * 4 > m->cap * 3)
-		grow(m);
+		resize(m, m->cap ? m->cap * 2 : 64);
 	h = hash(key, n);
 	s = find_hashed(m, key, n, h);
 	if (s->key == NULL) {
-		s->key = xstrndup(key, n);
+		s->key = copy_key(m, key, n);
 		s->hash = h;
+		s->len = n;
 		m->n++;
 	}
 	s->value = value;
@@ -110,11 +141,12 @@ strmap_has(const struct strmap *m, const char *key)
 void
 strmap_free(struct strmap *m)
 {
-	size_t i;
+	char *block, *prev;
 
-	for (i = 0; i < m->cap; i++)
-		free(m->slots[i].key);
+	for (block = m->blocks; block != NULL; block = prev) {
+		memcpy(&prev, block, sizeof(prev));
+		free(block);
+	}
 	free(m->slots);
-	m->slots = NULL;
-	m->cap = m->n = 0;
+	memset(m, 0, sizeof(*m));
 }

@@ -48,12 +48,48 @@ test_prefix_keys_and_null_values(void **state)
 	strmap_free(&m);
 }
 
+/* Keys longer than a block of copies, and room made beforehand. */
+static void
+test_long_keys_and_reserve(void **state)
+{
+	struct strmap m = STRMAP_INIT;
+	static char big[200000];
+	size_t cap;
+	int i;
+
+	(void)state;
+	memset(big, 'k', sizeof(big) - 1);
+	strmap_reserve(&m, 3000);
+	cap = m.cap;
+	assert_true(cap * 3 >= 3000 * 4);
+	strmap_put(&m, "short", big);
+	strmap_put(&m, big, &m);
+	big[100] = '\0';
+	strmap_put(&m, big, NULL);
+	big[100] = 'k';
+	for (i = 0; i < 2997; i++) {
+		char key[16];
+		snprintf(key, sizeof(key), "k%d", i);
+		strmap_put(&m, key, NULL);
+	}
+	assert_int_equal(m.cap, cap);
+	assert_int_equal(m.n, 3000);
+	assert_ptr_equal(strmap_get(&m, big), &m);
+	assert_ptr_equal(strmap_get(&m, "short"), big);
+	big[100] = '\0';
+	assert_true(strmap_has(&m, big));
+	big[99] = '\0';
+	assert_false(strmap_has(&m, big));
+	strmap_free(&m);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_put_get_grow),
 	    cmocka_unit_test(test_prefix_keys_and_null_values),
+	    cmocka_unit_test(test_long_keys_and_reserve),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
