@@ -131,12 +131,8 @@ universe_key(const struct site *s)
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		const struct site_doc *d =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(d))
-			continue;
-		h = hash_str(h, d->url);
-		h = hash_str(h, d->stem);
-		h = hash_str(h, d->slug);
-		h = hash_str(h, d->meta.title);
+		if (site_doc_live(d))
+			h = hash_u64(h, d->name_key);
 	}
 	for (i = 0; i < s->nfiles; i++)
 		h = hash_str(h, s->files[i].rel);
@@ -179,8 +175,12 @@ render_prepare(struct builder *b, struct site_doc *doc)
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (doc->text != NULL || site_read_doc(&b->site, doc) == 0)
+	if (doc->text != NULL)
 		return true;
+	if (site_read_doc(&b->site, doc) == 0) {
+		site_doc_keys(doc); /* its front matter read again */
+		return true;
+	}
 	free(doc->text);
 	doc->text = NULL;
 	doc->body = NULL;
@@ -326,26 +326,11 @@ drop_body(struct site_doc *doc)
 static uint64_t
 frame_key(const struct site_doc *doc)
 {
-	const struct post_meta *m = &doc->meta;
-	uint64_t h = hash_str(HASH_SEED, m->title);
-	size_t i, j;
+	uint64_t h = hash_u64(doc->frame_own, doc->prev != NULL);
 
-	h = hash_u64(h, doc->kind);
-	h = hash_str(h, doc->day);
-	h = hash_str(h, doc->permalink);
-	h = hash_str(h, m->lang);
-	for (i = 0; i < m->ntags; i++)
-		h = hash_str(h, m->tags[i]);
-	h = hash_u64(h, m->ntags);
-	for (i = 0; i < m->ncategories; i++) {
-		for (j = 0; j < m->categories[i].n; j++)
-			h = hash_str(h, m->categories[i].names[j]);
-		h = hash_u64(h, m->categories[i].n);
-	}
-	h = hash_str(h, doc->prev ? doc->prev->url : NULL);
-	h = hash_str(h, doc->prev ? doc->prev->meta.title : NULL);
-	h = hash_str(h, doc->next ? doc->next->url : NULL);
-	return hash_str(h, doc->next ? doc->next->meta.title : NULL);
+	h = hash_u64(h, doc->prev ? doc->prev->link_key : 0);
+	h = hash_u64(h, doc->next != NULL);
+	return hash_u64(h, doc->next ? doc->next->link_key : 0);
 }
 
 /*
@@ -539,25 +524,13 @@ index_key(const struct builder *b)
 {
 	const struct site *s = &b->site;
 	uint64_t h = b->stamp;
-	size_t i, j, k;
+	size_t i;
 
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		const struct site_doc *d =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(d) || !d->usable)
-			continue;
-		h = hash_str(h, d->url);
-		h = hash_str(h, d->day);
-		h = hash_str(h, d->meta.title);
-		for (j = 0; j < d->meta.ntags; j++)
-			h = hash_str(h, d->meta.tags[j]);
-		h = hash_u64(h, d->meta.ntags);
-		for (j = 0; j < d->meta.ncategories; j++) {
-			for (k = 0; k < d->meta.categories[j].n; k++)
-				h = hash_str(h, d->meta.categories[j].names[k]);
-			h = hash_u64(h, d->meta.categories[j].n);
-		}
-		h = hash_u64(h, d->meta.ncategories);
+		if (site_doc_live(d) && d->usable)
+			h = hash_u64(h, d->list_key);
 	}
 	return h;
 }

@@ -11,8 +11,8 @@
 #include "path.h"
 
 #define FAMILY "canyon-cache-"
-#define MAGIC FAMILY "4\n"
-#define BASE_MAGIC FAMILY "base-4\n"
+#define MAGIC FAMILY "5\n"
+#define BASE_MAGIC FAMILY "base-5\n"
 /* A new base is written when the records that differ from it pass this
  * share of its bytes (1/4): a few thousand one-post changes on a large
  * blog. */
@@ -406,6 +406,32 @@ put_strs(struct buf *b, char **v, size_t n)
 		put_str(b, v[i]);
 }
 
+/* Where the document was published (site.c's place_doc()), when the
+ * record is whole: read in place. */
+static void
+restore_place(struct rd *r, struct site_doc *doc)
+{
+	char *permalink = get_str(r, NULL), *url = get_str(r, NULL),
+	     *file = get_str(r, NULL), *link = get_str(r, NULL),
+	     *asset_base = get_str(r, NULL);
+	size_t n;
+	const char *day = get_str(r, &n);
+
+	if (r->bad || permalink == NULL || url == NULL || file == NULL ||
+	    link == NULL || day == NULL || n + 1 != sizeof(doc->day) ||
+	    (doc->kind == DOC_POST) != (asset_base != NULL) || r->p != r->end) {
+		r->bad = true;
+		return;
+	}
+	doc->permalink = permalink;
+	doc->url = url;
+	doc->file = file;
+	doc->link = link;
+	doc->asset_base = asset_base;
+	memcpy(doc->day, day, sizeof(doc->day));
+	doc->place_borrowed = true;
+}
+
 bool
 cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 {
@@ -484,6 +510,7 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 		}
 		doc->nlinks = i;
 	}
+	restore_place(&r, doc);
 	doc->rendered = true;
 	doc->from_cache = true;
 	doc->usable = !r.bad && m->title != NULL;
@@ -547,6 +574,12 @@ cache_put(struct buf *out, const struct site_doc *doc)
 		put_str(out, doc->links[i].path);
 		put_i32(out, doc->links[i].line);
 	}
+	put_str(out, doc->permalink);
+	put_str(out, doc->url);
+	put_str(out, doc->file);
+	put_str(out, doc->link);
+	put_str(out, doc->asset_base);
+	put_str(out, doc->day);
 	len = (uint32_t)(out->len - start);
 	memcpy(out->data + start - sizeof(len), &len, sizeof(len));
 }

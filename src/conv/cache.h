@@ -5,7 +5,8 @@
  * For each document a record keeps the file's identity (size,
  * modification time, inode), a hash of its bytes, its front matter, and
  * what rendering gave: render key, body hash, page key, series items,
- * excerpt, diagnostics, internal links. The records are tied to a stamp
+ * excerpt, diagnostics, internal links, and where it is published
+ * (permalink, page, link, day). The records are tied to a stamp
  * (hash of the configuration and of the canyon binary): a different
  * stamp starts from nothing.
  *
@@ -75,14 +76,15 @@ bool cache_same_file(
 /* The content hash the record was made from (0 if damaged). */
 uint64_t cache_content_hash(const struct cache *c, const char *rec);
 /*
- * Restore the record into doc: front matter, keys, series, excerpt (as
- * doc->res.gemtext with excerpt_len), diagnostics and links; sets
- * usable, rendered and from_cache. Returns false when damaged.
- * The strings of doc->meta, doc->res.series and doc->links are read in
- * place: they belong to c and live until cache_free(c), which is to come
- * after the document is done with (meta.borrowed, res.borrowed and
- * links_borrowed say so); their arrays, the excerpt and the diagnostics
- * belong to doc.
+ * Restore the record into doc (of the record's kind): front matter,
+ * keys, series, excerpt (as doc->res.gemtext with excerpt_len),
+ * diagnostics, links and place; sets usable, rendered and from_cache.
+ * Returns false when damaged. The strings of doc->meta, doc->res.series,
+ * doc->links and the place (permalink, url, file, link, asset_base) are
+ * read in place: they belong to c and live until cache_free(c), which is
+ * to come after the document is done with (meta.borrowed, res.borrowed,
+ * links_borrowed and place_borrowed say so); their arrays, the excerpt
+ * and the diagnostics belong to doc.
  */
 bool cache_restore(
     const struct cache *c, const char *rec, struct site_doc *doc);

@@ -355,13 +355,17 @@ category_string(const struct post_meta *m, struct buf *out)
 /* Where a document is published: its permalink, page, link, day and
  * assets. It changes only doc and reads the site's options: documents
  * are placed in parallel (claim_doc() then gives each its page). A
- * permalink that cannot be used leaves doc->permalink NULL. */
+ * permalink that cannot be used leaves doc->permalink NULL. A document
+ * restored from the cache has its place from there (made from the same
+ * front matter and options) but for its assets, which are listed. */
 static void
 place_doc(const struct site *s, struct site_doc *doc)
 {
 	struct buf p = BUF_INIT, cat = BUF_INIT;
 	const char *reason;
 
+	if (doc->place_borrowed)
+		goto placed;
 	if (doc->meta.permalink != NULL) {
 		if (doc->meta.permalink[0] != '/')
 			buf_putc(&p, '/');
@@ -408,12 +412,60 @@ place_doc(const struct site *s, struct site_doc *doc)
 			    (size_t)(strrchr(doc->url, '.') - doc->url) + 1);
 		if (doc->asset_base[strlen(doc->asset_base) - 1] != '/')
 			doc->asset_base[strlen(doc->asset_base) - 1] = '/';
-		if (doc->has_asset_dir)
-			list_assets(doc, doc->asset_dir, "");
 	}
+placed:
+	if (doc->kind == DOC_POST && doc->has_asset_dir)
+		list_assets(doc, doc->asset_dir, "");
+	site_doc_keys(doc);
 out:
 	buf_free(&p);
 	buf_free(&cat);
+}
+
+static uint64_t
+hash_categories(uint64_t h, const struct post_meta *m)
+{
+	size_t i, j;
+
+	for (i = 0; i < m->ncategories; i++) {
+		for (j = 0; j < m->categories[i].n; j++)
+			h = hash_str(h, m->categories[i].names[j]);
+		h = hash_u64(h, m->categories[i].n);
+	}
+	return hash_u64(h, m->ncategories);
+}
+
+static uint64_t
+hash_tags(uint64_t h, const struct post_meta *m)
+{
+	size_t i;
+
+	for (i = 0; i < m->ntags; i++)
+		h = hash_str(h, m->tags[i]);
+	return hash_u64(h, m->ntags);
+}
+
+void
+site_doc_keys(struct site_doc *doc)
+{
+	const struct post_meta *m = &doc->meta;
+	uint64_t h;
+
+	h = hash_str(HASH_SEED, doc->url);
+	h = hash_str(h, doc->stem);
+	h = hash_str(h, doc->slug);
+	doc->name_key = hash_str(h, m->title);
+	h = hash_str(HASH_SEED, doc->url);
+	h = hash_str(h, doc->day);
+	h = hash_str(h, m->title);
+	doc->list_key = hash_categories(hash_tags(h, m), m);
+	h = hash_str(HASH_SEED, m->title);
+	h = hash_u64(h, doc->kind);
+	h = hash_str(h, doc->day);
+	h = hash_str(h, doc->permalink);
+	h = hash_str(h, m->lang);
+	doc->frame_own = hash_categories(hash_tags(h, m), m);
+	doc->link_key = hash_str(hash_str(HASH_SEED, doc->url), m->title);
 }
 
 /* Give a placed document its page, in the documents' order: the first
@@ -584,13 +636,15 @@ doc_free(struct site_doc *doc)
 	free(doc->stem);
 	free(doc->slug);
 	free(doc->asset_dir);
-	free(doc->asset_base);
 	free(doc->text);
 	post_meta_free(&doc->meta);
-	free(doc->permalink);
-	free(doc->url);
-	free(doc->file);
-	free(doc->link);
+	if (!doc->place_borrowed) {
+		free(doc->asset_base);
+		free(doc->permalink);
+		free(doc->url);
+		free(doc->file);
+		free(doc->link);
+	}
 	diag_free(&doc->diags);
 	if (doc->rendered)
 		render_result_free(&doc->res);

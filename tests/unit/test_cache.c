@@ -62,6 +62,12 @@ make_doc(struct site_doc *d)
 	d->links[0].path = strdup("/tags/여행/");
 	d->links[0].line = -1;
 	d->nlinks = 1;
+	d->permalink = strdup("/2021/12/31/las-vegas-aws-reinvent-04/");
+	d->url = strdup(d->permalink);
+	d->file = strdup("2021/12/31/las-vegas-aws-reinvent-04/index.gmi");
+	d->link = strdup(d->permalink);
+	d->asset_base = strdup(d->permalink);
+	memcpy(d->day, "2021-12-31", sizeof(d->day));
 	d->rendered = true;
 }
 
@@ -79,6 +85,13 @@ free_doc(struct site_doc *d)
 		free(d->links[i].path);
 	}
 	free(d->links);
+	if (!d->place_borrowed) {
+		free(d->permalink);
+		free(d->url);
+		free(d->file);
+		free(d->link);
+		free(d->asset_base);
+	}
 }
 
 static void
@@ -185,6 +198,13 @@ test_round_trip(void **state)
 	memset(&back, 0, sizeof(back));
 	back.sig_ino = 8;
 	assert_false(cache_same_file(&c, rec, &back));
+	/* A post's record does not restore a page. */
+	back.kind = DOC_PAGE;
+	assert_false(cache_restore(&c, rec, &back));
+	assert_false(back.place_borrowed);
+	free_doc(&back);
+	memset(&back, 0, sizeof(back));
+	back.sig_ino = 8;
 	assert_true(cache_restore(&c, rec, &back));
 	assert_true(back.from_cache && back.usable && back.rendered);
 	assert_int_equal(back.render_key, 0x2222);
@@ -211,6 +231,13 @@ test_round_trip(void **state)
 	assert_int_equal(back.nlinks, 1);
 	assert_string_equal(back.links[0].path, "/tags/여행/");
 	assert_int_equal(back.links[0].line, -1);
+	assert_true(back.place_borrowed);
+	assert_string_equal(back.permalink, d.permalink);
+	assert_string_equal(back.url, d.url);
+	assert_string_equal(back.file, d.file);
+	assert_string_equal(back.link, d.link);
+	assert_string_equal(back.asset_base, d.asset_base);
+	assert_string_equal(back.day, "2021-12-31");
 	/* Restored strings are read in place, from the mapping. */
 	assert_true(
 	    back.meta.borrowed && back.res.borrowed && back.links_borrowed);
