@@ -10,6 +10,11 @@
 /* Keys are copied into blocks of this size (a longer key has its own). */
 #define BLOCK_SIZE (64u * 1024)
 
+struct strmap_block {
+	struct strmap_block *prev;
+	char keys[];
+};
+
 static uint64_t
 hash(const char *s, size_t n)
 {
@@ -73,14 +78,15 @@ static char *
 copy_key(struct strmap *m, const char *key, size_t n)
 {
 	size_t need = n + 1, size;
-	char *block, *p;
+	struct strmap_block *block;
+	char *p;
 
 	if (need > m->left) {
 		size = need > BLOCK_SIZE ? need : BLOCK_SIZE;
-		block = xmalloc(sizeof(char *) + size);
-		memcpy(block, &m->blocks, sizeof(char *));
+		block = xmalloc(sizeof(*block) + size);
+		block->prev = m->blocks;
 		m->blocks = block;
-		m->next = block + sizeof(char *);
+		m->next = block->keys;
 		m->left = size;
 	}
 	p = m->next;
@@ -141,10 +147,10 @@ strmap_has(const struct strmap *m, const char *key)
 void
 strmap_free(struct strmap *m)
 {
-	char *block, *prev;
+	struct strmap_block *block, *prev;
 
 	for (block = m->blocks; block != NULL; block = prev) {
-		memcpy(&prev, block, sizeof(prev));
+		prev = block->prev;
 		free(block);
 	}
 	free(m->slots);

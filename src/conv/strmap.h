@@ -18,12 +18,14 @@ struct strmap_slot {
 	size_t len; /* of key */
 };
 
+struct strmap_block;
+
 struct strmap {
 	struct strmap_slot *slots;
 	size_t cap; /* a power of two, or 0 before the first insert */
 	size_t n;
-	char *blocks; /* where the keys are copied: the newest block (each
-			 starts with a pointer to the one before) */
+	struct strmap_block *blocks; /* where the keys are copied: the
+					newest block (it links the others) */
 	char *next; /* where the next key goes in it */
 	size_t left; /* bytes free there */
 };
