@@ -204,6 +204,7 @@ read_records(struct cache *c, struct rd *r, bool in_base)
 		const char *rec = r->p;
 		struct rd sub = {rec, rec, false};
 		struct cache_entry *e;
+		unsigned long long h;
 		uintptr_t k;
 
 		if (r->bad || (size_t)(r->end - r->p) < reclen)
@@ -219,9 +220,9 @@ read_records(struct cache *c, struct rd *r, bool in_base)
 			c->base_records++;
 			c->base_bytes += sizeof(reclen) + reclen;
 		}
-		/* The map copies the path straight from the record. */
-		if ((k = (uintptr_t)strmap_getn(&c->by_src, sub.p, srclen)) !=
-		    0) {
+		h = strmap_hash(sub.p, srclen);
+		if ((k = (uintptr_t)strmap_get_hashed(
+			 &c->by_src, sub.p, srclen, h)) != 0) {
 			c->entries[k - 1].rec = rec;
 			continue;
 		}
@@ -232,8 +233,10 @@ read_records(struct cache *c, struct rd *r, bool in_base)
 		e = &c->entries[c->nentries++];
 		e->rec = rec;
 		e->in_base = in_base;
-		strmap_putn(
-		    &c->by_src, sub.p, srclen, (void *)(uintptr_t)c->nentries);
+		/* The path is read where it is: the mappings outlive the map.
+		 */
+		strmap_put_borrowed(&c->by_src, sub.p, srclen, h,
+		    (void *)(uintptr_t)c->nentries);
 	}
 	return true;
 }

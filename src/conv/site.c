@@ -449,23 +449,40 @@ void
 site_doc_keys(struct site_doc *doc)
 {
 	const struct post_meta *m = &doc->meta;
-	uint64_t h;
+	uint64_t url = hash_str(HASH_SEED, doc->url),
+		 title = hash_str(HASH_SEED, m->title),
+		 day = hash_str(HASH_SEED, doc->day),
+		 tags = hash_tags(HASH_SEED, m),
+		 cats = hash_categories(HASH_SEED, m), h;
 
-	h = hash_str(HASH_SEED, doc->url);
-	h = hash_str(h, doc->stem);
-	h = hash_str(h, doc->slug);
-	doc->name_key = hash_str(h, m->title);
-	h = hash_str(HASH_SEED, doc->url);
-	h = hash_str(h, doc->day);
-	h = hash_str(h, m->title);
-	doc->list_key = hash_categories(hash_tags(h, m), m);
-	h = hash_str(HASH_SEED, m->title);
-	h = hash_u64(h, doc->kind);
-	h = hash_str(h, doc->day);
-	h = hash_str(h, doc->permalink);
-	h = hash_str(h, m->lang);
-	doc->frame_own = hash_categories(hash_tags(h, m), m);
-	doc->link_key = hash_str(hash_str(HASH_SEED, doc->url), m->title);
+	h = hash_u64(url, hash_str(HASH_SEED, doc->stem));
+	h = hash_u64(h, hash_str(HASH_SEED, doc->slug));
+	doc->name_key = hash_u64(h, title);
+	h = hash_u64(hash_u64(url, day), title);
+	doc->list_key = hash_u64(hash_u64(h, tags), cats);
+	h = hash_u64(hash_u64(title, doc->kind), day);
+	h = hash_str(hash_str(h, doc->permalink), m->lang);
+	doc->frame_own = hash_u64(hash_u64(h, tags), cats);
+	doc->link_key = hash_u64(url, title);
+	doc->url_len = strlen(doc->url);
+	doc->url_hash = strmap_hash(doc->url, doc->url_len);
+}
+
+/* The hashes of the names the site's maps find a document by but its
+ * url (site_doc_keys()). */
+static void
+name_hashes(struct site_doc *doc)
+{
+	doc->stem_len = strlen(doc->stem);
+	doc->stem_hash = strmap_hash(doc->stem, doc->stem_len);
+	if (doc->slug != NULL) {
+		doc->slug_len = strlen(doc->slug);
+		doc->slug_hash = strmap_hash(doc->slug, doc->slug_len);
+	}
+	if (doc->meta.title != NULL) {
+		doc->title_len = strlen(doc->meta.title);
+		doc->title_hash = strmap_hash(doc->meta.title, doc->title_len);
+	}
 }
 
 /* Give a placed document its page, in the documents' order: the first
@@ -489,13 +506,16 @@ claim_doc(struct site *s, struct site_doc *doc)
 		doc->usable = false;
 		return;
 	}
-	if ((other = strmap_get(&s->by_url, doc->url)) != NULL) {
+	if ((other = strmap_get_hashed(
+		 &s->by_url, doc->url, doc->url_len, doc->url_hash)) != NULL) {
 		diag_add(&doc->diags, 0, true, "its page %s is already %s's",
 		    doc->url, other->src);
 		doc->usable = false;
 		return;
 	}
-	strmap_put(&s->by_url, doc->url, doc);
+	/* A document's url stays as it is until the site is freed. */
+	strmap_put_borrowed(
+	    &s->by_url, doc->url, doc->url_len, doc->url_hash, doc);
 }
 
 static int
@@ -513,12 +533,34 @@ cmp_posts(const void *a, const void *b)
 struct load_ctx {
 	struct site *s;
 	const struct cache *cache;
+	const char *posts_dir;
 	int posts_fd; /* the posts' folder, or -1 */
+	char **names; /* its entries, sorted */
+	size_t nnames;
+	const char **post_names; /* the posts' file names, in order */
 };
 
-/* Read and place document i (posts, then pages). A document changes
- * only itself, and the site and the cache are only read: documents load
- * in parallel. */
+/* The post of the file name in the posts' folder. */
+static struct site_doc *
+new_post(const struct load_ctx *l, const char *name)
+{
+	char *full = path_join(l->posts_dir, name);
+	struct site_doc *doc = doc_new(DOC_POST, full);
+
+	doc->stem = xstrndup(name, strlen(name) - 3);
+	doc->slug = permalink_slug(doc->stem, l->s->cfg->new_post_name);
+	doc->asset_dir = path_join(l->posts_dir, doc->stem);
+	/* Only a name in the listing can be an asset folder: no need to try
+	 * opening one for every post. */
+	doc->has_asset_dir = bsearch(&doc->stem, l->names, l->nnames,
+				 sizeof(*l->names), cmp_names) != NULL;
+	free(full);
+	return doc;
+}
+
+/* Make (posts), read and place document i (posts, then pages). A
+ * document changes only itself, and the site and the cache are only
+ * read: documents load in parallel. */
 static void
 load_one(void *ctx, size_t i)
 {
@@ -529,22 +571,24 @@ load_one(void *ctx, size_t i)
 	if (i >= s->nposts) {
 		doc = s->pages[i - s->nposts];
 		read_doc(s, doc, l->cache, AT_FDCWD, doc->src);
-		if (doc->usable && doc->meta.published)
-			place_doc(s, doc);
-		return;
+	} else {
+		/* Whether it is a file shows when it is read. */
+		doc = s->posts[i] = new_post(l, l->post_names[i]);
+		read_doc(s, doc, l->cache,
+		    l->posts_fd < 0 ? AT_FDCWD : l->posts_fd,
+		    l->posts_fd < 0 ? doc->src : l->post_names[i]);
 	}
-	doc = s->posts[i];
-	read_doc(s, doc, l->cache, l->posts_fd < 0 ? AT_FDCWD : l->posts_fd,
-	    l->posts_fd < 0 ? doc->src : strrchr(doc->src, '/') + 1);
-	if (doc->usable && doc->meta.published)
+	if (doc->usable && doc->meta.published) {
+		name_hashes(doc);
 		place_doc(s, doc);
+	}
 }
 
 int
 site_load(struct site *s, const struct site_config *cfg, const char *dir,
     const struct cache *cache, char *err, size_t errlen)
 {
-	char *posts_dir, **names, *full;
+	char *posts_dir, **names;
 	struct load_ctx load;
 	struct site_doc *doc;
 	size_t n, i;
@@ -565,35 +609,31 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		free(posts_dir);
 		return -1;
 	}
-	for (i = 0; i < n; i++) {
-		if (names[i][0] == '.' || !has_suffix(names[i], ".md"))
-			continue;
-		/* Whether it is a file shows when it is read. */
-		full = path_join(posts_dir, names[i]);
-		doc = doc_new(DOC_POST, full);
-		doc->stem = xstrndup(names[i], strlen(names[i]) - 3);
-		doc->slug = permalink_slug(doc->stem, cfg->new_post_name);
-		doc->asset_dir = path_join(posts_dir, doc->stem);
-		/* Only a name in the listing can be an asset folder: no need
-		 * to try opening one for every post. */
-		doc->has_asset_dir = bsearch(&doc->stem, names, n,
-					 sizeof(*names), cmp_names) != NULL;
-		add_doc(&s->posts, &s->nposts, doc);
-		free(full);
-	}
-	free_list(names, n);
+	/* The posts are made when they are read (load_one()). */
+	load.post_names = xcalloc(n + 1, sizeof(*load.post_names));
+	for (i = 0; i < n; i++)
+		if (names[i][0] != '.' && has_suffix(names[i], ".md"))
+			load.post_names[s->nposts++] = names[i];
+	s->posts = xcalloc(s->nposts + 1, sizeof(*s->posts));
 	if (walk_pages(s, s->root, "") != 0) {
 		snprintf(err, errlen, "%s: %s", s->root, strerror(errno));
+		s->nposts = 0;
+		free(load.post_names);
+		free_list(names, n);
 		free(posts_dir);
 		return -1;
 	}
-	/* A post's src is posts_dir/name: its name is after the last '/'. */
 	load.s = s;
 	load.cache = cache;
+	load.posts_dir = posts_dir;
 	load.posts_fd = open(posts_dir, O_PATH | O_DIRECTORY | O_CLOEXEC);
+	load.names = names;
+	load.nnames = n;
 	workers_run(s->nposts + s->npages, load_one, &load, NULL, NULL);
 	if (load.posts_fd >= 0)
 		close(load.posts_fd);
+	free(load.post_names);
+	free_list(names, n);
 	free(posts_dir);
 	strmap_reserve(&s->by_url, s->nposts + s->npages);
 	strmap_reserve(&s->by_slug, 2 * s->nposts);
@@ -603,11 +643,17 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		if (!doc->usable || !doc->meta.published)
 			continue;
 		claim_doc(s, doc);
-		strmap_put(&s->by_slug, doc->stem, doc);
-		strmap_put(&s->by_slug, doc->slug, doc);
+		/* Stem and slug stay as they are until the site is freed; a
+		 * title may be read again (rendering): it is copied. */
+		strmap_put_borrowed(
+		    &s->by_slug, doc->stem, doc->stem_len, doc->stem_hash, doc);
+		strmap_put_borrowed(
+		    &s->by_slug, doc->slug, doc->slug_len, doc->slug_hash, doc);
 		if (doc->meta.title &&
-		    !strmap_has(&s->by_title, doc->meta.title))
-			strmap_put(&s->by_title, doc->meta.title, doc);
+		    !strmap_get_hashed(&s->by_title, doc->meta.title,
+			doc->title_len, doc->title_hash))
+			strmap_put_hashed(&s->by_title, doc->meta.title,
+			    doc->title_len, doc->title_hash, doc);
 	}
 	for (i = 0; i < s->npages; i++)
 		if (s->pages[i]->usable && s->pages[i]->meta.published)

@@ -88,6 +88,10 @@ struct site_doc {
 	unsigned long long list_key; /* what the index pages show */
 	unsigned long long frame_own; /* its page's frame but neighbours */
 	unsigned long long link_key; /* url and title (a neighbour's link) */
+	/* strmap_hash() of url, stem, slug and title, and their lengths, for
+	 * the site's maps (made in parallel too). */
+	unsigned long long url_hash, stem_hash, slug_hash, title_hash;
+	size_t url_len, stem_len, slug_len, title_len;
 	struct post_meta meta;
 	bool usable; /* front matter read; false: the post failed */
 	char *permalink; /* "/2021/12/31/slug/" */

@@ -1,5 +1,6 @@
 #include "strmap.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
@@ -97,23 +98,58 @@ copy_key(struct strmap *m, const char *key, size_t n)
 	return p;
 }
 
-void
-strmap_putn(struct strmap *m, const char *key, size_t n, void *value)
+/* Set key to value; a new key is copied unless borrowed. */
+static void
+put(struct strmap *m, const char *key, size_t n, uint64_t h, void *value,
+    bool borrow)
 {
 	struct strmap_slot *s;
-	uint64_t h;
 
 	if ((m->n + 1) * 4 > m->cap * 3)
 		resize(m, m->cap ? m->cap * 2 : 64);
-	h = hash(key, n);
 	s = find_hashed(m, key, n, h);
 	if (s->key == NULL) {
-		s->key = copy_key(m, key, n);
+		s->key = borrow ? (char *)(uintptr_t)key : copy_key(m, key, n);
 		s->hash = h;
 		s->len = n;
 		m->n++;
 	}
 	s->value = value;
+}
+
+void
+strmap_putn(struct strmap *m, const char *key, size_t n, void *value)
+{
+	put(m, key, n, hash(key, n), value, false);
+}
+
+unsigned long long
+strmap_hash(const char *key, size_t n)
+{
+	return hash(key, n);
+}
+
+void *
+strmap_get_hashed(
+    const struct strmap *m, const char *key, size_t n, unsigned long long h)
+{
+	struct strmap_slot *s = find_hashed(m, key, n, h);
+
+	return s && s->key ? s->value : NULL;
+}
+
+void
+strmap_put_hashed(struct strmap *m, const char *key, size_t n,
+    unsigned long long h, void *value)
+{
+	put(m, key, n, h, value, false);
+}
+
+void
+strmap_put_borrowed(struct strmap *m, const char *key, size_t n,
+    unsigned long long h, void *value)
+{
+	put(m, key, n, h, value, true);
 }
 
 void

@@ -12,7 +12,8 @@
 #include <stddef.h>
 
 struct strmap_slot {
-	char *key; /* owned by the map; NULL for an empty slot */
+	char *key; /* owned by the map (or borrowed); NULL for an empty
+		      slot */
 	void *value;
 	unsigned long long hash; /* of key: most probes end on a mismatch */
 	size_t len; /* of key */
@@ -44,6 +45,19 @@ void *strmap_get(const struct strmap *m, const char *key);
 void *strmap_getn(const struct strmap *m, const char *key, size_t n);
 /* True when key is present (its value may be NULL). */
 int strmap_has(const struct strmap *m, const char *key);
+/*
+ * For keys looked up or added many times, or hashed where it is cheaper
+ * (another thread): the hash of a key of n bytes, and the calls that take
+ * it. strmap_put_borrowed() does not copy the key: it must stay as it is
+ * while the map is used.
+ */
+unsigned long long strmap_hash(const char *key, size_t n);
+void *strmap_get_hashed(
+    const struct strmap *m, const char *key, size_t n, unsigned long long hash);
+void strmap_put_hashed(struct strmap *m, const char *key, size_t n,
+    unsigned long long hash, void *value);
+void strmap_put_borrowed(struct strmap *m, const char *key, size_t n,
+    unsigned long long hash, void *value);
 /* Make room for n keys in all, so that adding them moves nothing. */
 void strmap_reserve(struct strmap *m, size_t n);
 void strmap_free(struct strmap *m);

@@ -83,6 +83,34 @@ test_long_keys_and_reserve(void **state)
 	strmap_free(&m);
 }
 
+/* Keys hashed beforehand: the same as strmap_put()/strmap_get(); a
+ * borrowed key is not copied, a hashed one is. */
+static void
+test_hashed_and_borrowed(void **state)
+{
+	struct strmap m = STRMAP_INIT;
+	char url[] = "/2021/12/31/slug/", title[] = "제목";
+	int a, b;
+
+	(void)state;
+	strmap_put_borrowed(
+	    &m, url, strlen(url), strmap_hash(url, strlen(url)), &a);
+	strmap_put_hashed(
+	    &m, title, strlen(title), strmap_hash(title, strlen(title)), &b);
+	assert_ptr_equal(strmap_get(&m, "/2021/12/31/slug/"), &a);
+	assert_ptr_equal(strmap_get_hashed(&m, "제목", strlen("제목"),
+			     strmap_hash("제목", strlen("제목"))),
+	    &b);
+	assert_null(
+	    strmap_get_hashed(&m, "/2021/", 6, strmap_hash("/2021/", 6)));
+	/* The borrowed key is the caller's memory, the other a copy. */
+	url[1] = '3';
+	title[0] = 'x';
+	assert_null(strmap_get(&m, "/2021/12/31/slug/"));
+	assert_ptr_equal(strmap_get(&m, "제목"), &b);
+	strmap_free(&m);
+}
+
 int
 main(void)
 {
@@ -90,6 +118,7 @@ main(void)
 	    cmocka_unit_test(test_put_get_grow),
 	    cmocka_unit_test(test_prefix_keys_and_null_values),
 	    cmocka_unit_test(test_long_keys_and_reserve),
+	    cmocka_unit_test(test_hashed_and_borrowed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
