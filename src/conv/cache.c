@@ -516,6 +516,7 @@ cache_restore(const struct cache *c, const char *rec, struct site_doc *doc)
 	restore_place(&r, doc);
 	doc->rendered = true;
 	doc->from_cache = true;
+	doc->restored_from = rec;
 	doc->usable = !r.bad && m->title != NULL;
 	return doc->usable;
 }
@@ -587,6 +588,12 @@ cache_put(struct buf *out, const struct site_doc *doc)
 	memcpy(out->data + start - sizeof(len), &len, sizeof(len));
 }
 
+static bool
+in_mapping(const char *p, const char *data, size_t len)
+{
+	return data != NULL && p >= data && p < data + len;
+}
+
 const char *
 cache_kept(const struct cache *c, const struct site_doc *doc, size_t *n)
 {
@@ -594,7 +601,9 @@ cache_kept(const struct cache *c, const struct site_doc *doc, size_t *n)
 	struct rd r;
 	uint32_t len;
 
-	if (!doc->from_cache || (rec = cache_find(c, doc->src)) == NULL ||
+	if (!doc->from_cache || (rec = doc->restored_from) == NULL ||
+	    !(in_mapping(rec, c->data, c->len) ||
+		in_mapping(rec, c->base, c->base_len)) ||
 	    !cache_same_file(c, rec, doc))
 		return NULL;
 	r = open_rec(c, rec);
@@ -622,9 +631,8 @@ cache_writer_add(struct cache_writer *w, const struct site_doc *doc,
     const char *rec, size_t n)
 {
 	const struct cache *old = w->old;
-	const struct cache_entry *e = find_entry(old, doc->src);
-	bool own = old->base != NULL && rec >= old->base &&
-	    rec < old->base + old->base_len;
+	bool own = in_mapping(rec, old->base, old->base_len);
+	const struct cache_entry *e = own ? NULL : find_entry(old, doc->src);
 
 	if (w->nrecs == w->cap) {
 		w->cap = w->cap ? w->cap * 2 : 256;
@@ -634,7 +642,7 @@ cache_writer_add(struct cache_writer *w, const struct site_doc *doc,
 	}
 	w->recs[w->nrecs] = (struct iovec){(void *)(uintptr_t)rec, n};
 	w->old_base_rec[w->nrecs++] = own;
-	if (e != NULL && e->in_base)
+	if (own || (e != NULL && e->in_base))
 		w->base_covered++;
 	if (!own)
 		w->changed_bytes += n;

@@ -92,8 +92,9 @@ bool cache_restore(
 /* Append doc's record (a live, rendered or restored document) to out. */
 void cache_put(struct buf *out, const struct site_doc *doc);
 /*
- * The record of c that doc was restored from, as it is (its length
- * first, *n bytes in c's data), when nothing of it changed since: still
+ * The record of c that doc was restored from (doc->restored_from), as it
+ * is (its length first, *n bytes in c's data), when nothing of it
+ * changed since: still
  * from_cache (not rendered again), the same file identity and keys. It
  * is what cache_put() would write. NULL otherwise: cache_put() doc then.
  */

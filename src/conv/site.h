@@ -81,6 +81,7 @@ struct site_doc {
 	unsigned long long content_hash, render_key, body_hash, page_key;
 	bool from_cache; /* meta and rendering restored from the cache: the
 			    body's gemtext is not in memory, only its excerpt */
+	const char *restored_from; /* the cache record (cache.c) */
 	/* Hashes of what other documents and pages see of it, made when it
 	 * is placed (in parallel) so that the build's passes over every
 	 * document hash numbers rather than strings (site_doc_keys()). */

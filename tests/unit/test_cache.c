@@ -330,6 +330,8 @@ test_kept_record(void **state)
 	assert_non_null(kept = cache_kept(&c, &back, &n));
 	assert_int_equal(n, put.len);
 	assert_memory_equal(kept, put.data, put.len);
+	/* Only c's own records are kept by c. */
+	assert_null(cache_kept(&(struct cache){0}, &back, &n));
 	back.page_key++;
 	assert_null(cache_kept(&c, &back, &n));
 	back.page_key--;
