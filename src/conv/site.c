@@ -445,31 +445,8 @@ hash_tags(uint64_t h, const struct post_meta *m)
 	return hash_u64(h, m->ntags);
 }
 
-void
-site_doc_keys(struct site_doc *doc)
-{
-	const struct post_meta *m = &doc->meta;
-	uint64_t url = hash_str(HASH_SEED, doc->url),
-		 title = hash_str(HASH_SEED, m->title),
-		 day = hash_str(HASH_SEED, doc->day),
-		 tags = hash_tags(HASH_SEED, m),
-		 cats = hash_categories(HASH_SEED, m), h;
-
-	h = hash_u64(url, hash_str(HASH_SEED, doc->stem));
-	h = hash_u64(h, hash_str(HASH_SEED, doc->slug));
-	doc->name_key = hash_u64(h, title);
-	h = hash_u64(hash_u64(url, day), title);
-	doc->list_key = hash_u64(hash_u64(h, tags), cats);
-	h = hash_u64(hash_u64(title, doc->kind), day);
-	h = hash_str(hash_str(h, doc->permalink), m->lang);
-	doc->frame_own = hash_u64(hash_u64(h, tags), cats);
-	doc->link_key = hash_u64(url, title);
-	doc->url_len = strlen(doc->url);
-	doc->url_hash = strmap_hash(doc->url, doc->url_len);
-}
-
 /* The hashes of the names the site's maps find a document by but its
- * url (site_doc_keys()). */
+ * url (site_doc_keys() makes that one). */
 static void
 name_hashes(struct site_doc *doc)
 {
@@ -483,6 +460,34 @@ name_hashes(struct site_doc *doc)
 		doc->title_len = strlen(doc->meta.title);
 		doc->title_hash = strmap_hash(doc->meta.title, doc->title_len);
 	}
+}
+
+void
+site_doc_keys(struct site_doc *doc)
+{
+	const struct post_meta *m = &doc->meta;
+	uint64_t day = hash_str(HASH_SEED, doc->day),
+		 tags = hash_tags(HASH_SEED, m),
+		 cats = hash_categories(HASH_SEED, m), url, title, h;
+
+	/* The names' hashes stand for the names (a NULL slug or title
+	 * hashes as 0, apart from "" by its length). */
+	name_hashes(doc);
+	doc->url_len = strlen(doc->url);
+	doc->url_hash = strmap_hash(doc->url, doc->url_len);
+	url = doc->url_hash;
+	title = hash_u64(doc->meta.title ? doc->title_hash : 0,
+	    doc->meta.title ? doc->title_len + 1 : 0);
+	h = hash_u64(hash_u64(url, doc->stem_hash),
+	    hash_u64(doc->slug ? doc->slug_hash : 0,
+		doc->slug ? doc->slug_len + 1 : 0));
+	doc->name_key = hash_u64(h, title);
+	h = hash_u64(hash_u64(url, day), title);
+	doc->list_key = hash_u64(hash_u64(h, tags), cats);
+	h = hash_u64(hash_u64(title, doc->kind), day);
+	h = hash_str(hash_str(h, doc->permalink), m->lang);
+	doc->frame_own = hash_u64(hash_u64(h, tags), cats);
+	doc->link_key = hash_u64(url, title);
 }
 
 /* Give a placed document its page, in the documents' order: the first
@@ -579,8 +584,9 @@ load_one(void *ctx, size_t i)
 		    l->posts_fd < 0 ? doc->src : l->post_names[i]);
 	}
 	if (doc->usable && doc->meta.published) {
-		name_hashes(doc);
 		place_doc(s, doc);
+		if (doc->permalink == NULL) /* not placed: no keys */
+			name_hashes(doc);
 	}
 }
 
