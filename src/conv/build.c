@@ -236,8 +236,6 @@ struct work {
 	size_t n;
 	void (*one)(struct work *w, size_t i); /* must be thread-safe */
 	bool *failed; /* rendering: per document */
-	bool *same, *fresh; /* planning: per document, its page's key is
-			       the cached one; the page is already there */
 	char **errs; /* pages: per document, its write error or NULL */
 	bool progress; /* report progress (rendering) */
 };
@@ -336,42 +334,29 @@ frame_key(const struct site_doc *doc)
 }
 
 /*
- * The key of a document's page, which hashes its body and its frame, and
- * whether the generation being written already has that page (it is then
- * kept: outtree_fresh()). Thread-safe: documents are planned in parallel.
- */
-static void
-key_one(struct work *w, size_t i)
-{
-	struct builder *b = w->b;
-	struct site_doc *doc = w->docs[i];
-	uint64_t key =
-	    hash_u64(hash_u64(b->stamp, doc->body_hash), frame_key(doc));
-
-	w->same[i] = doc->from_cache && doc->page_key == key;
-	doc->page_key = key;
-	w->fresh[i] = w->same[i] &&
-	    (b->out.dry || outtree_fresh(&b->out, doc->file, key));
-}
-
-/*
- * The rest of a document's plan (key_one()), in the documents' order:
- * a page already there is counted; one the live capsule has is copied;
- * else the page is to be made (true is returned; the post is rendered
- * again if its body came from the cache).
+ * The page of a document. Its key hashes the body and the frame; when the
+ * generation being written already has that page, nothing is done; when
+ * the live capsule has it, it is copied; else the page is to be made
+ * (true is returned; the post is rendered again if its body came from the
+ * cache).
  */
 static bool
-plan_doc(struct builder *b, struct site_doc *doc, bool same, bool fresh)
+plan_doc(struct builder *b, struct site_doc *doc)
 {
+	uint64_t key, cached_key = doc->page_key;
 	char *live = NULL;
+	bool same;
 
-	if (fresh) {
+	key = hash_u64(hash_u64(b->stamp, doc->body_hash), frame_key(doc));
+	doc->page_key = key;
+	same = doc->from_cache && cached_key == key;
+	if (same && (b->out.dry || outtree_fresh(&b->out, doc->file, key))) {
 		linkcheck_exists(&b->lc, doc->file);
 		b->st->files++;
 		return false;
 	}
 	if (same && (live = outtree_live_file(&b->out, doc->file)) != NULL) {
-		struct site_file f = {live, doc->file, doc->page_key};
+		struct site_file f = {live, doc->file, key};
 		copy_file(b, &f);
 		b->st->assets--;
 		free(live);
@@ -443,35 +428,19 @@ write_docs(struct builder *b)
 {
 	struct site *s = &b->site;
 	size_t total = s->nposts + s->npages, i, k;
-	struct work w = {.b = b, .one = page_one},
-		    plan = {.b = b, .one = key_one};
+	struct work w = {.b = b, .one = page_one};
 	bool *made = xcalloc(total + 1, sizeof(*made));
 	struct site_doc *doc;
 
 	w.docs = xcalloc(total + 1, sizeof(*w.docs));
 	w.errs = xcalloc(total + 1, sizeof(*w.errs));
-	plan.docs = xcalloc(total + 1, sizeof(*plan.docs));
-	plan.same = xcalloc(total + 1, sizeof(*plan.same));
-	plan.fresh = xcalloc(total + 1, sizeof(*plan.fresh));
 	for (i = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (site_doc_live(doc))
-			plan.docs[plan.n++] = doc;
-	}
-	work_run(&plan);
-	for (i = 0, k = 0; i < total; i++) {
-		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(doc))
-			continue;
-		if (plan_doc(b, doc, plan.same[k], plan.fresh[k])) {
+		if (site_doc_live(doc) && plan_doc(b, doc)) {
 			made[i] = true;
 			w.docs[w.n++] = doc;
 		}
-		k++;
 	}
-	free(plan.docs);
-	free(plan.same);
-	free(plan.fresh);
 	w.n++; /* item 0: the index pages */
 	work_run(&w);
 	for (i = 0, k = 0; i < total; i++) {
