@@ -9,6 +9,7 @@
 
 #include "hash.h"
 #include "path.h"
+#include "url.h"
 
 #define FAMILY "canyon-cache-"
 #define MAGIC FAMILY "5\n"
@@ -420,9 +421,15 @@ restore_place(struct rd *r, struct site_doc *doc)
 	size_t n;
 	const char *day = get_str(r, &n);
 
+	/* Pages are written where it says: nothing may lead out of the
+	 * capsule (site.c refuses such a permalink when it places a post). */
 	if (r->bad || permalink == NULL || url == NULL || file == NULL ||
 	    link == NULL || day == NULL || n + 1 != sizeof(doc->day) ||
-	    (doc->kind == DOC_POST) != (asset_base != NULL) || r->p != r->end) {
+	    (doc->kind == DOC_POST) != (asset_base != NULL) || r->p != r->end ||
+	    url_has_dot_segment(file, strlen(file)) ||
+	    url_has_dot_segment(url, strlen(url)) ||
+	    (asset_base != NULL &&
+		url_has_dot_segment(asset_base, strlen(asset_base)))) {
 		r->bad = true;
 		return;
 	}

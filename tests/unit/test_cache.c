@@ -303,6 +303,30 @@ test_truncated_file(void **state)
 	free_doc(&d);
 }
 
+/* A record whose page would be written out of the capsule is refused. */
+static void
+test_place_out_of_capsule(void **state)
+{
+	struct site_doc d, back;
+	struct cache c;
+	char *file;
+
+	(void)state;
+	make_doc(&d);
+	free(d.file);
+	d.file = strdup("2021/../../../etc/index.gmi");
+	file = save(&d, 99, 0);
+	cache_load(&c, file, 99);
+	memset(&back, 0, sizeof(back));
+	assert_false(cache_restore(&c, cache_find(&c, d.src), &back));
+	assert_false(back.place_borrowed);
+	assert_null(back.file);
+	free_doc(&back);
+	cache_free(&c);
+	remove_dir(file);
+	free_doc(&d);
+}
+
 /* A record kept as it is reads back as what cache_put() writes, and is
  * kept only while the document is what it was restored as. */
 static void
@@ -603,6 +627,7 @@ main(void)
 	    cmocka_unit_test(test_other_stamp_is_empty),
 	    cmocka_unit_test(test_truncated_file),
 	    cmocka_unit_test(test_kept_record),
+	    cmocka_unit_test(test_place_out_of_capsule),
 	    cmocka_unit_test(test_patched_cache),
 	    cmocka_unit_test(test_stale_base_rewritten),
 	    cmocka_unit_test(test_base_mismatch),
