@@ -18,8 +18,6 @@
 #include "series.h"
 #include "workers.h"
 
-#define CACHE_FILE ".canyon-cache"
-
 /* An index page made in parallel with the documents' pages; it is
  * written afterwards, in the order of the original build steps. */
 struct index_page {
@@ -133,12 +131,8 @@ universe_key(const struct site *s)
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		const struct site_doc *d =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(d))
-			continue;
-		h = hash_str(h, d->url);
-		h = hash_str(h, d->stem);
-		h = hash_str(h, d->slug);
-		h = hash_str(h, d->meta.title);
+		if (site_doc_live(d))
+			h = hash_u64(h, d->name_key);
 	}
 	for (i = 0; i < s->nfiles; i++)
 		h = hash_str(h, s->files[i].rel);
@@ -181,8 +175,12 @@ render_prepare(struct builder *b, struct site_doc *doc)
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (doc->text != NULL || site_read_doc(&b->site, doc) == 0)
+	if (doc->text != NULL)
 		return true;
+	if (site_read_doc(&b->site, doc) == 0) {
+		site_doc_keys(doc); /* its front matter read again */
+		return true;
+	}
 	free(doc->text);
 	doc->text = NULL;
 	doc->body = NULL;
@@ -328,26 +326,11 @@ drop_body(struct site_doc *doc)
 static uint64_t
 frame_key(const struct site_doc *doc)
 {
-	const struct post_meta *m = &doc->meta;
-	uint64_t h = hash_str(HASH_SEED, m->title);
-	size_t i, j;
+	uint64_t h = hash_u64(doc->frame_own, doc->prev != NULL);
 
-	h = hash_u64(h, doc->kind);
-	h = hash_str(h, doc->day);
-	h = hash_str(h, doc->permalink);
-	h = hash_str(h, m->lang);
-	for (i = 0; i < m->ntags; i++)
-		h = hash_str(h, m->tags[i]);
-	h = hash_u64(h, m->ntags);
-	for (i = 0; i < m->ncategories; i++) {
-		for (j = 0; j < m->categories[i].n; j++)
-			h = hash_str(h, m->categories[i].names[j]);
-		h = hash_u64(h, m->categories[i].n);
-	}
-	h = hash_str(h, doc->prev ? doc->prev->url : NULL);
-	h = hash_str(h, doc->prev ? doc->prev->meta.title : NULL);
-	h = hash_str(h, doc->next ? doc->next->url : NULL);
-	return hash_str(h, doc->next ? doc->next->meta.title : NULL);
+	h = hash_u64(h, doc->prev ? doc->prev->link_key : 0);
+	h = hash_u64(h, doc->next != NULL);
+	return hash_u64(h, doc->next ? doc->next->link_key : 0);
 }
 
 /*
@@ -541,25 +524,13 @@ index_key(const struct builder *b)
 {
 	const struct site *s = &b->site;
 	uint64_t h = b->stamp;
-	size_t i, j, k;
+	size_t i;
 
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		const struct site_doc *d =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(d) || !d->usable)
-			continue;
-		h = hash_str(h, d->url);
-		h = hash_str(h, d->day);
-		h = hash_str(h, d->meta.title);
-		for (j = 0; j < d->meta.ntags; j++)
-			h = hash_str(h, d->meta.tags[j]);
-		h = hash_u64(h, d->meta.ntags);
-		for (j = 0; j < d->meta.ncategories; j++) {
-			for (k = 0; k < d->meta.categories[j].n; k++)
-				h = hash_str(h, d->meta.categories[j].names[k]);
-			h = hash_u64(h, d->meta.categories[j].n);
-		}
-		h = hash_u64(h, d->meta.ncategories);
+		if (site_doc_live(d) && d->usable)
+			h = hash_u64(h, d->list_key);
 	}
 	return h;
 }
@@ -681,81 +652,33 @@ cache_wanted(const struct site_doc *doc)
 	    diag_errors(&doc->diags) == 0;
 }
 
-/*
- * True when the new cache would be the last one, byte for byte: the same
- * index pages, and every record kept, in the same order, with none left
- * out. A build that changed nothing then saves the file it read, without
- * making 13 MB again (on 10,000 posts).
- */
-static bool
-cache_unchanged(const struct builder *b, const struct buf *header)
-{
-	const struct cache *c = &b->cache;
-	const struct site *s = &b->site;
-	size_t pos = c->header_len, n, i;
-	const char *rec;
-
-	if (c->data == NULL || header->len != c->header_len ||
-	    memcmp(header->data, c->data, header->len) != 0)
-		return false;
-	for (i = 0; i < s->nposts + s->npages; i++) {
-		const struct site_doc *doc =
-		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!cache_wanted(doc))
-			continue;
-		if (doc->cache_rec.len > 0 ||
-		    (rec = cache_kept(c, doc, &n)) == NULL ||
-		    rec != c->data + pos)
-			return false;
-		pos += n;
-	}
-	return pos == c->len;
-}
-
-/* Add bytes to the pieces of the new cache, joining them to the last
- * piece when they follow it (kept records in the old cache's order). */
+/* Write a file of the new cache (a kept base is usually fresh in the
+ * generation being written: nothing is written then). */
 static void
-add_piece(struct iovec **v, size_t *n, size_t *cap, const char *p, size_t len)
+write_cache_file(struct builder *b, const char *rel, const struct cache_file *f)
 {
-	struct iovec *last = *n > 0 ? &(*v)[*n - 1] : NULL;
+	char err[512];
 
-	if (last != NULL && (const char *)last->iov_base + last->iov_len == p) {
-		last->iov_len += len;
-		return;
-	}
-	if (*n == *cap) {
-		*cap = *cap ? *cap * 2 : 64;
-		*v = xrealloc(*v, *cap * sizeof(**v));
-	}
-	(*v)[(*n)++] = (struct iovec){(void *)(uintptr_t)p, len};
+	if (b->werr == NULL &&
+	    outtree_writev(
+		&b->out, rel, f->key, f->pieces, f->n, err, sizeof(err)) != 0)
+		b->werr = xstrdup(err);
 }
 
 /*
- * Save the new cache: its header, then each document's record, the kept
- * ones straight from the old cache's mapping (no copy of megabytes when
- * one post changed), the new ones from where they were made. Its key
- * hashes the header and the records one by one, however they are cut
- * into pieces.
+ * Save the new cache: each document's record, the kept ones straight
+ * from the old cache's mappings, the new ones from where they were made;
+ * cache.c lays them out in its two files.
  */
 static void
 save_cache(struct builder *b)
 {
 	struct site *s = &b->site;
-	struct buf header = BUF_INIT;
-	struct iovec *pieces = NULL;
-	size_t npieces = 0, cap = 0, i, n;
+	struct cache_writer w;
 	const char *rec;
-	char err[512];
-	uint64_t key;
-	bool same;
+	size_t i, n;
 
-	cache_begin(&header, b->stamp, b->index_key, b->index_files,
-	    b->index_keys, b->nindex);
-	key = hash_bytes(HASH_SEED, header.data, header.len);
-	if ((same = cache_unchanged(b, &header)))
-		add_piece(&pieces, &npieces, &cap, b->cache.data, b->cache.len);
-	else
-		add_piece(&pieces, &npieces, &cap, header.data, header.len);
+	cache_writer_init(&w, &b->cache, b->stamp);
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		struct site_doc *doc =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
@@ -768,16 +691,13 @@ save_cache(struct builder *b)
 			rec = doc->cache_rec.data;
 			n = doc->cache_rec.len;
 		}
-		key = hash_bytes(key, rec, n);
-		if (!same)
-			add_piece(&pieces, &npieces, &cap, rec, n);
+		cache_writer_add(&w, doc, rec, n);
 	}
-	if (b->werr == NULL &&
-	    outtree_writev(&b->out, CACHE_FILE, key, pieces, npieces, err,
-		sizeof(err)) != 0)
-		b->werr = xstrdup(err);
-	free(pieces);
-	buf_free(&header);
+	cache_writer_end(
+	    &w, b->index_key, b->index_files, b->index_keys, b->nindex);
+	write_cache_file(b, CACHE_BASE_FILE, &w.base);
+	write_cache_file(b, CACHE_FILE, &w.file);
+	cache_writer_free(&w);
 }
 
 int
@@ -785,7 +705,6 @@ build_run(const struct build_opts *o, struct build_stats *stats, char *err,
     size_t errlen)
 {
 	struct builder b;
-	char *cache_file;
 	int rc = -1;
 
 	memset(&b, 0, sizeof(b));
@@ -795,9 +714,18 @@ build_run(const struct build_opts *o, struct build_stats *stats, char *err,
 	b.stamp = build_stamp(o->cfg);
 	if (outtree_open(&b.out, o->output, o->dry_run, err, errlen) != 0)
 		return -1;
-	cache_file = path_join(b.out.final, CACHE_FILE);
-	cache_load(&b.cache, o->use_cache ? cache_file : NULL, b.stamp);
-	free(cache_file);
+	cache_load(&b.cache, o->use_cache ? b.out.final : NULL, b.stamp);
+	if (b.cache.damage != NULL) {
+		char *file = path_join(b.out.final, CACHE_FILE);
+		struct buf msg = BUF_INIT;
+		buf_printf(&msg,
+		    "the build cache cannot be used (%s): every document is "
+		    "read and rendered again",
+		    b.cache.damage);
+		report(&b, file, 0, false, buf_cstr(&msg));
+		buf_free(&msg);
+		free(file);
+	}
 	if (site_load(&b.site, o->cfg, o->source, &b.cache, err, errlen) != 0) {
 		outtree_abort(&b.out);
 		goto out;

@@ -1,5 +1,6 @@
 #include "series.h"
 
+#include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -15,6 +16,27 @@ find_root(size_t *parent, size_t i)
 	return i;
 }
 
+/*
+ * True when href is a root-relative folder path of letters, digits, '-',
+ * '_' and '/' ("/2021/12/31/slug-01/"): its site path and its page's
+ * path are then href itself (no scheme, host, query, escapes, dots or
+ * file name to work out), the common case of a series list.
+ */
+static bool
+plain_page_path(const char *href)
+{
+	const char *p;
+
+	if (href[0] != '/' || href[1] == '/')
+		return false;
+	for (p = href; *p; p++)
+		if (!((*p >= 'a' && *p <= 'z') || (*p >= 'A' && *p <= 'Z') ||
+			(*p >= '0' && *p <= '9') || *p == '-' || *p == '_' ||
+			*p == '/'))
+			return false;
+	return p[-1] == '/';
+}
+
 /* The post a series item stands for: its link's target, or the owner;
  * NULL when the link leads to no live post. Reads the site only. */
 static struct site_doc *
@@ -26,7 +48,9 @@ item_post(
 
 	if (it->href == NULL)
 		return owner;
-	if (site_link_path(s, it->href, &path) == 0)
+	if (plain_page_path(it->href))
+		doc = strmap_get(&s->by_url, it->href);
+	else if (site_link_path(s, it->href, &path) == 0)
 		doc = site_find_path(s, path.data, path.len);
 	buf_free(&path);
 	if (doc == NULL || doc->kind != DOC_POST || !site_doc_live(doc))

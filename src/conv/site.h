@@ -81,6 +81,18 @@ struct site_doc {
 	unsigned long long content_hash, render_key, body_hash, page_key;
 	bool from_cache; /* meta and rendering restored from the cache: the
 			    body's gemtext is not in memory, only its excerpt */
+	const char *restored_from; /* the cache record (cache.c) */
+	/* Hashes of what other documents and pages see of it, made when it
+	 * is placed (in parallel) so that the build's passes over every
+	 * document hash numbers rather than strings (site_doc_keys()). */
+	unsigned long long name_key; /* url, stem, slug, title */
+	unsigned long long list_key; /* what the index pages show */
+	unsigned long long frame_own; /* its page's frame but neighbours */
+	unsigned long long link_key; /* url and title (a neighbour's link) */
+	/* strmap_hash() of url, stem, slug and title, and their lengths, for
+	 * the site's maps (made in parallel too). */
+	unsigned long long url_hash, stem_hash, slug_hash, title_hash;
+	size_t url_len, stem_len, slug_len, title_len;
 	struct post_meta meta;
 	bool usable; /* front matter read; false: the post failed */
 	char *permalink; /* "/2021/12/31/slug/" */
@@ -88,6 +100,8 @@ struct site_doc {
 	char *file; /* page file in the capsule: "2021/12/31/slug/index.gmi" */
 	char *link; /* url percent-encoded, as written in link lines */
 	char day[11]; /* "YYYY-MM-DD" of the date in its zone */
+	bool place_borrowed; /* permalink, url, file, link and asset_base
+				are the cache's, restored with its meta */
 	struct diag_list diags;
 	struct render_result res;
 	bool rendered;
@@ -170,6 +184,10 @@ void site_put_link(struct buf *out, const char *path);
 
 /* "YYYY-MM-DD" of t in the zone tz (minutes east of UTC); out has 11 bytes. */
 void site_format_day(time_t t, int tz, char out[11]);
+
+/* Make doc's name_key, list_key, frame_own and link_key from its meta and
+ * place (once placed, and again when its front matter is read again). */
+void site_doc_keys(struct site_doc *doc);
 
 /* True when the document is published: read, placed and not a draft. */
 bool site_doc_live(const struct site_doc *doc);

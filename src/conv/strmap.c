@@ -1,23 +1,25 @@
 #include "strmap.h"
 
+#include <stdbool.h>
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "buf.h"
+#include "hash.h"
 
-/* FNV-1a: short keys (URL paths, tag names), no adversary to defend against. */
+/* Keys are copied into blocks of this size (a longer key has its own). */
+#define BLOCK_SIZE (64u * 1024)
+
+struct strmap_block {
+	struct strmap_block *prev;
+	char keys[];
+};
+
 static uint64_t
 hash(const char *s, size_t n)
 {
-	uint64_t h = 1469598103934665603ULL;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		h ^= (unsigned char)s[i];
-		h *= 1099511628211ULL;
-	}
-	return h;
+	return hash_bytes(HASH_SEED, s, n);
 }
 
 static struct strmap_slot *
@@ -29,9 +31,8 @@ find_hashed(const struct strmap *m, const char *key, size_t n, uint64_t h)
 		return NULL;
 	i = (size_t)h & (m->cap - 1);
 	while (m->slots[i].key != NULL) {
-		if (m->slots[i].hash == h &&
-		    strncmp(m->slots[i].key, key, n) == 0 &&
-		    m->slots[i].key[n] == '\0')
+		if (m->slots[i].hash == h && m->slots[i].len == n &&
+		    memcmp(m->slots[i].key, key, n) == 0)
 			return &m->slots[i];
 		i = (i + 1) & (m->cap - 1);
 	}
@@ -44,39 +45,111 @@ find(const struct strmap *m, const char *key, size_t n)
 	return find_hashed(m, key, n, hash(key, n));
 }
 
+/* Rehash into cap slots (a power of two). */
 static void
-grow(struct strmap *m)
+resize(struct strmap *m, size_t cap)
 {
 	struct strmap_slot *old = m->slots, *s;
 	size_t oldcap = m->cap, i;
 
-	m->cap = oldcap ? oldcap * 2 : 64;
+	m->cap = cap;
 	m->slots = xcalloc(m->cap, sizeof(*m->slots));
 	for (i = 0; i < oldcap; i++) {
 		if (old[i].key == NULL)
 			continue;
-		s = find_hashed(m, old[i].key, strlen(old[i].key), old[i].hash);
+		s = find_hashed(m, old[i].key, old[i].len, old[i].hash);
 		*s = old[i];
 	}
 	free(old);
 }
 
 void
-strmap_putn(struct strmap *m, const char *key, size_t n, void *value)
+strmap_reserve(struct strmap *m, size_t n)
+{
+	size_t cap = m->cap ? m->cap : 64;
+
+	while (n * 4 > cap * 3)
+		cap *= 2;
+	if (cap != m->cap)
+		resize(m, cap);
+}
+
+/* A copy of key (n bytes and a NUL) in the map's blocks. */
+static char *
+copy_key(struct strmap *m, const char *key, size_t n)
+{
+	size_t need = n + 1, size;
+	struct strmap_block *block;
+	char *p;
+
+	if (need > m->left) {
+		size = need > BLOCK_SIZE ? need : BLOCK_SIZE;
+		block = xmalloc(sizeof(*block) + size);
+		block->prev = m->blocks;
+		m->blocks = block;
+		m->next = block->keys;
+		m->left = size;
+	}
+	p = m->next;
+	memcpy(p, key, n);
+	p[n] = '\0';
+	m->next += need;
+	m->left -= need;
+	return p;
+}
+
+/* Set key to value; a new key is copied unless borrowed. */
+static void
+put(struct strmap *m, const char *key, size_t n, uint64_t h, void *value,
+    bool borrow)
 {
 	struct strmap_slot *s;
-	uint64_t h;
 
 	if ((m->n + 1) * 4 > m->cap * 3)
-		grow(m);
-	h = hash(key, n);
+		resize(m, m->cap ? m->cap * 2 : 64);
 	s = find_hashed(m, key, n, h);
 	if (s->key == NULL) {
-		s->key = xstrndup(key, n);
+		s->key = borrow ? (char *)(uintptr_t)key : copy_key(m, key, n);
 		s->hash = h;
+		s->len = n;
 		m->n++;
 	}
 	s->value = value;
+}
+
+void
+strmap_putn(struct strmap *m, const char *key, size_t n, void *value)
+{
+	put(m, key, n, hash(key, n), value, false);
+}
+
+unsigned long long
+strmap_hash(const char *key, size_t n)
+{
+	return hash(key, n);
+}
+
+void *
+strmap_get_hashed(
+    const struct strmap *m, const char *key, size_t n, unsigned long long h)
+{
+	struct strmap_slot *s = find_hashed(m, key, n, h);
+
+	return s && s->key ? s->value : NULL;
+}
+
+void
+strmap_put_hashed(struct strmap *m, const char *key, size_t n,
+    unsigned long long h, void *value)
+{
+	put(m, key, n, h, value, false);
+}
+
+void
+strmap_put_borrowed(struct strmap *m, const char *key, size_t n,
+    unsigned long long h, void *value)
+{
+	put(m, key, n, h, value, true);
 }
 
 void
@@ -110,11 +183,12 @@ strmap_has(const struct strmap *m, const char *key)
 void
 strmap_free(struct strmap *m)
 {
-	size_t i;
+	struct strmap_block *block, *prev;
 
-	for (i = 0; i < m->cap; i++)
-		free(m->slots[i].key);
+	for (block = m->blocks; block != NULL; block = prev) {
+		prev = block->prev;
+		free(block);
+	}
 	free(m->slots);
-	m->slots = NULL;
-	m->cap = m->n = 0;
+	memset(m, 0, sizeof(*m));
 }

@@ -62,6 +62,12 @@ make_doc(struct site_doc *d)
 	d->links[0].path = strdup("/tags/여행/");
 	d->links[0].line = -1;
 	d->nlinks = 1;
+	d->permalink = strdup("/2021/12/31/las-vegas-aws-reinvent-04/");
+	d->url = strdup(d->permalink);
+	d->file = strdup("2021/12/31/las-vegas-aws-reinvent-04/index.gmi");
+	d->link = strdup(d->permalink);
+	d->asset_base = strdup(d->permalink);
+	memcpy(d->day, "2021-12-31", sizeof(d->day));
 	d->rendered = true;
 }
 
@@ -79,27 +85,94 @@ free_doc(struct site_doc *d)
 		free(d->links[i].path);
 	}
 	free(d->links);
+	if (!d->place_borrowed) {
+		free(d->permalink);
+		free(d->url);
+		free(d->file);
+		free(d->link);
+		free(d->asset_base);
+	}
+}
+
+static void
+write_pieces(
+    const char *dir, const char *name, const struct cache_file *f, size_t cut)
+{
+	char path[256];
+	size_t i, left;
+	FILE *fp;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "wb"));
+	for (i = 0, left = 0; i < f->n; i++)
+		left += f->pieces[i].iov_len;
+	left = left > cut ? left - cut : 0;
+	for (i = 0; i < f->n && left > 0; i++) {
+		size_t k =
+		    f->pieces[i].iov_len < left ? f->pieces[i].iov_len : left;
+		assert_int_equal(fwrite(f->pieces[i].iov_base, 1, k, fp), k);
+		left -= k;
+	}
+	fclose(fp);
+}
+
+/* Save the cache of docs (their records made anew, or kept from old)
+ * into dir; cut bytes are left off the end of the file named cut_name. */
+static void
+save_docs(const char *dir, const struct cache *old, struct site_doc **docs,
+    size_t n, uint64_t stamp, const char *cut_name, size_t cut)
+{
+	struct cache_writer w;
+	struct buf *recs = calloc(n + 1, sizeof(*recs));
+	char *index[] = {"index.gmi", "tags/여행/index.gmi"};
+	uint64_t keys[] = {5, 6};
+	const char *rec;
+	size_t i, len;
+
+	cache_writer_init(&w, old, stamp);
+	for (i = 0; i < n; i++) {
+		if ((rec = cache_kept(old, docs[i], &len)) == NULL) {
+			cache_put(&recs[i], docs[i]);
+			rec = recs[i].data;
+			len = recs[i].len;
+		}
+		cache_writer_add(&w, docs[i], rec, len);
+	}
+	cache_writer_end(&w, 77, index, keys, 2);
+	write_pieces(dir, CACHE_FILE, &w.file,
+	    cut_name && strcmp(cut_name, CACHE_FILE) == 0 ? cut : 0);
+	write_pieces(dir, CACHE_BASE_FILE, &w.base,
+	    cut_name && strcmp(cut_name, CACHE_BASE_FILE) == 0 ? cut : 0);
+	cache_writer_free(&w);
+	for (i = 0; i < n; i++)
+		buf_free(&recs[i]);
+	free(recs);
 }
 
 static char *
 save(const struct site_doc *d, uint64_t stamp, size_t cut)
 {
-	static char file[] = "/tmp/canyon-cache-test.XXXXXX";
-	struct buf b = BUF_INIT;
-	char *name = strdup(file);
-	int fd = mkstemp(name);
+	char tmpl[] = "/tmp/canyon-cache-test.XXXXXX";
+	struct cache none;
+	struct site_doc *docs[] = {(struct site_doc *)(uintptr_t)d};
 
-	char *index[] = {"index.gmi", "tags/여행/index.gmi"};
-	uint64_t keys[] = {5, 6};
+	assert_non_null(mkdtemp(tmpl));
+	memset(&none, 0, sizeof(none));
+	save_docs(tmpl, &none, docs, 1, stamp, CACHE_FILE, cut);
+	return strdup(tmpl);
+}
 
-	cache_begin(&b, stamp, 77, index, keys, 2);
-	cache_put(&b, d);
-	assert_true(fd >= 0);
-	assert_int_equal(
-	    write(fd, b.data, b.len - cut), (ssize_t)(b.len - cut));
-	close(fd);
-	buf_free(&b);
-	return name;
+static void
+remove_dir(char *dir)
+{
+	char path[256];
+
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
+	unlink(path);
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_BASE_FILE);
+	unlink(path);
+	rmdir(dir);
+	free(dir);
 }
 
 static void
@@ -125,6 +198,13 @@ test_round_trip(void **state)
 	memset(&back, 0, sizeof(back));
 	back.sig_ino = 8;
 	assert_false(cache_same_file(&c, rec, &back));
+	/* A post's record does not restore a page. */
+	back.kind = DOC_PAGE;
+	assert_false(cache_restore(&c, rec, &back));
+	assert_false(back.place_borrowed);
+	free_doc(&back);
+	memset(&back, 0, sizeof(back));
+	back.sig_ino = 8;
 	assert_true(cache_restore(&c, rec, &back));
 	assert_true(back.from_cache && back.usable && back.rendered);
 	assert_int_equal(back.render_key, 0x2222);
@@ -151,17 +231,24 @@ test_round_trip(void **state)
 	assert_int_equal(back.nlinks, 1);
 	assert_string_equal(back.links[0].path, "/tags/여행/");
 	assert_int_equal(back.links[0].line, -1);
+	assert_true(back.place_borrowed);
+	assert_string_equal(back.permalink, d.permalink);
+	assert_string_equal(back.url, d.url);
+	assert_string_equal(back.file, d.file);
+	assert_string_equal(back.link, d.link);
+	assert_string_equal(back.asset_base, d.asset_base);
+	assert_string_equal(back.day, "2021-12-31");
 	/* Restored strings are read in place, from the mapping. */
 	assert_true(
 	    back.meta.borrowed && back.res.borrowed && back.links_borrowed);
 	assert_true(
-	    back.meta.title > c.data && back.meta.title < c.data + c.len);
-	assert_true(
-	    back.links[0].path > c.data && back.links[0].path < c.data + c.len);
+	    back.meta.title > c.base && back.meta.title < c.base + c.base_len);
+	assert_true(back.links[0].path > c.base &&
+	    back.links[0].path < c.base + c.base_len);
+	assert_null(c.damage);
 	free_doc(&back);
 	cache_free(&c);
-	unlink(file);
-	free(file);
+	remove_dir(file);
 	free_doc(&d);
 }
 
@@ -177,12 +264,14 @@ test_other_stamp_is_empty(void **state)
 	file = save(&d, 99, 0);
 	cache_load(&c, file, 100);
 	assert_null(cache_find(&c, d.src));
+	/* Not damaged: made by another canyon or configuration. */
+	assert_null(c.damage);
 	cache_free(&c);
 	cache_load(&c, "/nonexistent/cache", 99);
 	assert_null(cache_find(&c, d.src));
+	assert_null(c.damage);
 	cache_free(&c);
-	unlink(file);
-	free(file);
+	remove_dir(file);
 	free_doc(&d);
 }
 
@@ -192,19 +281,49 @@ test_truncated_file(void **state)
 	struct site_doc d;
 	struct cache c;
 	size_t cut;
+
+	(void)state;
+	make_doc(&d);
+	/* Whatever the cut of either file, the record is unknown and the
+	 * cache says it is damaged. */
+	for (cut = 1; cut < 200; cut += 7) {
+		char tmpl[] = "/tmp/canyon-cache-test.XXXXXX";
+		struct cache none;
+		struct site_doc *docs[] = {&d};
+		assert_non_null(mkdtemp(tmpl));
+		memset(&none, 0, sizeof(none));
+		save_docs(tmpl, &none, docs, 1, 99,
+		    cut % 2 ? CACHE_FILE : CACHE_BASE_FILE, cut);
+		cache_load(&c, tmpl, 99);
+		assert_null(cache_find(&c, d.src));
+		assert_non_null(c.damage);
+		cache_free(&c);
+		remove_dir(strdup(tmpl));
+	}
+	free_doc(&d);
+}
+
+/* A record whose page would be written out of the capsule is refused. */
+static void
+test_place_out_of_capsule(void **state)
+{
+	struct site_doc d, back;
+	struct cache c;
 	char *file;
 
 	(void)state;
 	make_doc(&d);
-	/* Whatever the cut, the record is either unknown or refused. */
-	for (cut = 1; cut < 200; cut += 7) {
-		file = save(&d, 99, cut);
-		cache_load(&c, file, 99);
-		assert_null(cache_find(&c, d.src));
-		cache_free(&c);
-		unlink(file);
-		free(file);
-	}
+	free(d.file);
+	d.file = strdup("2021/../../../etc/index.gmi");
+	file = save(&d, 99, 0);
+	cache_load(&c, file, 99);
+	memset(&back, 0, sizeof(back));
+	assert_false(cache_restore(&c, cache_find(&c, d.src), &back));
+	assert_false(back.place_borrowed);
+	assert_null(back.file);
+	free_doc(&back);
+	cache_free(&c);
+	remove_dir(file);
 	free_doc(&d);
 }
 
@@ -235,6 +354,8 @@ test_kept_record(void **state)
 	assert_non_null(kept = cache_kept(&c, &back, &n));
 	assert_int_equal(n, put.len);
 	assert_memory_equal(kept, put.data, put.len);
+	/* Only c's own records are kept by c. */
+	assert_null(cache_kept(&(struct cache){0}, &back, &n));
 	back.page_key++;
 	assert_null(cache_kept(&c, &back, &n));
 	back.page_key--;
@@ -246,9 +367,256 @@ test_kept_record(void **state)
 	buf_free(&put);
 	free_doc(&back);
 	cache_free(&c);
-	unlink(file);
-	free(file);
+	remove_dir(file);
 	free_doc(&d);
+}
+
+static char *
+read_all(const char *dir, const char *name, size_t *len)
+{
+	char path[256], *data;
+	FILE *fp;
+	long n;
+
+	snprintf(path, sizeof(path), "%s/%s", dir, name);
+	assert_non_null(fp = fopen(path, "rb"));
+	fseek(fp, 0, SEEK_END);
+	n = ftell(fp);
+	rewind(fp);
+	data = malloc((size_t)n + 1);
+	assert_int_equal(fread(data, 1, (size_t)n, fp), (size_t)n);
+	fclose(fp);
+	*len = (size_t)n;
+	return data;
+}
+
+static char *
+new_dir(void)
+{
+	char tmpl[] = "/tmp/canyon-cache-test.XXXXXX";
+
+	assert_non_null(mkdtemp(tmpl));
+	return strdup(tmpl);
+}
+
+/* Posts posts/0.md, posts/1.md..., as make_doc() makes them; N of them
+ * when one changed is a small share (cache.c rewrites the base when it
+ * is not). */
+#define N 8
+static void
+make_docs(struct site_doc *d, struct site_doc **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		make_doc(&d[i]);
+		free(d[i].src);
+		d[i].src = malloc(32);
+		snprintf(d[i].src, 32, "posts/%zu.md", i);
+		d[i].sig_ino = 100 + i;
+		v[i] = &d[i];
+	}
+}
+
+/* The documents of the cache c as the next build restores them. */
+static void
+restore_docs(const struct cache *c, const struct site_doc *d,
+    struct site_doc *back, struct site_doc **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++) {
+		memset(&back[i], 0, sizeof(back[i]));
+		back[i].src = strdup(d[i].src);
+		back[i].sig_size = d[i].sig_size;
+		back[i].sig_mtime_s = d[i].sig_mtime_s;
+		back[i].sig_mtime_ns = d[i].sig_mtime_ns;
+		back[i].sig_ino = d[i].sig_ino;
+		assert_true(
+		    cache_restore(c, cache_find(c, d[i].src), &back[i]));
+		v[i] = &back[i];
+	}
+}
+
+/*
+ * One post of N changed: the base stays as it is (the same bytes), the cache
+ * file holds that post's record alone, and everything restores as it was
+ * saved; the record stays in the cache file while the base stays.
+ */
+static void
+test_patched_cache(void **state)
+{
+	struct site_doc d[N], back[N], back2[N], *v[N];
+	struct cache c1, c2, c3;
+	char *dir1 = new_dir(), *dir2 = new_dir(), *dir3 = new_dir();
+	char *base1, *base2, *base3, *file1, *file2, *file3;
+	size_t base1_len, base2_len, base3_len, file1_len, file2_len, file3_len;
+	const char *rec;
+
+	(void)state;
+	make_docs(d, v, N);
+	save_docs(dir1, &(struct cache){0}, v, N, 99, NULL, 0);
+	cache_load(&c1, dir1, 99);
+	assert_null(c1.damage);
+	assert_int_equal(c1.base_records, N);
+	restore_docs(&c1, d, back, v, N);
+	/* Post 1 is rendered again and changed its title. */
+	free(d[1].meta.title);
+	d[1].meta.title = strdup("바뀐 제목");
+	d[1].render_key = 0x5555;
+	v[1] = &d[1];
+	save_docs(dir2, &c1, v, N, 99, NULL, 0);
+	base1 = read_all(dir1, CACHE_BASE_FILE, &base1_len);
+	base2 = read_all(dir2, CACHE_BASE_FILE, &base2_len);
+	file1 = read_all(dir1, CACHE_FILE, &file1_len);
+	file2 = read_all(dir2, CACHE_FILE, &file2_len);
+	assert_int_equal(base2_len, base1_len);
+	assert_memory_equal(base2, base1, base1_len);
+	assert_true(file2_len > file1_len);
+	assert_true(file2_len - file1_len < base1_len / 2);
+	cache_load(&c2, dir2, 99);
+	assert_null(c2.damage);
+	assert_int_equal(c2.base_records, N);
+	assert_int_equal(c2.nentries, N);
+	rec = cache_find(&c2, d[1].src);
+	assert_true(rec > c2.data && rec < c2.data + c2.len);
+	restore_docs(&c2, d, back2, v, N);
+	assert_string_equal(back2[1].meta.title, "바뀐 제목");
+	assert_int_equal(back2[1].render_key, 0x5555);
+	assert_string_equal(back2[0].meta.title, d[0].meta.title);
+	assert_int_equal(back2[2].sig_ino, 102);
+	assert_int_equal(back2[2].nlinks, 1);
+	/* Nothing changed since: the same two files again. */
+	save_docs(dir3, &c2, v, N, 99, NULL, 0);
+	base3 = read_all(dir3, CACHE_BASE_FILE, &base3_len);
+	file3 = read_all(dir3, CACHE_FILE, &file3_len);
+	assert_int_equal(base3_len, base1_len);
+	assert_memory_equal(base3, base1, base1_len);
+	assert_int_equal(file3_len, file2_len);
+	assert_memory_equal(file3, file2, file2_len);
+	cache_load(&c3, dir3, 99);
+	assert_string_equal(cache_find(&c3, d[1].src) ? "found" : "", "found");
+	cache_free(&c3);
+	free(base1);
+	free(base2);
+	free(base3);
+	free(file1);
+	free(file2);
+	free(file3);
+	for (size_t i = 0; i < N; i++) {
+		free_doc(&back[i]);
+		free_doc(&back2[i]);
+		free_doc(&d[i]);
+	}
+	cache_free(&c2);
+	cache_free(&c1);
+	remove_dir(dir1);
+	remove_dir(dir2);
+	remove_dir(dir3);
+}
+
+/* A source of the base that is no longer cached (a post deleted): a new
+ * base, without it. */
+static void
+test_stale_base_rewritten(void **state)
+{
+	struct site_doc d[3], back[3], *v[3];
+	struct cache c1, c2;
+	char *dir1 = new_dir(), *dir2 = new_dir();
+	size_t i;
+
+	(void)state;
+	make_docs(d, v, 3);
+	save_docs(dir1, &(struct cache){0}, v, 3, 99, NULL, 0);
+	cache_load(&c1, dir1, 99);
+	restore_docs(&c1, d, back, v, 3);
+	v[1] = v[2];
+	save_docs(dir2, &c1, v, 2, 99, NULL, 0);
+	cache_load(&c2, dir2, 99);
+	assert_null(c2.damage);
+	assert_int_equal(c2.base_records, 2);
+	assert_true(c2.base_id != c1.base_id);
+	assert_null(cache_find(&c2, d[1].src));
+	assert_non_null(cache_find(&c2, d[2].src));
+	/* Every record is in the new base. */
+	assert_int_equal(c2.len, c1.len);
+	for (i = 0; i < 3; i++) {
+		free_doc(&back[i]);
+		free_doc(&d[i]);
+	}
+	cache_free(&c2);
+	cache_free(&c1);
+	remove_dir(dir1);
+	remove_dir(dir2);
+}
+
+/* A cache file with another generation's base: damaged, said so; the
+ * records of the cache file itself are still used. */
+static void
+test_base_mismatch(void **state)
+{
+	struct site_doc d[N], back[N], *v[N];
+	struct cache c1, c2;
+	char *dir1 = new_dir(), *dir2 = new_dir(), *base, path[256];
+	size_t len, i;
+	FILE *fp;
+
+	(void)state;
+	make_docs(d, v, N);
+	save_docs(dir1, &(struct cache){0}, v, N, 99, NULL, 0);
+	cache_load(&c1, dir1, 99);
+	restore_docs(&c1, d, back, v, N);
+	d[1].render_key = 0x6666;
+	v[1] = &d[1];
+	save_docs(dir2, &c1, v, N, 99, NULL, 0);
+	/* dir2's base replaced by one of two posts. */
+	v[1] = v[2];
+	save_docs(dir1, &(struct cache){0}, v, 2, 99, NULL, 0);
+	base = read_all(dir1, CACHE_BASE_FILE, &len);
+	snprintf(path, sizeof(path), "%s/%s", dir2, CACHE_BASE_FILE);
+	assert_non_null(fp = fopen(path, "wb"));
+	assert_int_equal(fwrite(base, 1, len, fp), len);
+	fclose(fp);
+	cache_load(&c2, dir2, 99);
+	assert_non_null(c2.damage);
+	assert_int_equal(c2.base_id, 0);
+	assert_non_null(cache_find(&c2, d[1].src));
+	assert_null(cache_find(&c2, d[0].src));
+	free(base);
+	for (i = 0; i < N; i++) {
+		free_doc(&back[i]);
+		free_doc(&d[i]);
+	}
+	cache_free(&c2);
+	cache_free(&c1);
+	remove_dir(dir1);
+	remove_dir(dir2);
+}
+
+/* Another version's cache file: not damaged, not used. */
+static void
+test_other_version(void **state)
+{
+	char *dir = new_dir(), path[256];
+	struct cache c;
+	FILE *fp;
+
+	(void)state;
+	snprintf(path, sizeof(path), "%s/%s", dir, CACHE_FILE);
+	assert_non_null(fp = fopen(path, "wb"));
+	fputs("canyon-cache-3\n0123456789abcdef", fp);
+	fclose(fp);
+	cache_load(&c, dir, 99);
+	assert_null(c.damage);
+	assert_int_equal(c.nentries, 0);
+	cache_free(&c);
+	assert_non_null(fp = fopen(path, "wb"));
+	fputs("something else", fp);
+	fclose(fp);
+	cache_load(&c, dir, 99);
+	assert_non_null(c.damage);
+	cache_free(&c);
+	remove_dir(dir);
 }
 
 int
@@ -259,6 +627,11 @@ main(void)
 	    cmocka_unit_test(test_other_stamp_is_empty),
 	    cmocka_unit_test(test_truncated_file),
 	    cmocka_unit_test(test_kept_record),
+	    cmocka_unit_test(test_place_out_of_capsule),
+	    cmocka_unit_test(test_patched_cache),
+	    cmocka_unit_test(test_stale_base_rewritten),
+	    cmocka_unit_test(test_base_mismatch),
+	    cmocka_unit_test(test_other_version),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
