@@ -36,6 +36,29 @@ has_control(const char *s, size_t n)
 	return false;
 }
 
+/* The offset of the first byte of s[from..to) that is in set (one to
+ * three bytes), or to: memchr, not a byte loop, since the converter
+ * parses every link of every page. */
+static size_t
+first_of(const char *s, size_t from, size_t to, const char *set)
+{
+	const char *p;
+
+	for (; *set && from < to; set++)
+		if ((p = memchr(s + from, *set, to - from)) != NULL)
+			to = (size_t)(p - s);
+	return to;
+}
+
+/* The offset of the last c in s[from..to), or to. */
+static size_t
+last_at(const char *s, size_t from, size_t to, char c)
+{
+	const char *p = from < to ? memrchr(s + from, c, to - from) : NULL;
+
+	return p != NULL ? (size_t)(p - s) : to;
+}
+
 int
 url_parse(const char *s, size_t n, struct url *u, const char **reason)
 {
@@ -65,23 +88,15 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 	if (n - start >= 2 && s[start] == '/' && s[start + 1] == '/') {
 		u->has_authority = true;
 		start += 2;
-		auth_end = start;
-		while (auth_end < n && s[auth_end] != '/' &&
-		    s[auth_end] != '?' && s[auth_end] != '#')
-			auth_end++;
-		at = auth_end;
-		for (i = start; i < auth_end; i++)
-			if (s[i] == '@')
-				at = i;
+		auth_end = first_of(s, start, n, "/?#");
+		at = last_at(s, start, auth_end, '@');
 		if (at != auth_end) {
 			u->has_userinfo = true;
 			u->userinfo = (struct slice){s + start, at - start};
 			start = at + 1;
 		}
 		if (start < auth_end && s[start] == '[') {
-			end = start;
-			while (end < auth_end && s[end] != ']')
-				end++;
+			end = first_of(s, start, auth_end, "]");
 			if (end == auth_end) {
 				*reason = "unterminated IPv6 literal";
 				return -1;
@@ -90,9 +105,7 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 			    (struct slice){s + start + 1, end - start - 1};
 			i = end + 1;
 		} else {
-			i = start;
-			while (i < auth_end && s[i] != ':')
-				i++;
+			i = first_of(s, start, auth_end, ":");
 			u->host = (struct slice){s + start, i - start};
 		}
 		if (i < auth_end) {
@@ -122,15 +135,11 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 		start = auth_end;
 	}
 
-	end = start;
-	while (end < n && s[end] != '?' && s[end] != '#')
-		end++;
+	end = first_of(s, start, n, "?#");
 	u->path = (struct slice){s + start, end - start};
 	if (end < n && s[end] == '?') {
 		start = end + 1;
-		end = start;
-		while (end < n && s[end] != '#')
-			end++;
+		end = first_of(s, start, n, "#");
 		u->has_query = true;
 		u->query = (struct slice){s + start, end - start};
 	}

@@ -100,7 +100,12 @@ rd_trim_into(struct buf *out, const char *s, size_t n)
 		n--;
 	buf_reserve(out, n + 1);
 	buf_append(out, s, n);
-	for (char *p = out->data + at; (p = strpbrk(p, "\r\n")) != NULL; p++)
+	/* once per source line: memchr rather than a byte loop */
+	for (char *p = out->data + at, *end = p + n;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		*p = ' ';
+	for (char *p = out->data + at, *end = p + n;
+	     (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
 		*p = ' ';
 	buf_putc(out, '\0'); /* kept: the next text starts after it */
 	return n;

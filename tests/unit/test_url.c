@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -66,6 +67,66 @@ test_parse_relative(void **state)
 	assert_false(u.has_authority);
 }
 
+/* Each part of a parsed URL as "scheme|userinfo|host|port|path|query|
+ * fragment", a part that is not there as "-". */
+static void
+parts(const char *s, char *out, size_t len)
+{
+	struct url u;
+	const char *reason;
+	size_t at = 0;
+
+	if (url_parse(s, strlen(s), &u, &reason) != 0) {
+		snprintf(out, len, "refused");
+		return;
+	}
+#define PART(present, sl)                                                      \
+	at += (size_t)snprintf(out + at, len - at, "%s%.*s", at ? "|" : "",    \
+	    (present) ? (int)(sl).len : 1, (present) ? (sl).p : "-")
+	PART(u.scheme.len > 0, u.scheme);
+	PART(u.has_userinfo, u.userinfo);
+	PART(u.has_authority, u.host);
+	PART(u.port.len > 0, u.port);
+	PART(true, u.path);
+	PART(u.has_query, u.query);
+	PART(u.has_fragment, u.fragment);
+#undef PART
+}
+
+/* Where each part ends: the first '/', '?' or '#' ends the authority,
+ * the last '@' in it the user, the first ':' the host, the first '?' or
+ * '#' the path, the first '#' the query. */
+static void
+test_parse_parts(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"https://bench.example.org/2020/01/01/post-00000/a.jpeg",
+		"https|-|bench.example.org|-|/2020/01/01/post-00000/"
+		"a.jpeg|-|-"},
+	    {"https://www.youtube.com/watch?v=abc#t=1?x",
+		"https|-|www.youtube.com|-|/watch|v=abc|t=1?x"},
+	    {"gemini://a@b@host:1965#frag/x", "gemini|a@b|host|1965||-|frag/x"},
+	    {"gemini://h?q/r#f", "gemini|-|h|-||q/r|f"},
+	    {"gemini://[::1]:70/p?", "gemini|-|::1|70|/p||-"},
+	    {"gemini://[::1/p", "refused"},
+	    {"gemini://[::1]x/p", "refused"},
+	    {"gemini://h:/p", "gemini|-|h|-|/p|-|-"},
+	    {"//h/p#", "-|-|h|-|/p|-|"},
+	    {"mailto:a@b.c", "mailto|-|-|-|a@b.c|-|-"},
+	    {"a/b:c?d#e", "-|-|-|-|a/b:c|d|e"},
+	    {"gemini://", "gemini|-||-||-|-"},
+	    {"?#", "-|-|-|-|||"},
+	    {"", "-|-|-|-||-|-"},
+	};
+	char got[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parts(cases[i][0], got, sizeof(got));
+		assert_string_equal(got, cases[i][1]);
+	}
+}
+
 static void
 test_decode(void **state)
 {
@@ -117,6 +178,7 @@ main(void)
 	    cmocka_unit_test(test_parse_gemini),
 	    cmocka_unit_test(test_parse_userinfo_ipv6),
 	    cmocka_unit_test(test_parse_refuses),
+	    cmocka_unit_test(test_parse_parts),
 	    cmocka_unit_test(test_parse_relative),
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_encode),
