@@ -11,10 +11,9 @@ is_scheme_char(char c)
 	return isalnum((unsigned char)c) || c == '+' || c == '-' || c == '.';
 }
 
-/* True when s[0..n) holds a control character, a space or DEL. Eight
- * bytes at a time: the converter checks every link of every page. */
-static bool
-has_control(const char *s, size_t n)
+/* Eight bytes at a time: the converter checks every link of every page. */
+bool
+url_has_control(const char *s, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
 	uint64_t w;
@@ -66,7 +65,7 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 
 	memset(u, 0, sizeof(*u));
 	u->port_num = -1;
-	if (has_control(s, n)) {
+	if (url_has_control(s, n)) {
 		*reason = "control character or space in URL";
 		return -1;
 	}
@@ -166,17 +165,19 @@ int
 url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
     const char **reason)
 {
-	size_t i;
+	size_t i = 0;
 
 	buf_reserve(out, n);
-	for (i = 0; i < n; i++) {
+	while (i < n) {
+		const char *pct = memchr(s + i, '%', n - i);
+		size_t run = pct != NULL ? (size_t)(pct - s) - i : n - i;
 		int hi, lo;
 		char c;
 
-		if (s[i] != '%') {
-			buf_putc(out, s[i]);
-			continue;
-		}
+		/* the bytes up to the next escape, in one copy */
+		buf_append(out, s + i, run);
+		if ((i += run) == n)
+			break;
 		if (i + 2 >= n) {
 			*reason = "truncated percent escape";
 			return -1;
@@ -194,7 +195,7 @@ url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
 			return -1;
 		}
 		buf_putc(out, c);
-		i += 2;
+		i += 3;
 	}
 	return 0;
 }

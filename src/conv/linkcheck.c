@@ -54,6 +54,27 @@ linkcheck_exists(struct linkcheck *lc, const char *file)
 	buf_free(&p);
 }
 
+/* "http://" or "https://" and a host alone (no port, no IPv6 literal),
+ * with no byte that url_parse() refuses: external for certain, with no
+ * need to parse it. Most links of a page are such (images on the web
+ * blog, videos). */
+static bool
+plain_web_link(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n > 8 && memcmp(t, "https://", 8) == 0)
+		i = 8;
+	else if (n > 7 && memcmp(t, "http://", 7) == 0)
+		i = 7;
+	else
+		return false;
+	for (; i < n && t[i] != '/' && t[i] != '?' && t[i] != '#'; i++)
+		if (t[i] == ':' || t[i] == '[')
+			return false;
+	return !url_has_control(t, n);
+}
+
 /* The decoded capsule path of an internal link, or -1 for an external one.
  * A link that cannot be decoded leads nowhere: its path is left empty. */
 static int
@@ -63,6 +84,8 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 	struct url u, base;
 	const char *reason;
 
+	if (plain_web_link(t, n))
+		return -1;
 	if (url_parse(t, n, &u, &reason) != 0)
 		return 0;
 	if (u.scheme.len > 0) {
@@ -118,6 +141,19 @@ collect_one(const struct site *s, const struct site_doc *doc, const char *file,
 		}
 }
 
+/* Where a link line's target starting at p ends: the first space or tab
+ * before eol, or eol. */
+static const char *
+target_end(const char *p, const char *eol)
+{
+	const char *sp = memchr(p, ' ', (size_t)(eol - p)), *tab;
+
+	if (sp != NULL)
+		eol = sp;
+	tab = memchr(p, '\t', (size_t)(eol - p));
+	return tab != NULL ? tab : eol;
+}
+
 void
 linkcheck_collect(const struct site *s, const struct site_doc *doc,
     const char *file, const char *text, size_t len, struct page_link **v,
@@ -138,8 +174,8 @@ linkcheck_collect(const struct site *s, const struct site_doc *doc,
 			continue;
 		for (p += 2; p < eol && (*p == ' ' || *p == '\t'); p++)
 			;
-		for (t = p; p < eol && *p != ' ' && *p != '\t'; p++)
-			;
+		t = p;
+		p = target_end(p, eol);
 		if (p > t)
 			collect_one(
 			    s, doc, file, line, t, (size_t)(p - t), v, n);

@@ -146,6 +146,13 @@ test_decode(void **state)
 	buf_reset(&b);
 	assert_int_equal(url_decode("a%2fb", 5, &b, 0, &reason), 0);
 	assert_string_equal(buf_cstr(&b), "a/b");
+	/* escapes first, last, side by side; only n bytes are read */
+	buf_reset(&b);
+	assert_int_equal(url_decode("%41bc%44%45/%46x", 15, &b, 0, &reason), 0);
+	assert_string_equal(buf_cstr(&b), "AbcDE/F");
+	buf_reset(&b);
+	assert_int_equal(url_decode("/plain/path", 11, &b, 0, &reason), 0);
+	assert_string_equal(buf_cstr(&b), "/plain/path");
 	buf_free(&b);
 }
 

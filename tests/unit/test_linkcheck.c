@@ -1,0 +1,88 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include "linkcheck.h"
+
+/* The internal links linkcheck_collect() finds in text, as
+ * "target>path" lines. */
+static void
+collect(const char *text, struct buf *out)
+{
+	struct site_config cfg;
+	struct site s;
+	struct page_link *v = NULL;
+	size_t n = 0;
+
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&s, 0, sizeof(s));
+	cfg.gemini_base = "gemini://example.org/";
+	s.cfg = &cfg;
+	linkcheck_collect(&s, NULL, "a/index.gmi", text, strlen(text), &v, &n);
+	buf_reset(out);
+	for (size_t i = 0; i < n; i++)
+		buf_printf(out, "%s>%s\n", v[i].target, v[i].path);
+	page_links_free(v, n);
+}
+
+/* Web links are external, unless they cannot be parsed at all: those
+ * lead nowhere (an empty path, reported as dead). */
+static void
+test_collect_web_links(void **state)
+{
+	struct buf got = BUF_INIT;
+
+	(void)state;
+	collect("=> https://example.org/x.jpeg photo\n"
+		"=> http://example.org/?q#f\n"
+		"=> https://u@example.org:8443/p\n"
+		"=>\thttps://[::1]/p\tlabel\n",
+	    &got);
+	assert_string_equal(buf_cstr(&got), "");
+	collect("=> https://example.org:99999/p\n"
+		"=> http://[::1/p\n"
+		"=> https://example.org/\x01x\n"
+		"=> http://h]:1x/\n",
+	    &got);
+	assert_string_equal(buf_cstr(&got),
+	    "https://example.org:99999/p>\n"
+	    "http://[::1/p>\n"
+	    "https://example.org/\x01x>\n"
+	    "http://h]:1x/>\n");
+	buf_free(&got);
+}
+
+/* Internal links: root-relative, relative to the page's folder, and
+ * gemini:// on the capsule's host; preformatted lines are text. */
+static void
+test_collect_internal_links(void **state)
+{
+	struct buf got = BUF_INIT;
+
+	(void)state;
+	collect("=> /2021/12/31/post/ Post\n"
+		"=> photo%20one.jpeg\n"
+		"```\n=> /not/a/link\n```\n"
+		"=> gemini://example.org/tags/x/\n"
+		"=> gemini://other.org/\n",
+	    &got);
+	assert_string_equal(buf_cstr(&got),
+	    "/2021/12/31/post/>/2021/12/31/post/\n"
+	    "photo%20one.jpeg>/a/photo one.jpeg\n"
+	    "gemini://example.org/tags/x/>/tags/x/\n");
+	buf_free(&got);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_collect_web_links),
+	    cmocka_unit_test(test_collect_internal_links),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
