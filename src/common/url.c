@@ -213,27 +213,25 @@ void
 url_encode(struct buf *out, const char *s, size_t n, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i = 0, run;
+	char *d;
 
-	buf_reserve(out, n);
-	while (i < n) {
-		/* a run of bytes kept as they are goes in with one copy */
-		for (run = i; i < n; i++) {
-			unsigned char c = (unsigned char)s[i];
+	/* room for every byte escaped: written in place, no call per byte */
+	buf_reserve(out, n <= SIZE_MAX / 3 ? 3 * n : SIZE_MAX);
+	d = out->data + out->len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-			if (!unreserved(c) &&
-			    (c == '\0' || keep == NULL ||
-				strchr(keep, c) == NULL))
-				break;
-		}
-		buf_append(out, s + run, i - run);
-		if (i < n) {
-			unsigned char c = (unsigned char)s[i++];
-			char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-
-			buf_append(out, esc, sizeof(esc));
+		if (unreserved(c) ||
+		    (c != '\0' && keep != NULL && strchr(keep, c) != NULL)) {
+			*d++ = (char)c;
+		} else {
+			*d++ = '%';
+			*d++ = hex[c >> 4];
+			*d++ = hex[c & 15];
 		}
 	}
+	*d = '\0';
+	out->len = (size_t)(d - out->data);
 }
 
 bool

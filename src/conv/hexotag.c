@@ -333,13 +333,17 @@ tag_youtube(struct buf *b, const struct labels *words, char **argv, size_t argc)
 			buf_printf(&url,
 			    "https://www.youtube.com/watch?v=%.*s&%s",
 			    (int)(q - id), id, q + 1);
-		else
-			buf_printf(
-			    &url, "https://www.youtube.com/watch?v=%s", id);
+		else { /* the usual form: no printf */
+			buf_puts(&url, "https://www.youtube.com/watch?v=");
+			buf_puts(&url, id);
+		}
 	}
 	idlen = strcspn(id, "?&#/");
-	buf_printf(&label, "YouTube %s (%.*s)",
-	    playlist ? words->playlist : words->video, (int)idlen, id);
+	buf_puts(&label, "YouTube ");
+	buf_puts(&label, playlist ? words->playlist : words->video);
+	buf_puts(&label, " (");
+	buf_append(&label, id, idlen);
+	buf_putc(&label, ')');
 	md_link(b, false, buf_cstr(&label), "", buf_cstr(&url));
 	buf_free(&url);
 	buf_free(&label);

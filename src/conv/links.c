@@ -91,7 +91,12 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 	}
 	if (!found && doc->missing_assets++ == 0)
 		doc->first_missing_line = line;
-	buf_puts(&u, found || web == NULL ? "" : web);
+	if (found || web == NULL)
+		web = "";
+	/* one allocation: room for the base and name all escaped */
+	buf_reserve(
+	    &u, strlen(web) + 3 * (strlen(doc->asset_base) + strlen(name)));
+	buf_puts(&u, web);
 	site_put_link(&u, doc->asset_base);
 	site_put_link(&u, name);
 	ret = buf_detach(&u, NULL);

@@ -164,6 +164,16 @@ test_encode(void **state)
 	(void)state;
 	url_encode(&b, "/a b/한", strlen("/a b/한"), "/");
 	assert_string_equal(buf_cstr(&b), "/a%20b/%ED%95%9C");
+	/* appended after what is there; no keep set: '/' escaped too; a NUL
+	 * byte is escaped, never kept */
+	url_encode(&b, "x/~\0y", 5, NULL);
+	assert_int_equal(b.len, strlen("/a%20b/%ED%95%9Cx%2F~%00y"));
+	assert_string_equal(buf_cstr(&b), "/a%20b/%ED%95%9Cx%2F~%00y");
+	buf_reset(&b);
+	url_encode(&b, "", 0, "/");
+	assert_string_equal(buf_cstr(&b), "");
+	url_encode(&b, "A-Z_0.9", 7, "/");
+	assert_string_equal(buf_cstr(&b), "A-Z_0.9");
 	buf_free(&b);
 }
 
