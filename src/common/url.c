@@ -200,13 +200,18 @@ url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
 	return 0;
 }
 
-/* Bytes never escaped: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986). */
+/* Bytes never escaped: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986),
+ * as a bit set over the 128 ASCII bytes: url_encode() asks for every byte
+ * of every link. */
 static bool
 unreserved(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	    c == '~';
+	static const uint64_t set[2] = {
+	    UINT64_C(0x03ff600000000000), /* - . 0-9 */
+	    UINT64_C(0x47fffffe87fffffe), /* A-Z _ a-z ~ */
+	};
+
+	return c < 128 && (set[c >> 6] >> (c & 63) & 1) != 0;
 }
 
 void
@@ -222,7 +227,10 @@ url_encode(struct buf *out, const char *s, size_t n, const char *keep)
 		unsigned char c = (unsigned char)s[i];
 
 		if (unreserved(c) ||
-		    (c != '\0' && keep != NULL && strchr(keep, c) != NULL)) {
+		    (c != '\0' && keep != NULL &&
+			(c == (unsigned char)keep[0] ||
+			    (keep[0] != '\0' &&
+				strchr(keep + 1, c) != NULL)))) {
 			*d++ = (char)c;
 		} else {
 			*d++ = '%';

@@ -1,5 +1,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -174,6 +175,17 @@ test_encode(void **state)
 	assert_string_equal(buf_cstr(&b), "");
 	url_encode(&b, "A-Z_0.9", 7, "/");
 	assert_string_equal(buf_cstr(&b), "A-Z_0.9");
+	/* every byte: kept when unreserved (RFC 3986) or in keep */
+	for (unsigned c = 0; c < 256; c++) {
+		char in = (char)c;
+		bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", (int)c) ||
+		    c == '/' || c == '?';
+
+		buf_reset(&b);
+		url_encode(&b, &in, 1, "/?");
+		assert_int_equal(b.len, kept && c != 0 ? 1 : 3);
+	}
 	buf_free(&b);
 }
 
