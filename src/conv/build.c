@@ -28,6 +28,8 @@ struct index_page {
 	uint64_t key;
 	struct page_link *links; /* its internal links (gemtext pages) */
 	size_t nlinks;
+	bool written; /* by the worker that made it; werr: its error */
+	char *werr;
 };
 
 struct builder {
@@ -503,22 +505,41 @@ index_page_make(const struct builder *b, const char *file, struct buf *page,
 		    ip->page.len, &ip->links, &ip->nlinks);
 }
 
-/* Keep an index page for write_indexes() (make_indexes()). */
+/* Keep an index page for write_indexes() (make_indexes(), in a worker):
+ * its file is written here, beside the documents' pages, rather than by
+ * the builder alone afterwards. */
 static void
 keep_index(void *ctx, const char *file, struct buf *page)
 {
 	struct builder *b = ctx;
+	struct index_page *ip;
+	char err[512];
 
 	b->made = xrealloc(b->made, (b->nmade + 1) * sizeof(*b->made));
-	index_page_make(b, file, page, &b->made[b->nmade++]);
+	ip = &b->made[b->nmade++];
+	index_page_make(b, file, page, ip);
+	ip->written = true;
+	if (outtree_write(&b->out, ip->file, ip->key, ip->page.data,
+		ip->page.len, err, sizeof(err)) != 0)
+		ip->werr = xstrdup(err);
 }
 
-/* Write a kept index page: check its links, write it, remember it. */
+/* Write a kept index page (unless its worker did): check its links,
+ * remember it. */
 static void
 write_index(struct builder *b, struct index_page *ip)
 {
 	linkcheck_take(&b->lc, ip->file, ip->links, ip->nlinks);
-	write_file(b, ip->file, ip->key, ip->page.data, ip->page.len);
+	if (ip->written) {
+		linkcheck_exists(&b->lc, ip->file);
+		b->st->files++;
+		if (b->werr == NULL)
+			b->werr = ip->werr;
+		else
+			free(ip->werr);
+	} else {
+		write_file(b, ip->file, ip->key, ip->page.data, ip->page.len);
+	}
 	remember_index(b, ip->file, ip->key);
 	free(ip->file);
 	buf_free(&ip->page);

@@ -6,6 +6,7 @@
 
 #include "links.h"
 #include "url.h"
+#include "workers.h"
 
 void
 linkcheck_init(struct linkcheck *lc)
@@ -263,21 +264,38 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 	linkcheck_take(lc, file, v, n);
 }
 
+/* Whether each pending link is dead (lookups in the finished exists
+ * set only: checked in parallel, there are one or more per page). */
+struct finish {
+	const struct linkcheck *lc;
+	bool *dead;
+};
+
+static void
+check_one(void *ctx, size_t i)
+{
+	struct finish *f = ctx;
+	const struct dead_link *dl = &f->lc->pending[i];
+
+	f->dead[i] = dl->line != LINK_REPORTED &&
+	    (dl->path[0] == '\0' || !strmap_has(&f->lc->exists, dl->path));
+}
+
 size_t
 linkcheck_finish(struct linkcheck *lc)
 {
+	struct finish f = {lc, xcalloc(lc->npending + 1, sizeof(bool))};
 	size_t i, k = 0;
 
+	workers_run(lc->npending, check_one, &f, NULL, NULL);
 	for (i = 0; i < lc->npending; i++) {
-		struct dead_link *dl = &lc->pending[i];
-		if (dl->line != LINK_REPORTED &&
-		    (dl->path[0] == '\0' ||
-			!strmap_has(&lc->exists, dl->path))) {
-			lc->pending[k++] = *dl;
+		if (f.dead[i]) {
+			lc->pending[k++] = lc->pending[i];
 			continue;
 		}
-		drop(dl);
+		drop(&lc->pending[i]);
 	}
 	lc->npending = k;
+	free(f.dead);
 	return k;
 }

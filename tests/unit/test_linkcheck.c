@@ -2,10 +2,12 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
 #include "linkcheck.h"
+#include "links.h"
 
 /* The internal links linkcheck_collect() finds in text, as
  * "target>path" lines. */
@@ -76,12 +78,48 @@ test_collect_internal_links(void **state)
 	buf_free(&got);
 }
 
+/* Enough links for the check to run on several threads: the dead ones
+ * are kept in the order they were added, and a link whose problem was
+ * already reported, or that leads to a file of the capsule, goes. */
+static void
+test_finish_keeps_dead_in_order(void **state)
+{
+	enum { N = 1000 };
+	static struct page_link v[N];
+	static char targets[N][32];
+	struct linkcheck lc;
+	size_t n, k = 0;
+
+	(void)state;
+	linkcheck_init(&lc);
+	linkcheck_exists(&lc, "a/index.gmi");
+	for (size_t i = 0; i < N; i++) {
+		snprintf(targets[i], sizeof(targets[i]), "/p%zu/", i);
+		v[i].target = targets[i];
+		v[i].path = i % 3 == 0 ? targets[i] : i % 3 == 1 ? "/a/" : "";
+		v[i].line = i % 7 == 0 ? LINK_REPORTED : (int)i + 1;
+	}
+	linkcheck_add(&lc, "src.md", v, N);
+	n = linkcheck_finish(&lc);
+	for (size_t i = 0; i < N; i++) {
+		if (i % 7 == 0 || i % 3 == 1)
+			continue;
+		assert_true(k < n);
+		assert_string_equal(lc.pending[k].target, targets[i]);
+		assert_int_equal(lc.pending[k].line, (int)i + 1);
+		k++;
+	}
+	assert_int_equal(n, k);
+	linkcheck_free(&lc);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_collect_web_links),
 	    cmocka_unit_test(test_collect_internal_links),
+	    cmocka_unit_test(test_finish_keeps_dead_in_order),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
