@@ -259,15 +259,40 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 
 /* ---- entry point ---- */
 
-static size_t
-memchr_count(const char *s, size_t n, char c)
+/* The offsets where the lines of s[0..n) start (at least one), in one
+ * pass: the array grows as lines are found. */
+static size_t *
+line_starts(const char *s, size_t n, size_t *count)
 {
-	size_t k = 0;
+	size_t cap = n / 64 + 16, k = 0;
+	size_t *v = xmalloc(cap * sizeof(*v));
 
-	for (const char *p = s; (p = memchr(p, c, n - (size_t)(p - s))) != NULL;
+	v[k++] = 0;
+	for (const char *nl = s;
+	     (nl = memchr(nl, '\n', n - (size_t)(nl - s))) != NULL &&
+	     ++nl < s + n;) {
+		if (k == cap) {
+			cap *= 2;
+			v = xrealloc(v, cap * sizeof(*v));
+		}
+		v[k++] = (size_t)(nl - s);
+	}
+	*count = k;
+	return v;
+}
+
+/* Whether s[0..n) holds "{%": by memchr on '{', rare in prose, rather
+ * than memmem. */
+static bool
+has_tag_open(const char *s, size_t n)
+{
+	const char *end = s + n;
+
+	for (const char *p = s; (p = memchr(p, '{', (size_t)(end - p))) != NULL;
 	     p++)
-		k++;
-	return k;
+		if (p + 1 < end && p[1] == '%')
+			return true;
+	return false;
 }
 
 static bool
@@ -343,7 +368,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	 */
 	buf_reserve(&res->gemtext, len + len / 4);
 	/* hexotag_expand() leaves a post without "{%" where it is */
-	has_tags = opts->expand_tags && memmem(md, len, "{%", 2) != NULL;
+	has_tags = opts->expand_tags && has_tag_open(md, len);
 	if (opts->expand_tags &&
 	    hexotag_expand(
 		md, len, first, labels_for(opts->lang), &expanded, &map, d) > 0)
@@ -363,14 +388,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	r.has_tags = has_tags;
 	r.first = first;
 	r.line = first;
-	r.line_starts = xmalloc(
-	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
-	r.line_starts[r.nlines++] = 0;
-	for (const char *nl = r.doc;
-	     (nl = memchr(nl, '\n', r.doc_len - (size_t)(nl - r.doc))) !=
-		 NULL &&
-	     ++nl < r.doc + r.doc_len;)
-		r.line_starts[r.nlines++] = (size_t)(nl - r.doc);
+	r.line_starts = line_starts(r.doc, r.doc_len, &r.nlines);
 
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |
