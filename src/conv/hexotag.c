@@ -839,6 +839,19 @@ plain_end(struct expander *ex)
 	return nl ? nl + 1 : stop;
 }
 
+/* By memchr on '{', rare in prose, rather than memmem. */
+bool
+hexotag_present(const char *md, size_t len)
+{
+	const char *end = md + len;
+
+	for (const char *p = md;
+	     (p = memchr(p, '{', (size_t)(end - p))) != NULL; p++)
+		if (p + 1 < end && p[1] == '%')
+			return true;
+	return false;
+}
+
 size_t
 hexotag_expand(const char *md, size_t len, int first_line,
     const struct labels *words, struct buf *out, struct line_map *map,
@@ -848,7 +861,7 @@ hexotag_expand(const char *md, size_t len, int first_line,
 	    d, 0, 0, NULL, NULL, NULL, NULL, NULL};
 	bool bol = true;
 
-	if (memmem(md, len, "{%", 2) == NULL)
+	if (!hexotag_present(md, len))
 		ex.out = NULL;
 	else
 		buf_reserve(out, len + len / 8);

@@ -281,20 +281,6 @@ line_starts(const char *s, size_t n, size_t *count)
 	return v;
 }
 
-/* Whether s[0..n) holds "{%": by memchr on '{', rare in prose, rather
- * than memmem. */
-static bool
-has_tag_open(const char *s, size_t n)
-{
-	const char *end = s + n;
-
-	for (const char *p = s; (p = memchr(p, '{', (size_t)(end - p))) != NULL;
-	     p++)
-		if (p + 1 < end && p[1] == '%')
-			return true;
-	return false;
-}
-
 static bool
 is_blank_text(const char *s, size_t n)
 {
@@ -368,7 +354,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	 */
 	buf_reserve(&res->gemtext, len + len / 4);
 	/* hexotag_expand() leaves a post without "{%" where it is */
-	has_tags = opts->expand_tags && has_tag_open(md, len);
+	has_tags = opts->expand_tags && hexotag_present(md, len);
 	if (opts->expand_tags &&
 	    hexotag_expand(
 		md, len, first, labels_for(opts->lang), &expanded, &map, d) > 0)
