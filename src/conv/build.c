@@ -396,7 +396,9 @@ page_one(struct work *w, size_t i)
 {
 	struct builder *b = w->b;
 	struct site_doc *doc;
-	struct buf page = BUF_INIT;
+	struct buf head = BUF_INIT, foot = BUF_INIT;
+	struct iovec page[PAGE_PIECES];
+	size_t n;
 	char err[512];
 
 	if (i == 0) {
@@ -405,15 +407,17 @@ page_one(struct work *w, size_t i)
 	}
 	doc = w->docs[--i];
 
-	page_render(&b->site, doc, &page);
+	/* frame and body written as they are: no copy into one buffer */
+	n = page_pieces(&b->site, doc, &head, &foot, page);
 	forget_links(doc);
-	linkcheck_collect(&b->site, doc, doc->file, page.data, page.len,
-	    &doc->links, &doc->nlinks);
-	drop_body(doc);
-	if (outtree_write(&b->out, doc->file, doc->page_key, page.data,
-		page.len, err, sizeof(err)) != 0)
+	linkcheck_collectv(
+	    &b->site, doc, doc->file, page, n, &doc->links, &doc->nlinks);
+	if (outtree_writev(&b->out, doc->file, doc->page_key, page, n, err,
+		sizeof(err)) != 0)
 		w->errs[i] = xstrdup(err);
-	buf_free(&page);
+	drop_body(doc);
+	buf_free(&head);
+	buf_free(&foot);
 	/* Its cache record is final now: made here, in parallel, rather
 	 * than by save_cache() alone at the end. */
 	if (!b->o->dry_run && diag_errors(&doc->diags) == 0)

@@ -155,23 +155,29 @@ target_end(const char *p, const char *eol)
 	return tab != NULL ? tab : eol;
 }
 
-void
-linkcheck_collect(const struct site *s, const struct site_doc *doc,
-    const char *file, const char *text, size_t len, struct page_link **v,
-    size_t *n)
+/* Where a scan of a page stands between its pieces. */
+struct scan {
+	int line;
+	bool pre;
+};
+
+/* The link lines of text[0..len), a piece of a page that ends a line,
+ * scanned from st and leaving st where the piece ends. */
+static void
+collect_piece(const struct site *s, const struct site_doc *doc,
+    const char *file, const char *text, size_t len, struct scan *st,
+    struct page_link **v, size_t *n)
 {
 	const char *p = text, *end = text + len, *eol, *t;
-	int line = 1;
-	bool pre = false;
 
-	for (; p < end; p = eol + 1, line++) {
+	for (; p < end; p = eol + 1, st->line++) {
 		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
 			eol = end;
 		if (eol - p >= 3 && memcmp(p, "```", 3) == 0) {
-			pre = !pre;
+			st->pre = !st->pre;
 			continue;
 		}
-		if (pre || eol - p < 2 || p[0] != '=' || p[1] != '>')
+		if (st->pre || eol - p < 2 || p[0] != '=' || p[1] != '>')
 			continue;
 		for (p += 2; p < eol && (*p == ' ' || *p == '\t'); p++)
 			;
@@ -179,8 +185,30 @@ linkcheck_collect(const struct site *s, const struct site_doc *doc,
 		p = target_end(p, eol);
 		if (p > t)
 			collect_one(
-			    s, doc, file, line, t, (size_t)(p - t), v, n);
+			    s, doc, file, st->line, t, (size_t)(p - t), v, n);
 	}
+}
+
+void
+linkcheck_collect(const struct site *s, const struct site_doc *doc,
+    const char *file, const char *text, size_t len, struct page_link **v,
+    size_t *n)
+{
+	struct scan st = {1, false};
+
+	collect_piece(s, doc, file, text, len, &st, v, n);
+}
+
+void
+linkcheck_collectv(const struct site *s, const struct site_doc *doc,
+    const char *file, const struct iovec *pieces, size_t npieces,
+    struct page_link **v, size_t *n)
+{
+	struct scan st = {1, false};
+
+	for (size_t i = 0; i < npieces; i++)
+		collect_piece(s, doc, file, pieces[i].iov_base,
+		    pieces[i].iov_len, &st, v, n);
 }
 
 static struct dead_link *

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "site.h"
 #include "strmap.h"
@@ -43,6 +44,11 @@ void linkcheck_exists(struct linkcheck *lc, const char *file);
 void linkcheck_collect(const struct site *s, const struct site_doc *doc,
     const char *file, const char *text, size_t len, struct page_link **v,
     size_t *n);
+/* The same for a page given as pieces, each ending a line (a line never
+ * spans two pieces). */
+void linkcheck_collectv(const struct site *s, const struct site_doc *doc,
+    const char *file, const struct iovec *pieces, size_t npieces,
+    struct page_link **v, size_t *n);
 /* Check these links (of src) at the end. src and v are borrowed: they
  * must live until linkcheck_free(). */
 void linkcheck_add(

@@ -1,5 +1,6 @@
 #include "page.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const struct labels ko = {
@@ -199,20 +200,20 @@ page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
 	buf_free(&label);
 }
 
-void
-page_render(const struct site *s, const struct site_doc *doc, struct buf *out)
+size_t
+page_pieces(const struct site *s, const struct site_doc *doc, struct buf *head,
+    struct buf *foot, struct iovec *v)
 {
 	const struct buf *body = &doc->res.gemtext;
-	struct buf head = BUF_INIT, foot = BUF_INIT;
+	size_t n = 0;
 
-	page_frame(s, doc, &head, &foot);
-	buf_append(out, head.data, head.len);
+	page_frame(s, doc, head, foot);
+	v[n++] = (struct iovec){head->data, head->len};
 	if (body->len > 0) {
-		buf_append(out, body->data, body->len);
+		v[n++] = (struct iovec){body->data, body->len};
 		if (body->data[body->len - 1] != '\n')
-			buf_putc(out, '\n');
+			v[n++] = (struct iovec){(void *)(uintptr_t) "\n", 1};
 	}
-	buf_append(out, foot.data, foot.len);
-	buf_free(&head);
-	buf_free(&foot);
+	v[n++] = (struct iovec){foot->data, foot->len};
+	return n;
 }

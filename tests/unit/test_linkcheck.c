@@ -78,6 +78,48 @@ test_collect_internal_links(void **state)
 	buf_free(&got);
 }
 
+/* A page in pieces gives what the whole page gives: a preformatted
+ * block may open in one piece and close in another, and lines are
+ * counted across the pieces. */
+static void
+test_collect_pieces(void **state)
+{
+	static const char *const parts[] = {
+	    "# t\n\n", "```\n=> /a/\n", "```\n=> /b/ B\n", "\n", "=> /c/\n"};
+	struct iovec v[5];
+	struct buf whole = BUF_INIT;
+	struct site_config cfg;
+	struct site s;
+	struct page_link *a = NULL, *b = NULL;
+	size_t na = 0, nb = 0;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&s, 0, sizeof(s));
+	cfg.gemini_base = "gemini://example.org/";
+	s.cfg = &cfg;
+	for (size_t i = 0; i < 5; i++) {
+		v[i] = (struct iovec){
+		    (void *)(uintptr_t)parts[i], strlen(parts[i])};
+		buf_puts(&whole, parts[i]);
+	}
+	linkcheck_collect(&s, NULL, "x.gmi", whole.data, whole.len, &a, &na);
+	linkcheck_collectv(&s, NULL, "x.gmi", v, 5, &b, &nb);
+	assert_int_equal(na, 2);
+	assert_int_equal(nb, na);
+	for (size_t i = 0; i < na; i++) {
+		assert_string_equal(a[i].target, b[i].target);
+		assert_string_equal(a[i].path, b[i].path);
+		assert_int_equal(a[i].line, b[i].line);
+	}
+	assert_string_equal(b[0].target, "/b/");
+	assert_int_equal(b[0].line, 6);
+	assert_int_equal(b[1].line, 8);
+	page_links_free(a, na);
+	page_links_free(b, nb);
+	buf_free(&whole);
+}
+
 /* Enough links for the check to run on several threads: the dead ones
  * are kept in the order they were added, and a link whose problem was
  * already reported, or that leads to a file of the capsule, goes. */
@@ -119,6 +161,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_collect_web_links),
 	    cmocka_unit_test(test_collect_internal_links),
+	    cmocka_unit_test(test_collect_pieces),
 	    cmocka_unit_test(test_finish_keeps_dead_in_order),
 	};
 
