@@ -214,7 +214,6 @@ static int
 on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 {
 	struct renderer *r = ud;
-	struct buf dec = BUF_INIT;
 
 	rd_see(r, text);
 	switch (type) {
@@ -238,11 +237,15 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 			rd_end_line(r, type == MD_TEXT_SOFTBR);
 		}
 		break;
-	case MD_TEXT_ENTITY:
+	case MD_TEXT_ENTITY: {
+		struct buf dec = BUF_INIT;
+
 		if (!entity_decode_one(text, size, &dec))
 			buf_append(&dec, text, size);
 		rd_put_text(r, dec.data, dec.len);
+		buf_free(&dec);
 		break;
+	}
 	case MD_TEXT_HTML:
 		if (r->in_html)
 			rd_put_text(r, text, size);
@@ -253,7 +256,6 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 		rd_put_text(r, text, size);
 		break;
 	}
-	buf_free(&dec);
 	return 0;
 }
 

@@ -231,6 +231,12 @@ rd_put_text_line(
 static void
 put_url(struct buf *b, const char *url)
 {
+	size_t len = strlen(url);
+
+	if (!url_has_control(url, len)) { /* the usual case: as it is */
+		buf_append(b, url, len);
+		return;
+	}
 	while (*url) {
 		size_t n = 0;
 
