@@ -22,7 +22,6 @@ drop(struct dead_link *dl)
 {
 	if (!dl->owned)
 		return;
-	free((char *)(uintptr_t)dl->src);
 	free((char *)(uintptr_t)dl->target);
 	free((char *)(uintptr_t)dl->path);
 }
@@ -35,6 +34,9 @@ linkcheck_free(struct linkcheck *lc)
 	for (i = 0; i < lc->npending; i++)
 		drop(&lc->pending[i]);
 	free(lc->pending);
+	for (i = 0; i < lc->nsrcs; i++)
+		free(lc->srcs[i]);
+	free(lc->srcs);
 	strmap_free(&lc->exists);
 }
 
@@ -245,11 +247,14 @@ linkcheck_take(
     struct linkcheck *lc, const char *src, struct page_link *v, size_t n)
 {
 	struct dead_link *dl;
+	char *own = xstrdup(src); /* one copy for all the page's links */
 	size_t i;
 
+	lc->srcs = xrealloc(lc->srcs, (lc->nsrcs + 1) * sizeof(*lc->srcs));
+	lc->srcs[lc->nsrcs++] = own;
 	for (i = 0; i < n; i++) {
 		dl = push(lc);
-		dl->src = xstrdup(src);
+		dl->src = own;
 		dl->line = v[i].line;
 		dl->target = v[i].target;
 		dl->path = v[i].path;
@@ -295,7 +300,7 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 /* Whether each pending link is dead (lookups in the finished exists
  * set only: checked in parallel, there are one or more per page). */
 struct finish {
-	const struct linkcheck *lc;
+	struct linkcheck *lc;
 	bool *dead;
 };
 
@@ -303,10 +308,12 @@ static void
 check_one(void *ctx, size_t i)
 {
 	struct finish *f = ctx;
-	const struct dead_link *dl = &f->lc->pending[i];
+	struct dead_link *dl = &f->lc->pending[i];
 
 	f->dead[i] = dl->line != LINK_REPORTED &&
 	    (dl->path[0] == '\0' || !strmap_has(&f->lc->exists, dl->path));
+	if (!f->dead[i]) /* freed here too: tens of thousands on the index */
+		drop(dl);
 }
 
 size_t
@@ -316,13 +323,9 @@ linkcheck_finish(struct linkcheck *lc)
 	size_t i, k = 0;
 
 	workers_run(lc->npending, check_one, &f, NULL, NULL);
-	for (i = 0; i < lc->npending; i++) {
-		if (f.dead[i]) {
+	for (i = 0; i < lc->npending; i++)
+		if (f.dead[i])
 			lc->pending[k++] = lc->pending[i];
-			continue;
-		}
-		drop(&lc->pending[i]);
-	}
 	lc->npending = k;
 	free(f.dead);
 	return k;

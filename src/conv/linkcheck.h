@@ -23,13 +23,16 @@ struct dead_link {
 	int line; /* 0 when unknown */
 	const char *target; /* as written in the page */
 	const char *path; /* decoded capsule path it leads to */
-	bool owned; /* the strings belong to the linkcheck */
+	bool owned; /* target and path belong to the linkcheck (src is
+		       one of its srcs) */
 };
 
 struct linkcheck {
 	struct strmap exists; /* decoded capsule paths */
 	struct dead_link *pending;
 	size_t npending, cap;
+	char **srcs; /* the names of pages whose links it took */
+	size_t nsrcs;
 };
 
 void linkcheck_init(struct linkcheck *lc);

@@ -3,6 +3,7 @@
 #include <stddef.h>
 #include <stdint.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -155,6 +156,37 @@ test_finish_keeps_dead_in_order(void **state)
 	linkcheck_free(&lc);
 }
 
+/* Links taken from a generated page (their strings move to the check):
+ * the dead ones name the page, whatever thread freed the others. */
+static void
+test_take_from_page(void **state)
+{
+	enum { N = 300 };
+	struct page_link *v = calloc(N, sizeof(*v));
+	struct linkcheck lc;
+	char t[32];
+	size_t n;
+
+	(void)state;
+	assert_non_null(v);
+	linkcheck_init(&lc);
+	linkcheck_exists(&lc, "live/index.gmi");
+	for (size_t i = 0; i < N; i++) {
+		snprintf(t, sizeof(t), "/gone%zu/", i);
+		v[i].target = xstrdup(i % 2 ? t : "/live/");
+		v[i].path = xstrdup(i % 2 ? t : "/live/");
+		v[i].line = (int)i + 1;
+	}
+	linkcheck_take(&lc, "index.gmi", v, N);
+	n = linkcheck_finish(&lc);
+	assert_int_equal(n, N / 2);
+	for (size_t i = 0; i < n; i++) {
+		assert_string_equal(lc.pending[i].src, "index.gmi");
+		assert_int_equal(lc.pending[i].line, (int)(2 * i + 2));
+	}
+	linkcheck_free(&lc);
+}
+
 int
 main(void)
 {
@@ -163,6 +195,7 @@ main(void)
 	    cmocka_unit_test(test_collect_internal_links),
 	    cmocka_unit_test(test_collect_pieces),
 	    cmocka_unit_test(test_finish_keeps_dead_in_order),
+	    cmocka_unit_test(test_take_from_page),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
