@@ -61,6 +61,24 @@ out:
 	return ret;
 }
 
+/* The post's asset folder, percent-encoded, appended to u: encoded once
+ * per post and copied after that. */
+static void
+put_asset_base(struct links_ctx *ctx, struct buf *u)
+{
+	size_t at = u->len;
+
+	if (ctx->base_len > 0) {
+		buf_append(u, ctx->base, ctx->base_len);
+		return;
+	}
+	site_put_link(u, ctx->doc->asset_base);
+	if (u->len - at < sizeof(ctx->base)) {
+		memcpy(ctx->base, u->data + at, u->len - at);
+		ctx->base_len = u->len - at;
+	}
+}
+
 static char *
 on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 {
@@ -97,7 +115,7 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 	buf_reserve(
 	    &u, strlen(web) + 3 * (strlen(doc->asset_base) + strlen(name)));
 	buf_puts(&u, web);
-	site_put_link(&u, doc->asset_base);
+	put_asset_base(ctx, &u);
 	site_put_link(&u, name);
 	ret = buf_detach(&u, NULL);
 	site_doc_origin(doc, ret, found ? line : LINK_REPORTED);

@@ -23,6 +23,10 @@
 struct links_ctx {
 	struct site *site;
 	struct site_doc *doc;
+	/* doc->asset_base percent-encoded, made at its first asset (when it
+	 * fits): a post links forty images under it */
+	char base[256];
+	size_t base_len; /* 0: not made yet, or too long */
 };
 
 /* Callbacks for render_opts.links; ctx must outlive the rendering. */
