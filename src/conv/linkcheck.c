@@ -43,18 +43,19 @@ linkcheck_free(struct linkcheck *lc)
 void
 linkcheck_exists(struct linkcheck *lc, const char *file)
 {
-	struct buf p = BUF_INIT;
+	char small[256], *p = small; /* one per file written: no malloc */
 	size_t n = strlen(file);
 
-	buf_putc(&p, '/');
-	buf_puts(&p, file);
-	strmap_put(&lc->exists, buf_cstr(&p), NULL);
+	if (n + 2 > sizeof(small))
+		p = xmalloc(n + 2);
+	p[0] = '/';
+	memcpy(p + 1, file, n + 1);
+	strmap_putn(&lc->exists, p, n + 1, NULL);
 	if (n >= 9 && strcmp(file + n - 9, "index.gmi") == 0 &&
-	    (n == 9 || file[n - 10] == '/')) {
-		buf_truncate(&p, p.len - 9);
-		strmap_put(&lc->exists, buf_cstr(&p), NULL);
-	}
-	buf_free(&p);
+	    (n == 9 || file[n - 10] == '/'))
+		strmap_putn(&lc->exists, p, n + 1 - 9, NULL);
+	if (p != small)
+		free(p);
 }
 
 /* "http://" or "https://" and a host alone (no port, no IPv6 literal),

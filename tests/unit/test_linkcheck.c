@@ -187,6 +187,33 @@ test_take_from_page(void **state)
 	linkcheck_free(&lc);
 }
 
+/* A file makes its path answer, and "x/index.gmi" its folder "/x/" too,
+ * whatever the name's length. */
+static void
+test_exists(void **state)
+{
+	char longname[400], path[402];
+	struct page_link v[4];
+	struct linkcheck lc;
+
+	(void)state;
+	memset(longname, 'a', 300);
+	memcpy(longname + 300, "/index.gmi", 11);
+	snprintf(path, sizeof(path), "/%.300s/", longname);
+	linkcheck_init(&lc);
+	linkcheck_exists(&lc, longname);
+	linkcheck_exists(&lc, "index.gmi");
+	linkcheck_exists(&lc, "b/notindex.gmi");
+	v[0] = (struct page_link){"l", path, 1};
+	v[1] = (struct page_link){"r", "/", 2};
+	v[2] = (struct page_link){"b", "/b/notindex.gmi", 3};
+	v[3] = (struct page_link){"d", "/b/", 4};
+	linkcheck_add(&lc, "src.md", v, 4);
+	assert_int_equal(linkcheck_finish(&lc), 1);
+	assert_string_equal(lc.pending[0].target, "d");
+	linkcheck_free(&lc);
+}
+
 int
 main(void)
 {
@@ -196,6 +223,7 @@ main(void)
 	    cmocka_unit_test(test_collect_pieces),
 	    cmocka_unit_test(test_finish_keeps_dead_in_order),
 	    cmocka_unit_test(test_take_from_page),
+	    cmocka_unit_test(test_exists),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
