@@ -261,28 +261,6 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 
 /* ---- entry point ---- */
 
-/* The offsets where the lines of s[0..n) start (at least one), in one
- * pass: the array grows as lines are found. */
-static size_t *
-line_starts(const char *s, size_t n, size_t *count)
-{
-	size_t cap = n / 64 + 16, k = 0;
-	size_t *v = xmalloc(cap * sizeof(*v));
-
-	v[k++] = 0;
-	for (const char *nl = s;
-	     (nl = memchr(nl, '\n', n - (size_t)(nl - s))) != NULL &&
-	     ++nl < s + n;) {
-		if (k == cap) {
-			cap *= 2;
-			v = xrealloc(v, cap * sizeof(*v));
-		}
-		v[k++] = (size_t)(nl - s);
-	}
-	*count = k;
-	return v;
-}
-
 static bool
 is_blank_text(const char *s, size_t n)
 {
@@ -375,8 +353,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	r.map = &map;
 	r.has_tags = has_tags;
 	r.first = first;
-	r.line = first;
-	r.line_starts = line_starts(r.doc, r.doc_len, &r.nlines);
+	r.at = r.doc;
 
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |
@@ -387,7 +364,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	parser.leave_span = leave_span;
 	parser.text = on_text;
 	if (md_parse(r.doc, (MD_SIZE)r.doc_len, &parser, &r) != 0) {
-		diag_add(d, r.line, true,
+		diag_add(d, rd_line(&r), true,
 		    "the Markdown parser gave up on this post");
 		rc = -1;
 	}
@@ -413,7 +390,6 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	buf_free(&r.code);
 	buf_free(&r.html);
 	buf_free(&r.cell);
-	free(r.line_starts);
 	line_map_free(&map);
 	buf_free(&expanded);
 	buf_free(&clean);
