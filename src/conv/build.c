@@ -201,7 +201,7 @@ static bool
 render_body(struct builder *b, struct site_doc *doc)
 {
 	const struct site_config *cfg = b->o->cfg;
-	struct links_ctx lctx = {.site = &b->site, .doc = doc};
+	struct links_ctx lctx = {.site = &b->site, .doc = doc, .host_len = -1};
 	struct render_opts ro;
 	bool ok;
 
