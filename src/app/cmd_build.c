@@ -1,9 +1,9 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <time.h>
 
 #include "build.h"
 #include "build_report.h"
+#include "cmdline.h"
 #include "commands.h"
 #include "config.h"
 #include "config_site.h"
@@ -25,9 +25,9 @@ usage(FILE *out)
 	    "Convert the blog (config key source) into the capsule (key "
 	    "output).\n"
 	    "The new capsule replaces the old one in one step when complete.\n"
-	    "  -c FILE  configuration file (default ./canyon.yaml)\n"
-	    "  -f       render every post again (ignore the cache)\n"
-	    "  -q       print errors only, and the summary line\n"
+	    "  -c, --config FILE  configuration file (default ./canyon.yaml)\n"
+	    "  -f, --force        render every post again (ignore the cache)\n"
+	    "  -q, --quiet        print errors only, and the summary line\n"
 	    "Exit status: 0 every post built, 1 some post failed or nothing\n"
 	    "could be built, 2 usage error.\n");
 }
@@ -45,11 +45,14 @@ elapsed_ms(const struct timespec *t0)
 int
 cmd_build(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *file = NULL;
+	bool quiet = false, force = false;
+	const struct cmd_option opts[] = {
+	    {"config", 'c', &file, NULL},
+	    {"force", 'f', NULL, &force},
+	    {"quiet", 'q', NULL, &quiet},
+	    {NULL, 0, NULL, NULL},
+	};
 	struct config cfg;
 	struct site_settings set;
 	struct build_opts o;
@@ -57,34 +60,11 @@ cmd_build(int argc, char **argv)
 	struct build_report rep;
 	struct timespec t0;
 	char err[1024];
-	bool quiet = false, force = false;
-	int ch, rc;
+	int rc;
 
 	clock_gettime(CLOCK_MONOTONIC, &t0);
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:fqh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			file = optarg;
-			break;
-		case 'f':
-			force = true;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (cmdline_parse(argc, argv, opts, 0, usage, &rc) == -1)
+		return rc;
 	if (config_load(file, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "canyon build: %s\n", err);
 		return 1;

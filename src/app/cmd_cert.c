@@ -3,7 +3,6 @@
  * then print where they are and the certificate's SHA-256 fingerprint, which
  * is what a Gemini client shows when it asks to trust the host.
  */
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -13,6 +12,7 @@
 
 #include "buf.h"
 #include "cert.h"
+#include "cmdline.h"
 #include "commands.h"
 
 #define CERT_DEFAULT_DIR "certs"
@@ -27,7 +27,7 @@ usage(FILE *out)
 	    "Create a self-signed certificate for HOST (ECDSA P-256, valid 100 years,\n"
 	    "HOST in subjectAltName) as DIR/HOST.crt and DIR/HOST.key (mode 0600),\n"
 	    "unless they exist: an existing pair is never replaced, since clients pin it.\n"
-	    "  -d DIR   folder of the pair (default: %s)\n",
+	    "  -d, --dir DIR  folder of the pair (default: %s)\n",
 	    CERT_DEFAULT_DIR);
 }
 /* clang-format on */
@@ -68,40 +68,25 @@ print_fingerprint(const char *crt)
 int
 cmd_cert(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"dir", required_argument, NULL, 'd'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *dir = CERT_DEFAULT_DIR;
+	const struct cmd_option opts[] = {
+	    {"dir", 'd', &dir, NULL},
+	    {NULL, 0, NULL, NULL},
+	};
 	struct buf crt = BUF_INIT;
+	const char *host;
 	char err[512];
-	int c, rc;
+	int first, rc;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "d:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 'd':
-			dir = optarg;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (argc - optind != 1) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
-	if (cert_ensure(dir, argv[optind], err, sizeof(err)) == -1) {
+	if ((first = cmdline_parse(argc, argv, opts, 1, usage, &rc)) == -1)
+		return rc;
+	host = argv[first];
+	if (cert_ensure(dir, host, err, sizeof(err)) == -1) {
 		fprintf(stderr, "canyon cert: %s\n", err);
 		return 1;
 	}
-	buf_printf(&crt, "%s/%s.crt", dir, argv[optind]);
-	printf("%s\n%s/%s.key\n", buf_cstr(&crt), dir, argv[optind]);
+	buf_printf(&crt, "%s/%s.crt", dir, host);
+	printf("%s\n%s/%s.key\n", buf_cstr(&crt), dir, host);
 	rc = print_fingerprint(buf_cstr(&crt)) == 0 ? 0 : 1;
 	buf_free(&crt);
 	return rc;

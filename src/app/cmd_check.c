@@ -1,9 +1,9 @@
-#include <getopt.h>
 #include <stdio.h>
 #include <string.h>
 
 #include "build.h"
 #include "build_report.h"
+#include "cmdline.h"
 #include "commands.h"
 #include "config.h"
 #include "config_server.h"
@@ -16,8 +16,8 @@ usage(FILE *out)
 	    "usage: canyon check [-q] [-c FILE]\n"
 	    "Validate the configuration and every post as canyon build would,\n"
 	    "write nothing, and print what the capsule would hold.\n"
-	    "  -c FILE  configuration file (default ./canyon.yaml)\n"
-	    "  -q       print errors only, and the summary line\n"
+	    "  -c, --config FILE  configuration file (default ./canyon.yaml)\n"
+	    "  -q, --quiet        print errors only, and the summary line\n"
 	    "Exit status: 0 no error, 1 errors, 2 usage error.\n");
 }
 
@@ -36,11 +36,13 @@ print_serving(const struct server_conf *c)
 int
 cmd_check(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
-	};
 	const char *file = NULL;
+	bool quiet = false;
+	const struct cmd_option opts[] = {
+	    {"config", 'c', &file, NULL},
+	    {"quiet", 'q', NULL, &quiet},
+	    {NULL, 0, NULL, NULL},
+	};
 	struct config cfg;
 	struct site_settings set;
 	struct server_conf srv;
@@ -48,30 +50,10 @@ cmd_check(int argc, char **argv)
 	struct build_stats st;
 	struct build_report rep;
 	char err[1024];
-	bool quiet = false;
-	int ch, rc;
+	int rc;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:qh", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			file = optarg;
-			break;
-		case 'q':
-			quiet = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (cmdline_parse(argc, argv, opts, 0, usage, &rc) == -1)
+		return rc;
 	if (config_load(file, &cfg, err, sizeof(err)) != 0) {
 		fprintf(stderr, "canyon check: %s\n", err);
 		return 1;

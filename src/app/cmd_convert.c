@@ -9,13 +9,13 @@
  * written.
  */
 #include <errno.h>
-#include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
 
 #include "buf.h"
+#include "cmdline.h"
 #include "commands.h"
 #include "frontmatter.h"
 #include "path.h"
@@ -60,9 +60,10 @@ usage(FILE *out)
 {
 	fprintf(out,
 	    "usage: canyon convert [-s STEM] [-z ZONE] [--join] FILE.md\n"
-	    "  -s STEM   asset folder name (default: FILE without .md)\n"
-	    "  -z ZONE   zone of dates written without one (default +09:00)\n"
-	    "  --join    join soft-wrapped lines of a paragraph\n"
+	    "  -s, --stem STEM  asset folder name (default: FILE without .md)\n"
+	    "  -z, --zone ZONE  zone of dates written without one (default "
+	    "+09:00)\n"
+	    "  --join           join soft-wrapped lines of a paragraph\n"
 	    "Prints the post as gemtext: '# title', a date line, the body.\n"
 	    "An asset NAME links to /STEM/NAME, {%% post_link SLUG %%} to "
 	    "/SLUG/,\n"
@@ -138,55 +139,30 @@ print_frame(const struct post_meta *m, const char *stem)
 int
 cmd_convert(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"join", no_argument, NULL, 'j'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *stem_arg = NULL, *zone = NULL;
+	bool join = false;
+	const struct cmd_option options[] = {
+	    {"stem", 's', &stem_arg, NULL},
+	    {"zone", 'z', &zone, NULL},
+	    {"join", 0, NULL, &join},
+	    {NULL, 0, NULL, NULL},
 	};
 	struct diag_list d = {NULL, 0, 0};
 	struct post_meta meta;
 	struct render_opts opts;
 	struct render_result res;
 	const char *file, *body, *base;
-	char *text, *stem = NULL;
+	char *text, *stem;
 	size_t len, body_len;
-	int c, tz = 9 * 60, rc = 0;
-	bool join = false;
+	int first, tz = 9 * 60, rc = 0;
 
-	optind = 1;
-	while ((c = getopt_long(argc, argv, "s:z:h", longopts, NULL)) != -1) {
-		switch (c) {
-		case 's':
-			free(stem);
-			stem = xstrdup(optarg);
-			break;
-		case 'z':
-			if (parse_zone(optarg, &tz) == -1) {
-				fprintf(stderr,
-				    "canyon convert: bad zone '%s'\n", optarg);
-				free(stem);
-				return EXIT_USAGE;
-			}
-			break;
-		case 'j':
-			join = true;
-			break;
-		case 'h':
-			usage(stdout);
-			free(stem);
-			return 0;
-		default:
-			usage(stderr);
-			free(stem);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc - 1) {
-		usage(stderr);
-		free(stem);
+	if ((first = cmdline_parse(argc, argv, options, 1, usage, &rc)) == -1)
+		return rc;
+	if (zone != NULL && parse_zone(zone, &tz) == -1) {
+		fprintf(stderr, "canyon convert: bad zone '%s'\n", zone);
 		return EXIT_USAGE;
 	}
-	file = argv[optind];
+	file = argv[first];
 	text =
 	    path_read_file(file, RENDER_MAX_BYTES + FRONT_MATTER_SLACK, &len);
 	if (text == NULL) {
@@ -197,10 +173,11 @@ cmd_convert(int argc, char **argv)
 		else
 			fprintf(
 			    stderr, "%s: error: %s\n", file, strerror(errno));
-		free(stem);
 		return 1;
 	}
-	if (stem == NULL) {
+	if (stem_arg != NULL) {
+		stem = xstrdup(stem_arg);
+	} else {
 		base = strrchr(file, '/');
 		base = base ? base + 1 : file;
 		stem = xstrdup(base);

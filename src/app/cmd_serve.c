@@ -1,13 +1,13 @@
 /*
  * canyon serve: serve the built capsule over Gemini and Gopher.
  */
-#include <getopt.h>
 #include <stdbool.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "cmdline.h"
 #include "commands.h"
 #include "config.h"
 #include "config_server.h"
@@ -62,44 +62,21 @@ reload(void *arg, struct server_conf *conf, char *err, size_t errlen)
 int
 cmd_serve(int argc, char **argv)
 {
-	static const struct option longopts[] = {
-	    {"config", required_argument, NULL, 'c'},
-	    {"ready-file", required_argument, NULL, 'r'},
-	    {"watch", no_argument, NULL, 'w'},
-	    {"help", no_argument, NULL, 'h'},
-	    {NULL, 0, NULL, 0},
+	const char *file = NULL, *ready = NULL;
+	bool watch = false;
+	const struct cmd_option opts[] = {
+	    {"config", 'c', &file, NULL},
+	    {"ready-file", 0, &ready, NULL},
+	    {"watch", 0, NULL, &watch},
+	    {NULL, 0, NULL, NULL},
 	};
 	struct server_conf conf;
-	const char *file = NULL, *ready = NULL;
 	char err[1024], *source = NULL;
-	bool watch = false;
 	pid_t watcher = -1;
-	int ch, rc;
+	int rc;
 
-	optind = 1;
-	while ((ch = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
-		switch (ch) {
-		case 'c':
-			file = optarg;
-			break;
-		case 'r':
-			ready = optarg;
-			break;
-		case 'w':
-			watch = true;
-			break;
-		case 'h':
-			usage(stdout);
-			return 0;
-		default:
-			usage(stderr);
-			return EXIT_USAGE;
-		}
-	}
-	if (optind != argc) {
-		usage(stderr);
-		return EXIT_USAGE;
-	}
+	if (cmdline_parse(argc, argv, opts, 0, usage, &rc) == -1)
+		return rc;
 	if (load(file, &conf, watch ? &source : NULL, err, sizeof(err)) == -1) {
 		server_conf_free(&conf);
 		fprintf(stderr, "canyon: %s\n", err);

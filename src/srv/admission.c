@@ -205,8 +205,10 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 	t->counted = true;
 	refusable = suspect(l, lw, t, now);
 	/* While overloaded, readers it served come first, unknown clients
-	 * after them (not always: a known client flooding a server without
-	 * limits would starve every new one). */
+	 * after them. Not always: the loop's delay is measured at the
+	 * readers' priority, so a queue of new clients behind them would not
+	 * show, and a known client flooding a server without limits would
+	 * starve every new one. */
 	t->suspect = refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
 	/* Its request would most likely be refused, after a handshake the
 	 * loop has no time for: refuse it now. */
@@ -237,6 +239,45 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
 	t->suspect = suspect(l, lw, t, now) ||
 	    (shed_late(&lw->shed) && unknown(lw, t, now));
 	return 0;
+}
+
+bool
+limits_conn_full(const struct limits *l)
+{
+	return atomic_load_explicit(&l->conns, memory_order_relaxed) >=
+	    l->conf.rate.max_conns;
+}
+
+bool
+limits_conn_preferred(const struct limits *l, struct limits_worker *lw,
+    const struct sockaddr *sa, socklen_t salen, double now)
+{
+	struct limits_ticket t;
+
+	memset(&t, 0, sizeof(t));
+	if (addr_key_from_sockaddr(sa, salen, &t.key) == -1)
+		return false;
+	t.tracked = true; /* as it would be: ask the table */
+	return !unknown(lw, &t, now) && !suspect(l, lw, &t, now);
+}
+
+void
+limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t)
+{
+	lw->stats.evicted++;
+	t->opened = false;
+}
+
+int
+limits_conn_turn(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, double now)
+{
+	if (!t->tracked || !suspect(l, lw, t, now) || !shed_late(&lw->shed))
+		return 0;
+	count_closed(l, lw, t, now);
+	hold(lw, &t->key, now + l->conf.shed.retry);
+	t->opened = false;
+	return -1;
 }
 
 enum limits_verdict
@@ -305,9 +346,10 @@ limits_stats_format(
 	}
 	w = snprintf(buf + n, size - n,
 	    "unknown %lu closed on accept, %lu lost before a request; "
-	    "overloaded %lu times, %.1f s",
-	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], lw->shed.overloads,
-	    shed_late_seconds(&lw->shed, now));
+	    "%lu closed before their handshake for a reader at the "
+	    "connection cap; overloaded %lu times, %.1f s",
+	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted,
+	    lw->shed.overloads, shed_late_seconds(&lw->shed, now));
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 	return n;

@@ -10,6 +10,9 @@
  *     accept while overloaded, are also held off before the accept
  *     (limits_held_update(): a socket filter drops their connection
  *     attempts in the kernel, at no cost to the event loop);
+ *   - when a handshake put after others' is about to start,
+ *     limits_conn_turn(): the same judgement again, with what was
+ *     learned of the address since the accept;
  *   - once the request line is parsed, limits_admit(): the per-address
  *     budget (ratelimit.h), then the request's priority (priority.h)
  *     against the adaptive concurrency limit (shed.h). Refused: answer
@@ -85,6 +88,9 @@ struct limits_stats {
 	/* accepted, then closed before a request: the handshake failed or
 	 * timed out, or the client went away; by the same class */
 	unsigned long lost[PRIO_COUNT + 1];
+	/* closed before their handshake started, to give their slot to a
+	 * known reader (limits_conn_preferred()) */
+	unsigned long evicted;
 };
 
 /* Addresses whose connections a worker refused on accept while
@@ -131,6 +137,25 @@ int limits_conn_open(struct limits *l, struct limits_worker *lw,
 int limits_conn_address(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, const struct sockaddr *sa, socklen_t salen,
     double now);
+
+/* Every connection slot is taken (max_connections). */
+bool limits_conn_full(const struct limits *l);
+/* A connection from sa would be a known reader's: its address is known
+ * and its request not likely refused. Such a client may take the slot of a
+ * connection whose handshake has not started, when all are taken. */
+bool limits_conn_preferred(const struct limits *l, struct limits_worker *lw,
+    const struct sockaddr *sa, socklen_t salen, double now);
+/* t's connection, whose handshake has not started, gives its slot to a
+ * preferred one: count it (limits_stats.evicted); close it next. */
+void limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t);
+
+/* The handshake of t's connection, put after others' (t->suspect), is
+ * about to start, maybe long after the accept: 0, or -1 when by now the
+ * server is overloaded and the client's request would most likely be
+ * refused (as in limits_conn_open(), with what the requests of its address
+ * answered meanwhile told): close it without a word. */
+int limits_conn_turn(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, double now);
 
 /*
  * The request for path[0..len) (decoded URL path, or Gopher selector)

@@ -16,6 +16,17 @@
  * On a listener behind a load balancer (proxy_protocol), a PROXY header
  * comes first: it is read off the raw socket (C_PROXY) before any of the
  * above, under the same deadline, and gives the client's address.
+ *
+ * A Gemini client whose handshake comes after others' (admission.h:
+ * likely refused, or not known) waits its turn on the raw socket
+ * (C_QUEUED), holding no TLS state, until the loop has nothing more urgent
+ * to do; then it is judged again, as the requests of its address answered
+ * meanwhile tell more (one refused for an image makes the others from
+ * that address refusable before their handshake), and only then does its
+ * handshake start. When every connection slot is taken (max_connections),
+ * a client known to read pages takes the slot of the oldest connection
+ * whose handshake has not started, queued so or not (conn_accept()): a
+ * flood of new clients cannot lock the readers out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -43,8 +54,9 @@
 #define LINGER_SEC 2
 #define MAX_SINGLE_WRITE (1024 * 1024)
 
-/* C_PROXY: reading the PROXY protocol header, before TLS or the selector. */
-enum conn_state { C_PROXY, C_REQUEST, C_REPLY, C_CLOSING };
+/* C_PROXY: reading the PROXY protocol header, before TLS or the selector;
+ * C_QUEUED: waiting for its turn to start the TLS handshake. */
+enum conn_state { C_PROXY, C_QUEUED, C_REQUEST, C_REPLY, C_CLOSING };
 
 struct conn {
 	struct conn *prev, *next;
@@ -69,7 +81,9 @@ struct conn {
 	 * client sending a byte now and then hold the connection for ever. */
 	struct event *deadline;
 	bool logged;
-	struct event *proxy_ev; /* in C_PROXY only */
+	struct event *raw_ev; /* in C_PROXY and C_QUEUED only */
+	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
+	bool queued; /* ... linked there */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
 };
@@ -101,6 +115,8 @@ conn_get(struct worker *w)
 		buf_init(&c->log_host);
 		buf_init(&c->log_path);
 		c->deadline = evtimer_new(w->base, on_deadline, c);
+		c->fd = -1;
+		c->state = C_CLOSING;
 	}
 	c->w = w;
 	c->prev = NULL;
@@ -109,6 +125,8 @@ conn_get(struct worker *w)
 		w->active->prev = c;
 	w->active = c;
 	w->n_active++;
+	if (w->n_active > w->peak_active)
+		w->peak_active = w->n_active;
 	worker_probe_wake(w);
 	return c;
 }
@@ -133,11 +151,11 @@ log_request(struct conn *c)
 }
 
 static void
-proxy_end(struct conn *c)
+raw_end(struct conn *c)
 {
-	if (c->proxy_ev)
-		event_free(c->proxy_ev);
-	c->proxy_ev = NULL;
+	if (c->raw_ev)
+		event_free(c->raw_ev);
+	c->raw_ev = NULL;
 	free(c->proxy);
 	c->proxy = NULL;
 }
@@ -162,6 +180,25 @@ keep_bev(struct conn *c)
 }
 
 static void
+unqueue(struct conn *c)
+{
+	struct worker *w = c->w;
+
+	if (!c->queued)
+		return;
+	if (c->qprev)
+		c->qprev->qnext = c->qnext;
+	else
+		w->queued_head = c->qnext;
+	if (c->qnext)
+		c->qnext->qprev = c->qprev;
+	else
+		w->queued_tail = c->qprev;
+	c->qprev = c->qnext = NULL;
+	c->queued = false;
+}
+
+static void
 record_free(struct conn *c)
 {
 	gemini_request_free(&c->req);
@@ -182,8 +219,9 @@ conn_free(struct conn *c)
 	log_request(c);
 	limits_conn_close(w->limits, &w->lw, &c->lt, worker_now());
 	evtimer_del(c->deadline);
-	if (c->state == C_PROXY) {
-		proxy_end(c);
+	if (c->state == C_PROXY || c->state == C_QUEUED) {
+		unqueue(c);
+		raw_end(c);
 		close(c->fd); /* no bufferevent owns it yet */
 	}
 	if (c->bev && c->ssl == NULL)
@@ -213,6 +251,11 @@ conn_free(struct conn *c)
 	if (c->next)
 		c->next->prev = c->prev;
 	w->n_active--;
+	/* A connection refused on accept frees its record before setting
+	 * any of this: it must not close the descriptor of the record's
+	 * previous connection (by now another's), nor 0 for a new record. */
+	c->fd = -1;
+	c->state = C_CLOSING;
 	/* Keep a bounded pool: a burst must not pin its memory forever. */
 	if (w->n_free < 1024) {
 		c->next = w->free_list;
@@ -399,7 +442,7 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	/* No header for a line that never ended in CRLF (protocols.md). */
 	if (c->state == C_REQUEST)
 		conn_finish(c);
-	else if (c->state == C_PROXY)
+	else if (c->state == C_PROXY || c->state == C_QUEUED)
 		conn_free(c);
 }
 
@@ -658,6 +701,30 @@ gopher_read_now(struct conn *c)
 }
 
 /*
+ * The server's handshake flight is out (TLS 1.3: through its Finished;
+ * TLS 1.2: its ServerHelloDone, or Finished when resumed): the costly part
+ * of the handshake is done, and what is left (the client's answer, the
+ * request, the reply) is cheap. It goes ahead of new handshakes
+ * (worker.h), so that a connection already paid for is not kept waiting
+ * behind every handshake queued after it.
+ */
+static void
+on_tls_state(const SSL *ssl, int where, int ret)
+{
+	struct conn *c = SSL_get_app_data(ssl);
+	OSSL_HANDSHAKE_STATE st = SSL_get_state(ssl);
+	/* This one replaces the context's (tls.h): call it too. */
+	void (*ctx_cb)(const SSL *, int, int) =
+	    SSL_CTX_get_info_callback(SSL_get_SSL_CTX(ssl));
+
+	if ((where & SSL_CB_ACCEPT_LOOP) && c && c->bev &&
+	    (st == TLS_ST_SW_FINISHED || st == TLS_ST_SW_SRVR_DONE))
+		bufferevent_priority_set(c->bev, PRIO_EV_ESTABLISHED);
+	if (ctx_cb)
+		ctx_cb(ssl, where, ret);
+}
+
+/*
  * Set up the TLS or plain stream once the client's address is known:
  * right after accept, or after the PROXY header on a listener behind a
  * load balancer. Decisions by client address (connection caps, rate
@@ -678,6 +745,8 @@ conn_start(struct conn *c)
 			conn_free(c);
 			return;
 		}
+		SSL_set_app_data(c->ssl, c);
+		SSL_set_info_callback(c->ssl, on_tls_state);
 		c->bev = bufferevent_openssl_socket_new(
 		    c->w->base, c->fd, c->ssl, BUFFEREVENT_SSL_ACCEPTING, opts);
 	} else if (c->spare_bev) {
@@ -716,6 +785,53 @@ conn_start(struct conn *c)
 	bufferevent_enable(c->bev, EV_READ);
 }
 
+/* A queued client's turn (its ClientHello is there, or it went away):
+ * judged again, then its handshake starts. */
+static void
+on_turn(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd, (void)what;
+	unqueue(c);
+	raw_end(c);
+	if (limits_conn_turn(c->w->limits, &c->w->lw, &c->lt, worker_now()) ==
+	    -1) {
+		conn_free(c);
+		return;
+	}
+	conn_start(c);
+}
+
+/* Start the connection, or queue its handshake behind others' (see the
+ * top of this file). */
+static void
+conn_begin(struct conn *c)
+{
+	if (c->proto != PROTO_GEMINI || !c->lt.suspect) {
+		conn_start(c);
+		return;
+	}
+	c->state = C_QUEUED;
+	/* Edge-triggered: hundreds may wait with their ClientHello there,
+	 * and each poll of the loop would go over every one of them again. */
+	c->raw_ev = event_new(c->w->base, c->fd, EV_READ | EV_ET, on_turn, c);
+	if (c->raw_ev == NULL ||
+	    event_priority_set(c->raw_ev, PRIO_EV_SUSPECT) == -1 ||
+	    event_add(c->raw_ev, NULL) == -1) {
+		conn_free(c);
+		return;
+	}
+	c->qprev = c->w->queued_tail;
+	c->qnext = NULL;
+	if (c->qprev)
+		c->qprev->qnext = c;
+	else
+		c->w->queued_head = c;
+	c->w->queued_tail = c;
+	c->queued = true;
+}
+
 /*
  * The PROXY protocol header, read straight from the socket before the TLS
  * handshake or the Gopher selector: from here on the connection's address
@@ -739,7 +855,7 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	}
 	if (hdr.family != AF_UNSPEC) /* else: a balancer's health check */
 		memcpy(&c->addr, &hdr.src, sizeof(c->addr));
-	proxy_end(c);
+	raw_end(c);
 	/* Only now is the client known: its per-address limits apply. */
 	if (limits_conn_address(c->w->limits, &c->w->lw, &c->lt,
 		(struct sockaddr *)&c->addr, sizeof(c->addr),
@@ -747,16 +863,49 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		return;
 	}
-	conn_start(c);
+	conn_begin(c);
+}
+
+/* A Gemini connection whose client has sent nothing yet. */
+static bool
+unstarted(const struct conn *c)
+{
+	return c->state == C_REQUEST && c->ssl &&
+	    SSL_get_state(c->ssl) == TLS_ST_BEFORE;
+}
+
+/* The oldest connection whose TLS handshake has not started: queued
+ * (oldest first), else one whose client has sent nothing yet (the active
+ * list is newest first). NULL when there is none. */
+static struct conn *
+not_started(struct worker *w)
+{
+	struct conn *c, *found = NULL;
+
+	if (w->queued_head)
+		return w->queued_head;
+	for (c = w->active; c; c = c->next)
+		if (unstarted(c))
+			found = c;
+	return found;
 }
 
 void
 conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
     const struct sockaddr *sa, int salen)
 {
-	struct conn *c;
+	struct conn *c, *victim;
 	struct gen *g = w->gen;
 
+	/* Every slot taken: a known reader takes the one of the oldest
+	 * connection whose handshake has not started. */
+	if (!proxy && limits_conn_full(w->limits) &&
+	    limits_conn_preferred(
+		w->limits, &w->lw, sa, (socklen_t)salen, worker_now()) &&
+	    (victim = not_started(w)) != NULL) {
+		limits_conn_evict(&w->lw, &victim->lt);
+		conn_free(victim);
+	}
 	c = conn_get(w);
 	/* Connection caps: refused before any TLS work, without a word.
 	 * Behind a balancer the peer is the balancer: only the total cap
@@ -785,13 +934,13 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	if (proxy) {
 		c->state = C_PROXY;
 		c->proxy = xcalloc(1, sizeof(*c->proxy));
-		c->proxy_ev = event_new(
+		c->raw_ev = event_new(
 		    w->base, fd, EV_READ | EV_PERSIST, on_proxy_read, c);
-		if (c->proxy_ev == NULL || event_add(c->proxy_ev, NULL) == -1)
+		if (c->raw_ev == NULL || event_add(c->raw_ev, NULL) == -1)
 			conn_free(c);
 		return;
 	}
-	conn_start(c);
+	conn_begin(c);
 }
 
 void
@@ -803,8 +952,20 @@ conn_stop_waiting(struct worker *w)
 		next = c->next;
 		if (c->state == C_REQUEST)
 			conn_finish(c);
-		else if (c->state == C_PROXY)
+		else if (c->state == C_PROXY || c->state == C_QUEUED)
 			conn_free(c);
+	}
+}
+
+void
+conn_pool_trim(struct worker *w, size_t keep)
+{
+	struct conn *c;
+
+	while (w->n_free > keep && (c = w->free_list) != NULL) {
+		w->free_list = c->next;
+		w->n_free--;
+		record_free(c);
 	}
 }
 

@@ -2,6 +2,7 @@
 
 #include <arpa/inet.h>
 #include <errno.h>
+#include <malloc.h>
 #include <pthread.h>
 #include <signal.h>
 #include <stdbool.h>
@@ -168,6 +169,27 @@ hold_off(struct worker *w, const struct limits_held *held, size_t n)
 	w->hold_off_failed = failed;
 }
 
+/* After a burst (a flood of connections, slow clients held to their
+ * timeout) the memory it took stays with the process: the pool keeps up
+ * to a thousand records, and malloc keeps what was freed, scattered among
+ * pages still in use, for later. Once the connections have fallen to a
+ * quarter of their peak (at most once a second), give back the pool's
+ * spare records and the allocator's free pages, so that the server's
+ * memory follows its load instead of its worst moment. */
+#define TRIM_PEAK 64
+#define TRIM_KEEP 64
+static void
+trim_after_burst(struct worker *w, double now)
+{
+	if (w->peak_active < TRIM_PEAK || w->n_active > w->peak_active / 4 ||
+	    now - w->trimmed < 1)
+		return;
+	conn_pool_trim(w, TRIM_KEEP);
+	malloc_trim(0);
+	w->peak_active = w->n_active;
+	w->trimmed = now;
+}
+
 /* The probe runs at the priority of new connections, after whatever was
  * ready before it: how late it runs is how long new work waits. */
 static void
@@ -183,6 +205,7 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 	shed_delay(&w->lw.shed, now - w->probe_due, now);
 	if (w->ls && limits_held_update(&w->lw, now, &held, &n))
 		hold_off(w, held, n);
+	trim_after_burst(w, now);
 	/* An idle worker does not wake 200 times a second: the probe stops
 	 * once nothing is left to measure or to lift (held clients are let
 	 * back in by it), and the next connection starts it again. */

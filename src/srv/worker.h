@@ -25,16 +25,17 @@ struct conn;
  * Event priorities of a worker's loop. A handshake costs the server far
  * more than answering a request from memory, and under overload most
  * handshakes lead to a refusal; so within a loop iteration a connection
- * that has finished its handshake (its request line, its reply) comes
- * before any new accept or handshake: an admitted request is not kept
- * waiting behind handshakes queued after it. libevent runs only the most
- * urgent non-empty priority per iteration; the higher one holds only
- * connections whose handshake is done, so it cannot starve the other.
- * Last come the handshakes of clients whose request will most likely be
- * refused (over budget, told to wait, or asking for heavy things) and,
- * while overloaded, of clients the worker has not served yet, so that the
- * readers it knows do not wait behind them; under lasting overload they may
- * wait until the request timeout closes them, which is a refusal too.
+ * whose server side of the handshake is done (the client's answer, its
+ * request line, its reply) comes before any new accept or handshake: an
+ * admitted request is not kept waiting behind handshakes queued after it.
+ * libevent runs only the most urgent non-empty priority per iteration; the
+ * higher one holds only connections whose costly part is done, so it
+ * cannot starve the other. Last come the handshakes of clients whose
+ * request will most likely be refused (over budget, told to wait, or
+ * asking for heavy things) and, while overloaded, of clients the worker
+ * has not served yet, so that the readers it knows do not wait behind
+ * them; under lasting overload these may wait until the request timeout
+ * closes them, which is a refusal too.
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
@@ -67,7 +68,12 @@ struct worker {
 	size_t n_ls;
 	struct conn *active; /* doubly linked, for a forced stop */
 	struct conn *free_list; /* records kept for reuse */
+	/* connections waiting for their turn to start the handshake,
+	 * oldest first (conn.c) */
+	struct conn *queued_head, *queued_tail;
 	size_t n_active, n_free;
+	size_t peak_active; /* most connections at once since the last trim */
+	double trimmed; /* when memory was last given back (server.c) */
 	struct accesslog log;
 	struct limits *limits; /* shared by every loop */
 	struct limits_worker lw; /* this loop's addresses and requests */
@@ -77,6 +83,8 @@ struct worker {
  * starts with a PROXY protocol header giving the client's address. */
 void conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
     const struct sockaddr *sa, int salen);
+/* Free the pool's records beyond keep. */
+void conn_pool_trim(struct worker *w, size_t keep);
 /* Close every connection now (forced stop) and free the pool. */
 void conn_close_all(struct worker *w);
 /* Stopping: close the connections that have not sent a request yet (no

@@ -21,6 +21,15 @@
  * reaped children) summed over the whole process tree below each PID, so a
  * server that forks per connection (inetd style) is counted in full.
  *
+ * --trace FILE writes one line per request ended (answered or failed) to
+ * FILE, in microseconds from the start of the run: when it was due (open
+ * loop) or started, when its connect was sent, when TCP was established,
+ * when the server's first handshake message came (its ServerHello: the
+ * accept and the server's handshake work are behind it), when the TLS
+ * handshake was done, when the reply's first byte came and
+ * when it ended, then its status or error kind: where each request's time
+ * went.
+ *
  * --idle N measures memory instead: it opens N TLS connections, completes
  * the handshakes, sends nothing, and reports the server's RSS growth per
  * held connection.
@@ -115,6 +124,7 @@ struct options {
 	uint32_t nsources; /* connections take source + 0 .. nsources-1 */
 	int latency_status; /* --latency-status: only these count, or 0 */
 	double rate; /* --rate: arrivals per second, 0: closed loop */
+	FILE *trace; /* --trace: one line per request ended, or NULL */
 };
 
 enum conn_state { C_FREE, C_CONNECTING, C_HANDSHAKE, C_SEND, C_RECV, C_HELD };
@@ -131,6 +141,9 @@ struct conn {
 	uint64_t start_us;
 	uint64_t sched_us; /* --rate: when this request was due */
 	uint64_t sent_us; /* when its connect started */
+	/* --trace: TCP established, handshake done, first reply byte; 0 until
+	 * then */
+	uint64_t est_us, hello_us, hs_us, first_us;
 	uint64_t deadline_us;
 	size_t sent;
 	char head[MAX_HEADER + 1];
@@ -169,6 +182,7 @@ static uint32_t *sent_latencies;
 static atomic_long nlags;
 static uint32_t *lags;
 static uint64_t end_us;
+static uint64_t start_us; /* of the run, for --trace */
 
 static uint64_t
 now_us(void)
@@ -346,9 +360,26 @@ close_conn(struct conn *c)
 	c->state = C_FREE;
 }
 
+/* --trace: one line for c's request, ended now with status or error (what). */
+static void
+trace(const struct conn *c, const char *what)
+{
+	uint64_t now = now_us();
+
+#define REL(t) ((t) ? (long long)((t)-start_us) : -1LL)
+	if (opt.trace)
+		fprintf(opt.trace,
+		    "%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%lld\t%s\n",
+		    REL(c->start_us), REL(c->sent_us), REL(c->est_us),
+		    REL(c->hello_us), REL(c->hs_us), REL(c->first_us), REL(now),
+		    what);
+#undef REL
+}
+
 static void
 fail(struct conn *c, enum err_kind kind)
 {
+	trace(c, err_names[kind]);
 	c->w->errors[kind]++;
 	ERR_clear_error();
 	close_conn(c);
@@ -384,6 +415,12 @@ complete(struct conn *c)
 			SSL_SESSION_free(s);
 		}
 	}
+	if (opt.trace) {
+		char st[8];
+
+		snprintf(st, sizeof(st), "%d", c->status);
+		trace(c, st);
+	}
 	w->ok++;
 	w->status[c->status]++;
 	w->body_bytes += c->body;
@@ -403,6 +440,8 @@ complete(struct conn *c)
 static bool
 take_bytes(struct conn *c, const char *p, size_t n)
 {
+	if (c->first_us == 0 && n > 0)
+		c->first_us = now_us();
 	if (opt.proto == PROTO_GOPHER) {
 		if (c->body == 0 && n > 0)
 			c->status =
@@ -430,6 +469,18 @@ take_bytes(struct conn *c, const char *p, size_t n)
 	return true;
 }
 
+/* --trace: the first handshake message from the server. */
+static void
+on_tls_message(int write_p, int version, int content_type, const void *buf,
+    size_t len, SSL *ssl, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)version, (void)buf, (void)len, (void)ssl;
+	if (!write_p && content_type == SSL3_RT_HANDSHAKE && c->hello_us == 0)
+		c->hello_us = now_us();
+}
+
 static void
 want(struct conn *c, int ssl_err)
 {
@@ -454,6 +505,7 @@ drive(struct conn *c)
 			    c, err == ECONNREFUSED ? ERR_REFUSED : ERR_CONNECT);
 			return;
 		}
+		c->est_us = now_us();
 		if (opt.proto == PROTO_GOPHER) {
 			c->state = C_SEND;
 			drive(c);
@@ -462,6 +514,10 @@ drive(struct conn *c)
 		if ((c->ssl = SSL_new(ssl_ctx)) == NULL)
 			die("SSL_new failed");
 		SSL_set_fd(c->ssl, c->fd);
+		if (opt.trace) {
+			SSL_set_msg_callback(c->ssl, on_tls_message);
+			SSL_set_msg_callback_arg(c->ssl, c);
+		}
 		if (opt.host[0] != '\0')
 			SSL_set_tlsext_host_name(c->ssl, opt.host);
 		if (c->session != NULL)
@@ -484,6 +540,7 @@ drive(struct conn *c)
 					: ERR_HANDSHAKE);
 			return;
 		}
+		c->hs_us = now_us();
 		if (SSL_session_reused(c->ssl))
 			c->w->resumed++;
 		if (opt.idle > 0) {
@@ -662,6 +719,7 @@ try_connect(struct conn *c)
 		    lag > UINT32_MAX ? UINT32_MAX : (uint32_t)lag;
 	}
 	c->deadline_us = c->start_us + (uint64_t)opt.timeout_ms * 1000u;
+	c->est_us = c->hello_us = c->hs_us = c->first_us = 0;
 	c->sent = 0;
 	c->head_len = 0;
 	c->head_done = false;
@@ -933,7 +991,13 @@ usage(FILE *out)
 	    "as given\n"
 	    "      --tsv            one tab-separated line (see --tsv-header)\n"
 	    "      --tsv-header     print the column names of --tsv and "
-	    "exit\n");
+	    "exit\n"
+	    "      --trace FILE     one line per request: due, connect, "
+	    "established,\n"
+	    "                     server hello, handshake done, first byte, "
+	    "end (us from "
+	    "start),\n"
+	    "                     status or error\n");
 }
 
 static const char tsv_header[] =
@@ -1264,6 +1328,7 @@ main(int argc, char **argv)
 		O_RATE,
 		O_TSV,
 		O_TSV_HEADER,
+		O_TRACE,
 		O_SOURCE,
 		O_LATENCY_STATUS
 	};
@@ -1287,6 +1352,7 @@ main(int argc, char **argv)
 	    {"rate", required_argument, NULL, O_RATE},
 	    {"tsv", no_argument, NULL, O_TSV},
 	    {"tsv-header", no_argument, NULL, O_TSV_HEADER},
+	    {"trace", required_argument, NULL, O_TRACE},
 	    {"help", no_argument, NULL, 'h'},
 	    {NULL, 0, NULL, 0},
 	};
@@ -1384,6 +1450,12 @@ main(int argc, char **argv)
 				goto bad;
 			opt.latency_status = (int)v;
 			break;
+		case O_TRACE:
+			if ((opt.trace = fopen(optarg, "w")) == NULL) {
+				perror(optarg);
+				return 2;
+			}
+			break;
 		case O_PORT:
 			if (parse_long(optarg, 1, 65535, &v) == -1)
 				goto bad;
@@ -1438,6 +1510,7 @@ main(int argc, char **argv)
 	before = sample_servers();
 	cpu0 = own_cpu_us();
 	t0 = now_us();
+	start_us = t0;
 	end_us = t0 + (uint64_t)(opt.max_seconds * 1e6);
 	for (k = 0; k < opt.threads; k++)
 		if (pthread_create(&ws[k].tid, NULL, worker_run, &ws[k]) != 0)
@@ -1462,6 +1535,8 @@ main(int argc, char **argv)
 	free(latencies);
 	free(sent_latencies);
 	free(lags);
+	if (opt.trace && fclose(opt.trace) == EOF)
+		rc = 1;
 	SSL_CTX_free(ssl_ctx);
 	buf_free(&opt.request);
 	return rc;

@@ -33,6 +33,7 @@ limits:
   rate: $1
   burst: $2
   max_connections_per_address: 3
+  max_connections: ${MAXCONN:-1024}
   min_concurrency: 2
   max_concurrency: 2
   retry_after: 3
@@ -155,4 +156,48 @@ printf 'gemini://localhost/\r\n' | timeout 2 "$GEMREQ" -p "$PORT" 2>"$TMP/gemreq
 expect_eq "... with no TLS handshake" "" "$(grep version= "$TMP/gemreq.err")"
 kill -0 "$SERVER_PID" 2>/dev/null
 check "server still running" test $? -eq 0
+stop_server
+
+# --- the total cap, taken by clients that send nothing ------------------
+# Three connections from a new address send nothing: accepted once the
+# kernel's deferred accept gives up waiting for their first bytes, they
+# wait for a ClientHello (until the request timeout, 2 s) and fill the cap
+# of 3. A reader the server knows still gets a page: it takes the slot of
+# the oldest.
+MAXCONN=3 start_server 1000 1000
+expect_match "cap of 3: a reader's page" '^20 text/gemini' "$(status gemini://localhost/)"
+"$HOLD" -n 3 -b 127.0.0.2 127.0.0.1 "$PORT" 8 >"$TMP/hold.out" &
+HOLD_PID=$!
+accepted() { ss -tnH state established "( sport = :$PORT and dst 127.0.0.2 )" | wc -l; }
+i=0
+while [ "$(accepted)" -lt 3 ] && [ $i -lt 60 ]; do
+	sleep 0.1
+	i=$((i + 1))
+done
+expect_eq "three silent connections from a new address are accepted" 3 "$(accepted)"
+expect_match "with the cap reached, the reader still gets its page" \
+	'^20 text/gemini' "$(status_within 2 gemini://localhost/)"
+wait "$HOLD_PID"
+stop_server
+expect_match "one connection whose handshake had not started gave its slot to the reader" \
+	'; 1 closed before their handshake for a reader at the connection cap;' \
+	"$(grep 'worker 0:' "$TMP/server.log")"
+
+# --- a connection closed on accept closes nothing else ---------------------
+# One refused on accept (its address at its cap) frees a connection record
+# before using it. A new record must not close descriptor 0 (the server's
+# /dev/null, whose number the next connection then takes), nor a pooled
+# one the descriptor of its previous connection: another client's by then.
+start_server 1000 1000
+"$HOLD" -n 3 -u 127.0.0.1 "$GPORT" 4 /slow >"$TMP/hold.out" &
+HOLD_PID=$!
+sleep 0.5
+"$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / >/dev/null 2>&1
+"$HOLD" -u -b 127.0.0.2 127.0.0.1 "$GPORT" 4 /slow >"$TMP/hold2.out" &
+HOLD2_PID=$!
+sleep 0.5
+"$TOOLS/gopher_get" 127.0.0.1 "$GPORT" / >/dev/null 2>&1
+wait "$HOLD_PID" "$HOLD2_PID"
+expect_match "a refused connection leaves another client's alone (closed by its timeout)" \
+	'^after [23]$' "$(cat "$TMP/hold2.out")"
 stop_server

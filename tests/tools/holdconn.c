@@ -1,15 +1,18 @@
 /*
  * holdconn: hold TCP connections open without reading from them.
  *
- *   holdconn [-n COUNT] [-u] HOST PORT SECONDS [LINE]
+ *   holdconn [-n COUNT] [-u] [-b ADDR] HOST PORT SECONDS [LINE]
  *
  * Opens COUNT (default 1) connections, sends LINE + CRLF on each when
  * given (with -u, LINE alone: a request left unfinished), then reads nothing
  * (small receive buffer) so that a reply stays stuck in the server, for
  * SECONDS. Prints "held N" once they are all set up, then "closed K" with K the
  * connections the server closed meanwhile, and "after S" the seconds the last
- * of those took. Exit 1 when a connection cannot be made.
+ * of those took. -b binds the connections to the local IPv4 address ADDR
+ * (127.x.y.z: another client, for the server's per-address limits). Exit 1
+ * when a connection cannot be made.
  */
+#include <arpa/inet.h>
 #include <netdb.h>
 #include <poll.h>
 #include <stdbool.h>
@@ -20,9 +23,13 @@
 #include <time.h>
 #include <unistd.h>
 
+static const char *bind_addr; /* -b */
+
 static int
 dial(const char *host, const char *port)
 {
+	struct sockaddr_in local;
+
 	struct addrinfo hints, *res, *ai;
 	int fd = -1, small = 4096;
 
@@ -34,6 +41,17 @@ dial(const char *host, const char *port)
 		if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) < 0)
 			continue;
 		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
+		memset(&local, 0, sizeof(local));
+		local.sin_family = AF_INET;
+		if (bind_addr &&
+		    (ai->ai_family != AF_INET ||
+			inet_pton(AF_INET, bind_addr, &local.sin_addr) != 1 ||
+			bind(fd, (struct sockaddr *)&local, sizeof(local)) !=
+			    0)) {
+			close(fd);
+			fd = -1;
+			continue;
+		}
 		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
 			break;
 		close(fd);
@@ -59,11 +77,15 @@ main(int argc, char **argv)
 		unfinished = true;
 		i++;
 	}
+	if (argc > i + 1 && strcmp(argv[i], "-b") == 0) {
+		bind_addr = argv[i + 1];
+		i += 2;
+	}
 	if (argc - i < 3 || argc - i > 4 || n < 1 ||
 	    (unfinished && argc - i != 4)) {
 		fprintf(stderr,
-		    "usage: holdconn [-n COUNT] [-u] HOST PORT SECONDS "
-		    "[LINE]\n");
+		    "usage: holdconn [-n COUNT] [-u] [-b ADDR] HOST PORT "
+		    "SECONDS [LINE]\n");
 		return 2;
 	}
 	secs = atoi(argv[i + 2]);

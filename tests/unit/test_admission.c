@@ -354,6 +354,101 @@ test_suspect(void **state)
 	limits_free(l);
 }
 
+/* A connection accepted before anything was known of its address waits
+ * for its turn to start the handshake; by then another connection of that
+ * address may have been refused an image while the server is overloaded:
+ * this one is refused at its turn, before any TLS work, counted as heavy
+ * and held off. A reader's queued connection goes on. */
+static void
+test_turn(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket first, second, page;
+	struct sockaddr_in images = addr("192.0.2.5"),
+			   reader = addr("192.0.2.6");
+	const struct limits_held *held;
+	size_t n;
+	unsigned retry = 0;
+
+	(void)state;
+	limits_conf_default(&c);
+	l = start(&c, &s);
+	shed_delay(&s.shed, 1, 1);
+	assert_true(shed_late(&s.shed));
+	assert_int_equal(open_from(l, &s, &images, 1, &first), 0);
+	assert_int_equal(open_from(l, &s, &images, 1, &second), 0);
+	assert_int_equal(open_from(l, &s, &reader, 1, &page), 0);
+	assert_true(first.suspect && second.suspect && page.suspect);
+	/* Nothing known yet: the first one's turn comes. */
+	assert_int_equal(limits_conn_turn(l, &s, &first, 1.01), 0);
+	assert_int_equal(
+	    admit(l, &s, &first, "/a.jpg", 10, 1.01, &retry), LIMITS_SHED);
+	limits_conn_close(l, &s, &first, 1.02);
+	assert_int_equal(limits_conn_turn(l, &s, &second, 1.03), -1);
+	limits_conn_close(l, &s, &second, 1.03);
+	assert_int_equal(limits_conn_turn(l, &s, &page, 1.03), 0);
+	assert_int_equal(
+	    admit(l, &s, &page, "/", 10, 1.03, &retry), LIMITS_ADMIT);
+	limits_done(&s, &page, true, 1.04);
+	limits_conn_close(l, &s, &page, 1.04);
+	assert_int_equal(s.stats.closed[PRIO_HEAVY], 1ul);
+	assert_int_equal(s.stats.lost[PRIO_HEAVY], 0ul);
+	assert_true(limits_held_update(&s, 1.05, &held, &n));
+	assert_int_equal(n, 1);
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
+/* Who may take the slot of a connection waiting for its handshake when
+ * all are taken: a reader known for pages, not a new client nor one whose
+ * last request was heavy. */
+static void
+test_preferred(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t, o;
+	struct sockaddr_in reader = addr("192.0.2.7"),
+			   images = addr("192.0.2.8");
+	unsigned retry = 0;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.max_conns = 2;
+	l = start(&c, &s);
+	assert_false(limits_conn_preferred(
+	    l, &s, (struct sockaddr *)&reader, sizeof(reader), 0));
+	assert_int_equal(open_from(l, &s, &reader, 0, &t), 0);
+	assert_int_equal(admit(l, &s, &t, "/", 10, 0, &retry), LIMITS_ADMIT);
+	limits_done(&s, &t, true, 0.01);
+	limits_conn_close(l, &s, &t, 0.01);
+	assert_int_equal(open_from(l, &s, &images, 0.02, &t), 0);
+	(void)admit(l, &s, &t, "/a.jpg", 10, 0.02, &retry);
+	limits_conn_close(l, &s, &t, 0.03);
+	assert_true(limits_conn_preferred(
+	    l, &s, (struct sockaddr *)&reader, sizeof(reader), 0.04));
+	assert_false(limits_conn_preferred(
+	    l, &s, (struct sockaddr *)&images, sizeof(images), 0.04));
+	/* The cap, and what an eviction counts. */
+	assert_false(limits_conn_full(l));
+	assert_int_equal(open_from(l, &s, &images, 0.05, &o), 0);
+	assert_int_equal(open_from(l, &s, &images, 0.05, &t), 0);
+	assert_true(limits_conn_full(l));
+	limits_conn_evict(&s, &t);
+	limits_conn_close(l, &s, &t, 0.06);
+	assert_false(limits_conn_full(l));
+	/* Counted as evicted, not as lost before a request. */
+	assert_int_equal(s.stats.evicted, 1ul);
+	assert_int_equal(s.stats.lost[PRIO_HEAVY], 0ul);
+	limits_conn_close(l, &s, &o, 0.06);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
 /* While overloaded, a client whose last request was heavy is refused on
  * accept, before any TLS work, and counted as heavy; one that keeps asking
  * is told longer waits; a reader of pages is not affected. When the
@@ -509,6 +604,8 @@ main(void)
 	    cmocka_unit_test(test_proxied),
 	    cmocka_unit_test(test_workers),
 	    cmocka_unit_test(test_suspect),
+	    cmocka_unit_test(test_turn),
+	    cmocka_unit_test(test_preferred),
 	    cmocka_unit_test(test_heavy_held),
 	    cmocka_unit_test(test_held),
 	};

@@ -1,0 +1,215 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+#include <cmocka.h>
+
+#include <fcntl.h>
+#include <netinet/in.h>
+#include <netinet/tcp.h>
+#include <poll.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <sys/ioctl.h>
+#include <sys/socket.h>
+#include <unistd.h>
+
+#include <linux/sockios.h>
+#include <openssl/err.h>
+#include <openssl/ssl.h>
+
+#include "cert.h"
+#include "tls.h"
+
+static char dir[] = "/tmp/canyon-tls.XXXXXX";
+static char cert_file[256], key_file[256];
+
+static int
+setup(void **state)
+{
+	char err[256];
+
+	(void)state;
+	assert_non_null(mkdtemp(dir));
+	if (cert_ensure(dir, "localhost", err, sizeof(err)) == -1)
+		fail_msg("%s", err);
+	snprintf(cert_file, sizeof(cert_file), "%s/localhost.crt", dir);
+	snprintf(key_file, sizeof(key_file), "%s/localhost.key", dir);
+	return 0;
+}
+
+static int
+teardown(void **state)
+{
+	(void)state;
+	unlink(cert_file);
+	unlink(key_file);
+	rmdir(dir);
+	return 0;
+}
+
+/* A connected pair of loopback TCP sockets: fds[0] the client's, fds[1]
+ * the server's accepted one. */
+static void
+tcp_pair(int fds[2])
+{
+	struct sockaddr_in sin = {.sin_family = AF_INET};
+	socklen_t len = sizeof(sin);
+	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+	assert_true(l >= 0);
+	assert_int_equal(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
+	assert_int_equal(listen(l, 1), 0);
+	assert_int_equal(getsockname(l, (struct sockaddr *)&sin, &len), 0);
+	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
+	assert_true(fds[0] >= 0);
+	assert_int_equal(
+	    connect(fds[0], (struct sockaddr *)&sin, sizeof(sin)), 0);
+	fds[1] = accept(l, NULL, NULL);
+	assert_true(fds[1] >= 0);
+	close(l);
+	assert_int_equal(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
+	assert_int_equal(fcntl(fds[1], F_SETFL, O_NONBLOCK), 0);
+	/* As the listener's sockets are (listen.c). */
+	assert_int_equal(
+	    setsockopt(fds[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
+}
+
+static int
+corked(int fd)
+{
+	int v = -1;
+	socklen_t len = sizeof(v);
+
+	assert_int_equal(getsockopt(fd, IPPROTO_TCP, TCP_CORK, &v, &len), 0);
+	return v;
+}
+
+/* Bytes written to fd that TCP has not sent yet. */
+static int
+unsent(int fd)
+{
+	int n = -1;
+
+	assert_int_equal(ioctl(fd, SIOCOUTQNSD, &n), 0);
+	return n;
+}
+
+/* One step of a side's handshake; 1 when done, else it must want to read. */
+static int
+step(SSL *ssl)
+{
+	int r = SSL_do_handshake(ssl);
+
+	if (r == 1)
+		return 1;
+	assert_int_equal(SSL_get_error(ssl, r), SSL_ERROR_WANT_READ);
+	return 0;
+}
+
+/* Wait until fd has bytes to read. */
+static void
+readable(int fd)
+{
+	struct pollfd p = {fd, POLLIN, 0};
+
+	assert_int_equal(poll(&p, 1, 5000), 1);
+}
+
+/*
+ * A handshake over real sockets with a server context of tls_ctx_new(),
+ * checking the socket's cork at each step: the server's handshake flights
+ * leave at once, and what it writes after the handshake (TLS 1.3: the
+ * session ticket first) waits corked for the reply and the close.
+ */
+static void
+handshake_and_reply(int version)
+{
+	char err[256], buf[4096];
+	SSL_CTX *sctx = tls_ctx_new(cert_file, key_file, err, sizeof(err));
+	SSL_CTX *cctx = SSL_CTX_new(TLS_client_method());
+	SSL *s, *c;
+	int fds[2], n, got = 0;
+
+	assert_non_null(sctx);
+	assert_non_null(cctx);
+	assert_int_equal(SSL_CTX_set_min_proto_version(cctx, version), 1);
+	assert_int_equal(SSL_CTX_set_max_proto_version(cctx, version), 1);
+	tcp_pair(fds);
+	s = SSL_new(sctx);
+	c = SSL_new(cctx);
+	assert_int_equal(SSL_set_fd(s, fds[1]), 1);
+	assert_int_equal(SSL_set_fd(c, fds[0]), 1);
+	SSL_set_accept_state(s);
+	SSL_set_connect_state(c);
+
+	assert_int_equal(step(c), 0); /* ClientHello */
+	readable(fds[1]);
+	assert_int_equal(step(s), 0); /* the server's first flight */
+	assert_int_equal(corked(fds[1]), 0);
+	assert_int_equal(unsent(fds[1]), 0);
+	readable(fds[0]);
+	if (version == TLS1_3_VERSION) {
+		assert_int_equal(step(c), 1); /* Finished: client done */
+		readable(fds[1]);
+		assert_int_equal(step(s), 1); /* and the session ticket */
+		assert_int_equal(corked(fds[1]), 1);
+		assert_true(unsent(fds[1]) > 0); /* the ticket waits */
+	} else {
+		assert_int_equal(step(c), 0); /* its Finished, then waits */
+		readable(fds[1]);
+		assert_int_equal(step(s), 1); /* ticket and Finished */
+		/* The server's Finished has left: the client can finish. */
+		assert_int_equal(unsent(fds[1]), 0);
+		assert_int_equal(corked(fds[1]), 1);
+		readable(fds[0]);
+		assert_int_equal(step(c), 1);
+	}
+	assert_int_equal(SSL_write(s, "20 text/gemini\r\nhello\n", 22), 22);
+	assert_true(unsent(fds[1]) > 0);
+	SSL_shutdown(s);
+	/* The close sends what was held, the reply and the close_notify. */
+	close(fds[1]);
+	for (;;) {
+		readable(fds[0]);
+		if ((n = SSL_read(c, buf + got, (int)sizeof(buf) - got)) > 0)
+			got += n;
+		else if (SSL_get_error(c, n) != SSL_ERROR_WANT_READ)
+			break;
+	}
+	assert_int_equal(SSL_get_error(c, n), SSL_ERROR_ZERO_RETURN);
+	assert_int_equal(got, 22);
+	assert_memory_equal(buf, "20 text/gemini\r\nhello\n", 22);
+
+	SSL_free(s);
+	SSL_free(c);
+	close(fds[0]);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+}
+
+static void
+test_tls13_cork_after_client_finished(void **state)
+{
+	(void)state;
+	handshake_and_reply(TLS1_3_VERSION);
+}
+
+static void
+test_tls12_cork_after_server_finished(void **state)
+{
+	(void)state;
+	handshake_and_reply(TLS1_2_VERSION);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_tls13_cork_after_client_finished),
+	    cmocka_unit_test(test_tls12_cork_after_server_finished),
+	};
+	return cmocka_run_group_tests(tests, setup, teardown);
+}
