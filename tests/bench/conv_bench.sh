@@ -6,11 +6,9 @@
 #   sh tests/bench/conv_bench.sh BUILD_DIR     (BENCH_POSTS=N for another size)
 # Targets: full build >= 0.5 x md4c-html's throughput; one-post rebuild
 # < 100 ms. Prints the figures; exits 1 only when something fails to run.
-# On ext4 without a journal, creating inodes is slow for up to six
-# minutes after many files were deleted (the clean-up of a previous run:
-# the kernel skips a freed inode for 60 s, 360 s while its inode table
-# block is dirty): leave six minutes between runs before comparing full
-# builds.
+# On ext4 without a journal, creating inodes is slow for a few minutes
+# after many files were deleted (the clean-up of a previous run): leave a
+# few minutes between runs before comparing full builds.
 set -u
 B=$(cd "${1:?usage: conv_bench.sh BUILD_DIR}" && pwd)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
