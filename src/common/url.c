@@ -11,10 +11,9 @@ is_scheme_char(char c)
 	return isalnum((unsigned char)c) || c == '+' || c == '-' || c == '.';
 }
 
-/* True when s[0..n) holds a control character, a space or DEL. Eight
- * bytes at a time: the converter checks every link of every page. */
-static bool
-has_control(const char *s, size_t n)
+/* Eight bytes at a time: the converter checks every link of every page. */
+bool
+url_has_control(const char *s, size_t n)
 {
 	const uint64_t ones = 0x0101010101010101ULL, highs = ones * 0x80;
 	uint64_t w;
@@ -36,6 +35,29 @@ has_control(const char *s, size_t n)
 	return false;
 }
 
+/* The offset of the first byte of s[from..to) that is in set (one to
+ * three bytes), or to: memchr, not a byte loop, since the converter
+ * parses every link of every page. */
+static size_t
+first_of(const char *s, size_t from, size_t to, const char *set)
+{
+	const char *p;
+
+	for (; *set && from < to; set++)
+		if ((p = memchr(s + from, *set, to - from)) != NULL)
+			to = (size_t)(p - s);
+	return to;
+}
+
+/* The offset of the last c in s[from..to), or to. */
+static size_t
+last_at(const char *s, size_t from, size_t to, char c)
+{
+	const char *p = from < to ? memrchr(s + from, c, to - from) : NULL;
+
+	return p != NULL ? (size_t)(p - s) : to;
+}
+
 int
 url_parse(const char *s, size_t n, struct url *u, const char **reason)
 {
@@ -43,7 +65,7 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 
 	memset(u, 0, sizeof(*u));
 	u->port_num = -1;
-	if (has_control(s, n)) {
+	if (url_has_control(s, n)) {
 		*reason = "control character or space in URL";
 		return -1;
 	}
@@ -65,23 +87,15 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 	if (n - start >= 2 && s[start] == '/' && s[start + 1] == '/') {
 		u->has_authority = true;
 		start += 2;
-		auth_end = start;
-		while (auth_end < n && s[auth_end] != '/' &&
-		    s[auth_end] != '?' && s[auth_end] != '#')
-			auth_end++;
-		at = auth_end;
-		for (i = start; i < auth_end; i++)
-			if (s[i] == '@')
-				at = i;
+		auth_end = first_of(s, start, n, "/?#");
+		at = last_at(s, start, auth_end, '@');
 		if (at != auth_end) {
 			u->has_userinfo = true;
 			u->userinfo = (struct slice){s + start, at - start};
 			start = at + 1;
 		}
 		if (start < auth_end && s[start] == '[') {
-			end = start;
-			while (end < auth_end && s[end] != ']')
-				end++;
+			end = first_of(s, start, auth_end, "]");
 			if (end == auth_end) {
 				*reason = "unterminated IPv6 literal";
 				return -1;
@@ -90,9 +104,7 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 			    (struct slice){s + start + 1, end - start - 1};
 			i = end + 1;
 		} else {
-			i = start;
-			while (i < auth_end && s[i] != ':')
-				i++;
+			i = first_of(s, start, auth_end, ":");
 			u->host = (struct slice){s + start, i - start};
 		}
 		if (i < auth_end) {
@@ -122,15 +134,11 @@ url_parse(const char *s, size_t n, struct url *u, const char **reason)
 		start = auth_end;
 	}
 
-	end = start;
-	while (end < n && s[end] != '?' && s[end] != '#')
-		end++;
+	end = first_of(s, start, n, "?#");
 	u->path = (struct slice){s + start, end - start};
 	if (end < n && s[end] == '?') {
 		start = end + 1;
-		end = start;
-		while (end < n && s[end] != '#')
-			end++;
+		end = first_of(s, start, n, "#");
 		u->has_query = true;
 		u->query = (struct slice){s + start, end - start};
 	}
@@ -157,17 +165,19 @@ int
 url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
     const char **reason)
 {
-	size_t i;
+	size_t i = 0;
 
 	buf_reserve(out, n);
-	for (i = 0; i < n; i++) {
+	while (i < n) {
+		const char *pct = memchr(s + i, '%', n - i);
+		size_t run = pct != NULL ? (size_t)(pct - s) - i : n - i;
 		int hi, lo;
 		char c;
 
-		if (s[i] != '%') {
-			buf_putc(out, s[i]);
-			continue;
-		}
+		/* the bytes up to the next escape, in one copy */
+		buf_append(out, s + i, run);
+		if ((i += run) == n)
+			break;
 		if (i + 2 >= n) {
 			*reason = "truncated percent escape";
 			return -1;
@@ -185,45 +195,51 @@ url_decode(const char *s, size_t n, struct buf *out, unsigned flags,
 			return -1;
 		}
 		buf_putc(out, c);
-		i += 2;
+		i += 3;
 	}
 	return 0;
 }
 
-/* Bytes never escaped: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986). */
+/* Bytes never escaped: ALPHA / DIGIT / "-" / "." / "_" / "~" (RFC 3986),
+ * as a bit set over the 128 ASCII bytes: url_encode() asks for every byte
+ * of every link. */
 static bool
 unreserved(unsigned char c)
 {
-	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
-	    (c >= '0' && c <= '9') || c == '-' || c == '.' || c == '_' ||
-	    c == '~';
+	static const uint64_t set[2] = {
+	    UINT64_C(0x03ff600000000000), /* - . 0-9 */
+	    UINT64_C(0x47fffffe87fffffe), /* A-Z _ a-z ~ */
+	};
+
+	return c < 128 && (set[c >> 6] >> (c & 63) & 1) != 0;
 }
 
 void
 url_encode(struct buf *out, const char *s, size_t n, const char *keep)
 {
 	static const char hex[] = "0123456789ABCDEF";
-	size_t i = 0, run;
+	char *d;
 
-	buf_reserve(out, n);
-	while (i < n) {
-		/* a run of bytes kept as they are goes in with one copy */
-		for (run = i; i < n; i++) {
-			unsigned char c = (unsigned char)s[i];
+	/* room for every byte escaped: written in place, no call per byte */
+	buf_reserve(out, n <= SIZE_MAX / 3 ? 3 * n : SIZE_MAX);
+	d = out->data + out->len;
+	for (size_t i = 0; i < n; i++) {
+		unsigned char c = (unsigned char)s[i];
 
-			if (!unreserved(c) &&
-			    (c == '\0' || keep == NULL ||
-				strchr(keep, c) == NULL))
-				break;
-		}
-		buf_append(out, s + run, i - run);
-		if (i < n) {
-			unsigned char c = (unsigned char)s[i++];
-			char esc[3] = {'%', hex[c >> 4], hex[c & 15]};
-
-			buf_append(out, esc, sizeof(esc));
+		if (unreserved(c) ||
+		    (c != '\0' && keep != NULL &&
+			(c == (unsigned char)keep[0] ||
+			    (keep[0] != '\0' &&
+				strchr(keep + 1, c) != NULL)))) {
+			*d++ = (char)c;
+		} else {
+			*d++ = '%';
+			*d++ = hex[c >> 4];
+			*d++ = hex[c & 15];
 		}
 	}
+	*d = '\0';
+	out->len = (size_t)(d - out->data);
 }
 
 bool

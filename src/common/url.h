@@ -29,6 +29,10 @@ struct url {
 	int port_num; /* -1 when no port is written */
 };
 
+/* True when s[0..n) holds a control character, a space or DEL: what
+ * url_parse() refuses. */
+bool url_has_control(const char *s, size_t n);
+
 /* Parse s[0..n) as a URI reference. Returns 0, or -1 and a static reason.
  * Control characters, spaces and a bad port are refused. */
 int url_parse(const char *s, size_t n, struct url *u, const char **reason);

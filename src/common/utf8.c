@@ -2,6 +2,11 @@
 
 #include <string.h>
 
+#if defined(__x86_64__) && (defined(__GNUC__) || defined(__clang__))
+#include <immintrin.h>
+#define UTF8_AVX2 1
+#endif
+
 size_t
 utf8_decode(const char *str, size_t n, uint32_t *cp)
 {
@@ -40,8 +45,8 @@ utf8_decode(const char *str, size_t n, uint32_t *cp)
 /* Posts are mostly ASCII and Hangul: ASCII is skipped eight bytes at a
  * time and three-byte sequences are checked in place; the rest goes
  * through utf8_decode(). */
-bool
-utf8_valid(const char *str, size_t n)
+static bool
+valid_scalar(const char *str, size_t n)
 {
 	/* the second byte of a three-byte sequence, by lead & 15, lies in
 	 * [lo, lo + span]: no overlong form after 0xe0, no surrogate after
@@ -83,6 +88,139 @@ utf8_valid(const char *str, size_t n)
 		s += len;
 	}
 	return true;
+}
+
+#ifdef UTF8_AVX2
+
+/*
+ * 32 bytes at a time with AVX2, after Keiser and Lemire, "Validating
+ * UTF-8 in less than one instruction per byte" (2021): three table
+ * look-ups, by the high and low nibble of each byte's predecessor and the
+ * high nibble of the byte, flag every malformed pair of bytes; the bytes
+ * that must be the second continuation of a three- or four-byte sequence
+ * are found from the bytes two and three before. A whole post is checked
+ * before rendering: the scalar loop above took a tenth of the build.
+ */
+#define U8_TOO_SHORT (1 << 0) /* lead or ASCII, then lead or ASCII... */
+#define U8_TOO_LONG (1 << 1) /* ASCII, then a continuation */
+#define U8_OVERLONG_3 (1 << 2) /* e0 80..9f */
+#define U8_TOO_LARGE (1 << 3) /* f4 90..bf, f5..ff then 90..bf */
+#define U8_SURROGATE (1 << 4) /* ed a0..bf */
+#define U8_OVERLONG_2 (1 << 5) /* c0..c1, then a continuation */
+#define U8_TOO_LARGE_1000 (1 << 6) /* f5..ff 80..8f */
+#define U8_OVERLONG_4 (1 << 6) /* f0 80..8f */
+#define U8_TWO_CONTS (1 << 7) /* a continuation after a continuation */
+#define U8_CARRY (U8_TOO_SHORT | U8_TOO_LONG | U8_TWO_CONTS)
+
+/* The 16-entry table t, in both 128-bit lanes. */
+#define U8_TABLE(t)                                                            \
+	_mm256_broadcastsi128_si256(_mm_loadu_si128((const __m128i *)(t)))
+
+__attribute__((target("avx2"))) static inline __m256i
+nibbles_high(__m256i v)
+{
+	return _mm256_and_si256(
+	    _mm256_srli_epi16(v, 4), _mm256_set1_epi8(0x0f));
+}
+
+/* v with the last k bytes of prev before it, shifted by k (k = 1..3). */
+#define U8_PREV(v, prev, k)                                                    \
+	_mm256_alignr_epi8(                                                    \
+	    (v), _mm256_permute2x128_si256((prev), (v), 0x21), 16 - (k))
+
+__attribute__((target("avx2"))) static bool
+valid_avx2(const char *str, size_t n)
+{
+	static const unsigned char b1_high[16] = {U8_TOO_LONG, U8_TOO_LONG,
+	    U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG, U8_TOO_LONG,
+	    U8_TOO_LONG, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS, U8_TWO_CONTS,
+	    U8_TOO_SHORT | U8_OVERLONG_2, U8_TOO_SHORT,
+	    U8_TOO_SHORT | U8_OVERLONG_3 | U8_SURROGATE,
+	    U8_TOO_SHORT | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_OVERLONG_4};
+	static const unsigned char b1_low[16] = {
+	    U8_CARRY | U8_OVERLONG_3 | U8_OVERLONG_2 | U8_OVERLONG_4,
+	    U8_CARRY | U8_OVERLONG_2, U8_CARRY, U8_CARRY,
+	    U8_CARRY | U8_TOO_LARGE,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000 | U8_SURROGATE,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000,
+	    U8_CARRY | U8_TOO_LARGE | U8_TOO_LARGE_1000};
+	static const unsigned char b2_high[16] = {U8_TOO_SHORT, U8_TOO_SHORT,
+	    U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT,
+	    U8_TOO_SHORT, U8_TOO_SHORT,
+	    U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 |
+		U8_TOO_LARGE_1000 | U8_OVERLONG_4,
+	    U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_OVERLONG_3 |
+		U8_TOO_LARGE,
+	    U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE |
+		U8_TOO_LARGE,
+	    U8_TOO_LONG | U8_OVERLONG_2 | U8_TWO_CONTS | U8_SURROGATE |
+		U8_TOO_LARGE,
+	    U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT, U8_TOO_SHORT};
+	/* a block ending in these bytes needs more: 1111____ 111_____
+	 * 11______ as its last three */
+	static const unsigned char last3[32] = {255, 255, 255, 255, 255, 255,
+	    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 255,
+	    255, 255, 255, 255, 255, 255, 255, 255, 255, 255, 0xf0 - 1,
+	    0xe0 - 1, 0xc0 - 1};
+	const __m256i t1h = U8_TABLE(b1_high), t1l = U8_TABLE(b1_low),
+		      t2h = U8_TABLE(b2_high), low4 = _mm256_set1_epi8(0x0f),
+		      max = _mm256_loadu_si256((const __m256i *)last3);
+	__m256i prev = _mm256_setzero_si256(), err = _mm256_setzero_si256(),
+		incomplete = _mm256_setzero_si256(), v, p1, sc, must23;
+	unsigned char tail[32];
+	size_t i = 0;
+
+	for (; i < n; i += 32) {
+		if (n - i >= 32) {
+			v = _mm256_loadu_si256((const __m256i *)(str + i));
+		} else {
+			/* the rest, padded with ASCII */
+			memset(tail, 0, sizeof(tail));
+			memcpy(tail, str + i, n - i);
+			v = _mm256_loadu_si256((const __m256i *)tail);
+		}
+		if (_mm256_movemask_epi8(v) == 0) {
+			err = _mm256_or_si256(err, incomplete);
+			incomplete = _mm256_setzero_si256();
+			prev = v;
+			continue;
+		}
+		p1 = U8_PREV(v, prev, 1);
+		sc = _mm256_and_si256(
+		    _mm256_and_si256(_mm256_shuffle_epi8(t1h, nibbles_high(p1)),
+			_mm256_shuffle_epi8(t1l, _mm256_and_si256(p1, low4))),
+		    _mm256_shuffle_epi8(t2h, nibbles_high(v)));
+		must23 = _mm256_or_si256(_mm256_subs_epu8(U8_PREV(v, prev, 2),
+					     _mm256_set1_epi8(0x60)),
+		    _mm256_subs_epu8(
+			U8_PREV(v, prev, 3), _mm256_set1_epi8(0x70)));
+		must23 = _mm256_and_si256(must23, _mm256_set1_epi8((char)0x80));
+		err = _mm256_or_si256(err, _mm256_xor_si256(must23, sc));
+		incomplete = _mm256_subs_epu8(v, max);
+		prev = v;
+	}
+	err = _mm256_or_si256(err, incomplete);
+	return _mm256_testz_si256(err, err);
+}
+#endif
+
+bool
+utf8_valid(const char *s, size_t n)
+{
+#ifdef UTF8_AVX2
+	/* short strings (requests, names) are not worth the set-up */
+	if (n >= 64 && __builtin_cpu_supports("avx2"))
+		return valid_avx2(s, n);
+#endif
+	return valid_scalar(s, n);
 }
 
 bool

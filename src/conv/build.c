@@ -26,6 +26,8 @@ struct index_page {
 	uint64_t key;
 	struct page_link *links; /* its internal links (gemtext pages) */
 	size_t nlinks;
+	bool written; /* by the worker that made it; werr: its error */
+	char *werr;
 };
 
 struct builder {
@@ -197,7 +199,7 @@ static bool
 render_body(struct builder *b, struct site_doc *doc)
 {
 	const struct site_config *cfg = b->o->cfg;
-	struct links_ctx lctx = {&b->site, doc};
+	struct links_ctx lctx = {.site = &b->site, .doc = doc, .host_len = -1};
 	struct render_opts ro;
 	bool ok;
 
@@ -377,7 +379,9 @@ page_one(struct work *w, size_t i)
 {
 	struct builder *b = w->b;
 	struct site_doc *doc;
-	struct buf page = BUF_INIT;
+	struct buf head = BUF_INIT, foot = BUF_INIT;
+	struct iovec page[PAGE_PIECES];
+	size_t n;
 	char err[512];
 
 	if (i == 0) {
@@ -386,15 +390,17 @@ page_one(struct work *w, size_t i)
 	}
 	doc = w->docs[--i];
 
-	page_render(&b->site, doc, &page);
+	/* frame and body written as they are: no copy into one buffer */
+	n = page_pieces(&b->site, doc, &head, &foot, page);
 	forget_links(doc);
-	linkcheck_collect(&b->site, doc, doc->file, page.data, page.len,
-	    &doc->links, &doc->nlinks);
-	drop_body(doc);
-	if (outtree_write(&b->out, doc->file, doc->page_key, page.data,
-		page.len, err, sizeof(err)) != 0)
+	linkcheck_collectv(
+	    &b->site, doc, doc->file, page, n, &doc->links, &doc->nlinks);
+	if (outtree_writev(&b->out, doc->file, doc->page_key, page, n, err,
+		sizeof(err)) != 0)
 		w->errs[i] = xstrdup(err);
-	buf_free(&page);
+	drop_body(doc);
+	buf_free(&head);
+	buf_free(&foot);
 	/* Its cache record is final now: made here, in parallel, rather
 	 * than by save_cache() alone at the end. */
 	if (!b->o->dry_run && diag_errors(&doc->diags) == 0)
@@ -486,22 +492,41 @@ index_page_make(const struct builder *b, const char *file, struct buf *page,
 		    ip->page.len, &ip->links, &ip->nlinks);
 }
 
-/* Keep an index page for write_indexes() (make_indexes()). */
+/* Keep an index page for write_indexes() (make_indexes(), in a worker):
+ * its file is written here, beside the documents' pages, rather than by
+ * the builder alone afterwards. */
 static void
 keep_index(void *ctx, const char *file, struct buf *page)
 {
 	struct builder *b = ctx;
+	struct index_page *ip;
+	char err[512];
 
 	b->made = xrealloc(b->made, (b->nmade + 1) * sizeof(*b->made));
-	index_page_make(b, file, page, &b->made[b->nmade++]);
+	ip = &b->made[b->nmade++];
+	index_page_make(b, file, page, ip);
+	ip->written = true;
+	if (outtree_write(&b->out, ip->file, ip->key, ip->page.data,
+		ip->page.len, err, sizeof(err)) != 0)
+		ip->werr = xstrdup(err);
 }
 
-/* Write a kept index page: check its links, write it, remember it. */
+/* Write a kept index page (unless its worker did): check its links,
+ * remember it. */
 static void
 write_index(struct builder *b, struct index_page *ip)
 {
 	linkcheck_take(&b->lc, ip->file, ip->links, ip->nlinks);
-	write_file(b, ip->file, ip->key, ip->page.data, ip->page.len);
+	if (ip->written) {
+		linkcheck_exists(&b->lc, ip->file);
+		b->st->files++;
+		if (b->werr == NULL)
+			b->werr = ip->werr;
+		else
+			free(ip->werr);
+	} else {
+		write_file(b, ip->file, ip->key, ip->page.data, ip->page.len);
+	}
 	remember_index(b, ip->file, ip->key);
 	free(ip->file);
 	buf_free(&ip->page);

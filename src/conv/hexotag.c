@@ -333,13 +333,17 @@ tag_youtube(struct buf *b, const struct labels *words, char **argv, size_t argc)
 			buf_printf(&url,
 			    "https://www.youtube.com/watch?v=%.*s&%s",
 			    (int)(q - id), id, q + 1);
-		else
-			buf_printf(
-			    &url, "https://www.youtube.com/watch?v=%s", id);
+		else { /* the usual form: no printf */
+			buf_puts(&url, "https://www.youtube.com/watch?v=");
+			buf_puts(&url, id);
+		}
 	}
 	idlen = strcspn(id, "?&#/");
-	buf_printf(&label, "YouTube %s (%.*s)",
-	    playlist ? words->playlist : words->video, (int)idlen, id);
+	buf_puts(&label, "YouTube ");
+	buf_puts(&label, playlist ? words->playlist : words->video);
+	buf_puts(&label, " (");
+	buf_append(&label, id, idlen);
+	buf_putc(&label, ')');
 	md_link(b, false, buf_cstr(&label), "", buf_cstr(&url));
 	buf_free(&url);
 	buf_free(&label);
@@ -835,6 +839,19 @@ plain_end(struct expander *ex)
 	return nl ? nl + 1 : stop;
 }
 
+/* By memchr on '{', rare in prose, rather than memmem. */
+bool
+hexotag_present(const char *md, size_t len)
+{
+	const char *end = md + len;
+
+	for (const char *p = md;
+	     (p = memchr(p, '{', (size_t)(end - p))) != NULL; p++)
+		if (p + 1 < end && p[1] == '%')
+			return true;
+	return false;
+}
+
 size_t
 hexotag_expand(const char *md, size_t len, int first_line,
     const struct labels *words, struct buf *out, struct line_map *map,
@@ -844,7 +861,7 @@ hexotag_expand(const char *md, size_t len, int first_line,
 	    d, 0, 0, NULL, NULL, NULL, NULL, NULL};
 	bool bol = true;
 
-	if (memmem(md, len, "{%", 2) == NULL)
+	if (!hexotag_present(md, len))
 		ex.out = NULL;
 	else
 		buf_reserve(out, len + len / 8);

@@ -17,6 +17,7 @@
 #ifndef CANYON_HEXOTAG_H
 #define CANYON_HEXOTAG_H
 
+#include <stdbool.h>
 #include <stddef.h>
 
 #include "buf.h"
@@ -31,6 +32,10 @@ struct line_map {
 	int *line; /* line[i]: file line of expanded line i (0-based i) */
 	size_t n, cap;
 };
+
+/* Whether md[0..len) holds "{%", the start of a tag (hexotag_expand()
+ * appends nothing when it does not). */
+bool hexotag_present(const char *md, size_t len);
 
 /*
  * Expand the tags of md[0..len), whose first line is file line first_line,

@@ -6,6 +6,7 @@
 
 #include "links.h"
 #include "url.h"
+#include "workers.h"
 
 void
 linkcheck_init(struct linkcheck *lc)
@@ -21,7 +22,6 @@ drop(struct dead_link *dl)
 {
 	if (!dl->owned)
 		return;
-	free((char *)(uintptr_t)dl->src);
 	free((char *)(uintptr_t)dl->target);
 	free((char *)(uintptr_t)dl->path);
 }
@@ -34,24 +34,49 @@ linkcheck_free(struct linkcheck *lc)
 	for (i = 0; i < lc->npending; i++)
 		drop(&lc->pending[i]);
 	free(lc->pending);
+	for (i = 0; i < lc->nsrcs; i++)
+		free(lc->srcs[i]);
+	free(lc->srcs);
 	strmap_free(&lc->exists);
 }
 
 void
 linkcheck_exists(struct linkcheck *lc, const char *file)
 {
-	struct buf p = BUF_INIT;
+	char small[256], *p = small; /* one per file written: no malloc */
 	size_t n = strlen(file);
 
-	buf_putc(&p, '/');
-	buf_puts(&p, file);
-	strmap_put(&lc->exists, buf_cstr(&p), NULL);
+	if (n + 2 > sizeof(small))
+		p = xmalloc(n + 2);
+	p[0] = '/';
+	memcpy(p + 1, file, n + 1);
+	strmap_putn(&lc->exists, p, n + 1, NULL);
 	if (n >= 9 && strcmp(file + n - 9, "index.gmi") == 0 &&
-	    (n == 9 || file[n - 10] == '/')) {
-		buf_truncate(&p, p.len - 9);
-		strmap_put(&lc->exists, buf_cstr(&p), NULL);
-	}
-	buf_free(&p);
+	    (n == 9 || file[n - 10] == '/'))
+		strmap_putn(&lc->exists, p, n + 1 - 9, NULL);
+	if (p != small)
+		free(p);
+}
+
+/* "http://" or "https://" and a host alone (no port, no IPv6 literal),
+ * with no byte that url_parse() refuses: external for certain, with no
+ * need to parse it. Most links of a page are such (images on the web
+ * blog, videos). */
+static bool
+plain_web_link(const char *t, size_t n)
+{
+	size_t i;
+
+	if (n > 8 && memcmp(t, "https://", 8) == 0)
+		i = 8;
+	else if (n > 7 && memcmp(t, "http://", 7) == 0)
+		i = 7;
+	else
+		return false;
+	for (; i < n && t[i] != '/' && t[i] != '?' && t[i] != '#'; i++)
+		if (t[i] == ':' || t[i] == '[')
+			return false;
+	return !url_has_control(t, n);
 }
 
 /* The decoded capsule path of an internal link, or -1 for an external one.
@@ -63,6 +88,8 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 	struct url u, base;
 	const char *reason;
 
+	if (plain_web_link(t, n))
+		return -1;
 	if (url_parse(t, n, &u, &reason) != 0)
 		return 0;
 	if (u.scheme.len > 0) {
@@ -118,32 +145,73 @@ collect_one(const struct site *s, const struct site_doc *doc, const char *file,
 		}
 }
 
+/* Where a link line's target starting at p ends: the first space or tab
+ * before eol, or eol. */
+static const char *
+target_end(const char *p, const char *eol)
+{
+	const char *sp = memchr(p, ' ', (size_t)(eol - p)), *tab;
+
+	if (sp != NULL)
+		eol = sp;
+	tab = memchr(p, '\t', (size_t)(eol - p));
+	return tab != NULL ? tab : eol;
+}
+
+/* Where a scan of a page stands between its pieces. */
+struct scan {
+	int line;
+	bool pre;
+};
+
+/* The link lines of text[0..len), a piece of a page that ends a line,
+ * scanned from st and leaving st where the piece ends. */
+static void
+collect_piece(const struct site *s, const struct site_doc *doc,
+    const char *file, const char *text, size_t len, struct scan *st,
+    struct page_link **v, size_t *n)
+{
+	const char *p = text, *end = text + len, *eol, *t;
+
+	for (; p < end; p = eol + 1, st->line++) {
+		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
+			eol = end;
+		if (eol - p >= 3 && memcmp(p, "```", 3) == 0) {
+			st->pre = !st->pre;
+			continue;
+		}
+		if (st->pre || eol - p < 2 || p[0] != '=' || p[1] != '>')
+			continue;
+		for (p += 2; p < eol && (*p == ' ' || *p == '\t'); p++)
+			;
+		t = p;
+		p = target_end(p, eol);
+		if (p > t)
+			collect_one(
+			    s, doc, file, st->line, t, (size_t)(p - t), v, n);
+	}
+}
+
 void
 linkcheck_collect(const struct site *s, const struct site_doc *doc,
     const char *file, const char *text, size_t len, struct page_link **v,
     size_t *n)
 {
-	const char *p = text, *end = text + len, *eol, *t;
-	int line = 1;
-	bool pre = false;
+	struct scan st = {1, false};
 
-	for (; p < end; p = eol + 1, line++) {
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			eol = end;
-		if (eol - p >= 3 && memcmp(p, "```", 3) == 0) {
-			pre = !pre;
-			continue;
-		}
-		if (pre || eol - p < 2 || p[0] != '=' || p[1] != '>')
-			continue;
-		for (p += 2; p < eol && (*p == ' ' || *p == '\t'); p++)
-			;
-		for (t = p; p < eol && *p != ' ' && *p != '\t'; p++)
-			;
-		if (p > t)
-			collect_one(
-			    s, doc, file, line, t, (size_t)(p - t), v, n);
-	}
+	collect_piece(s, doc, file, text, len, &st, v, n);
+}
+
+void
+linkcheck_collectv(const struct site *s, const struct site_doc *doc,
+    const char *file, const struct iovec *pieces, size_t npieces,
+    struct page_link **v, size_t *n)
+{
+	struct scan st = {1, false};
+
+	for (size_t i = 0; i < npieces; i++)
+		collect_piece(s, doc, file, pieces[i].iov_base,
+		    pieces[i].iov_len, &st, v, n);
 }
 
 static struct dead_link *
@@ -180,11 +248,14 @@ linkcheck_take(
     struct linkcheck *lc, const char *src, struct page_link *v, size_t n)
 {
 	struct dead_link *dl;
+	char *own = xstrdup(src); /* one copy for all the page's links */
 	size_t i;
 
+	lc->srcs = xrealloc(lc->srcs, (lc->nsrcs + 1) * sizeof(*lc->srcs));
+	lc->srcs[lc->nsrcs++] = own;
 	for (i = 0; i < n; i++) {
 		dl = push(lc);
-		dl->src = xstrdup(src);
+		dl->src = own;
 		dl->line = v[i].line;
 		dl->target = v[i].target;
 		dl->path = v[i].path;
@@ -227,21 +298,36 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 	linkcheck_take(lc, file, v, n);
 }
 
+/* Whether each pending link is dead (lookups in the finished exists
+ * set only: checked in parallel, there are one or more per page). */
+struct finish {
+	struct linkcheck *lc;
+	bool *dead;
+};
+
+static void
+check_one(void *ctx, size_t i)
+{
+	struct finish *f = ctx;
+	struct dead_link *dl = &f->lc->pending[i];
+
+	f->dead[i] = dl->line != LINK_REPORTED &&
+	    (dl->path[0] == '\0' || !strmap_has(&f->lc->exists, dl->path));
+	if (!f->dead[i]) /* freed here too: tens of thousands on the index */
+		drop(dl);
+}
+
 size_t
 linkcheck_finish(struct linkcheck *lc)
 {
+	struct finish f = {lc, xcalloc(lc->npending + 1, sizeof(bool))};
 	size_t i, k = 0;
 
-	for (i = 0; i < lc->npending; i++) {
-		struct dead_link *dl = &lc->pending[i];
-		if (dl->line != LINK_REPORTED &&
-		    (dl->path[0] == '\0' ||
-			!strmap_has(&lc->exists, dl->path))) {
-			lc->pending[k++] = *dl;
-			continue;
-		}
-		drop(dl);
-	}
+	workers_run(lc->npending, check_one, &f, NULL, NULL);
+	for (i = 0; i < lc->npending; i++)
+		if (f.dead[i])
+			lc->pending[k++] = lc->pending[i];
 	lc->npending = k;
+	free(f.dead);
 	return k;
 }

@@ -13,6 +13,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <sys/uio.h>
 
 #include "site.h"
 #include "strmap.h"
@@ -22,13 +23,16 @@ struct dead_link {
 	int line; /* 0 when unknown */
 	const char *target; /* as written in the page */
 	const char *path; /* decoded capsule path it leads to */
-	bool owned; /* the strings belong to the linkcheck */
+	bool owned; /* target and path belong to the linkcheck (src is
+		       one of its srcs) */
 };
 
 struct linkcheck {
 	struct strmap exists; /* decoded capsule paths */
 	struct dead_link *pending;
 	size_t npending, cap;
+	char **srcs; /* the names of pages whose links it took */
+	size_t nsrcs;
 };
 
 void linkcheck_init(struct linkcheck *lc);
@@ -43,6 +47,11 @@ void linkcheck_exists(struct linkcheck *lc, const char *file);
 void linkcheck_collect(const struct site *s, const struct site_doc *doc,
     const char *file, const char *text, size_t len, struct page_link **v,
     size_t *n);
+/* The same for a page given as pieces, each ending a line (a line never
+ * spans two pieces). */
+void linkcheck_collectv(const struct site *s, const struct site_doc *doc,
+    const char *file, const struct iovec *pieces, size_t npieces,
+    struct page_link **v, size_t *n);
 /* Check these links (of src) at the end. src and v are borrowed: they
  * must live until linkcheck_free(). */
 void linkcheck_add(

@@ -2,6 +2,7 @@
 
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 
 #include "path.h"
@@ -17,6 +18,43 @@ encoded(const char *prefix, const char *path)
 	return buf_detach(&b, NULL);
 }
 
+/* True when href is an http(s) link whose authority cannot hold the
+ * blog's host (site.url's, in any case): site_link_path() would refuse
+ * it, with no need to parse it and site.url again. Most links of a post
+ * are such (videos, other sites). */
+static bool
+foreign_web_link(struct links_ctx *ctx, const char *href)
+{
+	const char *web = ctx->site->cfg->url, *auth;
+	size_t alen;
+	struct url u;
+	const char *reason;
+
+	if (strncmp(href, "https://", 8) == 0)
+		auth = href + 8;
+	else if (strncmp(href, "http://", 7) == 0)
+		auth = href + 7;
+	else
+		return false;
+	if (ctx->host_len == -1) {
+		ctx->host_len = -2;
+		if (web != NULL &&
+		    url_parse(web, strlen(web), &u, &reason) == 0 &&
+		    u.host.len < sizeof(ctx->host)) {
+			memcpy(ctx->host, u.host.p, u.host.len);
+			ctx->host_len = (int)u.host.len;
+		}
+	}
+	if (ctx->host_len == -2)
+		return web == NULL;
+	alen = strcspn(auth, "/?#");
+	for (size_t i = 0; i + (size_t)ctx->host_len <= alen; i++)
+		if (strncasecmp(auth + i, ctx->host, (size_t)ctx->host_len) ==
+		    0)
+			return false;
+	return true;
+}
+
 static char *
 on_link(void *vctx, const char *href, int line, struct diag_list *d)
 {
@@ -26,7 +64,8 @@ on_link(void *vctx, const char *href, int line, struct diag_list *d)
 	struct site_doc *target;
 	char *ret = NULL;
 
-	if (site_link_path(s, href, &path) != 0) {
+	if (foreign_web_link(ctx, href) ||
+	    site_link_path(s, href, &path) != 0) {
 		/* Relative links stay as written; the dead-link check needs
 		 * their line. */
 		if (strchr(href, ':') == NULL && href[0] != '#' &&
@@ -61,6 +100,24 @@ out:
 	return ret;
 }
 
+/* The post's asset folder, percent-encoded, appended to u: encoded once
+ * per post and copied after that. */
+static void
+put_asset_base(struct links_ctx *ctx, struct buf *u)
+{
+	size_t at = u->len;
+
+	if (ctx->base_len > 0) {
+		buf_append(u, ctx->base, ctx->base_len);
+		return;
+	}
+	site_put_link(u, ctx->doc->asset_base);
+	if (u->len - at < sizeof(ctx->base)) {
+		memcpy(ctx->base, u->data + at, u->len - at);
+		ctx->base_len = u->len - at;
+	}
+}
+
 static char *
 on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 {
@@ -91,8 +148,13 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 	}
 	if (!found && doc->missing_assets++ == 0)
 		doc->first_missing_line = line;
-	buf_puts(&u, found || web == NULL ? "" : web);
-	site_put_link(&u, doc->asset_base);
+	if (found || web == NULL)
+		web = "";
+	/* one allocation: room for the base and name all escaped */
+	buf_reserve(
+	    &u, strlen(web) + 3 * (strlen(doc->asset_base) + strlen(name)));
+	buf_puts(&u, web);
+	put_asset_base(ctx, &u);
 	site_put_link(&u, name);
 	ret = buf_detach(&u, NULL);
 	site_doc_origin(doc, ret, found ? line : LINK_REPORTED);

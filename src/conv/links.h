@@ -23,6 +23,13 @@
 struct links_ctx {
 	struct site *site;
 	struct site_doc *doc;
+	/* doc->asset_base percent-encoded, made at its first asset (when it
+	 * fits): a post links forty images under it */
+	char base[256];
+	size_t base_len; /* 0: not made yet, or too long */
+	/* the host of site.url, found at the first web link */
+	char host[256];
+	int host_len; /* -1: not found yet; -2: none (or too long) */
 };
 
 /* Callbacks for render_opts.links; ctx must outlive the rendering. */

@@ -1,5 +1,6 @@
 #include "page.h"
 
+#include <stdint.h>
 #include <string.h>
 
 static const struct labels ko = {
@@ -76,7 +77,9 @@ link_line(struct buf *out, const char *path, const char *label)
 {
 	buf_puts(out, "=> ");
 	site_put_link(out, path);
-	buf_printf(out, " %s\n", label);
+	buf_putc(out, ' ');
+	buf_puts(out, label);
+	buf_putc(out, '\n');
 }
 
 static void
@@ -84,8 +87,21 @@ put_category_name(struct buf *out, const struct category_path *c)
 {
 	size_t i;
 
-	for (i = 0; i < c->n; i++)
-		buf_printf(out, "%s%s", i ? " > " : "", c->names[i]);
+	for (i = 0; i < c->n; i++) {
+		if (i > 0)
+			buf_puts(out, " > ");
+		buf_puts(out, c->names[i]);
+	}
+}
+
+/* before, then "label: " (puts, not printf: once per line of every
+ * page's frame) */
+static void
+label_colon(struct buf *out, const char *before, const char *label)
+{
+	buf_puts(out, before);
+	buf_puts(out, label);
+	buf_puts(out, ": ");
 }
 
 static void
@@ -98,12 +114,15 @@ date_line(const struct site_doc *doc, const struct labels *l, struct buf *out)
 	site_format_day(m->date, m->date_tz, day);
 	buf_puts(out, day);
 	if (m->ntags > 0) {
-		buf_printf(out, " · %s: ", l->tags);
-		for (i = 0; i < m->ntags; i++)
-			buf_printf(out, "%s%s", i ? ", " : "", m->tags[i]);
+		label_colon(out, " · ", l->tags);
+		for (i = 0; i < m->ntags; i++) {
+			if (i > 0)
+				buf_puts(out, ", ");
+			buf_puts(out, m->tags[i]);
+		}
 	}
 	if (m->ncategories > 0) {
-		buf_printf(out, " · %s: ", l->categories);
+		label_colon(out, " · ", l->categories);
 		for (i = 0; i < m->ncategories; i++) {
 			if (i > 0)
 				buf_puts(out, ", ");
@@ -123,20 +142,27 @@ page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
 	struct buf path = BUF_INIT, label = BUF_INIT;
 	size_t i;
 
-	buf_printf(head, "# %s\n", m->title);
+	buf_puts(head, "# ");
+	buf_puts(head, m->title);
+	buf_putc(head, '\n');
 	if (doc->kind == DOC_POST)
 		date_line(doc, l, head);
 	buf_putc(head, '\n');
 	buf_putc(out, '\n');
-	if (doc->prev != NULL || doc->next != NULL)
-		buf_printf(out, "## %s\n", l->series);
+	if (doc->prev != NULL || doc->next != NULL) {
+		buf_puts(out, "## ");
+		buf_puts(out, l->series);
+		buf_putc(out, '\n');
+	}
 	if (doc->prev != NULL) {
-		buf_printf(&label, "← %s: %s", l->prev, doc->prev->meta.title);
+		label_colon(&label, "← ", l->prev);
+		buf_puts(&label, doc->prev->meta.title);
 		link_line(out, doc->prev->url, buf_cstr(&label));
 	}
 	if (doc->next != NULL) {
 		buf_reset(&label);
-		buf_printf(&label, "→ %s: %s", l->next, doc->next->meta.title);
+		label_colon(&label, "→ ", l->next);
+		buf_puts(&label, doc->next->meta.title);
 		link_line(out, doc->next->url, buf_cstr(&label));
 	}
 	if (doc->prev != NULL || doc->next != NULL)
@@ -145,7 +171,8 @@ page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
 		buf_reset(&path);
 		buf_reset(&label);
 		page_tag_path(&path, m->tags[i]);
-		buf_printf(&label, "%s: %s", l->tags, m->tags[i]);
+		label_colon(&label, "", l->tags);
+		buf_puts(&label, m->tags[i]);
 		link_line(out, buf_cstr(&path), buf_cstr(&label));
 	}
 	for (i = 0; i < m->ncategories; i++) {
@@ -153,36 +180,40 @@ page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
 		buf_reset(&label);
 		page_category_path(
 		    &path, &m->categories[i], m->categories[i].n);
-		buf_printf(&label, "%s: ", l->categories);
+		label_colon(&label, "", l->categories);
 		put_category_name(&label, &m->categories[i]);
 		link_line(out, buf_cstr(&path), buf_cstr(&label));
 	}
 	buf_reset(&label);
-	buf_printf(&label, "%s: %s", l->home, s->cfg->title);
+	label_colon(&label, "", l->home);
+	buf_puts(&label, s->cfg->title);
 	link_line(out, "/", buf_cstr(&label));
 	if (s->cfg->url != NULL) {
-		buf_printf(out, "=> %s", s->cfg->url);
+		buf_puts(out, "=> ");
+		buf_puts(out, s->cfg->url);
 		site_put_link(out, doc->permalink);
-		buf_printf(out, " %s\n", l->original);
+		buf_putc(out, ' ');
+		buf_puts(out, l->original);
+		buf_putc(out, '\n');
 	}
 	buf_free(&path);
 	buf_free(&label);
 }
 
-void
-page_render(const struct site *s, const struct site_doc *doc, struct buf *out)
+size_t
+page_pieces(const struct site *s, const struct site_doc *doc, struct buf *head,
+    struct buf *foot, struct iovec *v)
 {
 	const struct buf *body = &doc->res.gemtext;
-	struct buf head = BUF_INIT, foot = BUF_INIT;
+	size_t n = 0;
 
-	page_frame(s, doc, &head, &foot);
-	buf_append(out, head.data, head.len);
+	page_frame(s, doc, head, foot);
+	v[n++] = (struct iovec){head->data, head->len};
 	if (body->len > 0) {
-		buf_append(out, body->data, body->len);
+		v[n++] = (struct iovec){body->data, body->len};
 		if (body->data[body->len - 1] != '\n')
-			buf_putc(out, '\n');
+			v[n++] = (struct iovec){(void *)(uintptr_t) "\n", 1};
 	}
-	buf_append(out, foot.data, foot.len);
-	buf_free(&head);
-	buf_free(&foot);
+	v[n++] = (struct iovec){foot->data, foot->len};
+	return n;
 }

@@ -9,6 +9,8 @@
 #ifndef CANYON_PAGE_H
 #define CANYON_PAGE_H
 
+#include <sys/uio.h>
+
 #include "buf.h"
 #include "site.h"
 
@@ -33,8 +35,11 @@ void page_category_path(
 void page_frame(const struct site *s, const struct site_doc *doc,
     struct buf *head, struct buf *foot);
 
-/* Append the whole page of a rendered document to out. */
-void page_render(
-    const struct site *s, const struct site_doc *doc, struct buf *out);
+/* The whole page of a rendered document as pieces to write in order
+ * (at most PAGE_PIECES, each ending with a newline): the frame, made in
+ * head and foot, and the body, borrowed from doc. Returns their number. */
+#define PAGE_PIECES 4
+size_t page_pieces(const struct site *s, const struct site_doc *doc,
+    struct buf *head, struct buf *foot, struct iovec *v);
 
 #endif

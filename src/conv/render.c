@@ -214,7 +214,6 @@ static int
 on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 {
 	struct renderer *r = ud;
-	struct buf dec = BUF_INIT;
 
 	rd_see(r, text);
 	switch (type) {
@@ -238,11 +237,15 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 			rd_end_line(r, type == MD_TEXT_SOFTBR);
 		}
 		break;
-	case MD_TEXT_ENTITY:
+	case MD_TEXT_ENTITY: {
+		struct buf dec = BUF_INIT;
+
 		if (!entity_decode_one(text, size, &dec))
 			buf_append(&dec, text, size);
 		rd_put_text(r, dec.data, dec.len);
+		buf_free(&dec);
 		break;
+	}
 	case MD_TEXT_HTML:
 		if (r->in_html)
 			rd_put_text(r, text, size);
@@ -253,22 +256,10 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 		rd_put_text(r, text, size);
 		break;
 	}
-	buf_free(&dec);
 	return 0;
 }
 
 /* ---- entry point ---- */
-
-static size_t
-memchr_count(const char *s, size_t n, char c)
-{
-	size_t k = 0;
-
-	for (const char *p = s; (p = memchr(p, c, n - (size_t)(p - s))) != NULL;
-	     p++)
-		k++;
-	return k;
-}
 
 static bool
 is_blank_text(const char *s, size_t n)
@@ -343,7 +334,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	 */
 	buf_reserve(&res->gemtext, len + len / 4);
 	/* hexotag_expand() leaves a post without "{%" where it is */
-	has_tags = opts->expand_tags && memmem(md, len, "{%", 2) != NULL;
+	has_tags = opts->expand_tags && hexotag_present(md, len);
 	if (opts->expand_tags &&
 	    hexotag_expand(
 		md, len, first, labels_for(opts->lang), &expanded, &map, d) > 0)
@@ -362,15 +353,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	r.map = &map;
 	r.has_tags = has_tags;
 	r.first = first;
-	r.line = first;
-	r.line_starts = xmalloc(
-	    (memchr_count(r.doc, r.doc_len, '\n') + 1) * sizeof(size_t));
-	r.line_starts[r.nlines++] = 0;
-	for (const char *nl = r.doc;
-	     (nl = memchr(nl, '\n', r.doc_len - (size_t)(nl - r.doc))) !=
-		 NULL &&
-	     ++nl < r.doc + r.doc_len;)
-		r.line_starts[r.nlines++] = (size_t)(nl - r.doc);
+	r.at = r.doc;
 
 	memset(&parser, 0, sizeof(parser));
 	parser.flags = MD_FLAG_TABLES | MD_FLAG_PERMISSIVEURLAUTOLINKS |
@@ -381,7 +364,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	parser.leave_span = leave_span;
 	parser.text = on_text;
 	if (md_parse(r.doc, (MD_SIZE)r.doc_len, &parser, &r) != 0) {
-		diag_add(d, r.line, true,
+		diag_add(d, rd_line(&r), true,
 		    "the Markdown parser gave up on this post");
 		rc = -1;
 	}
@@ -407,7 +390,6 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	buf_free(&r.code);
 	buf_free(&r.html);
 	buf_free(&r.cell);
-	free(r.line_starts);
 	line_map_free(&map);
 	buf_free(&expanded);
 	buf_free(&clean);

@@ -179,7 +179,7 @@ series_note(struct renderer *r, struct frame *list)
 {
 	const struct seg *segs = r->segs;
 	size_t n = r->nsegs;
-	int line = r->line;
+	int line = rd_line(r);
 	struct series_item it = {NULL, NULL, line};
 	size_t links = 0;
 

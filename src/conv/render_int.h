@@ -68,13 +68,12 @@ struct renderer {
 	struct diag_list *d;
 	const char *doc;
 	size_t doc_len;
-	size_t *line_starts; /* offsets of the expanded text's lines */
-	size_t nlines;
-	size_t last_idx; /* line_starts index of the latest text */
+	const char *seen; /* the latest text seen in doc, NULL: none yet */
+	const char *at; /* newlines of doc are counted up to here: */
+	size_t at_idx; /* how many come before it */
 	bool has_tags; /* doc is the tag expansion, map applies */
 	int first; /* else: file line of the doc's first line */
 	const struct line_map *map;
-	int line; /* file line of the latest text seen */
 
 	struct frame *stack;
 	size_t depth, cap;
@@ -123,8 +122,11 @@ char *rd_trimmed(const char *s, size_t n);
  * its length (the NUL not counted). */
 size_t rd_trim_into(struct buf *out, const char *s, size_t n);
 char *rd_attr_dup(const MD_ATTRIBUTE *a);
-/* Note the file line of a pointer into the parsed text (r->line). */
+/* Note a pointer into the parsed text: the latest text seen. */
 void rd_see(struct renderer *r, const char *p);
+/* The file line of the latest text seen (counted when asked: text
+ * arrives hundreds of times per post, lines are asked for per link). */
+int rd_line(struct renderer *r);
 /* Start a gemtext line (a blank line first when a new top-level block
  * starts): the output to append the line and its '\n' to. */
 struct buf *rd_line_begin(struct renderer *r);

@@ -100,7 +100,12 @@ rd_trim_into(struct buf *out, const char *s, size_t n)
 		n--;
 	buf_reserve(out, n + 1);
 	buf_append(out, s, n);
-	for (char *p = out->data + at; (p = strpbrk(p, "\r\n")) != NULL; p++)
+	/* once per source line: memchr rather than a byte loop */
+	for (char *p = out->data + at, *end = p + n;
+	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		*p = ' ';
+	for (char *p = out->data + at, *end = p + n;
+	     (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
 		*p = ' ';
 	buf_putc(out, '\0'); /* kept: the next text starts after it */
 	return n;
@@ -146,35 +151,36 @@ rd_attr_dup(const MD_ATTRIBUTE *a)
 	return buf_detach(&b, NULL);
 }
 
-/* Note the file line of a pointer into the parsed text. */
 void
 rd_see(struct renderer *r, const char *p)
 {
-	size_t off, lo = 0, hi;
+	if (p >= r->doc && p < r->doc + r->doc_len)
+		r->seen = p;
+}
 
-	if (p < r->doc || p >= r->doc + r->doc_len || r->nlines == 0)
-		return;
-	off = (size_t)(p - r->doc);
-	hi = r->nlines;
-	/* text mostly arrives in order: try the last line and the next */
-	for (size_t i = r->last_idx; i < r->last_idx + 2 && i < r->nlines;
-	     i++) {
-		if (r->line_starts[i] <= off &&
-		    (i + 1 == r->nlines || off < r->line_starts[i + 1])) {
-			lo = hi = i;
-			break;
-		}
-	}
-	while (hi - lo > 1) {
-		size_t mid = (lo + hi) / 2;
+static size_t
+count_newlines(const char *p, const char *end)
+{
+	size_t k = 0;
 
-		if (r->line_starts[mid] <= off)
-			lo = mid;
-		else
-			hi = mid;
-	}
-	r->last_idx = lo;
-	r->line = r->has_tags ? line_map_get(r->map, lo) : r->first + (int)lo;
+	for (; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		k++;
+	return k;
+}
+
+int
+rd_line(struct renderer *r)
+{
+	if (r->seen == NULL)
+		return r->first;
+	/* mostly forward, from where the last question left off */
+	if (r->seen >= r->at)
+		r->at_idx += count_newlines(r->at, r->seen);
+	else
+		r->at_idx -= count_newlines(r->seen, r->at);
+	r->at = r->seen;
+	return r->has_tags ? line_map_get(r->map, r->at_idx)
+			   : r->first + (int)r->at_idx;
 }
 
 /* ---- output ---- */
@@ -226,6 +232,12 @@ rd_put_text_line(
 static void
 put_url(struct buf *b, const char *url)
 {
+	size_t len = strlen(url);
+
+	if (!url_has_control(url, len)) { /* the usual case: as it is */
+		buf_append(b, url, len);
+		return;
+	}
 	while (*url) {
 		size_t n = 0;
 
@@ -379,7 +391,7 @@ call_link(struct renderer *r, const char *href)
 	char *u = NULL;
 
 	if (r->o->links.link)
-		u = r->o->links.link(r->o->links.ctx, href, r->line, r->d);
+		u = r->o->links.link(r->o->links.ctx, href, rd_line(r), r->d);
 	return utf8_fixed(u, href);
 }
 
@@ -389,7 +401,7 @@ call_asset(struct renderer *r, const char *name)
 	char *u = NULL;
 
 	if (r->o->links.asset)
-		u = r->o->links.asset(r->o->links.ctx, name, r->line, r->d);
+		u = r->o->links.asset(r->o->links.ctx, name, rd_line(r), r->d);
 	return utf8_fixed(u, name);
 }
 
@@ -411,7 +423,7 @@ rd_resolve(struct renderer *r, const char *href, bool image, char **post_title)
 		u = NULL;
 		if (r->o->links.post)
 			u = r->o->links.post(r->o->links.ctx, href + pn,
-			    post_title, r->line, r->d);
+			    post_title, rd_line(r), r->d);
 		if (post_title && *post_title &&
 		    !utf8_valid(*post_title, strlen(*post_title))) {
 			char *t = utf8_fixed(*post_title, "");

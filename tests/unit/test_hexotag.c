@@ -196,6 +196,18 @@ test_line_map(void **state)
 	done(&e);
 }
 
+static void
+test_present(void **state)
+{
+	(void)state;
+	assert_true(hexotag_present("{% youtube x %}", 15));
+	assert_true(hexotag_present("text {{ {%", 10));
+	assert_false(hexotag_present("{ % }%{ {", 9));
+	assert_false(hexotag_present("{%", 1)); /* only len bytes count */
+	assert_false(hexotag_present("", 0));
+	assert_true(hexotag_present("한{%", strlen("한{%")));
+}
+
 int
 main(void)
 {
@@ -208,6 +220,7 @@ main(void)
 	    cmocka_unit_test(test_code_left_alone),
 	    cmocka_unit_test(test_unknown_and_unclosed),
 	    cmocka_unit_test(test_line_map),
+	    cmocka_unit_test(test_present),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

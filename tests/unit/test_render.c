@@ -169,6 +169,36 @@ test_inline_links(void **state)
 	    "=> https://e/a%20b?x=1&y=2 t\n");
 }
 
+/* The line told to link() is the file line of the text that holds the
+ * link: after tags that expand to several lines, inside a paragraph
+ * over several lines, and across a reference definition whose target
+ * lies below the link. */
+static void
+test_link_lines(void **state)
+{
+	struct run r;
+
+	(void)state;
+	render(&r,
+	    "{% youtube a %}\n\n{% codeblock %}\nx\ny\n{% endcodeblock %}\n\n"
+	    "one\ntwo [t](/t/)\n\n[ref][r] again\n\nx\n\n[r]: /r/\n",
+	    false);
+	/* the body starts at file line 5 */
+	assert_int_equal(r.seen.nlines, 3);
+	assert_int_equal(r.seen.lines[0], 5); /* the video */
+	assert_int_equal(r.seen.lines[1], 13);
+	assert_int_equal(r.seen.lines[2], 15);
+	done(&r);
+
+	/* an image without alt text is seen at its target, the definition
+	 * below: the next link's line is counted back from there */
+	render(&r, "![][r]\n\nx [t](/t/)\n\n[r]: /r.png\n", false);
+	assert_int_equal(r.seen.nlines, 2);
+	assert_int_equal(r.seen.lines[0], 9);
+	assert_int_equal(r.seen.lines[1], 7);
+	done(&r);
+}
+
 static void
 test_series(void **state)
 {
@@ -386,6 +416,7 @@ main(void)
 	    cmocka_unit_test(test_images),
 	    cmocka_unit_test(test_inline_links),
 	    cmocka_unit_test(test_series),
+	    cmocka_unit_test(test_link_lines),
 	    cmocka_unit_test(test_blocks),
 	    cmocka_unit_test(test_table_widths),
 	    cmocka_unit_test(test_entities_and_protection),

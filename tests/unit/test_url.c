@@ -1,7 +1,9 @@
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -66,6 +68,66 @@ test_parse_relative(void **state)
 	assert_false(u.has_authority);
 }
 
+/* Each part of a parsed URL as "scheme|userinfo|host|port|path|query|
+ * fragment", a part that is not there as "-". */
+static void
+parts(const char *s, char *out, size_t len)
+{
+	struct url u;
+	const char *reason;
+	size_t at = 0;
+
+	if (url_parse(s, strlen(s), &u, &reason) != 0) {
+		snprintf(out, len, "refused");
+		return;
+	}
+#define PART(present, sl)                                                      \
+	at += (size_t)snprintf(out + at, len - at, "%s%.*s", at ? "|" : "",    \
+	    (present) ? (int)(sl).len : 1, (present) ? (sl).p : "-")
+	PART(u.scheme.len > 0, u.scheme);
+	PART(u.has_userinfo, u.userinfo);
+	PART(u.has_authority, u.host);
+	PART(u.port.len > 0, u.port);
+	PART(true, u.path);
+	PART(u.has_query, u.query);
+	PART(u.has_fragment, u.fragment);
+#undef PART
+}
+
+/* Where each part ends: the first '/', '?' or '#' ends the authority,
+ * the last '@' in it the user, the first ':' the host, the first '?' or
+ * '#' the path, the first '#' the query. */
+static void
+test_parse_parts(void **state)
+{
+	static const char *const cases[][2] = {
+	    {"https://bench.example.org/2020/01/01/post-00000/a.jpeg",
+		"https|-|bench.example.org|-|/2020/01/01/post-00000/"
+		"a.jpeg|-|-"},
+	    {"https://www.youtube.com/watch?v=abc#t=1?x",
+		"https|-|www.youtube.com|-|/watch|v=abc|t=1?x"},
+	    {"gemini://a@b@host:1965#frag/x", "gemini|a@b|host|1965||-|frag/x"},
+	    {"gemini://h?q/r#f", "gemini|-|h|-||q/r|f"},
+	    {"gemini://[::1]:70/p?", "gemini|-|::1|70|/p||-"},
+	    {"gemini://[::1/p", "refused"},
+	    {"gemini://[::1]x/p", "refused"},
+	    {"gemini://h:/p", "gemini|-|h|-|/p|-|-"},
+	    {"//h/p#", "-|-|h|-|/p|-|"},
+	    {"mailto:a@b.c", "mailto|-|-|-|a@b.c|-|-"},
+	    {"a/b:c?d#e", "-|-|-|-|a/b:c|d|e"},
+	    {"gemini://", "gemini|-||-||-|-"},
+	    {"?#", "-|-|-|-|||"},
+	    {"", "-|-|-|-||-|-"},
+	};
+	char got[256];
+
+	(void)state;
+	for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		parts(cases[i][0], got, sizeof(got));
+		assert_string_equal(got, cases[i][1]);
+	}
+}
+
 static void
 test_decode(void **state)
 {
@@ -85,6 +147,13 @@ test_decode(void **state)
 	buf_reset(&b);
 	assert_int_equal(url_decode("a%2fb", 5, &b, 0, &reason), 0);
 	assert_string_equal(buf_cstr(&b), "a/b");
+	/* escapes first, last, side by side; only n bytes are read */
+	buf_reset(&b);
+	assert_int_equal(url_decode("%41bc%44%45/%46x", 15, &b, 0, &reason), 0);
+	assert_string_equal(buf_cstr(&b), "AbcDE/F");
+	buf_reset(&b);
+	assert_int_equal(url_decode("/plain/path", 11, &b, 0, &reason), 0);
+	assert_string_equal(buf_cstr(&b), "/plain/path");
 	buf_free(&b);
 }
 
@@ -96,6 +165,27 @@ test_encode(void **state)
 	(void)state;
 	url_encode(&b, "/a b/한", strlen("/a b/한"), "/");
 	assert_string_equal(buf_cstr(&b), "/a%20b/%ED%95%9C");
+	/* appended after what is there; no keep set: '/' escaped too; a NUL
+	 * byte is escaped, never kept */
+	url_encode(&b, "x/~\0y", 5, NULL);
+	assert_int_equal(b.len, strlen("/a%20b/%ED%95%9Cx%2F~%00y"));
+	assert_string_equal(buf_cstr(&b), "/a%20b/%ED%95%9Cx%2F~%00y");
+	buf_reset(&b);
+	url_encode(&b, "", 0, "/");
+	assert_string_equal(buf_cstr(&b), "");
+	url_encode(&b, "A-Z_0.9", 7, "/");
+	assert_string_equal(buf_cstr(&b), "A-Z_0.9");
+	/* every byte: kept when unreserved (RFC 3986) or in keep */
+	for (unsigned c = 0; c < 256; c++) {
+		char in = (char)c;
+		bool kept = (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+		    (c >= '0' && c <= '9') || strchr("-._~", (int)c) ||
+		    c == '/' || c == '?';
+
+		buf_reset(&b);
+		url_encode(&b, &in, 1, "/?");
+		assert_int_equal(b.len, kept && c != 0 ? 1 : 3);
+	}
 	buf_free(&b);
 }
 
@@ -117,6 +207,7 @@ main(void)
 	    cmocka_unit_test(test_parse_gemini),
 	    cmocka_unit_test(test_parse_userinfo_ipv6),
 	    cmocka_unit_test(test_parse_refuses),
+	    cmocka_unit_test(test_parse_parts),
 	    cmocka_unit_test(test_parse_relative),
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_encode),

@@ -60,6 +60,69 @@ test_valid_agrees_with_decode(void **state)
 	}
 }
 
+/* What utf8_valid() must say, from utf8_decode() alone. */
+static bool
+valid_by_decode(const char *s, size_t n)
+{
+	uint32_t cp;
+	size_t k;
+
+	for (size_t i = 0; i < n; i += k)
+		if ((k = utf8_decode(s + i, n - i, &cp)) == 0)
+			return false;
+	return true;
+}
+
+/* Long texts take the 32-byte path where the CPU has one: every pair and
+ * triple of bytes that matters, at every offset around the block
+ * boundaries, inside Hangul text, and cut short at the end. */
+static void
+test_valid_long_agrees_with_decode(void **state)
+{
+	static const unsigned char probes[] = {0x00, 0x41, 0x7f, 0x80, 0x8f,
+	    0x90, 0x9f, 0xa0, 0xbf, 0xc0, 0xc1, 0xc2, 0xdf, 0xe0, 0xe1, 0xec,
+	    0xed, 0xee, 0xef, 0xf0, 0xf1, 0xf3, 0xf4, 0xf5, 0xf8, 0xfe, 0xff};
+	const size_t np = sizeof(probes);
+	char text[160];
+	size_t hangul = strlen("한"), at;
+
+	(void)state;
+	for (size_t a = 0; a < np; a++) {
+		for (size_t b = 0; b < np; b++) {
+			for (size_t c = 0; c < np; c += (a + b) % 3 + 1) {
+				char seq[4] = {(char)probes[a], (char)probes[b],
+				    (char)probes[c], (char)0x80};
+
+				at = 50 + (a * np + b + c) % 40;
+				for (size_t i = 0; i + hangul <= sizeof(text);
+				     i += hangul)
+					memcpy(text + i, "한", hangul);
+				memset(text + sizeof(text) / hangul * hangul,
+				    ' ', sizeof(text) % hangul);
+				memcpy(text + at, seq, 4);
+				assert_int_equal(utf8_valid(text, sizeof(text)),
+				    valid_by_decode(text, sizeof(text)));
+				for (size_t cut = at; cut < at + 5; cut++)
+					assert_int_equal(utf8_valid(text, cut),
+					    valid_by_decode(text, cut));
+			}
+		}
+	}
+	/* a sequence across a 32-byte boundary, and one at the very end */
+	for (at = 60; at < 100; at++) {
+		memset(text, 'a', sizeof(text));
+		memcpy(text + at, "\xf0\x9f\x98\x80", 4);
+		assert_true(utf8_valid(text, sizeof(text)));
+		assert_false(utf8_valid(text, at + 3));
+		text[at + 2] = 'a';
+		assert_false(utf8_valid(text, sizeof(text)));
+	}
+	memset(text, 'a', sizeof(text));
+	memcpy(text + 126, "\xe3\x80", 2); /* cut at a block's end */
+	assert_false(utf8_valid(text, 128));
+	assert_true(utf8_valid(text, 126));
+}
+
 static void
 test_encode_decode(void **state)
 {
@@ -150,6 +213,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_valid),
 	    cmocka_unit_test(test_valid_agrees_with_decode),
+	    cmocka_unit_test(test_valid_long_agrees_with_decode),
 	    cmocka_unit_test(test_encode_decode),
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_wrap_at_spaces),
