@@ -21,6 +21,18 @@
 
 /* ---- md4c callbacks ---- */
 
+/*
+ * md4c hands out pieces of the document or short literals of its own, so a
+ * piece longer than the whole document means the parser's state is broken
+ * (md4c 0.4.8 has been seen to emit a negative size, read as nearly 4 GiB):
+ * the parse is stopped rather than trusted.
+ */
+static bool
+span_fits(const struct renderer *r, MD_SIZE size)
+{
+	return size <= r->doc_len;
+}
+
 static int
 enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 {
@@ -56,6 +68,8 @@ enter_block(MD_BLOCKTYPE type, void *detail, void *ud)
 	case MD_BLOCK_CODE: {
 		MD_BLOCK_CODE_DETAIL *cd = detail;
 
+		if (!span_fits(r, cd->lang.size))
+			return -1;
 		r->in_code = true;
 		buf_reset(&r->code);
 		free(r->code_lang);
@@ -171,12 +185,16 @@ enter_span(MD_SPANTYPE type, void *detail, void *ud)
 	if (type == MD_SPAN_A && r->img_depth == 0) {
 		MD_SPAN_A_DETAIL *a = detail;
 
+		if (!span_fits(r, a->href.size))
+			return -1;
 		rd_see(r, a->href.text);
 		rd_link_enter(r, rd_attr_dup(&a->href));
 	} else if (type == MD_SPAN_IMG) {
 		if (r->img_depth++ == 0) {
 			MD_SPAN_IMG_DETAIL *im = detail;
 
+			if (!span_fits(r, im->src.size))
+				return -1;
 			rd_see(r, im->src.text);
 			free(r->img_src);
 			r->img_src = rd_attr_dup(&im->src);
@@ -215,6 +233,8 @@ on_text(MD_TEXTTYPE type, const MD_CHAR *text, MD_SIZE size, void *ud)
 {
 	struct renderer *r = ud;
 
+	if (!span_fits(r, size))
+		return -1;
 	rd_see(r, text);
 	switch (type) {
 	case MD_TEXT_NULLCHAR:
