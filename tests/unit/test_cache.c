@@ -175,6 +175,21 @@ remove_dir(char *dir)
 	free(dir);
 }
 
+/* The end of a test with two caches: documents, caches and folders go. */
+static void
+free_two(struct site_doc *d, struct site_doc *back, size_t n, struct cache *c1,
+    struct cache *c2, char *dir1, char *dir2)
+{
+	for (size_t i = 0; i < n; i++) {
+		free_doc(&back[i]);
+		free_doc(&d[i]);
+	}
+	cache_free(c2);
+	cache_free(c1);
+	remove_dir(dir1);
+	remove_dir(dir2);
+}
+
 static void
 test_round_trip(void **state)
 {
@@ -523,7 +538,6 @@ test_stale_base_rewritten(void **state)
 	struct site_doc d[3], back[3], *v[3];
 	struct cache c1, c2;
 	char *dir1 = new_dir(), *dir2 = new_dir();
-	size_t i;
 
 	(void)state;
 	make_docs(d, v, 3);
@@ -540,14 +554,7 @@ test_stale_base_rewritten(void **state)
 	assert_non_null(cache_find(&c2, d[2].src));
 	/* Every record is in the new base. */
 	assert_int_equal(c2.len, c1.len);
-	for (i = 0; i < 3; i++) {
-		free_doc(&back[i]);
-		free_doc(&d[i]);
-	}
-	cache_free(&c2);
-	cache_free(&c1);
-	remove_dir(dir1);
-	remove_dir(dir2);
+	free_two(d, back, 3, &c1, &c2, dir1, dir2);
 }
 
 /* A cache file with another generation's base: damaged, said so; the
@@ -558,7 +565,7 @@ test_base_mismatch(void **state)
 	struct site_doc d[N], back[N], *v[N];
 	struct cache c1, c2;
 	char *dir1 = new_dir(), *dir2 = new_dir(), *base, path[256];
-	size_t len, i;
+	size_t len;
 	FILE *fp;
 
 	(void)state;
@@ -583,14 +590,7 @@ test_base_mismatch(void **state)
 	assert_non_null(cache_find(&c2, d[1].src));
 	assert_null(cache_find(&c2, d[0].src));
 	free(base);
-	for (i = 0; i < N; i++) {
-		free_doc(&back[i]);
-		free_doc(&d[i]);
-	}
-	cache_free(&c2);
-	cache_free(&c1);
-	remove_dir(dir1);
-	remove_dir(dir2);
+	free_two(d, back, N, &c1, &c2, dir1, dir2);
 }
 
 /* Another version's cache file: not damaged, not used. */
