@@ -407,6 +407,19 @@ page_one(struct work *w, size_t i)
 		cache_put(&doc->cache_rec, doc);
 }
 
+/* A file a worker wrote, werr its error or NULL (taken): the builder
+ * counts it and keeps the first error, in the original build order. */
+static void
+note_written(struct builder *b, const char *rel, char *werr)
+{
+	linkcheck_exists(&b->lc, rel);
+	b->st->files++;
+	if (b->werr == NULL)
+		b->werr = werr;
+	else
+		free(werr);
+}
+
 /* What follows a document's page, in the documents' order: the link
  * check, the first write error, the assets. */
 static void
@@ -414,14 +427,8 @@ finish_doc(struct builder *b, struct site_doc *doc, bool made, char *werr)
 {
 	size_t i;
 
-	if (made) {
-		linkcheck_exists(&b->lc, doc->file);
-		b->st->files++;
-		if (b->werr == NULL)
-			b->werr = werr;
-		else
-			free(werr);
-	}
+	if (made)
+		note_written(b, doc->file, werr);
 	if (doc->usable) {
 		linkcheck_add(&b->lc, doc->src, doc->links, doc->nlinks);
 		for (i = 0; i < doc->nassets; i++)
@@ -517,16 +524,10 @@ static void
 write_index(struct builder *b, struct index_page *ip)
 {
 	linkcheck_take(&b->lc, ip->file, ip->links, ip->nlinks);
-	if (ip->written) {
-		linkcheck_exists(&b->lc, ip->file);
-		b->st->files++;
-		if (b->werr == NULL)
-			b->werr = ip->werr;
-		else
-			free(ip->werr);
-	} else {
+	if (ip->written)
+		note_written(b, ip->file, ip->werr);
+	else
 		write_file(b, ip->file, ip->key, ip->page.data, ip->page.len);
-	}
 	remember_index(b, ip->file, ip->key);
 	free(ip->file);
 	buf_free(&ip->page);
