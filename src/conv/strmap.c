@@ -106,7 +106,7 @@ put(struct strmap *m, const char *key, size_t n, uint64_t h, void *value,
 	struct strmap_slot *s;
 
 	if ((m->n + 1) * 4 > m->cap * 3)
-		resize(m, m->cap ? m->cap * 2 : 64);
+		strmap_reserve(m, m->n + 1);
 	s = find_hashed(m, key, n, h);
 	if (s->key == NULL) {
 		s->key = borrow ? (char *)(uintptr_t)key : copy_key(m, key, n);
