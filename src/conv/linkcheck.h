@@ -31,7 +31,7 @@ struct linkcheck {
 	struct strmap exists; /* decoded capsule paths */
 	struct dead_link *pending;
 	size_t npending, cap;
-	char **srcs; /* the names of pages whose links it took */
+	char **srcs; /* the names of pages whose links it took, owned */
 	size_t nsrcs;
 };
 
@@ -59,7 +59,7 @@ void linkcheck_add(
 void page_links_free(struct page_link *v, size_t n);
 
 /* Check links collected by linkcheck_collect() for the page file (src)
- * at the end: lc takes v and its strings. */
+ * at the end: lc takes v and its strings, and keeps a copy of src. */
 void linkcheck_take(
     struct linkcheck *lc, const char *src, struct page_link *v, size_t n);
 /* The href="..." links of the Atom feed. */
