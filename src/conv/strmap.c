@@ -16,10 +16,10 @@ struct strmap_block {
 	char keys[];
 };
 
-static uint64_t
-hash(const char *s, size_t n)
+unsigned long long
+strmap_hash(const char *key, size_t n)
 {
-	return hash_bytes(HASH_SEED, s, n);
+	return hash_bytes(HASH_SEED, key, n);
 }
 
 static struct strmap_slot *
@@ -42,7 +42,7 @@ find_hashed(const struct strmap *m, const char *key, size_t n, uint64_t h)
 static struct strmap_slot *
 find(const struct strmap *m, const char *key, size_t n)
 {
-	return find_hashed(m, key, n, hash(key, n));
+	return find_hashed(m, key, n, strmap_hash(key, n));
 }
 
 /* Rehash into cap slots (a power of two). */
@@ -120,13 +120,7 @@ put(struct strmap *m, const char *key, size_t n, uint64_t h, void *value,
 void
 strmap_putn(struct strmap *m, const char *key, size_t n, void *value)
 {
-	put(m, key, n, hash(key, n), value, false);
-}
-
-unsigned long long
-strmap_hash(const char *key, size_t n)
-{
-	return hash(key, n);
+	put(m, key, n, strmap_hash(key, n), value, false);
 }
 
 void *
