@@ -976,9 +976,5 @@ conn_close_all(struct worker *w)
 
 	while ((c = w->active) != NULL)
 		conn_free(c);
-	while ((c = w->free_list) != NULL) {
-		w->free_list = c->next;
-		record_free(c);
-	}
-	w->n_free = 0;
+	conn_pool_trim(w, 0);
 }
