@@ -83,7 +83,6 @@ struct conn {
 	bool logged;
 	struct event *raw_ev; /* in C_PROXY and C_QUEUED only */
 	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
-	bool queued; /* ... linked there */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
 };
@@ -184,8 +183,8 @@ unqueue(struct conn *c)
 {
 	struct worker *w = c->w;
 
-	if (!c->queued)
-		return;
+	if (c->qprev == NULL && w->queued_head != c)
+		return; /* not linked */
 	if (c->qprev)
 		c->qprev->qnext = c->qnext;
 	else
@@ -195,7 +194,6 @@ unqueue(struct conn *c)
 	else
 		w->queued_tail = c->qprev;
 	c->qprev = c->qnext = NULL;
-	c->queued = false;
 }
 
 static void
@@ -829,7 +827,6 @@ conn_begin(struct conn *c)
 	else
 		c->w->queued_head = c;
 	c->w->queued_tail = c;
-	c->queued = true;
 }
 
 /*
