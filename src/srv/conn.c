@@ -875,7 +875,7 @@ unstarted(const struct conn *c)
  * (oldest first), else one whose client has sent nothing yet (the active
  * list is newest first). NULL when there is none. */
 static struct conn *
-not_started(struct worker *w)
+oldest_unstarted(struct worker *w)
 {
 	struct conn *c, *found = NULL;
 
@@ -899,7 +899,7 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	if (!proxy && limits_conn_full(w->limits) &&
 	    limits_conn_preferred(
 		w->limits, &w->lw, sa, (socklen_t)salen, worker_now()) &&
-	    (victim = not_started(w)) != NULL) {
+	    (victim = oldest_unstarted(w)) != NULL) {
 		limits_conn_evict(&w->lw, &victim->lt);
 		conn_free(victim);
 	}
