@@ -17,9 +17,9 @@ cmdline_parse(int argc, char **argv, const struct cmd_option *opts,
 	int ch;
 
 	for (n = 0; opts[n].name != NULL; n++) {
+		/* A command with more options: raise the cap. */
 		if (n == CMDLINE_MAX)
-			abort(); /* a command with more options: raise the cap
-				  */
+			abort();
 		longopts[n].name = opts[n].name;
 		longopts[n].has_arg =
 		    opts[n].value != NULL ? required_argument : no_argument;

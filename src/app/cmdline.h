@@ -23,10 +23,11 @@ struct cmd_option {
 /*
  * Parse argv[1..argc-1] against opts (exactly one of value and flag set in
  * each entry). An option given twice keeps its last value. On success,
- * returns the index in argv of the first operand; there are operands of
- * them. Returns -1 when the command must stop with exit code *rc: 0 after
- * -h/--help (usage printed to stdout), EXIT_USAGE after an unknown option,
- * a missing argument or another number of operands (usage to stderr).
+ * returns the index in argv of the first operand (exactly `operands` of
+ * them follow the options). Returns -1 when the command must stop with exit
+ * code *rc: 0 after -h/--help (usage printed to stdout), EXIT_USAGE after an
+ * unknown option, a missing argument or another number of operands (usage
+ * to stderr).
  */
 int cmdline_parse(int argc, char **argv, const struct cmd_option *opts,
     int operands, void (*usage)(FILE *out), int *rc);

@@ -83,7 +83,6 @@ struct conn {
 	bool logged;
 	struct event *raw_ev; /* in C_PROXY and C_QUEUED only */
 	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
-	bool queued; /* ... linked there */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
 };
@@ -184,8 +183,8 @@ unqueue(struct conn *c)
 {
 	struct worker *w = c->w;
 
-	if (!c->queued)
-		return;
+	if (c->qprev == NULL && w->queued_head != c)
+		return; /* not linked */
 	if (c->qprev)
 		c->qprev->qnext = c->qnext;
 	else
@@ -195,7 +194,6 @@ unqueue(struct conn *c)
 	else
 		w->queued_tail = c->qprev;
 	c->qprev = c->qnext = NULL;
-	c->queued = false;
 }
 
 static void
@@ -829,7 +827,6 @@ conn_begin(struct conn *c)
 	else
 		c->w->queued_head = c;
 	c->w->queued_tail = c;
-	c->queued = true;
 }
 
 /*
@@ -878,7 +875,7 @@ unstarted(const struct conn *c)
  * (oldest first), else one whose client has sent nothing yet (the active
  * list is newest first). NULL when there is none. */
 static struct conn *
-not_started(struct worker *w)
+oldest_unstarted(struct worker *w)
 {
 	struct conn *c, *found = NULL;
 
@@ -902,7 +899,7 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 	if (!proxy && limits_conn_full(w->limits) &&
 	    limits_conn_preferred(
 		w->limits, &w->lw, sa, (socklen_t)salen, worker_now()) &&
-	    (victim = not_started(w)) != NULL) {
+	    (victim = oldest_unstarted(w)) != NULL) {
 		limits_conn_evict(&w->lw, &victim->lt);
 		conn_free(victim);
 	}
@@ -976,9 +973,5 @@ conn_close_all(struct worker *w)
 
 	while ((c = w->active) != NULL)
 		conn_free(c);
-	while ((c = w->free_list) != NULL) {
-		w->free_list = c->next;
-		record_free(c);
-	}
-	w->n_free = 0;
+	conn_pool_trim(w, 0);
 }
