@@ -160,6 +160,29 @@ hold(struct limits_worker *lw, const struct addr_key *key, double until)
 	}
 }
 
+/* Whether t's handshake comes after the readers' (conn.c). While
+ * overloaded, readers it served come first, unknown clients after them.
+ * Not always: the loop's delay is measured at the readers' priority, so a
+ * queue of new clients behind them would not show, and a known client
+ * flooding a server without limits would starve every new one. */
+static bool
+waits_turn(const struct limits_worker *lw, const struct limits_ticket *t,
+    bool refusable, double now)
+{
+	return refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
+}
+
+/* t's request would most likely be refused, after a handshake the loop
+ * has no time for: it is refused before it, and its address held off. */
+static void
+refuse_early(const struct limits *l, struct limits_worker *lw,
+    struct limits_ticket *t, double now)
+{
+	count_closed(l, lw, t, now);
+	hold(lw, &t->key, now + l->conf.shed.retry);
+	t->opened = false;
+}
+
 bool
 limits_held_update(struct limits_worker *lw, double now,
     const struct limits_held **held, size_t *n)
@@ -204,18 +227,10 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 	}
 	t->counted = true;
 	refusable = suspect(l, lw, t, now);
-	/* While overloaded, readers it served come first, unknown clients
-	 * after them. Not always: the loop's delay is measured at the
-	 * readers' priority, so a queue of new clients behind them would not
-	 * show, and a known client flooding a server without limits would
-	 * starve every new one. */
-	t->suspect = refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
-	/* Its request would most likely be refused, after a handshake the
-	 * loop has no time for: refuse it now. */
+	t->suspect = waits_turn(lw, t, refusable, now);
 	if (refusable && shed_late(&lw->shed)) {
 		limits_conn_close(l, lw, t, now);
-		count_closed(l, lw, t, now);
-		hold(lw, &t->key, now + l->conf.shed.retry);
+		refuse_early(l, lw, t, now);
 		return -1;
 	}
 	t->opened = true;
@@ -227,17 +242,19 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, const struct sockaddr *sa, socklen_t salen,
     double now)
 {
+	bool at_cap, refusable;
+
 	if (!t->counted || t->tracked)
 		return 0;
 	(void)addr_key_from_sockaddr(sa, salen, &t->key);
-	if (ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1 ||
-	    (suspect(l, lw, t, now) && shed_late(&lw->shed))) {
+	at_cap = ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1;
+	refusable = !at_cap && suspect(l, lw, t, now);
+	if (at_cap || (refusable && shed_late(&lw->shed))) {
 		count_closed(l, lw, t, now);
 		t->opened = false;
 		return -1;
 	}
-	t->suspect = suspect(l, lw, t, now) ||
-	    (shed_late(&lw->shed) && unknown(lw, t, now));
+	t->suspect = waits_turn(lw, t, refusable, now);
 	return 0;
 }
 
@@ -274,9 +291,7 @@ limits_conn_turn(const struct limits *l, struct limits_worker *lw,
 {
 	if (!t->tracked || !suspect(l, lw, t, now) || !shed_late(&lw->shed))
 		return 0;
-	count_closed(l, lw, t, now);
-	hold(lw, &t->key, now + l->conf.shed.retry);
-	t->opened = false;
+	refuse_early(l, lw, t, now);
 	return -1;
 }
 
