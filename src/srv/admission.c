@@ -164,12 +164,17 @@ hold(struct limits_worker *lw, const struct addr_key *key, double until)
  * overloaded, readers it served come first, unknown clients after them.
  * Not always: the loop's delay is measured at the readers' priority, so a
  * queue of new clients behind them would not show, and a known client
- * flooding a server without limits would starve every new one. */
+ * flooding a server without limits would starve every new one. A client's
+ * connections beyond its first open one always come after: a reader asks
+ * for one thing at a time, and a crawler opening dozens at once must not
+ * put its handshakes ahead of every other client's, whatever its budget
+ * (one address, one handshake in the readers' turn at a time). */
 static bool
 waits_turn(const struct limits_worker *lw, const struct limits_ticket *t,
     bool refusable, double now)
 {
-	return refusable || (shed_late(&lw->shed) && unknown(lw, t, now));
+	return refusable || (shed_late(&lw->shed) && unknown(lw, t, now)) ||
+	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > 1);
 }
 
 /* t's request would most likely be refused, after a handshake the loop
@@ -223,6 +228,12 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 		lw->rl, sa ? &t->key : NULL, now, &t->tracked) == -1) {
 		atomic_fetch_sub_explicit(&l->conns, 1, memory_order_relaxed);
 		count_closed(l, lw, t, now);
+		/* At its cap (or told to wait) and still connecting while
+		 * the loop runs late: each attempt costs an accept and a
+		 * close the readers wait for; the kernel drops them instead,
+		 * for the configured pause. */
+		if (sa && shed_late(&lw->shed))
+			hold(lw, &t->key, now + l->conf.shed.retry);
 		return -1;
 	}
 	t->counted = true;

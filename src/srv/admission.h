@@ -61,8 +61,8 @@ struct limits_ticket {
 	bool suspect; /* at connection time, its request would likely be
 		       * refused (see limits_conn_open()), or the server is
 		       * overloaded and no request of its address is
-		       * remembered: its handshake comes after others'
-		       * (worker.h) */
+		       * remembered, or its address has another connection
+		       * open: its handshake comes after others' (worker.h) */
 	enum priority prio;
 	double start; /* time of admission */
 };

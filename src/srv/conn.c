@@ -18,15 +18,22 @@
  * above, under the same deadline, and gives the client's address.
  *
  * A Gemini client whose handshake comes after others' (admission.h:
- * likely refused, or not known) waits its turn on the raw socket
- * (C_QUEUED), holding no TLS state, until the loop has nothing more urgent
- * to do; then it is judged again, as the requests of its address answered
- * meanwhile tell more (one refused for an image makes the others from
- * that address refusable before their handshake), and only then does its
- * handshake start. When every connection slot is taken (max_connections),
- * a client known to read pages takes the slot of the oldest connection
- * whose handshake has not started, queued so or not (conn_accept()): a
- * flood of new clients cannot lock the readers out.
+ * likely refused, not known, or one more connection of an address) waits
+ * its turn on the raw socket (C_QUEUED), holding no TLS state, until the
+ * loop has nothing more urgent to do, and then one per run of the loop's
+ * delay probe at most, when it finds time to spare (shed_turn()): a
+ * backlog of such handshakes, as a flood's first moments or the end of an
+ * overload leave, is not worked off in one go at the expense of the
+ * readers', whose requests would wait for the CPU it takes. At its turn it is
+ * judged again, as the requests of its address answered meanwhile tell more
+ * (one refused for an image makes the others from that address refusable before
+ * their handshake), and only then does its handshake start. Turns come oldest
+ * first; while the server is overloaded, newest first (adaptive LIFO): the
+ * newest client is the likeliest to be still waiting, and the oldest may wait
+ * until the request timeout closes them, a refusal too. When every connection
+ * slot is taken (max_connections), a client known to read pages takes the slot
+ * of the oldest connection whose handshake has not started, queued so or
+ * not (conn_accept()): a flood of new clients cannot lock the readers out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -81,7 +88,7 @@ struct conn {
 	 * client sending a byte now and then hold the connection for ever. */
 	struct event *deadline;
 	bool logged;
-	struct event *raw_ev; /* in C_PROXY and C_QUEUED only */
+	struct event *raw_ev; /* in C_PROXY only */
 	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
@@ -783,22 +790,32 @@ conn_start(struct conn *c)
 	bufferevent_enable(c->bev, EV_READ);
 }
 
-/* A queued client's turn (its ClientHello is there, or it went away):
- * judged again, then its handshake starts. */
-static void
-on_turn(evutil_socket_t fd, short what, void *arg)
+void
+conn_queue_kick(struct worker *w)
 {
-	struct conn *c = arg;
+	if (w->queued_head && w->turn_ev)
+		event_active(w->turn_ev, EV_TIMEOUT, 0);
+}
+
+void
+conn_turn(evutil_socket_t fd, short what, void *arg)
+{
+	struct worker *w = arg;
+	bool late = shed_late(&w->lw.shed);
+	struct conn *c = late ? w->queued_tail : w->queued_head;
 
 	(void)fd, (void)what;
+	if (c == NULL)
+		return;
 	unqueue(c);
-	raw_end(c);
-	if (limits_conn_turn(c->w->limits, &c->w->lw, &c->lt, worker_now()) ==
-	    -1) {
-		conn_free(c);
+	if (limits_conn_turn(w->limits, &w->lw, &c->lt, worker_now()) == 0) {
+		conn_start(c);
 		return;
 	}
-	conn_start(c);
+	/* Refused before any TLS work, which costs next to nothing: the
+	 * turn goes on to the next one. */
+	conn_free(c);
+	conn_queue_kick(w);
 }
 
 /* Start the connection, or queue its handshake behind others' (see the
@@ -810,16 +827,10 @@ conn_begin(struct conn *c)
 		conn_start(c);
 		return;
 	}
+	/* Not polled: most often its ClientHello is there already (listen.c
+	 * defers the accept until it is), and a client that went away is
+	 * found out at its turn, or by the deadline. */
 	c->state = C_QUEUED;
-	/* Edge-triggered: hundreds may wait with their ClientHello there,
-	 * and each poll of the loop would go over every one of them again. */
-	c->raw_ev = event_new(c->w->base, c->fd, EV_READ | EV_ET, on_turn, c);
-	if (c->raw_ev == NULL ||
-	    event_priority_set(c->raw_ev, PRIO_EV_SUSPECT) == -1 ||
-	    event_add(c->raw_ev, NULL) == -1) {
-		conn_free(c);
-		return;
-	}
 	c->qprev = c->w->queued_tail;
 	c->qnext = NULL;
 	if (c->qprev)
@@ -827,6 +838,9 @@ conn_begin(struct conn *c)
 	else
 		c->w->queued_head = c;
 	c->w->queued_tail = c;
+	/* Alone in the queue of a loop that keeps up: its turn now. */
+	if (c->qprev == NULL && !shed_late(&c->w->lw.shed))
+		conn_queue_kick(c->w);
 }
 
 /*

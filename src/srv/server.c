@@ -203,6 +203,8 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what;
 	shed_delay(&w->lw.shed, now - w->probe_due, now);
+	if (shed_turn(&w->lw.shed, now - w->probe_due))
+		conn_queue_kick(w);
 	if (w->ls && limits_held_update(&w->lw, now, &held, &n))
 		hold_off(w, held, n);
 	trim_after_burst(w, now);
@@ -259,6 +261,8 @@ worker_free(struct worker *w)
 		event_free(w->stop_ev);
 	if (w->probe_ev)
 		event_free(w->probe_ev);
+	if (w->turn_ev)
+		event_free(w->turn_ev);
 	event_base_free(w->base);
 	if (w->wake_fd > 0)
 		close(w->wake_fd);
@@ -332,6 +336,10 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	w->stop_ev = evtimer_new(w->base, on_stop_timeout, w);
 	event_add(w->wake_ev, NULL);
 	event_add(w->flush_ev, &second);
+	w->turn_ev = event_new(w->base, -1, 0, conn_turn, w);
+	if (w->turn_ev == NULL ||
+	    event_priority_set(w->turn_ev, PRIO_EV_SUSPECT) == -1)
+		return -1;
 	w->probe_ev = evtimer_new(w->base, on_probe, w);
 	event_priority_set(w->probe_ev, PRIO_EV_DEFAULT);
 	w->probe_due = worker_now();

@@ -71,6 +71,7 @@ struct worker {
 	/* connections waiting for their turn to start the handshake,
 	 * oldest first (conn.c) */
 	struct conn *queued_head, *queued_tail;
+	struct event *turn_ev; /* gives the next one its turn: conn_turn() */
 	size_t n_active, n_free;
 	size_t peak_active; /* most connections at once since the last trim */
 	double trimmed; /* when memory was last given back (server.c) */
@@ -93,6 +94,15 @@ void conn_stop_waiting(struct worker *w);
 /* Seconds on the monotonic clock: the time base of the limits (admission.h)
  * and of the loop's delay probe. */
 double worker_now(void);
+/* turn_ev's callback (priority PRIO_EV_SUSPECT: when nothing more urgent
+ * is left): start the handshake of one queued connection, the oldest, or
+ * while overloaded the newest. */
+void conn_turn(evutil_socket_t fd, short what, void *arg);
+/* Give the next queued connection its turn, once nothing more urgent is
+ * left. The loop's probe calls this when shed_turn() says so: handshakes
+ * the worker is not sure to want go one a probe at most, at the pace the
+ * readers leave room for. */
+void conn_queue_kick(struct worker *w);
 /* The loop calls this when a connection ends, to finish a stop. */
 void worker_conn_done(struct worker *w);
 /* A connection begins: the loop's delay probe runs again if it had

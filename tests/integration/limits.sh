@@ -136,6 +136,20 @@ expect_eq "clients are steered to workers by address (no warning)" "" \
 	"$(grep 'cannot steer' "$TMP/server.log")"
 stop_server
 
+# --- a second connection of an address waits its turn, and gets it --------
+# A silent connection from 127.0.0.1 (accepted once the kernel's deferred
+# accept gives up waiting for its first bytes) is the address's first: the
+# page asked for meanwhile from the same address comes after other
+# clients' handshakes, which, with none waiting, is at once.
+start_server 1000 1000
+"$HOLD" 127.0.0.1 "$PORT" 3 >"$TMP/hold.out" &
+HOLD_PID=$!
+sleep 1.5
+expect_match "a page on an address's second connection is served in its turn" \
+	'^20 text/gemini' "$(status_within 1 gemini://localhost/)"
+wait "$HOLD_PID"
+stop_server
+
 # --- per-address budget ---------------------------------------------------
 # A bucket of 2 that refills in 10 s: two requests within budget, two on
 # credit at the lowest priority, then refused with the time to wait; until

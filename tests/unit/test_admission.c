@@ -354,6 +354,78 @@ test_suspect(void **state)
 	limits_free(l);
 }
 
+/* A client's connections beyond its first open one wait their turn,
+ * overloaded or not, whatever its budget; once the others are closed, the
+ * next one is in the readers' turn again. */
+static void
+test_parallel(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t[3], o;
+	struct sockaddr_in crawler = addr("192.0.2.3"),
+			   reader = addr("192.0.2.4");
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.burst = 100;
+	l = start(&c, &s);
+	for (i = 0; i < 3; i++)
+		assert_int_equal(open_from(l, &s, &crawler, 0, &t[i]), 0);
+	assert_false(t[0].suspect);
+	assert_true(t[1].suspect && t[2].suspect);
+	assert_int_equal(open_from(l, &s, &reader, 0, &o), 0);
+	assert_false(o.suspect);
+	limits_conn_close(l, &s, &o, 0);
+	for (i = 0; i < 3; i++)
+		limits_conn_close(l, &s, &t[i], 0);
+	assert_int_equal(open_from(l, &s, &crawler, 0, &t[0]), 0);
+	assert_false(t[0].suspect);
+	limits_conn_close(l, &s, &t[0], 0);
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
+/* An address at its connection cap that keeps connecting while the loop
+ * runs late is held off before the accept for the configured pause; not
+ * while the server keeps up. */
+static void
+test_cap_held(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t, extra;
+	struct sockaddr_in crawler = addr("192.0.2.9");
+	const struct limits_held *held;
+	size_t n;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.max_conns_per_addr = 1;
+	c.shed.retry = 4;
+	l = start(&c, &s);
+	assert_int_equal(open_from(l, &s, &crawler, 0, &t), 0);
+	assert_int_equal(open_from(l, &s, &crawler, 0, &extra), -1);
+	assert_false(limits_held_update(&s, 0, &held, &n));
+	assert_int_equal(n, 0);
+	shed_delay(&s.shed, 1, 1);
+	assert_true(shed_late(&s.shed));
+	assert_int_equal(open_from(l, &s, &crawler, 1, &extra), -1);
+	assert_true(limits_held_update(&s, 1, &held, &n));
+	assert_int_equal(n, 1);
+	assert_memory_equal(held[0].key.b, t.key.b, sizeof(t.key.b));
+	assert_float_equal(held[0].until, 5, 1e-9);
+	assert_int_equal(s.stats.closed[PRIO_COUNT], 2ul);
+	limits_conn_close(l, &s, &t, 1);
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
 /* A connection accepted before anything was known of its address waits
  * for its turn to start the handshake; by then another connection of that
  * address may have been refused an image while the server is overloaded:
@@ -604,6 +676,8 @@ main(void)
 	    cmocka_unit_test(test_proxied),
 	    cmocka_unit_test(test_workers),
 	    cmocka_unit_test(test_suspect),
+	    cmocka_unit_test(test_parallel),
+	    cmocka_unit_test(test_cap_held),
 	    cmocka_unit_test(test_turn),
 	    cmocka_unit_test(test_preferred),
 	    cmocka_unit_test(test_heavy_held),
