@@ -21,10 +21,10 @@
  * likely refused, not known, or one more connection of an address) waits
  * its turn on the raw socket (C_QUEUED), holding no TLS state, until the
  * loop has nothing more urgent to do, and then one per run of the loop's
- * delay probe at most, when it finds time to spare (shed_turn()): a
- * backlog of such handshakes, as a flood's first moments or the end of an
- * overload leave, is not worked off in one go at the expense of the
- * readers', whose requests would wait for the CPU it takes. At its turn it is
+ * delay probe (every 5 ms) at most: a backlog of such handshakes, as a
+ * flood's first moments or the end of an overload leave, is not worked off
+ * in one go at the expense of the readers', whose requests would wait for
+ * the CPU it takes. At its turn it is
  * judged again, as the requests of its address answered meanwhile tell more
  * (one refused for an image makes the others from that address refusable before
  * their handshake), and only then does its handshake start. Turns come oldest

@@ -203,8 +203,7 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what;
 	shed_delay(&w->lw.shed, now - w->probe_due, now);
-	if (shed_turn(&w->lw.shed, now - w->probe_due))
-		conn_queue_kick(w);
+	conn_queue_kick(w);
 	if (w->ls && limits_held_update(&w->lw, now, &held, &n))
 		hold_off(w, held, n);
 	trim_after_burst(w, now);

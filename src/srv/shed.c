@@ -120,12 +120,6 @@ shed_idle(struct shed *s, double now)
 	return !s->late;
 }
 
-bool
-shed_turn(const struct shed *s, double delay)
-{
-	return !s->late || delay <= s->conf.max_delay / 2;
-}
-
 double
 shed_late_seconds(const struct shed *s, double now)
 {

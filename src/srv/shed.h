@@ -95,13 +95,6 @@ void shed_delay(struct shed *s, double delay, double now);
  * without queue would let in (1 MB images, clients told to wait) fills it
  * again. */
 bool shed_late(const struct shed *s);
-/* The loop's probe ran delay seconds late: whether one more handshake it
- * is not sure to want (admission.h: likely refused, unknown, or one more
- * connection of an address) may start before the next probe. Yes, but
- * while overloaded only when the probe ran at most half of max_delay
- * late: such handshakes take only time the readers leave, and a backlog
- * of them goes at one a probe, never in one go. */
-bool shed_turn(const struct shed *s, double delay);
 /* Seconds spent overloaded since shed_init(), up to now. */
 double shed_late_seconds(const struct shed *s, double now);
 /* The worker has no connection at time now: nothing waits ahead of new

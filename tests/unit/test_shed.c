@@ -50,30 +50,6 @@ start_timed(struct shed *s, struct shed_conf *c, double t)
 	shed_delay(s, 0.001, t);
 }
 
-/* A handshake the loop is not sure to want may start after each probe,
- * but while overloaded only after a probe at most half of max_delay
- * late. */
-static void
-test_turn(void **state)
-{
-	struct shed_conf c = conf();
-	struct shed s;
-
-	(void)state;
-	start_timed(&s, &c, 0.1);
-	assert_false(shed_late(&s));
-	assert_true(shed_turn(&s, 0.002));
-	assert_true(shed_turn(&s, 0.015));
-	shed_delay(&s, 0.5, 0.2);
-	assert_true(shed_late(&s));
-	assert_true(shed_turn(&s, 0.002));
-	assert_true(shed_turn(&s, 0.01));
-	assert_false(shed_turn(&s, 0.011));
-	/* The overload over, one after every probe again. */
-	assert_true(shed_idle(&s, 5));
-	assert_true(shed_turn(&s, 0.015));
-}
-
 /* A loop running late (work queued ahead of new requests) refuses every
  * priority but pages, however few requests are in flight; the overload
  * holds for `hold` seconds after the loop was last late, then they are let
@@ -277,7 +253,6 @@ main(void)
 	    cmocka_unit_test(test_conf_check),
 	    cmocka_unit_test(test_admission_order),
 	    cmocka_unit_test(test_delay),
-	    cmocka_unit_test(test_turn),
 	    cmocka_unit_test(test_idle),
 	    cmocka_unit_test(test_limit_follows_latency),
 	    cmocka_unit_test(test_idle_does_not_grow),
