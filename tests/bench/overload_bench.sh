@@ -75,13 +75,15 @@
 # smallest quota is 1 ms, so a quarter of a core stalls for up to 3 ms at
 # a time; but the unloaded phase pays that too (one client keeps the
 # quarter-core server busy: its line shows the periods throttled), and
-# the per-request timings (OVERLOAD_TRACE) show pages due after the first
-# seconds of the flood at about the unloaded p99. What is above it is the
-# start of the flood: every new client costs a handshake before the
-# server knows what it wants. Weighting the server against a competing
-# load on its core instead (cpu.shares) gives slices of the same order
-# (the scheduler's tick) and a server whose share follows the other
-# load's, so the quota stays. The line "pages due after the first 2 s"
+# the per-request timings (OVERLOAD_TRACE) show most pages at about the
+# unloaded p99. Every new client costs a handshake before the server knows
+# what it wants: at the start of the flood, 200 new image addresses at
+# once; with the quota, any of the server's work that is not a page's
+# (those handshakes, 1 MB images when no overload holds) delays the pages
+# due meanwhile by a throttled period or more. Weighting the server
+# against a competing load on its core instead (cpu.shares) gives slices
+# of the same order (the scheduler's tick) and a server whose share
+# follows the other load's, so the quota stays. The line "pages due after the first 2 s"
 # gives the page p99 without the start, for comparison, not instead.
 set -u
 B=$(cd "${1:?usage: overload_bench.sh BUILD_DIR}" && pwd)
