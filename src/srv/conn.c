@@ -22,18 +22,19 @@
  * its turn on the raw socket (C_QUEUED), holding no TLS state, until the
  * loop has nothing more urgent to do, and then one per run of the loop's
  * delay probe (every 5 ms) at most: a backlog of such handshakes, as a
- * flood's first moments or the end of an overload leave, is not worked off
- * in one go at the expense of the readers', whose requests would wait for
- * the CPU it takes. At its turn it is
- * judged again, as the requests of its address answered meanwhile tell more
- * (one refused for an image makes the others from that address refusable before
- * their handshake), and only then does its handshake start. Turns come oldest
- * first; while the server is overloaded, newest first (adaptive LIFO): the
- * newest client is the likeliest to be still waiting, and the oldest may wait
- * until the request timeout closes them, a refusal too. When every connection
- * slot is taken (max_connections), a client known to read pages takes the slot
- * of the oldest connection whose handshake has not started, queued so or
- * not (conn_accept()): a flood of new clients cannot lock the readers out.
+ * flood's first moments or the end of an overload leave, is not worked
+ * off in one go at the expense of the readers', whose requests would wait
+ * for the CPU it takes. At its turn it is judged again, as the requests of
+ * its address answered meanwhile tell more (one refused for an image
+ * makes the others from that address refusable before their handshake),
+ * and only then does its handshake start. Turns come oldest first; while
+ * the server is overloaded, newest first (adaptive LIFO): the newest
+ * client is the likeliest to be still waiting, and the oldest may wait
+ * until the request timeout closes them, a refusal too. When every
+ * connection slot is taken (max_connections), a client known to read
+ * pages takes the slot of the oldest connection whose handshake has not
+ * started, queued so or not (conn_accept()): a flood of new clients
+ * cannot lock the readers out.
  */
 #include <errno.h>
 #include <stdio.h>
