@@ -20,8 +20,9 @@
  * A Gemini client whose handshake comes after others' (admission.h:
  * likely refused, not known, or one more connection of an address) waits
  * its turn on the raw socket (C_QUEUED), holding no TLS state, until the
- * loop has nothing more urgent to do, and then one per run of the loop's
- * delay probe (every 5 ms) at most: a backlog of such handshakes, as a
+ * loop has nothing more urgent to do, and while the loop runs late one
+ * per run of its delay probe (every 5 ms) at most: a backlog of such
+ * handshakes, as a
  * flood's first moments or the end of an overload leave, is not worked
  * off in one go at the expense of the readers', whose requests would wait
  * for the CPU it takes. At its turn it is judged again, as the requests of
@@ -811,6 +812,10 @@ conn_turn(evutil_socket_t fd, short what, void *arg)
 	unqueue(c);
 	if (limits_conn_turn(w->limits, &w->lw, &c->lt, worker_now()) == 0) {
 		conn_start(c);
+		/* A loop that keeps up gives the next one its turn as soon as
+		 * nothing more urgent is left; a late one at its next probe. */
+		if (!late)
+			conn_queue_kick(w);
 		return;
 	}
 	/* Refused before any TLS work, which costs next to nothing: the
@@ -839,8 +844,9 @@ conn_begin(struct conn *c)
 	else
 		c->w->queued_head = c;
 	c->w->queued_tail = c;
-	/* Alone in the queue of a loop that keeps up: its turn now. */
-	if (c->qprev == NULL && !shed_late(&c->w->lw.shed))
+	/* In a loop that keeps up, its turn comes once nothing more urgent
+	 * is left. */
+	if (!shed_late(&c->w->lw.shed))
 		conn_queue_kick(c->w);
 }
 
