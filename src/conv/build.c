@@ -177,15 +177,13 @@ render_prepare(struct builder *b, struct site_doc *doc)
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (doc->text != NULL)
+	if (doc->text != NULL || doc->body_in_file)
 		return true;
 	if (site_read_doc(&b->site, doc) == 0) {
 		site_doc_keys(doc); /* its front matter read again */
 		return true;
 	}
-	free(doc->text);
-	doc->text = NULL;
-	doc->body = NULL;
+	site_drop_text(doc);
 	return false;
 }
 
@@ -217,17 +215,25 @@ render_body(struct builder *b, struct site_doc *doc)
 	    hash_bytes(HASH_SEED, doc->res.gemtext.data, doc->res.gemtext.len);
 	if (doc->kind == DOC_POST)
 		links_report_missing(&b->site, doc);
-	free(doc->text);
-	doc->text = NULL;
-	doc->body = NULL;
+	site_drop_text(doc);
 	return ok;
+}
+
+/* Render a prepared document, its body read first when only its file
+ * has it. Same rules as render_body(). */
+static bool
+read_and_render(struct builder *b, struct site_doc *doc)
+{
+	if (doc->body_in_file && site_read_body(&b->site, doc) != 0)
+		return false;
+	return render_body(b, doc);
 }
 
 /* Render (again) one document, alone. */
 static void
 render_doc(struct builder *b, struct site_doc *doc)
 {
-	if (render_prepare(b, doc) && !render_body(b, doc))
+	if (render_prepare(b, doc) && !read_and_render(b, doc))
 		doc->usable = false;
 }
 
@@ -269,7 +275,7 @@ work_run(struct work *w)
 static void
 render_one(struct work *w, size_t i)
 {
-	w->failed[i] = !render_body(w->b, w->docs[i]);
+	w->failed[i] = !read_and_render(w->b, w->docs[i]);
 }
 
 static void
@@ -285,9 +291,8 @@ render_changed(struct builder *b)
 	for (i = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (!site_doc_live(doc)) {
-			free(doc->text);
-			doc->text = NULL;
-			doc->body = NULL;
+			site_drop_text(doc);
+			doc->body_in_file = false;
 			continue;
 		}
 		key = render_key(b, doc, universe);
