@@ -1,5 +1,6 @@
 #include "build.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -731,6 +732,35 @@ save_cache(struct builder *b)
 	cache_writer_free(&w);
 }
 
+static void *
+save_cache_thread(void *arg)
+{
+	save_cache(arg);
+	return NULL;
+}
+
+/*
+ * What follows the pages: the report (the link check, the problems) and
+ * the new cache. They share nothing but the documents, which both only
+ * read, and the output tree, which takes writes from several threads:
+ * the cache (15 MB for ten thousand posts) is saved by a thread of its
+ * own while the report is made, rather than after it.
+ */
+static void
+report_and_save(struct builder *b)
+{
+	pthread_t saver;
+	bool saving = !b->o->dry_run &&
+	    pthread_create(&saver, NULL, save_cache_thread, b) == 0;
+
+	report_all(b);
+	linkcheck_free(&b->lc);
+	if (saving)
+		pthread_join(saver, NULL);
+	else if (!b->o->dry_run)
+		save_cache(b);
+}
+
 int
 build_run(const struct build_opts *o, struct build_stats *stats, char *err,
     size_t errlen)
@@ -765,10 +795,7 @@ build_run(const struct build_opts *o, struct build_stats *stats, char *err,
 	series_link(&b.site);
 	linkcheck_init(&b.lc);
 	write_all(&b);
-	report_all(&b);
-	linkcheck_free(&b.lc);
-	if (!o->dry_run)
-		save_cache(&b);
+	report_and_save(&b);
 	if (b.werr != NULL) {
 		snprintf(err, errlen, "%s", b.werr);
 		outtree_abort(&b.out);
