@@ -72,9 +72,13 @@ tls_ctx_new(const char *cert, const char *key, char *err, size_t errlen)
 	SSL_CTX_set_max_proto_version(ctx, TLS1_3_VERSION);
 	SSL_CTX_set_options(
 	    ctx, SSL_OP_NO_RENEGOTIATION | SSL_OP_CIPHER_SERVER_PREFERENCE);
+	/* The chain sent is the certificate file's, leaf and intermediates.
+	 * When the file holds only the leaf, OpenSSL would otherwise try to
+	 * build a chain from the context's (empty) trust store on every
+	 * handshake, which can add nothing. */
 	SSL_CTX_set_mode(ctx,
 	    SSL_MODE_RELEASE_BUFFERS | SSL_MODE_ENABLE_PARTIAL_WRITE |
-		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER);
+		SSL_MODE_ACCEPT_MOVING_WRITE_BUFFER | SSL_MODE_NO_AUTO_CHAIN);
 	SSL_CTX_set_verify(
 	    ctx, SSL_VERIFY_PEER | SSL_VERIFY_CLIENT_ONCE, accept_any);
 	SSL_CTX_set_session_id_context(ctx, sid_ctx, sizeof(sid_ctx) - 1);

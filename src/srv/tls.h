@@ -21,12 +21,13 @@ struct tls_sni {
 };
 
 /* A server context: TLS 1.2 and 1.3, the certificate chain and key from
- * PEM files, client certificates asked for and never verified, no early
- * data, one session ticket. NULL with err filled on failure.
- * Once a connection's handshake no longer needs the server's bytes, its TCP
- * socket is corked (TCP_CORK): what is written after is held until a full
- * segment, the close or a half-close, which the caller must therefore
- * do after its last write. */
+ * PEM files (the chain sent as the file has it, never completed from a
+ * certificate store), client certificates asked for and never verified, no
+ * early data, one session ticket. NULL with err filled on failure. Once a
+ * connection's handshake no longer needs the server's bytes, its TCP socket is
+ * corked (TCP_CORK): what is written after is held until a full segment, the
+ * close or a half-close, which the caller must therefore do after its last
+ * write. */
 SSL_CTX *tls_ctx_new(
     const char *cert, const char *key, char *err, size_t errlen);
 

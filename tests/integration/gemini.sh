@@ -27,7 +27,23 @@ mkcert() { # NAME FILE-PREFIX
 	    -addext "subjectAltName=DNS:$1" 2>/dev/null
 }
 mkcert localhost "$TMP/certs/localhost"
-mkcert other.test "$TMP/certs/other.test"
+# other.test's certificate comes from a CA through an intermediate, its
+# file holding the leaf then the intermediate, as a CA delivers them.
+mkcert root.test "$TMP/root"
+issue() { # CN FILE-PREFIX ISSUER-PREFIX EXTENSIONS
+	openssl req -new -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
+	    -keyout "$2.key" -out "$2.csr" -subj "/CN=$1" 2>/dev/null &&
+		openssl x509 -req -in "$2.csr" -CA "$3.crt" -CAkey "$3.key" \
+		    -CAcreateserial -days 3650 -out "$2.crt" -extfile /dev/stdin \
+		    2>/dev/null <<EXT
+$4
+EXT
+}
+issue "Test Intermediate" "$TMP/inter" "$TMP/root" "basicConstraints=critical,CA:TRUE
+keyUsage=critical,keyCertSign"
+issue other.test "$TMP/leaf" "$TMP/inter" "subjectAltName=DNS:other.test"
+cat "$TMP/leaf.crt" "$TMP/inter.crt" >"$TMP/certs/other.test.crt"
+cp "$TMP/leaf.key" "$TMP/certs/other.test.key"
 mkcert client "$TMP/client"
 mkcert intruder "$TMP/intruder"
 FP=$(openssl x509 -noout -fingerprint -sha256 -in "$TMP/client.crt" | sed 's/.*=//')
@@ -191,6 +207,14 @@ req gemini://other.test/ -s OTHER.TEST.
 expect_match "SNI other.test (any case, trailing dot) gets its certificate" \
     '^cn=other.test$' "$(cat "$TMP/err")"
 expect_eq "other.test serves its own root" "# Other host" "$(tail -n +2 "$TMP/out")"
+chain() { # the subjects of the certificates the server sends for SNI $1
+	printf 'gemini://%s/\r\n' "$1" | timeout 5 openssl s_client -connect "127.0.0.1:$PORT" \
+	    -servername "$1" 2>/dev/null |
+		sed -n '/^Certificate chain/,/^---/s/^ *[0-9]* s:.*CN *= *//p' | paste -sd, -
+}
+expect_eq "a certificate file's intermediate is sent after the leaf" \
+    "other.test,Test Intermediate" "$(chain other.test)"
+expect_eq "a lone self-signed certificate is sent alone" localhost "$(chain localhost)"
 req gemini://localhost/ -S
 expect_match "no SNI gets the default certificate" '^cn=localhost$' "$(cat "$TMP/err")"
 req gemini://localhost/ -s unknown.example

@@ -58,6 +58,18 @@ expect_match "with --resume, all but each slot's first handshake resume" '^(3[6-
     "$(field resumed "$line")"
 line=$("$LOADGEN" -n 10 -t 30 --port "$GEMINI" --tls1.2 --resume --tsv gemini://localhost/page.gmi)
 expect_eq "TLS 1.2 sessions resume too" 9 "$(field resumed "$line")"
+# The listener steers each client address to one worker (listen.c): by that
+# hash 127.0.1.1 goes to one of the two and 127.0.1.2 to the other. One
+# slot takes them in turn, so each handshake offers a ticket the other
+# worker issued.
+worker_of() { # the index of the worker that address 127.0.1.$1 goes to
+	echo $(((((((127 << 24) | (1 << 8) | $1) * 0x9e3779b1) & 0xffffffff) >> 16) % 2))
+}
+check "127.0.1.1 and 127.0.1.2 go to different workers" \
+    test "$(worker_of 1)" != "$(worker_of 2)"
+line=$("$LOADGEN" -n 20 -t 30 --port "$GEMINI" --source 127.0.1.1/2 --resume --tsv \
+    gemini://localhost/page.gmi)
+expect_eq "a ticket from one worker resumes on the other" 19 "$(field resumed "$line")"
 
 line=$("$LOADGEN" -n 6 -t 30 --port "$GEMINI" --tsv gemini://localhost/missing.gmi)
 expect_eq "the status histogram shows what the server said" "51=6" "$(field status "$line")"

@@ -1,5 +1,6 @@
 #include <setjmp.h>
 #include <stdarg.h>
+#include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
 #include <string.h>
@@ -13,11 +14,14 @@
 #include <stdlib.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <linux/sockios.h>
 #include <openssl/err.h>
+#include <openssl/pem.h>
 #include <openssl/ssl.h>
+#include <openssl/x509v3.h>
 
 #include "cert.h"
 #include "tls.h"
@@ -204,12 +208,129 @@ test_tls12_cork_after_server_finished(void **state)
 	handshake_and_reply(TLS1_2_VERSION);
 }
 
+/* A P-256 certificate for cn, signed by issuer (self-signed when NULL);
+ * its key in *key. */
+static X509 *
+make_cert(const char *cn, X509 *issuer, EVP_PKEY *issuer_key, EVP_PKEY **key)
+{
+	static long serial = 1;
+	X509 *x = X509_new();
+	X509_NAME *name;
+
+	*key = EVP_EC_gen("P-256");
+	assert_non_null(*key);
+	assert_non_null(x);
+	assert_int_equal(X509_set_version(x, X509_VERSION_3), 1);
+	assert_int_equal(
+	    ASN1_INTEGER_set(X509_get_serialNumber(x), serial++), 1);
+	assert_non_null(X509_gmtime_adj(X509_getm_notBefore(x), -60));
+	assert_non_null(X509_gmtime_adj(X509_getm_notAfter(x), 3600));
+	assert_int_equal(X509_set_pubkey(x, *key), 1);
+	name = X509_get_subject_name(x);
+	assert_int_equal(X509_NAME_add_entry_by_txt(name, "CN", MBSTRING_ASC,
+			     (const unsigned char *)cn, -1, -1, 0),
+	    1);
+	assert_int_equal(X509_set_issuer_name(
+			     x, issuer ? X509_get_subject_name(issuer) : name),
+	    1);
+	assert_true(
+	    X509_sign(x, issuer_key ? issuer_key : *key, EVP_sha256()) > 0);
+	return x;
+}
+
+/*
+ * The number of certificates a client receives from a tls_ctx_new()
+ * context whose certificate, issued by an intermediate CA, is in a file
+ * with the intermediate after it (in_file) or alone; in_store puts the
+ * intermediate in the context's certificate store too.
+ */
+static int
+chain_received(bool in_file, bool in_store)
+{
+	char err[256], crt[300], key[300];
+	EVP_PKEY *root_key, *inter_key, *leaf_key;
+	X509 *root = make_cert("root", NULL, NULL, &root_key);
+	X509 *inter = make_cert("intermediate", root, root_key, &inter_key);
+	X509 *leaf = make_cert("localhost", inter, inter_key, &leaf_key);
+	SSL_CTX *sctx, *cctx = SSL_CTX_new(TLS_client_method());
+	SSL *s, *c;
+	FILE *f;
+	int fds[2], n;
+
+	snprintf(crt, sizeof(crt), "%s/chain.crt", dir);
+	snprintf(key, sizeof(key), "%s/chain.key", dir);
+	assert_non_null(f = fopen(crt, "w"));
+	assert_int_equal(PEM_write_X509(f, leaf), 1);
+	if (in_file)
+		assert_int_equal(PEM_write_X509(f, inter), 1);
+	assert_int_equal(fclose(f), 0);
+	assert_non_null(f = fopen(key, "w"));
+	assert_int_equal(
+	    PEM_write_PrivateKey(f, leaf_key, NULL, NULL, 0, NULL, NULL), 1);
+	assert_int_equal(fclose(f), 0);
+	assert_int_equal(chmod(key, 0600), 0);
+	sctx = tls_ctx_new(crt, key, err, sizeof(err));
+	if (sctx == NULL)
+		fail_msg("%s", err);
+	if (in_store)
+		assert_int_equal(
+		    X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), inter),
+		    1);
+	assert_non_null(cctx);
+	tcp_pair(fds);
+	s = SSL_new(sctx);
+	c = SSL_new(cctx);
+	assert_int_equal(SSL_set_fd(s, fds[1]), 1);
+	assert_int_equal(SSL_set_fd(c, fds[0]), 1);
+	SSL_set_accept_state(s);
+	SSL_set_connect_state(c);
+	assert_int_equal(step(c), 0);
+	readable(fds[1]);
+	assert_int_equal(step(s), 0);
+	readable(fds[0]);
+	assert_int_equal(step(c), 1);
+	n = sk_X509_num(SSL_get_peer_cert_chain(c));
+
+	SSL_free(s);
+	SSL_free(c);
+	close(fds[0]);
+	close(fds[1]);
+	SSL_CTX_free(sctx);
+	SSL_CTX_free(cctx);
+	X509_free(root);
+	X509_free(inter);
+	X509_free(leaf);
+	EVP_PKEY_free(root_key);
+	EVP_PKEY_free(inter_key);
+	EVP_PKEY_free(leaf_key);
+	unlink(crt);
+	unlink(key);
+	return n;
+}
+
+static void
+test_chain_from_the_file(void **state)
+{
+	(void)state;
+	assert_int_equal(chain_received(true, false), 2);
+}
+
+/* The chain is never built from the certificate store on a handshake. */
+static void
+test_chain_not_built(void **state)
+{
+	(void)state;
+	assert_int_equal(chain_received(false, true), 1);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_tls13_cork_after_client_finished),
 	    cmocka_unit_test(test_tls12_cork_after_server_finished),
+	    cmocka_unit_test(test_chain_from_the_file),
+	    cmocka_unit_test(test_chain_not_built),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
