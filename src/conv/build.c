@@ -167,8 +167,10 @@ forget_links(struct site_doc *doc)
 	doc->links_borrowed = false;
 }
 
-/* Forget a document's rendering and have its text (read again when
- * site_load() did not keep it). False when it cannot be read. */
+/* Forget a document's rendering and have its text: read again, front
+ * matter and all, unless site_load() kept it or where its body starts
+ * (body_in_file: the body is read when it is rendered, in parallel).
+ * False when it cannot be read. */
 static bool
 render_prepare(struct builder *b, struct site_doc *doc)
 {
