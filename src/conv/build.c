@@ -1,5 +1,6 @@
 #include "build.h"
 
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -166,8 +167,10 @@ forget_links(struct site_doc *doc)
 	doc->links_borrowed = false;
 }
 
-/* Forget a document's rendering and have its text (read again when
- * site_load() did not keep it). False when it cannot be read. */
+/* Forget a document's rendering and have its text: read again, front
+ * matter and all, unless site_load() kept it or where its body starts
+ * (body_in_file: the body is read when it is rendered, in parallel).
+ * False when it cannot be read. */
 static bool
 render_prepare(struct builder *b, struct site_doc *doc)
 {
@@ -177,15 +180,13 @@ render_prepare(struct builder *b, struct site_doc *doc)
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (doc->text != NULL)
+	if (doc->text != NULL || doc->body_in_file)
 		return true;
 	if (site_read_doc(&b->site, doc) == 0) {
 		site_doc_keys(doc); /* its front matter read again */
 		return true;
 	}
-	free(doc->text);
-	doc->text = NULL;
-	doc->body = NULL;
+	site_drop_text(doc);
 	return false;
 }
 
@@ -217,17 +218,25 @@ render_body(struct builder *b, struct site_doc *doc)
 	    hash_bytes(HASH_SEED, doc->res.gemtext.data, doc->res.gemtext.len);
 	if (doc->kind == DOC_POST)
 		links_report_missing(&b->site, doc);
-	free(doc->text);
-	doc->text = NULL;
-	doc->body = NULL;
+	site_drop_text(doc);
 	return ok;
+}
+
+/* Render a prepared document, its body read first when only its file
+ * has it. Same rules as render_body(). */
+static bool
+read_and_render(struct builder *b, struct site_doc *doc)
+{
+	if (doc->body_in_file && site_read_body(&b->site, doc) != 0)
+		return false;
+	return render_body(b, doc);
 }
 
 /* Render (again) one document, alone. */
 static void
 render_doc(struct builder *b, struct site_doc *doc)
 {
-	if (render_prepare(b, doc) && !render_body(b, doc))
+	if (render_prepare(b, doc) && !read_and_render(b, doc))
 		doc->usable = false;
 }
 
@@ -269,7 +278,7 @@ work_run(struct work *w)
 static void
 render_one(struct work *w, size_t i)
 {
-	w->failed[i] = !render_body(w->b, w->docs[i]);
+	w->failed[i] = !read_and_render(w->b, w->docs[i]);
 }
 
 static void
@@ -285,9 +294,8 @@ render_changed(struct builder *b)
 	for (i = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (!site_doc_live(doc)) {
-			free(doc->text);
-			doc->text = NULL;
-			doc->body = NULL;
+			site_drop_text(doc);
+			doc->body_in_file = false;
 			continue;
 		}
 		key = render_key(b, doc, universe);
@@ -726,6 +734,35 @@ save_cache(struct builder *b)
 	cache_writer_free(&w);
 }
 
+static void *
+save_cache_thread(void *arg)
+{
+	save_cache(arg);
+	return NULL;
+}
+
+/*
+ * What follows the pages: the report (the link check, the problems) and
+ * the new cache. They share nothing but the documents, which both only
+ * read, and the output tree, which takes writes from several threads:
+ * the cache (15 MB for ten thousand posts) is saved by a thread of its
+ * own while the report is made, rather than after it.
+ */
+static void
+report_and_save(struct builder *b)
+{
+	pthread_t saver;
+	bool saving = !b->o->dry_run &&
+	    pthread_create(&saver, NULL, save_cache_thread, b) == 0;
+
+	report_all(b);
+	linkcheck_free(&b->lc);
+	if (saving)
+		pthread_join(saver, NULL);
+	else if (!b->o->dry_run)
+		save_cache(b);
+}
+
 int
 build_run(const struct build_opts *o, struct build_stats *stats, char *err,
     size_t errlen)
@@ -760,10 +797,7 @@ build_run(const struct build_opts *o, struct build_stats *stats, char *err,
 	series_link(&b.site);
 	linkcheck_init(&b.lc);
 	write_all(&b);
-	report_all(&b);
-	linkcheck_free(&b.lc);
-	if (!o->dry_run)
-		save_cache(&b);
+	report_and_save(&b);
 	if (b.werr != NULL) {
 		snprintf(err, errlen, "%s", b.werr);
 		outtree_abort(&b.out);

@@ -233,6 +233,122 @@ fixup_meta(const struct site *s, struct site_doc *doc)
 			one_line(doc->meta.categories[i].names[j]);
 }
 
+void
+site_drop_text(struct site_doc *doc)
+{
+	if (!doc->text_scratch)
+		free(doc->text);
+	doc->text = NULL;
+	doc->body = NULL;
+	doc->text_scratch = false;
+}
+
+/* All of fd (up to DOC_MAX_SIZE), size its size as fstat() gave it (a
+ * hint: it is read to the end anyway), into b. 0, or -1 with errno. */
+static int
+read_all(int fd, size_t size, struct buf *b)
+{
+	ssize_t r;
+
+	buf_reset(b);
+	buf_reserve(b, size <= DOC_MAX_SIZE ? size + 1 : 0);
+	for (;;) {
+		if (b->cap - b->len <= 1)
+			buf_reserve(b, 65536);
+		r = read(fd, b->data + b->len, b->cap - b->len - 1);
+		if (r == 0)
+			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b->len += (size_t)r;
+		if (b->len > DOC_MAX_SIZE) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	b->data[b->len] = '\0';
+	return 0;
+}
+
+/*
+ * The file's bytes into doc->text (the workers' scratch when there is
+ * one, else a buffer of its own), and its identity into st. 0, or -1 with
+ * errno. The identity is the open file's: what is read is what it says.
+ */
+static int
+read_text(struct site_doc *doc, struct stat *st)
+{
+	struct buf own = BUF_INIT, *b = workers_scratch();
+	int fd = open(doc->src, O_RDONLY | O_CLOEXEC), saved;
+
+	site_drop_text(doc);
+	if (fd == -1)
+		return -1;
+	if (fstat(fd, st) != 0 ||
+	    read_all(fd, S_ISREG(st->st_mode) ? (size_t)st->st_size : 0,
+		b != NULL ? b : &own) != 0) {
+		saved = errno;
+		close(fd);
+		buf_free(&own);
+		errno = saved;
+		return -1;
+	}
+	close(fd);
+	if (b == NULL)
+		b = &own;
+	doc->text = b->data;
+	doc->len = b->len;
+	doc->text_scratch = b != &own;
+	return 0;
+}
+
+static bool
+same_identity(const struct site_doc *doc, const struct stat *st)
+{
+	return doc->sig_size == (unsigned long long)st->st_size &&
+	    doc->sig_mtime_s == (unsigned long long)st->st_mtim.tv_sec &&
+	    doc->sig_mtime_ns == (unsigned long long)st->st_mtim.tv_nsec &&
+	    doc->sig_ino == (unsigned long long)st->st_ino;
+}
+
+int
+site_read_body(const struct site *s, struct site_doc *doc)
+{
+	struct post_meta now;
+	struct diag_list d = {NULL, 0, 0};
+	struct stat st;
+	int rc;
+
+	doc->body_in_file = false;
+	if (read_text(doc, &st) != 0) {
+		diag_add(&doc->diags, 0, true, "cannot read again: %s",
+		    errno == EFBIG ? "larger than 64 MB" : strerror(errno));
+		return -1;
+	}
+	if (same_identity(doc, &st) && doc->len == doc->sig_size &&
+	    doc->body_off + doc->body_len == doc->len) {
+		doc->body = doc->text + doc->body_off;
+		return 0;
+	}
+	memset(&now, 0, sizeof(now));
+	rc = frontmatter_parse(doc->text, doc->len, s->cfg->tz_minutes, &now,
+	    &doc->body, &doc->body_len, &d);
+	doc->meta.body_line = now.body_line;
+	post_meta_free(&now);
+	diag_free(&d);
+	if (rc != 0) {
+		diag_add(&doc->diags, 0, true,
+		    "changed while being built, and its front matter cannot "
+		    "be read any more");
+		site_drop_text(doc);
+		return -1;
+	}
+	return 0;
+}
+
 int
 site_read_doc(const struct site *s, struct site_doc *doc)
 {
@@ -241,25 +357,22 @@ site_read_doc(const struct site *s, struct site_doc *doc)
 	diag_free(&doc->diags);
 	post_meta_free(&doc->meta);
 	memset(&doc->meta, 0, sizeof(doc->meta));
-	free(doc->text);
-	doc->body = NULL;
 	doc->usable = false;
-	if (stat(doc->src, &st) == 0) {
-		doc->sig_size = (unsigned long long)st.st_size;
-		doc->sig_mtime_s = (unsigned long long)st.st_mtim.tv_sec;
-		doc->sig_mtime_ns = (unsigned long long)st.st_mtim.tv_nsec;
-		doc->sig_ino = (unsigned long long)st.st_ino;
-	}
-	if ((doc->text = path_read_file(doc->src, DOC_MAX_SIZE, &doc->len)) ==
-	    NULL) {
+	doc->body_in_file = false;
+	if (read_text(doc, &st) != 0) {
 		diag_add(&doc->diags, 0, true, "cannot read: %s",
 		    errno == EFBIG ? "larger than 64 MB" : strerror(errno));
 		return -1;
 	}
+	doc->sig_size = (unsigned long long)st.st_size;
+	doc->sig_mtime_s = (unsigned long long)st.st_mtim.tv_sec;
+	doc->sig_mtime_ns = (unsigned long long)st.st_mtim.tv_nsec;
+	doc->sig_ino = (unsigned long long)st.st_ino;
 	doc->content_hash = hash_bytes(HASH_SEED, doc->text, doc->len);
 	if (frontmatter_parse(doc->text, doc->len, s->cfg->tz_minutes,
 		&doc->meta, &doc->body, &doc->body_len, &doc->diags) != 0)
 		return -1;
+	doc->body_off = (size_t)(doc->body - doc->text);
 	doc->usable = true;
 	fixup_meta(s, doc);
 	return 0;
@@ -269,10 +382,11 @@ site_read_doc(const struct site *s, struct site_doc *doc)
 #define IDENTITY (STATX_SIZE | STATX_MTIME | STATX_INO)
 
 /* The front matter, from the cache when the file is unchanged (by its
- * identity, or else by its content). A document that was read keeps its
- * text for rendering, which comes next: no second read and hash. The
- * file's identity is taken as name in the folder dirfd (AT_FDCWD: name is
- * doc->src): one lookup rather than the whole path's, for every post. */
+ * identity, or else by its content). A document that was read keeps
+ * where its body starts (load_one()): rendering reads only that again,
+ * with no second hash nor front matter parse. The file's identity is taken as
+ * name in the folder dirfd (AT_FDCWD: name is doc->src): one lookup rather than
+ * the whole path's, for every post. */
 static void
 read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
     int dirfd, const char *name)
@@ -303,9 +417,7 @@ read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
 			doc->sig_mtime_s = ms;
 			doc->sig_mtime_ns = mns;
 			doc->sig_ino = ino;
-			free(doc->text);
-			doc->text = NULL;
-			doc->body = NULL;
+			site_drop_text(doc);
 		} else {
 			site_read_doc(s, doc);
 		}
@@ -594,6 +706,13 @@ load_one(void *ctx, size_t i)
 		if (doc->permalink == NULL) /* not placed: no keys */
 			name_hashes(doc);
 	}
+	/* The scratch is the next document's: this one's body is read
+	 * again when it is rendered, so that ten thousand posts are not all
+	 * in memory at once. */
+	if (doc->text_scratch) {
+		doc->body_in_file = doc->usable;
+		site_drop_text(doc);
+	}
 }
 
 int
@@ -694,7 +813,7 @@ doc_free(struct site_doc *doc)
 	free(doc->stem);
 	free(doc->slug);
 	free(doc->asset_dir);
-	free(doc->text);
+	site_drop_text(doc);
 	post_meta_free(&doc->meta);
 	if (!doc->place_borrowed) {
 		free(doc->asset_base);

@@ -75,6 +75,11 @@ struct site_doc {
 	size_t len;
 	const char *body; /* into text */
 	size_t body_len;
+	bool text_scratch; /* text is the workers' scratch (not owned) */
+	/* Read by site_load(), its text then dropped: rendering reads the
+	 * body again (site_read_body()), which starts at body_off. */
+	bool body_in_file;
+	size_t body_off;
 	/* Change detection (cache.c): the file's identity and content, and
 	 * keys of what was made from it. */
 	unsigned long long sig_size, sig_mtime_s, sig_mtime_ns, sig_ino;
@@ -158,6 +163,16 @@ int site_load(struct site *s, const struct site_config *cfg, const char *dir,
  * (an error is then in doc->diags and doc->usable is false).
  */
 int site_read_doc(const struct site *s, struct site_doc *doc);
+/*
+ * Read again the body of a document whose text site_load() dropped
+ * (body_in_file), for rendering: doc->text and body are set, the rest is
+ * as loaded. A file changed since has its front matter skipped anew (what
+ * the build knows of the document stays as loaded: the next build sees
+ * the change). Returns 0, or -1 with an error in doc->diags.
+ */
+int site_read_body(const struct site *s, struct site_doc *doc);
+/* Forget a document's text (and body): free it unless borrowed. */
+void site_drop_text(struct site_doc *doc);
 void site_free(struct site *s);
 
 /* The Hexo site folder of dir: dir itself when it holds source/_posts,

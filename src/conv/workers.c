@@ -5,6 +5,8 @@
 #include <stdbool.h>
 #include <unistd.h>
 
+#include "buf.h"
+
 /* Fewer items than this run in the calling thread alone. */
 #define WORKERS_MIN_ITEMS 64
 
@@ -25,11 +27,22 @@ struct workers {
  */
 #define WORKERS_RUN 32
 
+/* The running thread's workers_scratch(), while it works. */
+static _Thread_local struct buf *scratch;
+
+struct buf *
+workers_scratch(void)
+{
+	return scratch;
+}
+
 static void
 work_some(struct workers *w, bool caller)
 {
+	struct buf mine = BUF_INIT, *outer = scratch;
 	size_t i, end;
 
+	scratch = &mine;
 	while ((i = atomic_fetch_add(&w->next, WORKERS_RUN)) < w->n) {
 		end = i + WORKERS_RUN < w->n ? i + WORKERS_RUN : w->n;
 		if (caller && w->progress && i % 256 == 0)
@@ -37,6 +50,8 @@ work_some(struct workers *w, bool caller)
 		for (; i < end; i++)
 			w->one(w->ctx, i);
 	}
+	scratch = outer;
+	buf_free(&mine);
 }
 
 static void *

@@ -27,4 +27,13 @@ typedef void (*workers_progress_fn)(void *ctx, size_t done, size_t total);
 void workers_run(size_t n, workers_fn one, void *ctx,
     workers_progress_fn progress, void *progress_ctx);
 
+/*
+ * Inside one(): a buffer of the thread running it, kept from item to item
+ * (an item's bytes read into memory that the thread's last item already
+ * used: no fresh pages, no block freed by another thread). What it holds
+ * lasts until the thread's next item; freed when workers_run() returns.
+ * Outside of workers_run(): NULL.
+ */
+struct buf *workers_scratch(void);
+
 #endif
