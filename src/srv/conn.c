@@ -795,7 +795,7 @@ conn_start(struct conn *c)
 void
 conn_queue_kick(struct worker *w)
 {
-	if (w->queued_head && w->turn_ev)
+	if (w->queued_head)
 		event_active(w->turn_ev, EV_TIMEOUT, 0);
 }
 
