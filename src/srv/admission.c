@@ -229,9 +229,9 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 		atomic_fetch_sub_explicit(&l->conns, 1, memory_order_relaxed);
 		count_closed(l, lw, t, now);
 		/* At its cap (or told to wait) and still connecting while
-		 * the loop runs late: each attempt costs an accept and a
-		 * close the readers wait for; the kernel drops them instead,
-		 * for the configured pause. */
+		 * overloaded: each attempt costs an accept and a close the
+		 * readers wait for; the kernel drops them instead, for the
+		 * configured pause. */
 		if (sa && shed_late(&lw->shed))
 			hold(lw, &t->key, now + l->conf.shed.retry);
 		return -1;

@@ -17,25 +17,24 @@
  * comes first: it is read off the raw socket (C_PROXY) before any of the
  * above, under the same deadline, and gives the client's address.
  *
- * A Gemini client whose handshake comes after others' (admission.h:
- * likely refused, not known, or one more connection of an address) waits
- * its turn on the raw socket (C_QUEUED), holding no TLS state, until the
- * loop has nothing more urgent to do, and while the loop runs late one
- * per run of its delay probe (every 5 ms) at most: a backlog of such
- * handshakes, as a
- * flood's first moments or the end of an overload leave, is not worked
- * off in one go at the expense of the readers', whose requests would wait
- * for the CPU it takes. At its turn it is judged again, as the requests of
- * its address answered meanwhile tell more (one refused for an image
- * makes the others from that address refusable before their handshake),
- * and only then does its handshake start. Turns come oldest first; while
- * the server is overloaded, newest first (adaptive LIFO): the newest
- * client is the likeliest to be still waiting, and the oldest may wait
- * until the request timeout closes them, a refusal too. When every
- * connection slot is taken (max_connections), a client known to read
- * pages takes the slot of the oldest connection whose handshake has not
- * started, queued so or not (conn_accept()): a flood of new clients
- * cannot lock the readers out.
+ * A Gemini client whose handshake comes after others' (admission.h: likely
+ * refused, not known, or one more connection of an address) waits its turn
+ * on the raw socket (C_QUEUED), holding no TLS state, until the loop has
+ * nothing more urgent to do, and while the server is overloaded
+ * (shed_late()) one per run of the loop's delay probe (every 5 ms) at
+ * most: a backlog of such handshakes, as a flood's first moments leave, is
+ * not worked off in one go at the expense of the readers', whose requests
+ * would wait for the CPU it takes. At its turn it is judged again, as the
+ * requests of its address answered meanwhile tell more (one refused for an
+ * image makes the others from that address refusable before their
+ * handshake), and only then does its handshake start. Turns come oldest
+ * first; while the server is overloaded, newest first (adaptive LIFO): the
+ * newest client is the likeliest to be still waiting, and the oldest may
+ * wait until the request timeout closes them, a refusal too. When every
+ * connection slot is taken (max_connections), a client known to read pages
+ * takes the slot of the oldest connection whose handshake has not started,
+ * queued so or not (conn_accept()): a flood of new clients cannot lock the
+ * readers out.
  */
 #include <errno.h>
 #include <stdio.h>
@@ -803,8 +802,8 @@ void
 conn_turn(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	bool late = shed_late(&w->lw.shed);
-	struct conn *c = late ? w->queued_tail : w->queued_head;
+	bool overloaded = shed_late(&w->lw.shed);
+	struct conn *c = overloaded ? w->queued_tail : w->queued_head;
 
 	(void)fd, (void)what;
 	if (c == NULL)
@@ -812,9 +811,9 @@ conn_turn(evutil_socket_t fd, short what, void *arg)
 	unqueue(c);
 	if (limits_conn_turn(w->limits, &w->lw, &c->lt, worker_now()) == 0) {
 		conn_start(c);
-		/* A loop that keeps up gives the next one its turn as soon as
-		 * nothing more urgent is left; a late one at its next probe. */
-		if (!late)
+		/* Unless overloaded, the next one gets its turn as soon as
+		 * nothing more urgent is left; else at the next probe. */
+		if (!overloaded)
 			conn_queue_kick(w);
 		return;
 	}
@@ -844,8 +843,8 @@ conn_begin(struct conn *c)
 	else
 		c->w->queued_head = c;
 	c->w->queued_tail = c;
-	/* In a loop that keeps up, its turn comes once nothing more urgent
-	 * is left. */
+	/* Unless overloaded, its turn comes once nothing more urgent is
+	 * left; else at a probe (conn_queue_kick()). */
 	if (!shed_late(&c->w->lw.shed))
 		conn_queue_kick(c->w);
 }

@@ -99,9 +99,10 @@ double worker_now(void);
  * while overloaded the newest. */
 void conn_turn(evutil_socket_t fd, short what, void *arg);
 /* Give the next queued connection its turn, once nothing more urgent is
- * left. The loop's probe calls this each time it runs: while the loop runs
- * late, handshakes the worker is not sure to want go one a probe (5 ms) at
- * most, so that a backlog of them leaves the readers most of the loop. */
+ * left. The loop's probe calls this each time it runs: while overloaded
+ * (shed_late()), handshakes the worker is not sure to want go one a probe
+ * (5 ms) at most, so that a backlog of them leaves the readers most of the
+ * loop. */
 void conn_queue_kick(struct worker *w);
 /* The loop calls this when a connection ends, to finish a stop. */
 void worker_conn_done(struct worker *w);
