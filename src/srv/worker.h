@@ -32,15 +32,16 @@ struct conn;
  * higher one holds only connections whose costly part is done, so it
  * cannot starve the other. Last come the handshakes of clients whose
  * request will most likely be refused (over budget, told to wait, or
- * asking for heavy things) and, while overloaded, of clients the worker
- * has not served yet, so that the readers it knows do not wait behind
- * them; under lasting overload these may wait until the request timeout
- * closes them, which is a refusal too.
+ * asking for heavy things), of a client's connections beyond its first
+ * open one and, while overloaded, of clients the worker has not served
+ * yet, so that the readers it knows do not wait behind them; under lasting
+ * overload these may wait until the request timeout closes them, which is
+ * a refusal too.
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
 	PRIO_EV_DEFAULT = 1, /* accepts, handshakes, timers */
-	PRIO_EV_SUSPECT = 2, /* handshakes of likely refused, or new, clients */
+	PRIO_EV_SUSPECT = 2, /* handshakes that wait their turn (conn.c) */
 	WORKER_PRIORITIES = 3
 };
 
