@@ -743,10 +743,11 @@ save_cache_thread(void *arg)
 
 /*
  * What follows the pages: the report (the link check, the problems) and
- * the new cache. They share nothing but the documents, which both only
- * read, and the output tree, which takes writes from several threads:
- * the cache (15 MB for ten thousand posts) is saved by a thread of its
- * own while the report is made, rather than after it.
+ * the new cache (15 MB for ten thousand posts), saved by a thread of its
+ * own while the report is made rather than after it. The report only
+ * reads the documents; the saver writes nothing the report looks at: the
+ * cache records it makes (doc->cache_rec), b->werr, and the output tree,
+ * which takes writes from several threads.
  */
 static void
 report_and_save(struct builder *b)

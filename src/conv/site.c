@@ -354,10 +354,10 @@ site_read_doc(const struct site *s, struct site_doc *doc)
 
 /* The front matter, from the cache when the file is unchanged (by its
  * identity, or else by its content). A document that was read keeps
- * where its body starts (load_one()): rendering reads only that again,
- * with no second hash nor front matter parse. The file's identity is taken as
- * name in the folder dirfd (AT_FDCWD: name is doc->src): one lookup rather than
- * the whole path's, for every post. */
+ * where its body starts (load_one()): rendering reads the file again but
+ * neither hashes it nor parses its front matter. The file's identity is
+ * taken as name in the folder dirfd (AT_FDCWD: name is doc->src): one
+ * lookup rather than the whole path's, for every post. */
 static void
 read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
     int dirfd, const char *name)
