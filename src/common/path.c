@@ -120,51 +120,59 @@ path_mkdirs(const char *dir, unsigned mode)
 	return rc;
 }
 
+int
+path_read_fd(int fd, size_t max, size_t size, struct buf *b)
+{
+	ssize_t r;
+
+	buf_reset(b);
+	/* room for the whole file and the read that finds its end: one
+	 * allocation, no copy (the size is a hint: the loop reads to the
+	 * end anyway) */
+	buf_reserve(b, size > 0 && size <= max ? size + 1 : 0);
+	for (;;) {
+		size_t room;
+
+		if (b->cap - b->len <= 1)
+			buf_reserve(b, 65536);
+		room = b->cap - b->len - 1;
+		if (max - b->len < room)
+			room = max - b->len + 1; /* one byte more tells EFBIG */
+		if ((r = read(fd, b->data + b->len, room)) == 0)
+			break;
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			return -1;
+		}
+		b->len += (size_t)r;
+		b->data[b->len] = '\0';
+		if (b->len > max) {
+			errno = EFBIG;
+			return -1;
+		}
+	}
+	return 0;
+}
+
 char *
 path_read_file(const char *file, size_t max, size_t *len)
 {
 	struct buf b = BUF_INIT;
 	struct stat st;
-	ssize_t r;
 	int fd, saved;
 
 	if ((fd = open(file, O_RDONLY | O_CLOEXEC)) == -1)
 		return NULL;
-	/* read straight into a buffer of the file's size: one allocation,
-	 * no copy (the size is a hint: the loop reads to the end anyway) */
-	if (fstat(fd, &st) == 0 && S_ISREG(st.st_mode) && st.st_size > 0 &&
-	    (size_t)st.st_size <= max)
-		buf_reserve(&b, (size_t)st.st_size + 1);
-	else
-		buf_reserve(&b, 0);
-	for (;;) {
-		size_t room;
-
-		if (b.cap - b.len <= 1)
-			buf_reserve(&b, 65536);
-		room = b.cap - b.len - 1;
-		if (max - b.len < room)
-			room = max - b.len + 1; /* one byte more tells EFBIG */
-		if ((r = read(fd, b.data + b.len, room)) == 0)
-			break;
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			goto fail;
-		}
-		b.len += (size_t)r;
-		b.data[b.len] = '\0';
-		if (b.len > max) {
-			errno = EFBIG;
-			goto fail;
-		}
+	if (fstat(fd, &st) != 0 || !S_ISREG(st.st_mode))
+		st.st_size = 0; /* no size known */
+	if (path_read_fd(fd, max, (size_t)st.st_size, &b) != 0) {
+		saved = errno;
+		close(fd);
+		buf_free(&b);
+		errno = saved;
+		return NULL;
 	}
 	close(fd);
 	return buf_detach(&b, len);
-fail:
-	saved = errno;
-	close(fd);
-	buf_free(&b);
-	errno = saved;
-	return NULL;
 }

@@ -7,6 +7,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+struct buf;
+
 /*
  * Open rel (a relative path, no leading '/') beneath the directory rootfd.
  * Nothing outside the root can be reached: ".." segments, absolute
@@ -30,5 +32,10 @@ int path_mkdirs(const char *dir, unsigned mode);
 /* Read a whole file (at most max bytes) into a new buffer the caller frees;
  * NUL-terminated. Returns NULL with errno set (EFBIG when larger than max). */
 char *path_read_file(const char *file, size_t max, size_t *len);
+/* Read all of fd (at most max bytes) into b, emptied first; size is the
+ * file's size when known (a hint, else 0). b stays NUL-terminated and
+ * owned by the caller. Returns 0, or -1 with errno set (EFBIG when larger
+ * than max). */
+int path_read_fd(int fd, size_t max, size_t size, struct buf *b);
 
 #endif

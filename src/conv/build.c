@@ -168,7 +168,7 @@ forget_links(struct site_doc *doc)
 }
 
 /* Forget a document's rendering and have its text: read again, front
- * matter and all, unless site_load() kept it or where its body starts
+ * matter and all, unless site_load() kept where its body starts
  * (body_in_file: the body is read when it is rendered, in parallel).
  * False when it cannot be read. */
 static bool
@@ -180,7 +180,7 @@ render_prepare(struct builder *b, struct site_doc *doc)
 	doc->from_cache = false;
 	doc->rendered = false;
 	memset(&doc->res, 0, sizeof(doc->res));
-	if (doc->text != NULL || doc->body_in_file)
+	if (doc->body_in_file)
 		return true;
 	if (site_read_doc(&b->site, doc) == 0) {
 		site_doc_keys(doc); /* its front matter read again */
@@ -293,11 +293,8 @@ render_changed(struct builder *b)
 	w.docs = xcalloc(total + 1, sizeof(*w.docs));
 	for (i = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
-		if (!site_doc_live(doc)) {
-			site_drop_text(doc);
-			doc->body_in_file = false;
+		if (!site_doc_live(doc))
 			continue;
-		}
 		key = render_key(b, doc, universe);
 		if (!doc->from_cache || doc->render_key != key) {
 			if (render_prepare(b, doc))
@@ -743,10 +740,11 @@ save_cache_thread(void *arg)
 
 /*
  * What follows the pages: the report (the link check, the problems) and
- * the new cache. They share nothing but the documents, which both only
- * read, and the output tree, which takes writes from several threads:
- * the cache (15 MB for ten thousand posts) is saved by a thread of its
- * own while the report is made, rather than after it.
+ * the new cache (15 MB for ten thousand posts), saved by a thread of its
+ * own while the report is made rather than after it. The report only
+ * reads the documents; the saver writes nothing the report looks at: the
+ * cache records it makes (doc->cache_rec), b->werr, and the output tree,
+ * which takes writes from several threads.
  */
 static void
 report_and_save(struct builder *b)

@@ -243,36 +243,6 @@ site_drop_text(struct site_doc *doc)
 	doc->text_scratch = false;
 }
 
-/* All of fd (up to DOC_MAX_SIZE), size its size as fstat() gave it (a
- * hint: it is read to the end anyway), into b. 0, or -1 with errno. */
-static int
-read_all(int fd, size_t size, struct buf *b)
-{
-	ssize_t r;
-
-	buf_reset(b);
-	buf_reserve(b, size <= DOC_MAX_SIZE ? size + 1 : 0);
-	for (;;) {
-		if (b->cap - b->len <= 1)
-			buf_reserve(b, 65536);
-		r = read(fd, b->data + b->len, b->cap - b->len - 1);
-		if (r == 0)
-			break;
-		if (r == -1) {
-			if (errno == EINTR)
-				continue;
-			return -1;
-		}
-		b->len += (size_t)r;
-		if (b->len > DOC_MAX_SIZE) {
-			errno = EFBIG;
-			return -1;
-		}
-	}
-	b->data[b->len] = '\0';
-	return 0;
-}
-
 /*
  * The file's bytes into doc->text (the workers' scratch when there is
  * one, else a buffer of its own), and its identity into st. 0, or -1 with
@@ -288,7 +258,8 @@ read_text(struct site_doc *doc, struct stat *st)
 	if (fd == -1)
 		return -1;
 	if (fstat(fd, st) != 0 ||
-	    read_all(fd, S_ISREG(st->st_mode) ? (size_t)st->st_size : 0,
+	    path_read_fd(fd, DOC_MAX_SIZE,
+		S_ISREG(st->st_mode) ? (size_t)st->st_size : 0,
 		b != NULL ? b : &own) != 0) {
 		saved = errno;
 		close(fd);
@@ -383,10 +354,10 @@ site_read_doc(const struct site *s, struct site_doc *doc)
 
 /* The front matter, from the cache when the file is unchanged (by its
  * identity, or else by its content). A document that was read keeps
- * where its body starts (load_one()): rendering reads only that again,
- * with no second hash nor front matter parse. The file's identity is taken as
- * name in the folder dirfd (AT_FDCWD: name is doc->src): one lookup rather than
- * the whole path's, for every post. */
+ * where its body starts (load_one()): rendering reads the file again but
+ * neither hashes it nor parses its front matter. The file's identity is
+ * taken as name in the folder dirfd (AT_FDCWD: name is doc->src): one
+ * lookup rather than the whole path's, for every post. */
 static void
 read_doc(struct site *s, struct site_doc *doc, const struct cache *cache,
     int dirfd, const char *name)

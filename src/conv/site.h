@@ -159,19 +159,24 @@ int site_load(struct site *s, const struct site_config *cfg, const char *dir,
 
 /*
  * Read a document's file again and parse its front matter, for rendering:
- * doc->text, body and meta are set, diags start afresh. Returns 0, or -1
- * (an error is then in doc->diags and doc->usable is false).
+ * doc->text, body and meta are set, diags start afresh. Inside a
+ * workers_run() item the text is the thread's scratch (text_scratch),
+ * good until the thread's next item; else doc owns it. Either way it goes
+ * with site_drop_text(). Returns 0, or -1 (an error is then in doc->diags
+ * and doc->usable is false).
  */
 int site_read_doc(const struct site *s, struct site_doc *doc);
 /*
  * Read again the body of a document whose text site_load() dropped
- * (body_in_file), for rendering: doc->text and body are set, the rest is
- * as loaded. A file changed since has its front matter skipped anew (what
- * the build knows of the document stays as loaded: the next build sees
- * the change). Returns 0, or -1 with an error in doc->diags.
+ * (body_in_file), for rendering: doc->text (held as site_read_doc() holds
+ * it) and body are set, the rest is as loaded. A file changed since has its
+ * front matter skipped anew (what the build knows of the document stays as
+ * loaded: the next build sees the change). Returns 0, or -1 with an error in
+ * doc->diags.
  */
 int site_read_body(const struct site *s, struct site_doc *doc);
-/* Forget a document's text (and body): free it unless borrowed. */
+/* Forget a document's text (and body): free it unless it is the
+ * scratch. */
 void site_drop_text(struct site_doc *doc);
 void site_free(struct site *s);
 

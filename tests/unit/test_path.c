@@ -10,6 +10,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "buf.h"
 #include "path.h"
 
 static char dir[64];
@@ -137,6 +138,33 @@ test_read_sizes(void **state)
 	free(want);
 }
 
+/* One buffer read into again and again (a thread's scratch): it holds
+ * the last file only, even when shorter than the one before. */
+static void
+test_read_fd_reuses_buffer(void **state)
+{
+	struct buf b = BUF_INIT;
+	char *p = path_join(dir, "root/sub/page.gmi");
+	int fd;
+
+	(void)state;
+	assert_true((fd = open("/proc/self/status", O_RDONLY)) != -1);
+	assert_int_equal(path_read_fd(fd, 1 << 20, 0, &b), 0);
+	close(fd);
+	assert_true(b.len > 5);
+	assert_true((fd = open(p, O_RDONLY)) != -1);
+	assert_int_equal(path_read_fd(fd, 1024, 5, &b), 0);
+	close(fd);
+	assert_int_equal(b.len, 5);
+	assert_string_equal(b.data, "# hi\n");
+	assert_true((fd = open(p, O_RDONLY)) != -1);
+	assert_int_equal(path_read_fd(fd, 4, 5, &b), -1);
+	assert_int_equal(errno, EFBIG);
+	close(fd);
+	buf_free(&b);
+	free(p);
+}
+
 int
 main(void)
 {
@@ -145,6 +173,7 @@ main(void)
 	    cmocka_unit_test(test_is_public),
 	    cmocka_unit_test(test_join_and_read),
 	    cmocka_unit_test(test_read_sizes),
+	    cmocka_unit_test(test_read_fd_reuses_buffer),
 	};
 	return cmocka_run_group_tests(tests, setup, teardown);
 }
