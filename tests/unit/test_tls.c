@@ -102,6 +102,20 @@ unsent(int fd)
 }
 
 /* One step of a side's handshake; 1 when done, else it must want to read. */
+/* A server (fds[1], *s) and a client (fds[0], *c) over a fresh TCP pair,
+ * neither started; the caller frees both and closes both ends. */
+static void
+ssl_pair(SSL_CTX *sctx, SSL_CTX *cctx, int fds[2], SSL **s, SSL **c)
+{
+	tcp_pair(fds);
+	assert_non_null(*s = SSL_new(sctx));
+	assert_non_null(*c = SSL_new(cctx));
+	assert_int_equal(SSL_set_fd(*s, fds[1]), 1);
+	assert_int_equal(SSL_set_fd(*c, fds[0]), 1);
+	SSL_set_accept_state(*s);
+	SSL_set_connect_state(*c);
+}
+
 static int
 step(SSL *ssl)
 {
@@ -141,13 +155,7 @@ handshake_and_reply(int version)
 	assert_non_null(cctx);
 	assert_int_equal(SSL_CTX_set_min_proto_version(cctx, version), 1);
 	assert_int_equal(SSL_CTX_set_max_proto_version(cctx, version), 1);
-	tcp_pair(fds);
-	s = SSL_new(sctx);
-	c = SSL_new(cctx);
-	assert_int_equal(SSL_set_fd(s, fds[1]), 1);
-	assert_int_equal(SSL_set_fd(c, fds[0]), 1);
-	SSL_set_accept_state(s);
-	SSL_set_connect_state(c);
+	ssl_pair(sctx, cctx, fds, &s, &c);
 
 	assert_int_equal(step(c), 0); /* ClientHello */
 	readable(fds[1]);
@@ -277,13 +285,7 @@ chain_received(bool in_file, bool in_store)
 		    X509_STORE_add_cert(SSL_CTX_get_cert_store(sctx), inter),
 		    1);
 	assert_non_null(cctx);
-	tcp_pair(fds);
-	s = SSL_new(sctx);
-	c = SSL_new(cctx);
-	assert_int_equal(SSL_set_fd(s, fds[1]), 1);
-	assert_int_equal(SSL_set_fd(c, fds[0]), 1);
-	SSL_set_accept_state(s);
-	SSL_set_connect_state(c);
+	ssl_pair(sctx, cctx, fds, &s, &c);
 	assert_int_equal(step(c), 0);
 	readable(fds[1]);
 	assert_int_equal(step(s), 0);
