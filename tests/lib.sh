@@ -90,3 +90,21 @@ make_cert() {
 	    -keyout "$1/${2:-localhost}.key" -out "$1/${2:-localhost}.crt" 2>/dev/null
 	chmod 600 "$1/${2:-localhost}.key"
 }
+
+# generated_blog N OUT...: a blog of N generated posts ($TOOLS/blog_gen) in
+# $TMP/blog, and for each OUT a config $TMP/OUT.yaml that builds it into
+# OUT/public; the working folder becomes $TMP.
+generated_blog() {
+	"$TOOLS/blog_gen" "$TMP/blog" "$1" >/dev/null
+	expect_eq "blog_gen made the blog" 0 $?
+	shift
+	cd "$TMP" || exit 1
+	for out in "$@"; do
+		cat >"$out.yaml" <<CFG
+source: blog
+output: $out/public
+site:
+  url: https://bench.example.org
+CFG
+	done
+}

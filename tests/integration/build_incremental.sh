@@ -9,22 +9,12 @@
 . "$ROOT/tests/lib.sh"
 
 N=120
-"$TOOLS/blog_gen" "$TMP/blog" $N >/dev/null
-expect_eq "blog_gen made the blog" 0 $?
-cd "$TMP" || exit 1
+generated_blog $N inc full
 POSTS=blog/source/_posts
 mkdir -p blog/source/about blog/source/images "$POSTS/post-00003"
 printf -- '---\ntitle: 소개\n---\n글쓴이 소개.\n' >blog/source/about/index.md
 printf 'image' >blog/source/images/logo.png
 printf 'photo' >"$POSTS/post-00003/photo-00.jpeg"
-for out in inc full; do
-	cat >"$out.yaml" <<CFG
-source: blog
-output: $out/public
-site:
-  url: https://bench.example.org
-CFG
-done
 
 # same STEP: the incremental capsule is the one built from nothing.
 same() {

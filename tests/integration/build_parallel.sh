@@ -6,16 +6,8 @@
 . "$ROOT/tests/lib.sh"
 
 N=200
-"$TOOLS/blog_gen" "$TMP/blog" $N >/dev/null
-expect_eq "blog_gen made the blog" 0 $?
-cd "$TMP" || exit 1
+generated_blog $N one two
 for out in one two; do
-	cat >"$out.yaml" <<CFG
-source: blog
-output: $out/public
-site:
-  url: https://bench.example.org
-CFG
 	"$CANYON" build -c "$out.yaml" >"$out.stdout" 2>"$out.stderr"
 	expect_eq "build $out exits 0" 0 $?
 done
