@@ -6,6 +6,7 @@
 
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Home\n' >"$TMP/pub/index.gmi"
+seq 1 100000 >"$TMP/pub/big.txt" # 589 KB, kept in memory
 make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<YAML
 output: pub
@@ -43,6 +44,13 @@ check "IPv6 on the same port" test -s "$TMP/out"
 	timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT" >"$TMP/split" 2>/dev/null
 expect_eq "a selector sent in three segments is answered" \
     "$(cat "$TMP/out")" "$(cat "$TMP/split")"
+# A reply larger than the socket takes at once (a client with a small
+# receive window) is written in one go as far as it goes, the rest by the
+# event loop.
+printf '/big.txt\r\n' | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT,rcvbuf=4096" >"$TMP/big" 2>/dev/null
+expect_eq "a 589 KB reply to a slow reader arrives whole" \
+    "$(awk 'END { print NR }' "$TMP/pub/big.txt") $(tail -n 1 "$TMP/pub/big.txt")" \
+    "$(tr -d '\r' <"$TMP/big" | awk '$0 == "." { exit } { n++; last = $0 } END { print n, last }')"
 # Connections waiting together in the accept queue are each answered.
 i=0 pids=""
 while [ $i -lt 40 ]; do
