@@ -243,23 +243,6 @@ listen_cork_replies(int fd)
 }
 
 int
-listen_queued(int fd)
-{
-	struct tcp_info info;
-	socklen_t len = sizeof(info);
-
-	/* For a listening socket, tcpi_unacked is its accept queue's length
-	 * (tcp_get_info()). */
-	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &info, &len) == -1)
-		return -1;
-	if (info.tcpi_state != TCP_LISTEN) {
-		errno = EINVAL;
-		return -1;
-	}
-	return (int)info.tcpi_unacked;
-}
-
-int
 listen_port(int fd)
 {
 	struct sockaddr_storage ss;

@@ -52,12 +52,6 @@ int listen_drop_from(int fd, const uint8_t (*keys)[16], size_t n);
  * 0, or -1 with errno. */
 int listen_cork_replies(int fd);
 
-/* How many connections wait in listening socket fd's accept queue (the
- * kernel's count, TCP_INFO), or -1 with errno. An accept() on an empty
- * queue is not cheap: the kernel makes a socket and a file for it before
- * it finds the queue empty, and throws them away. */
-int listen_queued(int fd);
-
 /* The port fd is bound to, or -1. */
 int listen_port(int fd);
 

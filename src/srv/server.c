@@ -14,6 +14,7 @@
 #include <unistd.h>
 
 #include <event2/event.h>
+#include <event2/listener.h>
 
 #include "gen.h"
 #include "listen.h"
@@ -43,59 +44,36 @@ struct server {
 	struct limits *limits;
 };
 
-/* Out of descriptors (EMFILE), or another failure: pause accepting for a
- * moment instead of spinning on a listener that stays readable. */
 static void
-accept_failed(struct worker_listener *wl)
+on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
+    int salen, void *arg)
 {
-	struct timeval pause = {0, 100000};
+	struct worker_listener *wl = arg;
 
-	log_warn("accept");
-	if (atomic_load(&wl->w->stopping))
-		return;
-	event_del(wl->ev);
-	event_add(wl->resume_ev, &pause);
+	(void)l;
+	conn_accept(wl->w, wl->proto, wl->proxy, fd, sa, salen);
 }
 
 static void
 on_resume(evutil_socket_t fd, short what, void *arg)
 {
-	struct worker_listener *wl = arg;
-
 	(void)fd, (void)what;
-	event_add(wl->ev, NULL);
+	evconnlistener_enable(arg);
 }
 
-/* Accept what the queue holds, as many as the kernel counts there (at
- * least the one the readiness announced): no accept() that finds the
- * queue empty. One that arrives meanwhile makes the socket readable for
- * the next turn of the loop. */
+/* Out of descriptors (EMFILE): pause accepting for a moment instead of
+ * spinning on a listener that stays readable. */
 static void
-on_accept(evutil_socket_t fd, short what, void *arg)
+on_accept_error(struct evconnlistener *l, void *arg)
 {
 	struct worker_listener *wl = arg;
-	struct sockaddr_storage ss;
-	socklen_t len;
-	int n = listen_queued(fd), cfd;
+	struct timeval pause = {0, 100000};
 
-	(void)what;
-	if (n < 1)
-		n = 1;
-	while (n-- > 0) {
-		len = sizeof(ss);
-		cfd = accept4(fd, (struct sockaddr *)&ss, &len,
-		    SOCK_NONBLOCK | SOCK_CLOEXEC);
-		if (cfd >= 0) {
-			conn_accept(wl->w, wl->proto, wl->proxy, cfd,
-			    (struct sockaddr *)&ss, (int)len);
-			continue;
-		}
-		if (errno == EINTR || errno == ECONNABORTED)
-			continue;
-		if (errno != EAGAIN && errno != EWOULDBLOCK)
-			accept_failed(wl);
+	log_warn("accept");
+	if (atomic_load(&wl->w->stopping))
 		return;
-	}
+	evconnlistener_disable(l);
+	event_base_once(wl->w->base, -1, EV_TIMEOUT, on_resume, l, &pause);
 }
 
 static void
@@ -103,14 +81,9 @@ free_listeners(struct worker *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->n_ls; i++) {
-		if (w->ls[i].ev)
-			event_free(w->ls[i].ev);
-		if (w->ls[i].resume_ev)
-			event_free(w->ls[i].resume_ev);
-		if (w->ls[i].fd >= 0)
-			close(w->ls[i].fd);
-	}
+	for (i = 0; i < w->n_ls; i++)
+		if (w->ls[i].l)
+			evconnlistener_free(w->ls[i].l);
 	free(w->ls);
 	w->ls = NULL;
 	w->n_ls = 0;
@@ -187,9 +160,9 @@ hold_off(struct worker *w, const struct limits_held *held, size_t n)
 	for (i = 0; i < n; i++)
 		memcpy(keys[i], held[i].key.b, sizeof(keys[i]));
 	for (i = 0; i < w->n_ls; i++)
-		if (w->ls[i].fd >= 0 && !w->ls[i].proxy &&
-		    listen_drop_from(
-			w->ls[i].fd, (const uint8_t(*)[16])keys, n) == -1)
+		if (w->ls[i].l && !w->ls[i].proxy &&
+		    listen_drop_from(evconnlistener_get_fd(w->ls[i].l),
+			(const uint8_t(*)[16])keys, n) == -1)
 			failed = true;
 	if (failed && !w->hold_off_failed)
 		log_warn("socket filter (held clients are closed on accept)");
@@ -376,17 +349,16 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 		w->ls[i].w = w;
 		w->ls[i].proto = s->bound[i].proto;
 		w->ls[i].proxy = s->bound[i].proxy;
-		/* the listener owns it now */
-		w->ls[i].fd = s->bound[i].fds[index];
-		s->bound[i].fds[index] = -1;
-	}
-	for (i = 0; i < s->n_bound; i++) {
-		w->ls[i].ev = event_new(w->base, w->ls[i].fd,
-		    EV_READ | EV_PERSIST, on_accept, &w->ls[i]);
-		w->ls[i].resume_ev = evtimer_new(w->base, on_resume, &w->ls[i]);
-		if (w->ls[i].ev == NULL || w->ls[i].resume_ev == NULL ||
-		    event_add(w->ls[i].ev, NULL) == -1)
+		/* Backlog 0: the socket already listens with listen.c's
+		 * backlog; -1 would make libevent listen() again with 128,
+		 * and a burst past 128 would cost its clients a SYN retry
+		 * (one second). */
+		w->ls[i].l = evconnlistener_new(w->base, on_accept, &w->ls[i],
+		    LEV_OPT_CLOSE_ON_FREE, 0, s->bound[i].fds[index]);
+		if (w->ls[i].l == NULL)
 			return -1;
+		s->bound[i].fds[index] = -1; /* the listener owns it now */
+		evconnlistener_set_error_cb(w->ls[i].l, on_accept_error);
 	}
 	return 0;
 }

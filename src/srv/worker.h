@@ -13,6 +13,7 @@
 #include <stddef.h>
 
 #include <event2/event.h>
+#include <event2/listener.h>
 
 #include "accesslog.h"
 #include "admission.h"
@@ -46,13 +47,8 @@ enum {
 
 enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };
 
-/* A listening socket of one loop. Not libevent's evconnlistener: it calls
- * accept() until the queue is empty, and the last call, which finds it
- * empty, costs about as much as an accept (listen_queued()). */
 struct worker_listener {
-	int fd; /* owned; -1 once closed */
-	struct event *ev; /* readable: accept what is queued */
-	struct event *resume_ev; /* after a failed accept (EMFILE) */
+	struct evconnlistener *l;
 	struct worker *w;
 	enum listen_proto proto;
 	bool proxy; /* read a PROXY protocol header first */

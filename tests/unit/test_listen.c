@@ -143,75 +143,6 @@ test_drop_too_many(void **state)
 	close(fd);
 }
 
-/* A client connected to port that has sent one byte, so that the
- * listener's TCP_DEFER_ACCEPT hands it over. */
-static int
-client_with_byte(int port)
-{
-	struct sockaddr_in to;
-	int fd = socket(AF_INET, SOCK_STREAM, 0);
-
-	assert_true(fd >= 0);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
-	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
-	assert_int_equal(send(fd, "x", 1, 0), 1);
-	return fd;
-}
-
-/* Wait (up to a second) until fd's accept queue holds want. */
-static int
-queued_after_wait(int fd, int want)
-{
-	int i, n = listen_queued(fd);
-
-	for (i = 0; i < 100 && n != want; i++) {
-		poll(NULL, 0, 10);
-		n = listen_queued(fd);
-	}
-	return n;
-}
-
-/* The accept queue's length, as the server's accept loop reads it: the
- * clients that have sent their first bytes, less those accepted; a client
- * that has sent nothing is not there yet (TCP_DEFER_ACCEPT). */
-static void
-test_queued(void **state)
-{
-	struct sockaddr_in sa;
-	int fd, port, c[3], silent, a, i;
-
-	(void)state;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	fd = listen_socket((struct sockaddr *)&sa, sizeof(sa), false);
-	assert_true(fd >= 0);
-	port = listen_port(fd);
-	assert_int_equal(listen_queued(fd), 0);
-	sa.sin_port = htons((uint16_t)port);
-	silent = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(
-	    connect(silent, (struct sockaddr *)&sa, sizeof(sa)), 0);
-	for (i = 0; i < 3; i++)
-		c[i] = client_with_byte(port);
-	assert_int_equal(queued_after_wait(fd, 3), 3);
-	a = accept(fd, NULL, NULL);
-	assert_true(a >= 0);
-	close(a);
-	assert_int_equal(listen_queued(fd), 2);
-	for (i = 0; i < 3; i++)
-		close(c[i]);
-	close(silent);
-	/* Not a listening socket. */
-	silent = socket(AF_INET, SOCK_STREAM, 0);
-	assert_int_equal(listen_queued(silent), -1);
-	close(silent);
-	close(fd);
-}
-
 int
 main(void)
 {
@@ -219,7 +150,6 @@ main(void)
 	    cmocka_unit_test(test_drop_from),
 	    cmocka_unit_test(test_drop_from_v6),
 	    cmocka_unit_test(test_drop_too_many),
-	    cmocka_unit_test(test_queued),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
