@@ -16,6 +16,10 @@ server:
   workers: 1
   timeout_request: 2
   access_log: access.log
+limits: # a burst from one address below
+  rate: 1000
+  burst: 1000
+  max_connections_per_address: 1000
 YAML
 "$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
 SERVER_PID=$!
