@@ -322,6 +322,13 @@ limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t)
 	t->opened = false;
 }
 
+void
+limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t)
+{
+	lw->stats.gone++;
+	t->opened = false;
+}
+
 int
 limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
@@ -402,8 +409,9 @@ limits_stats_format(
 	w = snprintf(buf + n, size - n,
 	    "unknown %lu closed on accept, %lu lost before a request; "
 	    "%lu closed before their handshake for a reader at the "
-	    "connection cap; overloaded %lu times, %.1f s",
-	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted,
+	    "connection cap; %lu queued closed at their turn, the client "
+	    "gone; overloaded %lu times, %.1f s",
+	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted, st->gone,
 	    lw->shed.overloads, shed_late_seconds(&lw->shed, now));
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;

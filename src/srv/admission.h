@@ -93,6 +93,9 @@ struct limits_stats {
 	/* closed before their handshake started, to give their slot to a
 	 * known reader (limits_conn_preferred()) */
 	unsigned long evicted;
+	/* queued, and closed at their turn because the client had gone
+	 * (limits_conn_gone()) */
+	unsigned long gone;
 };
 
 /* Addresses whose connections a worker refused on accept while
@@ -156,6 +159,10 @@ bool limits_conn_preferred(const struct limits *l, struct limits_worker *lw,
 /* t's connection, whose handshake has not started, gives its slot to a
  * preferred one: count it (limits_stats.evicted); close it next. */
 void limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t);
+
+/* t's connection, queued for its handshake, is closed at its turn because
+ * its client has gone: count it (limits_stats.gone); close it next. */
+void limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t);
 
 /* The handshake of t's connection, put after others' (t->suspect), is
  * about to start, maybe long after the accept: 0, or -1 when by now the

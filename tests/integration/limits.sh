@@ -247,6 +247,17 @@ expect_eq "over it, it is told with 44 when its budget is back" \
 printf 'gemini://localhost/\r\n' | timeout 2 "$GEMREQ" -p "$PORT" >"$TMP/told.out" 2>"$TMP/gemreq.err"
 expect_eq "told, it gets no answer" "" "$(cat "$TMP/told.out")"
 expect_eq "... and no TLS handshake" "" "$(grep version= "$TMP/gemreq.err")"
+# Clients that send a ClientHello and leave at once: unknown while the
+# server is overloaded, their handshakes wait their turn, and by then they
+# are gone: closed without one.
+"$HOLD" -n 3 -H -b 127.0.0.3 127.0.0.1 "$PORT" 3 >"$TMP/gone.out"
+expect_match "three clients that sent a ClientHello and left are closed" \
+	'^closed 3$' "$(cat "$TMP/gone.out")"
+expect_match "... without a handshake (nothing sent back)" \
+	'^answered 0$' "$(cat "$TMP/gone.out")"
 stop_server
 expect_match "the server was overloaded" 'overloaded [1-9][0-9]* times' \
+	"$(grep 'worker 0:' "$TMP/server.log")"
+expect_match "... and counted the three closed at their turn" \
+	'; 3 queued closed at their turn, the client gone;' \
 	"$(grep 'worker 0:' "$TMP/server.log")"

@@ -736,6 +736,37 @@ test_told(void **state)
 	limits_free(l);
 }
 
+/* A queued connection whose client has gone is counted as such when
+ * closed at its turn, not as lost before a request. */
+static void
+test_gone(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t;
+	struct sockaddr_in a = addr("192.0.2.21");
+	char line[640];
+
+	(void)state;
+	limits_conf_default(&c);
+	l = start(&c, &s);
+	shed_delay(&s.shed, 1, 1);
+	assert_int_equal(open_from(l, &s, &a, 1, &t), 0);
+	assert_true(t.suspect);
+	limits_conn_gone(&s, &t);
+	limits_conn_close(l, &s, &t, 1.1);
+	assert_int_equal(s.stats.gone, 1ul);
+	assert_int_equal(s.stats.lost[PRIO_COUNT], 0ul);
+	limits_stats_format(&s, 1.1, line, sizeof(line));
+	assert_non_null(strstr(line,
+	    "; 1 queued closed at their turn, the client gone; overloaded 1 "
+	    "times"));
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
 int
 main(void)
 {
@@ -754,6 +785,7 @@ main(void)
 	    cmocka_unit_test(test_heavy_held),
 	    cmocka_unit_test(test_held),
 	    cmocka_unit_test(test_told),
+	    cmocka_unit_test(test_gone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
