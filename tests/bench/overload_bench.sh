@@ -24,9 +24,8 @@
 # OVERLOAD_FLOOR, OVERLOAD_CEILING (min and max_concurrency, default 16 and
 # 32), OVERLOAD_HEAVY (the share of heavy requests, default 0.125) and
 # OVERLOAD_DELAY (max_delay, default 0.005 s: the page p99 aimed at is
-# twice an unloaded p99 of a few milliseconds), OVERLOAD_HOLD
-# (overload_hold, default 1 s as in canyon.yaml) and OVERLOAD_MAX_HOLD
-# (overload_max_hold, default 16 s as in canyon.yaml) the server's limits. Phases 1 and 2 are closed-loop (each client sends its
+# twice an unloaded p99 of a few milliseconds) and OVERLOAD_HOLD
+# (overload_hold, default 1 s as in canyon.yaml) the server's limits. Phases 1 and 2 are closed-loop (each client sends its
 # next request when the previous one ends); phase 3 is open-loop, so that
 # the offered load does not depend on how fast the server refuses, and its
 # latencies count from when each request was due; the page line also gives
@@ -171,7 +170,6 @@ start_server() {
     max_connections_per_address: 64, min_concurrency: ${OVERLOAD_FLOOR:-16},
     max_concurrency: ${OVERLOAD_CEILING:-32}, initial_concurrency: ${OVERLOAD_CEILING:-32},
     max_delay: ${OVERLOAD_DELAY:-0.005}, overload_hold: ${OVERLOAD_HOLD:-1},
-    overload_max_hold: ${OVERLOAD_MAX_HOLD:-16},
     shed: {page: 1.0, light: 0.8, heavy: ${OVERLOAD_HEAVY:-0.125}, over: 0.1}"
 	else
 		LIMITS="rate: 1000000, burst: 1000000, max_connections: 4096,
