@@ -12,8 +12,8 @@ static const char *const limits_keys[] = {"rate", "burst", "max_connections",
     "max_connections_per_address", "address_table", "min_concurrency",
     "max_concurrency", "initial_concurrency", "queue", "tolerance",
     "latency_window", "retry_after", "max_retry_after", "max_delay",
-    "overload_hold", "overload_max_hold", "shed", "heavy_size", "page_paths",
-    "light_paths", "heavy_paths", NULL};
+    "overload_hold", "shed", "heavy_size", "page_paths", "light_paths",
+    "heavy_paths", NULL};
 static const char *const shed_keys[] = {"page", "light", "heavy", "over", NULL};
 
 static const char *
@@ -168,12 +168,6 @@ config_limits(
 		out->shed.initial_limit = out->shed.min_limit;
 	if (get_number(cfg, lim, "initial_concurrency", 1, 1e6,
 		&out->shed.initial_limit, err, errlen) < 0)
-		return -1;
-	/* Likewise the longest hold follows a longer hold. */
-	if (out->shed.max_hold < out->shed.hold)
-		out->shed.max_hold = out->shed.hold;
-	if (get_number(cfg, lim, "overload_max_hold", 0, 3600,
-		&out->shed.max_hold, err, errlen) < 0)
 		return -1;
 	if ((shed = ynode_get(lim, "shed")) != NULL) {
 		if (config_check_keys(

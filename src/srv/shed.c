@@ -1,6 +1,5 @@
 #include "shed.h"
 
-#include <math.h>
 #include <string.h>
 
 void
@@ -22,7 +21,6 @@ shed_conf_default(struct shed_conf *c)
 	c->max_retry = 60;
 	c->max_delay = 0.02;
 	c->hold = 1;
-	c->max_hold = 16;
 }
 
 const char *
@@ -56,8 +54,6 @@ shed_conf_check(const struct shed_conf *c)
 		return "max_delay must be positive";
 	if (!(c->hold >= 0))
 		return "overload_hold must not be negative";
-	if (!(c->max_hold >= c->hold))
-		return "overload_max_hold must be at least overload_hold";
 	return NULL;
 }
 
@@ -68,8 +64,6 @@ shed_init(struct shed *s, const struct shed_conf *c, double now)
 	s->conf = *c;
 	s->limit = c->initial_limit;
 	s->window_start = now;
-	s->late_ended = -HUGE_VAL;
-	s->hold = c->hold;
 }
 
 bool
@@ -100,21 +94,14 @@ shed_delay(struct shed *s, double delay, double now)
 	bool late;
 
 	s->delay = s->delay * (1 - w) + (delay > 0 ? delay : 0) * w;
-	if (s->delay > s->conf.max_delay) {
-		/* A new overload: back soon after the last, or not. */
-		if (!s->late)
-			s->hold = now - s->late_ended < s->hold
-			    ? fmin(2 * s->hold, s->conf.max_hold)
-			    : s->conf.hold;
-		s->late_until = now + s->hold;
-	}
+	if (s->delay > s->conf.max_delay)
+		s->late_until = now + s->conf.hold;
 	late = s->delay > s->conf.max_delay || now < s->late_until;
 	if (late && !s->late) {
 		s->overloads++;
 		s->late_since = now;
 	} else if (!late && s->late) {
 		s->late_total += now - s->late_since;
-		s->late_ended = now;
 	}
 	s->late = late;
 }

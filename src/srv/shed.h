@@ -49,8 +49,6 @@ struct shed_conf {
 	unsigned max_retry; /* ... at most, to one that keeps asking */
 	double max_delay; /* seconds the loop may run late before shedding */
 	double hold; /* seconds overload lasts after the loop was last late */
-	double max_hold; /* ... at most, for an overload that keeps coming
-			  * back (see shed_late()) */
 };
 
 /* Defaults documented in canyon.yaml. */
@@ -68,9 +66,6 @@ struct shed {
 	bool late; /* overloaded: see shed_late() */
 	double late_until; /* ... at least until then */
 	double late_since; /* when the current overload began */
-	double late_ended; /* when the last one ended; -inf before any */
-	double hold; /* seconds the current overload lasts after the loop
-		      * was last late: conf.hold, or more (shed_late()) */
 	double late_total; /* seconds of overload before it */
 	unsigned long overloads; /* how many times overload began */
 	unsigned inflight;
@@ -98,13 +93,7 @@ void shed_delay(struct shed *s, double delay, double now);
  * holds for a while rather than follow each probe: under lasting overload,
  * shedding itself empties the queue now and then, and what a moment
  * without queue would let in (1 MB images, clients told to wait) fills it
- * again. An overload that begins again within the hold after the last one
- * ended shows that the load is still there: its hold is twice the last,
- * up to max_hold (as TCP backs its retransmission timer off); one that
- * begins after a longer calm starts again from conf.hold. Each time an
- * overload ends, what it refused is let in at once, and the loop is late
- * again before the delay shows it: the fewer times, the fewer requests
- * caught in that. */
+ * again. */
 bool shed_late(const struct shed *s);
 /* Seconds spent overloaded since shed_init(), up to now. */
 double shed_late_seconds(const struct shed *s, double now);

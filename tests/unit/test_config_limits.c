@@ -62,7 +62,6 @@ test_values(void **state)
 			      "  max_retry_after: 90\n"
 			      "  max_delay: 0.05\n"
 			      "  overload_hold: 2.5\n"
-			      "  overload_max_hold: 20\n"
 			      "  heavy_size: 1000\n"
 			      "  shed: {heavy: 0.3, over: 0.1}\n"
 			      "  page_paths: ['/', '/posts/*']\n",
@@ -77,7 +76,6 @@ test_values(void **state)
 	assert_true(l.shed.max_delay == 0.05);
 	assert_int_equal(l.shed.max_retry, 90);
 	assert_true(l.shed.hold == 2.5);
-	assert_true(l.shed.max_hold == 20);
 	assert_int_equal(l.prio.heavy_size, 1000);
 	assert_true(l.shed.fraction[PRIO_HEAVY] == 0.3);
 	assert_true(l.shed.fraction[PRIO_OVER] == 0.1);
@@ -115,7 +113,6 @@ test_documented_defaults(void **state)
 	assert_true(def.shed.max_delay == doc.shed.max_delay);
 	assert_int_equal(def.shed.max_retry, doc.shed.max_retry);
 	assert_true(def.shed.hold == doc.shed.hold);
-	assert_true(def.shed.max_hold == doc.shed.max_hold);
 	for (p = 0; p < PRIO_COUNT; p++)
 		assert_true(def.shed.fraction[p] == doc.shed.fraction[p]);
 	assert_int_equal(def.prio.heavy_size, doc.prio.heavy_size);
@@ -127,21 +124,6 @@ test_documented_defaults(void **state)
 		assert_string_equal(def.prio.heavy[i], doc.prio.heavy[i]);
 	limits_conf_free(&def);
 	limits_conf_free(&doc);
-}
-
-/* A hold longer than the default longest hold raises it, unless the
- * longest is written out. */
-static void
-test_max_hold_follows(void **state)
-{
-	struct limits_conf l;
-	char err[256];
-
-	(void)state;
-	assert_int_equal(
-	    load("limits:\n  overload_hold: 30\n", &l, err, sizeof(err)), 0);
-	assert_true(l.shed.hold == 30 && l.shed.max_hold == 30);
-	limits_conf_free(&l);
 }
 
 static void
@@ -171,8 +153,6 @@ test_errors(void **state)
 	    ":2: 'max_connections' must be a whole number");
 	expect_error("limits:\n  min_concurrency: 9\n  max_concurrency: 8\n",
 	    ":1: limits: max_concurrency must be at least min_concurrency");
-	expect_error("limits:\n  overload_hold: 4\n  overload_max_hold: 2\n",
-	    ":1: limits: overload_max_hold must be at least overload_hold");
 	expect_error("limits:\n  shed: {pages: 1}\n",
 	    ":2: unknown key 'pages' in limits.shed");
 	expect_error("limits:\n  shed: {over: 0}\n", "'over' must be between");
@@ -189,7 +169,6 @@ main(void)
 	    cmocka_unit_test(test_defaults),
 	    cmocka_unit_test(test_values),
 	    cmocka_unit_test(test_errors),
-	    cmocka_unit_test(test_max_hold_follows),
 	    cmocka_unit_test(test_documented_defaults),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);

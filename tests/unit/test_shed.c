@@ -37,9 +37,6 @@ test_conf_check(void **state)
 	c = conf();
 	c.max_delay = 0;
 	assert_non_null(shed_conf_check(&c));
-	c = conf();
-	c.max_hold = c.hold / 2;
-	assert_non_null(shed_conf_check(&c));
 }
 
 /* A shed whose overload is measured by the loop's delay (max_delay
@@ -106,54 +103,6 @@ test_delay(void **state)
 	assert_int_equal(s.overloads, 2);
 	assert_true(
 	    shed_late_seconds(&s, t + 0.5) > shed_late_seconds(&s, t) + 0.49);
-}
-
-/* Late at time t, then on time until the overload ends; returns when it
- * ended. */
-static double
-overload_once(struct shed *s, double t)
-{
-	shed_delay(s, 0.2, t);
-	assert_true(shed_late(s));
-	while (shed_late(s))
-		shed_delay(s, 0, t += 0.005);
-	return t;
-}
-
-/* An overload that comes back within its hold after the last one ended
- * is held twice as long, up to max_hold; after a calm longer than its
- * hold, it is held overload_hold again. */
-static void
-test_hold_backoff(void **state)
-{
-	struct shed_conf c = conf();
-	struct shed s;
-	double t = 10, end;
-
-	(void)state;
-	c.max_hold = 4;
-	start_timed(&s, &c, t);
-	end = overload_once(&s, t);
-	assert_float_equal(s.hold, 1, 1e-9);
-	assert_true(end - t >= 1 && end - t < 1.2);
-	/* Back 0.5 s later: 2 s, then 4, then still 4 (the cap). */
-	t = end + 0.5;
-	end = overload_once(&s, t);
-	assert_float_equal(s.hold, 2, 1e-9);
-	assert_true(end - t >= 2 && end - t < 2.2);
-	end = overload_once(&s, end + 1.9);
-	assert_float_equal(s.hold, 4, 1e-9);
-	end = overload_once(&s, end + 0.1);
-	assert_float_equal(s.hold, 4, 1e-9);
-	/* Heavy requests are let in once it is over. */
-	assert_true(shed_admit(&s, PRIO_HEAVY));
-	shed_cancel(&s);
-	/* Back after a calm longer than its hold: 1 s again. */
-	t = end + 4.1;
-	end = overload_once(&s, t);
-	assert_float_equal(s.hold, 1, 1e-9);
-	assert_true(end - t >= 1 && end - t < 1.2);
-	assert_int_equal(s.overloads, 5);
 }
 
 /* With the limit at 20 and the default fractions, heavy requests stop at
@@ -305,7 +254,6 @@ main(void)
 	    cmocka_unit_test(test_admission_order),
 	    cmocka_unit_test(test_delay),
 	    cmocka_unit_test(test_idle),
-	    cmocka_unit_test(test_hold_backoff),
 	    cmocka_unit_test(test_limit_follows_latency),
 	    cmocka_unit_test(test_idle_does_not_grow),
 	    cmocka_unit_test(test_minrtt_window),
