@@ -242,8 +242,9 @@ for n in 1 2; do
 	got="$got $(status_within 5 gemini://localhost/ | cut -c1-2)"
 done
 expect_eq "overloaded, a client within its budget is served" " 20 20" "$got"
-expect_eq "over it, it is told with 44 when its budget is back" \
-	"44 20" "$(status_within 5 gemini://localhost/)"
+# (19 if a second went by over its three requests)
+expect_match "over it, it is told with 44 when its budget is back" \
+	'^44 (19|20)$' "$(status_within 5 gemini://localhost/)"
 printf 'gemini://localhost/\r\n' | timeout 2 "$GEMREQ" -p "$PORT" >"$TMP/told.out" 2>"$TMP/gemreq.err"
 expect_eq "told, it gets no answer" "" "$(cat "$TMP/told.out")"
 expect_eq "... and no TLS handshake" "" "$(grep version= "$TMP/gemreq.err")"
