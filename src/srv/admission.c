@@ -107,16 +107,41 @@ total_take(struct limits *l)
 
 /* Whether t's request will most likely be refused: its address is over
  * budget or was told to wait (ratelimit_suspect()), or its last request was
- * heavy or over budget, lately enough that it is likely to ask the same
- * again (within max_retry_after seconds). */
+ * heavy, lately enough that it is likely to ask the same again (within
+ * max_retry_after seconds). A last request over budget says nothing more:
+ * whether the client still is over its budget is known, and once back
+ * within it, it is a reader like any other. */
 static bool
 suspect(const struct limits *l, struct limits_worker *lw,
     const struct limits_ticket *t, double now)
 {
 	return t->tracked &&
 	    (ratelimit_suspect(lw->rl, &t->key, now) ||
-		ratelimit_class(lw->rl, &t->key, now, l->conf.shed.max_retry) >=
+		ratelimit_class(lw->rl, &t->key, now, l->conf.shed.max_retry) ==
 		    PRIO_HEAVY);
+}
+
+/* t's connection is refusable while overloaded, but its client is over
+ * budget and not told so yet: it is the one let through to be told (44),
+ * its handshake after others'. */
+static bool
+to_tell(struct limits_worker *lw, struct limits_ticket *t, double now)
+{
+	if (!t->tracked || !ratelimit_tell(lw->rl, &t->key, now))
+		return false;
+	t->telling = true;
+	return true;
+}
+
+/* t's request came, or its connection ends: another connection of its
+ * address may be the one to tell it, if it still needs telling. */
+static void
+tell_end(struct limits_worker *lw, struct limits_ticket *t)
+{
+	if (!t->telling)
+		return;
+	ratelimit_tell_end(lw->rl, &t->key);
+	t->telling = false;
 }
 
 /* No request from t's address is remembered: a new client, or one not
@@ -239,7 +264,7 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 	t->counted = true;
 	refusable = suspect(l, lw, t, now);
 	t->suspect = waits_turn(lw, t, refusable, now);
-	if (refusable && shed_late(&lw->shed)) {
+	if (refusable && shed_late(&lw->shed) && !to_tell(lw, t, now)) {
 		limits_conn_close(l, lw, t, now);
 		refuse_early(l, lw, t, now);
 		return -1;
@@ -260,7 +285,8 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
 	(void)addr_key_from_sockaddr(sa, salen, &t->key);
 	at_cap = ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1;
 	refusable = !at_cap && suspect(l, lw, t, now);
-	if (at_cap || (refusable && shed_late(&lw->shed))) {
+	if (at_cap ||
+	    (refusable && shed_late(&lw->shed) && !to_tell(lw, t, now))) {
 		count_closed(l, lw, t, now);
 		t->opened = false;
 		return -1;
@@ -296,11 +322,19 @@ limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t)
 	t->opened = false;
 }
 
+void
+limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t)
+{
+	lw->stats.gone++;
+	t->opened = false;
+}
+
 int
 limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
 {
-	if (!t->tracked || !suspect(l, lw, t, now) || !shed_late(&lw->shed))
+	if (!t->tracked || t->telling || !suspect(l, lw, t, now) ||
+	    !shed_late(&lw->shed) || to_tell(lw, t, now))
 		return 0;
 	refuse_early(l, lw, t, now);
 	return -1;
@@ -311,9 +345,11 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, const char *path, size_t len, bool size_known,
     size_t size, double now, unsigned *retry)
 {
-	enum rate_verdict rv = ratelimit_request(lw->rl, &t->key, now, retry);
+	enum rate_verdict rv;
 	bool admitted;
 
+	tell_end(lw, t);
+	rv = ratelimit_request(lw->rl, &t->key, now, retry);
 	t->prio = rv == RATE_OK ? priority_classify(&l->conf.prio, path, len,
 				      size_known, size, false)
 				: PRIO_OVER;
@@ -373,8 +409,9 @@ limits_stats_format(
 	w = snprintf(buf + n, size - n,
 	    "unknown %lu closed on accept, %lu lost before a request; "
 	    "%lu closed before their handshake for a reader at the "
-	    "connection cap; overloaded %lu times, %.1f s",
-	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted,
+	    "connection cap; %lu queued closed at their turn, the client "
+	    "gone; overloaded %lu times, %.1f s",
+	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted, st->gone,
 	    lw->shed.overloads, shed_late_seconds(&lw->shed, now));
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
@@ -403,6 +440,7 @@ limits_conn_close(struct limits *l, struct limits_worker *lw,
 	int cls;
 
 	limits_done(lw, t, false, now);
+	tell_end(lw, t);
 	if (t->opened && !t->requested) {
 		cls = ratelimit_class(
 		    lw->rl, &t->key, now, l->conf.shed.max_retry);

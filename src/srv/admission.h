@@ -63,6 +63,8 @@ struct limits_ticket {
 		       * overloaded and no request of its address is
 		       * remembered, or its address has another connection
 		       * open: its handshake comes after others' (worker.h) */
+	bool telling; /* over budget and not yet told to wait: let through
+		       * to be told so with 44 (ratelimit_tell()) */
 	enum priority prio;
 	double start; /* time of admission */
 };
@@ -91,6 +93,9 @@ struct limits_stats {
 	/* closed before their handshake started, to give their slot to a
 	 * known reader (limits_conn_preferred()) */
 	unsigned long evicted;
+	/* queued, and closed at their turn because the client had gone
+	 * (limits_conn_gone()) */
+	unsigned long gone;
 };
 
 /* Addresses whose connections a worker refused on accept while
@@ -125,7 +130,13 @@ void limits_worker_free(struct limits_worker *lw);
  * when the server is overloaded (shed_late()) and sa's request would most
  * likely be refused: sa is over budget or was told to wait
  * (ratelimit_suspect()), or its last request, within max_retry_after
- * seconds, was heavy or over budget. Close it without a word. sa NULL: the
+ * seconds, was heavy. Close it without a word. One exception: a client over
+ * its budget that has not been told so since it went over gets one
+ * connection through, its handshake after others' (t->telling), for its
+ * request to be answered 44 with the wait; its others meanwhile are
+ * closed, and once told it gets no handshake until the wait is over. A
+ * client learns why it is refused for the price of one handshake per wait,
+ * however many connections it opens. sa NULL: the
  * client's address is not known yet (a PROXY-protocol header will tell it):
  * only the total cap applies until limits_conn_address() gives it. */
 int limits_conn_open(struct limits *l, struct limits_worker *lw,
@@ -149,11 +160,16 @@ bool limits_conn_preferred(const struct limits *l, struct limits_worker *lw,
  * preferred one: count it (limits_stats.evicted); close it next. */
 void limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t);
 
+/* t's connection, queued for its handshake, is closed at its turn because
+ * its client has gone: count it (limits_stats.gone); close it next. */
+void limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t);
+
 /* The handshake of t's connection, put after others' (t->suspect), is
  * about to start, maybe long after the accept: 0, or -1 when by now the
  * server is overloaded and the client's request would most likely be
  * refused (as in limits_conn_open(), with what the requests of its address
- * answered meanwhile told): close it without a word. */
+ * answered meanwhile told, and the same exception for a client to be told
+ * it is over its budget): close it without a word. */
 int limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now);
 

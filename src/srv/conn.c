@@ -30,13 +30,16 @@
  * handshake), and only then does its handshake start. Turns come oldest
  * first; while the server is overloaded, newest first (adaptive LIFO): the
  * newest client is the likeliest to be still waiting, and the oldest may
- * wait until the request timeout closes them, a refusal too. When every
+ * wait until the request timeout closes them, a refusal too. One whose
+ * client has gone meanwhile (or sent its ClientHello and the end of its
+ * stream) is closed at its turn without a handshake. When every
  * connection slot is taken (max_connections), a client known to read pages
  * takes the slot of the oldest connection whose handshake has not started,
  * queued so or not (conn_accept()): a flood of new clients cannot lock the
  * readers out.
  */
 #include <errno.h>
+#include <poll.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -882,6 +885,18 @@ conn_queue_kick(struct worker *w)
 		event_active(w->turn_ev, EV_TIMEOUT, 0);
 }
 
+/* The client of a queued connection has gone (closed, or at least done
+ * sending: a ClientHello with nothing more to follow): its handshake would
+ * be work for nobody. */
+static bool
+client_gone(const struct conn *c)
+{
+	struct pollfd p = {.fd = c->fd, .events = POLLRDHUP};
+
+	return poll(&p, 1, 0) == 1 &&
+	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
+}
+
 void
 conn_turn(evutil_socket_t fd, short what, void *arg)
 {
@@ -893,6 +908,12 @@ conn_turn(evutil_socket_t fd, short what, void *arg)
 	if (c == NULL)
 		return;
 	unqueue(c);
+	if (client_gone(c)) {
+		limits_conn_gone(&w->lw, &c->lt);
+		conn_free(c);
+		conn_queue_kick(w);
+		return;
+	}
 	if (limits_conn_turn(w->limits, &w->lw, &c->lt, worker_now()) == 0) {
 		conn_start(c);
 		/* Unless overloaded, the next one gets its turn as soon as

@@ -20,9 +20,12 @@ struct rl_entry {
 	double denied_until; /* connections refused until then */
 	double shed_until; /* told 44 by the shedding: its wait ends then */
 	double noted; /* time of its last request (ratelimit_note()) */
+	double over_since; /* its bucket last went under one token then */
+	double told; /* last told to wait (RATE_DENY, ratelimit_shed()) */
 	unsigned backoff; /* seconds of the last wait the shedding gave */
 	unsigned conns;
 	int cls; /* class of its last request, -1 when none */
+	bool telling; /* a connection is on its way to be told to wait */
 	bool used;
 };
 
@@ -152,6 +155,8 @@ rl_get(struct ratelimit *rl, const struct addr_key *k, double now)
 	victim->refilled = now;
 	victim->seen = now;
 	victim->cls = -1;
+	victim->over_since = -HUGE_VAL;
+	victim->told = -HUGE_VAL;
 	return victim;
 }
 
@@ -196,6 +201,8 @@ ratelimit_request(
 	rl_refill(rl, e, now);
 	if (e->tokens >= 1) {
 		e->tokens -= 1;
+		if (e->tokens < 1)
+			e->over_since = now;
 		return RATE_OK;
 	}
 	if (e->tokens - 1 >= -rl->conf.burst) {
@@ -206,8 +213,10 @@ ratelimit_request(
 	}
 	wait = rl_retry(rl, e->tokens);
 	/* The client was told to wait: until then it gets no handshake. */
-	if (v == RATE_DENY)
+	if (v == RATE_DENY) {
 		e->denied_until = now + wait;
+		e->told = now;
+	}
 	if (retry)
 		*retry = wait;
 	return v;
@@ -232,6 +241,7 @@ ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
 	e->denied_until = now + wait;
 	e->backoff = wait;
 	e->shed_until = now + wait;
+	e->told = now;
 	return wait;
 }
 
@@ -315,6 +325,32 @@ ratelimit_suspect(
 	if (now > e->refilled)
 		tokens += (now - e->refilled) * rl->conf.rate;
 	return tokens < 1 || now < e->shed_until;
+}
+
+bool
+ratelimit_tell(struct ratelimit *rl, const struct addr_key *k, double now)
+{
+	struct rl_entry *e = rl_find(rl, k);
+	double tokens;
+
+	if (e == NULL || e->telling || e->told >= e->over_since)
+		return false;
+	tokens = e->tokens;
+	if (now > e->refilled)
+		tokens += (now - e->refilled) * rl->conf.rate;
+	if (tokens >= 1)
+		return false;
+	e->telling = true;
+	return true;
+}
+
+void
+ratelimit_tell_end(struct ratelimit *rl, const struct addr_key *k)
+{
+	struct rl_entry *e = rl_find(rl, k);
+
+	if (e)
+		e->telling = false;
 }
 
 unsigned

@@ -128,6 +128,17 @@ void ratelimit_conn_close(
 bool ratelimit_suspect(
     const struct ratelimit *rl, const struct addr_key *k, double now);
 
+/*
+ * k is over its budget and has not been told to wait since its bucket
+ * went under one token, and no connection of it is on its way to be told:
+ * true, and the caller's connection is that one (its request gets the 44
+ * with the wait) until ratelimit_tell_end(), called when its request comes
+ * or it closes. False otherwise: a client that was told, or is being told,
+ * needs no more handshakes to learn it.
+ */
+bool ratelimit_tell(struct ratelimit *rl, const struct addr_key *k, double now);
+void ratelimit_tell_end(struct ratelimit *rl, const struct addr_key *k);
+
 /* Open connections in total, and from k (0 when k is not tracked). */
 unsigned ratelimit_conns(const struct ratelimit *rl);
 unsigned ratelimit_conns_of(

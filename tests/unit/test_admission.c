@@ -343,7 +343,11 @@ test_suspect(void **state)
 	limits_conn_close(l, &s, &t, 0.01);
 	for (i = 0; i < 5; i++)
 		shed_delay(&s.shed, 1, 0.01);
-	assert_int_equal(open_from(l, &s, &greedy, 0.01, &t), -1);
+	/* Overloaded: one connection to tell it (test_told), no other. */
+	assert_int_equal(open_from(l, &s, &greedy, 0.01, &t), 0);
+	assert_true(t.telling && t.suspect);
+	assert_int_equal(open_from(l, &s, &greedy, 0.01, &o), -1);
+	limits_conn_close(l, &s, &t, 0.01);
 	/* Overloaded: a new client is not refused, but its handshake comes
 	 * last. */
 	assert_int_equal(open_from(l, &s, &other, 0.01, &o), 0);
@@ -631,7 +635,10 @@ test_held(void **state)
 	(void)admit(l, &s, &t, "/", 10, 0, &retry);
 	limits_conn_close(l, &s, &t, 0);
 	shed_delay(&s.shed, 1, 0.1);
-	assert_int_equal(open_from(l, &s, &a, 0.1, &t), -1);
+	/* Told once that it is over its budget (test_told), then refused. */
+	assert_int_equal(open_from(l, &s, &a, 0.1, &t), 0);
+	assert_int_equal(admit(l, &s, &t, "/", 10, 0.1, &retry), LIMITS_SHED);
+	limits_conn_close(l, &s, &t, 0.1);
 	assert_int_equal(open_from(l, &s, &a, 0.2, &t), -1);
 	assert_int_equal(open_from(l, &s, &b, 0.2, &t), 0);
 	limits_conn_close(l, &s, &t, 0.2);
@@ -665,6 +672,101 @@ test_held(void **state)
 	limits_free(l);
 }
 
+/* While overloaded, a client over its budget and not told so yet gets one
+ * connection through, whose request is answered 44 with the time until
+ * its budget is back; its other connections, on accept or at their turn,
+ * are closed before any TLS work, and once it is told it gets no
+ * handshake until its wait is over. Back within its budget, it is a reader
+ * like any other. */
+static void
+test_told(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket early, t, other;
+	struct sockaddr_in greedy = addr("192.0.2.20");
+	unsigned retry = 0;
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.rate.rate = 1;
+	c.rate.burst = 2;
+	c.rate.max_conns_per_addr = 8;
+	c.shed.retry = 5;
+	l = start(&c, &s);
+	shed_delay(&s.shed, 1, 1);
+	assert_true(shed_late(&s.shed));
+	/* Within its budget: served, overloaded or not; one connection
+	 * opened meanwhile waits its turn. */
+	assert_int_equal(open_from(l, &s, &greedy, 1, &t), 0);
+	assert_int_equal(open_from(l, &s, &greedy, 1, &early), 0);
+	assert_true(early.suspect && !early.telling);
+	for (i = 0; i < 2; i++) {
+		assert_int_equal(
+		    admit(l, &s, &t, "/", 10, 1, &retry), LIMITS_ADMIT);
+		limits_done(&s, &t, true, 1);
+		limits_conn_close(l, &s, &t, 1);
+		if (i == 0)
+			assert_int_equal(open_from(l, &s, &greedy, 1, &t), 0);
+	}
+	/* Over: the next connection is the one to tell it. */
+	assert_int_equal(open_from(l, &s, &greedy, 1.1, &t), 0);
+	assert_true(t.telling && t.suspect);
+	assert_int_equal(open_from(l, &s, &greedy, 1.1, &other), -1);
+	assert_int_equal(limits_conn_turn(l, &s, &early, 1.1), -1);
+	limits_conn_close(l, &s, &early, 1.1);
+	assert_int_equal(limits_conn_turn(l, &s, &t, 1.2), 0);
+	assert_int_equal(admit(l, &s, &t, "/", 10, 1.2, &retry), LIMITS_SHED);
+	/* Tokens at -1 after it: 2 s until one is back. */
+	assert_int_equal(retry, 2u);
+	limits_conn_close(l, &s, &t, 1.2);
+	assert_int_equal(s.stats.requests[PRIO_OVER], 1ul);
+	assert_int_equal(open_from(l, &s, &greedy, 1.3, &t), -1);
+	/* Its wait over and its budget back: a reader again, overloaded or
+	 * not. */
+	assert_int_equal(open_from(l, &s, &greedy, 3.3, &t), 0);
+	assert_false(t.telling);
+	assert_int_equal(admit(l, &s, &t, "/", 10, 3.3, &retry), LIMITS_ADMIT);
+	limits_done(&s, &t, true, 3.3);
+	limits_conn_close(l, &s, &t, 3.3);
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
+/* A queued connection whose client has gone is counted as such when
+ * closed at its turn, not as lost before a request. */
+static void
+test_gone(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t;
+	struct sockaddr_in a = addr("192.0.2.21");
+	char line[640];
+
+	(void)state;
+	limits_conf_default(&c);
+	l = start(&c, &s);
+	shed_delay(&s.shed, 1, 1);
+	assert_int_equal(open_from(l, &s, &a, 1, &t), 0);
+	assert_true(t.suspect);
+	limits_conn_gone(&s, &t);
+	limits_conn_close(l, &s, &t, 1.1);
+	assert_int_equal(s.stats.gone, 1ul);
+	assert_int_equal(s.stats.lost[PRIO_COUNT], 0ul);
+	limits_stats_format(&s, 1.1, line, sizeof(line));
+	assert_non_null(strstr(line,
+	    "; 1 queued closed at their turn, the client gone; overloaded 1 "
+	    "times"));
+	assert_int_equal(ratelimit_conns(s.rl), 0u);
+	limits_worker_free(&s);
+	limits_free(l);
+}
+
 int
 main(void)
 {
@@ -682,6 +784,8 @@ main(void)
 	    cmocka_unit_test(test_preferred),
 	    cmocka_unit_test(test_heavy_held),
 	    cmocka_unit_test(test_held),
+	    cmocka_unit_test(test_told),
+	    cmocka_unit_test(test_gone),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -208,6 +208,46 @@ test_backoff(void **state)
 	ratelimit_free(rl);
 }
 
+/* An address over its budget is told so once: one connection at a time
+ * may be the one to tell it, until it is told to wait; then no more until
+ * its bucket, refilled, runs dry again. */
+static void
+test_tell(void **state)
+{
+	struct ratelimit_conf c = conf(1, 2);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.11"), other = v4("192.0.2.12");
+	unsigned retry;
+
+	(void)state;
+	assert_false(ratelimit_tell(rl, &other, 100.0)); /* not known */
+	assert_int_equal(ratelimit_request(rl, &k, 100.0, NULL), RATE_OK);
+	assert_false(ratelimit_tell(rl, &k, 100.0)); /* within budget */
+	assert_int_equal(ratelimit_request(rl, &k, 100.0, NULL), RATE_OK);
+	assert_true(ratelimit_tell(rl, &k, 100.1));
+	assert_false(ratelimit_tell(rl, &k, 100.1)); /* one at a time */
+	/* That connection went away before its request: another may. */
+	ratelimit_tell_end(rl, &k);
+	assert_true(ratelimit_tell(rl, &k, 100.2));
+	ratelimit_tell_end(rl, &k);
+	/* Its request is refused by the shedding: told. */
+	assert_int_equal(ratelimit_request(rl, &k, 100.2, &retry), RATE_OVER);
+	assert_int_equal(ratelimit_shed(rl, &k, 100.2, retry, 60), 2u);
+	assert_false(ratelimit_tell(rl, &k, 100.3));
+	/* Refilled, within budget, then dry again: to be told again. */
+	assert_int_equal(ratelimit_request(rl, &k, 103.0, NULL), RATE_OK);
+	assert_false(ratelimit_tell(rl, &k, 103.0));
+	assert_int_equal(ratelimit_request(rl, &k, 103.0, NULL), RATE_OK);
+	assert_true(ratelimit_tell(rl, &k, 103.0));
+	ratelimit_tell_end(rl, &k);
+	/* Refused outright (too far over): told too. */
+	assert_int_equal(ratelimit_request(rl, &k, 103.0, NULL), RATE_OVER);
+	assert_int_equal(ratelimit_request(rl, &k, 103.0, NULL), RATE_OVER);
+	assert_int_equal(ratelimit_request(rl, &k, 103.0, &retry), RATE_DENY);
+	assert_false(ratelimit_tell(rl, &k, 103.1));
+	ratelimit_free(rl);
+}
+
 /* The class of an address's last request is remembered for as long as
  * asked; unknown addresses have none. */
 static void
@@ -317,6 +357,7 @@ main(void)
 	    cmocka_unit_test(test_shed_twice),
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_class),
+	    cmocka_unit_test(test_tell),
 	    cmocka_unit_test(test_conn_caps),
 	    cmocka_unit_test(test_eviction),
 	};
