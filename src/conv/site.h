@@ -230,5 +230,7 @@ bool site_doc_live(const struct site_doc *doc);
 
 /* Record that the page of doc links to target from its source line. */
 void site_doc_origin(struct site_doc *doc, const char *target, int line);
+/* Forget them, once the page's links are collected (linkcheck). */
+void site_doc_forget_origins(struct site_doc *doc);
 
 #endif
