@@ -26,6 +26,60 @@ accesslog_free(struct accesslog *al)
 	buf_free(&al->buf);
 }
 
+/* Write v's decimal digits to end back (20 bytes at most); returns the
+ * first. */
+static char *
+decimal(char *end, unsigned long long v)
+{
+	do {
+		*--end = (char)('0' + v % 10);
+		v /= 10;
+	} while (v);
+	return end;
+}
+
+/* Dotted decimal, as inet_ntop() writes it, which costs about as much
+ * as the rest of a log line: out holds INET_ADDRSTRLEN bytes. */
+static void
+put_ipv4(char *out, const unsigned char a[4])
+{
+	char digits[20], *p;
+	int i;
+
+	for (i = 0; i < 4; i++) {
+		p = decimal(digits + sizeof(digits), a[i]);
+		memcpy(out, p, (size_t)(digits + sizeof(digits) - p));
+		out += digits + sizeof(digits) - p;
+		*out++ = i < 3 ? '.' : '\0';
+	}
+}
+
+/* A log line's numbers without printf(), whose floating-point path is
+ * the dearest part of the line: " status bytes ms" with the milliseconds
+ * rounded to three decimals. */
+static void
+put_numbers(struct buf *b, const char *status_sep, int status,
+    const char *bytes_sep, size_t bytes, const char *ms_sep, double ms)
+{
+	char digits[20];
+	char *end = digits + sizeof(digits), *p;
+	unsigned long long us =
+	    ms > 0 ? (unsigned long long)(ms * 1e3 + 0.5) : 0;
+
+	buf_puts(b, status_sep);
+	p = decimal(end, status >= 0 ? (unsigned)status : 0);
+	buf_append(b, p, (size_t)(end - p));
+	buf_puts(b, bytes_sep);
+	p = decimal(end, bytes);
+	buf_append(b, p, (size_t)(end - p));
+	buf_puts(b, ms_sep);
+	p = decimal(end, us / 1000);
+	buf_append(b, p, (size_t)(end - p));
+	p = decimal(end, us % 1000 + 1000); /* "1nnn": the leading zeros */
+	*p = '.';
+	buf_append(b, p, (size_t)(end - p));
+}
+
 void
 accesslog_format_addr(
     char *out, size_t cap, const struct sockaddr *sa, enum log_addr mode)
@@ -37,13 +91,14 @@ accesslog_format_addr(
 		snprintf(out, cap, "-");
 		return;
 	}
-	if (sa->sa_family == AF_INET) {
+	if (sa->sa_family == AF_INET && cap >= INET_ADDRSTRLEN) {
 		memcpy(&in4, sa, sizeof(in4));
 		if (mode == LOG_ADDR_TRUNCATED)
 			in4.sin_addr.s_addr &= htonl(0xffffff00);
-		if (inet_ntop(AF_INET, &in4.sin_addr, out, (socklen_t)cap))
-			return;
-	} else if (sa->sa_family == AF_INET6) {
+		put_ipv4(out, (const unsigned char *)&in4.sin_addr);
+		return;
+	}
+	if (sa->sa_family == AF_INET6) {
 		memcpy(&in6, sa, sizeof(in6));
 		if (mode == LOG_ADDR_TRUNCATED)
 			memset(in6.sin6_addr.s6_addr + 6, 0, 10);
@@ -120,8 +175,9 @@ add_json(struct accesslog *al, const char *addr, const struct access_entry *e)
 	put_json(b, e->host, e->host_len);
 	buf_puts(b, "\",\"path\":\"");
 	put_json(b, e->path, e->path_len);
-	buf_printf(b, "\",\"status\":%d,\"bytes\":%zu,\"ms\":%.3f}\n",
-	    e->status, e->bytes, e->ms);
+	put_numbers(b, "\",\"status\":", e->status, ",\"bytes\":", e->bytes,
+	    ",\"ms\":", e->ms);
+	buf_puts(b, "}\n");
 }
 
 int
@@ -151,7 +207,8 @@ accesslog_add(struct accesslog *al, enum log_addr mode, enum log_format format,
 	put_escaped(&al->buf, e->host, e->host_len);
 	buf_putc(&al->buf, ' ');
 	put_escaped(&al->buf, e->path, e->path_len);
-	buf_printf(&al->buf, " %d %zu %.3fms\n", e->status, e->bytes, e->ms);
+	put_numbers(&al->buf, " ", e->status, " ", e->bytes, " ", e->ms);
+	buf_puts(&al->buf, "ms\n");
 	return al->buf.len >= ACCESSLOG_FLUSH_AT;
 }
 

@@ -11,7 +11,7 @@
  * own close instead (conn_close()). A Gopher connection whose selector
  * is already there when it is accepted (listen.c defers the accept until
  * the first bytes) is read, answered and closed within that turn of the
- * loop, without registering with epoll at all.
+ * loop, on the bare socket: no bufferevent, no event (gopher_start()).
  *
  * On a listener behind a load balancer (proxy_protocol), a PROXY header
  * comes first: it is read off the raw socket (C_PROXY) before any of the
@@ -37,11 +37,13 @@
  * readers out.
  */
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
 #include <sys/socket.h>
+#include <sys/uio.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -228,12 +230,13 @@ conn_free(struct conn *c)
 	if (c->state == C_PROXY || c->state == C_QUEUED) {
 		unqueue(c);
 		raw_end(c);
-		close(c->fd); /* no bufferevent owns it yet */
 	}
 	if (c->bev && c->ssl == NULL)
 		keep_bev(c);
 	else if (c->bev)
 		bufferevent_free(c->bev); /* closes the socket, frees ssl */
+	else if (c->fd >= 0)
+		close(c->fd); /* no bufferevent owns it */
 	c->bev = NULL;
 	c->ssl = NULL;
 	if (c->resp.file_fd >= 0)
@@ -312,6 +315,8 @@ conn_linger(struct conn *c)
  * at once, as other servers do; a client with more bytes in flight (an
  * over-long line, a pipelined request) gets the lingering close.
  */
+static bool gopher_bev(struct conn *c);
+
 static void
 conn_close(struct conn *c)
 {
@@ -319,7 +324,7 @@ conn_close(struct conn *c)
 
 	if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0)
 		conn_free(c);
-	else
+	else if (c->bev || gopher_bev(c))
 		conn_linger(c);
 }
 
@@ -636,22 +641,19 @@ gopher_admit(struct conn *c, const char *line, size_t n)
 	return admit(c, c->gen->hosts[0].st, line, n);
 }
 
-/* Answer the selector once its line is complete in the input buffer.
- * True when it was answered: the connection may be gone by then. */
+/* Handle the selector at p[0..len) (as much of the connection's first
+ * bytes as are there): false when its line is not complete yet, else the
+ * reply is in c->resp. */
 static bool
-gopher_request(struct conn *c)
+gopher_line(struct conn *c, const char *p, size_t len)
 {
 	static const char too_long[] =
 	    "3Selector too long\t\terror.host\t1\r\n.\r\n";
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	size_t len = evbuffer_get_length(in), n;
-	const char *p, *lf;
+	const char *lf;
+	size_t n;
 
-	if (c->state != C_REQUEST)
-		return false;
 	if (len > LINE_MAX_BYTES + 2)
 		len = LINE_MAX_BYTES + 2;
-	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
 	lf = memchr(p, '\n', len);
 	if (lf == NULL && len <= LINE_MAX_BYTES + 1)
 		return false;
@@ -666,6 +668,25 @@ gopher_request(struct conn *c)
 	} else if (gopher_admit(c, p, n)) {
 		gopher_respond(c->gen->gopher, p, n, &c->resp);
 	}
+	return true;
+}
+
+/* Answer the selector once its line is complete in the input buffer.
+ * True when it was answered: the connection may be gone by then. */
+static bool
+gopher_request(struct conn *c)
+{
+	struct evbuffer *in = bufferevent_get_input(c->bev);
+	size_t len = evbuffer_get_length(in);
+	const char *p;
+
+	if (c->state != C_REQUEST)
+		return false;
+	if (len > LINE_MAX_BYTES + 2)
+		len = LINE_MAX_BYTES + 2;
+	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
+	if (!gopher_line(c, p, len))
+		return false;
 	send_reply(c);
 	return true;
 }
@@ -677,33 +698,113 @@ on_gopher_read(struct bufferevent *bev, void *arg)
 	gopher_request(arg);
 }
 
-/*
- * The listening socket defers the accept until the client has sent
- * something (listen.c), so the selector is most often in the socket
- * already: read it now instead of after another turn of the loop. True
- * when it was answered; else (nothing there yet, half a line, or an end
- * of stream the bufferevent will see) the loop reads the rest. Like the
- * output's head, the input's end is frozen outside the bufferevent's own
- * read callback. A plain recv() rather than evbuffer_read(), which asks
- * the kernel for the readable size first (FIONREAD): one system call more.
- */
+/* A Gopher connection's plain bufferevent (the record's spare one, or a
+ * new one) on c->fd. False when none could be made: the connection is
+ * gone then. */
 static bool
-gopher_read_now(struct conn *c)
+gopher_bev(struct conn *c)
 {
-	struct evbuffer *in = bufferevent_get_input(c->bev);
-	struct evbuffer_iovec v;
-	ssize_t n = 0;
-
-	evbuffer_unfreeze(in, 0);
-	if (evbuffer_reserve_space(in, READ_HIGH_WATER, &v, 1) == 1) {
-		n = recv(c->fd, v.iov_base,
-		    v.iov_len < READ_HIGH_WATER ? v.iov_len : READ_HIGH_WATER,
-		    0);
-		v.iov_len = n > 0 ? (size_t)n : 0;
-		evbuffer_commit_space(in, &v, 1);
+	if (c->spare_bev) {
+		c->bev = c->spare_bev;
+		c->spare_bev = NULL;
+		bufferevent_setfd(c->bev, c->fd);
+	} else {
+		c->bev = bufferevent_socket_new(
+		    c->w->base, c->fd, BEV_OPT_CLOSE_ON_FREE);
+		if (c->bev == NULL) {
+			conn_free(c);
+			return false;
+		}
 	}
+	/* No handshake: established at once. */
+	bufferevent_priority_set(c->bev, PRIO_EV_ESTABLISHED);
+	bufferevent_setcb(c->bev, on_gopher_read, on_write, on_event, c);
+	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
+	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
+	bufferevent_set_timeouts(c->bev, NULL, &c->gen->write_timeout);
+	return true;
+}
+
+/* The reply, from memory, straight to the socket in one writev(). Returns
+ * the bytes written (0 when the socket took nothing). */
+static size_t
+gopher_write_raw(struct conn *c)
+{
+	struct iovec v[2];
+	int n = 0;
+	ssize_t w;
+
+	if (c->resp.head.len)
+		v[n++] = (struct iovec){c->resp.head.data, c->resp.head.len};
+	if (c->resp.body_len)
+		v[n++] = (struct iovec){
+		    (void *)(uintptr_t)c->resp.body, c->resp.body_len};
+	do
+		w = writev(c->fd, v, n);
+	while (w == -1 && errno == EINTR);
+	return w > 0 ? (size_t)w : 0;
+}
+
+/*
+ * A Gopher connection, just accepted. The listening socket defers the
+ * accept until the client has sent something (listen.c), so the selector
+ * is most often there already: read it off the socket, answer it with one
+ * writev() and close, with no bufferevent and no event at all. Otherwise
+ * (half a line, nothing yet, a reply the socket does not take at once, a
+ * file to stream, a client with more bytes to send) the connection goes
+ * on with a bufferevent, given what was read and what is left to write.
+ */
+static void
+gopher_start(struct conn *c)
+{
+	char first[LINE_MAX_BYTES + 2];
+	struct evbuffer *in, *out;
+	ssize_t n;
+	size_t done = 0, head;
+
+	do
+		n = recv(c->fd, first, sizeof(first), 0);
+	while (n == -1 && errno == EINTR);
+	if (n > 0 && gopher_line(c, first, (size_t)n)) {
+		head = c->resp.head.len;
+		if (c->resp.file_fd < 0) {
+			done = gopher_write_raw(c);
+			if (done == head + c->resp.body_len) {
+				c->state = C_REPLY;
+				conn_finish(c);
+				return;
+			}
+		}
+		if (!gopher_bev(c))
+			return;
+		/* What the socket did not take, for the bufferevent. */
+		out = bufferevent_get_output(c->bev);
+		if (done < head)
+			evbuffer_add_reference(out, c->resp.head.data + done,
+			    head - done, NULL, NULL);
+		done = done > head ? done - head : 0;
+		if (c->resp.body_len > done)
+			evbuffer_add_reference(out, c->resp.body + done,
+			    c->resp.body_len - done, NULL, NULL);
+		if (c->resp.file_fd >= 0 &&
+		    evbuffer_add_file(
+			out, c->resp.file_fd, 0, c->resp.file_len) == 0)
+			c->resp.file_fd = -1; /* the buffer has it now */
+		c->state = C_REPLY;
+		evtimer_del(c->deadline);
+		bufferevent_enable(c->bev, EV_WRITE);
+		return;
+	}
+	if (!gopher_bev(c))
+		return;
+	/* Like the output's head, the input's end is frozen outside the
+	 * bufferevent's own read callback. */
+	in = bufferevent_get_input(c->bev);
+	evbuffer_unfreeze(in, 0);
+	if (n > 0)
+		evbuffer_add(in, first, (size_t)n);
 	evbuffer_freeze(in, 0);
-	return n > 0 && gopher_request(c);
+	bufferevent_enable(c->bev, EV_READ);
 }
 
 /*
@@ -741,53 +842,36 @@ static void
 conn_start(struct conn *c)
 {
 	struct gen *g = c->gen;
-	int opts = BEV_OPT_CLOSE_ON_FREE;
 
 	c->state = C_REQUEST;
-	if (c->proto == PROTO_GEMINI) {
-		c->ssl = SSL_new(g->ctx[0]);
-		if (c->ssl == NULL) {
-			close(c->fd);
-			conn_free(c);
-			return;
-		}
-		SSL_set_app_data(c->ssl, c);
-		SSL_set_info_callback(c->ssl, on_tls_state);
-		c->bev = bufferevent_openssl_socket_new(
-		    c->w->base, c->fd, c->ssl, BUFFEREVENT_SSL_ACCEPTING, opts);
-	} else if (c->spare_bev) {
-		c->ssl = NULL;
-		c->bev = c->spare_bev;
-		c->spare_bev = NULL;
-		bufferevent_setfd(c->bev, c->fd);
-	} else {
-		c->ssl = NULL;
-		c->bev = bufferevent_socket_new(c->w->base, c->fd, opts);
+	if (c->proto == PROTO_GOPHER) {
+		gopher_start(c);
+		return;
 	}
-	if (c->bev == NULL) {
-		if (c->ssl)
-			SSL_free(c->ssl);
-		c->ssl = NULL;
-		close(c->fd);
+	c->ssl = SSL_new(g->ctx[0]);
+	if (c->ssl == NULL) {
 		conn_free(c);
 		return;
 	}
-	/* A Gopher connection has no handshake: established at once. */
-	bufferevent_priority_set(c->bev,
-	    c->proto == PROTO_GOPHER ? PRIO_EV_ESTABLISHED
-		: c->lt.suspect      ? PRIO_EV_SUSPECT
-				     : PRIO_EV_DEFAULT);
-	bufferevent_setcb(c->bev,
-	    c->proto == PROTO_GEMINI ? on_gemini_read : on_gopher_read,
-	    on_write, on_event, c);
+	SSL_set_app_data(c->ssl, c);
+	SSL_set_info_callback(c->ssl, on_tls_state);
+	c->bev = bufferevent_openssl_socket_new(c->w->base, c->fd, c->ssl,
+	    BUFFEREVENT_SSL_ACCEPTING, BEV_OPT_CLOSE_ON_FREE);
+	if (c->bev == NULL) {
+		SSL_free(c->ssl);
+		c->ssl = NULL;
+		conn_free(c);
+		return;
+	}
+	bufferevent_priority_set(
+	    c->bev, c->lt.suspect ? PRIO_EV_SUSPECT : PRIO_EV_DEFAULT);
+	bufferevent_setcb(c->bev, on_gemini_read, on_write, on_event, c);
 	bufferevent_setwatermark(c->bev, EV_READ, 0, READ_HIGH_WATER);
 	/* libevent writes at most 16 KiB per turn of the loop by default: a
 	 * 200 KB image would take a dozen turns, each behind every other
 	 * connection's work. Let a turn write what the socket takes. */
 	bufferevent_set_max_single_write(c->bev, MAX_SINGLE_WRITE);
 	bufferevent_set_timeouts(c->bev, NULL, &g->write_timeout);
-	if (c->proto == PROTO_GOPHER && gopher_read_now(c))
-		return;
 	bufferevent_enable(c->bev, EV_READ);
 }
 

@@ -57,12 +57,15 @@ on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
 static void
 on_resume(evutil_socket_t fd, short what, void *arg)
 {
+	struct worker_listener *wl = arg;
+
 	(void)fd, (void)what;
-	evconnlistener_enable(arg);
+	evconnlistener_enable(wl->l);
 }
 
 /* Out of descriptors (EMFILE): pause accepting for a moment instead of
- * spinning on a listener that stays readable. */
+ * spinning on a listener that stays readable. The pause's timer belongs
+ * to the listener, so a stop that frees the listener also cancels it. */
 static void
 on_accept_error(struct evconnlistener *l, void *arg)
 {
@@ -73,7 +76,7 @@ on_accept_error(struct evconnlistener *l, void *arg)
 	if (atomic_load(&wl->w->stopping))
 		return;
 	evconnlistener_disable(l);
-	event_base_once(wl->w->base, -1, EV_TIMEOUT, on_resume, l, &pause);
+	evtimer_add(wl->resume, &pause);
 }
 
 static void
@@ -81,9 +84,12 @@ free_listeners(struct worker *w)
 {
 	size_t i;
 
-	for (i = 0; i < w->n_ls; i++)
+	for (i = 0; i < w->n_ls; i++) {
+		if (w->ls[i].resume)
+			event_free(w->ls[i].resume);
 		if (w->ls[i].l)
 			evconnlistener_free(w->ls[i].l);
+	}
 	free(w->ls);
 	w->ls = NULL;
 	w->n_ls = 0;
@@ -359,6 +365,9 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 			return -1;
 		s->bound[i].fds[index] = -1; /* the listener owns it now */
 		evconnlistener_set_error_cb(w->ls[i].l, on_accept_error);
+		w->ls[i].resume = evtimer_new(w->base, on_resume, &w->ls[i]);
+		if (w->ls[i].resume == NULL)
+			return -1;
 	}
 	return 0;
 }

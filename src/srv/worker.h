@@ -49,6 +49,7 @@ enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };
 
 struct worker_listener {
 	struct evconnlistener *l;
+	struct event *resume; /* ends a pause after EMFILE; freed with l */
 	struct worker *w;
 	enum listen_proto proto;
 	bool proxy; /* read a PROXY protocol header first */

@@ -6,6 +6,7 @@
 
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Home\n' >"$TMP/pub/index.gmi"
+seq 1 100000 >"$TMP/pub/big.txt" # 589 KB, kept in memory
 make_cert "$TMP/certs"
 cat >"$TMP/canyon.yaml" <<YAML
 output: pub
@@ -15,6 +16,10 @@ server:
   workers: 1
   timeout_request: 2
   access_log: access.log
+limits: # a burst from one address below
+  rate: 1000
+  burst: 1000
+  max_connections_per_address: 1000
 YAML
 "$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
 SERVER_PID=$!
@@ -33,6 +38,29 @@ ask '/\n'
 check "a bare LF ends the request too" test -s "$TMP/out"
 ask '\r\n' '[::1]'
 check "IPv6 on the same port" test -s "$TMP/out"
+# A selector that is all there when the connection is accepted is answered
+# at once; one that comes in several segments is read by the event loop.
+(printf '/ind'; sleep 0.3; printf 'ex.'; sleep 0.3; printf 'gmi\r\n') |
+	timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT" >"$TMP/split" 2>/dev/null
+expect_eq "a selector sent in three segments is answered" \
+    "$(cat "$TMP/out")" "$(cat "$TMP/split")"
+# A reply larger than the socket takes at once (a client with a small
+# receive window) is written in one go as far as it goes, the rest by the
+# event loop.
+printf '/big.txt\r\n' | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT,rcvbuf=4096" >"$TMP/big" 2>/dev/null
+expect_eq "a 589 KB reply to a slow reader arrives whole" \
+    "$(awk 'END { print NR }' "$TMP/pub/big.txt") $(tail -n 1 "$TMP/pub/big.txt")" \
+    "$(tr -d '\r' <"$TMP/big" | awk '$0 == "." { exit } { n++; last = $0 } END { print n, last }')"
+# Connections waiting together in the accept queue are each answered.
+i=0 pids=""
+while [ $i -lt 40 ]; do
+	printf '\r\n' | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT" >"$TMP/burst.$i" 2>/dev/null &
+	pids="$pids $!"
+	i=$((i + 1))
+done
+wait $pids
+expect_eq "40 clients connecting at once all get the home menu" 40 \
+    "$(cat "$TMP"/burst.* | grep -c '^iHome')"
 long=$(head -c 1100 /dev/zero | tr '\0' a)
 ask "$long\r\n"
 expect_eq "an over-long selector is a type 3 error" \

@@ -4,6 +4,7 @@
 #include <stdint.h>
 #include <arpa/inet.h>
 #include <netinet/in.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -42,6 +43,52 @@ test_addresses(void **state)
 	    listen_parse("127.0.0.1", &ss, &len, err, sizeof(err)), -1);
 	assert_int_equal(
 	    listen_parse("127.0.0.1:70000", &ss, &len, err, sizeof(err)), -1);
+}
+
+/* The common format: everything after the time stamp exactly, the
+ * milliseconds rounded to three decimals. */
+static void
+test_common_line(void **state)
+{
+	static const struct {
+		double ms;
+		size_t bytes;
+		const char *tail;
+	} cases[] = {
+	    {0.21, 1234, " 20 1234 0.210ms\n"},
+	    {12.3456, 0, " 20 0 12.346ms\n"},
+	    {0.0004, 7, " 20 7 0.000ms\n"},
+	    {1234.5, 204800, " 20 204800 1234.500ms\n"},
+	    {0.9996, 18446744073709551615u,
+		" 20 18446744073709551615 1.000ms\n"},
+	};
+	struct sockaddr_storage ss;
+	struct accesslog al;
+	struct access_entry e;
+	socklen_t len;
+	char err[128], want[128];
+	const char *line;
+	size_t i;
+
+	(void)state;
+	assert_int_equal(
+	    listen_parse("203.0.113.254:70", &ss, &len, err, sizeof(err)), 0);
+	accesslog_init(&al);
+	for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+		e = (struct access_entry){(const struct sockaddr *)&ss,
+		    "localhost", 9, "/a b", 4, 20, cases[i].bytes, cases[i].ms};
+		buf_reset(&al.buf);
+		assert_int_equal(
+		    accesslog_add(&al, LOG_ADDR_FULL, LOG_FORMAT_COMMON, &e),
+		    0);
+		line = buf_cstr(&al.buf);
+		snprintf(want, sizeof(want),
+		    " 203.0.113.254 localhost /a\\x20b%s", cases[i].tail);
+		/* 2026-11-25T15:04:05Z, then the rest */
+		assert_int_equal(strlen(line), 20 + strlen(want));
+		assert_string_equal(line + 20, want);
+	}
+	accesslog_free(&al);
 }
 
 static void
@@ -85,6 +132,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_addresses),
 	    cmocka_unit_test(test_json_line),
+	    cmocka_unit_test(test_common_line),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
