@@ -197,7 +197,7 @@ render_prepare(struct builder *b, struct site_doc *doc)
  * sees the same documents as linkable, whatever the order.
  */
 static bool
-render_body(struct builder *b, struct site_doc *doc)
+render_body(struct builder *b, struct site_doc *doc, struct buf *storage)
 {
 	const struct site_config *cfg = b->o->cfg;
 	struct links_ctx lctx = {.site = &b->site, .doc = doc, .host_len = -1};
@@ -211,6 +211,7 @@ render_body(struct builder *b, struct site_doc *doc)
 	ro.lang = doc->meta.lang ? doc->meta.lang : cfg->lang;
 	ro.first_line = doc->meta.body_line;
 	ro.links = links_for(&lctx);
+	ro.storage = storage;
 	doc->rendered = true;
 	ok = render_post(
 		 doc->body, doc->body_len, &ro, &doc->res, &doc->diags) == 0;
@@ -223,20 +224,21 @@ render_body(struct builder *b, struct site_doc *doc)
 }
 
 /* Render a prepared document, its body read first when only its file
- * has it. Same rules as render_body(). */
+ * has it; its gemtext in storage's memory (may be NULL: render_post()).
+ * Same rules as render_body(). */
 static bool
-read_and_render(struct builder *b, struct site_doc *doc)
+read_and_render(struct builder *b, struct site_doc *doc, struct buf *storage)
 {
 	if (doc->body_in_file && site_read_body(&b->site, doc) != 0)
 		return false;
-	return render_body(b, doc);
+	return render_body(b, doc, storage);
 }
 
 /* Render (again) one document, alone. */
 static void
 render_doc(struct builder *b, struct site_doc *doc)
 {
-	if (render_prepare(b, doc) && !read_and_render(b, doc))
+	if (render_prepare(b, doc) && !read_and_render(b, doc, NULL))
 		doc->usable = false;
 }
 
@@ -275,10 +277,76 @@ work_run(struct work *w)
 	workers_run(w->n, work_one, w, progress ? work_progress : NULL, w);
 }
 
+/* Keep only the excerpt of a written body (the feed needs no more),
+ * in memory of its own; the body's storage goes back to storage. */
+static void
+keep_excerpt(struct site_doc *doc, struct buf *storage)
+{
+	struct buf keep = BUF_INIT;
+
+	if (doc->res.excerpt_len > 0)
+		buf_append(&keep, doc->res.gemtext.data, doc->res.excerpt_len);
+	*storage = doc->res.gemtext;
+	doc->res.gemtext = keep;
+}
+
+/*
+ * Write the head and body of a rendered document's page now, in the
+ * worker that rendered it, and its footer (series, which every post's
+ * rendering settles) when the pages are made (page_one()): ten thousand
+ * posts' bodies (200 MB) are then never all in memory, and each is
+ * rendered into memory that the thread's previous one used (storage).
+ * Only for a page the generation being written did not have: one it had
+ * may be fresh, which its key, known with the footer, tells.
+ */
+static void
+start_page(struct builder *b, struct site_doc *doc, struct buf *storage)
+{
+	struct buf head = BUF_INIT;
+	struct iovec page[PAGE_PIECES];
+	size_t n = page_start(&b->site, doc, &head, page);
+	char err[512];
+
+	doc->page_scan = (struct link_scan)LINK_SCAN_INIT;
+	if (outtree_start(&b->out, doc->file, page, n, err, sizeof(err)) == 0) {
+		linkcheck_scanv(&b->site, doc, doc->file, &doc->page_scan, page,
+		    n, &doc->links, &doc->nlinks);
+		/* Its source lines are for the links of its body; the
+		 * footer's lead to pages of this build (series neighbours,
+		 * tags, categories, home), never dead. Ten thousand posts'
+		 * origins are 45 MB. */
+		site_doc_forget_origins(doc);
+		doc->page_begun = true;
+		keep_excerpt(doc, storage);
+	} else {
+		/* written whole by page_one(), which reports the error
+		 * again if it stays: the body needs memory of its own */
+		struct buf own = BUF_INIT;
+		buf_append(&own, doc->res.gemtext.data, doc->res.gemtext.len);
+		*storage = doc->res.gemtext;
+		doc->res.gemtext = own;
+	}
+	buf_free(&head);
+}
+
 static void
 render_one(struct work *w, size_t i)
 {
-	w->failed[i] = !read_and_render(w->b, w->docs[i]);
+	struct builder *b = w->b;
+	struct site_doc *doc = w->docs[i];
+	bool early = !b->out.dry && !outtree_had(&b->out, doc->file);
+	struct buf *storage = early ? workers_out_scratch() : NULL;
+
+	w->failed[i] = !read_and_render(b, doc, storage);
+	if (storage == NULL)
+		return;
+	if (!w->failed[i]) {
+		start_page(b, doc, storage);
+	} else if (storage->data == NULL) {
+		/* taken by render_post(): it goes back */
+		*storage = doc->res.gemtext;
+		doc->res.gemtext = (struct buf)BUF_INIT;
+	}
 }
 
 static void
@@ -395,15 +463,28 @@ page_one(struct work *w, size_t i)
 	}
 	doc = w->docs[--i];
 
-	/* frame and body written as they are: no copy into one buffer */
-	n = page_pieces(&b->site, doc, &head, &foot, page);
-	forget_links(doc);
-	linkcheck_collectv(
-	    &b->site, doc, doc->file, page, n, &doc->links, &doc->nlinks);
-	if (outtree_writev(&b->out, doc->file, doc->page_key, page, n, err,
-		sizeof(err)) != 0)
-		w->errs[i] = xstrdup(err);
-	drop_body(doc);
+	if (doc->page_begun) { /* start_page(): the footer is what is left */
+		page_foot(&b->site, doc, &foot);
+		page[0] = (struct iovec){foot.data, foot.len};
+		linkcheck_scanv(&b->site, doc, doc->file, &doc->page_scan, page,
+		    1, &doc->links, &doc->nlinks);
+		if (outtree_finish(&b->out, doc->file, doc->page_key, page, 1,
+			err, sizeof(err)) != 0)
+			w->errs[i] = xstrdup(err);
+		doc->page_begun = false;
+	} else {
+		/* frame and body written as they are: no copy into one
+		 * buffer */
+		n = page_pieces(&b->site, doc, &head, &foot, page);
+		forget_links(doc);
+		linkcheck_collectv(&b->site, doc, doc->file, page, n,
+		    &doc->links, &doc->nlinks);
+		site_doc_forget_origins(doc);
+		if (outtree_writev(&b->out, doc->file, doc->page_key, page, n,
+			err, sizeof(err)) != 0)
+			w->errs[i] = xstrdup(err);
+		drop_body(doc);
+	}
 	buf_free(&head);
 	buf_free(&foot);
 	/* Its cache record is final now: made here, in parallel, rather

@@ -158,17 +158,11 @@ target_end(const char *p, const char *eol)
 	return tab != NULL ? tab : eol;
 }
 
-/* Where a scan of a page stands between its pieces. */
-struct scan {
-	int line;
-	bool pre;
-};
-
 /* The link lines of text[0..len), a piece of a page that ends a line,
  * scanned from st and leaving st where the piece ends. */
 static void
 collect_piece(const struct site *s, const struct site_doc *doc,
-    const char *file, const char *text, size_t len, struct scan *st,
+    const char *file, const char *text, size_t len, struct link_scan *st,
     struct page_link **v, size_t *n)
 {
 	const char *p = text, *end = text + len, *eol, *t;
@@ -197,9 +191,19 @@ linkcheck_collect(const struct site *s, const struct site_doc *doc,
     const char *file, const char *text, size_t len, struct page_link **v,
     size_t *n)
 {
-	struct scan st = {1, false};
+	struct link_scan st = LINK_SCAN_INIT;
 
 	collect_piece(s, doc, file, text, len, &st, v, n);
+}
+
+void
+linkcheck_scanv(const struct site *s, const struct site_doc *doc,
+    const char *file, struct link_scan *st, const struct iovec *pieces,
+    size_t npieces, struct page_link **v, size_t *n)
+{
+	for (size_t i = 0; i < npieces; i++)
+		collect_piece(s, doc, file, pieces[i].iov_base,
+		    pieces[i].iov_len, st, v, n);
 }
 
 void
@@ -207,11 +211,9 @@ linkcheck_collectv(const struct site *s, const struct site_doc *doc,
     const char *file, const struct iovec *pieces, size_t npieces,
     struct page_link **v, size_t *n)
 {
-	struct scan st = {1, false};
+	struct link_scan st = LINK_SCAN_INIT;
 
-	for (size_t i = 0; i < npieces; i++)
-		collect_piece(s, doc, file, pieces[i].iov_base,
-		    pieces[i].iov_len, &st, v, n);
+	linkcheck_scanv(s, doc, file, &st, pieces, npieces, v, n);
 }
 
 static struct dead_link *

@@ -52,6 +52,11 @@ void linkcheck_collect(const struct site *s, const struct site_doc *doc,
 void linkcheck_collectv(const struct site *s, const struct site_doc *doc,
     const char *file, const struct iovec *pieces, size_t npieces,
     struct page_link **v, size_t *n);
+/* The same for a page given in several calls, st (LINK_SCAN_INIT at
+ * first) carried from one to the next. */
+void linkcheck_scanv(const struct site *s, const struct site_doc *doc,
+    const char *file, struct link_scan *st, const struct iovec *pieces,
+    size_t npieces, struct page_link **v, size_t *n);
 /* Check these links (of src) at the end. src and v are borrowed: they
  * must live until linkcheck_free(). */
 void linkcheck_add(

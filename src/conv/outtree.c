@@ -266,28 +266,19 @@ write_pieces(int fd, struct iovec *iov, size_t n)
 	return 0;
 }
 
-int
-outtree_writev(struct outtree *t, const char *rel, uint64_t key,
+/* Write the pieces to rel, opened with flags (O_TRUNC, or O_APPEND to
+ * add to it). 0, or -1 with err filled. */
+static int
+put_pieces(struct outtree *t, const char *rel, int flags,
     const struct iovec *pieces, size_t n, char *err, size_t errlen)
 {
 	struct iovec *iov;
 	char *full;
-	size_t i;
 	int fd, rc = 0;
 
-	if (t->dry)
-		return 0;
-	if (key == 0)
-		for (i = 0, key = HASH_SEED; i < n; i++)
-			key = hash_bytes(
-			    key, pieces[i].iov_base, pieces[i].iov_len);
-	if (outtree_fresh(t, rel, key))
-		return 0;
-	if (make_parent(t, rel, err, errlen) != 0)
-		return -1;
 	full = path_join(t->target, rel);
 	if ((fd = openat(t->dirfd, under(rel),
-		 O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644)) < 0) {
+		 O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644)) < 0) {
 		snprintf(err, errlen, "%s: %s", full, strerror(errno));
 		free(full);
 		return -1;
@@ -304,9 +295,61 @@ outtree_writev(struct outtree *t, const char *rel, uint64_t key,
 		rc = -1;
 	}
 	free(full);
-	if (rc == 0)
-		keep(t, rel, key, true);
 	return rc;
+}
+
+int
+outtree_writev(struct outtree *t, const char *rel, uint64_t key,
+    const struct iovec *pieces, size_t n, char *err, size_t errlen)
+{
+	size_t i;
+
+	if (t->dry)
+		return 0;
+	if (key == 0)
+		for (i = 0, key = HASH_SEED; i < n; i++)
+			key = hash_bytes(
+			    key, pieces[i].iov_base, pieces[i].iov_len);
+	if (outtree_fresh(t, rel, key))
+		return 0;
+	if (make_parent(t, rel, err, errlen) != 0 ||
+	    put_pieces(t, rel, O_TRUNC, pieces, n, err, errlen) != 0)
+		return -1;
+	keep(t, rel, key, true);
+	return 0;
+}
+
+bool
+outtree_had(const struct outtree *t, const char *rel)
+{
+	return strmap_has(&t->old, rel);
+}
+
+int
+outtree_start(struct outtree *t, const char *rel, const struct iovec *pieces,
+    size_t n, char *err, size_t errlen)
+{
+	if (t->dry)
+		return 0;
+	if (make_parent(t, rel, err, errlen) != 0 ||
+	    put_pieces(t, rel, O_TRUNC, pieces, n, err, errlen) != 0)
+		return -1;
+	pthread_mutex_lock(&t->lock);
+	strmap_put(&t->started, rel, box(1));
+	pthread_mutex_unlock(&t->lock);
+	return 0;
+}
+
+int
+outtree_finish(struct outtree *t, const char *rel, uint64_t key,
+    const struct iovec *pieces, size_t n, char *err, size_t errlen)
+{
+	if (t->dry)
+		return 0;
+	if (put_pieces(t, rel, O_APPEND, pieces, n, err, errlen) != 0)
+		return -1;
+	keep(t, rel, key, true);
+	return 0;
 }
 
 int
@@ -393,15 +436,15 @@ outtree_remove(const char *dir)
 	return nftw(dir, remove_entry, 32, FTW_DEPTH | FTW_PHYS);
 }
 
-/* Files of the target's last build that this one did not produce. */
+/* The files of map (rel -> anything) that this build did not produce. */
 static void
-remove_stale(struct outtree *t)
+remove_not_now(struct outtree *t, const struct strmap *map)
 {
 	char *full, *slash;
 	size_t i;
 
-	for (i = 0; i < t->old.cap; i++) {
-		const char *rel = t->old.slots[i].key;
+	for (i = 0; i < map->cap; i++) {
+		const char *rel = map->slots[i].key;
 		if (rel == NULL || strmap_has(&t->now, rel))
 			continue;
 		full = path_join(t->target, rel);
@@ -415,6 +458,15 @@ remove_stale(struct outtree *t)
 		}
 		free(full);
 	}
+}
+
+/* Files of the target's last build that this one did not produce, and
+ * files this one started and never finished. */
+static void
+remove_stale(struct outtree *t)
+{
+	remove_not_now(t, &t->old);
+	remove_not_now(t, &t->started);
 }
 
 /* key as 16 lowercase hex digits (what load_manifest() reads); by hand:
@@ -523,6 +575,7 @@ outtree_free(struct outtree *t)
 	strmap_free(&t->dirs);
 	strmap_free(&t->old);
 	strmap_free(&t->now);
+	strmap_free(&t->started);
 	pthread_mutex_destroy(&t->lock);
 	memset(t, 0, sizeof(*t));
 	t->lockfd = -1;

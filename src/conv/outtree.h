@@ -37,9 +37,11 @@ struct outtree {
 	struct strmap dirs; /* folders already made, relative */
 	struct strmap old; /* manifest of target: rel -> key (boxed) */
 	struct strmap now; /* files of this build: rel -> key (boxed) */
+	struct strmap started; /* files begun by outtree_start() */
 	size_t written; /* files actually written or copied */
-	pthread_mutex_t lock; /* dirs, now, written: outtree_write() and
-				 outtree_fresh() may run in several threads */
+	pthread_mutex_t
+	    lock; /* dirs, now, started, written: outtree_write() and
+		     outtree_fresh() may run in several threads */
 };
 
 /* 0, or -1 with err filled (another build running, no permission...). */
@@ -59,6 +61,22 @@ int outtree_write(struct outtree *t, const char *rel, uint64_t key,
  * may get another key: at worst they are written again). */
 int outtree_writev(struct outtree *t, const char *rel, uint64_t key,
     const struct iovec *pieces, size_t n, char *err, size_t errlen);
+/*
+ * A file written in two steps, for a page whose end is known only late:
+ * outtree_start() writes its beginning (making its folders) and
+ * outtree_finish() appends the rest and records rel with key as a file of
+ * this build (until then it is not one: one never finished is removed by
+ * outtree_commit()). Unlike outtree_writev(), the file
+ * is written even when fresh: meant for files the target did not have
+ * (!outtree_had()). Thread-safe as outtree_write(). 0 or -1 with err.
+ */
+int outtree_start(struct outtree *t, const char *rel,
+    const struct iovec *pieces, size_t n, char *err, size_t errlen);
+int outtree_finish(struct outtree *t, const char *rel, uint64_t key,
+    const struct iovec *pieces, size_t n, char *err, size_t errlen);
+/* True when the target generation's last build had rel (so a write of it
+ * may turn out to be unneeded: outtree_fresh()). */
+bool outtree_had(const struct outtree *t, const char *rel);
 /* Copy the file src to rel unless fresh with key. 0 or -1 with err. */
 int outtree_copy(struct outtree *t, const char *rel, uint64_t key,
     const char *src, char *err, size_t errlen);

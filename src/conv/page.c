@@ -132,22 +132,31 @@ date_line(const struct site_doc *doc, const struct labels *l, struct buf *out)
 	buf_putc(out, '\n');
 }
 
-void
-page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
-    struct buf *out)
+static const struct labels *
+doc_labels(const struct site *s, const struct site_doc *doc)
 {
-	const struct labels *l =
-	    labels_for(doc->meta.lang ? doc->meta.lang : s->cfg->lang);
+	return labels_for(doc->meta.lang ? doc->meta.lang : s->cfg->lang);
+}
+
+void
+page_head(const struct site *s, const struct site_doc *doc, struct buf *head)
+{
+	buf_puts(head, "# ");
+	buf_puts(head, doc->meta.title);
+	buf_putc(head, '\n');
+	if (doc->kind == DOC_POST)
+		date_line(doc, doc_labels(s, doc), head);
+	buf_putc(head, '\n');
+}
+
+void
+page_foot(const struct site *s, const struct site_doc *doc, struct buf *out)
+{
+	const struct labels *l = doc_labels(s, doc);
 	const struct post_meta *m = &doc->meta;
 	struct buf path = BUF_INIT, label = BUF_INIT;
 	size_t i;
 
-	buf_puts(head, "# ");
-	buf_puts(head, m->title);
-	buf_putc(head, '\n');
-	if (doc->kind == DOC_POST)
-		date_line(doc, l, head);
-	buf_putc(head, '\n');
 	buf_putc(out, '\n');
 	if (doc->prev != NULL || doc->next != NULL) {
 		buf_puts(out, "## ");
@@ -201,19 +210,29 @@ page_frame(const struct site *s, const struct site_doc *doc, struct buf *head,
 }
 
 size_t
-page_pieces(const struct site *s, const struct site_doc *doc, struct buf *head,
-    struct buf *foot, struct iovec *v)
+page_start(const struct site *s, const struct site_doc *doc, struct buf *head,
+    struct iovec *v)
 {
 	const struct buf *body = &doc->res.gemtext;
 	size_t n = 0;
 
-	page_frame(s, doc, head, foot);
+	page_head(s, doc, head);
 	v[n++] = (struct iovec){head->data, head->len};
 	if (body->len > 0) {
 		v[n++] = (struct iovec){body->data, body->len};
 		if (body->data[body->len - 1] != '\n')
 			v[n++] = (struct iovec){(void *)(uintptr_t) "\n", 1};
 	}
+	return n;
+}
+
+size_t
+page_pieces(const struct site *s, const struct site_doc *doc, struct buf *head,
+    struct buf *foot, struct iovec *v)
+{
+	size_t n = page_start(s, doc, head, v);
+
+	page_foot(s, doc, foot);
 	v[n++] = (struct iovec){foot->data, foot->len};
 	return n;
 }

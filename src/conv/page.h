@@ -31,14 +31,21 @@ void page_category_path(
     struct buf *out, const struct category_path *c, size_t depth);
 
 /* The frame of a document's page: what comes before its body (title and
- * date line) and after it (series, tags, categories, home, original). */
-void page_frame(const struct site *s, const struct site_doc *doc,
-    struct buf *head, struct buf *foot);
+ * date line: the document's own) and after it (series, tags, categories,
+ * home, original: the series is known only once every post is rendered). */
+void page_head(
+    const struct site *s, const struct site_doc *doc, struct buf *head);
+void page_foot(
+    const struct site *s, const struct site_doc *doc, struct buf *foot);
 
 /* The whole page of a rendered document as pieces to write in order
  * (at most PAGE_PIECES, each ending with a newline): the frame, made in
  * head and foot, and the body, borrowed from doc. Returns their number. */
 #define PAGE_PIECES 4
+/* The same without the footer: the head and the body (at most
+ * PAGE_PIECES - 1), for a page whose footer is written later. */
+size_t page_start(const struct site *s, const struct site_doc *doc,
+    struct buf *head, struct iovec *v);
 size_t page_pieces(const struct site *s, const struct site_doc *doc,
     struct buf *head, struct buf *foot, struct iovec *v);
 

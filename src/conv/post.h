@@ -93,6 +93,10 @@ struct render_opts {
 	const char *lang; /* of the words the renderer adds (labels_for()) */
 	int first_line; /* file line of the body's first line */
 	struct render_links links;
+	/* A buffer whose storage res->gemtext takes (emptied first; the
+	 * buffer is left empty), so that the body goes into memory a
+	 * previous one used; NULL: res->gemtext allocates its own. */
+	struct buf *storage;
 };
 
 /* A list item that links inside the blog: the series navigation. */

@@ -335,6 +335,11 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	bool has_tags;
 
 	memset(res, 0, sizeof(*res));
+	if (opts->storage != NULL) {
+		res->gemtext = *opts->storage;
+		*opts->storage = (struct buf)BUF_INIT;
+		buf_reset(&res->gemtext);
+	}
 	if (len > RENDER_MAX_BYTES) {
 		diag_add(d, first, true,
 		    "the post is %zu bytes; posts larger than %u MiB are "

@@ -801,9 +801,7 @@ doc_free(struct site_doc *doc)
 		free(doc->assets[i].rel);
 	}
 	free(doc->assets);
-	for (i = 0; i < doc->norigins; i++)
-		free(doc->origins[i].target);
-	free(doc->origins);
+	site_doc_forget_origins(doc);
 	for (i = 0; !doc->links_borrowed && i < doc->nlinks; i++) {
 		free(doc->links[i].target);
 		free(doc->links[i].path);
@@ -916,6 +914,16 @@ bool
 site_doc_live(const struct site_doc *doc)
 {
 	return doc->usable && doc->meta.published && doc->url != NULL;
+}
+
+void
+site_doc_forget_origins(struct site_doc *doc)
+{
+	for (size_t i = 0; i < doc->norigins; i++)
+		free(doc->origins[i].target);
+	free(doc->origins);
+	doc->origins = NULL;
+	doc->norigins = doc->origins_cap = 0;
 }
 
 void

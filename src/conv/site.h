@@ -58,6 +58,17 @@ struct page_link {
 		     its problem was already reported */
 };
 
+/* Where the collection of a page's links (linkcheck) stands between the
+ * pieces of the page: its line, and whether in a preformatted block. */
+struct link_scan {
+	int line;
+	bool pre;
+};
+#define LINK_SCAN_INIT                                                         \
+	{                                                                      \
+		1, false                                                       \
+	}
+
 /* Where a link of a generated page came from, for dead-link reports. */
 struct link_origin {
 	char *target; /* as written in the gemtext */
@@ -124,6 +135,11 @@ struct site_doc {
 	size_t nlinks;
 	bool links_borrowed; /* their strings are borrowed (as meta.borrowed),
 				the array owned */
+	/* Its page's head and body are in its file already, the footer to
+	 * be appended (build.c); page_scan: where its links' collection
+	 * stands. */
+	bool page_begun;
+	struct link_scan page_scan;
 	struct buf cache_rec; /* its cache record when made with its page
 				 (in parallel), else empty */
 };
@@ -214,5 +230,7 @@ bool site_doc_live(const struct site_doc *doc);
 
 /* Record that the page of doc links to target from its source line. */
 void site_doc_origin(struct site_doc *doc, const char *target, int line);
+/* Forget them, once the page's links are collected (linkcheck). */
+void site_doc_forget_origins(struct site_doc *doc);
 
 #endif

@@ -27,8 +27,9 @@ struct workers {
  */
 #define WORKERS_RUN 32
 
-/* The running thread's workers_scratch(), while it works. */
-static _Thread_local struct buf *scratch;
+/* The running thread's workers_scratch() and workers_out_scratch(),
+ * while it works. */
+static _Thread_local struct buf *scratch, *out_scratch;
 
 struct buf *
 workers_scratch(void)
@@ -36,13 +37,21 @@ workers_scratch(void)
 	return scratch;
 }
 
+struct buf *
+workers_out_scratch(void)
+{
+	return out_scratch;
+}
+
 static void
 work_some(struct workers *w, bool caller)
 {
-	struct buf mine = BUF_INIT, *outer = scratch;
+	struct buf mine = BUF_INIT, mine_out = BUF_INIT, *outer = scratch,
+		   *outer_out = out_scratch;
 	size_t i, end;
 
 	scratch = &mine;
+	out_scratch = &mine_out;
 	while ((i = atomic_fetch_add(&w->next, WORKERS_RUN)) < w->n) {
 		end = i + WORKERS_RUN < w->n ? i + WORKERS_RUN : w->n;
 		if (caller && w->progress && i % 256 == 0)
@@ -51,7 +60,9 @@ work_some(struct workers *w, bool caller)
 			w->one(w->ctx, i);
 	}
 	scratch = outer;
+	out_scratch = outer_out;
 	buf_free(&mine);
+	buf_free(&mine_out);
 }
 
 static void *

@@ -35,5 +35,8 @@ void workers_run(size_t n, workers_fn one, void *ctx,
  * Outside of workers_run(): NULL.
  */
 struct buf *workers_scratch(void);
+/* A second such buffer, for what an item makes (the first holding what
+ * it reads). */
+struct buf *workers_out_scratch(void);
 
 #endif

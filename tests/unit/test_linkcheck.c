@@ -91,8 +91,9 @@ test_collect_pieces(void **state)
 	struct buf whole = BUF_INIT;
 	struct site_config cfg;
 	struct site s;
-	struct page_link *a = NULL, *b = NULL;
-	size_t na = 0, nb = 0;
+	struct page_link *a = NULL, *b = NULL, *c = NULL;
+	size_t na = 0, nb = 0, nc = 0;
+	struct link_scan st = LINK_SCAN_INIT;
 
 	(void)state;
 	memset(&cfg, 0, sizeof(cfg));
@@ -106,18 +107,28 @@ test_collect_pieces(void **state)
 	}
 	linkcheck_collect(&s, NULL, "x.gmi", whole.data, whole.len, &a, &na);
 	linkcheck_collectv(&s, NULL, "x.gmi", v, 5, &b, &nb);
+	/* in two calls, the scan carried from one to the other (cut where
+	 * a preformatted block is open) */
+	linkcheck_scanv(&s, NULL, "x.gmi", &st, v, 2, &c, &nc);
+	assert_true(st.pre);
+	assert_int_equal(nc, 0);
+	linkcheck_scanv(&s, NULL, "x.gmi", &st, v + 2, 3, &c, &nc);
 	assert_int_equal(na, 2);
 	assert_int_equal(nb, na);
+	assert_int_equal(nc, na);
 	for (size_t i = 0; i < na; i++) {
 		assert_string_equal(a[i].target, b[i].target);
 		assert_string_equal(a[i].path, b[i].path);
 		assert_int_equal(a[i].line, b[i].line);
+		assert_string_equal(a[i].target, c[i].target);
+		assert_int_equal(a[i].line, c[i].line);
 	}
 	assert_string_equal(b[0].target, "/b/");
 	assert_int_equal(b[0].line, 6);
 	assert_int_equal(b[1].line, 8);
 	page_links_free(a, na);
 	page_links_free(b, nb);
+	page_links_free(c, nc);
 	buf_free(&whole);
 }
 

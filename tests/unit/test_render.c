@@ -408,10 +408,53 @@ test_deep_nesting(void **state)
 	free(md);
 }
 
+/* A body rendered into a given buffer's storage: the same gemtext, in
+ * that memory when it is large enough, the buffer left empty; an earlier
+ * body's bytes do not show through. */
+static void
+test_storage_reused(void **state)
+{
+	static const char md[] = "# Title\n\nsome text\n\n* a\n* b\n";
+	struct buf storage = BUF_INIT;
+	struct render_opts o;
+	struct render_result res;
+	struct diag_list d = {0};
+	struct run plain;
+	char *mem;
+
+	(void)state;
+	render(&plain, md, false);
+	buf_puts(&storage,
+	    "an older body, longer than this one's gemtext, "
+	    "which must not show through at all\n");
+	buf_reserve(&storage, 4096);
+	mem = storage.data;
+	memset(&o, 0, sizeof(o));
+	o.asset_stem = "my-post";
+	o.expand_tags = true;
+	o.first_line = 5;
+	o.links.asset = cb_asset;
+	o.links.link = cb_link;
+	o.links.post = cb_post;
+	o.links.ctx = &plain.seen;
+	o.storage = &storage;
+	assert_int_equal(render_post(md, strlen(md), &o, &res, &d), 0);
+	assert_ptr_equal(res.gemtext.data, mem);
+	assert_null(storage.data);
+	assert_int_equal(storage.len, 0);
+	assert_int_equal(res.gemtext.len, plain.res.gemtext.len);
+	assert_memory_equal(
+	    res.gemtext.data, plain.res.gemtext.data, res.gemtext.len);
+	render_result_free(&res);
+	diag_free(&d);
+	done(&plain);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_storage_reused),
 	    cmocka_unit_test(test_lines_kept_or_joined),
 	    cmocka_unit_test(test_images),
 	    cmocka_unit_test(test_inline_links),

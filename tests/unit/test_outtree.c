@@ -1,0 +1,174 @@
+#include <setjmp.h>
+#include <stdarg.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <cmocka.h>
+
+#include "buf.h"
+#include "outtree.h"
+#include "path.h"
+
+struct tmp {
+	char dir[64];
+	char *capsule; /* dir/public */
+};
+
+static void
+tmp_make(struct tmp *t)
+{
+	strcpy(t->dir, "/tmp/canyon-outtree.XXXXXX");
+	assert_non_null(mkdtemp(t->dir));
+	t->capsule = path_join(t->dir, "public");
+}
+
+static void
+tmp_remove(struct tmp *t)
+{
+	assert_int_equal(outtree_remove(t->dir), 0);
+	free(t->capsule);
+}
+
+/* The text of the capsule's file rel, or NULL. */
+static char *
+capsule_file(const struct tmp *t, const char *rel)
+{
+	char *p = path_join(t->capsule, rel), *text;
+	size_t len;
+
+	text = path_read_file(p, 1 << 20, &len);
+	free(p);
+	return text;
+}
+
+static struct iovec
+piece(const char *s)
+{
+	return (struct iovec){(void *)(uintptr_t)s, strlen(s)};
+}
+
+/* A file written in two steps holds both, in order; it is a file of the
+ * build (in the capsule, kept fresh by the next build of that
+ * generation) only once finished; one never finished is not published. */
+static void
+test_start_then_finish(void **state)
+{
+	struct tmp t;
+	struct outtree o;
+	struct iovec head[2] = {piece("# title\n\n"), piece("body\n")};
+	struct iovec foot = piece("=> / home\n");
+	char err[256], *text;
+
+	(void)state;
+	tmp_make(&t);
+	assert_int_equal(
+	    outtree_open(&o, t.capsule, false, err, sizeof(err)), 0);
+	assert_false(outtree_had(&o, "2021/12/31/a/index.gmi"));
+	assert_int_equal(outtree_start(&o, "2021/12/31/a/index.gmi", head, 2,
+			     err, sizeof(err)),
+	    0);
+	assert_int_equal(outtree_start(&o, "2021/12/31/b/index.gmi", head, 1,
+			     err, sizeof(err)),
+	    0);
+	assert_int_equal(outtree_finish(&o, "2021/12/31/a/index.gmi", 42, &foot,
+			     1, err, sizeof(err)),
+	    0);
+	assert_int_equal(o.written, 1);
+	assert_int_equal(outtree_commit(&o, err, sizeof(err)), 0);
+	outtree_free(&o);
+	text = capsule_file(&t, "2021/12/31/a/index.gmi");
+	assert_non_null(text);
+	assert_string_equal(text, "# title\n\nbody\n=> / home\n");
+	free(text);
+	assert_null(capsule_file(&t, "2021/12/31/b/index.gmi"));
+
+	/* the other generation, then this one again: it had the finished
+	 * file (fresh with its key), not the unfinished one */
+	assert_int_equal(
+	    outtree_open(&o, t.capsule, false, err, sizeof(err)), 0);
+	assert_false(outtree_had(&o, "2021/12/31/a/index.gmi"));
+	assert_int_equal(outtree_commit(&o, err, sizeof(err)), 0);
+	outtree_free(&o);
+	assert_int_equal(
+	    outtree_open(&o, t.capsule, false, err, sizeof(err)), 0);
+	assert_true(outtree_had(&o, "2021/12/31/a/index.gmi"));
+	assert_false(outtree_had(&o, "2021/12/31/b/index.gmi"));
+	assert_true(outtree_fresh(&o, "2021/12/31/a/index.gmi", 42));
+	assert_int_equal(outtree_commit(&o, err, sizeof(err)), 0);
+	outtree_free(&o);
+	tmp_remove(&t);
+}
+
+/* Started again, a file is written afresh, not appended to; a failure
+ * is reported with the file's path. */
+static void
+test_start_truncates_and_errors(void **state)
+{
+	struct tmp t;
+	struct outtree o;
+	struct iovec one = piece("first version, longer\n"),
+		     two = piece("second\n"), end = piece("end\n");
+	char err[256], *text;
+
+	(void)state;
+	tmp_make(&t);
+	assert_int_equal(
+	    outtree_open(&o, t.capsule, false, err, sizeof(err)), 0);
+	assert_int_equal(
+	    outtree_start(&o, "p/index.gmi", &one, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+	    outtree_start(&o, "p/index.gmi", &two, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+	    outtree_finish(&o, "p/index.gmi", 7, &end, 1, err, sizeof(err)), 0);
+	/* a folder where the file should be */
+	assert_int_equal(
+	    outtree_start(&o, "q/index.gmi", &one, 1, err, sizeof(err)), 0);
+	assert_int_equal(outtree_start(&o, "q", &one, 1, err, sizeof(err)), -1);
+	assert_non_null(strstr(err, "/q: "));
+	assert_int_equal(outtree_commit(&o, err, sizeof(err)), 0);
+	outtree_free(&o);
+	text = capsule_file(&t, "p/index.gmi");
+	assert_non_null(text);
+	assert_string_equal(text, "second\nend\n");
+	free(text);
+	tmp_remove(&t);
+}
+
+/* A dry tree (canyon check) writes nothing. */
+static void
+test_dry_writes_nothing(void **state)
+{
+	struct tmp t;
+	struct outtree o;
+	struct iovec one = piece("x\n");
+	char err[256];
+	struct stat st;
+
+	(void)state;
+	tmp_make(&t);
+	assert_int_equal(
+	    outtree_open(&o, t.capsule, true, err, sizeof(err)), 0);
+	assert_int_equal(
+	    outtree_start(&o, "p/index.gmi", &one, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+	    outtree_finish(&o, "p/index.gmi", 7, &one, 1, err, sizeof(err)), 0);
+	assert_int_equal(o.written, 0);
+	outtree_free(&o);
+	assert_int_equal(lstat(t.capsule, &st), -1);
+	tmp_remove(&t);
+}
+
+int
+main(void)
+{
+	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_start_then_finish),
+	    cmocka_unit_test(test_start_truncates_and_errors),
+	    cmocka_unit_test(test_dry_writes_nothing),
+	};
+
+	return cmocka_run_group_tests(tests, NULL, NULL);
+}
