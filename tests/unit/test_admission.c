@@ -33,6 +33,16 @@ start(struct limits_conf *c, struct limits_worker *w)
 	return l;
 }
 
+/* The end of a test: no connection of worker w is left open; w's state
+ * and l freed. */
+static void
+finish(struct limits *l, struct limits_worker *w)
+{
+	assert_int_equal(ratelimit_conns(w->rl), 0u);
+	limits_worker_free(w);
+	limits_free(l);
+}
+
 /* limits_conn_open() for an IPv4 client at time now. */
 static int
 open_from(struct limits *l, struct limits_worker *w,
@@ -353,9 +363,7 @@ test_suspect(void **state)
 	assert_int_equal(open_from(l, &s, &other, 0.01, &o), 0);
 	assert_true(o.suspect);
 	limits_conn_close(l, &s, &o, 0.01);
-	assert_int_equal(ratelimit_conns(s.rl), 0u);
-	limits_worker_free(&s);
-	limits_free(l);
+	finish(l, &s);
 }
 
 /* A client's connections beyond its first open one wait their turn,
@@ -388,9 +396,7 @@ test_parallel(void **state)
 	assert_int_equal(open_from(l, &s, &crawler, 0, &t[0]), 0);
 	assert_false(t[0].suspect);
 	limits_conn_close(l, &s, &t[0], 0);
-	assert_int_equal(ratelimit_conns(s.rl), 0u);
-	limits_worker_free(&s);
-	limits_free(l);
+	finish(l, &s);
 }
 
 /* An address at its connection cap that keeps connecting while the loop
@@ -425,9 +431,7 @@ test_cap_held(void **state)
 	assert_float_equal(held[0].until, 5, 1e-9);
 	assert_int_equal(s.stats.closed[PRIO_COUNT], 2ul);
 	limits_conn_close(l, &s, &t, 1);
-	assert_int_equal(ratelimit_conns(s.rl), 0u);
-	limits_worker_free(&s);
-	limits_free(l);
+	finish(l, &s);
 }
 
 /* A connection accepted before anything was known of its address waits
@@ -473,9 +477,7 @@ test_turn(void **state)
 	assert_int_equal(s.stats.lost[PRIO_HEAVY], 0ul);
 	assert_true(limits_held_update(&s, 1.05, &held, &n));
 	assert_int_equal(n, 1);
-	assert_int_equal(ratelimit_conns(s.rl), 0u);
-	limits_worker_free(&s);
-	limits_free(l);
+	finish(l, &s);
 }
 
 /* Who may take the slot of a connection waiting for its handshake when
@@ -731,9 +733,7 @@ test_told(void **state)
 	assert_int_equal(admit(l, &s, &t, "/", 10, 3.3, &retry), LIMITS_ADMIT);
 	limits_done(&s, &t, true, 3.3);
 	limits_conn_close(l, &s, &t, 3.3);
-	assert_int_equal(ratelimit_conns(s.rl), 0u);
-	limits_worker_free(&s);
-	limits_free(l);
+	finish(l, &s);
 }
 
 /* A queued connection whose client has gone is counted as such when
@@ -762,9 +762,7 @@ test_gone(void **state)
 	assert_non_null(strstr(line,
 	    "; 1 queued closed at their turn, the client gone; overloaded 1 "
 	    "times"));
-	assert_int_equal(ratelimit_conns(s.rl), 0u);
-	limits_worker_free(&s);
-	limits_free(l);
+	finish(l, &s);
 }
 
 int
