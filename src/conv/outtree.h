@@ -39,9 +39,9 @@ struct outtree {
 	struct strmap now; /* files of this build: rel -> key (boxed) */
 	struct strmap started; /* files begun by outtree_start() */
 	size_t written; /* files actually written or copied */
-	pthread_mutex_t
-	    lock; /* dirs, now, started, written: outtree_write() and
-		     outtree_fresh() may run in several threads */
+	/* guards dirs, now, started, written: outtree_write() and
+	 * outtree_fresh() may run in several threads */
+	pthread_mutex_t lock;
 };
 
 /* 0, or -1 with err filled (another build running, no permission...). */
