@@ -277,6 +277,15 @@ work_run(struct work *w)
 	workers_run(w->n, work_one, w, progress ? work_progress : NULL, w);
 }
 
+/* The rendered body's memory goes back to the thread's storage, and the
+ * document keeps instead what is left of its gemtext (keep). */
+static void
+give_back(struct site_doc *doc, struct buf *storage, struct buf keep)
+{
+	*storage = doc->res.gemtext;
+	doc->res.gemtext = keep;
+}
+
 /* Keep only the excerpt of a written body (the feed needs no more),
  * in memory of its own; the body's storage goes back to storage. */
 static void
@@ -286,8 +295,7 @@ keep_excerpt(struct site_doc *doc, struct buf *storage)
 
 	if (doc->res.excerpt_len > 0)
 		buf_append(&keep, doc->res.gemtext.data, doc->res.excerpt_len);
-	*storage = doc->res.gemtext;
-	doc->res.gemtext = keep;
+	give_back(doc, storage, keep);
 }
 
 /*
@@ -323,8 +331,7 @@ start_page(struct builder *b, struct site_doc *doc, struct buf *storage)
 		 * again if it stays: the body needs memory of its own */
 		struct buf own = BUF_INIT;
 		buf_append(&own, doc->res.gemtext.data, doc->res.gemtext.len);
-		*storage = doc->res.gemtext;
-		doc->res.gemtext = own;
+		give_back(doc, storage, own);
 	}
 	buf_free(&head);
 }
@@ -344,8 +351,7 @@ render_one(struct work *w, size_t i)
 		start_page(b, doc, storage);
 	} else if (storage->data == NULL) {
 		/* taken by render_post(): it goes back */
-		*storage = doc->res.gemtext;
-		doc->res.gemtext = (struct buf)BUF_INIT;
+		give_back(doc, storage, (struct buf)BUF_INIT);
 	}
 }
 

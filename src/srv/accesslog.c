@@ -38,6 +38,16 @@ decimal(char *end, unsigned long long v)
 	return end;
 }
 
+/* v in decimal at the end of b. */
+static void
+put_decimal(struct buf *b, unsigned long long v)
+{
+	char digits[20], *end = digits + sizeof(digits);
+	char *p = decimal(end, v);
+
+	buf_append(b, p, (size_t)(end - p));
+}
+
 /* Dotted decimal, as inet_ntop() writes it, which costs about as much
  * as the rest of a log line: out holds INET_ADDRSTRLEN bytes. */
 static void
@@ -67,14 +77,11 @@ put_numbers(struct buf *b, const char *status_sep, int status,
 	    ms > 0 ? (unsigned long long)(ms * 1e3 + 0.5) : 0;
 
 	buf_puts(b, status_sep);
-	p = decimal(end, status >= 0 ? (unsigned)status : 0);
-	buf_append(b, p, (size_t)(end - p));
+	put_decimal(b, status >= 0 ? (unsigned)status : 0);
 	buf_puts(b, bytes_sep);
-	p = decimal(end, bytes);
-	buf_append(b, p, (size_t)(end - p));
+	put_decimal(b, bytes);
 	buf_puts(b, ms_sep);
-	p = decimal(end, us / 1000);
-	buf_append(b, p, (size_t)(end - p));
+	put_decimal(b, us / 1000);
 	p = decimal(end, us % 1000 + 1000); /* "1nnn": the leading zeros */
 	*p = '.';
 	buf_append(b, p, (size_t)(end - p));
