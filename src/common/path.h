@@ -33,9 +33,10 @@ int path_mkdirs(const char *dir, unsigned mode);
  * NUL-terminated. Returns NULL with errno set (EFBIG when larger than max). */
 char *path_read_file(const char *file, size_t max, size_t *len);
 /* Read all of fd (at most max bytes) into b, emptied first; size is the
- * file's size when known (a hint, else 0). b stays NUL-terminated and
- * owned by the caller. Returns 0, or -1 with errno set (EFBIG when larger
- * than max). */
+ * file's size when known (from fstat(), else 0): reading stops there, so
+ * a file that grew since reads as it was then, and one that shrank is
+ * read to its end. b stays NUL-terminated and owned by the caller.
+ * Returns 0, or -1 with errno set (EFBIG when larger than max). */
 int path_read_fd(int fd, size_t max, size_t size, struct buf *b);
 
 #endif

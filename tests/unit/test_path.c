@@ -161,6 +161,18 @@ test_read_fd_reuses_buffer(void **state)
 	assert_int_equal(path_read_fd(fd, 4, 5, &b), -1);
 	assert_int_equal(errno, EFBIG);
 	close(fd);
+	/* the size taken before the file grew: the file as it was then */
+	assert_true((fd = open(p, O_RDONLY)) != -1);
+	assert_int_equal(path_read_fd(fd, 1024, 3, &b), 0);
+	close(fd);
+	assert_int_equal(b.len, 3);
+	assert_string_equal(b.data, "# h");
+	/* before it shrank: read to its end */
+	assert_true((fd = open(p, O_RDONLY)) != -1);
+	assert_int_equal(path_read_fd(fd, 1024, 9, &b), 0);
+	close(fd);
+	assert_int_equal(b.len, 5);
+	assert_string_equal(b.data, "# hi\n");
 	buf_free(&b);
 	free(p);
 }
