@@ -8,6 +8,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/file.h>
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/uio.h>
 #include <unistd.h>
@@ -71,6 +72,19 @@ load_manifest(struct outtree *t)
 	free(text);
 }
 
+/* Files begun by outtree_start() that may stay open: half of those the
+ * process may open (it opens others meanwhile: the posts it reads, the
+ * assets it copies, the cache). */
+static size_t
+started_max(void)
+{
+	struct rlimit rl;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) != 0 || rl.rlim_cur == RLIM_INFINITY)
+		return 0;
+	return (size_t)rl.rlim_cur / 2;
+}
+
 int
 outtree_open(
     struct outtree *t, const char *final, bool dry, char *err, size_t errlen)
@@ -86,6 +100,7 @@ outtree_open(
 	t->dirfd = -1;
 	pthread_mutex_init(&t->lock, NULL);
 	t->dry = dry;
+	t->open_max = started_max();
 	k = strlen(final);
 	while (k > 1 && final[k - 1] == '/')
 		k--;
@@ -266,36 +281,58 @@ write_pieces(int fd, struct iovec *iov, size_t n)
 	return 0;
 }
 
+/* Write the pieces to the open file fd (rel's): closed after unless
+ * keep, and then only on an error. 0, or -1 with err filled. */
+static int
+put_pieces_fd(struct outtree *t, const char *rel, int fd, bool keep,
+    const struct iovec *pieces, size_t n, char *err, size_t errlen)
+{
+	struct iovec *iov;
+	int rc = 0;
+
+	iov = xcalloc(n + 1, sizeof(*iov));
+	memcpy(iov, pieces, n * sizeof(*iov));
+	if (write_pieces(fd, iov, n) != 0)
+		rc = -1;
+	free(iov);
+	if ((!keep || rc != 0) && close(fd) != 0 && rc == 0)
+		rc = -1;
+	if (rc != 0) {
+		char *full = path_join(t->target, rel);
+		snprintf(err, errlen, "%s: %s", full, strerror(errno));
+		free(full);
+	}
+	return rc;
+}
+
+/* Open rel with flags (O_TRUNC, or O_APPEND to add to it). The file, or
+ * -1 with err filled. */
+static int
+open_file(
+    struct outtree *t, const char *rel, int flags, char *err, size_t errlen)
+{
+	int fd = openat(
+	    t->dirfd, under(rel), O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644);
+
+	if (fd < 0) {
+		char *full = path_join(t->target, rel);
+		snprintf(err, errlen, "%s: %s", full, strerror(errno));
+		free(full);
+	}
+	return fd;
+}
+
 /* Write the pieces to rel, opened with flags (O_TRUNC, or O_APPEND to
  * add to it). 0, or -1 with err filled. */
 static int
 put_pieces(struct outtree *t, const char *rel, int flags,
     const struct iovec *pieces, size_t n, char *err, size_t errlen)
 {
-	struct iovec *iov;
-	char *full;
-	int fd, rc = 0;
+	int fd = open_file(t, rel, flags, err, errlen);
 
-	full = path_join(t->target, rel);
-	if ((fd = openat(t->dirfd, under(rel),
-		 O_WRONLY | O_CREAT | O_CLOEXEC | flags, 0644)) < 0) {
-		snprintf(err, errlen, "%s: %s", full, strerror(errno));
-		free(full);
+	if (fd < 0)
 		return -1;
-	}
-	iov = xcalloc(n + 1, sizeof(*iov));
-	memcpy(iov, pieces, n * sizeof(*iov));
-	if (write_pieces(fd, iov, n) != 0) {
-		snprintf(err, errlen, "%s: %s", full, strerror(errno));
-		rc = -1;
-	}
-	free(iov);
-	if (close(fd) != 0 && rc == 0) {
-		snprintf(err, errlen, "%s: %s", full, strerror(errno));
-		rc = -1;
-	}
-	free(full);
-	return rc;
+	return put_pieces_fd(t, rel, fd, false, pieces, n, err, errlen);
 }
 
 int
@@ -325,31 +362,84 @@ outtree_had(const struct outtree *t, const char *rel)
 	return strmap_has(&t->old, rel);
 }
 
+/* rel's file if outtree_start() left it open, else -1; it is no longer
+ * the tree's. Called with the lock held. */
+static int
+take_started(struct outtree *t, const char *rel)
+{
+	uint64_t v = unbox(strmap_get(&t->started, rel));
+
+	if (v < 2)
+		return -1;
+	strmap_put(&t->started, rel, box(1));
+	t->open_started--;
+	return (int)(v - 2);
+}
+
 int
 outtree_start(struct outtree *t, const char *rel, const struct iovec *pieces,
     size_t n, char *err, size_t errlen)
 {
+	bool keep_open;
+	int fd, old;
+
 	if (t->dry)
 		return 0;
 	if (make_parent(t, rel, err, errlen) != 0 ||
-	    put_pieces(t, rel, O_TRUNC, pieces, n, err, errlen) != 0)
+	    (fd = open_file(t, rel, O_TRUNC, err, errlen)) < 0)
 		return -1;
 	pthread_mutex_lock(&t->lock);
-	strmap_put(&t->started, rel, box(1));
+	old = take_started(t, rel); /* started again: written afresh */
+	if ((keep_open = t->open_started < t->open_max))
+		t->open_started++;
+	strmap_put(&t->started, rel, box(keep_open ? (uint64_t)fd + 2 : 1));
 	pthread_mutex_unlock(&t->lock);
-	return 0;
+	if (old >= 0)
+		close(old);
+	if (put_pieces_fd(t, rel, fd, keep_open, pieces, n, err, errlen) == 0)
+		return 0;
+	if (keep_open) { /* closed by put_pieces_fd() */
+		pthread_mutex_lock(&t->lock);
+		take_started(t, rel);
+		pthread_mutex_unlock(&t->lock);
+	}
+	return -1;
 }
 
 int
 outtree_finish(struct outtree *t, const char *rel, uint64_t key,
     const struct iovec *pieces, size_t n, char *err, size_t errlen)
 {
+	int fd;
+
 	if (t->dry)
 		return 0;
-	if (put_pieces(t, rel, O_APPEND, pieces, n, err, errlen) != 0)
+	pthread_mutex_lock(&t->lock);
+	fd = take_started(t, rel);
+	pthread_mutex_unlock(&t->lock);
+	if (fd < 0 && (fd = open_file(t, rel, O_APPEND, err, errlen)) < 0)
+		return -1;
+	if (put_pieces_fd(t, rel, fd, false, pieces, n, err, errlen) != 0)
 		return -1;
 	keep(t, rel, key, true);
 	return 0;
+}
+
+/* Close the files begun and never finished. */
+static void
+close_started(struct outtree *t)
+{
+	size_t i;
+	uint64_t v;
+
+	for (i = 0; i < t->started.cap && t->open_started > 0; i++) {
+		if (t->started.slots[i].key == NULL ||
+		    (v = unbox(t->started.slots[i].value)) < 2)
+			continue;
+		close((int)(v - 2));
+		t->started.slots[i].value = box(1);
+		t->open_started--;
+	}
 }
 
 int
@@ -522,6 +612,7 @@ outtree_commit(struct outtree *t, char *err, size_t errlen)
 
 	if (t->dry)
 		return 0;
+	close_started(t);
 	remove_stale(t);
 	if (save_manifest(t, err, errlen) != 0)
 		return -1;
@@ -567,6 +658,7 @@ outtree_free(struct outtree *t)
 		close(t->lockfd);
 	if (t->dirfd >= 0)
 		close(t->dirfd);
+	close_started(t);
 	free(t->final);
 	if (t->live != t->target)
 		free(t->live);

@@ -37,10 +37,13 @@ struct outtree {
 	struct strmap dirs; /* folders already made, relative */
 	struct strmap old; /* manifest of target: rel -> key (boxed) */
 	struct strmap now; /* files of this build: rel -> key (boxed) */
-	struct strmap started; /* files begun by outtree_start() */
+	/* files begun by outtree_start(): rel -> (boxed) the file open
+	 * for outtree_finish() plus 2, or 1 when closed */
+	struct strmap started;
+	size_t open_started, open_max; /* how many are open, at most */
 	size_t written; /* files actually written or copied */
-	/* guards dirs, now, started, written: outtree_write() and
-	 * outtree_fresh() may run in several threads */
+	/* guards dirs, now, started, open_started, written:
+	 * outtree_write() and outtree_fresh() may run in several threads */
 	pthread_mutex_t lock;
 };
 
@@ -69,6 +72,10 @@ int outtree_writev(struct outtree *t, const char *rel, uint64_t key,
  * outtree_commit()). Unlike outtree_writev(), the file
  * is written even when fresh: meant for files the target did not have
  * (!outtree_had()). Thread-safe as outtree_write(). 0 or -1 with err.
+ * The file stays open in between (while the process may open half as
+ * many files again as it has open: ten thousand pages are then not
+ * looked up and opened twice); outtree_commit() and outtree_free() close
+ * those never finished.
  */
 int outtree_start(struct outtree *t, const char *rel,
     const struct iovec *pieces, size_t n, char *err, size_t errlen);
