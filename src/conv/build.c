@@ -319,6 +319,10 @@ start_page(struct builder *b, struct site_doc *doc, struct buf *storage)
 	if (outtree_start(&b->out, doc->file, page, n, err, sizeof(err)) == 0) {
 		linkcheck_scanv(&b->site, doc, doc->file, &doc->page_scan, page,
 		    n, &doc->links, &doc->nlinks);
+		/* The footer's links are collected by another thread, maybe:
+		 * then they must find room here. */
+		linkcheck_reserve(&doc->page_scan, &doc->links, doc->nlinks,
+		    page_foot_links_max(doc));
 		/* Its source lines are for the links of its body; the
 		 * footer's lead to pages of this build (series neighbours,
 		 * tags, categories, home), never dead. Ten thousand posts'

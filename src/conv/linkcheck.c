@@ -119,9 +119,22 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 	return 0;
 }
 
+/* Room for need links in all in (*v, n): st->room says how many it has. */
+static void
+make_room(struct link_scan *st, struct page_link **v, size_t n, size_t need)
+{
+	if (st->room >= n && need <= st->room)
+		return;
+	if (need < 2 * n)
+		need = 2 * n;
+	*v = xrealloc(*v, need * sizeof(**v));
+	st->room = need;
+}
+
 static void
 collect_one(const struct site *s, const struct site_doc *doc, const char *file,
-    int line, const char *t, size_t n, struct page_link **v, size_t *nv)
+    struct link_scan *st, const char *t, size_t n, struct page_link **v,
+    size_t *nv)
 {
 	struct buf path = BUF_INIT;
 	struct page_link *pl;
@@ -131,13 +144,11 @@ collect_one(const struct site *s, const struct site_doc *doc, const char *file,
 		buf_free(&path);
 		return;
 	}
-	/* Full at 0, 1, 2, 4, 8...: grow twice as large. */
-	if ((*nv & (*nv - 1)) == 0)
-		*v = xrealloc(*v, (*nv ? *nv * 2 : 1) * sizeof(**v));
+	make_room(st, v, *nv, *nv + 1);
 	pl = &(*v)[(*nv)++];
 	pl->target = xstrndup(t, n);
 	pl->path = path.data ? buf_detach(&path, NULL) : xstrdup("");
-	pl->line = doc ? 0 : line;
+	pl->line = doc ? 0 : st->line;
 	for (i = 0; doc && i < doc->norigins; i++)
 		if (strcmp(doc->origins[i].target, pl->target) == 0) {
 			pl->line = doc->origins[i].line;
@@ -181,8 +192,7 @@ collect_piece(const struct site *s, const struct site_doc *doc,
 		t = p;
 		p = target_end(p, eol);
 		if (p > t)
-			collect_one(
-			    s, doc, file, st->line, t, (size_t)(p - t), v, n);
+			collect_one(s, doc, file, st, t, (size_t)(p - t), v, n);
 	}
 }
 
@@ -204,6 +214,13 @@ linkcheck_scanv(const struct site *s, const struct site_doc *doc,
 	for (size_t i = 0; i < npieces; i++)
 		collect_piece(s, doc, file, pieces[i].iov_base,
 		    pieces[i].iov_len, st, v, n);
+}
+
+void
+linkcheck_reserve(
+    struct link_scan *st, struct page_link **v, size_t n, size_t more)
+{
+	make_room(st, v, n, n + more);
 }
 
 void
@@ -284,18 +301,18 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 {
 	const char *p = xml, *end = xml + len, *q, *nl;
 	struct page_link *v = NULL;
+	struct link_scan st = LINK_SCAN_INIT;
 	size_t n = 0;
-	int line = 1;
 
 	while ((q = memmem(p, (size_t)(end - p), "href=\"", 6)) != NULL) {
 		for (nl = p; (nl = memchr(nl, '\n', (size_t)(q - nl))) != NULL;
 		     nl++)
-			line++;
+			st.line++;
 		q += 6;
 		p = memchr(q, '"', (size_t)(end - q));
 		if (p == NULL)
 			break;
-		collect_one(s, NULL, file, line, q, (size_t)(p - q), &v, &n);
+		collect_one(s, NULL, file, &st, q, (size_t)(p - q), &v, &n);
 	}
 	linkcheck_take(lc, file, v, n);
 }

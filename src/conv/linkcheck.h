@@ -57,6 +57,11 @@ void linkcheck_collectv(const struct site *s, const struct site_doc *doc,
 void linkcheck_scanv(const struct site *s, const struct site_doc *doc,
     const char *file, struct link_scan *st, const struct iovec *pieces,
     size_t npieces, struct page_link **v, size_t *n);
+/* Room in (*v, n), collected so far from st, for more links: a page's
+ * last pieces, scanned in another thread, then grow nothing that the
+ * thread that made *v owns (which would wait on its allocator's lock). */
+void linkcheck_reserve(
+    struct link_scan *st, struct page_link **v, size_t n, size_t more);
 /* Check these links (of src) at the end. src and v are borrowed: they
  * must live until linkcheck_free(). */
 void linkcheck_add(

@@ -210,6 +210,13 @@ page_foot(const struct site *s, const struct site_doc *doc, struct buf *out)
 }
 
 size_t
+page_foot_links_max(const struct site_doc *doc)
+{
+	/* previous, next, tags, categories, home, original */
+	return 4 + doc->meta.ntags + doc->meta.ncategories;
+}
+
+size_t
 page_start(const struct site *s, const struct site_doc *doc, struct buf *head,
     struct iovec *v)
 {

@@ -37,6 +37,8 @@ void page_head(
     const struct site *s, const struct site_doc *doc, struct buf *head);
 void page_foot(
     const struct site *s, const struct site_doc *doc, struct buf *foot);
+/* How many link lines page_foot() writes at most, whatever the series. */
+size_t page_foot_links_max(const struct site_doc *doc);
 
 /* The whole page of a rendered document as pieces to write in order
  * (at most PAGE_PIECES, each ending with a newline): the frame, made in

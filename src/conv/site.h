@@ -59,14 +59,17 @@ struct page_link {
 };
 
 /* Where the collection of a page's links (linkcheck) stands between the
- * pieces of the page: its line, and whether in a preformatted block. */
+ * pieces of the page: its line, whether in a preformatted block, and how
+ * many links the array they go to has room for (when it is smaller than
+ * their number, the room is not known). */
 struct link_scan {
 	int line;
 	bool pre;
+	size_t room;
 };
 #define LINK_SCAN_INIT                                                         \
 	{                                                                      \
-		1, false                                                       \
+		1, false, 0                                                    \
 	}
 
 /* Where a link of a generated page came from, for dead-link reports. */
