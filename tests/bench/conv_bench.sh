@@ -22,9 +22,9 @@
 # rebuilds, a different post each time, give the median, best and worst.
 # On ext4 without a journal, creating inodes is slow for up to six
 # minutes after many files were deleted (the kernel passes over recently
-# freed inodes one by one; this benchmark's own clean-up frees 70,000):
-# the run says when its previous clean-up ended less than six minutes
-# before, as its full builds then pay for it.
+# freed inodes one by one; this benchmark's own clean-up frees about
+# 100,000): the run says when its previous clean-up ended less than six
+# minutes before, as its full builds then pay for it.
 set -u
 B=$(cd "${1:?usage: conv_bench.sh BUILD_DIR}" && pwd)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
