@@ -382,6 +382,7 @@ render_changed(struct builder *b)
 		}
 		doc->render_key = key;
 	}
+	outtree_expect(&b->out, w.n); /* pages begun: render_one() */
 	w.failed = xcalloc(w.n + 1, sizeof(*w.failed));
 	w.one = render_one;
 	w.progress = true;

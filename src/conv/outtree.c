@@ -362,6 +362,21 @@ outtree_had(const struct outtree *t, const char *rel)
 	return strmap_has(&t->old, rel);
 }
 
+void
+outtree_expect(struct outtree *t, size_t n)
+{
+	int fd;
+
+	if (t->dry || t->dirfd < 0)
+		return;
+	if (n > t->open_max)
+		n = t->open_max;
+	/* a number above those in use and the n to come: the table grows
+	 * to hold it, once */
+	if (n > 0 && (fd = fcntl(t->dirfd, F_DUPFD_CLOEXEC, (int)n + 64)) >= 0)
+		close(fd);
+}
+
 /* rel's file if outtree_start() left it open, else -1; it is no longer
  * the tree's. Called with the lock held. */
 static int

@@ -81,6 +81,12 @@ int outtree_start(struct outtree *t, const char *rel,
     const struct iovec *pieces, size_t n, char *err, size_t errlen);
 int outtree_finish(struct outtree *t, const char *rel, uint64_t key,
     const struct iovec *pieces, size_t n, char *err, size_t errlen);
+/* Room for n files begun by outtree_start() and left open, made in the
+ * process's table of open files now: to be called while the process
+ * runs one thread, since the kernel waits for a grace period (about 10
+ * ms, every other thread opening a file waiting too) each time a table
+ * that threads share doubles. */
+void outtree_expect(struct outtree *t, size_t n);
 /* True when the target generation's last build had rel (so a write of it
  * may turn out to be unneeded: outtree_fresh()). */
 bool outtree_had(const struct outtree *t, const char *rel);
