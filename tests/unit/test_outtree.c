@@ -5,6 +5,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <dirent.h>
 #include <sys/stat.h>
 #include <cmocka.h>
 
@@ -137,6 +138,68 @@ test_start_truncates_and_errors(void **state)
 	tmp_remove(&t);
 }
 
+/* The files this process has open. */
+static int
+open_files(void)
+{
+	DIR *d = opendir("/proc/self/fd");
+	int n = 0;
+
+	assert_non_null(d);
+	while (readdir(d) != NULL)
+		n++;
+	closedir(d);
+	return n;
+}
+
+/* Begun files stay open until finished (the footer appended to the same
+ * file, as one written in one step); those never finished are closed by
+ * the commit and by outtree_free() after a failure. */
+static void
+test_started_files_closed(void **state)
+{
+	struct tmp t;
+	struct outtree o;
+	struct iovec head = piece("# t\n"), foot = piece("=> / home\n");
+	char err[256], *text;
+	int base;
+
+	(void)state;
+	tmp_make(&t);
+	assert_int_equal(
+	    outtree_open(&o, t.capsule, false, err, sizeof(err)), 0);
+	outtree_expect(&o, 100);
+	base = open_files();
+	assert_int_equal(
+	    outtree_start(&o, "a/index.gmi", &head, 1, err, sizeof(err)), 0);
+	assert_int_equal(
+	    outtree_start(&o, "b/index.gmi", &head, 1, err, sizeof(err)), 0);
+	assert_int_equal(open_files(), base + 2);
+	assert_int_equal(
+	    outtree_finish(&o, "a/index.gmi", 1, &foot, 1, err, sizeof(err)),
+	    0);
+	assert_int_equal(open_files(), base + 1);
+	assert_int_equal(outtree_commit(&o, err, sizeof(err)), 0);
+	assert_int_equal(open_files(), base);
+	outtree_free(&o);
+	text = capsule_file(&t, "a/index.gmi");
+	assert_non_null(text);
+	assert_string_equal(text, "# t\n=> / home\n");
+	free(text);
+	assert_null(capsule_file(&t, "b/index.gmi"));
+
+	/* given up: the begun file is closed too */
+	assert_int_equal(
+	    outtree_open(&o, t.capsule, false, err, sizeof(err)), 0);
+	base = open_files();
+	assert_int_equal(
+	    outtree_start(&o, "c/index.gmi", &head, 1, err, sizeof(err)), 0);
+	assert_int_equal(open_files(), base + 1);
+	outtree_abort(&o);
+	assert_int_equal(open_files(), base - 2); /* and the lock, the folder */
+	tmp_remove(&t);
+}
+
 /* A dry tree (canyon check) writes nothing. */
 static void
 test_dry_writes_nothing(void **state)
@@ -167,6 +230,7 @@ main(void)
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_start_then_finish),
 	    cmocka_unit_test(test_start_truncates_and_errors),
+	    cmocka_unit_test(test_started_files_closed),
 	    cmocka_unit_test(test_dry_writes_nothing),
 	};
 
