@@ -78,7 +78,7 @@ workers_run(size_t n, workers_fn one, void *ctx, workers_progress_fn progress,
 {
 	struct workers w = {n, 0, one, ctx, progress, progress_ctx};
 	long cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	size_t threads = cpus > 1 ? (size_t)cpus : 1, i, started = 0;
+	size_t threads = cpus > 1 ? (size_t)cpus + 1 : 1, i, started = 0;
 	pthread_t tid[WORKERS_MAX];
 
 	if (threads > WORKERS_MAX)

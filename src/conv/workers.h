@@ -3,9 +3,12 @@
  *
  * The build's costly steps (reading posts, rendering them, writing their
  * pages) handle thousands of independent items; workers_run() hands them
- * out in short runs of neighbours to one thread per processor (a few at
- * most), the calling thread being one of them, and returns when all are
- * done.
+ * out in short runs of neighbours to one thread per processor and one
+ * more (a few at most), the calling thread being one of them, and returns
+ * when all are done. The one more: making folders and files, a thread
+ * waits now and then on the file system (a bitmap or an inode table read
+ * from the disk, a folder another thread is adding to); the processors
+ * stay busy meanwhile.
  */
 #ifndef CANYON_WORKERS_H
 #define CANYON_WORKERS_H
