@@ -292,6 +292,13 @@ new_base(void)
 	if (cfg == NULL)
 		return NULL;
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	/* libevent's clock is otherwise CLOCK_MONOTONIC_COARSE, which moves
+	 * once a kernel tick (4 ms at HZ=250): every timer would fire up to
+	 * a tick late, so the delay probe (on_probe()) would read the tick
+	 * as the loop's own lateness (3 ms of a 5 ms max_delay, measured),
+	 * and the 1 ms dispatch interval below would be a tick. The precise
+	 * clock costs a vDSO call (about 30 ns) per loop iteration. */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	/* By default a loop runs every active callback of a priority before
 	 * it polls again: under load that is a batch of dozens of handshakes
 	 * (each hundreds of microseconds), and a request that arrives
