@@ -36,13 +36,22 @@ struct conn;
  * open one and, while overloaded, of clients the worker has not served
  * yet, so that the readers it knows do not wait behind them; under lasting
  * overload these may wait until the request timeout closes them, which is
- * a refusal too.
+ * a refusal too. After everything else come connections that wait on
+ * their client, not on the server: a ClientHello or a request line that
+ * came in part (a slowloris client trickling bytes, conn.c). A thousand
+ * of them each sending a byte a second are a thousand reads a second,
+ * all at once; at any other priority that burst would go ahead of (or
+ * among) the readers' handshakes, and the delay probe, which runs at
+ * PRIO_EV_DEFAULT, would read it as overload (shed.h) and queue every new
+ * reader's handshake behind a turn. Last, they cost the others at most
+ * one dispatch slice (server.c) at a time.
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
 	PRIO_EV_DEFAULT = 1, /* accepts, handshakes, timers */
 	PRIO_EV_SUSPECT = 2, /* handshakes that wait their turn (conn.c) */
-	WORKER_PRIORITIES = 3
+	PRIO_EV_SLOW = 3, /* clients sending their request in pieces */
+	WORKER_PRIORITIES = 4
 };
 
 enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };

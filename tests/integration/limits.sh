@@ -25,7 +25,7 @@ server:
   listen: ["127.0.0.1:0"]
   gopher_listen: ["127.0.0.1:0"]
   workers: ${WORKERS:-1}
-  timeout_request: 2
+  timeout_request: ${REQUEST_TIMEOUT:-2}
   timeout_write: 20
   max_in_memory: 100000
   access_log: ""
@@ -217,6 +217,22 @@ wait "$HOLD_PID" "$HOLD2_PID"
 expect_match "a refused connection leaves another client's alone (closed by its timeout)" \
 	'^after [23]$' "$(cat "$TMP/hold2.out")"
 stop_server
+
+# --- clients trickling their requests do not overload the server ----------
+# 200 connections send one byte a second of a ClientHello that never ends:
+# a burst of 200 reads a second. Those reads come after every other event
+# (worker.h), so the loop's delay probe does not wait behind them: with
+# 2 ms allowed and no hold, the server is overloaded at most by the first
+# burst (200 accepts), not once a second until the request timeout (4 s).
+TRICKLE="$TOOLS/../bench/trickle"
+REQUEST_TIMEOUT=4 MAXDELAY=0.002 OVERLOAD_HOLD=0 start_server 1000 1000
+"$TRICKLE" -n 200 -t 10 -s 127.0.4.1/100 127.0.0.1 "$PORT" >"$TMP/trickle.out"
+stop_server
+expect_match "200 trickling connections, all closed by the request timeout" \
+	'^opened 200 closed_by_server 200 still_open 0 lifetime_s min [45]\.' \
+	"$(cat "$TMP/trickle.out")"
+expect_match "... and the server overloaded twice at most, for under a second" \
+	'overloaded [0-2] times, 0\.[0-9] s$' "$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- overloaded: a client over its budget is told so once, then held off ----
 # The loop is late from a burst of handshakes on (a millisecond allowed)
