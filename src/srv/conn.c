@@ -611,7 +611,7 @@ on_gemini_read(struct bufferevent *bev, void *arg)
 	switch (gemini_parse(p, len, &c->gen->gemini_hosts, &c->req)) {
 	case GEMINI_NEED_MORE:
 		/* Part of a line: the rest is up to the client (worker.h). */
-		bufferevent_priority_set(bev, PRIO_EV_SLOW);
+		bufferevent_priority_set(bev, PRIO_EV_SUSPECT);
 		return;
 	case GEMINI_REFUSE:
 		buf_append(
@@ -692,7 +692,7 @@ gopher_request(struct conn *c)
 	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
 	if (!gopher_line(c, p, len)) {
 		/* Part of a line: the rest is up to the client (worker.h). */
-		bufferevent_priority_set(c->bev, PRIO_EV_SLOW);
+		bufferevent_priority_set(c->bev, PRIO_EV_SUSPECT);
 		return false;
 	}
 	send_reply(c);
@@ -807,7 +807,7 @@ gopher_start(struct conn *c)
 		return;
 	/* Part of a line: the rest is up to the client (worker.h). */
 	if (n > 0)
-		bufferevent_priority_set(c->bev, PRIO_EV_SLOW);
+		bufferevent_priority_set(c->bev, PRIO_EV_SUSPECT);
 	/* Like the output's head, the input's end is frozen outside the
 	 * bufferevent's own read callback. */
 	in = bufferevent_get_input(c->bev);
@@ -844,7 +844,7 @@ on_tls_state(const SSL *ssl, int where, int ret)
 	if ((where & SSL_CB_ACCEPT_EXIT) && ret <= 0 && c && c->bev &&
 	    (st == TLS_ST_BEFORE || st == TLS_ST_SR_CLNT_HELLO) &&
 	    BIO_number_read(SSL_get_rbio(ssl)) > 0)
-		bufferevent_priority_set(c->bev, PRIO_EV_SLOW);
+		bufferevent_priority_set(c->bev, PRIO_EV_SUSPECT);
 	if (ctx_cb)
 		ctx_cb(ssl, where, ret);
 }
