@@ -610,8 +610,6 @@ on_gemini_read(struct bufferevent *bev, void *arg)
 	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
 	switch (gemini_parse(p, len, &c->gen->gemini_hosts, &c->req)) {
 	case GEMINI_NEED_MORE:
-		/* Part of a line: the rest is up to the client (worker.h). */
-		bufferevent_priority_set(bev, PRIO_EV_SUSPECT);
 		return;
 	case GEMINI_REFUSE:
 		buf_append(
@@ -690,11 +688,8 @@ gopher_request(struct conn *c)
 	if (len > LINE_MAX_BYTES + 2)
 		len = LINE_MAX_BYTES + 2;
 	p = (const char *)evbuffer_pullup(in, (ev_ssize_t)len);
-	if (!gopher_line(c, p, len)) {
-		/* Part of a line: the rest is up to the client (worker.h). */
-		bufferevent_priority_set(c->bev, PRIO_EV_SUSPECT);
+	if (!gopher_line(c, p, len))
 		return false;
-	}
 	send_reply(c);
 	return true;
 }
@@ -805,9 +800,6 @@ gopher_start(struct conn *c)
 	}
 	if (!gopher_bev(c))
 		return;
-	/* Part of a line: the rest is up to the client (worker.h). */
-	if (n > 0)
-		bufferevent_priority_set(c->bev, PRIO_EV_SUSPECT);
 	/* Like the output's head, the input's end is frozen outside the
 	 * bufferevent's own read callback. */
 	in = bufferevent_get_input(c->bev);
@@ -838,13 +830,6 @@ on_tls_state(const SSL *ssl, int where, int ret)
 	if ((where & SSL_CB_ACCEPT_LOOP) && c && c->bev &&
 	    (st == TLS_ST_SW_FINISHED || st == TLS_ST_SW_SRVR_DONE))
 		bufferevent_priority_set(c->bev, PRIO_EV_ESTABLISHED);
-	/* The handshake stopped for want of the rest of a ClientHello that
-	 * has begun: the client is sending it in pieces (a whole one comes
-	 * with the deferred accept, listen.c). */
-	if ((where & SSL_CB_ACCEPT_EXIT) && ret <= 0 && c && c->bev &&
-	    (st == TLS_ST_BEFORE || st == TLS_ST_SR_CLNT_HELLO) &&
-	    BIO_number_read(SSL_get_rbio(ssl)) > 0)
-		bufferevent_priority_set(c->bev, PRIO_EV_SUSPECT);
 	if (ctx_cb)
 		ctx_cb(ssl, where, ret);
 }

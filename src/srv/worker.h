@@ -36,26 +36,12 @@ struct conn;
  * open one and, while overloaded, of clients the worker has not served
  * yet, so that the readers it knows do not wait behind them; under lasting
  * overload these may wait until the request timeout closes them, which is
- * a refusal too. Last as well come connections that wait on their
- * client, not on the server: a ClientHello or a request line that came
- * in part (a slowloris client trickling bytes, conn.c). A thousand of
- * them each sending a byte a second are a thousand reads a second, all
- * at once; at any other priority that burst would go ahead of (or among)
- * the readers' handshakes, and the delay probe, which runs at
- * PRIO_EV_DEFAULT, would read it as overload (shed.h) and queue every new
- * reader's handshake behind a turn. Last, they cost the others at most
- * one dispatch slice (server.c) at a time. They share the last priority
- * rather than have a fourth: events that libevent sets up itself (the
- * listener's accepts, a TLS bufferevent's events whenever its handshake
- * starts or ends) get its default, the middle one of an odd number, which
- * must stay PRIO_EV_DEFAULT.
+ * a refusal too.
  */
 enum {
 	PRIO_EV_ESTABLISHED = 0, /* request read, reply write, closing */
 	PRIO_EV_DEFAULT = 1, /* accepts, handshakes, timers */
-	/* handshakes that wait their turn, clients sending their request
-	 * in pieces (conn.c) */
-	PRIO_EV_SUSPECT = 2,
+	PRIO_EV_SUSPECT = 2, /* handshakes that wait their turn (conn.c) */
 	WORKER_PRIORITIES = 3
 };
 
