@@ -51,6 +51,17 @@ printf '/big.txt\r\n' | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT,rcvbuf=4096
 expect_eq "a 589 KB reply to a slow reader arrives whole" \
     "$(awk 'END { print NR }' "$TMP/pub/big.txt") $(tail -n 1 "$TMP/pub/big.txt")" \
     "$(tr -d '\r' <"$TMP/big" | awk '$0 == "." { exit } { n++; last = $0 } END { print n, last }')"
+# A client that sends more than its selector, more than the first read
+# takes, gets its whole reply: the bytes left unread would make the close a
+# reset that destroys it, so the server half-closes and lingers.
+junk=$(head -c 3000 /dev/zero | tr '\0' x)
+printf '/big.txt\r\n%s' "$junk" | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT" >"$TMP/junk" 2>/dev/null
+expect_eq "a long reply followed by unread bytes from the client arrives whole" \
+    "$(awk 'END { print NR }' "$TMP/pub/big.txt") $(tail -n 1 "$TMP/pub/big.txt")" \
+    "$(tr -d '\r' <"$TMP/junk" | awk '$0 == "." { exit } { n++; last = $0 } END { print n, last }')"
+ask '\r\n'
+printf '\r\n%s' "$junk" | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT" >"$TMP/junk" 2>/dev/null
+expect_eq "so does a short one, written at once" "$(cat "$TMP/out")" "$(cat "$TMP/junk")"
 # Connections waiting together in the accept queue are each answered.
 i=0 pids=""
 while [ $i -lt 40 ]; do
