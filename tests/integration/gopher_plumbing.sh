@@ -112,6 +112,29 @@ kill $idle 2>/dev/null
 check "no sanitizer report from the server" \
     sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log'"
 
+# --- out of descriptors: accepting pauses, and goes on afterwards -----------
+# With few descriptors, connections held open use them all up: accept()
+# fails with EMFILE; the server says so, pauses accepting rather than
+# spinning on the listener, and serves again once they are closed.
+(
+	ulimit -n 40
+	exec "$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready_fd" 2>"$TMP/fd.log"
+) &
+SERVER_PID=$!
+i=0
+while [ ! -s "$TMP/ready_fd" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(awk '$1 == "gopher" {print $2}' "$TMP/ready_fd")
+"$TOOLS/holdconn" -n 60 -u 127.0.0.1 "$PORT" 2 /index >"$TMP/hold.out" 2>&1
+expect_match "out of descriptors, the server says why it cannot accept" \
+    'accept: Too many open files' "$(cat "$TMP/fd.log")"
+ask '\r\n'
+check "and once they are closed, it serves again" grep -q '^iHome' "$TMP/out"
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+SERVER_PID=""
+check "no sanitizer report from the server" \
+    sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/fd.log'"
+
 # --- port 70 without root: a clear message and port 7070 -------------------
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then
 	chmod 755 "$TMP"
