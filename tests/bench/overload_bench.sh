@@ -265,7 +265,7 @@ ratio() { awk -v a="$1" -v b="$2" 'BEGIN { printf "%.2f", (b > 0) ? a / b : 0 }'
 # unloaded p99, and their share: the target (p99 at most twice) allows 1 %
 over2() {
 	awk -F '\t' -v lim=$((2 * P99_IDLE)) '$8 == "20" { n++; if ($7 - $1 > lim) o++ }
-	    END { printf "%d of %d pages over twice the unloaded p99 (%.1f %%)", o, n, n ? 100 * o / n : 0 }' \
+	    END { printf "%d of %d (%.1f %%)", o, n, n ? 100 * o / n : 0 }' \
 	    "${OVERLOAD_TRACE:-$W}/$1.trace"
 }
 
@@ -345,7 +345,7 @@ report() {
 	late=$(awk -F '\t' '$1 >= 2000000 && $8 == "20" { print $7 - $1 }' "$tr" | sort -n |
 	    awk '{ v[NR] = $1 } END { i = int(0.99 * NR + 0.999999); print NR ? v[i < 1 ? 1 : i] : 0 }')
 	echo "  pages due after the first 2 s (the start of the flood left out): p99 $late us = $(ratio "$late" "$P99_IDLE") x unloaded"
-	echo "  pages: $(over2 "pages$1")"
+	echo "  pages over twice the unloaded p99: $(over2 "pages$1")"
 	for k in images greedy; do
 		echo "  $k: $(col requests <"$W/$k$1") requests, statuses $(col status <"$W/$k$1"), errors $(col error_kinds <"$W/$k$1");" \
 			"generator CPU $(col cli_us_per_req <"$W/$k$1") us/request"
@@ -391,7 +391,7 @@ for mode in handshake request; do
 	wait $T
 	P99_SLOW=$(col p99_us <"$W/slow-$mode")
 	echo "1000 connections trickling (stalled $mode): page p99 $P99_SLOW us = $(ratio "$P99_SLOW" "$P99_IDLE") x unloaded," \
-		"$(status 20 <"$W/slow-$mode") of $(col requests <"$W/slow-$mode") served, $(over2 "slow-$mode");" \
+		"$(status 20 <"$W/slow-$mode") of $(col requests <"$W/slow-$mode") served, over twice the unloaded p99 $(over2 "slow-$mode");" \
 		"trickle: $(cat "$W/trickle") (timeout_request $TIMEOUT s)"
 done
 echo "server RSS at the end: $(rss) KiB"
