@@ -94,6 +94,9 @@ struct conn {
 	 * client sending a byte now and then hold the connection for ever. */
 	struct event *deadline;
 	bool logged;
+	/* The last read took all the client had sent, up to the end of its
+	 * request line: no unread bytes can make the close a reset. */
+	bool read_all;
 	struct event *raw_ev; /* in C_PROXY only */
 	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
 	struct proxy_reader *proxy;
@@ -251,6 +254,7 @@ conn_free(struct conn *c)
 	c->resp.file_len = 0;
 	c->resp.status = 0;
 	c->logged = false;
+	c->read_all = false;
 	buf_reset(&c->log_host);
 	buf_reset(&c->log_path);
 	buf_reset(&c->req.path);
@@ -325,7 +329,8 @@ conn_close(struct conn *c)
 {
 	int unread = 0;
 
-	if (ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0)
+	if (c->read_all ||
+	    (ioctl(c->fd, FIONREAD, &unread) == 0 && unread == 0))
 		conn_free(c);
 	else if (c->bev || gopher_bev(c))
 		conn_linger(c);
@@ -773,6 +778,12 @@ gopher_start(struct conn *c)
 		if (c->resp.file_fd < 0) {
 			done = gopher_write_raw(c);
 			if (done == head + c->resp.body_len) {
+				/* Closed in this turn: a read that did not
+				 * fill the buffer and ended with the line
+				 * left nothing unread. */
+				c->read_all = (size_t)n < sizeof(first) &&
+				    memchr(first, '\n', (size_t)n) ==
+					first + n - 1;
 				c->state = C_REPLY;
 				conn_finish(c);
 				return;

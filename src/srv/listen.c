@@ -243,6 +243,19 @@ listen_cork_replies(int fd)
 }
 
 int
+listen_queued(int fd)
+{
+	struct tcp_info ti;
+	socklen_t len = sizeof(ti);
+
+	/* For a listening socket, tcpi_unacked is the accept queue's length
+	 * (the kernel's sk_ack_backlog). */
+	if (getsockopt(fd, IPPROTO_TCP, TCP_INFO, &ti, &len) == -1)
+		return -1;
+	return (int)ti.tcpi_unacked;
+}
+
+int
 listen_port(int fd)
 {
 	struct sockaddr_storage ss;

@@ -52,6 +52,10 @@ int listen_drop_from(int fd, const uint8_t (*keys)[16], size_t n);
  * 0, or -1 with errno. */
 int listen_cork_replies(int fd);
 
+/* How many connections wait in listening socket fd's accept queue (with
+ * TCP_DEFER_ACCEPT, only those whose first bytes are there), or -1. */
+int listen_queued(int fd);
+
 /* The port fd is bound to, or -1. */
 int listen_port(int fd);
 

@@ -14,7 +14,6 @@
 #include <unistd.h>
 
 #include <event2/event.h>
-#include <event2/listener.h>
 
 #include "gen.h"
 #include "listen.h"
@@ -44,14 +43,57 @@ struct server {
 	struct limits *limits;
 };
 
+/* Out of descriptors (EMFILE): pause accepting for a moment instead of
+ * spinning on a listener that stays readable. The pause's timer belongs
+ * to the listener, so a stop that frees the listener also cancels it. */
 static void
-on_accept(struct evconnlistener *l, evutil_socket_t fd, struct sockaddr *sa,
-    int salen, void *arg)
+accept_failed(struct worker_listener *wl)
+{
+	struct timeval pause = {0, 100000};
+
+	log_warn("accept");
+	if (atomic_load(&wl->w->stopping))
+		return;
+	event_del(wl->ev);
+	evtimer_add(wl->resume, &pause);
+}
+
+/*
+ * The listening socket is readable: accept what its queue holds, and no
+ * more. An accept4() that finds the queue empty costs more than one that
+ * succeeds (the kernel makes a socket and a file before it looks), and
+ * libevent's listener makes one after every batch, one per connection at
+ * concurrency 1; the queue's length (listen_queued()) costs a tenth of
+ * it. Taking every queued connection, as libevent's listener does, keeps
+ * the accepting ahead of a burst.
+ */
+static void
+on_listener(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker_listener *wl = arg;
+	struct sockaddr_storage ss;
+	socklen_t len;
+	int cfd, queued = 1; /* readable: one at least */
 
-	(void)l;
-	conn_accept(wl->w, wl->proto, wl->proxy, fd, sa, salen);
+	(void)what;
+	while (queued > 0) {
+		for (; queued > 0; queued--) {
+			len = sizeof(ss);
+			cfd = accept4(fd, (struct sockaddr *)&ss, &len,
+			    SOCK_NONBLOCK | SOCK_CLOEXEC);
+			if (cfd == -1) {
+				if (errno != EAGAIN && errno != EINTR &&
+				    errno != ECONNABORTED)
+					accept_failed(wl);
+				return;
+			}
+			conn_accept(wl->w, wl->proto, wl->proxy, cfd,
+			    (struct sockaddr *)&ss, (int)len);
+		}
+		/* Unknown: accept until the queue is found empty. */
+		if ((queued = listen_queued(fd)) == -1)
+			queued = 1;
+	}
 }
 
 static void
@@ -60,23 +102,7 @@ on_resume(evutil_socket_t fd, short what, void *arg)
 	struct worker_listener *wl = arg;
 
 	(void)fd, (void)what;
-	evconnlistener_enable(wl->l);
-}
-
-/* Out of descriptors (EMFILE): pause accepting for a moment instead of
- * spinning on a listener that stays readable. The pause's timer belongs
- * to the listener, so a stop that frees the listener also cancels it. */
-static void
-on_accept_error(struct evconnlistener *l, void *arg)
-{
-	struct worker_listener *wl = arg;
-	struct timeval pause = {0, 100000};
-
-	log_warn("accept");
-	if (atomic_load(&wl->w->stopping))
-		return;
-	evconnlistener_disable(l);
-	evtimer_add(wl->resume, &pause);
+	event_add(wl->ev, NULL);
 }
 
 static void
@@ -87,8 +113,10 @@ free_listeners(struct worker *w)
 	for (i = 0; i < w->n_ls; i++) {
 		if (w->ls[i].resume)
 			event_free(w->ls[i].resume);
-		if (w->ls[i].l)
-			evconnlistener_free(w->ls[i].l);
+		if (w->ls[i].ev)
+			event_free(w->ls[i].ev);
+		if (w->ls[i].fd >= 0)
+			close(w->ls[i].fd);
 	}
 	free(w->ls);
 	w->ls = NULL;
@@ -166,9 +194,9 @@ hold_off(struct worker *w, const struct limits_held *held, size_t n)
 	for (i = 0; i < n; i++)
 		memcpy(keys[i], held[i].key.b, sizeof(keys[i]));
 	for (i = 0; i < w->n_ls; i++)
-		if (w->ls[i].l && !w->ls[i].proxy &&
-		    listen_drop_from(evconnlistener_get_fd(w->ls[i].l),
-			(const uint8_t(*)[16])keys, n) == -1)
+		if (w->ls[i].fd >= 0 && !w->ls[i].proxy &&
+		    listen_drop_from(
+			w->ls[i].fd, (const uint8_t(*)[16])keys, n) == -1)
 			failed = true;
 	if (failed && !w->hold_off_failed)
 		log_warn("socket filter (held clients are closed on accept)");
@@ -292,6 +320,13 @@ new_base(void)
 	if (cfg == NULL)
 		return NULL;
 	event_config_set_flag(cfg, EVENT_BASE_FLAG_EPOLL_USE_CHANGELIST);
+	/* libevent's clock is otherwise CLOCK_MONOTONIC_COARSE, which moves
+	 * once a kernel tick (4 ms at HZ=250): every timer would fire up to
+	 * a tick late, so the delay probe (on_probe()) would read the tick
+	 * as the loop's own lateness (3 ms of a 5 ms max_delay, measured),
+	 * and the 1 ms dispatch interval below would be a tick. The precise
+	 * clock costs a vDSO call (about 30 ns) per loop iteration. */
+	event_config_set_flag(cfg, EVENT_BASE_FLAG_PRECISE_TIMER);
 	/* By default a loop runs every active callback of a priority before
 	 * it polls again: under load that is a batch of dozens of handshakes
 	 * (each hundreds of microseconds), and a request that arrives
@@ -351,22 +386,19 @@ worker_init(struct worker *w, size_t index, struct server *s, struct gen *g)
 	on_probe(-1, EV_TIMEOUT, w);
 	w->ls = xcalloc(s->n_bound, sizeof(*w->ls));
 	w->n_ls = s->n_bound;
+	for (i = 0; i < s->n_bound; i++)
+		w->ls[i].fd = -1;
 	for (i = 0; i < s->n_bound; i++) {
 		w->ls[i].w = w;
 		w->ls[i].proto = s->bound[i].proto;
 		w->ls[i].proxy = s->bound[i].proxy;
-		/* Backlog 0: the socket already listens with listen.c's
-		 * backlog; -1 would make libevent listen() again with 128,
-		 * and a burst past 128 would cost its clients a SYN retry
-		 * (one second). */
-		w->ls[i].l = evconnlistener_new(w->base, on_accept, &w->ls[i],
-		    LEV_OPT_CLOSE_ON_FREE, 0, s->bound[i].fds[index]);
-		if (w->ls[i].l == NULL)
-			return -1;
+		w->ls[i].fd = s->bound[i].fds[index];
 		s->bound[i].fds[index] = -1; /* the listener owns it now */
-		evconnlistener_set_error_cb(w->ls[i].l, on_accept_error);
+		w->ls[i].ev = event_new(w->base, w->ls[i].fd,
+		    EV_READ | EV_PERSIST, on_listener, &w->ls[i]);
 		w->ls[i].resume = evtimer_new(w->base, on_resume, &w->ls[i]);
-		if (w->ls[i].resume == NULL)
+		if (w->ls[i].ev == NULL || w->ls[i].resume == NULL ||
+		    event_add(w->ls[i].ev, NULL) == -1)
 			return -1;
 	}
 	return 0;

@@ -13,7 +13,6 @@
 #include <stddef.h>
 
 #include <event2/event.h>
-#include <event2/listener.h>
 
 #include "accesslog.h"
 #include "admission.h"
@@ -48,8 +47,9 @@ enum {
 enum listen_proto { PROTO_GEMINI, PROTO_GOPHER };
 
 struct worker_listener {
-	struct evconnlistener *l;
-	struct event *resume; /* ends a pause after EMFILE; freed with l */
+	int fd; /* the listening socket, owned */
+	struct event *ev; /* reads it: accepts (server.c) */
+	struct event *resume; /* ends a pause after EMFILE; freed with ev */
 	struct worker *w;
 	enum listen_proto proto;
 	bool proxy; /* read a PROXY protocol header first */

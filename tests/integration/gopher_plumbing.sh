@@ -51,6 +51,17 @@ printf '/big.txt\r\n' | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT,rcvbuf=4096
 expect_eq "a 589 KB reply to a slow reader arrives whole" \
     "$(awk 'END { print NR }' "$TMP/pub/big.txt") $(tail -n 1 "$TMP/pub/big.txt")" \
     "$(tr -d '\r' <"$TMP/big" | awk '$0 == "." { exit } { n++; last = $0 } END { print n, last }')"
+# A client that sends more than its selector, more than the first read
+# takes, gets its whole reply: the bytes left unread would make the close a
+# reset that destroys it, so the server half-closes and lingers.
+junk=$(head -c 3000 /dev/zero | tr '\0' x)
+printf '/big.txt\r\n%s' "$junk" | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT" >"$TMP/junk" 2>/dev/null
+expect_eq "a long reply followed by unread bytes from the client arrives whole" \
+    "$(awk 'END { print NR }' "$TMP/pub/big.txt") $(tail -n 1 "$TMP/pub/big.txt")" \
+    "$(tr -d '\r' <"$TMP/junk" | awk '$0 == "." { exit } { n++; last = $0 } END { print n, last }')"
+ask '\r\n'
+printf '\r\n%s' "$junk" | timeout 10 socat -t 8 - "TCP:127.0.0.1:$PORT" >"$TMP/junk" 2>/dev/null
+expect_eq "so does a short one, written at once" "$(cat "$TMP/out")" "$(cat "$TMP/junk")"
 # Connections waiting together in the accept queue are each answered.
 i=0 pids=""
 while [ $i -lt 40 ]; do
@@ -100,6 +111,29 @@ check "at once, though a client is connected without a request ($took ms)" \
 kill $idle 2>/dev/null
 check "no sanitizer report from the server" \
     sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/server.log'"
+
+# --- out of descriptors: accepting pauses, and goes on afterwards -----------
+# With few descriptors, connections held open use them all up: accept()
+# fails with EMFILE; the server says so, pauses accepting rather than
+# spinning on the listener, and serves again once they are closed.
+(
+	ulimit -n 40
+	exec "$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready_fd" 2>"$TMP/fd.log"
+) &
+SERVER_PID=$!
+i=0
+while [ ! -s "$TMP/ready_fd" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
+PORT=$(awk '$1 == "gopher" {print $2}' "$TMP/ready_fd")
+"$TOOLS/holdconn" -n 60 -u 127.0.0.1 "$PORT" 2 /index >"$TMP/hold.out" 2>&1
+expect_match "out of descriptors, the server says why it cannot accept" \
+    'accept: Too many open files' "$(cat "$TMP/fd.log")"
+ask '\r\n'
+check "and once they are closed, it serves again" grep -q '^iHome' "$TMP/out"
+kill -TERM "$SERVER_PID"
+wait "$SERVER_PID"
+SERVER_PID=""
+check "no sanitizer report from the server" \
+    sh -c "! grep -E 'Sanitizer|runtime error' '$TMP/fd.log'"
 
 # --- port 70 without root: a clear message and port 7070 -------------------
 if [ "$(id -u)" -eq 0 ] && command -v setpriv >/dev/null; then

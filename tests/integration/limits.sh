@@ -25,7 +25,7 @@ server:
   listen: ["127.0.0.1:0"]
   gopher_listen: ["127.0.0.1:0"]
   workers: ${WORKERS:-1}
-  timeout_request: 2
+  timeout_request: ${REQUEST_TIMEOUT:-2}
   timeout_write: 20
   max_in_memory: 100000
   access_log: ""
@@ -217,6 +217,23 @@ wait "$HOLD_PID" "$HOLD2_PID"
 expect_match "a refused connection leaves another client's alone (closed by its timeout)" \
 	'^after [23]$' "$(cat "$TMP/hold2.out")"
 stop_server
+
+# --- a loop with little to do is not overloaded ----------------------------
+# 20 connections send one byte a second of a ClientHello that never ends,
+# which keeps the loop's delay probe running (every 5 ms) until the request
+# timeout (4 s) closes them. With 2 ms of delay allowed and no hold, the
+# server counts itself overloaded for moments at most: on
+# libevent's coarse clock (a 4 ms tick) the probe ran 3 ms late on
+# average, and the server was overloaded the whole time.
+TRICKLE="$TOOLS/../bench/trickle"
+REQUEST_TIMEOUT=4 MAXDELAY=0.002 OVERLOAD_HOLD=0 start_server 1000 1000
+"$TRICKLE" -n 20 -t 10 -s 127.0.4.1/10 127.0.0.1 "$PORT" >"$TMP/trickle.out"
+stop_server
+expect_match "20 trickling connections, all closed by the request timeout" \
+	'^opened 20 closed_by_server 20 still_open 0 lifetime_s min [45]\.' \
+	"$(cat "$TMP/trickle.out")"
+expect_match "... and the server overloaded for under a second of the four" \
+	'overloaded [0-9]+ times, 0\.[0-9] s$' "$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- overloaded: a client over its budget is told so once, then held off ----
 # The loop is late from a burst of handshakes on (a millisecond allowed)

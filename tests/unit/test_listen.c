@@ -85,6 +85,59 @@ test_drop_from(void **state)
 	close(fd);
 }
 
+/* A client connected to port that has sent one byte (the listening
+ * socket defers the accept until then). Returns its socket. */
+static int
+connect_and_send(int port)
+{
+	struct sockaddr_in to;
+	int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+	assert_true(fd >= 0);
+	memset(&to, 0, sizeof(to));
+	to.sin_family = AF_INET;
+	to.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
+	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
+	assert_int_equal(send(fd, "\n", 1, 0), 1);
+	return fd;
+}
+
+/* The accept queue's length: what accept() would take, one less after
+ * each accept. */
+static void
+test_queued(void **state)
+{
+	struct sockaddr_in sa;
+	struct pollfd p;
+	int fd, a, b, c;
+
+	(void)state;
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
+	fd = listen_socket((struct sockaddr *)&sa, sizeof(sa), false);
+	assert_true(fd >= 0);
+	assert_int_equal(listen_queued(fd), 0);
+	a = connect_and_send(listen_port(fd));
+	b = connect_and_send(listen_port(fd));
+	p = (struct pollfd){.fd = fd, .events = POLLIN};
+	assert_int_equal(poll(&p, 1, 1000), 1);
+	assert_int_equal(listen_queued(fd), 2);
+	c = accept(fd, NULL, NULL);
+	assert_true(c >= 0);
+	close(c);
+	assert_int_equal(listen_queued(fd), 1);
+	c = accept(fd, NULL, NULL);
+	assert_true(c >= 0);
+	close(c);
+	assert_int_equal(listen_queued(fd), 0);
+	close(a);
+	close(b);
+	close(fd);
+	assert_int_equal(listen_queued(fd), -1);
+}
+
 /* IPv6 keys are /64 networks: ::1 is held off by the key of ::/64, and
  * not by another /64. Skipped where loopback has no IPv6. */
 static void
@@ -150,6 +203,7 @@ main(void)
 	    cmocka_unit_test(test_drop_from),
 	    cmocka_unit_test(test_drop_from_v6),
 	    cmocka_unit_test(test_drop_too_many),
+	    cmocka_unit_test(test_queued),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
