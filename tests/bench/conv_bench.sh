@@ -40,7 +40,7 @@ clean_up() {
 	: >"$STAMP"
 }
 trap clean_up EXIT
-trap 'exit 1' INT TERM
+trap 'exit 1' HUP INT PIPE TERM
 
 now_ms() { echo $(($(date +%s%N) / 1000000)); }
 # User and kernel CPU milliseconds used so far by the finished children:
