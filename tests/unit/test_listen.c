@@ -23,25 +23,43 @@ v4_key(const char *ip, uint8_t key[16])
 	inet_pton(AF_INET, ip, &key[12]);
 }
 
+/* ip:port as a socket address. */
+static struct sockaddr_in
+v4_addr(const char *ip, int port)
+{
+	struct sockaddr_in sa;
+
+	memset(&sa, 0, sizeof(sa));
+	sa.sin_family = AF_INET;
+	sa.sin_port = htons((uint16_t)port);
+	inet_pton(AF_INET, ip, &sa.sin_addr);
+	return sa;
+}
+
+/* A listening socket on 127.0.0.1, on a port the kernel picks. */
+static int
+loopback_listener(void)
+{
+	struct sockaddr_in sa = v4_addr("127.0.0.1", 0);
+	int fd = listen_socket((struct sockaddr *)&sa, sizeof(sa), false);
+
+	assert_true(fd >= 0);
+	return fd;
+}
+
 /* Whether a connection from src to the listener on port is accepted by
  * the kernel (its handshake completes) within 300 ms. */
 static int
 connects(const char *src, int port)
 {
-	struct sockaddr_in from, to;
+	struct sockaddr_in from = v4_addr(src, 0),
+			   to = v4_addr("127.0.0.1", port);
 	struct pollfd p;
 	int fd = socket(AF_INET, SOCK_STREAM | SOCK_NONBLOCK, 0), err = 0, n;
 	socklen_t len = sizeof(err);
 
 	assert_true(fd >= 0);
-	memset(&from, 0, sizeof(from));
-	from.sin_family = AF_INET;
-	inet_pton(AF_INET, src, &from.sin_addr);
 	assert_int_equal(bind(fd, (struct sockaddr *)&from, sizeof(from)), 0);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
 	if (connect(fd, (struct sockaddr *)&to, sizeof(to)) == -1)
 		assert_int_equal(errno, EINPROGRESS);
 	p = (struct pollfd){.fd = fd, .events = POLLOUT};
@@ -58,16 +76,11 @@ connects(const char *src, int port)
 static void
 test_drop_from(void **state)
 {
-	struct sockaddr_in sa;
 	uint8_t keys[2][16];
 	int fd, port;
 
 	(void)state;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	fd = listen_socket((struct sockaddr *)&sa, sizeof(sa), false);
-	assert_true(fd >= 0);
+	fd = loopback_listener();
 	port = listen_port(fd);
 	v4_key("127.0.0.2", keys[0]);
 	/* An IPv6 /64 among them changes nothing for IPv4. */
@@ -90,14 +103,10 @@ test_drop_from(void **state)
 static int
 connect_and_send(int port)
 {
-	struct sockaddr_in to;
+	struct sockaddr_in to = v4_addr("127.0.0.1", port);
 	int fd = socket(AF_INET, SOCK_STREAM, 0);
 
 	assert_true(fd >= 0);
-	memset(&to, 0, sizeof(to));
-	to.sin_family = AF_INET;
-	to.sin_port = htons((uint16_t)port);
-	inet_pton(AF_INET, "127.0.0.1", &to.sin_addr);
 	assert_int_equal(connect(fd, (struct sockaddr *)&to, sizeof(to)), 0);
 	assert_int_equal(send(fd, "\n", 1, 0), 1);
 	return fd;
@@ -108,16 +117,11 @@ connect_and_send(int port)
 static void
 test_queued(void **state)
 {
-	struct sockaddr_in sa;
 	struct pollfd p;
 	int fd, a, b, c;
 
 	(void)state;
-	memset(&sa, 0, sizeof(sa));
-	sa.sin_family = AF_INET;
-	inet_pton(AF_INET, "127.0.0.1", &sa.sin_addr);
-	fd = listen_socket((struct sockaddr *)&sa, sizeof(sa), false);
-	assert_true(fd >= 0);
+	fd = loopback_listener();
 	assert_int_equal(listen_queued(fd), 0);
 	a = connect_and_send(listen_port(fd));
 	b = connect_and_send(listen_port(fd));
