@@ -126,7 +126,7 @@ full_usr=$(awk '{ print $5 }' "$W/rounds" | median)
 full_sys=$(awk '{ print $6 }' "$W/rounds" | median)
 full_cpu=$(awk '{ print $5 + $6 }' "$W/rounds" | median)
 awk '{
-	printf "  round %d: md4c-html %5d ms wall, full build %5d ms wall (%d user + %d kernel ms CPU): ratio %.2f\n", $1, $2, $4, $5, $6, ($4 > 0 ? $2 / $4 : 0)
+	printf "  round %d: md4c-html %5d ms wall, full build %5d ms wall (%d user + %d kernel ms CPU): ratio %.3f\n", $1, $2, $4, $5, $6, ($4 > 0 ? $2 / $4 : 0)
 }' "$W/rounds" >"$W/round_lines"
 awk -v n="$N" -v bytes="$bytes" -v rounds="$ROUNDS" -v md4c="$md4c" \
     -v full="$full" -v second="$second_ms" -v same="$same_ms" \
@@ -143,7 +143,7 @@ awk -v n="$N" -v bytes="$bytes" -v rounds="$ROUNDS" -v md4c="$md4c" \
 	cratio = mc > 0 ? cc / mc : 0
 	printf "  md4c-html (md_html), same files:   %6d ms wall %6.1f MB/s | %6d ms CPU %6.1f MB/s\n", md4c, mr, md4c_cpu, mc
 	printf "  canyon build, full:                %6d ms wall %6.1f MB/s | %6d ms CPU %6.1f MB/s (%d user + %d kernel)\n", full, cr, full_cpu, cc, full_usr, full_sys
-	printf "  ratio canyon / md4c-html:          %.2f wall, %.2f CPU (target >= 0.50)\n", ratio, cratio
+	printf "  ratio canyon / md4c-html:          %.3f wall, %.3f CPU (target >= 0.50)\n", ratio, cratio
 }'
 cat "$W/round_lines"
 awk -v second="$second_ms" -v same="$same_ms" -v one="$one_ms" \
