@@ -372,7 +372,7 @@ if part lifted; then
 	start_server off
 	mix "-off"
 	report "-off" "the same load, shedding and budgets lifted"
-	echo "  page p99 with shedding / without: $(ratio "$P99_ON" "$(col p99_us <"$W/pages-off")")"
+	echo "  page p99 without shedding / with: $(ratio "$(col p99_us <"$W/pages-off")" "$P99_ON")"
 	stop_server
 fi
 part trickle || exit 0
