@@ -391,6 +391,18 @@ take_started(struct outtree *t, const char *rel)
 	return (int)(v - 2);
 }
 
+/* take_started() for a caller that does not hold the lock: takes it. */
+static int
+take_started_locking(struct outtree *t, const char *rel)
+{
+	int fd;
+
+	pthread_mutex_lock(&t->lock);
+	fd = take_started(t, rel);
+	pthread_mutex_unlock(&t->lock);
+	return fd;
+}
+
 int
 outtree_start(struct outtree *t, const char *rel, const struct iovec *pieces,
     size_t n, char *err, size_t errlen)
@@ -413,11 +425,8 @@ outtree_start(struct outtree *t, const char *rel, const struct iovec *pieces,
 		close(old);
 	if (put_pieces_fd(t, rel, fd, keep_open, pieces, n, err, errlen) == 0)
 		return 0;
-	if (keep_open) { /* closed by put_pieces_fd() */
-		pthread_mutex_lock(&t->lock);
-		take_started(t, rel);
-		pthread_mutex_unlock(&t->lock);
-	}
+	if (keep_open) /* closed by put_pieces_fd() */
+		take_started_locking(t, rel);
 	return -1;
 }
 
@@ -429,9 +438,7 @@ outtree_finish(struct outtree *t, const char *rel, uint64_t key,
 
 	if (t->dry)
 		return 0;
-	pthread_mutex_lock(&t->lock);
-	fd = take_started(t, rel);
-	pthread_mutex_unlock(&t->lock);
+	fd = take_started_locking(t, rel);
 	if (fd < 0 && (fd = open_file(t, rel, O_APPEND, err, errlen)) < 0)
 		return -1;
 	if (put_pieces_fd(t, rel, fd, false, pieces, n, err, errlen) != 0)
