@@ -329,6 +329,19 @@ limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t)
 	t->opened = false;
 }
 
+/* Connections a reader may have open at once without the ones beyond
+ * being paced: a page and a few more things (limits_conn_paced()). */
+#define READER_CONNS 4
+
+bool
+limits_conn_paced(const struct limits *l, struct limits_worker *lw,
+    const struct limits_ticket *t, double now)
+{
+	return suspect(l, lw, t, now) ||
+	    (shed_late(&lw->shed) && unknown(lw, t, now)) ||
+	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > READER_CONNS);
+}
+
 int
 limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
@@ -355,7 +368,10 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
 				: PRIO_OVER;
 	lw->stats.requests[t->prio]++;
 	t->requested = true;
-	admitted = rv != RATE_DENY && shed_admit(&lw->shed, t->prio);
+	admitted = rv != RATE_DENY &&
+	    (t->prio == PRIO_HEAVY
+		    ? shed_admit_heavy(&lw->shed, size_known ? size : 0, now)
+		    : shed_admit(&lw->shed, t->prio));
 	ratelimit_note(lw->rl, &t->key, now, (int)t->prio, admitted);
 	if (rv == RATE_DENY) {
 		if (t->tracked)

@@ -41,6 +41,7 @@ limits:
   # (but for the part on overload, which sets both).
   max_delay: ${MAXDELAY:-1}
   overload_hold: ${OVERLOAD_HOLD:-1}
+${LIMITS_EXTRA:-}
 YAML
 	rm -f "$TMP/ready"
 	"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
@@ -150,6 +151,31 @@ sleep 1.5
 expect_match "a page on an address's second connection is served in its turn" \
 	'^20 text/gemini' "$(status_within 1 gemini://localhost/)"
 wait "$HOLD_PID"
+stop_server
+
+# --- heavy replies and queued handshakes are paced ------------------------
+# Both take the pacing's credit (shed.h), here one turn a second, a turn
+# per 4 bytes of a heavy reply. The credit starts at one turn: a reader's
+# image (8 bytes) takes two, which leaves the credit in debt for two
+# seconds. The server is idle and not overloaded, yet the same client's
+# next connection (its last request heavy) waits that long for its
+# handshake, and its image is then refused with 44: the one turn the
+# handshake took leaves nothing. After the wait a page is served.
+LIMITS_EXTRA="  min_turn_rate: 1
+  max_turn_rate: 1
+  turn_bytes: 4" start_server 1000 1000
+expect_match "paced: a page is served" '^20 text/gemini' "$(status gemini://localhost/)"
+expect_eq "... then an image, taking two turns" \
+	"20 image/png" "$(status gemini://localhost/photo.png)"
+t0=$(date +%s%N)
+got=$(status gemini://localhost/photo.png)
+t1=$(date +%s%N)
+expect_eq "... the next image at once is refused, the server idle" "44 3" "$got"
+check "... after its handshake waited for the credit (1.5 s at least)" \
+	test $(((t1 - t0) / 1000000)) -ge 1500
+sleep 3.5
+expect_match "... and after the wait a page is served" \
+	'^20 text/gemini' "$(status gemini://localhost/)"
 stop_server
 
 # --- per-address budget ---------------------------------------------------
