@@ -333,6 +333,12 @@ limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t)
  * being paced: a page and a few more things (limits_conn_paced()). */
 #define READER_CONNS 4
 
+void
+limits_conn_no_hello(struct limits_worker *lw)
+{
+	lw->stats.no_hello++;
+}
+
 bool
 limits_conn_paced(const struct limits *l, struct limits_worker *lw,
     const struct limits_ticket *t, double now)
@@ -426,9 +432,11 @@ limits_stats_format(
 	    "unknown %lu closed on accept, %lu lost before a request; "
 	    "%lu closed before their handshake for a reader at the "
 	    "connection cap; %lu queued closed at their turn, the client "
-	    "gone; overloaded %lu times, %.1f s",
+	    "gone; %lu closed with their ClientHello incomplete; "
+	    "overloaded %lu times, %.1f s",
 	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted, st->gone,
-	    lw->shed.overloads, shed_late_seconds(&lw->shed, now));
+	    st->no_hello, lw->shed.overloads,
+	    shed_late_seconds(&lw->shed, now));
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 	return n;

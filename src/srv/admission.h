@@ -96,6 +96,9 @@ struct limits_stats {
 	/* queued, and closed at their turn because the client had gone
 	 * (limits_conn_gone()) */
 	unsigned long gone;
+	/* closed before their client's first TLS record was all there,
+	 * having cost no TLS work (limits_conn_no_hello()) */
+	unsigned long no_hello;
 };
 
 /* Addresses whose connections a worker refused on accept while
@@ -173,6 +176,10 @@ void limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t);
  * readers themselves fill the loop. */
 bool limits_conn_paced(const struct limits *l, struct limits_worker *lw,
     const struct limits_ticket *t, double now);
+
+/* A connection is closed before its client's first TLS record was all
+ * there: count it (limits_stats.no_hello). */
+void limits_conn_no_hello(struct limits_worker *lw);
 
 /* The handshake of t's connection, put after others' (t->suspect), is
  * about to start, maybe long after the accept: 0, or -1 when by now the

@@ -13,6 +13,10 @@
  * the first bytes) is read, answered and closed within that turn of the
  * loop, on the bare socket: no bufferevent, no event (gopher_start()).
  *
+ * A Gemini connection holds no TLS state until its client's first TLS
+ * record (the ClientHello's) is all there (C_HELLO, on the raw socket): a
+ * client that trickles it costs a wakeup per byte, not OpenSSL's work too.
+ *
  * On a listener behind a load balancer (proxy_protocol), a PROXY header
  * comes first: it is read off the raw socket (C_PROXY) before any of the
  * above, under the same deadline, and gives the client's address.
@@ -63,6 +67,7 @@
 #include "log.h"
 #include "proxyread.h"
 #include "route.h"
+#include "tls.h"
 #include "worker.h"
 
 #define LINE_MAX_BYTES 1024
@@ -71,8 +76,10 @@
 #define MAX_SINGLE_WRITE (1024 * 1024)
 
 /* C_PROXY: reading the PROXY protocol header, before TLS or the selector;
+ * C_HELLO: waiting on the raw socket for the first TLS record (the
+ * ClientHello's) to be all there;
  * C_QUEUED: waiting for its turn to start the TLS handshake. */
-enum conn_state { C_PROXY, C_QUEUED, C_REQUEST, C_REPLY, C_CLOSING };
+enum conn_state { C_PROXY, C_HELLO, C_QUEUED, C_REQUEST, C_REPLY, C_CLOSING };
 
 struct conn {
 	struct conn *prev, *next;
@@ -100,7 +107,7 @@ struct conn {
 	/* The last read took all the client had sent, up to the end of its
 	 * request line: no unread bytes can make the close a reset. */
 	bool read_all;
-	struct event *raw_ev; /* in C_PROXY only */
+	struct event *raw_ev; /* in C_PROXY and C_HELLO only */
 	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
@@ -234,9 +241,12 @@ conn_free(struct conn *c)
 	struct worker *w = c->w;
 
 	log_request(c);
+	if (c->state == C_HELLO)
+		limits_conn_no_hello(&w->lw);
 	limits_conn_close(w->limits, &w->lw, &c->lt, worker_now());
 	evtimer_del(c->deadline);
-	if (c->state == C_PROXY || c->state == C_QUEUED) {
+	if (c->state == C_PROXY || c->state == C_HELLO ||
+	    c->state == C_QUEUED) {
 		unqueue(c);
 		raw_end(c);
 	}
@@ -464,7 +474,8 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	/* No header for a line that never ended in CRLF (protocols.md). */
 	if (c->state == C_REQUEST)
 		conn_finish(c);
-	else if (c->state == C_PROXY || c->state == C_QUEUED)
+	else if (c->state == C_PROXY || c->state == C_HELLO ||
+	    c->state == C_QUEUED)
 		conn_free(c);
 }
 
@@ -996,6 +1007,73 @@ conn_begin(struct conn *c)
 		conn_queue_kick(c->w);
 }
 
+/* Whether the first TLS record of c's client is all there (or cannot be
+ * one): 1, else 0, or -1 when the client has gone (closed, or an error). */
+static int
+hello_there(const struct conn *c)
+{
+	unsigned char head[5];
+	int avail;
+	ssize_t n = recv(c->fd, head, sizeof(head), MSG_PEEK | MSG_DONTWAIT);
+
+	if (n == 0)
+		return -1;
+	if (n < 0)
+		return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR
+		    ? 0
+		    : -1;
+	if (ioctl(c->fd, FIONREAD, &avail) == -1)
+		return 1; /* OpenSSL will tell */
+	return (size_t)avail >= tls_first_record_need(head, (size_t)n);
+}
+
+static void
+on_hello_read(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+	int there = hello_there(c);
+
+	(void)fd, (void)what;
+	if (there == 0)
+		return;
+	if (there == -1) {
+		conn_free(c);
+		return;
+	}
+	raw_end(c);
+	conn_begin(c);
+}
+
+/* A Gemini connection begins (conn_begin()) once its client's first TLS
+ * record is all there: most often at once (listen.c defers the accept
+ * until the first bytes), but a client that sends its ClientHello a byte
+ * at a time costs a wakeup per byte on the raw socket, not a turn of
+ * OpenSSL's handshake as well; and until it is there, the connection
+ * holds no TLS state. */
+static void
+conn_open(struct conn *c)
+{
+	int there;
+
+	/* The bytes are only peeked at: the socket stays readable, so only
+	 * an edge-triggered event tells when more come. */
+	if (c->proto != PROTO_GEMINI ||
+	    !(event_base_get_features(c->w->base) & EV_FEATURE_ET) ||
+	    (there = hello_there(c)) == 1) {
+		conn_begin(c);
+		return;
+	}
+	if (there == -1) {
+		conn_free(c);
+		return;
+	}
+	c->state = C_HELLO;
+	c->raw_ev = event_new(
+	    c->w->base, c->fd, EV_READ | EV_PERSIST | EV_ET, on_hello_read, c);
+	if (c->raw_ev == NULL || event_add(c->raw_ev, NULL) == -1)
+		conn_free(c);
+}
+
 /*
  * The PROXY protocol header, read straight from the socket before the TLS
  * handshake or the Gopher selector: from here on the connection's address
@@ -1027,15 +1105,17 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 		conn_free(c);
 		return;
 	}
-	conn_begin(c);
+	conn_open(c);
 }
 
-/* A Gemini connection whose client has sent nothing yet. */
+/* A Gemini connection whose handshake has not started: its ClientHello
+ * not all there, or nothing from its client yet. */
 static bool
 unstarted(const struct conn *c)
 {
-	return c->state == C_REQUEST && c->ssl &&
-	    SSL_get_state(c->ssl) == TLS_ST_BEFORE;
+	return c->state == C_HELLO ||
+	    (c->state == C_REQUEST && c->ssl &&
+		SSL_get_state(c->ssl) == TLS_ST_BEFORE);
 }
 
 /* The oldest connection whose TLS handshake has not started: queued
@@ -1104,7 +1184,7 @@ conn_accept(struct worker *w, enum listen_proto proto, bool proxy, int fd,
 			conn_free(c);
 		return;
 	}
-	conn_begin(c);
+	conn_open(c);
 }
 
 void
@@ -1116,7 +1196,8 @@ conn_stop_waiting(struct worker *w)
 		next = c->next;
 		if (c->state == C_REQUEST)
 			conn_finish(c);
-		else if (c->state == C_PROXY || c->state == C_QUEUED)
+		else if (c->state == C_PROXY || c->state == C_HELLO ||
+		    c->state == C_QUEUED)
 			conn_free(c);
 	}
 }

@@ -162,3 +162,24 @@ tls_peer_fingerprint(SSL *ssl, unsigned char fp[32])
 	return cert != NULL && X509_digest(cert, EVP_sha256(), fp, &n) == 1 &&
 	    n == 32;
 }
+
+/* A TLS record: type, version (3, x), length; at most 2^14 bytes of
+ * plaintext, and 2,048 more of a ciphertext's expansion (RFC 5246 6.2.3). */
+#define RECORD_HEADER 5
+#define RECORD_MAX (16384 + 2048)
+#define RECORD_HANDSHAKE 22
+
+size_t
+tls_first_record_need(const unsigned char *p, size_t n)
+{
+	size_t len;
+
+	if (n == 0)
+		return 1;
+	if (p[0] != RECORD_HANDSHAKE || (n >= 2 && p[1] != 3))
+		return n;
+	if (n < RECORD_HEADER)
+		return RECORD_HEADER;
+	len = (size_t)p[3] << 8 | p[4];
+	return len > RECORD_MAX ? n : RECORD_HEADER + len;
+}

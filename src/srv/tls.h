@@ -34,6 +34,15 @@ SSL_CTX *tls_ctx_new(
 /* Install the SNI callback on ctx. */
 void tls_ctx_set_sni(SSL_CTX *ctx, const struct tls_sni *sni);
 
+/* How many bytes of a client's first flight the server should hold before
+ * any TLS work, given its first n bytes p[0..n): the whole first record (a
+ * 5-byte header and the length it announces) when p starts a handshake
+ * record; until then OpenSSL could only ask for more, at the cost of a
+ * read for every byte a slow client sends. 5 while the header is not all
+ * there; n (at least 1) when p cannot start a TLS record, or announces
+ * one longer than TLS allows (OpenSSL refuses it at once). */
+size_t tls_first_record_need(const unsigned char *p, size_t n);
+
 /* The SHA-256 fingerprint of the client's certificate, false if none. */
 bool tls_peer_fingerprint(SSL *ssl, unsigned char fp[32]);
 

@@ -253,13 +253,30 @@ stop_server
 # average, and the server was overloaded the whole time.
 TRICKLE="$TOOLS/../bench/trickle"
 REQUEST_TIMEOUT=4 MAXDELAY=0.002 OVERLOAD_HOLD=0 start_server 1000 1000
-"$TRICKLE" -n 20 -t 10 -s 127.0.4.1/10 127.0.0.1 "$PORT" >"$TMP/trickle.out"
+"$TRICKLE" -n 20 -t 10 -s 127.0.4.1/10 127.0.0.1 "$PORT" >"$TMP/trickle.out" &
+TRICKLE_PID=$!
+sleep 2
+# Their sockets, peeked at and left readable, must not keep the loop busy
+# (nor its handshakes that wait their turn from ever getting one).
+expect_match "meanwhile a page is served at once" \
+	'^20 text/gemini' "$(status_within 1 gemini://localhost/)"
+c0=$(sed 's/.*) //' /proc/"$SERVER_PID"/stat | awk '{ print $12 + $13 }')
+sleep 1
+c1=$(sed 's/.*) //' /proc/"$SERVER_PID"/stat | awk '{ print $12 + $13 }')
+check "... and the server takes under a tenth of a core meanwhile" \
+	test $((c1 - c0)) -lt $(($(getconf CLK_TCK) / 10))
+wait "$TRICKLE_PID"
 stop_server
 expect_match "20 trickling connections, all closed by the request timeout" \
 	'^opened 20 closed_by_server 20 still_open 0 lifetime_s min [45]\.' \
 	"$(cat "$TMP/trickle.out")"
 expect_match "... and the server overloaded for under a second of the four" \
 	'overloaded [0-9]+ times, 0\.[0-9] s$' "$(grep 'worker 0:' "$TMP/server.log")"
+# Their ClientHello record never all there, they cost no TLS work: the
+# server waited on the raw sockets, and says so.
+expect_match "... closed with their ClientHello incomplete, before any TLS work" \
+	'; 20 closed with their ClientHello incomplete;' \
+	"$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- overloaded: a client over its budget is told so once, then held off ----
 # The loop is late from a burst of handshakes on (a millisecond allowed)

@@ -622,7 +622,7 @@ test_heavy_held(void **state)
 	struct sockaddr_in images = addr("192.0.2.3"),
 			   reader = addr("192.0.2.4");
 	unsigned retry = 0;
-	char line[512];
+	char line[768];
 	int i;
 
 	(void)state;
@@ -827,7 +827,7 @@ test_gone(void **state)
 	struct limits_worker s;
 	struct limits_ticket t;
 	struct sockaddr_in a = addr("192.0.2.21");
-	char line[640];
+	char line[768];
 
 	(void)state;
 	limits_conf_default(&c);
@@ -841,8 +841,8 @@ test_gone(void **state)
 	assert_int_equal(s.stats.lost[PRIO_COUNT], 0ul);
 	limits_stats_format(&s, 1.1, line, sizeof(line));
 	assert_non_null(strstr(line,
-	    "; 1 queued closed at their turn, the client gone; overloaded 1 "
-	    "times"));
+	    "; 1 queued closed at their turn, the client gone; 0 closed "
+	    "with their ClientHello incomplete; overloaded 1 times"));
 	finish(l, &s);
 }
 

@@ -216,6 +216,28 @@ test_tls12_cork_after_server_finished(void **state)
 	handshake_and_reply(TLS1_2_VERSION);
 }
 
+/* The first record of a ClientHello: nothing is done before all of it is
+ * there; what cannot start a TLS record needs nothing more. */
+static void
+test_first_record_need(void **state)
+{
+	const unsigned char hello[] = {22, 3, 1, 0x01, 0x2c, 1, 0, 1, 0x28};
+	const unsigned char huge[] = {22, 3, 1, 0xff, 0xff};
+	const unsigned char http[] = {'G', 'E', 'T', ' ', '/'};
+	const unsigned char sslv2[] = {0x80, 0x2e, 1, 3, 1};
+
+	(void)state;
+	assert_int_equal(tls_first_record_need(hello, 0), 1);
+	assert_int_equal(tls_first_record_need(hello, 1), 5);
+	assert_int_equal(tls_first_record_need(hello, 4), 5);
+	assert_int_equal(tls_first_record_need(hello, 5), 5 + 300);
+	assert_int_equal(tls_first_record_need(hello, sizeof(hello)), 5 + 300);
+	assert_int_equal(tls_first_record_need(huge, 5), 5);
+	assert_int_equal(tls_first_record_need(http, 5), 5);
+	assert_int_equal(tls_first_record_need(http, 1), 1);
+	assert_int_equal(tls_first_record_need(sslv2, 2), 2);
+}
+
 /* A P-256 certificate for cn, signed by issuer (self-signed when NULL);
  * its key in *key. */
 static X509 *
@@ -329,6 +351,7 @@ int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
+	    cmocka_unit_test(test_first_record_need),
 	    cmocka_unit_test(test_tls13_cork_after_client_finished),
 	    cmocka_unit_test(test_tls12_cork_after_server_finished),
 	    cmocka_unit_test(test_chain_from_the_file),
