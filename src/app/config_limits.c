@@ -12,7 +12,8 @@ static const char *const limits_keys[] = {"rate", "burst", "max_connections",
     "max_connections_per_address", "address_table", "min_concurrency",
     "max_concurrency", "initial_concurrency", "queue", "tolerance",
     "latency_window", "retry_after", "max_retry_after", "max_delay",
-    "overload_hold", "shed", "heavy_size", "page_paths", "light_paths",
+    "overload_hold", "turn_delay", "min_turn_rate", "max_turn_rate",
+    "turn_bytes", "shed", "heavy_size", "page_paths", "light_paths",
     "heavy_paths", NULL};
 static const char *const shed_keys[] = {"page", "light", "heavy", "over", NULL};
 
@@ -150,6 +151,14 @@ config_limits(
 		err, errlen) < 0 ||
 	    get_number(cfg, lim, "overload_hold", 0, 3600, &out->shed.hold, err,
 		errlen) < 0 ||
+	    get_number(cfg, lim, "turn_delay", 0, 60, &out->shed.turn_delay,
+		err, errlen) < 0 ||
+	    get_number(cfg, lim, "min_turn_rate", 0.001, 1e6,
+		&out->shed.turn_min, err, errlen) < 0 ||
+	    get_number(cfg, lim, "max_turn_rate", 0.001, 1e6,
+		&out->shed.turn_max, err, errlen) < 0 ||
+	    get_number(cfg, lim, "turn_bytes", 1, 1e12, &out->shed.turn_bytes,
+		err, errlen) < 0 ||
 	    get_number(cfg, lim, "heavy_size", 0, 1e15, &heavy, err, errlen) <
 		0 ||
 	    get_patterns(cfg, lim, "page_paths", &out->prio.page, err, errlen) <

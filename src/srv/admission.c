@@ -329,6 +329,25 @@ limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t)
 	t->opened = false;
 }
 
+/* Connections a reader may have open at once without the ones beyond
+ * being paced: a page and a few more things (limits_conn_paced()). */
+#define READER_CONNS 4
+
+void
+limits_conn_no_hello(struct limits_worker *lw)
+{
+	lw->stats.no_hello++;
+}
+
+bool
+limits_conn_paced(const struct limits *l, struct limits_worker *lw,
+    const struct limits_ticket *t, double now)
+{
+	return suspect(l, lw, t, now) ||
+	    (shed_late(&lw->shed) && unknown(lw, t, now)) ||
+	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > READER_CONNS);
+}
+
 int
 limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
@@ -355,7 +374,10 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
 				: PRIO_OVER;
 	lw->stats.requests[t->prio]++;
 	t->requested = true;
-	admitted = rv != RATE_DENY && shed_admit(&lw->shed, t->prio);
+	admitted = rv != RATE_DENY &&
+	    (t->prio == PRIO_HEAVY
+		    ? shed_admit_heavy(&lw->shed, size_known ? size : 0, now)
+		    : shed_admit(&lw->shed, t->prio));
 	ratelimit_note(lw->rl, &t->key, now, (int)t->prio, admitted);
 	if (rv == RATE_DENY) {
 		if (t->tracked)
@@ -410,9 +432,11 @@ limits_stats_format(
 	    "unknown %lu closed on accept, %lu lost before a request; "
 	    "%lu closed before their handshake for a reader at the "
 	    "connection cap; %lu queued closed at their turn, the client "
-	    "gone; overloaded %lu times, %.1f s",
+	    "gone; %lu closed with their ClientHello incomplete; "
+	    "overloaded %lu times, %.1f s",
 	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted, st->gone,
-	    lw->shed.overloads, shed_late_seconds(&lw->shed, now));
+	    st->no_hello, lw->shed.overloads,
+	    shed_late_seconds(&lw->shed, now));
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 	return n;

@@ -96,6 +96,9 @@ struct limits_stats {
 	/* queued, and closed at their turn because the client had gone
 	 * (limits_conn_gone()) */
 	unsigned long gone;
+	/* closed before their client's first TLS record was all there,
+	 * having cost no TLS work (limits_conn_no_hello()) */
+	unsigned long no_hello;
 };
 
 /* Addresses whose connections a worker refused on accept while
@@ -163,6 +166,20 @@ void limits_conn_evict(struct limits_worker *lw, struct limits_ticket *t);
 /* t's connection, queued for its handshake, is closed at its turn because
  * its client has gone: count it (limits_stats.gone); close it next. */
 void limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t);
+
+/* Whether the turn of t's queued connection (t->suspect) is paced by the
+ * loop's lateness (shed_turn_ready()): its client would likely be refused
+ * (as in limits_conn_open()), or is not known while overloaded, or has
+ * more than four connections open (a crawler's, not a reader's). A known
+ * reader's second connection is not paced: it waits for the loop only
+ * (one a probe while overloaded), so that a reader is not held up when the
+ * readers themselves fill the loop. */
+bool limits_conn_paced(const struct limits *l, struct limits_worker *lw,
+    const struct limits_ticket *t, double now);
+
+/* A connection is closed before its client's first TLS record was all
+ * there: count it (limits_stats.no_hello). */
+void limits_conn_no_hello(struct limits_worker *lw);
 
 /* The handshake of t's connection, put after others' (t->suspect), is
  * about to start, maybe long after the accept: 0, or -1 when by now the

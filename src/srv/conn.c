@@ -29,9 +29,12 @@
  * (shed_late()) one per run of the loop's delay probe (every 5 ms) at
  * most: a backlog of such handshakes, as a flood's first moments leave, is
  * not worked off in one go at the expense of the readers', whose requests
- * would wait for the CPU it takes. At its turn it is judged again, as the
- * requests of its address answered meanwhile tell more (one refused for an
- * image makes the others from that address refusable before their
+ * would wait for the CPU it takes. Those of clients likely refused or not
+ * known, and of an address with many connections open, are also paced by
+ * the loop's lateness (shed.h: limits_conn_paced(), shed_turn_ready()):
+ * they get what the readers leave of the loop. At its turn it is judged again,
+ * as the requests of its address answered meanwhile tell more (one refused for
+ * an image makes the others from that address refusable before their
  * handshake), and only then does its handshake start. Turns come oldest
  * first; while the server is overloaded, newest first (adaptive LIFO): the
  * newest client is the likeliest to be still waiting, and the oldest may
@@ -246,6 +249,8 @@ conn_free(struct conn *c)
 	struct worker *w = c->w;
 
 	log_request(c);
+	if (c->state == C_HELLO)
+		limits_conn_no_hello(&w->lw);
 	limits_conn_close(w->limits, &w->lw, &c->lt, worker_now());
 	evtimer_del(c->deadline);
 	if (before_tls(c)) {
@@ -923,12 +928,38 @@ client_gone(const struct conn *c)
 	    (p.revents & (POLLRDHUP | POLLHUP | POLLERR)) != 0;
 }
 
+/* How far conn_turn() looks for a connection whose turn is not paced,
+ * when the pacing has no credit left: a bound on the work of a turn. */
+#define TURN_LOOK 64
+
+/* The queued connection whose turn it is: the oldest (while overloaded,
+ * the newest) that may start now, one whose turn is not paced if the
+ * pacing has no credit (shed.h); NULL when none may. *paced tells which. */
+static struct conn *
+next_turn(struct worker *w, bool overloaded, double now, bool *paced)
+{
+	struct conn *c = overloaded ? w->queued_tail : w->queued_head;
+	int n;
+
+	*paced = false;
+	if (shed_turn_ready(&w->lw.shed, now)) {
+		*paced = c && limits_conn_paced(w->limits, &w->lw, &c->lt, now);
+		return c;
+	}
+	for (n = 0; c && n < TURN_LOOK; n++) {
+		if (!limits_conn_paced(w->limits, &w->lw, &c->lt, now))
+			return c;
+		c = overloaded ? c->qprev : c->qnext;
+	}
+	return NULL;
+}
+
 void
 conn_turn(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	bool overloaded = shed_late(&w->lw.shed);
-	struct conn *c = overloaded ? w->queued_tail : w->queued_head;
+	bool overloaded = shed_late(&w->lw.shed), paced;
+	struct conn *c = next_turn(w, overloaded, worker_now(), &paced);
 
 	(void)fd, (void)what;
 	if (c == NULL)
@@ -941,6 +972,8 @@ conn_turn(evutil_socket_t fd, short what, void *arg)
 		return;
 	}
 	if (limits_conn_turn(w->limits, &w->lw, &c->lt, worker_now()) == 0) {
+		if (paced)
+			shed_turn_take(&w->lw.shed);
 		conn_start(c);
 		/* Unless overloaded, the next one gets its turn as soon as
 		 * nothing more urgent is left; else at the next probe. */

@@ -21,6 +21,10 @@ shed_conf_default(struct shed_conf *c)
 	c->max_retry = 60;
 	c->max_delay = 0.02;
 	c->hold = 1;
+	c->turn_delay = 0;
+	c->turn_min = 10;
+	c->turn_max = 10000;
+	c->turn_bytes = 65536;
 }
 
 const char *
@@ -54,7 +58,28 @@ shed_conf_check(const struct shed_conf *c)
 		return "max_delay must be positive";
 	if (!(c->hold >= 0))
 		return "overload_hold must not be negative";
+	if (!(c->turn_delay >= 0))
+		return "turn_delay must not be negative";
+	if (!(c->turn_min > 0))
+		return "turn_min must be positive";
+	if (!(c->turn_max >= c->turn_min))
+		return "turn_max must be at least turn_min";
+	if (!(c->turn_bytes >= 1))
+		return "turn_bytes must be at least 1";
 	return NULL;
+}
+
+/* Credit builds up to a hundredth of a second's worth, one at least: a
+ * loop that was busy elsewhere does not catch up in one burst. */
+#define TURN_BURST_SECS 0.01
+
+/* The most credit kept. */
+static double
+turn_most(const struct shed *s)
+{
+	return s->turn_rate * TURN_BURST_SECS > 1
+	    ? s->turn_rate * TURN_BURST_SECS
+	    : 1;
 }
 
 void
@@ -64,6 +89,11 @@ shed_init(struct shed *s, const struct shed_conf *c, double now)
 	s->conf = *c;
 	s->limit = c->initial_limit;
 	s->window_start = now;
+	if (s->conf.turn_delay == 0)
+		s->conf.turn_delay = c->max_delay / 10;
+	s->turn_rate = c->turn_max;
+	s->turn_credit = turn_most(s);
+	s->turn_refilled = now;
 }
 
 bool
@@ -79,11 +109,64 @@ shed_admit(struct shed *s, enum priority p)
 	return true;
 }
 
+bool
+shed_admit_heavy(struct shed *s, size_t size, double now)
+{
+	double cost = (double)size / s->conf.turn_bytes;
+
+	if (!shed_turn_ready(s, now)) {
+		s->refused[PRIO_HEAVY]++;
+		return false;
+	}
+	if (!shed_admit(s, PRIO_HEAVY))
+		return false;
+	s->turn_credit -= cost > 1 ? cost : 1;
+	return true;
+}
+
 void
 shed_cancel(struct shed *s)
 {
 	if (s->inflight > 0)
 		s->inflight--;
+}
+
+/* The pacing of queued handshakes (shed.h), at each probe. Its lateness
+ * follows each probe more closely than the overload's (weight 0.25 both
+ * ways): a backlog of handshakes shows at once and is gone at once. */
+static void
+pace(struct shed *s, double delay)
+{
+	s->turn_lateness =
+	    s->turn_lateness * 0.75 + (delay > 0 ? delay : 0) * 0.25;
+	if (s->turn_lateness > s->conf.turn_delay)
+		s->turn_rate /= 2;
+	else
+		s->turn_rate += s->conf.turn_min;
+	if (s->turn_rate < s->conf.turn_min)
+		s->turn_rate = s->conf.turn_min;
+	if (s->turn_rate > s->conf.turn_max)
+		s->turn_rate = s->conf.turn_max;
+}
+
+bool
+shed_turn_ready(struct shed *s, double now)
+{
+	double most = turn_most(s);
+
+	if (now > s->turn_refilled) {
+		s->turn_credit += (now - s->turn_refilled) * s->turn_rate;
+		s->turn_refilled = now;
+	}
+	if (s->turn_credit > most)
+		s->turn_credit = most;
+	return s->turn_credit >= 1;
+}
+
+void
+shed_turn_take(struct shed *s)
+{
+	s->turn_credit -= 1;
 }
 
 void
@@ -93,6 +176,7 @@ shed_delay(struct shed *s, double delay, double now)
 	double w = delay > s->delay ? 0.5 : 0.1;
 	bool late;
 
+	pace(s, delay);
 	s->delay = s->delay * (1 - w) + (delay > 0 ? delay : 0) * w;
 	if (s->delay > s->conf.max_delay)
 		s->late_until = now + s->conf.hold;
@@ -116,6 +200,7 @@ bool
 shed_idle(struct shed *s, double now)
 {
 	s->delay = 0;
+	s->turn_lateness = 0;
 	shed_delay(s, 0, now);
 	return !s->late;
 }

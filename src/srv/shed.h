@@ -26,6 +26,20 @@
  * is spent already, but its reply (an image, above all) and the client's
  * next requests (held to the wait, ratelimit.h) are not.
  *
+ * Handshakes that wait their turn (conn.c: clients likely refused, not
+ * known, or one more connection of an address) are paced by the same
+ * probe: they may start at turn_rate a second, a rate that follows the
+ * loop's lateness as TCP's window follows loss (AIMD): halved at each
+ * probe that finds the smoothed lateness above turn_delay, down to
+ * turn_min, and raised by turn_min at each probe that does not, up to
+ * turn_max. A backlog of them, as the first moments of a flood or the end
+ * of a client's wait leave, then takes what the readers leave of the loop
+ * instead of an equal share with them, and starts again gradually. Heavy
+ * replies draw on the same credit, turn_bytes of the reply for one
+ * handshake: a 1 MB image costs the loop as much as a dozen handshakes,
+ * and images let in again all at once when an overload ends would make
+ * the next one.
+ *
  * Time and latencies are passed in, in seconds; nothing here reads a clock.
  */
 #ifndef CANYON_SHED_H
@@ -49,6 +63,10 @@ struct shed_conf {
 	unsigned max_retry; /* ... at most, to one that keeps asking */
 	double max_delay; /* seconds the loop may run late before shedding */
 	double hold; /* seconds overload lasts after the loop was last late */
+	double turn_delay; /* lateness above which queued handshakes slow down;
+			    * 0: a tenth of max_delay */
+	double turn_min, turn_max; /* queued handshakes a second */
+	double turn_bytes; /* bytes of a heavy reply worth one handshake */
 };
 
 /* Defaults documented in canyon.yaml. */
@@ -68,6 +86,10 @@ struct shed {
 	double late_since; /* when the current overload began */
 	double late_total; /* seconds of overload before it */
 	unsigned long overloads; /* how many times overload began */
+	double turn_lateness; /* smoothed lateness, as the pacing sees it */
+	double turn_rate; /* queued handshakes a second, as of now */
+	double turn_credit; /* ... that may start now */
+	double turn_refilled; /* when turn_credit was last refilled */
 	unsigned inflight;
 	unsigned long admitted[PRIO_COUNT], refused[PRIO_COUNT];
 };
@@ -77,6 +99,12 @@ void shed_init(struct shed *s, const struct shed_conf *c, double now);
 /* Admit a request of priority p: true and counted in flight, or false
  * (refuse it cheaply: Gemini 44, Gopher an error line). */
 bool shed_admit(struct shed *s, enum priority p);
+
+/* Admit a heavy request (a reply of size bytes, 0 when not known): as
+ * shed_admit(), and only while the pacing has credit, which the reply
+ * then takes (size / turn_bytes handshakes' worth, one at least; the
+ * credit may go below zero, and later turns wait until it is back). */
+bool shed_admit_heavy(struct shed *s, size_t size, double now);
 
 /* An admitted request finished after rtt seconds; now is the time. */
 void shed_done(struct shed *s, double rtt, double now);
@@ -101,6 +129,12 @@ double shed_late_seconds(const struct shed *s, double now);
  * work, so the delay is forgotten. True when no overload holds any more
  * (the probe may stop until the next connection), false while it does. */
 bool shed_idle(struct shed *s, double now);
+
+/* A handshake that waited its turn may start at time now (the pacing
+ * above has credit for one). Does not take the credit. */
+bool shed_turn_ready(struct shed *s, double now);
+/* ... and it starts: take one handshake's credit. */
+void shed_turn_take(struct shed *s);
 
 /* The current minimum latency estimate, 0 when none yet. */
 double shed_minrtt(const struct shed *s);

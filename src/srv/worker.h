@@ -98,7 +98,8 @@ void conn_stop_waiting(struct worker *w);
 double worker_now(void);
 /* turn_ev's callback (priority PRIO_EV_SUSPECT: when nothing more urgent
  * is left): start the handshake of one queued connection, the oldest, or
- * while overloaded the newest. */
+ * while overloaded the newest; when the pacing has no credit
+ * (shed_turn_ready()), the first of them whose turn is not paced. */
 void conn_turn(evutil_socket_t fd, short what, void *arg);
 /* Give the next queued connection its turn, once nothing more urgent is
  * left. The loop's probe calls this each time it runs: while overloaded

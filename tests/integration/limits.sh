@@ -41,6 +41,7 @@ limits:
   # (but for the part on overload, which sets both).
   max_delay: ${MAXDELAY:-1}
   overload_hold: ${OVERLOAD_HOLD:-1}
+${LIMITS_EXTRA:-}
 YAML
 	rm -f "$TMP/ready"
 	"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
@@ -152,6 +153,31 @@ expect_match "a page on an address's second connection is served in its turn" \
 wait "$HOLD_PID"
 stop_server
 
+# --- heavy replies and queued handshakes are paced ------------------------
+# Both take the pacing's credit (shed.h), here one turn a second, a turn
+# per 4 bytes of a heavy reply. The credit starts at one turn: a reader's
+# image (8 bytes) takes two, which leaves the credit in debt for two
+# seconds. The server is idle and not overloaded, yet the same client's
+# next connection (its last request heavy) waits that long for its
+# handshake, and its image is then refused with 44: the one turn the
+# handshake took leaves nothing. After the wait a page is served.
+LIMITS_EXTRA="  min_turn_rate: 1
+  max_turn_rate: 1
+  turn_bytes: 4" start_server 1000 1000
+expect_match "paced: a page is served" '^20 text/gemini' "$(status gemini://localhost/)"
+expect_eq "... then an image, taking two turns" \
+	"20 image/png" "$(status gemini://localhost/photo.png)"
+t0=$(date +%s%N)
+got=$(status gemini://localhost/photo.png)
+t1=$(date +%s%N)
+expect_eq "... the next image at once is refused, the server idle" "44 3" "$got"
+check "... after its handshake waited for the credit (1.5 s at least)" \
+	test $(((t1 - t0) / 1000000)) -ge 1500
+sleep 3.5
+expect_match "... and after the wait a page is served" \
+	'^20 text/gemini' "$(status gemini://localhost/)"
+stop_server
+
 # --- per-address budget ---------------------------------------------------
 # A bucket of 2 that refills in 10 s: two requests within budget, two on
 # credit at the lowest priority, then refused with the time to wait; until
@@ -227,13 +253,30 @@ stop_server
 # average, and the server was overloaded the whole time.
 TRICKLE="$TOOLS/../bench/trickle"
 REQUEST_TIMEOUT=4 MAXDELAY=0.002 OVERLOAD_HOLD=0 start_server 1000 1000
-"$TRICKLE" -n 20 -t 10 -s 127.0.4.1/10 127.0.0.1 "$PORT" >"$TMP/trickle.out"
+"$TRICKLE" -n 20 -t 10 -s 127.0.4.1/10 127.0.0.1 "$PORT" >"$TMP/trickle.out" &
+TRICKLE_PID=$!
+sleep 2
+# Their bytes, held in the kernel until a whole record is there, must not keep the loop busy
+# (nor its handshakes that wait their turn from ever getting one).
+expect_match "meanwhile a page is served at once" \
+	'^20 text/gemini' "$(status_within 1 gemini://localhost/)"
+c0=$(sed 's/.*) //' /proc/"$SERVER_PID"/stat | awk '{ print $12 + $13 }')
+sleep 1
+c1=$(sed 's/.*) //' /proc/"$SERVER_PID"/stat | awk '{ print $12 + $13 }')
+check "... and the server takes under a tenth of a core meanwhile" \
+	test $((c1 - c0)) -lt $(($(getconf CLK_TCK) / 10))
+wait "$TRICKLE_PID"
 stop_server
 expect_match "20 trickling connections, all closed by the request timeout" \
 	'^opened 20 closed_by_server 20 still_open 0 lifetime_s min [45]\.' \
 	"$(cat "$TMP/trickle.out")"
 expect_match "... and the server overloaded for under a second of the four" \
 	'overloaded [0-9]+ times, 0\.[0-9] s$' "$(grep 'worker 0:' "$TMP/server.log")"
+# Their ClientHello record never all there, they cost no TLS work: the
+# server waited on the raw sockets, and says so.
+expect_match "... closed with their ClientHello incomplete, before any TLS work" \
+	'; 20 closed with their ClientHello incomplete;' \
+	"$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- overloaded: a client over its budget is told so once, then held off ----
 # The loop is late from a burst of handshakes on (a millisecond allowed)

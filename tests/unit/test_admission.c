@@ -480,6 +480,87 @@ test_turn(void **state)
 	finish(l, &s);
 }
 
+/* Which queued handshakes are paced (shed.h): those of an address with
+ * more than four connections open, of clients likely refused, and of
+ * clients not known while overloaded; not a known reader's second. */
+static void
+test_paced(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket t[5], fresh;
+	struct sockaddr_in reader = addr("192.0.2.7"),
+			   stranger = addr("192.0.2.8");
+	unsigned retry = 0;
+	int i;
+
+	(void)state;
+	limits_conf_default(&c);
+	l = start(&c, &s);
+	assert_int_equal(open_from(l, &s, &reader, 1, &t[0]), 0);
+	assert_int_equal(admit(l, &s, &t[0], "/", 10, 1, &retry), LIMITS_ADMIT);
+	limits_done(&s, &t[0], true, 1);
+	for (i = 1; i < 4; i++)
+		assert_int_equal(open_from(l, &s, &reader, 1, &t[i]), 0);
+	assert_true(t[1].suspect);
+	assert_false(limits_conn_paced(l, &s, &t[1], 1));
+	assert_false(limits_conn_paced(l, &s, &t[3], 1));
+	/* A fifth open: the address's queued handshakes are paced. */
+	assert_int_equal(open_from(l, &s, &reader, 1, &t[4]), 0);
+	assert_true(limits_conn_paced(l, &s, &t[1], 1));
+	assert_true(limits_conn_paced(l, &s, &t[4], 1));
+	limits_conn_close(l, &s, &t[4], 1);
+	assert_false(limits_conn_paced(l, &s, &t[3], 1));
+	/* Overloaded: a client not seen before is paced, the reader not. */
+	shed_delay(&s.shed, 1, 2);
+	assert_int_equal(open_from(l, &s, &stranger, 2, &fresh), 0);
+	assert_true(limits_conn_paced(l, &s, &fresh, 2));
+	assert_false(limits_conn_paced(l, &s, &t[1], 2));
+	limits_conn_close(l, &s, &fresh, 2);
+	for (i = 0; i < 4; i++)
+		limits_conn_close(l, &s, &t[i], 2);
+	finish(l, &s);
+}
+
+/* Heavy replies draw on the pacing's credit: with 10 turns a second and
+ * 64 KiB a turn, a 1 MB image leaves none for 1.6 s: the next image is
+ * refused (44) meanwhile, though the server is not overloaded, and a page
+ * is not. */
+static void
+test_heavy_paced(void **state)
+{
+	struct limits_conf c;
+	struct limits *l;
+	struct limits_worker s;
+	struct limits_ticket a, b, p;
+	struct sockaddr_in one = addr("192.0.2.9"), two = addr("192.0.2.10"),
+			   three = addr("192.0.2.11");
+	unsigned retry = 0;
+
+	(void)state;
+	limits_conf_default(&c);
+	c.shed.turn_min = c.shed.turn_max = 10;
+	c.shed.turn_bytes = 65536;
+	l = start(&c, &s);
+	assert_int_equal(open_from(l, &s, &one, 1, &a), 0);
+	assert_int_equal(
+	    admit(l, &s, &a, "/a.jpg", 1 << 20, 1, &retry), LIMITS_ADMIT);
+	limits_done(&s, &a, true, 1.1);
+	limits_conn_close(l, &s, &a, 1.1);
+	assert_int_equal(open_from(l, &s, &two, 1.2, &b), 0);
+	assert_int_equal(
+	    admit(l, &s, &b, "/b.jpg", 1 << 20, 1.2, &retry), LIMITS_SHED);
+	assert_int_equal(retry, c.shed.retry);
+	limits_conn_close(l, &s, &b, 1.2);
+	assert_false(shed_late(&s.shed));
+	assert_int_equal(open_from(l, &s, &three, 1.3, &p), 0);
+	assert_int_equal(admit(l, &s, &p, "/", 10, 1.3, &retry), LIMITS_ADMIT);
+	limits_done(&s, &p, true, 1.3);
+	limits_conn_close(l, &s, &p, 1.3);
+	finish(l, &s);
+}
+
 /* Who may take the slot of a connection waiting for its handshake when
  * all are taken: a reader known for pages, not a new client nor one whose
  * last request was heavy. */
@@ -541,7 +622,7 @@ test_heavy_held(void **state)
 	struct sockaddr_in images = addr("192.0.2.3"),
 			   reader = addr("192.0.2.4");
 	unsigned retry = 0;
-	char line[512];
+	char line[768];
 	int i;
 
 	(void)state;
@@ -746,7 +827,7 @@ test_gone(void **state)
 	struct limits_worker s;
 	struct limits_ticket t;
 	struct sockaddr_in a = addr("192.0.2.21");
-	char line[640];
+	char line[768];
 
 	(void)state;
 	limits_conf_default(&c);
@@ -760,8 +841,8 @@ test_gone(void **state)
 	assert_int_equal(s.stats.lost[PRIO_COUNT], 0ul);
 	limits_stats_format(&s, 1.1, line, sizeof(line));
 	assert_non_null(strstr(line,
-	    "; 1 queued closed at their turn, the client gone; overloaded 1 "
-	    "times"));
+	    "; 1 queued closed at their turn, the client gone; 0 closed "
+	    "with their ClientHello incomplete; overloaded 1 times"));
 	finish(l, &s);
 }
 
@@ -779,6 +860,8 @@ main(void)
 	    cmocka_unit_test(test_parallel),
 	    cmocka_unit_test(test_cap_held),
 	    cmocka_unit_test(test_turn),
+	    cmocka_unit_test(test_paced),
+	    cmocka_unit_test(test_heavy_paced),
 	    cmocka_unit_test(test_preferred),
 	    cmocka_unit_test(test_heavy_held),
 	    cmocka_unit_test(test_held),

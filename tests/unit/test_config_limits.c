@@ -62,6 +62,10 @@ test_values(void **state)
 			      "  max_retry_after: 90\n"
 			      "  max_delay: 0.05\n"
 			      "  overload_hold: 2.5\n"
+			      "  turn_delay: 0.003\n"
+			      "  min_turn_rate: 5\n"
+			      "  max_turn_rate: 500\n"
+			      "  turn_bytes: 32768\n"
 			      "  heavy_size: 1000\n"
 			      "  shed: {heavy: 0.3, over: 0.1}\n"
 			      "  page_paths: ['/', '/posts/*']\n",
@@ -76,6 +80,9 @@ test_values(void **state)
 	assert_true(l.shed.max_delay == 0.05);
 	assert_int_equal(l.shed.max_retry, 90);
 	assert_true(l.shed.hold == 2.5);
+	assert_true(l.shed.turn_delay == 0.003);
+	assert_true(l.shed.turn_min == 5 && l.shed.turn_max == 500);
+	assert_true(l.shed.turn_bytes == 32768);
 	assert_int_equal(l.prio.heavy_size, 1000);
 	assert_true(l.shed.fraction[PRIO_HEAVY] == 0.3);
 	assert_true(l.shed.fraction[PRIO_OVER] == 0.1);

@@ -37,6 +37,12 @@ test_conf_check(void **state)
 	c = conf();
 	c.max_delay = 0;
 	assert_non_null(shed_conf_check(&c));
+	c = conf();
+	c.turn_max = c.turn_min / 2;
+	assert_non_null(shed_conf_check(&c));
+	c = conf();
+	c.turn_bytes = 0;
+	assert_non_null(shed_conf_check(&c));
 }
 
 /* A shed whose overload is measured by the loop's delay (max_delay
@@ -246,6 +252,108 @@ test_minrtt_window(void **state)
 	assert_true(s.limit > 30);
 }
 
+/* Turns that may start over `secs` seconds at time t on, each taken as
+ * soon as there is credit, probes every 5 ms late by `late` seconds. */
+static int
+turns_in(struct shed *s, double *t, double secs, double late)
+{
+	int n = 0;
+	double end = *t + secs, step;
+
+	while (*t < end) {
+		for (step = 0; step < 0.005; step += 0.0005) {
+			if (shed_turn_ready(s, *t + step)) {
+				shed_turn_take(s);
+				n++;
+			}
+		}
+		*t += 0.005;
+		shed_delay(s, late, *t);
+	}
+	return n;
+}
+
+/* Handshakes that wait their turn start at a rate that follows the loop's
+ * lateness: quickly down to min_turn_rate while the loop runs late, back
+ * up gradually once it is on time, up to max_turn_rate. */
+static void
+test_turn_pacing(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	double t = 1;
+	int n;
+
+	(void)state;
+	c.max_delay = 0.02; /* turn_delay 0: a tenth of it, 2 ms */
+	c.turn_min = 10;
+	c.turn_max = 2000;
+	shed_init(&s, &c, 0);
+	assert_true(s.conf.turn_delay == 0.002);
+	/* On time: as many as max_turn_rate allows (and the credit it
+	 * starts with). */
+	n = turns_in(&s, &t, 1, 0.0002);
+	assert_in_range(n, 1900, 2030);
+	/* Late: within 50 ms the rate is at its floor, 10 a second. */
+	turns_in(&s, &t, 0.05, 0.004);
+	assert_true(s.turn_rate == c.turn_min);
+	n = turns_in(&s, &t, 1, 0.004);
+	assert_in_range(n, 9, 11);
+	/* On time again: the rate climbs by 10 a probe, not at once. */
+	n = turns_in(&s, &t, 0.1, 0);
+	assert_in_range(n, 5, 30);
+	assert_true(s.turn_rate < 250);
+	n = turns_in(&s, &t, 1, 0);
+	assert_true(n > 900);
+	assert_true(s.turn_rate == c.turn_max);
+}
+
+/* Credit is kept for a hundredth of a second at most: a loop that had
+ * nothing queued for a while does not start a burst of handshakes. */
+static void
+test_turn_burst(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+	int n = 0;
+
+	(void)state;
+	c.turn_max = 1000;
+	shed_init(&s, &c, 0);
+	while (shed_turn_ready(&s, 5)) {
+		shed_turn_take(&s);
+		n++;
+	}
+	assert_int_equal(n, 10);
+}
+
+/* A heavy reply takes size / turn_bytes turns of credit: after one 1 MB
+ * image (16 turns of 64 KiB) at 100 turns a second, nothing heavy and no
+ * paced handshake for 0.16 s; pages are not paced. */
+static void
+test_heavy_credit(void **state)
+{
+	struct shed_conf c = conf();
+	struct shed s;
+
+	(void)state;
+	c.turn_min = 100;
+	c.turn_max = 100;
+	c.turn_bytes = 65536;
+	shed_init(&s, &c, 0);
+	assert_true(shed_admit_heavy(&s, 1 << 20, 1));
+	assert_false(shed_admit_heavy(&s, 1000, 1.1));
+	assert_false(shed_turn_ready(&s, 1.1));
+	assert_true(shed_admit(&s, PRIO_PAGE));
+	assert_false(shed_turn_ready(&s, 1.15));
+	assert_true(shed_turn_ready(&s, 1.17));
+	/* A small heavy reply (or one of unknown size) costs one turn. */
+	assert_true(shed_admit_heavy(&s, 0, 1.17));
+	assert_false(shed_turn_ready(&s, 1.171));
+	assert_int_equal(s.inflight, 3);
+	assert_int_equal(s.refused[PRIO_HEAVY], 1);
+}
+
 int
 main(void)
 {
@@ -257,6 +365,9 @@ main(void)
 	    cmocka_unit_test(test_limit_follows_latency),
 	    cmocka_unit_test(test_idle_does_not_grow),
 	    cmocka_unit_test(test_minrtt_window),
+	    cmocka_unit_test(test_turn_pacing),
+	    cmocka_unit_test(test_turn_burst),
+	    cmocka_unit_test(test_heavy_credit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
