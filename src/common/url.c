@@ -35,6 +35,23 @@ url_has_control(const char *s, size_t n)
 	return false;
 }
 
+bool
+url_is_plain_web(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > 8 && memcmp(s, "https://", 8) == 0)
+		i = 8;
+	else if (n > 7 && memcmp(s, "http://", 7) == 0)
+		i = 7;
+	else
+		return false;
+	for (; i < n && s[i] != '/' && s[i] != '?' && s[i] != '#'; i++)
+		if (s[i] == ':' || s[i] == '[')
+			return false;
+	return !url_has_control(s, n);
+}
+
 /* The offset of the first byte of s[from..to) that is in set (one to
  * three bytes), or to: memchr, not a byte loop, since the converter
  * parses every link of every page. */

@@ -58,27 +58,6 @@ linkcheck_exists(struct linkcheck *lc, const char *file)
 		free(p);
 }
 
-/* "http://" or "https://" and a host alone (no port, no IPv6 literal),
- * with no byte that url_parse() refuses: external for certain, with no
- * need to parse it. Most links of a page are such (images on the web
- * blog, videos). */
-static bool
-plain_web_link(const char *t, size_t n)
-{
-	size_t i;
-
-	if (n > 8 && memcmp(t, "https://", 8) == 0)
-		i = 8;
-	else if (n > 7 && memcmp(t, "http://", 7) == 0)
-		i = 7;
-	else
-		return false;
-	for (; i < n && t[i] != '/' && t[i] != '?' && t[i] != '#'; i++)
-		if (t[i] == ':' || t[i] == '[')
-			return false;
-	return !url_has_control(t, n);
-}
-
 /* The decoded capsule path of an internal link, or -1 for an external one.
  * A link that cannot be decoded leads nowhere: its path is left empty. */
 static int
@@ -88,7 +67,9 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 	struct url u, base;
 	const char *reason;
 
-	if (plain_web_link(t, n))
+	/* Most links of a page are such (images on the web blog, videos):
+	 * external, with no need to parse them. */
+	if (url_is_plain_web(t, n))
 		return -1;
 	if (url_parse(t, n, &u, &reason) != 0)
 		return 0;

@@ -200,6 +200,25 @@ test_dot_segments(void **state)
 	assert_false(url_has_dot_segment("/", 1));
 }
 
+/* Web links that url_parse() need not see: external whatever the site. */
+static void
+test_plain_web(void **state)
+{
+	(void)state;
+	assert_true(url_is_plain_web("https://a.org/x?y#z", 19));
+	assert_true(url_is_plain_web("http://a.org", 12));
+	assert_true(url_is_plain_web("https://blog.example.org/2021/한글.jpeg",
+	    strlen("https://blog.example.org/2021/한글.jpeg")));
+	assert_false(url_is_plain_web("https://a.org:8080/x", 20));
+	assert_false(url_is_plain_web("https://[::1]/x", 15));
+	assert_false(url_is_plain_web("https://a.org/x y", 17));
+	assert_false(url_is_plain_web("gemini://a.org/", 15));
+	assert_false(url_is_plain_web("HTTPS://a.org/", 14));
+	assert_false(url_is_plain_web("https://", 8));
+	assert_false(url_is_plain_web("/2021/12/31/a/", 14));
+	assert_false(url_is_plain_web("a.jpeg", 6));
+}
+
 int
 main(void)
 {
@@ -212,6 +231,7 @@ main(void)
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_encode),
 	    cmocka_unit_test(test_dot_segments),
+	    cmocka_unit_test(test_plain_web),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
