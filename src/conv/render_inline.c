@@ -75,20 +75,22 @@ rd_add_link(struct renderer *r, const char *href, const char *text, bool image)
 {
 	struct link_ref l;
 	char *title = NULL;
+	const char *label;
 
-	l.raw = xstrdup(href);
+	l.raw = rd_pool_dup(&r->pool, href, strlen(href));
 	l.url = rd_resolve(r, href, image, &title);
 	if (text[0])
-		l.label = xstrdup(text);
+		label = text;
 	else if (title)
-		l.label = xstrdup(title);
+		label = title;
 	else if (image)
-		l.label = rd_file_name(href);
+		label = rd_file_name(href, &r->file_name);
 	else if (strncmp(href, HEXOTAG_POST_SCHEME,
 		     strlen(HEXOTAG_POST_SCHEME)) == 0)
-		l.label = xstrdup(href + strlen(HEXOTAG_POST_SCHEME));
+		label = href + strlen(HEXOTAG_POST_SCHEME);
 	else
-		l.label = xstrdup("");
+		label = "";
+	l.label = rd_pool_dup(&r->pool, label, strlen(label));
 	if (!text[0] && !image && l.label[0]) {
 		/* post_link without a label: the title (or slug) is the text */
 		buf_puts(&r->cur, l.label);
@@ -140,15 +142,16 @@ rd_link_leave(struct renderer *r)
 		r->cur_other = true;
 		r->link_split = false;
 	}
-	text = rd_trimmed(
-	    r->link_label.data ? r->link_label.data : "", r->link_label.len);
+	buf_reset(&r->trim);
+	rd_trim_into(&r->trim, r->link_label.data ? r->link_label.data : "",
+	    r->link_label.len);
+	text = r->trim.data;
 	/* an autolink's label would repeat its URL: clients show the URL */
 	if (trim_autolink(r->link_href, text))
 		text[0] = '\0';
 	/* "#section" has no page to point at in gemtext: the text stays */
 	if (r->link_href[0] && r->link_href[0] != '#')
 		rd_add_link(r, r->link_href, text, false);
-	free(text);
 	free(r->link_href);
 	r->link_href = NULL;
 }

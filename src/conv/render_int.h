@@ -19,10 +19,18 @@
 #include "hexotag.h"
 #include "post.h"
 
+/* Strings that live as long as one rendering, allocated a block at a
+ * time: a post has dozens of links, each with its label and href. */
+struct rd_pool {
+	struct rd_pool_block *blocks; /* the newest (it links the others) */
+	char *next; /* where the next string goes in it */
+	size_t left; /* bytes free there */
+};
+
 struct link_ref {
-	char *url; /* the URL of the link line */
-	char *label; /* may be empty */
-	char *raw; /* the href as written, for the series */
+	char *url; /* the URL of the link line (owned: malloc) */
+	char *label; /* may be empty (in the renderer's pool) */
+	char *raw; /* the href as written, for the series (in the pool) */
 };
 
 struct seg {
@@ -93,8 +101,12 @@ struct renderer {
 	char *link_href;
 	struct buf link_label;
 	int img_depth;
-	char *img_src;
+	struct buf img_src; /* the open image's, as written */
 	struct buf alt;
+	/* what a link's pieces are made in, reused from link to link: its
+	 * trimmed text, an image's file name, an asset's decoded name */
+	struct buf trim, file_name, asset;
+	struct rd_pool pool; /* links' labels and hrefs */
 
 	/* leaf blocks gathered whole */
 	bool in_code;
@@ -113,6 +125,9 @@ struct renderer {
 };
 
 /* render_out.c */
+/* A copy of s[0..n), NUL-terminated, in the pool until rd_pool_free(). */
+char *rd_pool_dup(struct rd_pool *p, const char *s, size_t n);
+void rd_pool_free(struct rd_pool *p);
 void rd_links_push(struct links_vec *v, struct link_ref l);
 void rd_link_free(struct link_ref *l);
 void rd_links_free(struct links_vec *v);
@@ -122,6 +137,8 @@ char *rd_trimmed(const char *s, size_t n);
  * its length (the NUL not counted). */
 size_t rd_trim_into(struct buf *out, const char *s, size_t n);
 char *rd_attr_dup(const MD_ATTRIBUTE *a);
+/* An attribute's text (entities decoded) appended to out. */
+void rd_attr_text(const MD_ATTRIBUTE *a, struct buf *out);
 /* Note a pointer into the parsed text: the latest text seen. */
 void rd_see(struct renderer *r, const char *p);
 /* The file line of the latest text seen (counted when asked: text
@@ -150,8 +167,9 @@ size_t rd_replace_invalid(
  * *post_title may receive a post_link's title. */
 char *rd_resolve(
     struct renderer *r, const char *href, bool image, char **post_title);
-/* The decoded last segment of a path: an image's default label. */
-char *rd_file_name(const char *path);
+/* The decoded last segment of a path, an image's default label, in out
+ * (reset first). */
+const char *rd_file_name(const char *path, struct buf *out);
 
 /* render_inline.c */
 /* The text of a gathered segment (NUL-terminated). */
