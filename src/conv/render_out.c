@@ -137,16 +137,19 @@ rd_trim_into(struct buf *out, const char *s, size_t n)
 	while (
 	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
 		n--;
+	/* once per source line: one copy, its NUL kept (the next text
+	 * starts after it), and memchr rather than a byte loop */
 	buf_reserve(out, n + 1);
-	buf_append(out, s, n);
-	/* once per source line: memchr rather than a byte loop */
+	memcpy(out->data + at, s, n);
+	out->data[at + n] = '\0';
+	out->len = at + n + 1;
+	out->data[out->len] = '\0';
 	for (char *p = out->data + at, *end = p + n;
 	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
 		*p = ' ';
 	for (char *p = out->data + at, *end = p + n;
 	     (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
 		*p = ' ';
-	buf_putc(out, '\0'); /* kept: the next text starts after it */
 	return n;
 }
 
