@@ -259,27 +259,32 @@ rd_put_text_line(
     struct renderer *r, const char *prefix, const char *text, size_t n)
 {
 	struct buf *g = rd_line_begin(r);
-
-	buf_puts(g, prefix);
-	if (prefix[0] == '\0' &&
+	size_t pn = strlen(prefix);
+	bool guard = pn == 0 &&
 	    (starts_with(text, n, "=>", 2) || starts_with(text, n, "#", 1) ||
 		starts_with(text, n, "* ", 2) || starts_with(text, n, ">", 1) ||
-		starts_with(text, n, "```", 3)))
-		buf_putc(g, ' ');
-	buf_append(g, text, n);
-	buf_putc(g, '\n');
+		starts_with(text, n, "```", 3));
+	char *d;
+
+	/* most of a post's lines: one reservation, written in place */
+	buf_reserve(g, pn + 1 + n + 1);
+	d = g->data + g->len;
+	memcpy(d, prefix, pn);
+	d += pn;
+	if (guard)
+		*d++ = ' ';
+	memcpy(d, text, n);
+	d += n;
+	*d++ = '\n';
+	*d = '\0';
+	g->len = (size_t)(d - g->data);
 }
 
-/* A URL as a link line needs it: spaces and controls percent-encoded. */
+/* A URL with spaces or controls as a link line needs it: those
+ * percent-encoded. */
 static void
-put_url(struct buf *b, const char *url)
+put_escaped_url(struct buf *b, const char *url)
 {
-	size_t len = strlen(url);
-
-	if (!url_has_control(url, len)) { /* the usual case: as it is */
-		buf_append(b, url, len);
-		return;
-	}
 	while (*url) {
 		size_t n = 0;
 
@@ -296,14 +301,28 @@ void
 rd_put_link_line(struct renderer *r, const struct link_ref *l)
 {
 	struct buf *g = rd_line_begin(r);
+	size_t un = strlen(l->url), ln = strlen(l->label);
+	char *d;
 
-	buf_append(g, "=> ", 3);
-	put_url(g, l->url);
-	if (l->label[0]) {
-		buf_putc(g, ' ');
-		buf_puts(g, l->label);
+	if (url_has_control(l->url, un)) {
+		buf_append(g, "=> ", 3);
+		put_escaped_url(g, l->url);
+	} else { /* the usual case: as it is, written in place */
+		buf_reserve(g, 3 + un);
+		memcpy(g->data + g->len, "=> ", 3);
+		memcpy(g->data + g->len + 3, l->url, un);
+		g->len += 3 + un;
 	}
-	buf_putc(g, '\n');
+	buf_reserve(g, 1 + ln + 1);
+	d = g->data + g->len;
+	if (ln > 0) {
+		*d++ = ' ';
+		memcpy(d, l->label, ln);
+		d += ln;
+	}
+	*d++ = '\n';
+	*d = '\0';
+	g->len = (size_t)(d - g->data);
 }
 
 void
