@@ -200,6 +200,30 @@ test_dot_segments(void **state)
 	assert_false(url_has_dot_segment("/", 1));
 }
 
+/* A control byte, space or DEL is found wherever it is, the tail of a
+ * string that is not a multiple of eight bytes long included. */
+static void
+test_has_control(void **state)
+{
+	static const char bad[] = {' ', '\t', '\n', '\x01', '\x1f', '\x7f'};
+	char s[32];
+
+	(void)state;
+	for (size_t n = 1; n < sizeof(s); n++) {
+		memset(s, 'a', n);
+		s[n - 1] = (char)0xea; /* UTF-8 bytes are not controls */
+		assert_false(url_has_control(s, n));
+		for (size_t at = 0; at < n; at++)
+			for (size_t k = 0; k < sizeof(bad); k++) {
+				char was = s[at];
+
+				s[at] = bad[k];
+				assert_true(url_has_control(s, n));
+				s[at] = was;
+			}
+	}
+}
+
 /* Web links that url_parse() need not see: external whatever the site. */
 static void
 test_plain_web(void **state)
@@ -232,6 +256,7 @@ main(void)
 	    cmocka_unit_test(test_encode),
 	    cmocka_unit_test(test_dot_segments),
 	    cmocka_unit_test(test_plain_web),
+	    cmocka_unit_test(test_has_control),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
