@@ -398,7 +398,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	/* what an aborted parse may leave open */
 	rd_end_line(&r, false);
 	rd_segs_free(&r);
-	rd_links_free(&r.cur_links);
+	rd_links_free(&r.seg_links);
 	rd_links_free(&r.pending);
 	for (size_t i = 0; i < r.depth; i++)
 		rd_series_free(r.stack[i].items, r.stack[i].nitems);

@@ -36,7 +36,7 @@ struct link_ref {
 struct seg {
 	size_t text_off; /* the line's text: seg_text.data + text_off */
 	size_t text_len;
-	struct link_ref *links;
+	size_t links_off; /* its links: RD_SEG_LINKS() */
 	size_t nlinks;
 	bool other_text; /* visible text outside links */
 	bool soft; /* ended by a soft break */
@@ -89,7 +89,10 @@ struct renderer {
 	/* the line being gathered */
 	struct buf cur;
 	bool cur_other;
-	struct links_vec cur_links;
+	/* the segments' links, then the line's (from cur_links on): one
+	 * array for a block, not one per line */
+	struct links_vec seg_links;
+	size_t cur_links;
 	struct seg *segs;
 	size_t nsegs, segs_cap;
 	struct buf seg_text; /* the segments' texts, each NUL-terminated */
@@ -172,8 +175,9 @@ char *rd_resolve(
 const char *rd_file_name(const char *path, struct buf *out);
 
 /* render_inline.c */
-/* The text of a gathered segment (NUL-terminated). */
+/* The text of a gathered segment (NUL-terminated), and its links. */
 #define RD_SEG_TEXT(r, s) ((r)->seg_text.data + (s)->text_off)
+#define RD_SEG_LINKS(r, s) ((r)->seg_links.v + (s)->links_off)
 /* End the line being gathered (a source line), soft or hard break. */
 void rd_end_line(struct renderer *r, bool soft);
 void rd_segs_free(struct renderer *r);
