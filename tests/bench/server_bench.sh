@@ -18,6 +18,13 @@
 # Environment: BENCH_QUICK=1 (one short run per cell, fewer idle
 # connections), BENCH_SECS (seconds per run, default 3), BENCH_REPS (runs per
 # server and cell, default 3; the table shows medians).
+# BENCH_CELLS: an extended regular expression; only the cells whose name
+# matches it are run (e.g. 'page c=(16|64) tls1.3 full'), and the idle
+# connections are not measured.
+# BENCH_WORKERS: canyon's event loops, e.g. "2 1": one canyon per number,
+# all interleaved with the peers in every cell. The first is "canyon" in
+# the table, the others "canyon-wN", each with its ratios to the peer.
+# Unset: one canyon with its default (one loop per core).
 set -u
 B=$(cd "${1:?usage: server_bench.sh BUILD_DIR}" && pwd)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
@@ -145,22 +152,27 @@ FLOOR_PID=$!
 SERVER_PIDS="$SERVER_PIDS $FLOOR_PID"
 wait_port $FLOOR_PORT || fail "tlsfloor did not start: $(cat "$W/tlsfloor.log")"
 
-CANYON_PID=""
-if "$CANYON" serve --help >/dev/null 2>&1; then
-	# A few client addresses make a lot of load here, so the per-address
-	# budgets and the adaptive concurrency limit (load shedding) are
-	# lifted: this measures serving, not refusing. molly-brown has neither.
-	cat >"$W/canyon.yaml" <<EOF
+# start_canyon LABEL WORKERS GEMINI_PORT GOPHER_PORT: one canyon serving
+# the content; adds "LABEL PID GEMINI_PORT GOPHER_PORT" to CANYONS. WORKERS
+# empty: canyon's default.
+# A few client addresses make a lot of load here, so the per-address
+# budgets and the adaptive concurrency limit (load shedding) are lifted:
+# this measures serving, not refusing. molly-brown has neither.
+CANYONS=""
+start_canyon() {
+	conf=$W/$1.yaml
+	cat >"$conf" <<EOF
 output: $DOCS
 server:
   hostname: localhost
-  port: $CANYON_GEMINI
-  listen: ["127.0.0.1:$CANYON_GEMINI"]
-  gopher_port: $CANYON_GOPHER
-  gopher_listen: ["127.0.0.1:$CANYON_GOPHER"]
+  port: $3
+  listen: ["127.0.0.1:$3"]
+  gopher_port: $4
+  gopher_listen: ["127.0.0.1:$4"]
   certs: $W
   timeout_request: 60
   access_log: /dev/null
+${2:+  workers: $2}
 limits:
   rate: 1000000
   burst: 1000000
@@ -171,17 +183,35 @@ limits:
   initial_concurrency: 100000
   max_delay: 60
 EOF
-	ip netns exec "$NS" "$CANYON" serve -c "$W/canyon.yaml" >"$W/canyon.log" 2>&1 &
-	CANYON_PID=$!
-	SERVER_PIDS="$SERVER_PIDS $CANYON_PID"
-	if ! wait_port $CANYON_GEMINI || ! wait_port $CANYON_GOPHER; then
-		echo "# canyon did not start; peers only:" >&2
-		sed 's/^/#   /' "$W/canyon.log" >&2
-		CANYON_PID=""
+	ip netns exec "$NS" "$CANYON" serve -c "$conf" >"$W/$1.log" 2>&1 &
+	pid=$!
+	SERVER_PIDS="$SERVER_PIDS $pid"
+	if ! wait_port "$3" || ! wait_port "$4"; then
+		echo "# $1 did not start:" >&2
+		sed 's/^/#   /' "$W/$1.log" >&2
+		return 1
 	fi
+	CANYONS="$CANYONS$1 $pid $3 $4
+"
+}
+if "$CANYON" serve --help >/dev/null 2>&1; then
+	if [ -z "${BENCH_WORKERS:-}" ]; then
+		start_canyon canyon "" $CANYON_GEMINI $CANYON_GOPHER
+	else
+		i=0
+		for n in $BENCH_WORKERS; do
+			label=canyon
+			[ $i -gt 0 ] && label=canyon-w$n
+			start_canyon "$label" "$n" $((CANYON_GEMINI + 10 + i)) $((CANYON_GOPHER + 10 + i))
+			i=$((i + 1))
+		done
+	fi
+	[ -n "$CANYONS" ] || echo "# no canyon started: peers only" >&2
 else
 	echo "# canyon serve is not available in $CANYON: peers only" >&2
 fi
+CANYON_PID=$(printf '%s' "$CANYONS" | awk '$1 == "canyon" { print $2 }')
+CANYON_GEMINI=$(printf '%s' "$CANYONS" | awk '$1 == "canyon" { print $3 }')
 
 # ---- Runs -----------------------------------------------------------------
 RESULTS=$W/results.tsv
@@ -204,15 +234,19 @@ run() {
 	[ -n "$line" ] && printf '%s\t%s\t%s\n' "$CELL" "$line" $((o1 - o0)) >>"$RESULTS"
 }
 threads() { if [ "$1" -gt 1 ]; then echo 2; else echo 1; fi; }
-# gemini_cell NAME CONC PATH SIZE LOADGEN-ARGS...: canyon and molly-brown
-# (and the OpenSSL floor for the page), interleaved
+selected() { [ -z "${BENCH_CELLS:-}" ] || printf '%s\n' "$1" | grep -Eq "$BENCH_CELLS"; }
+# gemini_cell NAME CONC PATH SIZE LOADGEN-ARGS...: every canyon and
+# molly-brown (and the OpenSSL floor for the page), interleaved
 gemini_cell() {
 	CELL=$1 conc=$2 path=$3 bytes=$4
 	shift 4
+	selected "$CELL" || return 0
 	r=0
 	while [ $r -lt "$REPS" ]; do
-		[ -n "$CANYON_PID" ] && run canyon "$CANYON_PID" "gemini://localhost:$CANYON_GEMINI/$path" \
-		    -c "$conc" -j "$(threads "$conc")" --expect-body "$bytes" "$@"
+		printf '%s' "$CANYONS" | while read -r label pid port _; do
+			run "$label" "$pid" "gemini://localhost:$port/$path" \
+			    -c "$conc" -j "$(threads "$conc")" --expect-body "$bytes" "$@" </dev/null
+		done
 		run molly-brown "$MOLLY_PID" "gemini://localhost:$MOLLY_PORT/$path" \
 		    -c "$conc" -j "$(threads "$conc")" --expect-body "$bytes" "$@"
 		[ "$path" = page.gmi ] && run openssl-floor "$FLOOR_PID" "gemini://localhost:$FLOOR_PORT/$path" \
@@ -222,10 +256,13 @@ gemini_cell() {
 }
 gopher_cell() {
 	CELL=$1 conc=$2
+	selected "$CELL" || return 0
 	r=0
 	while [ $r -lt "$REPS" ]; do
-		[ -n "$CANYON_PID" ] && run canyon "$CANYON_PID" "gopher://localhost:$CANYON_GOPHER/1/menu/" \
-		    -c "$conc" -j "$(threads "$conc")"
+		printf '%s' "$CANYONS" | while read -r label pid _ port; do
+			run "$label" "$pid" "gopher://localhost:$port/1/menu/" \
+			    -c "$conc" -j "$(threads "$conc")" </dev/null
+		done
 		run gophernicus "$GOPHERNICUS_PID" "gopher://localhost:$GOPHERNICUS_PORT/1" \
 		    -c "$conc" -j "$(threads "$conc")"
 		r=$((r + 1))
@@ -236,8 +273,9 @@ echo "# server_bench: $(date -u '+%Y-%m-%d %H:%M:%S UTC'), load average $(cut -d
 echo "# $SECS s per run, $REPS runs per server and cell (medians), $(openssl version)"
 echo "# content: page $PAGE_SIZE B, post $POST_SIZE B, image $IMAGE_SIZE B"
 # Warm-up, not recorded: first handshakes, Go's heap, page cache.
-for u in "gemini://localhost:$MOLLY_PORT/page.gmi" ${CANYON_PID:+"gemini://localhost:$CANYON_GEMINI/page.gmi"}; do
-	nsx "$LOADGEN" -n 500 -t 1 -c 8 --tsv "$u" >/dev/null
+nsx "$LOADGEN" -n 500 -t 1 -c 8 --tsv "gemini://localhost:$MOLLY_PORT/page.gmi" >/dev/null
+printf '%s' "$CANYONS" | while read -r _ _ port _; do
+	nsx "$LOADGEN" -n 500 -t 1 -c 8 --tsv "gemini://localhost:$port/page.gmi" </dev/null >/dev/null
 done
 
 for c in 1 16 64; do
@@ -283,37 +321,50 @@ function ratio(a, b) { return (a != "" && b != "" && b + 0 > 0) ? sprintf("%.2f"
 	if ($20 != "-") kinds[k] = kinds[k] " " $20
 	servers[$1] = servers[$1] (servers[$1] ~ ("(^| )" $2 "( |$)") ? "" : " " $2)
 }
+# A canyon-wN row (BENCH_WORKERS) shows its own ratios to the peer of the cell,
+# the first server that is no canyon.
 END {
 	printf "%-32s %-13s %9s %4s %7s %8s %8s %7s %5s %4s   %-20s\n", "cell", "server", "cpu_us/req", "sys%", "rps", "p50_ms", "p99_ms", "bytes", "errs", "ovf", "canyon/peer cpu rps p99"
 	for (i = 1; i <= ncells; i++) {
 		c = order[i]
 		n = split(servers[c], s, " ")
+		peer = ""
 		for (j = 1; j <= n; j++) {
 			k = c SUBSEP s[j]
-			mc = median(cpu[k]); mr = median(rps[k]); m5 = median(p50[k]); m9 = median(p99[k])
-			med[s[j], "cpu"] = mc; med[s[j], "rps"] = mr; med[s[j], "p99"] = m9
+			med[s[j], "cpu"] = median(cpu[k]); med[s[j], "rps"] = median(rps[k]); med[s[j], "p99"] = median(p99[k])
+			if (peer == "" && s[j] !~ /^canyon/)
+				peer = s[j]
+		}
+		for (j = 1; j <= n; j++) {
+			k = c SUBSEP s[j]
+			mc = med[s[j], "cpu"]; mr = med[s[j], "rps"]; m9 = med[s[j], "p99"]
 			r = ""
-			if (s[j] != "canyon" && ((c SUBSEP "canyon") in cpu))
+			if (s[j] ~ /^canyon-/ && peer != "")
+				r = sprintf("%s %s %s (/%s)", ratio(mc, med[peer, "cpu"]), ratio(mr, med[peer, "rps"]), ratio(m9, med[peer, "p99"]), peer)
+			else if (s[j] !~ /^canyon/ && ((c SUBSEP "canyon") in cpu))
 				r = sprintf("%s %s %s", ratio(med["canyon", "cpu"], mc), ratio(med["canyon", "rps"], mr), ratio(med["canyon", "p99"], m9))
-			printf "%-32s %-13s %9.1f %4.0f %7.0f %8.2f %8.2f %7d %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, 100 * median(sys[k]), mr, m5 / 1000, m9 / 1000, bytes[k], err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
+			printf "%-32s %-13s %9.1f %4.0f %7.0f %8.2f %8.2f %7d %5d %4d   %s%s\n", (j == 1 ? c : ""), s[j], mc, 100 * median(sys[k]), mr, median(p50[k]) / 1000, m9 / 1000, bytes[k], err[k], ovf[k], r, (k in kinds) ? "  errors:" kinds[k] : ""
 		}
 		delete med
 	}
 }' "$RESULTS"
 
 # ---- Memory: idle TLS connections ----------------------------------------
-echo "# idle TLS connections held open (handshake done, no request), server RSS growth:"
-printf '%-12s %6s %6s %10s %10s %12s\n' server asked held rss_before rss_held KiB_per_conn
-for s in canyon molly-brown; do
-	case $s in
-	canyon) pid=$CANYON_PID port=$CANYON_GEMINI ;;
-	*) pid=$MOLLY_PID port=$MOLLY_PORT ;;
-	esac
-	[ -n "$pid" ] || continue
-	nsx "$LOADGEN" --idle "$IDLE" -c 32 --idle-time 2 --pid "$pid" --tsv --label "$s" \
-	    "gemini://localhost:$port/page.gmi" |
-		awk -F'\t' '{ printf "%-12s %6d %6d %10d %10d %12.1f\n", $1, $3, $4, $5, $6, $7 }'
-done
+# (not with BENCH_CELLS: a run of a few cells)
+if [ -z "${BENCH_CELLS:-}" ]; then
+	echo "# idle TLS connections held open (handshake done, no request), server RSS growth:"
+	printf '%-12s %6s %6s %10s %10s %12s\n' server asked held rss_before rss_held KiB_per_conn
+	for s in canyon molly-brown; do
+		case $s in
+		canyon) pid=$CANYON_PID port=$CANYON_GEMINI ;;
+		*) pid=$MOLLY_PID port=$MOLLY_PORT ;;
+		esac
+		[ -n "$pid" ] || continue
+		nsx "$LOADGEN" --idle "$IDLE" -c 32 --idle-time 2 --pid "$pid" --tsv --label "$s" \
+		    "gemini://localhost:$port/page.gmi" |
+			awk -F'\t' '{ printf "%-12s %6d %6d %10d %10d %12.1f\n", $1, $3, $4, $5, $6, $7 }'
+	done
+fi
 total=$(overflows)
 echo "# TcpExtListenOverflows in the namespace at the end: $total"
 cp "$RESULTS" "$B/bench/server_bench.tsv"
