@@ -17,6 +17,11 @@
  * comes first: it is read off the raw socket (C_PROXY) before any of the
  * above, under the same deadline, and gives the client's address.
  *
+ * A Gemini connection whose client's first TLS record (its ClientHello) is
+ * not all there yet waits for it in the kernel (C_HELLO, hellowait.h),
+ * under the same deadline: a client trickling its ClientHello a byte at a
+ * time wakes the loop once or twice, not once a byte.
+ *
  * A Gemini client whose handshake comes after others' (admission.h: likely
  * refused, not known, or one more connection of an address) waits its turn
  * on the raw socket (C_QUEUED), holding no TLS state, until the loop has
@@ -57,6 +62,7 @@
 #include <openssl/ssl.h>
 
 #include "gemini.h"
+#include "hellowait.h"
 #include "log.h"
 #include "proxyread.h"
 #include "route.h"
@@ -68,8 +74,9 @@
 #define MAX_SINGLE_WRITE (1024 * 1024)
 
 /* C_PROXY: reading the PROXY protocol header, before TLS or the selector;
+ * C_HELLO: waiting for the client's first TLS record to be whole;
  * C_QUEUED: waiting for its turn to start the TLS handshake. */
-enum conn_state { C_PROXY, C_QUEUED, C_REQUEST, C_REPLY, C_CLOSING };
+enum conn_state { C_PROXY, C_HELLO, C_QUEUED, C_REQUEST, C_REPLY, C_CLOSING };
 
 struct conn {
 	struct conn *prev, *next;
@@ -97,7 +104,7 @@ struct conn {
 	/* The last read took all the client had sent, up to the end of its
 	 * request line: no unread bytes can make the close a reset. */
 	bool read_all;
-	struct event *raw_ev; /* in C_PROXY only */
+	struct event *raw_ev; /* in C_PROXY and C_HELLO only */
 	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
@@ -114,6 +121,14 @@ ms_since(const struct timespec *t)
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg);
+
+/* The connection is still on its raw socket: no TLS, no bufferevent. */
+static bool
+before_tls(const struct conn *c)
+{
+	return c->state == C_PROXY || c->state == C_HELLO ||
+	    c->state == C_QUEUED;
+}
 
 static struct conn *
 conn_get(struct worker *w)
@@ -233,7 +248,7 @@ conn_free(struct conn *c)
 	log_request(c);
 	limits_conn_close(w->limits, &w->lw, &c->lt, worker_now());
 	evtimer_del(c->deadline);
-	if (c->state == C_PROXY || c->state == C_QUEUED) {
+	if (before_tls(c)) {
 		unqueue(c);
 		raw_end(c);
 	}
@@ -461,7 +476,7 @@ on_deadline(evutil_socket_t fd, short what, void *arg)
 	/* No header for a line that never ended in CRLF (protocols.md). */
 	if (c->state == C_REQUEST)
 		conn_finish(c);
-	else if (c->state == C_PROXY || c->state == C_QUEUED)
+	else if (before_tls(c))
 		conn_free(c);
 }
 
@@ -942,7 +957,7 @@ conn_turn(evutil_socket_t fd, short what, void *arg)
 /* Start the connection, or queue its handshake behind others' (see the
  * top of this file). */
 static void
-conn_begin(struct conn *c)
+conn_schedule(struct conn *c)
 {
 	if (c->proto != PROTO_GEMINI || !c->lt.suspect) {
 		conn_start(c);
@@ -963,6 +978,52 @@ conn_begin(struct conn *c)
 	 * left; else at a probe (conn_queue_kick()). */
 	if (!shed_late(&c->w->lw.shed))
 		conn_queue_kick(c->w);
+}
+
+/* The socket of a connection in C_HELLO is readable: its first TLS record
+ * is whole, or its client has left. */
+static void
+on_hello(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)what;
+	switch (hello_wait(fd, true)) {
+	case HELLO_WAIT:
+		return;
+	case HELLO_GONE:
+		conn_free(c);
+		return;
+	case HELLO_READY:
+		break;
+	}
+	raw_end(c);
+	conn_schedule(c);
+}
+
+/* The client's address is known: a Gemini connection first waits in the
+ * kernel for its client's first TLS record (see the top of this file). */
+static void
+conn_begin(struct conn *c)
+{
+	if (c->proto == PROTO_GEMINI) {
+		switch (hello_wait(c->fd, false)) {
+		case HELLO_GONE:
+			conn_free(c);
+			return;
+		case HELLO_WAIT:
+			c->state = C_HELLO;
+			c->raw_ev = event_new(c->w->base, c->fd,
+			    EV_READ | EV_PERSIST, on_hello, c);
+			if (c->raw_ev == NULL ||
+			    event_add(c->raw_ev, NULL) == -1)
+				conn_free(c);
+			return;
+		case HELLO_READY:
+			break;
+		}
+	}
+	conn_schedule(c);
 }
 
 /*
@@ -999,12 +1060,14 @@ on_proxy_read(evutil_socket_t fd, short what, void *arg)
 	conn_begin(c);
 }
 
-/* A Gemini connection whose client has sent nothing yet. */
+/* A Gemini connection whose client has sent nothing yet, or not yet a
+ * whole first record. */
 static bool
 unstarted(const struct conn *c)
 {
-	return c->state == C_REQUEST && c->ssl &&
-	    SSL_get_state(c->ssl) == TLS_ST_BEFORE;
+	return c->state == C_HELLO ||
+	    (c->state == C_REQUEST && c->ssl &&
+		SSL_get_state(c->ssl) == TLS_ST_BEFORE);
 }
 
 /* The oldest connection whose TLS handshake has not started: queued
@@ -1085,7 +1148,7 @@ conn_stop_waiting(struct worker *w)
 		next = c->next;
 		if (c->state == C_REQUEST)
 			conn_finish(c);
-		else if (c->state == C_PROXY || c->state == C_QUEUED)
+		else if (before_tls(c))
 			conn_free(c);
 	}
 }
