@@ -27,12 +27,44 @@ url_has_control(const char *s, size_t n)
 			highs) != 0)
 			break;
 	}
+	if (i < n && i + 8 > n && n >= 8) {
+		/* the tail, as the last eight bytes (some seen already) */
+		memcpy(&w, s + n - 8, 8);
+		return (((w - ones * 0x21) | ((w ^ ones * 0x7f) - ones)) & ~w &
+			   highs) != 0;
+	}
 	for (; i < n; i++) {
 		unsigned char c = (unsigned char)s[i];
 		if (c <= 0x20 || c == 0x7f)
 			return true;
 	}
 	return false;
+}
+
+/* What a byte does to a host in url_is_plain_web(): 1 ends it ('/', '?',
+ * '#'), 2 makes it more than a host (':' of a port or userinfo, '[' of
+ * an IPv6 literal), 0 neither. */
+static const unsigned char host_byte[256] = {
+    ['/'] = 1, ['?'] = 1, ['#'] = 1, [':'] = 2, ['['] = 2};
+
+bool
+url_is_plain_web(const char *s, size_t n)
+{
+	size_t i;
+
+	if (n > 8 && memcmp(s, "https://", 8) == 0)
+		i = 8;
+	else if (n > 7 && memcmp(s, "http://", 7) == 0)
+		i = 7;
+	else
+		return false;
+	/* a table rather than five comparisons per byte: the converter
+	 * asks for every link of every page */
+	while (i < n && host_byte[(unsigned char)s[i]] == 0)
+		i++;
+	if (i < n && host_byte[(unsigned char)s[i]] == 2)
+		return false;
+	return !url_has_control(s, n);
 }
 
 /* The offset of the first byte of s[from..to) that is in set (one to

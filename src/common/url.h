@@ -33,6 +33,11 @@ struct url {
  * url_parse() refuses. */
 bool url_has_control(const char *s, size_t n);
 
+/* True when s[0..n) is "http://" or "https://" and a host alone (no
+ * port, no IPv6 literal), with no byte that url_parse() refuses: a link
+ * that leaves the capsule for certain, known without parsing it. */
+bool url_is_plain_web(const char *s, size_t n);
+
 /* Parse s[0..n) as a URI reference. Returns 0, or -1 and a static reason.
  * Control characters, spaces and a bad port are refused. */
 int url_parse(const char *s, size_t n, struct url *u, const char **reason);

@@ -9,6 +9,7 @@
 #include "frontmatter.h"
 
 #include <ctype.h>
+#include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -72,17 +73,25 @@ static void
 clean_yaml(const char *p, size_t n, struct buf *out)
 {
 	bool line_start = true;
+	char *d;
 
+	/* room for every byte as two (a tab's spaces): written in place,
+	 * not a call per byte */
+	buf_reserve(out, n <= SIZE_MAX / 2 ? 2 * n : SIZE_MAX);
+	d = out->data + out->len;
 	for (size_t i = 0; i < n; i++) {
 		if (p[i] == '\r' && i + 1 < n && p[i + 1] == '\n')
 			continue;
 		if (line_start && p[i] == '\t') {
-			buf_puts(out, "  ");
+			*d++ = ' ';
+			*d++ = ' ';
 			continue;
 		}
 		line_start = p[i] == '\n';
-		buf_putc(out, p[i]);
+		*d++ = p[i];
 	}
+	*d = '\0';
+	out->len = (size_t)(d - out->data);
 }
 
 static int

@@ -58,27 +58,6 @@ linkcheck_exists(struct linkcheck *lc, const char *file)
 		free(p);
 }
 
-/* "http://" or "https://" and a host alone (no port, no IPv6 literal),
- * with no byte that url_parse() refuses: external for certain, with no
- * need to parse it. Most links of a page are such (images on the web
- * blog, videos). */
-static bool
-plain_web_link(const char *t, size_t n)
-{
-	size_t i;
-
-	if (n > 8 && memcmp(t, "https://", 8) == 0)
-		i = 8;
-	else if (n > 7 && memcmp(t, "http://", 7) == 0)
-		i = 7;
-	else
-		return false;
-	for (; i < n && t[i] != '/' && t[i] != '?' && t[i] != '#'; i++)
-		if (t[i] == ':' || t[i] == '[')
-			return false;
-	return !url_has_control(t, n);
-}
-
 /* The decoded capsule path of an internal link, or -1 for an external one.
  * A link that cannot be decoded leads nowhere: its path is left empty. */
 static int
@@ -88,7 +67,9 @@ internal_path(const struct site *s, const char *file, const char *t, size_t n,
 	struct url u, base;
 	const char *reason;
 
-	if (plain_web_link(t, n))
+	/* Most links of a page are such (images on the web blog, videos):
+	 * external, with no need to parse them. */
+	if (url_is_plain_web(t, n))
 		return -1;
 	if (url_parse(t, n, &u, &reason) != 0)
 		return 0;
@@ -169,31 +150,73 @@ target_end(const char *p, const char *eol)
 	return tab != NULL ? tab : eol;
 }
 
-/* The link lines of text[0..len), a piece of a page that ends a line,
- * scanned from st and leaving st where the piece ends. */
+static size_t
+count_newlines(const char *p, const char *end)
+{
+	size_t k = 0;
+
+	for (; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
+		k++;
+	return k;
+}
+
+/* The next c in [from, end) unless at (a previous find) is still ahead. */
+static const char *
+next_of(const char *at, const char *from, const char *end, char c)
+{
+	if (at == NULL || at >= from)
+		return at;
+	return from < end ? memchr(from, c, (size_t)(end - from)) : NULL;
+}
+
+/*
+ * The link lines of text[0..len), a piece of a page that ends a line,
+ * scanned from st and leaving st where the piece ends. Only lines that
+ * begin with "=>" or "```" matter: found by memchr on '=' and '`' (rare
+ * in prose) rather than line by line. Lines are counted only for a page
+ * without a document (doc NULL), whose links are reported at their line
+ * in the page; a document's are reported at their source line.
+ */
 static void
 collect_piece(const struct site *s, const struct site_doc *doc,
     const char *file, const char *text, size_t len, struct link_scan *st,
     struct page_link **v, size_t *n)
 {
-	const char *p = text, *end = text + len, *eol, *t;
+	const char *end = text + len, *counted = text, *q, *eol, *t;
+	const char *eq = memchr(text, '=', len), *tick = memchr(text, '`', len);
 
-	for (; p < end; p = eol + 1, st->line++) {
-		if ((eol = memchr(p, '\n', (size_t)(end - p))) == NULL)
-			eol = end;
-		if (eol - p >= 3 && memcmp(p, "```", 3) == 0) {
-			st->pre = !st->pre;
+	while (eq != NULL || tick != NULL) {
+		q = eq == NULL ? tick : tick == NULL || eq < tick ? eq : tick;
+		if (q > text && q[-1] != '\n') { /* inside a line */
+			eq = next_of(eq, q + 1, end, '=');
+			tick = next_of(tick, q + 1, end, '`');
 			continue;
 		}
-		if (st->pre || eol - p < 2 || p[0] != '=' || p[1] != '>')
-			continue;
-		for (p += 2; p < eol && (*p == ' ' || *p == '\t'); p++)
-			;
-		t = p;
-		p = target_end(p, eol);
-		if (p > t)
-			collect_one(s, doc, file, st, t, (size_t)(p - t), v, n);
+		if (doc == NULL) {
+			st->line += (int)count_newlines(counted, q);
+			counted = q;
+		}
+		if ((eol = memchr(q, '\n', (size_t)(end - q))) == NULL)
+			eol = end;
+		if (eol - q >= 3 && memcmp(q, "```", 3) == 0) {
+			st->pre = !st->pre;
+		} else if (!st->pre && eol - q >= 2 && q[0] == '=' &&
+		    q[1] == '>') {
+			for (q += 2; q < eol && (*q == ' ' || *q == '\t'); q++)
+				;
+			t = q;
+			q = target_end(q, eol);
+			if (q > t)
+				collect_one(
+				    s, doc, file, st, t, (size_t)(q - t), v, n);
+		}
+		eol = eol < end ? eol + 1 : end;
+		eq = next_of(eq, eol, end, '=');
+		tick = next_of(tick, eol, end, '`');
 	}
+	if (doc == NULL)
+		st->line += (int)count_newlines(counted, end) +
+		    (len > 0 && end[-1] != '\n');
 }
 
 void

@@ -55,6 +55,23 @@ foreign_web_link(struct links_ctx *ctx, const char *href)
 	return true;
 }
 
+/* Record where a URL handed back came from, for the dead-link report:
+ * not when it is site.url and a path encoded by site_put_link() (which
+ * escapes every space and control character), that is, a plain web link
+ * if site.url is one: the link check never looks those up, and they are
+ * most of a post's links when its images are on the web. */
+static void
+note_origin(struct links_ctx *ctx, const char *target, bool on_web, int line)
+{
+	const char *web = ctx->site->cfg->url;
+
+	if (on_web && ctx->web_plain == 0)
+		ctx->web_plain =
+		    web && url_is_plain_web(web, strlen(web)) ? 1 : 2;
+	if (!on_web || ctx->web_plain != 1)
+		site_doc_origin(ctx->doc, target, line);
+}
+
 static char *
 on_link(void *vctx, const char *href, int line, struct diag_list *d)
 {
@@ -70,7 +87,7 @@ on_link(void *vctx, const char *href, int line, struct diag_list *d)
 		 * their line. */
 		if (strchr(href, ':') == NULL && href[0] != '#' &&
 		    href[0] != '/')
-			site_doc_origin(ctx->doc, href, line);
+			note_origin(ctx, href, false, line);
 		goto out;
 	}
 	target = site_find_path(s, path.data, path.len);
@@ -91,10 +108,11 @@ on_link(void *vctx, const char *href, int line, struct diag_list *d)
 		else
 			ret = href[0] == '/' ? NULL
 					     : encoded("", buf_cstr(&path));
-		site_doc_origin(ctx->doc, ret ? ret : href, LINK_REPORTED);
+		note_origin(ctx, ret ? ret : href,
+		    href[0] == '/' && s->cfg->url != NULL, LINK_REPORTED);
 		goto out;
 	}
-	site_doc_origin(ctx->doc, ret, line);
+	note_origin(ctx, ret, false, line);
 out:
 	buf_free(&path);
 	return ret;
@@ -157,7 +175,8 @@ on_asset(void *vctx, const char *name, int line, struct diag_list *d)
 	put_asset_base(ctx, &u);
 	site_put_link(&u, name);
 	ret = buf_detach(&u, NULL);
-	site_doc_origin(doc, ret, found ? line : LINK_REPORTED);
+	note_origin(
+	    ctx, ret, !found && web[0] != '\0', found ? line : LINK_REPORTED);
 	return ret;
 }
 
@@ -179,7 +198,7 @@ on_post(
 	}
 	*title = xstrdup(target->meta.title);
 	ret = encoded("", target->url);
-	site_doc_origin(ctx->doc, ret, line);
+	note_origin(ctx, ret, false, line);
 	return ret;
 }
 

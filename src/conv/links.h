@@ -12,7 +12,8 @@
  *   to "<site.url>/<permalink>/<name>" when a web address is configured;
  * - post_link / post_path look a post up by file name, slug, then title.
  * Every URL handed back is recorded in doc->origins with its source line,
- * for the dead-link report.
+ * for the dead-link report, but for links to the web blog, which the link
+ * check never looks up (url_is_plain_web()).
  */
 #ifndef CANYON_LINKS_H
 #define CANYON_LINKS_H
@@ -30,6 +31,9 @@ struct links_ctx {
 	/* the host of site.url, found at the first web link */
 	char host[256];
 	int host_len; /* -1: not found yet; -2: none (or too long) */
+	/* whether site.url and a percent-encoded path make a plain web link
+	 * (url_is_plain_web()): 0 not known yet, 1 yes, 2 no */
+	int web_plain;
 };
 
 /* Callbacks for render_opts.links; ctx must outlive the rendering. */

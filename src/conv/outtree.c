@@ -192,17 +192,15 @@ ensure_dir(struct outtree *t, const char *rel, size_t n)
 	pthread_mutex_unlock(&t->lock);
 	if (made)
 		return 0;
+	/* Its parents first: each folder is made in one call rather than
+	 * tried, refused for want of its parent, and tried again (a fifth
+	 * of a 10,000-post blog's folders are parents). */
+	slash = memrchr(rel, '/', n);
+	if (slash != NULL && ensure_dir(t, rel, (size_t)(slash - rel)) != 0)
+		return -1;
 	/* Two threads may make the same folder: EEXIST is success. */
 	dir = xstrndup(rel, n);
-	slash = memrchr(rel, '/', n);
-	if (mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST)
-		rc = 0;
-	else if (errno == ENOENT && slash != NULL &&
-	    ensure_dir(t, rel, (size_t)(slash - rel)) == 0 &&
-	    (mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST))
-		rc = 0;
-	else
-		rc = -1;
+	rc = mkdirat(t->dirfd, dir, 0755) == 0 || errno == EEXIST ? 0 : -1;
 	free(dir);
 	if (rc == 0) {
 		pthread_mutex_lock(&t->lock);

@@ -196,8 +196,8 @@ enter_span(MD_SPANTYPE type, void *detail, void *ud)
 			if (!span_fits(r, im->src.size))
 				return -1;
 			rd_see(r, im->src.text);
-			free(r->img_src);
-			r->img_src = rd_attr_dup(&im->src);
+			buf_reset(&r->img_src);
+			rd_attr_text(&im->src, &r->img_src);
 			buf_reset(&r->alt);
 		}
 	}
@@ -212,18 +212,19 @@ leave_span(MD_SPANTYPE type, void *detail, void *ud)
 	(void)detail;
 	if (type == MD_SPAN_A && r->img_depth == 0) {
 		rd_link_leave(r);
-	} else if (type == MD_SPAN_IMG && --r->img_depth == 0) {
-		char *alt =
-		    rd_trimmed(r->alt.data ? r->alt.data : "", r->alt.len);
+	} else if (type == MD_SPAN_IMG && --r->img_depth == 0 &&
+	    r->img_src.len > 0) {
+		const char *alt;
 
-		if (r->img_src[0]) {
-			/* the alt text stays readable in a line of text */
-			buf_puts(&r->cur, alt);
-			if (r->in_link)
-				buf_puts(&r->link_label, alt);
-			rd_add_link(r, r->img_src, alt, true);
-		}
-		free(alt);
+		buf_reset(&r->trim);
+		rd_trim_into(
+		    &r->trim, r->alt.data ? r->alt.data : "", r->alt.len);
+		alt = r->trim.data;
+		/* the alt text stays readable in a line of text */
+		buf_puts(&r->cur, alt);
+		if (r->in_link)
+			buf_puts(&r->link_label, alt);
+		rd_add_link(r, r->img_src.data, alt, true);
 	}
 	return 0;
 }
@@ -397,14 +398,18 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	/* what an aborted parse may leave open */
 	rd_end_line(&r, false);
 	rd_segs_free(&r);
-	rd_links_free(&r.cur_links);
+	rd_links_free(&r.seg_links);
 	rd_links_free(&r.pending);
 	for (size_t i = 0; i < r.depth; i++)
 		rd_series_free(r.stack[i].items, r.stack[i].nitems);
 	free(r.stack);
 	free(r.segs);
 	free(r.link_href);
-	free(r.img_src);
+	buf_free(&r.img_src);
+	buf_free(&r.trim);
+	buf_free(&r.file_name);
+	buf_free(&r.asset);
+	rd_pool_free(&r.pool);
 	free(r.code_lang);
 	rd_table_free(r.table);
 	buf_free(&r.cur);

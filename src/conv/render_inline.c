@@ -16,7 +16,7 @@ rd_end_line(struct renderer *r, bool soft)
 	struct seg *s;
 
 	if (rd_is_blank(r->cur.data ? r->cur.data : "", r->cur.len) &&
-	    r->cur_links.n == 0) {
+	    r->seg_links.n == r->cur_links) {
 		buf_reset(&r->cur);
 		r->cur_other = false;
 		if (r->nsegs)
@@ -31,11 +31,11 @@ rd_end_line(struct renderer *r, bool soft)
 	s->text_off = r->seg_text.len;
 	s->text_len = rd_trim_into(
 	    &r->seg_text, r->cur.data ? r->cur.data : "", r->cur.len);
-	s->links = r->cur_links.v;
-	s->nlinks = r->cur_links.n;
+	s->links_off = r->cur_links;
+	s->nlinks = r->seg_links.n - r->cur_links;
 	s->other_text = r->cur_other;
 	s->soft = soft;
-	memset(&r->cur_links, 0, sizeof(r->cur_links));
+	r->cur_links = r->seg_links.n;
 	buf_reset(&r->cur);
 	r->cur_other = false;
 }
@@ -43,10 +43,17 @@ rd_end_line(struct renderer *r, bool soft)
 void
 rd_segs_free(struct renderer *r)
 {
-	for (size_t i = 0; i < r->nsegs; i++) {
+	struct links_vec *v = &r->seg_links;
+
+	for (size_t i = 0; i < r->nsegs; i++)
 		for (size_t j = 0; j < r->segs[i].nlinks; j++)
-			rd_link_free(&r->segs[i].links[j]);
-		free(r->segs[i].links);
+			rd_link_free(&RD_SEG_LINKS(r, &r->segs[i])[j]);
+	/* the line being gathered keeps its links */
+	if (r->cur_links > 0) {
+		memmove(v->v, v->v + r->cur_links,
+		    (v->n - r->cur_links) * sizeof(*v->v));
+		v->n -= r->cur_links;
+		r->cur_links = 0;
 	}
 	r->nsegs = 0;
 	buf_reset(&r->seg_text);
@@ -75,26 +82,28 @@ rd_add_link(struct renderer *r, const char *href, const char *text, bool image)
 {
 	struct link_ref l;
 	char *title = NULL;
+	const char *label;
 
-	l.raw = xstrdup(href);
+	l.raw = rd_pool_dup(&r->pool, href, strlen(href));
 	l.url = rd_resolve(r, href, image, &title);
 	if (text[0])
-		l.label = xstrdup(text);
+		label = text;
 	else if (title)
-		l.label = xstrdup(title);
+		label = title;
 	else if (image)
-		l.label = rd_file_name(href);
+		label = rd_file_name(href, &r->file_name);
 	else if (strncmp(href, HEXOTAG_POST_SCHEME,
 		     strlen(HEXOTAG_POST_SCHEME)) == 0)
-		l.label = xstrdup(href + strlen(HEXOTAG_POST_SCHEME));
+		label = href + strlen(HEXOTAG_POST_SCHEME);
 	else
-		l.label = xstrdup("");
+		label = "";
+	l.label = rd_pool_dup(&r->pool, label, strlen(label));
 	if (!text[0] && !image && l.label[0]) {
 		/* post_link without a label: the title (or slug) is the text */
 		buf_puts(&r->cur, l.label);
 	}
 	free(title);
-	rd_links_push(&r->cur_links, l);
+	rd_links_push(&r->seg_links, l);
 }
 
 /* Bare URLs: md4c 0.4.8 lets "https://x.org/foo를" take the particle.
@@ -140,15 +149,16 @@ rd_link_leave(struct renderer *r)
 		r->cur_other = true;
 		r->link_split = false;
 	}
-	text = rd_trimmed(
-	    r->link_label.data ? r->link_label.data : "", r->link_label.len);
+	buf_reset(&r->trim);
+	rd_trim_into(&r->trim, r->link_label.data ? r->link_label.data : "",
+	    r->link_label.len);
+	text = r->trim.data;
 	/* an autolink's label would repeat its URL: clients show the URL */
 	if (trim_autolink(r->link_href, text))
 		text[0] = '\0';
 	/* "#section" has no page to point at in gemtext: the text stays */
 	if (r->link_href[0] && r->link_href[0] != '#')
 		rd_add_link(r, r->link_href, text, false);
-	free(text);
 	free(r->link_href);
 	r->link_href = NULL;
 }
@@ -186,11 +196,11 @@ series_note(struct renderer *r, struct frame *list)
 	for (size_t i = 0; i < n; i++)
 		links += segs[i].nlinks;
 	if (n == 1 && links == 1 && !segs[0].other_text) {
-		const char *h = segs[0].links[0].raw;
+		const char *h = RD_SEG_LINKS(r, &segs[0])[0].raw;
 
 		if (h[0] != '/' || h[1] == '/')
 			list->series_ok = false;
-		it.label = xstrdup(segs[0].links[0].label);
+		it.label = xstrdup(RD_SEG_LINKS(r, &segs[0])[0].label);
 		it.href = xstrdup(h);
 		list->nlinked++;
 	} else if (links == 0 && n > 0) {
@@ -234,7 +244,8 @@ rd_flush_inline(struct renderer *r)
 			buf_append(&r->cell, RD_SEG_TEXT(r, &r->segs[i]),
 			    r->segs[i].text_len);
 			for (size_t j = 0; j < r->segs[i].nlinks; j++)
-				rd_pending_add(r, &r->segs[i].links[j]);
+				rd_pending_add(
+				    r, &RD_SEG_LINKS(r, &r->segs[i])[j]);
 			r->segs[i].nlinks = 0;
 		}
 		rd_segs_free(r);
@@ -272,7 +283,8 @@ rd_flush_inline(struct renderer *r)
 			buf_append(&h, RD_SEG_TEXT(r, &r->segs[i]),
 			    r->segs[i].text_len);
 			for (size_t j = 0; j < r->segs[i].nlinks; j++)
-				rd_pending_add(r, &r->segs[i].links[j]);
+				rd_pending_add(
+				    r, &RD_SEG_LINKS(r, &r->segs[i])[j]);
 			r->segs[i].nlinks = 0;
 		}
 		rd_put_raw_line(r, h.data, h.len);
@@ -296,8 +308,8 @@ rd_flush_inline(struct renderer *r)
 				buf_reset(text);
 			}
 			for (size_t j = 0; j < s->nlinks; j++) {
-				rd_put_link_line(r, &s->links[j]);
-				rd_link_free(&s->links[j]);
+				rd_put_link_line(r, &RD_SEG_LINKS(r, s)[j]);
+				rd_link_free(&RD_SEG_LINKS(r, s)[j]);
 			}
 			s->nlinks = 0;
 			prefix = in_quote ? "> " : "";
@@ -306,7 +318,7 @@ rd_flush_inline(struct renderer *r)
 		if (rd_is_blank(st, s->text_len) && s->nlinks == 0)
 			continue; /* a spacer line such as "&nbsp;" */
 		for (size_t j = 0; j < s->nlinks; j++)
-			rd_pending_add(r, &s->links[j]);
+			rd_pending_add(r, &RD_SEG_LINKS(r, s)[j]);
 		s->nlinks = 0;
 		if (text->len == 0 && !join) {
 			/* a line of its own: no copy */

@@ -19,16 +19,24 @@
 #include "hexotag.h"
 #include "post.h"
 
+/* Strings that live as long as one rendering, allocated a block at a
+ * time: a post has dozens of links, each with its label and href. */
+struct rd_pool {
+	struct rd_pool_block *blocks; /* the newest (it links the others) */
+	char *next; /* where the next string goes in it */
+	size_t left; /* bytes free there */
+};
+
 struct link_ref {
-	char *url; /* the URL of the link line */
-	char *label; /* may be empty */
-	char *raw; /* the href as written, for the series */
+	char *url; /* the URL of the link line (owned: malloc) */
+	char *label; /* may be empty (in the renderer's pool) */
+	char *raw; /* the href as written, for the series (in the pool) */
 };
 
 struct seg {
 	size_t text_off; /* the line's text: seg_text.data + text_off */
 	size_t text_len;
-	struct link_ref *links;
+	size_t links_off; /* its links: RD_SEG_LINKS() */
 	size_t nlinks;
 	bool other_text; /* visible text outside links */
 	bool soft; /* ended by a soft break */
@@ -81,7 +89,10 @@ struct renderer {
 	/* the line being gathered */
 	struct buf cur;
 	bool cur_other;
-	struct links_vec cur_links;
+	/* the segments' links, then the line's (from cur_links on): one
+	 * array for a block, not one per line */
+	struct links_vec seg_links;
+	size_t cur_links;
 	struct seg *segs;
 	size_t nsegs, segs_cap;
 	struct buf seg_text; /* the segments' texts, each NUL-terminated */
@@ -93,8 +104,12 @@ struct renderer {
 	char *link_href;
 	struct buf link_label;
 	int img_depth;
-	char *img_src;
+	struct buf img_src; /* the open image's, as written */
 	struct buf alt;
+	/* what a link's pieces are made in, reused from link to link: its
+	 * trimmed text, an image's file name, an asset's decoded name */
+	struct buf trim, file_name, asset;
+	struct rd_pool pool; /* links' labels and hrefs */
 
 	/* leaf blocks gathered whole */
 	bool in_code;
@@ -113,6 +128,9 @@ struct renderer {
 };
 
 /* render_out.c */
+/* A copy of s[0..n), NUL-terminated, in the pool until rd_pool_free(). */
+char *rd_pool_dup(struct rd_pool *p, const char *s, size_t n);
+void rd_pool_free(struct rd_pool *p);
 void rd_links_push(struct links_vec *v, struct link_ref l);
 void rd_link_free(struct link_ref *l);
 void rd_links_free(struct links_vec *v);
@@ -122,6 +140,8 @@ char *rd_trimmed(const char *s, size_t n);
  * its length (the NUL not counted). */
 size_t rd_trim_into(struct buf *out, const char *s, size_t n);
 char *rd_attr_dup(const MD_ATTRIBUTE *a);
+/* An attribute's text (entities decoded) appended to out. */
+void rd_attr_text(const MD_ATTRIBUTE *a, struct buf *out);
 /* Note a pointer into the parsed text: the latest text seen. */
 void rd_see(struct renderer *r, const char *p);
 /* The file line of the latest text seen (counted when asked: text
@@ -150,12 +170,14 @@ size_t rd_replace_invalid(
  * *post_title may receive a post_link's title. */
 char *rd_resolve(
     struct renderer *r, const char *href, bool image, char **post_title);
-/* The decoded last segment of a path: an image's default label. */
-char *rd_file_name(const char *path);
+/* The decoded last segment of a path, an image's default label, in out
+ * (reset first). */
+const char *rd_file_name(const char *path, struct buf *out);
 
 /* render_inline.c */
-/* The text of a gathered segment (NUL-terminated). */
+/* The text of a gathered segment (NUL-terminated), and its links. */
 #define RD_SEG_TEXT(r, s) ((r)->seg_text.data + (s)->text_off)
+#define RD_SEG_LINKS(r, s) ((r)->seg_links.v + (s)->links_off)
 /* End the line being gathered (a source line), soft or hard break. */
 void rd_end_line(struct renderer *r, bool soft);
 void rd_segs_free(struct renderer *r);

@@ -13,6 +13,47 @@
 
 /* ---- small helpers ---- */
 
+#define POOL_BLOCK 4096
+
+struct rd_pool_block {
+	struct rd_pool_block *prev;
+	char data[];
+};
+
+char *
+rd_pool_dup(struct rd_pool *p, const char *s, size_t n)
+{
+	char *d;
+
+	if (n + 1 > p->left) {
+		size_t size = n + 1 > POOL_BLOCK ? n + 1 : POOL_BLOCK;
+		struct rd_pool_block *b = xmalloc(sizeof(*b) + size);
+
+		b->prev = p->blocks;
+		p->blocks = b;
+		p->next = b->data;
+		p->left = size;
+	}
+	d = p->next;
+	memcpy(d, s, n);
+	d[n] = '\0';
+	p->next += n + 1;
+	p->left -= n + 1;
+	return d;
+}
+
+void
+rd_pool_free(struct rd_pool *p)
+{
+	while (p->blocks != NULL) {
+		struct rd_pool_block *prev = p->blocks->prev;
+
+		free(p->blocks);
+		p->blocks = prev;
+	}
+	memset(p, 0, sizeof(*p));
+}
+
 void
 rd_links_push(struct links_vec *v, struct link_ref l)
 {
@@ -26,9 +67,7 @@ rd_links_push(struct links_vec *v, struct link_ref l)
 void
 rd_link_free(struct link_ref *l)
 {
-	free(l->url);
-	free(l->label);
-	free(l->raw);
+	free(l->url); /* label and raw are the pool's */
 }
 
 void
@@ -98,16 +137,19 @@ rd_trim_into(struct buf *out, const char *s, size_t n)
 	while (
 	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
 		n--;
+	/* once per source line: one copy, its NUL kept (the next text
+	 * starts after it), and memchr rather than a byte loop */
 	buf_reserve(out, n + 1);
-	buf_append(out, s, n);
-	/* once per source line: memchr rather than a byte loop */
+	memcpy(out->data + at, s, n);
+	out->data[at + n] = '\0';
+	out->len = at + n + 1;
+	out->data[out->len] = '\0';
 	for (char *p = out->data + at, *end = p + n;
 	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
 		*p = ' ';
 	for (char *p = out->data + at, *end = p + n;
 	     (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
 		*p = ' ';
-	buf_putc(out, '\0'); /* kept: the next text starts after it */
 	return n;
 }
 
@@ -122,8 +164,8 @@ rd_trimmed(const char *s, size_t n)
 	return buf_detach(&b, NULL);
 }
 
-static void
-attr_text(const MD_ATTRIBUTE *a, struct buf *out)
+void
+rd_attr_text(const MD_ATTRIBUTE *a, struct buf *out)
 {
 	for (unsigned i = 0; a->substr_offsets[i] < a->size; i++) {
 		const char *s = a->text + a->substr_offsets[i];
@@ -145,7 +187,7 @@ rd_attr_dup(const MD_ATTRIBUTE *a)
 {
 	struct buf b = BUF_INIT;
 
-	attr_text(a, &b);
+	rd_attr_text(a, &b);
 	if (b.data == NULL)
 		return xstrdup("");
 	return buf_detach(&b, NULL);
@@ -217,27 +259,32 @@ rd_put_text_line(
     struct renderer *r, const char *prefix, const char *text, size_t n)
 {
 	struct buf *g = rd_line_begin(r);
-
-	buf_puts(g, prefix);
-	if (prefix[0] == '\0' &&
+	size_t pn = strlen(prefix);
+	bool guard = pn == 0 &&
 	    (starts_with(text, n, "=>", 2) || starts_with(text, n, "#", 1) ||
 		starts_with(text, n, "* ", 2) || starts_with(text, n, ">", 1) ||
-		starts_with(text, n, "```", 3)))
-		buf_putc(g, ' ');
-	buf_append(g, text, n);
-	buf_putc(g, '\n');
+		starts_with(text, n, "```", 3));
+	char *d;
+
+	/* most of a post's lines: one reservation, written in place */
+	buf_reserve(g, pn + 1 + n + 1);
+	d = g->data + g->len;
+	memcpy(d, prefix, pn);
+	d += pn;
+	if (guard)
+		*d++ = ' ';
+	memcpy(d, text, n);
+	d += n;
+	*d++ = '\n';
+	*d = '\0';
+	g->len = (size_t)(d - g->data);
 }
 
-/* A URL as a link line needs it: spaces and controls percent-encoded. */
+/* A URL with spaces or controls as a link line needs it: those
+ * percent-encoded. */
 static void
-put_url(struct buf *b, const char *url)
+put_escaped_url(struct buf *b, const char *url)
 {
-	size_t len = strlen(url);
-
-	if (!url_has_control(url, len)) { /* the usual case: as it is */
-		buf_append(b, url, len);
-		return;
-	}
 	while (*url) {
 		size_t n = 0;
 
@@ -254,14 +301,28 @@ void
 rd_put_link_line(struct renderer *r, const struct link_ref *l)
 {
 	struct buf *g = rd_line_begin(r);
+	size_t un = strlen(l->url), ln = strlen(l->label);
+	char *d;
 
-	buf_append(g, "=> ", 3);
-	put_url(g, l->url);
-	if (l->label[0]) {
-		buf_putc(g, ' ');
-		buf_puts(g, l->label);
+	if (url_has_control(l->url, un)) {
+		buf_append(g, "=> ", 3);
+		put_escaped_url(g, l->url);
+	} else { /* the usual case: as it is, written in place */
+		buf_reserve(g, 3 + un);
+		memcpy(g->data + g->len, "=> ", 3);
+		memcpy(g->data + g->len + 3, l->url, un);
+		g->len += 3 + un;
 	}
-	buf_putc(g, '\n');
+	buf_reserve(g, 1 + ln + 1);
+	d = g->data + g->len;
+	if (ln > 0) {
+		*d++ = ' ';
+		memcpy(d, l->label, ln);
+		d += ln;
+	}
+	*d++ = '\n';
+	*d = '\0';
+	g->len = (size_t)(d - g->data);
 }
 
 void
@@ -306,41 +367,40 @@ has_scheme(const char *s)
 	return n > 0 && s[n] == ':';
 }
 
-static char *
-decoded(const char *s)
+/* s percent-decoded into out (reset first), or as it is when an escape
+ * makes a NUL, a '/' or invalid UTF-8. */
+static const char *
+decoded(const char *s, struct buf *out)
 {
-	struct buf b = BUF_INIT;
 	const char *reason;
+	size_t n = strlen(s);
 
-	if (strchr(s, '%') == NULL)
-		return xstrdup(s);
-	/* an escape that makes a NUL, a '/' or invalid UTF-8: keep it */
-	if (url_decode(s, strlen(s), &b, URL_DECODE_PATH, &reason) == -1 ||
-	    b.data == NULL || !utf8_valid(b.data, b.len)) {
-		buf_free(&b);
-		return xstrdup(s);
+	buf_reset(out);
+	if (memchr(s, '%', n) == NULL ||
+	    url_decode(s, n, out, URL_DECODE_PATH, &reason) == -1 ||
+	    out->data == NULL || !utf8_valid(out->data, out->len)) {
+		buf_reset(out);
+		buf_append(out, s, n);
 	}
-	return buf_detach(&b, NULL);
+	return out->data;
 }
 
-/* The name in the asset folder of a relative image path, or NULL when the
- * path leads elsewhere ("../x.png"). */
-static char *
-asset_name(const struct renderer *r, const char *path)
+/* The name in the asset folder of a relative image path (in r->asset),
+ * or NULL when the path leads elsewhere ("../x.png"). */
+static const char *
+asset_name(struct renderer *r, const char *path)
 {
 	size_t stem = r->o->asset_stem ? strlen(r->o->asset_stem) : 0;
-	char *name;
+	const char *name;
 
 	while (strncmp(path, "./", 2) == 0)
 		path += 2;
 	if (stem && strncmp(path, r->o->asset_stem, stem) == 0 &&
 	    path[stem] == '/')
 		path += stem + 1;
-	name = decoded(path);
-	if (strncmp(name, "../", 3) == 0 || strstr(name, "/../")) {
-		free(name);
+	name = decoded(path, &r->asset);
+	if (strncmp(name, "../", 3) == 0 || strstr(name, "/../"))
 		return NULL;
-	}
 	return name;
 }
 
@@ -411,14 +471,11 @@ rd_resolve(struct renderer *r, const char *href, bool image, char **post_title)
 {
 	size_t an = strlen(HEXOTAG_ASSET_SCHEME),
 	       pn = strlen(HEXOTAG_POST_SCHEME);
-	char *name, *u;
+	const char *name;
+	char *u;
 
-	if (strncmp(href, HEXOTAG_ASSET_SCHEME, an) == 0) {
-		name = decoded(href + an);
-		u = call_asset(r, name);
-		free(name);
-		return u;
-	}
+	if (strncmp(href, HEXOTAG_ASSET_SCHEME, an) == 0)
+		return call_asset(r, decoded(href + an, &r->asset));
 	if (strncmp(href, HEXOTAG_POST_SCHEME, pn) == 0) {
 		u = NULL;
 		if (r->o->links.post)
@@ -433,27 +490,24 @@ rd_resolve(struct renderer *r, const char *href, bool image, char **post_title)
 		return utf8_fixed(u, href + pn);
 	}
 	if (image && !has_scheme(href) && href[0] != '/' && href[0] != '#' &&
-	    (name = asset_name(r, href)) != NULL) {
-		u = call_asset(r, name);
-		free(name);
-		return u;
-	}
+	    (name = asset_name(r, href)) != NULL)
+		return call_asset(r, name);
 	return call_link(r, href);
 }
 
-char *
-rd_file_name(const char *path)
+const char *
+rd_file_name(const char *path, struct buf *out)
 {
 	const char *slash = strrchr(path, '/'), *colon = strrchr(path, ':');
 	const char *base = slash ? slash + 1 : colon ? colon + 1 : path;
-	char *dec = decoded(base), *q = strpbrk(dec, "?#");
+	const char *dec = decoded(base, out);
+	size_t n = strcspn(dec, "?#");
 
-	if (q)
-		*q = '\0';
-	if (dec[0] == '\0') {
-		free(dec);
-		return xstrdup(
-		    path); /* "http://": no name, the path says most */
+	if (n == 0) { /* "http://": no name, the path says most */
+		buf_reset(out);
+		buf_puts(out, path);
+	} else {
+		buf_truncate(out, n);
 	}
-	return dec;
+	return out->data;
 }

@@ -59,7 +59,8 @@ struct page_link {
 };
 
 /* Where the collection of a page's links (linkcheck) stands between the
- * pieces of the page: its line, whether in a preformatted block, and how
+ * pieces of the page: its line (counted for a page without a document
+ * only), whether in a preformatted block, and how
  * many links the array they go to has room for (when it is smaller than
  * their number, the room is not known). */
 struct link_scan {

@@ -132,6 +132,58 @@ test_collect_pieces(void **state)
 	buf_free(&whole);
 }
 
+/* Only lines that begin with "=>" or "```" count, wherever else '=' and
+ * '`' appear; a page without a document has its links at their line in
+ * the page, a document's page at their source line (its origins). */
+static void
+test_collect_lines(void **state)
+{
+	static const char text[] = "a = b\n"
+				   "`code` => /x/\n"
+				   "==> /y/\n"
+				   "=> /a/ A = 1\n"
+				   "``\n"
+				   "```sh\n"
+				   "=> /in/pre/\n"
+				   "```\n"
+				   "\n"
+				   "=>\t/b/\n"
+				   "=> /c/";
+	struct site_config cfg;
+	struct site s;
+	struct site_doc doc;
+	struct link_origin origin = {(char *)(uintptr_t) "/b/", 42};
+	struct page_link *v = NULL;
+	size_t n = 0;
+
+	(void)state;
+	memset(&cfg, 0, sizeof(cfg));
+	memset(&s, 0, sizeof(s));
+	memset(&doc, 0, sizeof(doc));
+	cfg.gemini_base = "gemini://example.org/";
+	s.cfg = &cfg;
+	linkcheck_collect(&s, NULL, "p.gmi", text, strlen(text), &v, &n);
+	assert_int_equal(n, 3);
+	assert_string_equal(v[0].target, "/a/");
+	assert_int_equal(v[0].line, 4);
+	assert_string_equal(v[1].target, "/b/");
+	assert_int_equal(v[1].line, 10);
+	assert_string_equal(v[2].target, "/c/");
+	assert_int_equal(v[2].line, 11);
+	page_links_free(v, n);
+
+	v = NULL;
+	n = 0;
+	doc.origins = &origin;
+	doc.norigins = 1;
+	linkcheck_collect(&s, &doc, "p.gmi", text, strlen(text), &v, &n);
+	assert_int_equal(n, 3);
+	assert_int_equal(v[0].line, 0);
+	assert_int_equal(v[1].line, 42);
+	assert_int_equal(v[2].line, 0);
+	page_links_free(v, n);
+}
+
 /* Enough links for the check to run on several threads: the dead ones
  * are kept in the order they were added, and a link whose problem was
  * already reported, or that leads to a file of the capsule, goes. */
@@ -232,6 +284,7 @@ main(void)
 	    cmocka_unit_test(test_collect_web_links),
 	    cmocka_unit_test(test_collect_internal_links),
 	    cmocka_unit_test(test_collect_pieces),
+	    cmocka_unit_test(test_collect_lines),
 	    cmocka_unit_test(test_finish_keeps_dead_in_order),
 	    cmocka_unit_test(test_take_from_page),
 	    cmocka_unit_test(test_exists),

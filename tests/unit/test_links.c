@@ -85,11 +85,49 @@ test_web_links(void **state)
 	blog_free(&b);
 }
 
+/* The source lines of a page's links are kept for the link check, which
+ * never looks up a web link: a missing image linked to the web blog has
+ * none kept, one published in the capsule, or a relative link, has. */
+static void
+test_origins(void **state)
+{
+	struct blog b;
+	char *u;
+
+	(void)state;
+	blog_init(&b, "https://blog.example.org");
+	b.self.asset_base = (char *)(uintptr_t) "/2021/12/31/self/";
+	b.self.asset_dir = (char *)(uintptr_t) "/nonexistent/self";
+	u = b.links.asset(b.links.ctx, "a.jpeg", 7, &b.d);
+	assert_string_equal(
+	    u, "https://blog.example.org/2021/12/31/self/a.jpeg");
+	free(u);
+	assert_int_equal(b.self.norigins, 0);
+	check(&b, "notes/x.txt", "-");
+	assert_int_equal(b.self.norigins, 1);
+	assert_string_equal(b.self.origins[0].target, "notes/x.txt");
+	assert_int_equal(b.self.origins[0].line, 3);
+	blog_free(&b);
+
+	blog_init(&b, NULL);
+	b.self.asset_base = (char *)(uintptr_t) "/2021/12/31/self/";
+	b.self.asset_dir = (char *)(uintptr_t) "/nonexistent/self";
+	u = b.links.asset(b.links.ctx, "a.jpeg", 7, &b.d);
+	assert_string_equal(u, "/2021/12/31/self/a.jpeg");
+	free(u);
+	assert_int_equal(b.self.norigins, 1);
+	assert_string_equal(
+	    b.self.origins[0].target, "/2021/12/31/self/a.jpeg");
+	assert_int_equal(b.self.origins[0].line, LINK_REPORTED);
+	blog_free(&b);
+}
+
 int
 main(void)
 {
 	const struct CMUnitTest tests[] = {
 	    cmocka_unit_test(test_web_links),
+	    cmocka_unit_test(test_origins),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);

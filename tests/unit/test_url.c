@@ -200,6 +200,49 @@ test_dot_segments(void **state)
 	assert_false(url_has_dot_segment("/", 1));
 }
 
+/* A control byte, space or DEL is found wherever it is, the tail of a
+ * string that is not a multiple of eight bytes long included. */
+static void
+test_has_control(void **state)
+{
+	static const char bad[] = {' ', '\t', '\n', '\x01', '\x1f', '\x7f'};
+	char s[32];
+
+	(void)state;
+	for (size_t n = 1; n < sizeof(s); n++) {
+		memset(s, 'a', n);
+		s[n - 1] = (char)0xea; /* UTF-8 bytes are not controls */
+		assert_false(url_has_control(s, n));
+		for (size_t at = 0; at < n; at++)
+			for (size_t k = 0; k < sizeof(bad); k++) {
+				char was = s[at];
+
+				s[at] = bad[k];
+				assert_true(url_has_control(s, n));
+				s[at] = was;
+			}
+	}
+}
+
+/* Web links that url_parse() need not see: external whatever the site. */
+static void
+test_plain_web(void **state)
+{
+	(void)state;
+	assert_true(url_is_plain_web("https://a.org/x?y#z", 19));
+	assert_true(url_is_plain_web("http://a.org", 12));
+	assert_true(url_is_plain_web("https://blog.example.org/2021/한글.jpeg",
+	    strlen("https://blog.example.org/2021/한글.jpeg")));
+	assert_false(url_is_plain_web("https://a.org:8080/x", 20));
+	assert_false(url_is_plain_web("https://[::1]/x", 15));
+	assert_false(url_is_plain_web("https://a.org/x y", 17));
+	assert_false(url_is_plain_web("gemini://a.org/", 15));
+	assert_false(url_is_plain_web("HTTPS://a.org/", 14));
+	assert_false(url_is_plain_web("https://", 8));
+	assert_false(url_is_plain_web("/2021/12/31/a/", 14));
+	assert_false(url_is_plain_web("a.jpeg", 6));
+}
+
 int
 main(void)
 {
@@ -212,6 +255,8 @@ main(void)
 	    cmocka_unit_test(test_decode),
 	    cmocka_unit_test(test_encode),
 	    cmocka_unit_test(test_dot_segments),
+	    cmocka_unit_test(test_plain_web),
+	    cmocka_unit_test(test_has_control),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
