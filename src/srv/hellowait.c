@@ -16,7 +16,7 @@ tls_first_record(const unsigned char *p, size_t n, size_t *need)
 	if ((n >= 1 && p[0] != TLS_HANDSHAKE) || (n >= 2 && p[1] != TLS_MAJOR))
 		return TLS_FIRST_OTHER;
 	if (n < TLS_RECORD_HEADER) {
-		*need = TLS_RECORD_HEADER;
+		*need = TLS_HELLO_MIN;
 		return TLS_FIRST_PARTIAL;
 	}
 	len = (size_t)p[3] << 8 | p[4];

@@ -8,8 +8,9 @@
  * thousand such clients, their bytes arriving together, hold the loop for
  * tens of milliseconds each time. The socket's SO_RCVLOWAT makes the
  * kernel report it readable only once the bytes asked for are there (or
- * the client has left): first the 5 bytes of the record header, then the
- * whole record it announces. A real client's ClientHello is most often
+ * the client has left): first the bytes of the shortest ClientHello
+ * (TLS_HELLO_MIN), which hold the record header, then the whole record it
+ * announces. A real client's ClientHello is most often
  * there already when the connection is accepted (listen.c defers the
  * accept until the first bytes), and then nothing waits.
  *
@@ -27,6 +28,14 @@
 #define TLS_RECORD_HEADER 5
 #define TLS_RECORD_MAX (TLS_RECORD_HEADER + 16384)
 
+/* The fewest bytes a client sends before it waits for the server: the
+ * shortest ClientHello, in one record or in several (a record header, a
+ * handshake header, version, random, an empty session id, one cipher
+ * suite, one compression method, no extensions: 5 + 4 + 2 + 32 + 1 + 4 +
+ * 2). Waiting for these rather than for the header alone spares a client
+ * that trickles its ClientHello the wakeup at its fifth byte. */
+#define TLS_HELLO_MIN 50
+
 enum tls_first {
 	TLS_FIRST_COMPLETE, /* the first record is all in p */
 	TLS_FIRST_PARTIAL, /* the start of one: *need bytes make it whole */
@@ -38,7 +47,8 @@ enum tls_first {
 
 /* Of the first bytes p[0..n) a client sent: is its first record whole?
  * With TLS_FIRST_PARTIAL, *need is the length of the bytes to wait for
- * (the header's 5 while it is not all there, then the whole record). */
+ * (TLS_HELLO_MIN while the header is not all there, then the whole
+ * record). */
 enum tls_first tls_first_record(const unsigned char *p, size_t n, size_t *need);
 
 enum hello_wait {

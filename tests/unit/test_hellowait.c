@@ -60,11 +60,12 @@ test_record_header(void **state)
 	size_t need = 0;
 
 	(void)state;
-	/* Nothing yet, or part of a header: wait for the header. */
+	/* Nothing yet, or part of a header: wait for the bytes of the
+	 * shortest ClientHello, which hold the header. */
 	assert_int_equal(tls_first_record(six, 0, &need), TLS_FIRST_PARTIAL);
-	assert_int_equal(need, 5);
+	assert_int_equal(need, TLS_HELLO_MIN);
 	assert_int_equal(tls_first_record(six, 4, &need), TLS_FIRST_PARTIAL);
-	assert_int_equal(need, 5);
+	assert_int_equal(need, TLS_HELLO_MIN);
 	/* A header: wait for the record it announces, no byte past it. */
 	need = 0;
 	assert_int_equal(tls_first_record(six, 5, &need), TLS_FIRST_PARTIAL);
@@ -84,8 +85,9 @@ test_record_header(void **state)
 	    TLS_FIRST_OTHER);
 }
 
-/* Every prefix of a real ClientHello waits for the header, then for the
- * whole of it (OpenSSL sends it in one record). */
+/* Every prefix of a real ClientHello waits for the shortest ClientHello's
+ * bytes, then, its header known, for the whole of it (OpenSSL sends it in
+ * one record). */
 static void
 test_real_hello(void **state)
 {
@@ -97,7 +99,7 @@ test_real_hello(void **state)
 		need = 0;
 		assert_int_equal(
 		    tls_first_record(hello, k, &need), TLS_FIRST_PARTIAL);
-		assert_int_equal(need, k < 5 ? 5 : hello_len);
+		assert_int_equal(need, k < 5 ? TLS_HELLO_MIN : hello_len);
 	}
 	assert_int_equal(
 	    tls_first_record(hello, hello_len, &need), TLS_FIRST_COMPLETE);
@@ -183,13 +185,20 @@ test_kernel_holds_bytes(void **state)
 	send_all(sv[1], hello + 2, 2);
 	arrived(sv[0], 4);
 	assert_false(readable(sv[0]));
-	send_all(sv[1], hello + 4, 1); /* the header is whole */
+	send_all(sv[1], hello + 4, 1); /* the header, not yet a ClientHello */
 	arrived(sv[0], 5);
+	assert_false(readable(sv[0]));
+	send_all(sv[1], hello + 5, TLS_HELLO_MIN - 6);
+	arrived(sv[0], TLS_HELLO_MIN - 1);
+	assert_false(readable(sv[0]));
+	send_all(sv[1], hello + TLS_HELLO_MIN - 1, 1);
+	arrived(sv[0], TLS_HELLO_MIN);
 	assert_true(readable(sv[0]));
 	assert_int_equal(hello_wait(sv[0], true), HELLO_WAIT);
 	assert_int_equal(lowat(sv[0]), n);
-	send_all(sv[1], hello + 5, 1);
-	send_all(sv[1], hello + 6, hello_len - 7);
+	send_all(sv[1], hello + TLS_HELLO_MIN, 1);
+	send_all(
+	    sv[1], hello + TLS_HELLO_MIN + 1, hello_len - TLS_HELLO_MIN - 2);
 	arrived(sv[0], n - 1);
 	assert_false(readable(sv[0]));
 	send_all(sv[1], hello + hello_len - 1, 1);
