@@ -941,12 +941,11 @@ next_turn(struct worker *w, bool overloaded, double now, bool *paced)
 	struct conn *c = overloaded ? w->queued_tail : w->queued_head;
 	int n;
 
-	*paced = c && limits_conn_paced(w->limits, &w->lw, &c->lt, now);
-	if (*paced)
-		shed_turn_wanted(&w->lw.shed, now);
-	if (!*paced || shed_turn_ready(&w->lw.shed, now))
-		return c;
 	*paced = false;
+	if (shed_turn_ready(&w->lw.shed, now)) {
+		*paced = c && limits_conn_paced(w->limits, &w->lw, &c->lt, now);
+		return c;
+	}
 	for (n = 0; c && n < TURN_LOOK; n++) {
 		if (!limits_conn_paced(w->limits, &w->lw, &c->lt, now))
 			return c;

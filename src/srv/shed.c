@@ -1,6 +1,5 @@
 #include "shed.h"
 
-#include <math.h>
 #include <string.h>
 
 void
@@ -77,13 +76,6 @@ shed_conf_check(const struct shed_conf *c)
  * loop that was busy elsewhere does not catch up in one burst. */
 #define TURN_BURST_SECS 0.01
 
-/* A second without a turn asked for: the rate learned before says nothing
- * about the loop now (the probes, which move it, stop while the worker is
- * idle), and the next flood may be far larger than the last. Long next to
- * a probe's 5 ms and to a reader's pause between two heavy requests within
- * a page's worth of them; short next to a 5 s wait (retry_after). */
-#define TURN_QUIET_SECS 1.0
-
 /* The most credit kept. */
 static double
 turn_most(const struct shed *s)
@@ -103,10 +95,8 @@ shed_init(struct shed *s, const struct shed_conf *c, double now)
 	if (s->conf.turn_delay == 0)
 		s->conf.turn_delay = c->max_delay / 10;
 	s->turn_rate = c->turn_max;
-	s->turn_ssthresh = c->turn_max;
 	s->turn_credit = turn_most(s);
 	s->turn_refilled = now;
-	s->turn_asked = -HUGE_VAL;
 }
 
 bool
@@ -146,26 +136,16 @@ shed_cancel(struct shed *s)
 
 /* The pacing of queued handshakes (shed.h), at each probe. Its lateness
  * follows each probe more closely than the overload's (weight 0.25 both
- * ways): a backlog of handshakes shows at once and is gone at once. Below
- * turn_ssthresh (slow start) an on-time probe doubles the rate; a late
- * one halves it and ends the slow start there. */
+ * ways): a backlog of handshakes shows at once and is gone at once. */
 static void
 pace(struct shed *s, double delay)
 {
 	s->turn_lateness =
 	    s->turn_lateness * 0.75 + (delay > 0 ? delay : 0) * 0.25;
-	if (s->turn_lateness > s->conf.turn_delay) {
+	if (s->turn_lateness > s->conf.turn_delay)
 		s->turn_rate /= 2;
-		s->turn_ssthresh = s->turn_rate > s->conf.turn_min
-		    ? s->turn_rate
-		    : s->conf.turn_min;
-	} else if (s->turn_rate < s->turn_ssthresh) {
-		s->turn_rate *= 2;
-		if (s->turn_rate > s->turn_ssthresh)
-			s->turn_rate = s->turn_ssthresh;
-	} else {
+	else
 		s->turn_rate += s->conf.turn_min;
-	}
 	if (s->turn_rate < s->conf.turn_min)
 		s->turn_rate = s->conf.turn_min;
 	if (s->turn_rate > s->conf.turn_max)
@@ -184,16 +164,6 @@ shed_turn_ready(struct shed *s, double now)
 	if (s->turn_credit > most)
 		s->turn_credit = most;
 	return s->turn_credit >= 1;
-}
-
-void
-shed_turn_wanted(struct shed *s, double now)
-{
-	if (now - s->turn_asked > TURN_QUIET_SECS) {
-		s->turn_rate = s->conf.turn_min;
-		s->turn_ssthresh = s->conf.turn_max;
-	}
-	s->turn_asked = now;
 }
 
 void

@@ -32,12 +32,7 @@
  * loop's lateness as TCP's window follows loss (AIMD): halved at each
  * probe that finds the smoothed lateness above turn_delay, down to
  * turn_min, and raised by turn_min at each probe that does not, up to
- * turn_max. After a second in which no paced handshake waited, the rate
- * starts again from turn_min and doubles at each probe on time (TCP's
- * slow start) up to turn_max or to where a late probe halved it: the
- * first moments of a flood after a quiet time, its new clients' handshakes
- * above all, do not come in as a burst at the rate an idle loop allowed.
- * A backlog of them, as the first moments of a flood or the end
+ * turn_max. A backlog of them, as the first moments of a flood or the end
  * of a client's wait leave, then takes what the readers leave of the loop
  * instead of an equal share with them, and starts again gradually. Heavy
  * replies draw on the same credit, turn_bytes of the reply for one
@@ -95,8 +90,6 @@ struct shed {
 	unsigned long overloads; /* how many times overload began */
 	double turn_lateness; /* smoothed lateness, as the pacing sees it */
 	double turn_rate; /* queued handshakes a second, as of now */
-	double turn_ssthresh; /* slow start doubles turn_rate up to this */
-	double turn_asked; /* when a turn was last asked for */
 	double turn_credit; /* ... that may start now */
 	double turn_refilled; /* when turn_credit was last refilled */
 	unsigned inflight;
@@ -142,9 +135,6 @@ bool shed_idle(struct shed *s, double now);
 /* A handshake that waited its turn may start at time now (the pacing
  * above has credit for one). Does not take the credit. */
 bool shed_turn_ready(struct shed *s, double now);
-/* A handshake whose turn is paced waits for one at time now: after a
- * second without one, the rate starts again from turn_min (slow start). */
-void shed_turn_wanted(struct shed *s, double now);
 /* ... and it starts: take one handshake's credit. */
 void shed_turn_take(struct shed *s);
 

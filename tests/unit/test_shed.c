@@ -253,8 +253,7 @@ test_minrtt_window(void **state)
 }
 
 /* Turns that may start over `secs` seconds at time t on, each taken as
- * soon as there is credit, probes every 5 ms late by `late` seconds;
- * a turn is wanted all along. */
+ * soon as there is credit, probes every 5 ms late by `late` seconds. */
 static int
 turns_in(struct shed *s, double *t, double secs, double late)
 {
@@ -263,7 +262,6 @@ turns_in(struct shed *s, double *t, double secs, double late)
 
 	while (*t < end) {
 		for (step = 0; step < 0.005; step += 0.0005) {
-			shed_turn_wanted(s, *t + step);
 			if (shed_turn_ready(s, *t + step)) {
 				shed_turn_take(s);
 				n++;
@@ -329,49 +327,6 @@ test_turn_burst(void **state)
 	assert_int_equal(n, 10);
 }
 
-/* Slow start: after a quiet second the rate starts at min_turn_rate and
- * doubles at each probe on time (10, 20, 40, ... a second), instead of
- * letting a new flood in at the rate the idle loop had reached; a late
- * probe halves it and it then climbs by min_turn_rate a probe. */
-static void
-test_turn_slow_start(void **state)
-{
-	struct shed_conf c = conf();
-	struct shed s;
-	double t = 0;
-	int n;
-
-	(void)state;
-	c.max_delay = 0.02;
-	c.turn_min = 10;
-	c.turn_max = 10000;
-	shed_init(&s, &c, 0);
-	turns_in(&s, &t, 1, 0);
-	assert_true(s.turn_rate == c.turn_max);
-	/* Probes on time with no turn asked for 2 s, then a flood. */
-	for (; t < 3; t += 0.005)
-		shed_delay(&s, 0, t);
-	assert_true(s.turn_rate == c.turn_max);
-	n = turns_in(&s, &t, 0.02, 0);
-	assert_in_range(n, 1, 4);
-	/* Doubling while on time: at the maximum within 50 ms more. */
-	turns_in(&s, &t, 0.05, 0);
-	assert_true(s.turn_rate == c.turn_max);
-	/* A late probe halves it; once on time again, the rate climbs
-	 * by 10 a probe, no more doubling. */
-	shed_delay(&s, 0.01, t);
-	t += 0.005;
-	assert_true(s.turn_rate == c.turn_max / 2);
-	turns_in(&s, &t, 0.05, 0);
-	assert_true(s.turn_rate <= c.turn_max / 2 + 10 * 11);
-	assert_true(s.turn_rate > c.turn_max / 2);
-	/* Without a quiet second between, no slow start again. */
-	turns_in(&s, &t, 0.5, 0.004);
-	assert_true(s.turn_rate == c.turn_min);
-	turns_in(&s, &t, 0.05, 0);
-	assert_true(s.turn_rate <= c.turn_min * 12);
-}
-
 /* A heavy reply takes size / turn_bytes turns of credit: after one 1 MB
  * image (16 turns of 64 KiB) at 100 turns a second, nothing heavy and no
  * paced handshake for 0.16 s; pages are not paced. */
@@ -412,7 +367,6 @@ main(void)
 	    cmocka_unit_test(test_minrtt_window),
 	    cmocka_unit_test(test_turn_pacing),
 	    cmocka_unit_test(test_turn_burst),
-	    cmocka_unit_test(test_turn_slow_start),
 	    cmocka_unit_test(test_heavy_credit),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
