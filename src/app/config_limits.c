@@ -11,10 +11,10 @@
 static const char *const limits_keys[] = {"rate", "burst", "max_connections",
     "max_connections_per_address", "address_table", "min_concurrency",
     "max_concurrency", "initial_concurrency", "queue", "tolerance",
-    "latency_window", "retry_after", "max_retry_after", "retry_spread",
-    "max_delay", "overload_hold", "turn_delay", "min_turn_rate",
-    "max_turn_rate", "turn_bytes", "shed", "heavy_size", "page_paths",
-    "light_paths", "heavy_paths", NULL};
+    "latency_window", "retry_after", "max_retry_after", "max_delay",
+    "overload_hold", "turn_delay", "min_turn_rate", "max_turn_rate",
+    "turn_bytes", "shed", "heavy_size", "page_paths", "light_paths",
+    "heavy_paths", NULL};
 static const char *const shed_keys[] = {"page", "light", "heavy", "over", NULL};
 
 static const char *
@@ -147,8 +147,6 @@ config_limits(
 		err, errlen) < 0 ||
 	    get_unsigned(cfg, lim, "max_retry_after", 1, 3600,
 		&out->shed.max_retry, err, errlen) < 0 ||
-	    get_number(cfg, lim, "retry_spread", 0, 1, &out->shed.retry_spread,
-		err, errlen) < 0 ||
 	    get_number(cfg, lim, "max_delay", 0.001, 60, &out->shed.max_delay,
 		err, errlen) < 0 ||
 	    get_number(cfg, lim, "overload_hold", 0, 3600, &out->shed.hold, err,

@@ -394,7 +394,7 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
 		 * for a page is not (its next page may well be served). */
 		if (t->prio >= PRIO_HEAVY) {
 			*retry = ratelimit_shed(lw->rl, &t->key, now, *retry,
-			    l->conf.shed.max_retry, l->conf.shed.retry_spread);
+			    l->conf.shed.max_retry);
 			if (t->tracked)
 				hold(lw, &t->key, now + *retry);
 		}

@@ -99,8 +99,8 @@ ratelimit_free(struct ratelimit *rl)
 
 /* FNV-1a over the key, started from the seed so that a client cannot
  * choose addresses that all fall into one set. */
-static uint64_t
-rl_hash(const struct ratelimit *rl, const struct addr_key *k)
+static struct rl_entry *
+rl_set(const struct ratelimit *rl, const struct addr_key *k)
 {
 	uint64_t h = 0xcbf29ce484222325ULL ^ rl->conf.seed;
 	size_t i;
@@ -109,14 +109,8 @@ rl_hash(const struct ratelimit *rl, const struct addr_key *k)
 		h ^= k->b[i];
 		h *= 0x100000001b3ULL;
 	}
-	return h ^ (h >> 29);
-}
-
-static struct rl_entry *
-rl_set(const struct ratelimit *rl, const struct addr_key *k)
-{
-	return &rl->entries[(rl_hash(rl, k) & (rl->nsets - 1)) *
-	    RATELIMIT_WAYS];
+	h ^= h >> 29;
+	return &rl->entries[(h & (rl->nsets - 1)) * RATELIMIT_WAYS];
 }
 
 static struct rl_entry *
@@ -228,44 +222,27 @@ ratelimit_request(
 	return v;
 }
 
-/* wait spread by k's address: one of the whole seconds from wait to
- * wait * (1 + spread), the same for k each time (its hash's top bits,
- * mixed once more: the low ones chose its set), at most cap unless wait
- * itself is more. */
-static unsigned
-rl_spread(const struct ratelimit *rl, const struct addr_key *k, unsigned wait,
-    unsigned cap, double spread)
-{
-	uint64_t h = rl_hash(rl, k) * 0x9e3779b97f4a7c15ULL;
-	double u = (double)(h >> 11) * 0x1p-53; /* in [0, 1) */
-	unsigned told = wait + (unsigned)(u * ((unsigned)(wait * spread) + 1));
-
-	return told > cap && wait <= cap ? cap : told;
-}
-
 unsigned
 ratelimit_shed(struct ratelimit *rl, const struct addr_key *k, double now,
-    unsigned first, unsigned cap, double spread)
+    unsigned first, unsigned cap)
 {
 	struct rl_entry *e = rl_get(rl, k, now);
-	unsigned wait = first, told;
+	unsigned wait = first;
 
 	if (e == NULL)
-		return rl_spread(rl, k, first, cap, spread);
+		return first;
 	/* Refused again before its last wait was over, or within as long
 	 * again after it: it keeps asking while the server is overloaded. */
 	if (e->backoff > 0 && now < e->shed_until + e->backoff)
 		wait = e->backoff >= cap / 2 ? cap : 2 * e->backoff;
 	if (wait < first)
 		wait = first;
-	/* Told to wait: no handshake until then. The ladder of waits goes
-	 * on from the wait before the spread. */
-	told = rl_spread(rl, k, wait, cap, spread);
-	e->denied_until = now + told;
+	/* Told to wait: no handshake until then. */
+	e->denied_until = now + wait;
 	e->backoff = wait;
-	e->shed_until = now + told;
+	e->shed_until = now + wait;
 	e->told = now;
-	return told;
+	return wait;
 }
 
 void

@@ -89,14 +89,10 @@ enum rate_verdict ratelimit_request(struct ratelimit *rl,
  * ("44 <wait>", see above). An address refused again before its last wait
  * is over, or within as long again after it, keeps asking while the
  * server is overloaded: its wait doubles, up to cap. A request of k that
- * is admitted (ratelimit_note()) starts it again from first. The wait told
- * is spread by address over the whole seconds from that wait to
- * (1 + spread) times it (not beyond cap), the same for an address each
- * time (its hash with the table's seed): clients refused together, as a
- * flood's are, do not all come back in the same second.
+ * is admitted (ratelimit_note()) starts it again from first.
  */
 unsigned ratelimit_shed(struct ratelimit *rl, const struct addr_key *k,
-    double now, unsigned first, unsigned cap, double spread);
+    double now, unsigned first, unsigned cap);
 
 /* k's request at time now was of class cls (the caller's numbering, >= 0),
  * admitted or refused. Nothing when k is not tracked. */

@@ -19,7 +19,6 @@ shed_conf_default(struct shed_conf *c)
 	c->fraction[PRIO_OVER] = 0.25;
 	c->retry = 5;
 	c->max_retry = 60;
-	c->retry_spread = 0.5;
 	c->max_delay = 0.02;
 	c->hold = 1;
 	c->turn_delay = 0;
@@ -55,8 +54,6 @@ shed_conf_check(const struct shed_conf *c)
 			return "every shed fraction must be in (0, 1]";
 	if (c->retry < 1)
 		return "retry must be at least 1 second";
-	if (!(c->retry_spread >= 0 && c->retry_spread <= 1))
-		return "retry_spread must be in [0, 1]";
 	if (!(c->max_delay > 0))
 		return "max_delay must be positive";
 	if (!(c->hold >= 0))

@@ -61,8 +61,6 @@ struct shed_conf {
 	    fraction[PRIO_COUNT]; /* share of the limit each priority may use */
 	unsigned retry; /* seconds sent to a refused client (44) */
 	unsigned max_retry; /* ... at most, to one that keeps asking */
-	double retry_spread; /* heavy and over-budget waits spread by address
-			      * up to (1 + retry_spread) times (ratelimit.h) */
 	double max_delay; /* seconds the loop may run late before shedding */
 	double hold; /* seconds overload lasts after the loop was last late */
 	double turn_delay; /* lateness above which queued handshakes slow down;

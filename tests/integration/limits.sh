@@ -37,8 +37,6 @@ limits:
   min_concurrency: 2
   max_concurrency: 2
   retry_after: 3
-  # The waits told, exact (their spread by address: test_ratelimit).
-  retry_spread: 0
   # What is tested here must not depend on how busy the machine is
   # (but for the part on overload, which sets both).
   max_delay: ${MAXDELAY:-1}

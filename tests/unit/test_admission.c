@@ -88,8 +88,7 @@ test_shed_by_priority(void **state)
 	    admit(l, &s, &t[1], "/b.jpg", 10, 0, &retry), LIMITS_ADMIT);
 	assert_int_equal(
 	    admit(l, &s, &t[2], "/c.jpg", 10, 0, &retry), LIMITS_SHED);
-	/* retry_after 7, spread by the address up to half as long again. */
-	assert_in_range(retry, 7, 10);
+	assert_int_equal(retry, 7);
 	assert_int_equal(t[2].prio, PRIO_HEAVY);
 	assert_int_equal(admit(l, &s, &t[2], "/", 10, 0, &retry), LIMITS_ADMIT);
 	assert_int_equal(
@@ -135,7 +134,6 @@ test_shed_hold(void **state)
 
 	(void)state;
 	limits_conf_default(&c);
-	c.shed.retry_spread = 0; /* the exact waits: test_shed_spread */
 	c.shed.min_limit = c.shed.initial_limit = c.shed.max_limit = 1;
 	c.shed.retry = 5;
 	c.rate.burst = 100;
@@ -542,7 +540,6 @@ test_heavy_paced(void **state)
 
 	(void)state;
 	limits_conf_default(&c);
-	c.shed.retry_spread = 0; /* the exact waits: test_shed_spread */
 	c.shed.turn_min = c.shed.turn_max = 10;
 	c.shed.turn_bytes = 65536;
 	l = start(&c, &s);
@@ -630,7 +627,6 @@ test_heavy_held(void **state)
 
 	(void)state;
 	limits_conf_default(&c);
-	c.shed.retry_spread = 0; /* the exact waits: test_shed_spread */
 	c.shed.retry = 5;
 	c.shed.max_retry = 60;
 	c.shed.hold = 1;
@@ -710,7 +706,6 @@ test_held(void **state)
 
 	(void)state;
 	limits_conf_default(&c);
-	c.shed.retry_spread = 0; /* the exact waits: test_shed_spread */
 	c.shed.retry = 5;
 	c.shed.hold = 1;
 	c.rate.rate = 1;
@@ -779,7 +774,6 @@ test_told(void **state)
 
 	(void)state;
 	limits_conf_default(&c);
-	c.shed.retry_spread = 0; /* the exact waits: test_shed_spread */
 	c.rate.rate = 1;
 	c.rate.burst = 2;
 	c.rate.max_conns_per_addr = 8;

@@ -60,7 +60,6 @@ test_values(void **state)
 			      "  min_concurrency: 2\n"
 			      "  retry_after: 30\n"
 			      "  max_retry_after: 90\n"
-			      "  retry_spread: 0.25\n"
 			      "  max_delay: 0.05\n"
 			      "  overload_hold: 2.5\n"
 			      "  turn_delay: 0.003\n"
@@ -80,7 +79,6 @@ test_values(void **state)
 	assert_int_equal(l.shed.retry, 30);
 	assert_true(l.shed.max_delay == 0.05);
 	assert_int_equal(l.shed.max_retry, 90);
-	assert_true(l.shed.retry_spread == 0.25);
 	assert_true(l.shed.hold == 2.5);
 	assert_true(l.shed.turn_delay == 0.003);
 	assert_true(l.shed.turn_min == 5 && l.shed.turn_max == 500);
@@ -158,8 +156,6 @@ test_errors(void **state)
 	expect_error("limits:\n  rate: '5'\n", ":2: 'rate' must be a number");
 	expect_error(
 	    "limits:\n  burst: 0\n", ":2: 'burst' must be between 1 and");
-	expect_error("limits:\n  retry_spread: 2\n",
-	    ":2: 'retry_spread' must be between 0 and");
 	expect_error("limits:\n  max_connections: 1.5\n",
 	    ":2: 'max_connections' must be a whole number");
 	expect_error("limits:\n  min_concurrency: 9\n  max_concurrency: 8\n",

@@ -159,16 +159,16 @@ test_shed_twice(void **state)
 	bool tracked;
 
 	(void)state;
-	assert_int_equal(ratelimit_shed(rl, &k, 100.0, 5, 60, 0), 5u);
+	assert_int_equal(ratelimit_shed(rl, &k, 100.0, 5, 60), 5u);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 104.9, &tracked), -1);
 	assert_true(ratelimit_suspect(rl, &k, 104.9));
 	assert_int_equal(ratelimit_conn_open(rl, &k, 105.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
 	assert_false(ratelimit_suspect(rl, &k, 105.0));
-	assert_int_equal(ratelimit_shed(rl, &k, 110.0, 5, 60, 0), 5u);
+	assert_int_equal(ratelimit_shed(rl, &k, 110.0, 5, 60), 5u);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 115.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
-	assert_int_equal(ratelimit_shed(rl, &k, 115.0, 5, 60, 0), 10u);
+	assert_int_equal(ratelimit_shed(rl, &k, 115.0, 5, 60), 10u);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 124.9, &tracked), -1);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 125.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
@@ -187,66 +187,24 @@ test_backoff(void **state)
 	bool tracked;
 
 	(void)state;
-	assert_int_equal(ratelimit_shed(rl, &k, 100.0, 5, 20, 0), 5u);
+	assert_int_equal(ratelimit_shed(rl, &k, 100.0, 5, 20), 5u);
 	/* Back early, at 103: 10 s, held to it on accept. */
-	assert_int_equal(ratelimit_shed(rl, &k, 103.0, 5, 20, 0), 10u);
+	assert_int_equal(ratelimit_shed(rl, &k, 103.0, 5, 20), 10u);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 112.9, &tracked), -1);
 	assert_int_equal(ratelimit_conn_open(rl, &k, 113.0, &tracked), 0);
 	ratelimit_conn_close(rl, &k, tracked);
 	/* Back just after its wait, still asking: 20, then the cap. */
-	assert_int_equal(ratelimit_shed(rl, &k, 113.0, 5, 20, 0), 20u);
-	assert_int_equal(ratelimit_shed(rl, &k, 140.0, 5, 20, 0), 20u);
+	assert_int_equal(ratelimit_shed(rl, &k, 113.0, 5, 20), 20u);
+	assert_int_equal(ratelimit_shed(rl, &k, 140.0, 5, 20), 20u);
 	/* Quiet as long as its wait after it (160 + 20): from 5 again. */
-	assert_int_equal(ratelimit_shed(rl, &k, 180.0, 5, 20, 0), 5u);
-	assert_int_equal(ratelimit_shed(rl, &k, 186.0, 5, 20, 0), 10u);
+	assert_int_equal(ratelimit_shed(rl, &k, 180.0, 5, 20), 5u);
+	assert_int_equal(ratelimit_shed(rl, &k, 186.0, 5, 20), 10u);
 	/* Admitted: behaves again. */
 	ratelimit_note(rl, &k, 197.0, 1, true);
-	assert_int_equal(ratelimit_shed(rl, &k, 198.0, 5, 20, 0), 5u);
+	assert_int_equal(ratelimit_shed(rl, &k, 198.0, 5, 20), 5u);
 	/* A refusal does not reset it. */
 	ratelimit_note(rl, &k, 199.0, 1, false);
-	assert_int_equal(ratelimit_shed(rl, &k, 199.0, 5, 20, 0), 10u);
-	ratelimit_free(rl);
-}
-
-/* Waits are spread by address: 200 clients shed at the same moment are
- * told 5, 6 or 7 s (spread 0.5), each about a third of them, not all 5;
- * each address the same again later, and its ladder goes on from the
- * wait before the spread (10 to 15 s the second time). */
-static void
-test_shed_spread(void **state)
-{
-	struct ratelimit_conf c = conf(2, 4);
-	struct ratelimit *rl;
-	struct addr_key k;
-	unsigned told[200], n[8] = {0}, w;
-	char a[32];
-	int i;
-
-	(void)state;
-	c.seed = 12345;
-	rl = ratelimit_new(&c);
-	for (i = 0; i < 200; i++) {
-		snprintf(a, sizeof(a), "198.51.%d.%d", i / 100, i % 100);
-		k = v4(a);
-		told[i] = ratelimit_shed(rl, &k, 100.0, 5, 60, 0.5);
-		assert_in_range(told[i], 5, 7);
-		n[told[i]]++;
-	}
-	for (w = 5; w <= 7; w++)
-		assert_in_range(n[w], 40, 95);
-	for (i = 0; i < 200; i++) {
-		snprintf(a, sizeof(a), "198.51.%d.%d", i / 100, i % 100);
-		k = v4(a);
-		w = ratelimit_shed(rl, &k, 103.0, 5, 60, 0.5);
-		assert_in_range(w, 10, 15);
-		assert_int_equal(
-		    ratelimit_shed(rl, &k, 200.0, 5, 60, 0.5), told[i]);
-	}
-	/* Not beyond the cap; no spread asked, none given. */
-	k = v4("198.51.100.1");
-	assert_int_equal(ratelimit_shed(rl, &k, 300.0, 5, 5, 0.5), 5u);
-	k = v4("198.51.100.2");
-	assert_int_equal(ratelimit_shed(rl, &k, 300.0, 5, 60, 0), 5u);
+	assert_int_equal(ratelimit_shed(rl, &k, 199.0, 5, 20), 10u);
 	ratelimit_free(rl);
 }
 
@@ -274,7 +232,7 @@ test_tell(void **state)
 	ratelimit_tell_end(rl, &k);
 	/* Its request is refused by the shedding: told. */
 	assert_int_equal(ratelimit_request(rl, &k, 100.2, &retry), RATE_OVER);
-	assert_int_equal(ratelimit_shed(rl, &k, 100.2, retry, 60, 0), 2u);
+	assert_int_equal(ratelimit_shed(rl, &k, 100.2, retry, 60), 2u);
 	assert_false(ratelimit_tell(rl, &k, 100.3));
 	/* Refilled, within budget, then dry again: to be told again. */
 	assert_int_equal(ratelimit_request(rl, &k, 103.0, NULL), RATE_OK);
@@ -398,7 +356,6 @@ main(void)
 	    cmocka_unit_test(test_denied_conns),
 	    cmocka_unit_test(test_shed_twice),
 	    cmocka_unit_test(test_backoff),
-	    cmocka_unit_test(test_shed_spread),
 	    cmocka_unit_test(test_class),
 	    cmocka_unit_test(test_tell),
 	    cmocka_unit_test(test_conn_caps),
