@@ -235,6 +235,17 @@ utf8_has_control(const char *s, size_t n)
 }
 
 size_t
+utf8_count_newlines(const char *s, size_t n)
+{
+	const char *end = s + n;
+	size_t k = 0;
+
+	for (; (s = memchr(s, '\n', (size_t)(end - s))) != NULL; s++)
+		k++;
+	return k;
+}
+
+size_t
 utf8_encode(uint32_t cp, char *out)
 {
 	if (cp < 0x80) {

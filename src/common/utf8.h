@@ -28,6 +28,9 @@ size_t utf8_encode(uint32_t cp, char *out);
 /* True when s[0..n) holds an ASCII control character (C0 or DEL). */
 bool utf8_has_control(const char *s, size_t n);
 
+/* The line feeds in s[0..n): how many lines a position moves past. */
+size_t utf8_count_newlines(const char *s, size_t n);
+
 /* Columns taken by one code point: 0, 1 or 2. Control characters are 0. */
 int utf8_cp_width(uint32_t cp);
 

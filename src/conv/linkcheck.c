@@ -6,6 +6,7 @@
 
 #include "links.h"
 #include "url.h"
+#include "utf8.h"
 #include "workers.h"
 
 void
@@ -150,16 +151,6 @@ target_end(const char *p, const char *eol)
 	return tab != NULL ? tab : eol;
 }
 
-static size_t
-count_newlines(const char *p, const char *end)
-{
-	size_t k = 0;
-
-	for (; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-		k++;
-	return k;
-}
-
 /* The next c in [from, end) unless at (a previous find) is still ahead. */
 static const char *
 next_of(const char *at, const char *from, const char *end, char c)
@@ -193,7 +184,8 @@ collect_piece(const struct site *s, const struct site_doc *doc,
 			continue;
 		}
 		if (doc == NULL) {
-			st->line += (int)count_newlines(counted, q);
+			st->line += (int)utf8_count_newlines(
+			    counted, (size_t)(q - counted));
 			counted = q;
 		}
 		if ((eol = memchr(q, '\n', (size_t)(end - q))) == NULL)
@@ -215,7 +207,8 @@ collect_piece(const struct site *s, const struct site_doc *doc,
 		tick = next_of(tick, eol, end, '`');
 	}
 	if (doc == NULL)
-		st->line += (int)count_newlines(counted, end) +
+		st->line +=
+		    (int)utf8_count_newlines(counted, (size_t)(end - counted)) +
 		    (len > 0 && end[-1] != '\n');
 }
 

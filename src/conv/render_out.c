@@ -200,16 +200,6 @@ rd_see(struct renderer *r, const char *p)
 		r->seen = p;
 }
 
-static size_t
-count_newlines(const char *p, const char *end)
-{
-	size_t k = 0;
-
-	for (; (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-		k++;
-	return k;
-}
-
 int
 rd_line(struct renderer *r)
 {
@@ -217,9 +207,11 @@ rd_line(struct renderer *r)
 		return r->first;
 	/* mostly forward, from where the last question left off */
 	if (r->seen >= r->at)
-		r->at_idx += count_newlines(r->at, r->seen);
+		r->at_idx +=
+		    utf8_count_newlines(r->at, (size_t)(r->seen - r->at));
 	else
-		r->at_idx -= count_newlines(r->seen, r->at);
+		r->at_idx -=
+		    utf8_count_newlines(r->seen, (size_t)(r->at - r->seen));
 	r->at = r->seen;
 	return r->has_tags ? line_map_get(r->map, r->at_idx)
 			   : r->first + (int)r->at_idx;

@@ -207,6 +207,18 @@ test_wrap_long_word(void **state)
 	assert_int_equal(next, len);
 }
 
+/* Only line feeds count, a CR alone or a NUL byte is no line end. */
+static void
+test_count_newlines(void **state)
+{
+	(void)state;
+	assert_int_equal(utf8_count_newlines("", 0), 0);
+	assert_int_equal(utf8_count_newlines("a\nb\n\n", 5), 3);
+	assert_int_equal(utf8_count_newlines("a\nb\n\n", 4), 2);
+	assert_int_equal(utf8_count_newlines("\r\0\n\r", 4), 1);
+	assert_int_equal(utf8_count_newlines("\n\ub108\n", 5), 2);
+}
+
 int
 main(void)
 {
@@ -215,6 +227,7 @@ main(void)
 	    cmocka_unit_test(test_valid_agrees_with_decode),
 	    cmocka_unit_test(test_valid_long_agrees_with_decode),
 	    cmocka_unit_test(test_encode_decode),
+	    cmocka_unit_test(test_count_newlines),
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_wrap_at_spaces),
 	    cmocka_unit_test(test_wrap_hangul_by_columns),
