@@ -409,7 +409,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 	buf_free(&r.trim);
 	buf_free(&r.file_name);
 	buf_free(&r.asset);
-	rd_pool_free(&r.pool);
+	strpool_free(&r.pool);
 	free(r.code_lang);
 	rd_table_free(r.table);
 	buf_free(&r.cur);

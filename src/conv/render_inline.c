@@ -84,7 +84,7 @@ rd_add_link(struct renderer *r, const char *href, const char *text, bool image)
 	char *title = NULL;
 	const char *label;
 
-	l.raw = rd_pool_dup(&r->pool, href, strlen(href));
+	l.raw = strpool_dup(&r->pool, href, strlen(href));
 	l.url = rd_resolve(r, href, image, &title);
 	if (text[0])
 		label = text;
@@ -97,7 +97,7 @@ rd_add_link(struct renderer *r, const char *href, const char *text, bool image)
 		label = href + strlen(HEXOTAG_POST_SCHEME);
 	else
 		label = "";
-	l.label = rd_pool_dup(&r->pool, label, strlen(label));
+	l.label = strpool_dup(&r->pool, label, strlen(label));
 	if (!text[0] && !image && l.label[0]) {
 		/* post_link without a label: the title (or slug) is the text */
 		buf_puts(&r->cur, l.label);

@@ -18,14 +18,7 @@
 #include "buf.h"
 #include "hexotag.h"
 #include "post.h"
-
-/* Strings that live as long as one rendering, allocated a block at a
- * time: a post has dozens of links, each with its label and href. */
-struct rd_pool {
-	struct rd_pool_block *blocks; /* the newest (it links the others) */
-	char *next; /* where the next string goes in it */
-	size_t left; /* bytes free there */
-};
+#include "strpool.h"
 
 struct link_ref {
 	char *url; /* the URL of the link line (owned: malloc) */
@@ -109,7 +102,8 @@ struct renderer {
 	/* what a link's pieces are made in, reused from link to link: its
 	 * trimmed text, an image's file name, an asset's decoded name */
 	struct buf trim, file_name, asset;
-	struct rd_pool pool; /* links' labels and hrefs */
+	/* links' labels and hrefs: a post has dozens of links */
+	struct strpool pool;
 
 	/* leaf blocks gathered whole */
 	bool in_code;
@@ -128,9 +122,6 @@ struct renderer {
 };
 
 /* render_out.c */
-/* A copy of s[0..n), NUL-terminated, in the pool until rd_pool_free(). */
-char *rd_pool_dup(struct rd_pool *p, const char *s, size_t n);
-void rd_pool_free(struct rd_pool *p);
 void rd_links_push(struct links_vec *v, struct link_ref l);
 void rd_link_free(struct link_ref *l);
 void rd_links_free(struct links_vec *v);

@@ -13,47 +13,6 @@
 
 /* ---- small helpers ---- */
 
-#define POOL_BLOCK 4096
-
-struct rd_pool_block {
-	struct rd_pool_block *prev;
-	char data[];
-};
-
-char *
-rd_pool_dup(struct rd_pool *p, const char *s, size_t n)
-{
-	char *d;
-
-	if (n + 1 > p->left) {
-		size_t size = n + 1 > POOL_BLOCK ? n + 1 : POOL_BLOCK;
-		struct rd_pool_block *b = xmalloc(sizeof(*b) + size);
-
-		b->prev = p->blocks;
-		p->blocks = b;
-		p->next = b->data;
-		p->left = size;
-	}
-	d = p->next;
-	memcpy(d, s, n);
-	d[n] = '\0';
-	p->next += n + 1;
-	p->left -= n + 1;
-	return d;
-}
-
-void
-rd_pool_free(struct rd_pool *p)
-{
-	while (p->blocks != NULL) {
-		struct rd_pool_block *prev = p->blocks->prev;
-
-		free(p->blocks);
-		p->blocks = prev;
-	}
-	memset(p, 0, sizeof(*p));
-}
-
 void
 rd_links_push(struct links_vec *v, struct link_ref l)
 {

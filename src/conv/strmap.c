@@ -8,14 +8,6 @@
 #include "buf.h"
 #include "hash.h"
 
-/* Keys are copied into blocks of this size (a longer key has its own). */
-#define BLOCK_SIZE (64u * 1024)
-
-struct strmap_block {
-	struct strmap_block *prev;
-	char keys[];
-};
-
 unsigned long long
 strmap_hash(const char *key, size_t n)
 {
@@ -74,30 +66,6 @@ strmap_reserve(struct strmap *m, size_t n)
 		resize(m, cap);
 }
 
-/* A copy of key (n bytes and a NUL) in the map's blocks. */
-static char *
-copy_key(struct strmap *m, const char *key, size_t n)
-{
-	size_t need = n + 1, size;
-	struct strmap_block *block;
-	char *p;
-
-	if (need > m->left) {
-		size = need > BLOCK_SIZE ? need : BLOCK_SIZE;
-		block = xmalloc(sizeof(*block) + size);
-		block->prev = m->blocks;
-		m->blocks = block;
-		m->next = block->keys;
-		m->left = size;
-	}
-	p = m->next;
-	memcpy(p, key, n);
-	p[n] = '\0';
-	m->next += need;
-	m->left -= need;
-	return p;
-}
-
 /* Set key to value; a new key is copied unless borrowed. */
 static void
 put(struct strmap *m, const char *key, size_t n, uint64_t h, void *value,
@@ -109,7 +77,8 @@ put(struct strmap *m, const char *key, size_t n, uint64_t h, void *value,
 		strmap_reserve(m, m->n + 1);
 	s = find_hashed(m, key, n, h);
 	if (s->key == NULL) {
-		s->key = borrow ? (char *)(uintptr_t)key : copy_key(m, key, n);
+		s->key = borrow ? (char *)(uintptr_t)key
+				: strpool_dup(&m->keys, key, n);
 		s->hash = h;
 		s->len = n;
 		m->n++;
@@ -177,12 +146,7 @@ strmap_has(const struct strmap *m, const char *key)
 void
 strmap_free(struct strmap *m)
 {
-	struct strmap_block *block, *prev;
-
-	for (block = m->blocks; block != NULL; block = prev) {
-		prev = block->prev;
-		free(block);
-	}
+	strpool_free(&m->keys);
 	free(m->slots);
 	memset(m, 0, sizeof(*m));
 }

@@ -3,13 +3,15 @@
  *
  * The site builder looks posts up by URL, slug and title, and the link
  * checker asks whether a path exists, thousands of times per build. Keys
- * are copied and owned by the map (in blocks of its own: no allocation
+ * are copied and owned by the map (in a strpool.h pool: no allocation
  * per key); values are borrowed (the map never frees them).
  */
 #ifndef CANYON_STRMAP_H
 #define CANYON_STRMAP_H
 
 #include <stddef.h>
+
+#include "strpool.h"
 
 struct strmap_slot {
 	char *key; /* owned by the map (or borrowed); NULL for an empty
@@ -19,21 +21,16 @@ struct strmap_slot {
 	size_t len; /* of key */
 };
 
-struct strmap_block;
-
 struct strmap {
 	struct strmap_slot *slots;
 	size_t cap; /* a power of two, or 0 before the first insert */
 	size_t n;
-	struct strmap_block *blocks; /* where the keys are copied: the
-					newest block (it links the others) */
-	char *next; /* where the next key goes in it */
-	size_t left; /* bytes free there */
+	struct strpool keys; /* where the keys are copied */
 };
 
 #define STRMAP_INIT                                                            \
 	{                                                                      \
-		NULL, 0, 0, NULL, NULL, 0                                      \
+		NULL, 0, 0, STRPOOL_INIT                                       \
 	}
 
 /* Set key to value, replacing a previous value. */
