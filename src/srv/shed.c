@@ -61,9 +61,9 @@ shed_conf_check(const struct shed_conf *c)
 	if (!(c->turn_delay >= 0))
 		return "turn_delay must not be negative";
 	if (!(c->turn_min > 0))
-		return "turn_min must be positive";
+		return "min_turn_rate must be positive";
 	if (!(c->turn_max >= c->turn_min))
-		return "turn_max must be at least turn_min";
+		return "max_turn_rate must be at least min_turn_rate";
 	if (!(c->turn_bytes >= 1))
 		return "turn_bytes must be at least 1";
 	return NULL;

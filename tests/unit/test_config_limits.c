@@ -160,6 +160,8 @@ test_errors(void **state)
 	    ":2: 'max_connections' must be a whole number");
 	expect_error("limits:\n  min_concurrency: 9\n  max_concurrency: 8\n",
 	    ":1: limits: max_concurrency must be at least min_concurrency");
+	expect_error("limits:\n  min_turn_rate: 20\n  max_turn_rate: 10\n",
+	    ":1: limits: max_turn_rate must be at least min_turn_rate");
 	expect_error("limits:\n  shed: {pages: 1}\n",
 	    ":2: unknown key 'pages' in limits.shed");
 	expect_error("limits:\n  shed: {over: 0}\n", "'over' must be between");
