@@ -19,15 +19,16 @@
 #include "series.h"
 #include "workers.h"
 
-/* An index page made in parallel with the documents' pages; it is
- * written afterwards, in the order of the original build steps. */
+/* An index page made in parallel with the documents' renderings, and
+ * written by a worker while the documents' pages are made; the builder
+ * then takes it in the order of the original build steps. */
 struct index_page {
 	char *file;
 	struct buf page;
 	uint64_t key;
 	struct page_link *links; /* its internal links (gemtext pages) */
 	size_t nlinks;
-	bool written; /* by the worker that made it; werr: its error */
+	bool written; /* by a worker; werr: its error */
 	char *werr;
 };
 
@@ -39,13 +40,20 @@ struct builder {
 	struct linkcheck lc;
 	struct cache cache;
 	uint64_t stamp;
-	uint64_t index_key; /* what the index pages are made from */
+	uint64_t index_key; /* what the index pages are made from (or
+			       the made ones show) */
 	char **index_files; /* the index pages written, for the cache */
 	uint64_t *index_keys;
 	size_t nindex;
 	struct index_page *made; /* index pages made beside the documents'
-				    pages, to write (NULL: none made) */
+				    renderings (NULL: none made) */
 	size_t nmade;
+	bool remake; /* the made ones show what changed since: made again */
+	/* the new cache (save_base()): saving, by the thread saver_tid */
+	struct cache_writer saver;
+	pthread_t saver_tid;
+	bool saving, save_begun;
+	char *save_err;
 	char *werr; /* first write error, reported at the end */
 };
 
@@ -242,11 +250,14 @@ render_doc(struct builder *b, struct site_doc *doc)
 		doc->usable = false;
 }
 
-/* Documents to handle one by one, shared by a few threads. */
+/* Documents to handle one by one, shared by a few threads, after lead
+ * items of index pages (the longest items: handed out first). */
 struct work {
 	struct builder *b;
 	struct site_doc **docs;
-	size_t n;
+	size_t n; /* documents */
+	size_t lead;
+	/* item i < lead: index pages; else document i - lead */
 	void (*one)(struct work *w, size_t i); /* must be thread-safe */
 	bool *failed; /* rendering: per document */
 	char **errs; /* pages: per document, its write error or NULL */
@@ -261,12 +272,15 @@ work_one(void *ctx, size_t i)
 	w->one(w, i);
 }
 
+/* Progress in documents: the lead items are not counted. */
 static void
 work_progress(void *ctx, size_t done, size_t total)
 {
-	const struct build_opts *o = ((struct work *)ctx)->b->o;
+	const struct work *w = ctx;
+	const struct build_opts *o = w->b->o;
 
-	o->progress(o->ctx, done, total);
+	(void)total;
+	o->progress(o->ctx, done > w->lead ? done - w->lead : 0, w->n);
 }
 
 static void
@@ -274,7 +288,8 @@ work_run(struct work *w)
 {
 	bool progress = w->progress && w->b->o->progress;
 
-	workers_run(w->n, work_one, w, progress ? work_progress : NULL, w);
+	workers_run(
+	    w->lead + w->n, work_one, w, progress ? work_progress : NULL, w);
 }
 
 /* The rendered body's memory goes back to the thread's storage, and the
@@ -340,14 +355,28 @@ start_page(struct builder *b, struct site_doc *doc, struct buf *storage)
 	buf_free(&head);
 }
 
+static void make_indexes(struct builder *b);
+static void settle_indexes(struct builder *b);
+static void start_saving(struct builder *b);
+
+/* Item 0: the index pages (made, not written: make_indexes()); then the
+ * rendering of each document. */
 static void
 render_one(struct work *w, size_t i)
 {
 	struct builder *b = w->b;
-	struct site_doc *doc = w->docs[i];
-	bool early = !b->out.dry && !outtree_had(&b->out, doc->file);
-	struct buf *storage = early ? workers_out_scratch() : NULL;
+	struct site_doc *doc;
+	bool early;
+	struct buf *storage;
 
+	if (i < w->lead) {
+		make_indexes(b);
+		return;
+	}
+	i -= w->lead;
+	doc = w->docs[i];
+	early = !b->out.dry && !outtree_had(&b->out, doc->file);
+	storage = early ? workers_out_scratch() : NULL;
 	w->failed[i] = !read_and_render(b, doc, storage);
 	if (storage == NULL)
 		return;
@@ -384,6 +413,7 @@ render_changed(struct builder *b)
 	}
 	outtree_expect(&b->out, w.n); /* pages begun: render_one() */
 	w.failed = xcalloc(w.n + 1, sizeof(*w.failed));
+	w.lead = 1;
 	w.one = render_one;
 	w.progress = true;
 	work_run(&w);
@@ -453,11 +483,11 @@ plan_doc(struct builder *b, struct site_doc *doc)
 	return doc->usable;
 }
 
-static void make_indexes(struct builder *b);
+static void write_made_index(struct builder *b, size_t i);
 
-/* Item 0: the index pages (made, not written); then the page of each
- * planned document, made and written. A document's page changes only
- * doc and reads the site: pages are made in parallel. */
+/* The lead items: the index pages written (write_made_index()); then the
+ * page of each planned document, made and written. A document's page
+ * changes only doc and reads the site: pages are made in parallel. */
 static void
 page_one(struct work *w, size_t i)
 {
@@ -468,11 +498,12 @@ page_one(struct work *w, size_t i)
 	size_t n;
 	char err[512];
 
-	if (i == 0) {
-		make_indexes(b);
+	if (i < w->lead) {
+		write_made_index(b, i);
 		return;
 	}
-	doc = w->docs[--i];
+	i -= w->lead;
+	doc = w->docs[i];
 
 	if (doc->page_begun) { /* start_page(): the footer is what is left */
 		page_foot(&b->site, doc, &foot);
@@ -551,8 +582,10 @@ write_docs(struct builder *b)
 			w.docs[w.n++] = doc;
 		}
 	}
-	w.n++; /* item 0: the index pages */
+	settle_indexes(b);
+	w.lead = b->remake ? 1 : b->nmade;
 	work_run(&w);
+	start_saving(b);
 	for (i = 0, k = 0; i < total; i++) {
 		doc = i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
 		if (!site_doc_live(doc))
@@ -596,19 +629,23 @@ index_page_make(const struct builder *b, const char *file, struct buf *page,
 		    ip->page.len, &ip->links, &ip->nlinks);
 }
 
-/* Keep an index page for write_indexes() (make_indexes(), in a worker):
- * its file is written here, beside the documents' pages, rather than by
- * the builder alone afterwards. */
+/* Keep an index page (make_indexes(), in a worker) for a worker of the
+ * documents' pages to write (write_made_index()) and write_indexes() to
+ * take, rather than the builder alone to make and write afterwards. */
 static void
 keep_index(void *ctx, const char *file, struct buf *page)
 {
 	struct builder *b = ctx;
-	struct index_page *ip;
-	char err[512];
 
 	b->made = xrealloc(b->made, (b->nmade + 1) * sizeof(*b->made));
-	ip = &b->made[b->nmade++];
-	index_page_make(b, file, page, ip);
+	index_page_make(b, file, page, &b->made[b->nmade++]);
+}
+
+static void
+write_made(struct builder *b, struct index_page *ip)
+{
+	char err[512];
+
 	ip->written = true;
 	if (outtree_write(&b->out, ip->file, ip->key, ip->page.data,
 		ip->page.len, err, sizeof(err)) != 0)
@@ -668,9 +705,15 @@ indexes_may_keep(const struct builder *b)
 	return c->nindex > 0 && c->index_key == b->index_key && !b->out.dry;
 }
 
-/* Make the index pages (a worker, beside the documents' pages, once
- * these are planned: what they show is settled), unless the last
- * build's may be kept. They are written by write_indexes(). */
+/*
+ * Make the index pages, unless the last build's may be kept: a worker,
+ * beside the documents' renderings. What they show (the front matter of
+ * the documents that can be built) is known once the documents are
+ * read; a rendering that fails, or one done again when the pages are
+ * planned, may change it: settle_indexes() then has them made again.
+ * Reads the site only (renderings change their document, not its front
+ * matter, nor whether it can be built: render_changed()).
+ */
 static void
 make_indexes(struct builder *b)
 {
@@ -680,6 +723,45 @@ make_indexes(struct builder *b)
 	index_write_all(&b->site, keep_index, b);
 	if (b->made == NULL) /* none: still "made" */
 		b->made = xcalloc(1, sizeof(*b->made));
+}
+
+static void
+drop_made(struct builder *b)
+{
+	for (size_t i = 0; i < b->nmade; i++) {
+		free(b->made[i].file);
+		buf_free(&b->made[i].page);
+		page_links_free(b->made[i].links, b->made[i].nlinks);
+		free(b->made[i].werr);
+	}
+	free(b->made);
+	b->made = NULL;
+	b->nmade = 0;
+}
+
+/* Once the pages are planned, what the index pages show is settled: the
+ * ones made (make_indexes()) stand when they show it, else they are made
+ * again (write_made_index()), the old ones dropped. */
+static void
+settle_indexes(struct builder *b)
+{
+	b->remake = index_key(b) != b->index_key;
+	if (b->remake)
+		drop_made(b);
+}
+
+/* A lead item of the pages: the index page i written, or (remake) all
+ * of them made and written. */
+static void
+write_made_index(struct builder *b, size_t i)
+{
+	if (!b->remake) {
+		write_made(b, &b->made[i]);
+		return;
+	}
+	make_indexes(b);
+	for (i = 0; i < b->nmade; i++)
+		write_made(b, &b->made[i]);
 }
 
 /*
@@ -767,7 +849,7 @@ report_all(struct builder *b)
 	buf_free(&msg);
 }
 
-/* True when doc goes into the new cache (save_cache()). */
+/* True when doc goes into the new cache (save_base()). */
 static bool
 cache_wanted(const struct site_doc *doc)
 {
@@ -776,32 +858,39 @@ cache_wanted(const struct site_doc *doc)
 }
 
 /* Write a file of the new cache (a kept base is usually fresh in the
- * generation being written: nothing is written then). */
+ * generation being written: nothing is written then); *werr takes the
+ * error unless it has one. */
 static void
-write_cache_file(struct builder *b, const char *rel, const struct cache_file *f)
+write_cache_file(
+    struct builder *b, const char *rel, const struct cache_file *f, char **werr)
 {
 	char err[512];
 
-	if (b->werr == NULL &&
+	if (*werr == NULL &&
 	    outtree_writev(
 		&b->out, rel, f->key, f->pieces, f->n, err, sizeof(err)) != 0)
-		b->werr = xstrdup(err);
+		*werr = xstrdup(err);
 }
 
 /*
- * Save the new cache: each document's record, the kept ones straight
- * from the old cache's mappings, the new ones from where they were made;
- * cache.c lays them out in its two files.
+ * The new cache's base (15 MB for ten thousand posts): each document's
+ * record, the kept ones straight from the old cache's mappings, the new
+ * ones from where they were made; cache.c lays them out. Its write error
+ * goes to b->save_err (b->werr is the builder's). Once the pages are
+ * made every record is settled, and the base does not depend on the
+ * index pages: it is saved by a thread of its own (start_saving()) while
+ * the builder goes on, and reads only what the builder no longer
+ * changes (the documents, the old cache), besides the output tree, which
+ * takes writes from several threads.
  */
 static void
-save_cache(struct builder *b)
+save_base(struct builder *b)
 {
 	struct site *s = &b->site;
-	struct cache_writer w;
 	const char *rec;
 	size_t i, n;
 
-	cache_writer_init(&w, &b->cache, b->stamp);
+	cache_writer_init(&b->saver, &b->cache, b->stamp);
 	for (i = 0; i < s->nposts + s->npages; i++) {
 		struct site_doc *doc =
 		    i < s->nposts ? s->posts[i] : s->pages[i - s->nposts];
@@ -814,43 +903,60 @@ save_cache(struct builder *b)
 			rec = doc->cache_rec.data;
 			n = doc->cache_rec.len;
 		}
-		cache_writer_add(&w, doc, rec, n);
+		cache_writer_add(&b->saver, doc, rec, n);
 	}
-	cache_writer_end(
-	    &w, b->index_key, b->index_files, b->index_keys, b->nindex);
-	write_cache_file(b, CACHE_BASE_FILE, &w.base);
-	write_cache_file(b, CACHE_FILE, &w.file);
-	cache_writer_free(&w);
+	cache_writer_base(&b->saver);
+	write_cache_file(b, CACHE_BASE_FILE, &b->saver.base, &b->save_err);
 }
 
 static void *
-save_cache_thread(void *arg)
+save_base_thread(void *arg)
 {
-	save_cache(arg);
+	save_base(arg);
 	return NULL;
 }
 
-/*
- * What follows the pages: the report (the link check, the problems) and
- * the new cache (15 MB for ten thousand posts), saved by a thread of its
- * own while the report is made rather than after it. The report only
- * reads the documents; the saver writes nothing the report looks at: the
- * cache records it makes (doc->cache_rec), b->werr, and the output tree,
- * which takes writes from several threads.
- */
+/* Save the cache's base in a thread of its own (see save_base()). */
+static void
+start_saving(struct builder *b)
+{
+	if (b->o->dry_run)
+		return;
+	b->saving =
+	    pthread_create(&b->saver_tid, NULL, save_base_thread, b) == 0;
+	if (!b->saving)
+		save_base(b);
+	b->save_begun = true;
+}
+
+/* The rest of the new cache, once its base is saved: the file that names
+ * the index pages (write_indexes()) and the base. */
+static void
+save_cache(struct builder *b)
+{
+	if (!b->save_begun)
+		return;
+	if (b->saving)
+		pthread_join(b->saver_tid, NULL);
+	b->saving = false;
+	if (b->werr == NULL) {
+		b->werr = b->save_err;
+		b->save_err = NULL;
+	}
+	cache_writer_end(
+	    &b->saver, b->index_key, b->index_files, b->index_keys, b->nindex);
+	write_cache_file(b, CACHE_FILE, &b->saver.file, &b->werr);
+	cache_writer_free(&b->saver);
+}
+
+/* What follows the pages: the report (the link check, the problems),
+ * while the cache's base is saved, then the rest of the cache. */
 static void
 report_and_save(struct builder *b)
 {
-	pthread_t saver;
-	bool saving = !b->o->dry_run &&
-	    pthread_create(&saver, NULL, save_cache_thread, b) == 0;
-
 	report_all(b);
 	linkcheck_free(&b->lc);
-	if (saving)
-		pthread_join(saver, NULL);
-	else if (!b->o->dry_run)
-		save_cache(b);
+	save_cache(b);
 }
 
 int
@@ -906,6 +1012,7 @@ out:
 	free(b.index_files);
 	free(b.index_keys);
 	free(b.werr);
+	free(b.save_err);
 	if (!o->exiting) {
 		site_free(&b.site);
 		cache_free(&b.cache);

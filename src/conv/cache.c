@@ -685,8 +685,7 @@ base_stays(const struct cache_writer *w)
 }
 
 void
-cache_writer_end(struct cache_writer *w, uint64_t index_key,
-    char *const *index_files, const uint64_t *index_keys, size_t nindex)
+cache_writer_base(struct cache_writer *w)
 {
 	bool stays = base_stays(w);
 	uint64_t base_id;
@@ -712,9 +711,22 @@ cache_writer_end(struct cache_writer *w, uint64_t index_key,
 			    &w->base, w->recs[i].iov_base, w->recs[i].iov_len);
 	}
 	w->base.key = base_id;
+	w->base_id = base_id;
+	w->stays = stays;
+	w->base_laid = true;
+}
+
+void
+cache_writer_end(struct cache_writer *w, uint64_t index_key,
+    char *const *index_files, const uint64_t *index_keys, size_t nindex)
+{
+	size_t i;
+
+	if (!w->base_laid)
+		cache_writer_base(w);
 	buf_puts(&w->head, MAGIC);
 	put_u64(&w->head, w->stamp);
-	put_u64(&w->head, base_id);
+	put_u64(&w->head, w->base_id);
 	put_u64(&w->head, index_key);
 	put_u32(&w->head, (uint32_t)nindex);
 	for (i = 0; i < nindex; i++) {
@@ -722,7 +734,7 @@ cache_writer_end(struct cache_writer *w, uint64_t index_key,
 		put_u64(&w->head, index_keys[i]);
 	}
 	add_piece(&w->file, w->head.data, w->head.len);
-	for (i = 0; stays && i < w->nrecs; i++)
+	for (i = 0; w->stays && i < w->nrecs; i++)
 		if (!w->old_base_rec[i])
 			add_piece(
 			    &w->file, w->recs[i].iov_base, w->recs[i].iov_len);

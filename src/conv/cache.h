@@ -122,6 +122,10 @@ struct cache_writer {
 	size_t nrecs, cap;
 	size_t base_covered; /* old base sources still cached */
 	size_t changed_bytes; /* bytes of records not the old base's */
+	bool base_laid; /* cache_writer_base() done; stays: the old base
+			   kept */
+	bool stays;
+	uint64_t base_id;
 };
 
 void cache_writer_init(
@@ -130,8 +134,12 @@ void cache_writer_init(
  * must live until the files are written. */
 void cache_writer_add(struct cache_writer *w, const struct site_doc *doc,
     const char *rec, size_t n);
-/* Lay the files out (w->file, w->base) with the index pages: the old
- * base again, or a new base with every record. */
+/* Lay the base file out (w->base), every record added: the old base
+ * again, or a new base with every record. It does not depend on the
+ * index pages, so it may be written before they are known. */
+void cache_writer_base(struct cache_writer *w);
+/* Lay the files out (w->file, and w->base unless cache_writer_base() did)
+ * with the index pages. */
 void cache_writer_end(struct cache_writer *w, uint64_t index_key,
     char *const *index_files, const uint64_t *index_keys, size_t nindex);
 void cache_writer_free(struct cache_writer *w);

@@ -117,10 +117,12 @@ write_pieces(
 }
 
 /* Save the cache of docs (their records made anew, or kept from old)
- * into dir; cut bytes are left off the end of the file named cut_name. */
+ * into dir; cut bytes are left off the end of the file named cut_name.
+ * base_first: the base laid out and written before the index pages are
+ * given (as the builder saves it). */
 static void
-save_docs(const char *dir, const struct cache *old, struct site_doc **docs,
-    size_t n, uint64_t stamp, const char *cut_name, size_t cut)
+save_docs_how(const char *dir, const struct cache *old, struct site_doc **docs,
+    size_t n, uint64_t stamp, const char *cut_name, size_t cut, bool base_first)
 {
 	struct cache_writer w;
 	struct buf *recs = calloc(n + 1, sizeof(*recs));
@@ -138,15 +140,30 @@ save_docs(const char *dir, const struct cache *old, struct site_doc **docs,
 		}
 		cache_writer_add(&w, docs[i], rec, len);
 	}
+	if (base_first) {
+		cache_writer_base(&w);
+		write_pieces(dir, CACHE_BASE_FILE, &w.base,
+		    cut_name && strcmp(cut_name, CACHE_BASE_FILE) == 0 ? cut
+								       : 0);
+	}
 	cache_writer_end(&w, 77, index, keys, 2);
 	write_pieces(dir, CACHE_FILE, &w.file,
 	    cut_name && strcmp(cut_name, CACHE_FILE) == 0 ? cut : 0);
-	write_pieces(dir, CACHE_BASE_FILE, &w.base,
-	    cut_name && strcmp(cut_name, CACHE_BASE_FILE) == 0 ? cut : 0);
+	if (!base_first)
+		write_pieces(dir, CACHE_BASE_FILE, &w.base,
+		    cut_name && strcmp(cut_name, CACHE_BASE_FILE) == 0 ? cut
+								       : 0);
 	cache_writer_free(&w);
 	for (i = 0; i < n; i++)
 		buf_free(&recs[i]);
 	free(recs);
+}
+
+static void
+save_docs(const char *dir, const struct cache *old, struct site_doc **docs,
+    size_t n, uint64_t stamp, const char *cut_name, size_t cut)
+{
+	save_docs_how(dir, old, docs, n, stamp, cut_name, cut, false);
 }
 
 static char *
@@ -530,6 +547,68 @@ test_patched_cache(void **state)
 	remove_dir(dir3);
 }
 
+/* The files of dir1 and dir2 hold the same bytes. */
+static void
+assert_same_cache(const char *dir1, const char *dir2)
+{
+	const char *names[] = {CACHE_FILE, CACHE_BASE_FILE};
+	char *a, *b;
+	size_t alen, blen;
+
+	for (size_t i = 0; i < 2; i++) {
+		a = read_all(dir1, names[i], &alen);
+		b = read_all(dir2, names[i], &blen);
+		assert_int_equal(alen, blen);
+		assert_memory_equal(a, b, alen);
+		free(a);
+		free(b);
+	}
+}
+
+/* The base laid out and written before the index pages are known (the
+ * builder saves it while it writes them) makes the same files, a new
+ * base as a kept one. */
+static void
+test_base_laid_first(void **state)
+{
+	struct site_doc d[N], back[N], *v[N];
+	struct cache c1;
+	char *dir[4] = {new_dir(), new_dir(), new_dir(), new_dir()};
+	char *base0, *base2;
+	size_t base0_len, base2_len;
+
+	(void)state;
+	make_docs(d, v, N);
+	save_docs_how(dir[0], &(struct cache){0}, v, N, 99, NULL, 0, false);
+	save_docs_how(dir[1], &(struct cache){0}, v, N, 99, NULL, 0, true);
+	assert_same_cache(dir[0], dir[1]);
+	cache_load(&c1, dir[1], 99);
+	assert_null(c1.damage);
+	assert_int_equal(c1.nindex, 2);
+	assert_string_equal(c1.index_files[1], "tags/여행/index.gmi");
+	restore_docs(&c1, d, back, v, N);
+	/* Post 1 is rendered again: the base is kept, the file has it. */
+	free(d[1].meta.title);
+	d[1].meta.title = strdup("바뀐 제목");
+	v[1] = &d[1];
+	save_docs_how(dir[2], &c1, v, N, 99, NULL, 0, false);
+	save_docs_how(dir[3], &c1, v, N, 99, NULL, 0, true);
+	assert_same_cache(dir[2], dir[3]);
+	base0 = read_all(dir[0], CACHE_BASE_FILE, &base0_len);
+	base2 = read_all(dir[3], CACHE_BASE_FILE, &base2_len);
+	assert_int_equal(base2_len, base0_len);
+	assert_memory_equal(base2, base0, base0_len);
+	free(base0);
+	free(base2);
+	for (size_t i = 0; i < N; i++) {
+		free_doc(&back[i]);
+		free_doc(&d[i]);
+	}
+	cache_free(&c1);
+	for (size_t i = 0; i < 4; i++)
+		remove_dir(dir[i]);
+}
+
 /* A source of the base that is no longer cached (a post deleted): a new
  * base, without it. */
 static void
@@ -629,6 +708,7 @@ main(void)
 	    cmocka_unit_test(test_kept_record),
 	    cmocka_unit_test(test_place_out_of_capsule),
 	    cmocka_unit_test(test_patched_cache),
+	    cmocka_unit_test(test_base_laid_first),
 	    cmocka_unit_test(test_stale_base_rewritten),
 	    cmocka_unit_test(test_base_mismatch),
 	    cmocka_unit_test(test_other_version),
