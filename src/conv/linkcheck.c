@@ -35,6 +35,12 @@ linkcheck_free(struct linkcheck *lc)
 	for (i = 0; i < lc->npending; i++)
 		drop(&lc->pending[i]);
 	free(lc->pending);
+	for (i = 0; i < lc->nbatches; i++)
+		if (lc->batches[i].owned)
+			page_links_free(
+			    (struct page_link *)(uintptr_t)lc->batches[i].v,
+			    lc->batches[i].n);
+	free(lc->batches);
 	for (i = 0; i < lc->nsrcs; i++)
 		free(lc->srcs[i]);
 	free(lc->srcs);
@@ -260,21 +266,24 @@ push(struct linkcheck *lc)
 	return &lc->pending[lc->npending++];
 }
 
+static void
+add_batch(struct linkcheck *lc, const char *src, const struct page_link *v,
+    size_t n, bool owned)
+{
+	if (lc->nbatches == lc->batches_cap) {
+		lc->batches_cap = lc->batches_cap ? lc->batches_cap * 2 : 256;
+		lc->batches = xrealloc(
+		    lc->batches, lc->batches_cap * sizeof(*lc->batches));
+	}
+	lc->batches[lc->nbatches++] = (struct link_batch){src, v, n, owned};
+}
+
 void
 linkcheck_add(
     struct linkcheck *lc, const char *src, const struct page_link *v, size_t n)
 {
-	struct dead_link *dl;
-	size_t i;
-
-	for (i = 0; i < n; i++) {
-		dl = push(lc);
-		dl->src = src;
-		dl->line = v[i].line;
-		dl->target = v[i].target;
-		dl->path = v[i].path;
-		dl->owned = false;
-	}
+	if (n > 0)
+		add_batch(lc, src, v, n, false);
 }
 
 /* Add links collected here: their strings move to the linkcheck. */
@@ -282,21 +291,11 @@ void
 linkcheck_take(
     struct linkcheck *lc, const char *src, struct page_link *v, size_t n)
 {
-	struct dead_link *dl;
 	char *own = xstrdup(src); /* one copy for all the page's links */
-	size_t i;
 
 	lc->srcs = xrealloc(lc->srcs, (lc->nsrcs + 1) * sizeof(*lc->srcs));
 	lc->srcs[lc->nsrcs++] = own;
-	for (i = 0; i < n; i++) {
-		dl = push(lc);
-		dl->src = own;
-		dl->line = v[i].line;
-		dl->target = v[i].target;
-		dl->path = v[i].path;
-		dl->owned = true;
-	}
-	free(v);
+	add_batch(lc, own, v, n, true);
 }
 
 void
@@ -333,36 +332,72 @@ linkcheck_atom(struct linkcheck *lc, const struct site *s, const char *file,
 	linkcheck_take(lc, file, v, n);
 }
 
-/* Whether each pending link is dead (lookups in the finished exists
- * set only: checked in parallel, there are one or more per page). */
+/* Whether each link of each batch is dead (lookups in the finished
+ * exists set only: checked in parallel, a batch at a time). */
 struct finish {
 	struct linkcheck *lc;
-	bool *dead;
+	bool *dead; /* per link, the batches' one after the other */
+	size_t *first; /* per batch: where its links are in dead */
 };
 
 static void
-check_one(void *ctx, size_t i)
+check_batch(void *ctx, size_t i)
 {
 	struct finish *f = ctx;
-	struct dead_link *dl = &f->lc->pending[i];
+	const struct link_batch *lb = &f->lc->batches[i];
+	struct page_link *v = (struct page_link *)(uintptr_t)lb->v;
+	bool *dead = f->dead + f->first[i];
 
-	f->dead[i] = dl->line != LINK_REPORTED &&
-	    (dl->path[0] == '\0' || !strmap_has(&f->lc->exists, dl->path));
-	if (!f->dead[i]) /* freed here too: tens of thousands on the index */
-		drop(dl);
+	for (size_t j = 0; j < lb->n; j++) {
+		dead[j] = v[j].line != LINK_REPORTED &&
+		    (v[j].path[0] == '\0' ||
+			!strmap_has(&f->lc->exists, v[j].path));
+		/* freed here too: tens of thousands on the index */
+		if (!dead[j] && lb->owned) {
+			free(v[j].target);
+			free(v[j].path);
+			v[j].target = v[j].path = NULL;
+		}
+	}
 }
 
 size_t
 linkcheck_finish(struct linkcheck *lc)
 {
-	struct finish f = {lc, xcalloc(lc->npending + 1, sizeof(bool))};
-	size_t i, k = 0;
+	struct finish f = {lc, NULL, xcalloc(lc->nbatches + 1, sizeof(size_t))};
+	size_t i, j, total = 0;
+	struct page_link *v;
+	struct dead_link *dl;
 
-	workers_run(lc->npending, check_one, &f, NULL, NULL);
-	for (i = 0; i < lc->npending; i++)
-		if (f.dead[i])
-			lc->pending[k++] = lc->pending[i];
-	lc->npending = k;
+	for (i = 0; i < lc->nbatches; i++) {
+		f.first[i] = total;
+		total += lc->batches[i].n;
+	}
+	f.dead = xcalloc(total + 1, sizeof(bool));
+	workers_run(lc->nbatches, check_batch, &f, NULL, NULL);
+	for (i = 0; i < lc->nbatches; i++) {
+		v = (struct page_link *)(uintptr_t)lc->batches[i].v;
+		for (j = 0; j < lc->batches[i].n; j++) {
+			if (!f.dead[f.first[i] + j])
+				continue;
+			dl = push(lc);
+			dl->src = lc->batches[i].src;
+			dl->line = v[j].line;
+			dl->target = v[j].target;
+			dl->path = v[j].path;
+			dl->owned = lc->batches[i].owned;
+			if (dl->owned) /* they move to pending */
+				v[j].target = v[j].path = NULL;
+		}
+	}
 	free(f.dead);
-	return k;
+	free(f.first);
+	/* checked: what is left of the batches is only their arrays */
+	for (i = 0; i < lc->nbatches; i++)
+		if (lc->batches[i].owned)
+			free((void *)(uintptr_t)lc->batches[i].v);
+	free(lc->batches);
+	lc->batches = NULL;
+	lc->nbatches = lc->batches_cap = 0;
+	return lc->npending;
 }

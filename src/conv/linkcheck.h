@@ -27,9 +27,22 @@ struct dead_link {
 		       one of its srcs) */
 };
 
+/* The links of one page, checked at the end. */
+struct link_batch {
+	const char *src;
+	const struct page_link *v;
+	size_t n;
+	bool owned; /* v and its strings belong to the linkcheck */
+};
+
 struct linkcheck {
 	struct strmap exists; /* decoded capsule paths */
-	struct dead_link *pending;
+	/* the pages' links to check, in the order given: a page's links
+	 * are not copied one by one (a few hundred thousand for ten
+	 * thousand posts) */
+	struct link_batch *batches;
+	size_t nbatches, batches_cap;
+	struct dead_link *pending; /* the dead links: linkcheck_finish() */
 	size_t npending, cap;
 	char **srcs; /* the names of pages whose links it took, owned */
 	size_t nsrcs;
@@ -76,8 +89,8 @@ void linkcheck_take(
 void linkcheck_atom(struct linkcheck *lc, const struct site *s,
     const char *file, const char *xml, size_t len);
 
-/* Keep only the dead links in lc->pending (in the order seen); returns
- * their number. */
+/* Check the links given so far: the dead ones go to lc->pending (in the
+ * order given), the others are forgotten. Returns lc->npending. */
 size_t linkcheck_finish(struct linkcheck *lc);
 
 #endif

@@ -250,6 +250,58 @@ test_take_from_page(void **state)
 	linkcheck_free(&lc);
 }
 
+/* Many pages, their links lent (a document's) or taken (a generated
+ * page's), some without links, checked on several threads: the dead ones
+ * come in the order the pages were given, each naming its page; a second
+ * check finds nothing more. */
+static void
+test_finish_many_pages(void **state)
+{
+	enum { PAGES = 600, PER = 5 };
+	static struct page_link lent[PAGES][PER];
+	static char names[PAGES][32];
+	struct linkcheck lc;
+	struct page_link *v;
+	size_t n, k = 0;
+
+	(void)state;
+	linkcheck_init(&lc);
+	linkcheck_exists(&lc, "live/index.gmi");
+	for (size_t p = 0; p < PAGES; p++) {
+		snprintf(names[p], sizeof(names[p]), "page%zu", p);
+		if (p % 3 == 0) { /* taken */
+			assert_non_null(v = calloc(PER, sizeof(*v)));
+			for (size_t j = 0; p % 9 != 0 && j < PER; j++) {
+				v[j].target =
+				    xstrdup(j == 2 ? "/gone/" : "/live/");
+				v[j].path =
+				    xstrdup(j == 2 ? "/gone/" : "/live/");
+				v[j].line = (int)j + 1;
+			}
+			linkcheck_take(&lc, names[p], v, p % 9 == 0 ? 0 : PER);
+			continue;
+		}
+		for (size_t j = 0; j < PER; j++) /* lent */
+			lent[p][j] = (struct page_link){j == 4 ? "/dead/" : "/",
+			    j == 4 ? "/dead/" : "/live/", (int)j + 1};
+		linkcheck_add(&lc, names[p], lent[p], p % 5 == 1 ? 0 : PER);
+	}
+	n = linkcheck_finish(&lc);
+	for (size_t p = 0; p < PAGES; p++) {
+		if (p % 9 == 0 || (p % 3 != 0 && p % 5 == 1))
+			continue;
+		assert_true(k < n);
+		assert_string_equal(lc.pending[k].src, names[p]);
+		assert_string_equal(
+		    lc.pending[k].target, p % 3 == 0 ? "/gone/" : "/dead/");
+		assert_int_equal(lc.pending[k].line, p % 3 == 0 ? 3 : 5);
+		k++;
+	}
+	assert_int_equal(n, k);
+	assert_int_equal(linkcheck_finish(&lc), k);
+	linkcheck_free(&lc);
+}
+
 /* A file makes its path answer, and "x/index.gmi" its folder "/x/" too,
  * whatever the name's length. */
 static void
@@ -287,6 +339,7 @@ main(void)
 	    cmocka_unit_test(test_collect_lines),
 	    cmocka_unit_test(test_finish_keeps_dead_in_order),
 	    cmocka_unit_test(test_take_from_page),
+	    cmocka_unit_test(test_finish_many_pages),
 	    cmocka_unit_test(test_exists),
 	};
 
