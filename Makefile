@@ -83,13 +83,18 @@ $(B)/libcanyon-app.a: $(filter-out $(B)/app/main.o,$(APP_OBJS))
 $(B)/canyon: $(APP_OBJS) $(B)/libcanyon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(APP_OBJS) $(B)/libcanyon.a $(PKG_LIBS) -lm
 
-# Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka.
+# Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka;
+# the other tests/unit/*.c are fixtures the tests share, linked into each.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
-$(B)/tests/%: tests/unit/%.c $(B)/libcanyon-app.a $(B)/libcanyon.a
+UNIT_LIB_OBJS := $(patsubst tests/unit/%.c,$(B)/tests/%.o,$(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c)))
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_app) -c $< -o $@
+$(B)/tests/%: tests/unit/%.c $(UNIT_LIB_OBJS) $(B)/libcanyon-app.a $(B)/libcanyon.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ \
-	    $(B)/libcanyon-app.a $(B)/libcanyon.a \
+	    $(UNIT_LIB_OBJS) $(B)/libcanyon-app.a $(B)/libcanyon.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) -lm
 
 # Tools the tests and benchmarks build (load generator, ...): tests/tools/*.c
@@ -122,7 +127,7 @@ test: deps
 	$(MAKE) SAN=1 all tests-build
 	sh tests/run.sh build/san
 
-tests-build: $(UNIT_BINS) $(TOOL_BINS)
+tests-build: $(UNIT_BINS) $(TOOL_BINS) $(UNIT_LIB_OBJS) $(TOOL_LIB_OBJS)
 
 # Two instances behind HAProxy (PROXY protocol v1/v2, spread, client
 # address, session resumption across instances); also part of make test.
@@ -172,7 +177,7 @@ lint: check-layers format-check
 check-layers:
 	@! grep -rn '#include "\.\./' src || (echo "relative include found" >&2; exit 1)
 
-FORMAT_SRCS = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/tools/*.c tests/tools/*.h tests/bench/*.c tests/fuzz/*.c)
+FORMAT_SRCS = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h tests/bench/*.c tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRCS)
 
