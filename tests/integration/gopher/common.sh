@@ -1,6 +1,7 @@
 # Helpers of the Gopher suites (sourced after tests/lib.sh): a server on a
 # capsule folder with a self-signed certificate, raw requests, checks of the
-# menu format and display widths, and a crawl from the root menu.
+# menu format and display widths, a crawl from the root menu, and lynx
+# following the series.
 GET="$TOOLS/gopher_get"
 
 mkdir -p "$TMP/certs"
@@ -81,6 +82,20 @@ widest() { # FILE
 }
 no_controls() { # FILE: nothing below 0x20 but TAB, CR before LF
 	! tr -d '\t\r\n' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]'
+}
+
+# lynx_follows_series: with lynx installed (else it fails at once), lynx
+# goes from the root menu to part 3 and from there to part 4 ($POST), and
+# shows part 4's text.
+lynx_follows_series() {
+	command -v lynx >/dev/null 2>&1 || return 1
+	lx() { timeout 20 lynx -dump -listonly -nonumbers "$1" 2>/dev/null; }
+	part3=$(lx "gopher://127.0.0.1:$GPORT/1/" | grep -- '-03/$' | head -n 1)
+	part4=$(lx "$part3" | grep -- '-04/$' | head -n 1)
+	expect_match "lynx: root to part 3 to part 4" \
+	    "^gopher://localhost:$GPORT/1$POST\$" "$part4"
+	expect_match "lynx shows part 4's text" "그랜드캐니언" \
+	    "$(timeout 20 lynx -dump "$part4" 2>/dev/null)"
 }
 
 # Menus are followed; every other local item is fetched once. A dead item
