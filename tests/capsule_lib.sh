@@ -5,7 +5,6 @@
 #                        canyon serve of it on free 127.0.0.1 ports; sets
 #                        GEMINI_PORT and GOPHER_PORT (and SERVER_PID, which
 #                        lib.sh's cleanup stops)
-#   stop_server          SIGTERM, and wait for the server to exit
 #   resolve_url BASE REF an absolute URL (RFC 3986 reference resolution)
 #   find_headings GMI TEXT [LEVEL]
 #                        which headings of a Gemini page a client's text shows
@@ -84,14 +83,6 @@ start_capsule() {
 	done
 	echo "# no free ports for canyon serve"
 	return 1
-}
-
-# Stop the server (SIGTERM, as an operator would) and wait for it, so that
-# whatever it writes on the way out (sanitizer reports) is in its log.
-stop_server() {
-	kill "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_PID=""
 }
 
 # find_headings GMI-FILE TEXT-FILE [LEVEL]: look for each heading of level

@@ -4,12 +4,7 @@
 # following the series.
 GET="$TOOLS/gopher_get"
 
-mkdir -p "$TMP/certs"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost -days 30 \
-    2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 
 # Serve CAPSULE_DIR; sets GPORT, GEMPORT and SERVER_PID. The public Gopher
 # port must be the bound one (menus carry it): a few are tried. crawl()
@@ -32,24 +27,12 @@ start_server() { # CAPSULE_DIR
 		  rate: 100000
 		  burst: 100000
 		EOF2
-		rm -f "$TMP/ready"
-		"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" \
-		    2>"$TMP/server.log" &
-		SERVER_PID=$!
-		i=0
-		while [ ! -s "$TMP/ready" ] && [ $i -lt 50 ] &&
-		    kill -0 "$SERVER_PID" 2>/dev/null; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if [ -s "$TMP/ready" ]; then
-			GEMPORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
+		if serve_and_wait "$TMP/canyon.yaml" "$TMP/server.log"; then
+			GEMPORT=$(ready_port gemini)
 			ok "server starts (Gopher on $GPORT)"
 			return 0
 		fi
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-		SERVER_PID=""
+		stop_server
 	done
 	not_ok "server starts"
 	sed 's/^/#   /' "$TMP/server.log"
