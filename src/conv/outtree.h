@@ -11,7 +11,9 @@
  * generation was written, and removes the files it no longer has: a
  * one-post change costs a few writes, not a copy of the whole capsule.
  * A real folder found at the capsule's path (an older layout, or made by
- * hand) is exchanged with the link atomically and then removed.
+ * hand) is exchanged with the link atomically and then removed. A
+ * generation is marked as the top of a folder tree for the filesystem's
+ * allocator (ext4's chattr +T), where the filesystem has the mark.
  * With dry set nothing is created or written (canyon check).
  */
 #ifndef CANYON_OUTTREE_H

@@ -6,7 +6,11 @@
 #include <stdlib.h>
 #include <string.h>
 #include <dirent.h>
+#include <fcntl.h>
+#include <linux/fs.h>
+#include <sys/ioctl.h>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <cmocka.h>
 
 #include "buf.h"
@@ -224,6 +228,75 @@ test_dry_writes_nothing(void **state)
 	tmp_remove(&t);
 }
 
+/* The attribute flags of the folder path, or -1 when the filesystem has
+ * none. */
+static int
+dir_flags(const char *path)
+{
+	int fd = open(path, O_RDONLY | O_DIRECTORY | O_CLOEXEC), flags = -1;
+
+	assert_true(fd >= 0);
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) != 0)
+		flags = -1;
+	close(fd);
+	return flags;
+}
+
+/* Whether folders under dir can be marked as tops of folder trees (ext4
+ * can; tmpfs, for one, cannot). */
+static bool
+can_mark_top(const char *dir)
+{
+	char *probe = path_join(dir, "probe");
+	int fd, flags;
+	bool ok = false;
+
+	assert_int_equal(mkdir(probe, 0755), 0);
+	fd = open(probe, O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+	assert_true(fd >= 0);
+	if (ioctl(fd, FS_IOC_GETFLAGS, &flags) == 0) {
+		flags |= FS_TOPDIR_FL;
+		ok = ioctl(fd, FS_IOC_SETFLAGS, &flags) == 0;
+	}
+	close(fd);
+	rmdir(probe);
+	free(probe);
+	return ok;
+}
+
+/* Each generation written is marked as the top of a folder tree, so
+ * that the filesystem places its folders where there is room rather than
+ * among what was removed beside it lately; where the filesystem has no
+ * such mark the build goes on as well. */
+static void
+test_generation_marked_top(void **state)
+{
+	struct tmp t;
+	struct outtree o;
+	struct iovec one = piece("x\n");
+	char err[256];
+
+	(void)state;
+	tmp_make(&t);
+	if (!can_mark_top(t.dir)) {
+		tmp_remove(&t);
+		skip();
+	}
+	for (int gen = 0; gen < 2; gen++) {
+		assert_int_equal(
+		    outtree_open(&o, t.capsule, false, err, sizeof(err)), 0);
+		assert_true(dir_flags(o.target) & FS_TOPDIR_FL);
+		assert_int_equal(
+		    outtree_write(&o, "a/b/index.gmi", 0, one.iov_base,
+			one.iov_len, err, sizeof(err)),
+		    0);
+		assert_int_equal(outtree_commit(&o, err, sizeof(err)), 0);
+		outtree_free(&o);
+	}
+	assert_true(dir_flags(t.capsule) & FS_TOPDIR_FL);
+	tmp_remove(&t);
+}
+
 int
 main(void)
 {
@@ -232,6 +305,7 @@ main(void)
 	    cmocka_unit_test(test_start_truncates_and_errors),
 	    cmocka_unit_test(test_started_files_closed),
 	    cmocka_unit_test(test_dry_writes_nothing),
+	    cmocka_unit_test(test_generation_marked_top),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
