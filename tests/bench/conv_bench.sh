@@ -24,12 +24,13 @@
 # minutes after many files were deleted (the kernel passes over recently
 # freed inodes one by one; this benchmark's own clean-up frees about
 # 100,000): the run says when its previous clean-up ended less than six
-# minutes before, as its full builds then pay for it. Since canyon marks
-# each capsule generation as the top of a folder tree (chattr +T:
-# outtree.c), ext4 places its folders in block groups with room rather
-# than beside the removed files, and its builds pay little (0.7 s of
-# kernel time instead of 2.8 s in one build 100 s after 68,000 files and
-# folders were removed beside it); builds from before that still do.
+# minutes before, as its full builds then pay for it. canyon marks each
+# capsule generation as the top of a folder tree (chattr +T: outtree.c),
+# so that ext4 places its folders in block groups with room: that helped
+# a build 100 s after 68,000 files were removed and synced beside it
+# (0.7 s of kernel time instead of 2.8 s), not a run of this benchmark
+# 29 s after its own clean-up (3.2 s of kernel time per full build, as
+# without the mark): a run then still says nothing about canyon.
 set -u
 B=$(cd "${1:?usage: conv_bench.sh BUILD_DIR}" && pwd)
 ROOT=$(cd "$(dirname "$0")/../.." && pwd)
