@@ -94,9 +94,10 @@ started_max(void)
  * the filesystem, rather than next to the folder it is in, among the
  * inodes freed by whatever was removed there lately (ext4 without a
  * journal passes over those one by one for every inode it allocates
- * for some minutes: a build right after a large removal took three
- * times the kernel time). A filesystem without the attribute refuses,
- * and nothing changes.
+ * for some minutes: a build after a large removal took three times the
+ * kernel time). It helps when the removal was a while ago, not within
+ * the last minute. A filesystem without the attribute refuses, and
+ * nothing changes.
  */
 static void
 mark_top_dir(int fd)
