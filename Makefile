@@ -83,24 +83,36 @@ $(B)/libcanyon-app.a: $(filter-out $(B)/app/main.o,$(APP_OBJS))
 $(B)/canyon: $(APP_OBJS) $(B)/libcanyon.a
 	$(CC) $(ALL_LDFLAGS) -o $@ $(APP_OBJS) $(B)/libcanyon.a $(PKG_LIBS) -lm
 
-# Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka.
+# Unit tests: tests/unit/test_<module>.c, one per pure module, with cmocka;
+# the other tests/unit/*.c are fixtures the tests share, linked into each.
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(patsubst tests/unit/%.c,$(B)/tests/%,$(UNIT_SRCS))
-$(B)/tests/%: tests/unit/%.c $(B)/libcanyon-app.a $(B)/libcanyon.a
+UNIT_LIB_OBJS := $(patsubst tests/unit/%.c,$(B)/tests/%.o,$(filter-out $(UNIT_SRCS),$(wildcard tests/unit/*.c)))
+$(B)/tests/%.o: tests/unit/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) $(INC_app) -c $< -o $@
+$(B)/tests/%: tests/unit/%.c $(UNIT_LIB_OBJS) $(B)/libcanyon-app.a $(B)/libcanyon.a
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $< -o $@ \
-	    $(B)/libcanyon-app.a $(B)/libcanyon.a \
+	    $(UNIT_LIB_OBJS) $(B)/libcanyon-app.a $(B)/libcanyon.a \
 	    $(PKG_LIBS) $(shell pkg-config --libs cmocka 2>/dev/null) -lm
 
 # Tools the tests and benchmarks build (load generator, ...): tests/tools/*.c
-TOOL_SRCS := $(wildcard tests/tools/*.c tests/bench/*.c)
+# and tests/bench/*.c, one program each, but for the modules the test tools
+# share (TOOL_LIB_SRCS), linked into each of them.
+TOOL_LIB_SRCS := tests/tools/dial.c
+TOOL_LIB_OBJS := $(patsubst tests/%.c,$(B)/%.o,$(TOOL_LIB_SRCS))
+TOOL_SRCS := $(filter-out $(TOOL_LIB_SRCS),$(wildcard tests/tools/*.c tests/bench/*.c))
 TOOL_BINS := $(patsubst tests/%.c,$(B)/%,$(TOOL_SRCS))
+$(B)/tools/%.o: tests/tools/%.c
+	@mkdir -p $(@D)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
 define tool_rule
-$(B)/$(1)/%: tests/$(1)/%.c $(B)/libcanyon.a
+$(B)/$(1)/%: tests/$(1)/%.c $(2) $(B)/libcanyon.a
 	@mkdir -p $$(@D)
-	$$(CC) $$(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $$< -o $$@ $(B)/libcanyon.a $$(PKG_LIBS) -lm -lpthread
+	$$(CC) $$(ALL_CFLAGS) $(INC_app) -Wno-missing-prototypes $$< -o $$@ $(2) $(B)/libcanyon.a $$(PKG_LIBS) -lm -lpthread
 endef
-$(eval $(call tool_rule,tools))
+$(eval $(call tool_rule,tools,$(TOOL_LIB_OBJS)))
 $(eval $(call tool_rule,bench))
 
 deps:
@@ -115,7 +127,7 @@ test: deps
 	$(MAKE) SAN=1 all tests-build
 	sh tests/run.sh build/san
 
-tests-build: $(UNIT_BINS) $(TOOL_BINS)
+tests-build: $(UNIT_BINS) $(TOOL_BINS) $(UNIT_LIB_OBJS) $(TOOL_LIB_OBJS)
 
 # Two instances behind HAProxy (PROXY protocol v1/v2, spread, client
 # address, session resumption across instances); also part of make test.
@@ -165,7 +177,7 @@ lint: check-layers format-check
 check-layers:
 	@! grep -rn '#include "\.\./' src || (echo "relative include found" >&2; exit 1)
 
-FORMAT_SRCS = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/tools/*.c tests/bench/*.c tests/fuzz/*.c)
+FORMAT_SRCS = $(wildcard src/*/*.c src/*/*.h tests/unit/*.c tests/unit/*.h tests/tools/*.c tests/tools/*.h tests/bench/*.c tests/fuzz/*.c)
 format:
 	clang-format -i $(FORMAT_SRCS)
 

@@ -5,8 +5,9 @@
 #                        canyon serve of it on free 127.0.0.1 ports; sets
 #                        GEMINI_PORT and GOPHER_PORT (and SERVER_PID, which
 #                        lib.sh's cleanup stops)
-#   stop_server          SIGTERM, and wait for the server to exit
 #   resolve_url BASE REF an absolute URL (RFC 3986 reference resolution)
+#   find_headings GMI TEXT [LEVEL]
+#                        which headings of a Gemini page a client's text shows
 
 CAPSULE_HOST=localhost
 
@@ -84,12 +85,26 @@ start_capsule() {
 	return 1
 }
 
-# Stop the server (SIGTERM, as an operator would) and wait for it, so that
-# whatever it writes on the way out (sanitizer reports) is in its log.
-stop_server() {
-	kill "$SERVER_PID" 2>/dev/null
-	wait "$SERVER_PID" 2>/dev/null
-	SERVER_PID=""
+# find_headings GMI-FILE TEXT-FILE [LEVEL]: look for each heading of level
+# LEVEL (default 1) or deeper in the Gemini page GMI-FILE, outside
+# preformatted blocks, in the text a client showed (TEXT-FILE), spaces and
+# newlines aside on both sides (a long heading may wrap). Sets HEADINGS to
+# how many there are and MISSING to those not shown, each after a newline.
+find_headings() {
+	_marks=$(printf '%*s' "${3:-1}" '' | tr ' ' '#')
+	_seen=$(tr -d ' \n' <"$2")
+	HEADINGS=0
+	MISSING=""
+	while IFS= read -r _h; do
+		HEADINGS=$((HEADINGS + 1))
+		case "$_seen" in
+		*"$(printf '%s' "$_h" | tr -d ' \n')"*) ;;
+		*) MISSING="$MISSING
+$_h" ;;
+		esac
+	done <<EOF
+$(awk -v h="^$_marks#* " '/^```/ { pre = !pre; next } !pre && $0 ~ h { sub(h, ""); print }' "$1")
+EOF
 }
 
 # resolve_url BASE REF: REF resolved against the absolute URL BASE, with

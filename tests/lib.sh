@@ -9,10 +9,16 @@ TMP=$(mktemp -d "${TMPDIR:-/tmp}/canyon-test.XXXXXX")
 SERVER_PID=""
 PIDS="" # more background processes a suite started, stopped at exit
 
-cleanup() {
-	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+# stop_pids: stop the processes of PIDS and wait for them.
+stop_pids() {
 	for p in $PIDS; do kill "$p" 2>/dev/null; done
 	for p in $PIDS; do wait "$p" 2>/dev/null; done
+	PIDS=""
+}
+
+cleanup() {
+	[ -n "$SERVER_PID" ] && kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
+	stop_pids
 	rm -rf "$TMP"
 }
 trap cleanup EXIT INT TERM
@@ -78,6 +84,71 @@ wait_for() {
 		n=$((n - 1))
 	done
 	return 1
+}
+
+# serve_and_wait CONFIG LOG [ARG...]: canyon serve -c CONFIG [ARG...] in
+# the background with its stderr in LOG, as SERVER_PID (which cleanup
+# stops), then wait at most 10 s, while it runs, for it to write its ports
+# to $TMP/ready. Fails when it did not; ready_port reads them.
+serve_and_wait() {
+	_conf=$1
+	_log=$2
+	shift 2
+	rm -f "$TMP/ready"
+	"$CANYON" serve -c "$_conf" --ready-file "$TMP/ready" "$@" 2>"$_log" &
+	SERVER_PID=$!
+	_n=100
+	while [ ! -s "$TMP/ready" ] && [ $_n -gt 0 ] && kill -0 "$SERVER_PID" 2>/dev/null; do
+		sleep 0.1
+		_n=$((_n - 1))
+	done
+	test -s "$TMP/ready"
+}
+
+# ready_port PROTOCOL [READY-FILE]: the port the server's ready file
+# (default $TMP/ready) names for gemini or gopher; empty when none.
+ready_port() {
+	awk -v p="$1" '$1 == p { print $2; exit }' "${2:-$TMP/ready}" 2>/dev/null
+}
+
+# Stop the server (SIGTERM, as an operator would) and wait for it, so that
+# whatever it writes on the way out (sanitizer reports) is in its log.
+stop_server() {
+	kill "$SERVER_PID" 2>/dev/null
+	wait "$SERVER_PID" 2>/dev/null
+	SERVER_PID=""
+}
+
+# Several servers at once (instances behind a balancer): each has a NAME,
+# its ready file $TMP/NAME.ready and its stderr in $TMP/NAME.err.
+# serve_instance NAME CONFIG: canyon serve -c CONFIG in the background,
+# added to PIDS.
+serve_instance() {
+	"$CANYON" serve -c "$2" --ready-file "$TMP/$1.ready" 2>"$TMP/$1.err" &
+	PIDS="$PIDS $!"
+}
+
+# stop_instances NAME...: stop every process of PIDS, instances first
+# among them, so that what the sanitizers find at exit is in the logs, and
+# check that each instance NAME wrote no more than its usual lines.
+stop_instances() {
+	stop_pids
+	for _i in "$@"; do
+		expect_eq "instance $_i: no error output" "" \
+			"$(stderr_problems "$TMP/$_i.err")"
+	done
+}
+
+# loopback_config: write $TMP/canyon.yaml, a server of the capsule folder
+# $TMP/pub as localhost, Gemini and Gopher on free 127.0.0.1 ports, then
+# the lines on stdin as they are (more server: keys, indented, and other
+# sections).
+loopback_config() {
+	{
+		printf 'output: pub\nserver:\n  hostname: localhost\n'
+		printf '  listen: ["127.0.0.1:0"]\n  gopher_listen: ["127.0.0.1:0"]\n'
+		cat
+	} >"$TMP/canyon.yaml"
 }
 
 # make_cert DIR [NAME]: a self-signed ECDSA P-256 pair DIR/NAME.crt and

@@ -62,11 +62,23 @@ int client_gemini(const char *url, const struct client_opts *o, FILE *out,
 int client_gopher(const char *url, const struct client_opts *o, FILE *out,
     struct client_report *rep, char *err, size_t errlen);
 
+struct url;
+
+/*
+ * Shared by both: parse url into u, which must name a host, and set host
+ * and port to copies of the URL's (default_port when it writes none), which
+ * the caller frees. Returns 0, or -1 with "URL: not a <scheme> URL" in err.
+ */
+int client_parse_url(const char *url, const char *scheme,
+    const char *default_port, struct url *u, char **host, char **port,
+    char *err, size_t errlen);
+
 /* Shared by both: connect to host:port (a name, or an IPv4 or IPv6
- * literal) with o->timeout on every later read and write. Returns a socket
- * or -1 with err set. */
-int client_connect(
-    const char *host, const char *port, int timeout, char *err, size_t errlen);
+ * literal), or to o->connect_host and o->connect_port where they are set,
+ * with o->timeout on every later read and write. Returns a socket or -1
+ * with err set. */
+int client_connect(const struct client_opts *o, const char *host,
+    const char *port, char *err, size_t errlen);
 
 /*
  * Decode the escapes of a --raw request: \r \n \t \\ and \xHH. Returns 0 and

@@ -244,30 +244,22 @@ client_gemini(const char *url, const struct client_opts *o, FILE *out,
     struct client_report *rep, char *err, size_t errlen)
 {
 	struct url u;
-	const char *reason;
 	char *host, *port;
 	struct buf request = BUF_INIT;
 	SSL_CTX *ctx;
 	SSL *ssl = NULL;
 	int fd, rc = -1;
 
-	if (url_parse(url, strlen(url), &u, &reason) == -1 ||
-	    !u.has_authority || u.host.len == 0) {
-		snprintf(err, errlen, "%s: not a gemini URL", url);
+	if (client_parse_url(url, "gemini", GEMINI_PORT, &u, &host, &port, err,
+		errlen) == -1)
 		return -1;
-	}
-	host = xstrndup(u.host.p, u.host.len);
-	port = u.port.len > 0 ? xstrndup(u.port.p, u.port.len)
-			      : xstrdup(GEMINI_PORT);
 	if (o->request != NULL)
 		buf_append(&request, o->request, o->request_len);
 	else
 		buf_printf(&request, "%s\r\n", url);
 	if ((ctx = make_ctx(o, err, errlen)) == NULL)
 		goto out;
-	fd = client_connect(o->connect_host != NULL ? o->connect_host : host,
-	    o->connect_port != NULL ? o->connect_port : port, o->timeout, err,
-	    errlen);
+	fd = client_connect(o, host, port, err, errlen);
 	if (fd == -1)
 		goto out;
 	if ((ssl = SSL_new(ctx)) == NULL || SSL_set_fd(ssl, fd) != 1) {

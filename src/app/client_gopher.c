@@ -94,16 +94,13 @@ client_gopher(const char *url, const struct client_opts *o, FILE *out,
     struct client_report *rep, char *err, size_t errlen)
 {
 	struct url u;
-	const char *reason;
-	char *host = NULL, *port = NULL;
+	char *host, *port;
 	struct buf request = BUF_INIT;
 	int fd, rc = -1;
 
-	if (url_parse(url, strlen(url), &u, &reason) == -1 ||
-	    !u.has_authority || u.host.len == 0) {
-		snprintf(err, errlen, "%s: not a gopher URL", url);
+	if (client_parse_url(url, "gopher", GOPHER_PORT, &u, &host, &port, err,
+		errlen) == -1)
 		return -1;
-	}
 	if (o->request != NULL) {
 		buf_append(&request, o->request, o->request_len);
 	} else {
@@ -111,12 +108,7 @@ client_gopher(const char *url, const struct client_opts *o, FILE *out,
 			goto out;
 		buf_puts(&request, "\r\n");
 	}
-	host = xstrndup(u.host.p, u.host.len);
-	port = u.port.len > 0 ? xstrndup(u.port.p, u.port.len)
-			      : xstrdup(GOPHER_PORT);
-	fd = client_connect(o->connect_host != NULL ? o->connect_host : host,
-	    o->connect_port != NULL ? o->connect_port : port, o->timeout, err,
-	    errlen);
+	fd = client_connect(o, host, port, err, errlen);
 	if (fd == -1)
 		goto out;
 	if (send_all(fd, request.data, request.len, err, errlen) == 0 &&

@@ -5,6 +5,7 @@
 #include <errno.h>
 #include <netdb.h>
 #include <stdio.h>
+#include <stdlib.h>
 #include <string.h>
 #include <sys/socket.h>
 #include <sys/time.h>
@@ -27,13 +28,34 @@ client_report_free(struct client_report *r)
 }
 
 int
-client_connect(
-    const char *host, const char *port, int timeout, char *err, size_t errlen)
+client_parse_url(const char *url, const char *scheme, const char *default_port,
+    struct url *u, char **host, char **port, char *err, size_t errlen)
+{
+	const char *reason;
+
+	if (url_parse(url, strlen(url), u, &reason) == -1 ||
+	    !u->has_authority || u->host.len == 0) {
+		snprintf(err, errlen, "%s: not a %s URL", url, scheme);
+		return -1;
+	}
+	*host = xstrndup(u->host.p, u->host.len);
+	*port = u->port.len > 0 ? xstrndup(u->port.p, u->port.len)
+				: xstrdup(default_port);
+	return 0;
+}
+
+int
+client_connect(const struct client_opts *o, const char *host, const char *port,
+    char *err, size_t errlen)
 {
 	struct addrinfo hints, *res, *ai;
-	struct timeval tv = {timeout, 0};
+	struct timeval tv = {o->timeout, 0};
 	int fd = -1, rc, saved = 0;
 
+	if (o->connect_host != NULL)
+		host = o->connect_host;
+	if (o->connect_port != NULL)
+		port = o->connect_port;
 	memset(&hints, 0, sizeof(hints));
 	hints.ai_family = AF_UNSPEC;
 	hints.ai_socktype = SOCK_STREAM;

@@ -63,9 +63,8 @@ cmd_build(int argc, char **argv)
 	};
 	struct config cfg;
 	struct site_settings set;
-	struct build_opts o;
+	struct build_opts flags = {.exiting = !FREE_AT_EXIT};
 	struct build_stats st;
-	struct build_report rep;
 	struct timespec t0;
 	char err[1024];
 	int rc;
@@ -78,17 +77,8 @@ cmd_build(int argc, char **argv)
 		fprintf(stderr, "canyon build: %s\n", err);
 		return 1;
 	}
-	if (config_site(&cfg, &set, err, sizeof(err)) != 0) {
-		fprintf(stderr, "canyon build: %s\n", err);
-		config_free(&cfg);
-		return 1;
-	}
-	build_report_init(&rep, quiet);
-	build_report_opts(&rep, &set, &o);
-	o.use_cache = !force;
-	o.exiting = !FREE_AT_EXIT;
-	rc = build_run(&o, &st, err, sizeof(err));
-	build_report_done(&rep);
+	flags.use_cache = !force;
+	rc = build_report_run(&cfg, quiet, &flags, &set, &st, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "canyon build: %s\n", err);
 	} else {

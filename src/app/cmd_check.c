@@ -46,9 +46,8 @@ cmd_check(int argc, char **argv)
 	struct config cfg;
 	struct site_settings set;
 	struct server_conf srv;
-	struct build_opts o;
+	const struct build_opts flags = {.dry_run = true};
 	struct build_stats st;
-	struct build_report rep;
 	char err[1024];
 	int rc;
 
@@ -70,16 +69,7 @@ cmd_check(int argc, char **argv)
 	if (!quiet)
 		print_serving(&srv);
 	server_conf_free(&srv);
-	if (config_site(&cfg, &set, err, sizeof(err)) != 0) {
-		fprintf(stderr, "canyon check: %s\n", err);
-		config_free(&cfg);
-		return 1;
-	}
-	build_report_init(&rep, quiet);
-	build_report_opts(&rep, &set, &o);
-	o.dry_run = true;
-	rc = build_run(&o, &st, err, sizeof(err));
-	build_report_done(&rep);
+	rc = build_report_run(&cfg, quiet, &flags, &set, &st, err, sizeof(err));
 	if (rc != 0) {
 		fprintf(stderr, "canyon check: %s\n", err);
 	} else {

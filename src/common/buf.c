@@ -55,6 +55,16 @@ xstrdup(const char *s)
 }
 
 void
+free_string_list(char **v, size_t n)
+{
+	size_t i;
+
+	for (i = 0; i < n; i++)
+		free(v[i]);
+	free(v);
+}
+
+void
 buf_init(struct buf *b)
 {
 	b->data = NULL;

@@ -52,5 +52,7 @@ void *xcalloc(size_t n, size_t size);
 void *xrealloc(void *p, size_t n);
 char *xstrdup(const char *s);
 char *xstrndup(const char *s, size_t n);
+/* Free the n strings of v, then v: a list built with the helpers above. */
+void free_string_list(char **v, size_t n);
 
 #endif

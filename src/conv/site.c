@@ -88,16 +88,6 @@ list_dir(const char *dir, size_t *n)
 	return v;
 }
 
-static void
-free_list(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
-
 static bool
 has_suffix(const char *s, const char *suffix)
 {
@@ -187,7 +177,7 @@ walk_pages(struct site *s, const char *dir, const char *rel)
 		free(full);
 		free(sub);
 	}
-	free_list(names, n);
+	free_string_list(names, n);
 	return rc;
 }
 
@@ -426,7 +416,7 @@ list_assets(struct site_doc *doc, const char *dir, const char *rel)
 		free(full);
 		free(sub);
 	}
-	free_list(names, n);
+	free_string_list(names, n);
 }
 
 static void
@@ -721,7 +711,7 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 		snprintf(err, errlen, "%s: %s", s->root, strerror(errno));
 		s->nposts = 0;
 		free(load.post_names);
-		free_list(names, n);
+		free_string_list(names, n);
 		free(posts_dir);
 		return -1;
 	}
@@ -735,7 +725,7 @@ site_load(struct site *s, const struct site_config *cfg, const char *dir,
 	if (load.posts_fd >= 0)
 		close(load.posts_fd);
 	free(load.post_names);
-	free_list(names, n);
+	free_string_list(names, n);
 	free(posts_dir);
 	strmap_reserve(&s->by_url, s->nposts + s->npages);
 	strmap_reserve(&s->by_slug, 2 * s->nposts);

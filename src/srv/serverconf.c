@@ -3,15 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-static void
-free_list(char **v, size_t n)
-{
-	size_t i;
-
-	for (i = 0; i < n; i++)
-		free(v[i]);
-	free(v);
-}
+#include "buf.h"
 
 void
 server_conf_free(struct server_conf *conf)
@@ -26,18 +18,18 @@ server_conf_free(struct server_conf *conf)
 		free(conf->hosts[i].lang);
 	}
 	free(conf->hosts);
-	free_list(conf->listen, conf->n_listen);
+	free_string_list(conf->listen, conf->n_listen);
 	free(conf->listen_proxy);
 	free(conf->gopher_listen_proxy);
 	free(conf->ticket_key_file);
 	free(conf->gopher_host);
-	free_list(conf->gopher_listen, conf->n_gopher_listen);
+	free_string_list(conf->gopher_listen, conf->n_gopher_listen);
 	for (i = 0; i < conf->n_redirects; i++) {
 		free(conf->redirects[i].from);
 		free(conf->redirects[i].to);
 	}
 	free(conf->redirects);
-	free_list(conf->gone, conf->n_gone);
+	free_string_list(conf->gone, conf->n_gone);
 	for (i = 0; i < conf->n_areas; i++) {
 		free(conf->areas[i].prefix);
 		free(conf->areas[i].fingerprints);

@@ -7,20 +7,14 @@
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Logged capsule\n' >"$TMP/pub/index.gmi"
 make_cert "$TMP/certs"
-cat >"$TMP/canyon.yaml" <<EOF
-output: pub
-server:
-  listen: ["127.0.0.1:0"]
-  gopher_listen: ["127.0.0.1:0"]
+loopback_config <<EOF
   certs: certs
   access_log: access.log
   access_log_format: json
   workers: 1
 EOF
-"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/err" &
-SERVER_PID=$!
-check "server ready" wait_for 10 test -s "$TMP/ready"
-PORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
+check "server ready" serve_and_wait "$TMP/canyon.yaml" "$TMP/err"
+PORT=$(ready_port gemini)
 get() {
 	printf 'gemini://localhost%s\r\n' "$1" |
 		timeout 5 socat - "OPENSSL:127.0.0.1:$PORT,verify=0,snihost=localhost" >/dev/null
@@ -49,9 +43,7 @@ expect_match "new file holds the new request" '"path":"/after-rotation"' \
 expect_eq "the rotated file keeps only the old requests" 2 \
 	"$(wc -l <"$TMP/access.log.1")"
 check "server still running after SIGUSR1" kill -0 "$SERVER_PID"
-kill "$SERVER_PID"
-wait "$SERVER_PID"
-SERVER_PID=""
+stop_server
 expect_eq "no error output after a clean stop" "" \
 	"$(stderr_problems "$TMP/err")"
 exit 0

@@ -121,19 +121,7 @@ while [ $n -lt 60 ]; do
 	cat "$TMP/this" >>"$TMP/screens"
 	n=$((n + 1))
 done
-seen=$(tr -d ' \n' <"$TMP/screens")
-missing=""
-count=0
-while IFS= read -r h; do
-	count=$((count + 1))
-	case "$seen" in
-	*"$(printf '%s' "$h" | tr -d ' ')"*) ;;
-	*) missing="$missing
-$h" ;;
-	esac
-done <<EOF
-$(awk '/^```/ { pre = !pre; next } !pre && /^##* / { sub(/^##* /, ""); print }' "$TMP/part4")
-EOF
-check "part 4 has headings to look for" test "$count" -gt 1
-expect_eq "amfora shows all $count headings of part 4" "" "$missing"
+find_headings "$TMP/part4" "$TMP/screens"
+check "part 4 has headings to look for" test "$HEADINGS" -gt 1
+expect_eq "amfora shows all $HEADINGS headings of part 4" "" "$MISSING"
 exit 0

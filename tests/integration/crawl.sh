@@ -10,6 +10,20 @@
 
 MAX_FETCHES=800 # a bound, far above the bundled capsule's size
 
+# crawl_verdict PROTOCOL START DEAD-FILE: how a crawl ended, after $i queue
+# lines and $fetched fetches: within the bound, beyond the START page, and
+# without a dead link (those listed in DEAD-FILE).
+crawl_verdict() {
+	check "$1 crawl stays within $MAX_FETCHES fetches" test $i -le $MAX_FETCHES
+	check "$1 crawl reached more than the $2" test "$fetched" -gt 1
+	if [ -s "$3" ]; then
+		not_ok "$1: no dead links ($(wc -l <"$3") dead)"
+		sed 's/^/#   /' "$3"
+	else
+		ok "$1: no dead links"
+	fi
+}
+
 start_capsule || { not_ok "canyon builds and serves the bundled capsule"; exit 0; }
 
 # --- Gemini -----------------------------------------------------------------
@@ -75,14 +89,7 @@ while [ $i -le $MAX_FETCHES ]; do
 	esac
 done
 echo "# gemini: $fetched fetched, $redirects redirects, $external external links not followed"
-check "gemini crawl stays within $MAX_FETCHES fetches" test $i -le $MAX_FETCHES
-check "gemini crawl reached more than the home page" test "$fetched" -gt 1
-if [ -s "$TMP/gdead" ]; then
-	not_ok "gemini: no dead links ($(wc -l <"$TMP/gdead") dead)"
-	sed 's/^/#   /' "$TMP/gdead"
-else
-	ok "gemini: no dead links"
-fi
+crawl_verdict gemini "home page" "$TMP/gdead"
 
 # --- Gopher -----------------------------------------------------------------
 # Queue lines: TYPE TAB SELECTOR TAB FROM. The selector is sent raw (--raw
@@ -152,14 +159,7 @@ while [ $i -le $MAX_FETCHES ]; do
 	done <"$TMP/items"
 done
 echo "# gopher: $fetched fetched, $external URL: links not followed"
-check "gopher crawl stays within $MAX_FETCHES fetches" test $i -le $MAX_FETCHES
-check "gopher crawl reached more than the root menu" test "$fetched" -gt 1
-if [ -s "$TMP/pdead" ]; then
-	not_ok "gopher: no dead links ($(wc -l <"$TMP/pdead") dead)"
-	sed 's/^/#   /' "$TMP/pdead"
-else
-	ok "gopher: no dead links"
-fi
+crawl_verdict gopher "root menu" "$TMP/pdead"
 
 stop_server
 expect_eq "the server wrote no warning or error while crawled" "" \

@@ -77,11 +77,8 @@ YAML
 }
 write_config
 
-"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
-SERVER_PID=$!
-i=0
-while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(awk '$1 == "gemini" {print $2}' "$TMP/ready")
+serve_and_wait "$TMP/canyon.yaml" "$TMP/server.log"
+PORT=$(ready_port gemini)
 check "server wrote its ports to the ready file" test -n "$PORT"
 
 # req URL [gemreq options]: reply in $TMP/out, facts in $TMP/err

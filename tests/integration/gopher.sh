@@ -138,14 +138,7 @@ expect_eq "crawl: every page and asset of the capsule reached" \
 alive "crawl"
 
 # --- a real client: lynx follows the series from the root to part 4 ---
-if command -v lynx >/dev/null 2>&1; then
-	lx() { timeout 20 lynx -dump -listonly -nonumbers "$1" 2>/dev/null; }
-	part3=$(lx "gopher://127.0.0.1:$GPORT/1/" | grep -- '-03/$' | head -n 1)
-	part4=$(lx "$part3" | grep -- '-04/$' | head -n 1)
-	expect_match "lynx: root to part 3 to part 4" \
-	    "^gopher://localhost:$GPORT/1$POST\$" "$part4"
-	expect_match "lynx shows part 4's text" "그랜드캐니언" \
-	    "$(timeout 20 lynx -dump "$part4" 2>/dev/null)"
+if lynx_follows_series; then
 	q=%EA%B7%B8%EB%9E%9C%EB%93%9C%EC%BA%90%EB%8B%88%EC%96%B8
 	expect_match "lynx: type 7 search in Korean" '1 post contains "그랜드캐니언"' \
 	    "$(timeout 20 lynx -dump "gopher://127.0.0.1:$GPORT/7/search?$q" \

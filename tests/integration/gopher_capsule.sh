@@ -101,14 +101,6 @@ alive "part 4"
 expect_match "search: a Korean word finds part 4" "^1[^	]*4편[^	]*	$POST	" \
     "$(g "/search	그랜드캐니언")"
 
-if command -v lynx >/dev/null 2>&1; then
-	lx() { timeout 20 lynx -dump -listonly -nonumbers "$1" 2>/dev/null; }
-	part3=$(lx "gopher://127.0.0.1:$GPORT/1/" | grep -- '-03/$' | head -n 1)
-	part4=$(lx "$part3" | grep -- '-04/$' | head -n 1)
-	expect_match "lynx: root to part 3 to part 4" \
-	    "^gopher://localhost:$GPORT/1$POST\$" "$part4"
-	expect_match "lynx shows part 4's text" "그랜드캐니언" \
-	    "$(timeout 20 lynx -dump "$part4" 2>/dev/null)"
-fi
+lynx_follows_series
 alive "lynx"
 exit 0

@@ -21,11 +21,8 @@ limits: # a burst from one address below
   burst: 1000
   max_connections_per_address: 1000
 YAML
-"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
-SERVER_PID=$!
-i=0
-while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(awk '$1 == "gopher" {print $2}' "$TMP/ready")
+serve_and_wait "$TMP/canyon.yaml" "$TMP/server.log"
+PORT=$(ready_port gopher)
 check "the ready file names the Gopher port" test -n "$PORT"
 
 ask() { # BYTES [ADDRESS]: reply in $TMP/out

@@ -31,12 +31,11 @@ server:
   ticket_key_file: $TMP/keys/ticket.key
   workers: 1
 EOF
-	"$CANYON" serve -c "$TMP/etc/$i.yaml" --ready-file "$TMP/$i.ready" 2>"$TMP/$i.err" &
-	PIDS="$PIDS $!"
+	serve_instance $i "$TMP/etc/$i.yaml"
 done
 check "instance a ready" wait_for 10 test -s "$TMP/a.ready"
 check "instance b ready" wait_for 10 test -s "$TMP/b.ready"
-port() { awk -v p="$2" '$1 == p { print $2 }' "$TMP/$1.ready"; }
+port() { ready_port "$2" "$TMP/$1.ready"; }
 
 # HAProxy on a free port pair: tried from a random start, a few times.
 hp_ok=false
@@ -157,12 +156,5 @@ check "both instances reloaded without the previous key" wait_for 5 reloads 4
 expect_match "old session no longer resumes once its key is dropped" '^New, TLSv1\.3' \
 	"$(sclient -sess_in "$TMP/session")"
 
-# Stopped first: what the sanitizers find shows at exit.
-for p in $PIDS; do kill "$p" 2>/dev/null; done
-for p in $PIDS; do wait "$p" 2>/dev/null; done
-PIDS=""
-for i in a b; do
-	expect_eq "instance $i: no error output" "" \
-		"$(stderr_problems "$TMP/$i.err")"
-done
+stop_instances a b
 exit 0

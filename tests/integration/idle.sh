@@ -8,19 +8,13 @@
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Idle capsule\n' >"$TMP/pub/index.gmi"
 make_cert "$TMP/certs"
-cat >"$TMP/canyon.yaml" <<EOF
-output: pub
-server:
-  listen: ["127.0.0.1:0"]
-  gopher_listen: ["127.0.0.1:0"]
+loopback_config <<EOF
   certs: certs
   access_log: ""
   workers: 2
 EOF
-"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/err" &
-SERVER_PID=$!
-check "server ready" wait_for 10 test -s "$TMP/ready"
-PORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
+check "server ready" serve_and_wait "$TMP/canyon.yaml" "$TMP/err"
+PORT=$(ready_port gemini)
 get() {
 	printf 'gemini://localhost/\r\n' |
 		timeout 5 socat - "OPENSSL:127.0.0.1:$PORT,verify=0,snihost=localhost"
@@ -46,9 +40,7 @@ check "idle: $n wakeups in a second (at most 20)" test "$n" -le 20
 expect_match "a request after the idle time is answered" '^20 ' "$(get | head -1)"
 n=$(wakeups_in_a_second)
 check "idle again: $n wakeups in a second (at most 20)" test "$n" -le 20
-kill "$SERVER_PID"
-wait "$SERVER_PID"
-SERVER_PID=""
+stop_server
 expect_eq "no error output after a clean stop" "" \
 	"$(stderr_problems "$TMP/err")"
 exit 0

@@ -9,12 +9,7 @@ mkdir -p "$TMP/pub" "$TMP/certs"
 head -c 3000 /dev/urandom | od -An -tx1 | tr -d ' \n' | head -c 2048 >"$TMP/pub/page.gmi"
 printf '# Home\n=> /page.gmi A page\n' >"$TMP/pub/index.gmi"
 make_cert "$TMP/certs"
-cat >"$TMP/canyon.yaml" <<YAML
-output: pub
-server:
-  hostname: localhost
-  listen: ["127.0.0.1:0"]
-  gopher_listen: ["127.0.0.1:0"]
+loopback_config <<YAML
   workers: 2
   access_log: ""
 limits:
@@ -25,12 +20,9 @@ limits:
   max_delay: 60
   max_connections_per_address: 1000
 YAML
-"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
-SERVER_PID=$!
-i=0
-while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-GEMINI=$(awk '$1 == "gemini" {print $2}' "$TMP/ready")
-GOPHER=$(awk '$1 == "gopher" {print $2}' "$TMP/ready")
+serve_and_wait "$TMP/canyon.yaml" "$TMP/server.log"
+GEMINI=$(ready_port gemini)
+GOPHER=$(ready_port gopher)
 check "canyon is listening" test -n "$GEMINI" -a -n "$GOPHER"
 
 # field NAME LINE: one column of a --tsv line, by the --tsv-header name.

@@ -55,18 +55,7 @@ case "$seen" in
 *"$(printf '%s' "$title" | squeeze)"*) ok "lynx shows part 4's title" ;;
 *) not_ok "lynx shows part 4's title"; head -20 "$TMP/part4.txt" | sed 's/^/#   /' ;;
 esac
-missing=""
-count=0
-while IFS= read -r h; do
-	count=$((count + 1))
-	case "$seen" in
-	*"$(printf '%s' "$h" | squeeze)"*) ;;
-	*) missing="$missing
-$h" ;;
-	esac
-done <<EOF
-$(awk '/^```/ { pre = !pre; next } !pre && /^##+ / { sub(/^##+ /, ""); print }' "$TMP/part4.gmi")
-EOF
-check "part 4 has headings to look for" test "$count" -gt 1
-expect_eq "lynx shows all $count section headings of part 4" "" "$missing"
+find_headings "$TMP/part4.gmi" "$TMP/part4.txt" 2
+check "part 4 has headings to look for" test "$HEADINGS" -gt 1
+expect_eq "lynx shows all $HEADINGS section headings of part 4" "" "$MISSING"
 exit 0

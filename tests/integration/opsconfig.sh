@@ -44,12 +44,8 @@ refused "ticket key file of 79 bytes" 'short\.key: 79 bytes'
 # A key file made readable by others by mistake, then SIGHUP: the
 # reload is refused and the server keeps serving.
 conf 'listen: ["127.0.0.1:0"]' 'ticket_key_file: ticket.key' 'access_log: ""'
-"$CANYON" serve -c "$TMP/c.yaml" --ready-file "$TMP/ready" 2>"$TMP/serve.err" &
-SERVER_PID=$!
-n=100
-while [ ! -s "$TMP/ready" ] && [ $n -gt 0 ]; do sleep 0.1; n=$((n - 1)); done
-check "serves with a good key file" test -s "$TMP/ready"
-PORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
+check "serves with a good key file" serve_and_wait "$TMP/c.yaml" "$TMP/serve.err"
+PORT=$(ready_port gemini)
 chmod 644 "$TMP/ticket.key"
 kill -HUP "$SERVER_PID"
 n=50

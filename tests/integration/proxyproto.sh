@@ -31,12 +31,11 @@ EOF
 sed -e 's/{address: \("[^"]*"\), proxy_protocol: true}/\1/' -e 's/p\.log/n.log/' \
 	"$TMP/p.yaml" >"$TMP/n.yaml"
 for i in p n; do
-	"$CANYON" serve -c "$TMP/$i.yaml" --ready-file "$TMP/$i.ready" 2>"$TMP/$i.err" &
-	PIDS="$PIDS $!"
+	serve_instance $i "$TMP/$i.yaml"
 done
 check "proxied instance ready" wait_for 10 test -s "$TMP/p.ready"
 check "plain instance ready" wait_for 10 test -s "$TMP/n.ready"
-port() { awk -v p="$2" '$1 == p { print $2 }' "$TMP/$1.ready"; }
+port() { ready_port "$2" "$TMP/$1.ready"; }
 PG=$(port p gopher)
 
 # send PORT: stdin to the Gopher port, the answer on stdout.
@@ -110,12 +109,5 @@ expect_eq "refusals logged as 44 for the client over its budget only" \
 	"$(awk '$5 == 44 { n[$2]++ } END { for (a in n) print a, n[a] }' "$TMP/p.log")"
 expect_eq "header on a plain listener: the real address logged" "127.0.0.1" \
 	"$(awk '{ print $2 }' "$TMP/n.log")"
-# Stopped first: what the sanitizers find shows at exit.
-for p in $PIDS; do kill "$p" 2>/dev/null; done
-for p in $PIDS; do wait "$p" 2>/dev/null; done
-PIDS=""
-for i in p n; do
-	expect_eq "instance $i: no error output" "" \
-		"$(stderr_problems "$TMP/$i.err")"
-done
+stop_instances p n
 exit 0

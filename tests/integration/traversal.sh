@@ -37,12 +37,9 @@ limits:
   # a sanitizer build on a loaded runner can run 20 ms late.
   max_delay: 60
 YAML
-"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
-SERVER_PID=$!
-i=0
-while [ ! -s "$TMP/ready" ] && [ $i -lt 100 ]; do sleep 0.1; i=$((i + 1)); done
-PORT=$(awk '$1 == "gemini" {print $2}' "$TMP/ready")
-GPORT=$(awk '$1 == "gopher" {print $2}' "$TMP/ready")
+serve_and_wait "$TMP/canyon.yaml" "$TMP/server.log"
+PORT=$(ready_port gemini)
+GPORT=$(ready_port gopher)
 check "server started" test -n "$PORT"
 
 printf 'gemini://localhost/a/b/\r\n' | "$GEMREQ" -p "$PORT" >"$TMP/out" 2>/dev/null

@@ -24,10 +24,8 @@ server:
 EOF
 check "first build" "$CANYON" build -q -c "$TMP/canyon.yaml"
 
-"$CANYON" serve -c "$TMP/canyon.yaml" --watch --ready-file "$TMP/ready" 2>"$TMP/err" &
-SERVER_PID=$!
-check "server ready" wait_for 10 test -s "$TMP/ready"
-PORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
+check "server ready" serve_and_wait "$TMP/canyon.yaml" "$TMP/err" --watch
+PORT=$(ready_port gemini)
 page() {
 	printf 'gemini://localhost/2024/01/02/hello/\r\n' |
 		timeout 5 socat - "OPENSSL:127.0.0.1:$PORT,verify=0,snihost=localhost"

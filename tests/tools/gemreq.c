@@ -17,7 +17,6 @@
  * in one segment, so that the server reads both at once. Exit status: 0 after a
  * complete handshake, 1 otherwise.
  */
-#include <arpa/inet.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <stdio.h>
@@ -30,32 +29,7 @@
 #include <openssl/ssl.h>
 #include <openssl/x509.h>
 
-static int
-connect_to(int v6, int port, int rcvbuf)
-{
-	struct sockaddr_in6 s6;
-	struct sockaddr_in s4;
-	int fd = socket(v6 ? AF_INET6 : AF_INET, SOCK_STREAM, 0);
-
-	if (rcvbuf > 0)
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &rcvbuf, sizeof(rcvbuf));
-	if (v6) {
-		memset(&s6, 0, sizeof(s6));
-		s6.sin6_family = AF_INET6;
-		s6.sin6_port = htons((uint16_t)port);
-		inet_pton(AF_INET6, "::1", &s6.sin6_addr);
-		if (connect(fd, (struct sockaddr *)&s6, sizeof(s6)) == -1)
-			return -1;
-	} else {
-		memset(&s4, 0, sizeof(s4));
-		s4.sin_family = AF_INET;
-		s4.sin_port = htons((uint16_t)port);
-		s4.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-		if (connect(fd, (struct sockaddr *)&s4, sizeof(s4)) == -1)
-			return -1;
-	}
-	return fd;
-}
+#include "dial.h"
 
 static void
 set_cork(int fd, int on)
@@ -81,8 +55,10 @@ main(int argc, char **argv)
 	const char *sni = "localhost", *version = NULL, *cert = NULL,
 		   *key = NULL;
 	char req[4096], buf[16384], cn[256] = "";
-	int ch, v6 = 0, port = 0, wait_ms = 0, reset = 0, delay_ms = 0,
-		rcvbuf = 0, one_segment = 0, fd, n, err;
+	const char *port = "0";
+	struct dial_opts opts = {0};
+	int ch, v6 = 0, wait_ms = 0, reset = 0, delay_ms = 0, one_segment = 0,
+		fd, n, err;
 	struct linger abort_close = {1, 0};
 	size_t reqlen;
 	SSL_CTX *ctx;
@@ -113,7 +89,7 @@ main(int argc, char **argv)
 			wait_ms = atoi(optarg);
 			break;
 		case 'p':
-			port = atoi(optarg);
+			port = optarg;
 			break;
 		case 'R':
 			reset = 1;
@@ -122,7 +98,7 @@ main(int argc, char **argv)
 			delay_ms = atoi(optarg);
 			break;
 		case 'B':
-			rcvbuf = atoi(optarg);
+			opts.rcvbuf = atoi(optarg);
 			break;
 		case '1':
 			one_segment = 1;
@@ -148,7 +124,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "cannot load client certificate\n");
 		return 1;
 	}
-	if ((fd = connect_to(v6, port, rcvbuf)) == -1) {
+	if ((fd = dial(v6 ? "::1" : "127.0.0.1", port, &opts)) == -1) {
 		perror("connect");
 		return 1;
 	}

@@ -8,35 +8,13 @@
  * Reads until the server closes, at most 10 s. Exit 0 when the server
  * closed the connection, 1 on a connection error or timeout.
  */
-#include <netdb.h>
 #include <poll.h>
 #include <stdio.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
-static int
-dial(const char *host, const char *port)
-{
-	struct addrinfo hints = {0}, *res, *ai;
-	int fd = -1;
-
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return -1;
-	for (ai = res; ai; ai = ai->ai_next) {
-		fd = socket(ai->ai_family, ai->ai_socktype, ai->ai_protocol);
-		if (fd < 0)
-			continue;
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
+#include "dial.h"
 
 int
 main(int argc, char **argv)
@@ -58,7 +36,7 @@ main(int argc, char **argv)
 		fprintf(stderr, "usage: gopher_get [-n | -l] HOST PORT LINE\n");
 		return 2;
 	}
-	if ((fd = dial(argv[i], argv[i + 1])) < 0) {
+	if ((fd = dial(argv[i], argv[i + 1], NULL)) < 0) {
 		perror("gopher_get: connect");
 		return 1;
 	}

@@ -16,8 +16,6 @@
  * sent something back before closing. Exit 1 when a connection cannot be
  * made.
  */
-#include <arpa/inet.h>
-#include <netdb.h>
 #include <netinet/in.h>
 #include <netinet/tcp.h>
 #include <poll.h>
@@ -32,43 +30,7 @@
 
 #include <openssl/ssl.h>
 
-static const char *bind_addr; /* -b */
-
-static int
-dial(const char *host, const char *port)
-{
-	struct sockaddr_in local;
-
-	struct addrinfo hints, *res, *ai;
-	int fd = -1, small = 4096;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return -1;
-	for (ai = res; ai; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) < 0)
-			continue;
-		setsockopt(fd, SOL_SOCKET, SO_RCVBUF, &small, sizeof(small));
-		memset(&local, 0, sizeof(local));
-		local.sin_family = AF_INET;
-		if (bind_addr &&
-		    (ai->ai_family != AF_INET ||
-			inet_pton(AF_INET, bind_addr, &local.sin_addr) != 1 ||
-			bind(fd, (struct sockaddr *)&local, sizeof(local)) !=
-			    0)) {
-			close(fd);
-			fd = -1;
-			continue;
-		}
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
+#include "dial.h"
 
 /* Send a ClientHello and the end of the stream on fd, corked so that
  * both leave in one segment. -1 on failure. */
@@ -105,6 +67,8 @@ hello_and_leave(int fd)
 int
 main(int argc, char **argv)
 {
+	/* a small receive buffer: the server's reply stays stuck in it */
+	struct dial_opts opts = {.rcvbuf = 4096};
 	struct pollfd *p;
 	int n = 1, i = 1, k, secs, closed = 0, answered = 0, unread;
 	bool unfinished = false, hello = false;
@@ -122,7 +86,7 @@ main(int argc, char **argv)
 		i++;
 	}
 	if (argc > i + 1 && strcmp(argv[i], "-b") == 0) {
-		bind_addr = argv[i + 1];
+		opts.bind_ipv4 = argv[i + 1];
 		i += 2;
 	}
 	if (argc - i < 3 || argc - i > 4 || n < 1 ||
@@ -135,7 +99,7 @@ main(int argc, char **argv)
 	secs = atoi(argv[i + 2]);
 	p = calloc((size_t)n, sizeof(*p));
 	for (k = 0; k < n; k++) {
-		if ((p[k].fd = dial(argv[i], argv[i + 1])) < 0) {
+		if ((p[k].fd = dial(argv[i], argv[i + 1], &opts)) < 0) {
 			fprintf(stderr, "holdconn: cannot connect\n");
 			return 1;
 		}

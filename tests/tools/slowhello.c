@@ -15,43 +15,17 @@
  *   closed answered N FIRST   (N bytes came back, FIRST: up to 8 in hex)
  * or "open" when the server has not closed it by then.
  */
-#include <netdb.h>
-#include <netinet/in.h>
-#include <netinet/tcp.h>
 #include <poll.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <sys/socket.h>
 #include <time.h>
 #include <unistd.h>
 
 #include <openssl/err.h>
 #include <openssl/ssl.h>
 
-static int
-dial(const char *host, const char *port)
-{
-	struct addrinfo hints, *res, *ai;
-	int fd = -1, one = 1;
-
-	memset(&hints, 0, sizeof(hints));
-	hints.ai_socktype = SOCK_STREAM;
-	if (getaddrinfo(host, port, &hints, &res) != 0)
-		return -1;
-	for (ai = res; ai; ai = ai->ai_next) {
-		if ((fd = socket(ai->ai_family, ai->ai_socktype, 0)) < 0)
-			continue;
-		/* each write its own segment */
-		setsockopt(fd, IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one));
-		if (connect(fd, ai->ai_addr, ai->ai_addrlen) == 0)
-			break;
-		close(fd);
-		fd = -1;
-	}
-	freeaddrinfo(res);
-	return fd;
-}
+#include "dial.h"
 
 /* The ClientHello, a byte at a time, then the rest of the exchange. */
 static int
@@ -146,6 +120,8 @@ raw_bytes(int fd, const char *hex, int secs)
 int
 main(int argc, char **argv)
 {
+	/* each write its own segment */
+	const struct dial_opts opts = {.nodelay = true};
 	const char *hex = NULL;
 	long gap_ms = 2;
 	int secs = 5, i = 1, fd;
@@ -167,7 +143,7 @@ main(int argc, char **argv)
 		    "PORT\n");
 		return 2;
 	}
-	if ((fd = dial(argv[i], argv[i + 1])) < 0) {
+	if ((fd = dial(argv[i], argv[i + 1], &opts)) < 0) {
 		fprintf(stderr, "slowhello: cannot connect\n");
 		return 1;
 	}

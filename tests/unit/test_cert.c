@@ -55,30 +55,20 @@ paths(struct fixture *f, const char *host)
 	snprintf(f->key, sizeof(f->key), "%s/%s.key", f->dir, host);
 }
 
-static X509 *
-read_cert(const char *file)
+/* Read the certificate and the key cert_ensure wrote for f's host. */
+static void
+read_pair(const struct fixture *f, X509 **x, EVP_PKEY **key)
 {
-	FILE *fp = fopen(file, "r");
-	X509 *x;
+	FILE *crt = fopen(f->crt, "r"), *k = fopen(f->key, "r");
 
-	assert_non_null(fp);
-	x = PEM_read_X509(fp, NULL, NULL, NULL);
-	fclose(fp);
-	assert_non_null(x);
-	return x;
-}
-
-static EVP_PKEY *
-read_key(const char *file)
-{
-	FILE *fp = fopen(file, "r");
-	EVP_PKEY *k;
-
-	assert_non_null(fp);
-	k = PEM_read_PrivateKey(fp, NULL, NULL, NULL);
-	fclose(fp);
+	assert_non_null(crt);
 	assert_non_null(k);
-	return k;
+	*x = PEM_read_X509(crt, NULL, NULL, NULL);
+	*key = PEM_read_PrivateKey(k, NULL, NULL, NULL);
+	fclose(crt);
+	fclose(k);
+	assert_non_null(*x);
+	assert_non_null(*key);
 }
 
 static char *
@@ -112,13 +102,12 @@ test_creates_p256_pair(void **state)
 	assert_int_equal(stat(f->key, &st), 0);
 	assert_int_equal(st.st_mode & 0777, 0600);
 
-	key = read_key(f->key);
+	read_pair(f, &x, &key);
 	assert_int_equal(EVP_PKEY_get_base_id(key), EVP_PKEY_EC);
 	assert_int_equal(
 	    EVP_PKEY_get_group_name(key, group, sizeof(group), &glen), 1);
 	assert_string_equal(group, "prime256v1");
 
-	x = read_cert(f->crt);
 	assert_int_equal(X509_check_host(x, "capsule.example", 0, 0, NULL), 1);
 	assert_int_equal(X509_check_host(x, "other.example", 0, 0, NULL), 0);
 	assert_int_equal(X509_check_private_key(x, key), 1);
@@ -139,14 +128,16 @@ test_ip_literal_gets_ip_san(void **state)
 {
 	struct fixture *f = *state;
 	char err[256];
+	EVP_PKEY *key;
 	X509 *x;
 
 	paths(f, "127.0.0.1");
 	assert_int_equal(cert_ensure(f->dir, "127.0.0.1", err, sizeof(err)), 0);
-	x = read_cert(f->crt);
+	read_pair(f, &x, &key);
 	assert_int_equal(X509_check_ip_asc(x, "127.0.0.1", 0), 1);
 	assert_int_equal(X509_check_ip_asc(x, "127.0.0.2", 0), 0);
 	X509_free(x);
+	EVP_PKEY_free(key);
 }
 
 static void

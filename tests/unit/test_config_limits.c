@@ -8,6 +8,7 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "config_fixture.h"
 #include "config_limits.h"
 #include "path.h"
 
@@ -15,16 +16,11 @@
 static int
 load(const char *text, struct limits_conf *l, char *err, size_t errlen)
 {
-	char file[] = "/tmp/canyon-limits-XXXXXX";
+	char file[CONFIG_FIXTURE_NAME_MAX];
 	struct config cfg;
-	int fd = mkstemp(file), rc;
+	int rc;
 
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	rc = config_load(file, &cfg, err, errlen);
-	unlink(file);
-	assert_int_equal(rc, 0);
+	config_fixture_load(text, &cfg, file);
 	rc = config_limits(&cfg, l, err, errlen);
 	config_free(&cfg);
 	return rc;

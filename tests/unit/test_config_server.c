@@ -8,25 +8,20 @@
 #include <unistd.h>
 #include <cmocka.h>
 
+#include "config_fixture.h"
 #include "config_server.h"
 
-static char file[] = "/tmp/canyon-srvconf-XXXXXX";
+/* The file the last load() read, which error messages start with. */
+static char file[CONFIG_FIXTURE_NAME_MAX];
 
 /* Load text as a config file and read its server section. */
 static int
 load(const char *text, struct server_conf *conf, char *err, size_t errlen)
 {
 	struct config cfg;
-	int fd, rc;
+	int rc;
 
-	strcpy(file, "/tmp/canyon-srvconf-XXXXXX");
-	fd = mkstemp(file);
-	assert_true(fd >= 0);
-	assert_int_equal(write(fd, text, strlen(text)), (ssize_t)strlen(text));
-	close(fd);
-	rc = config_load(file, &cfg, err, errlen);
-	unlink(file);
-	assert_int_equal(rc, 0);
+	config_fixture_load(text, &cfg, file);
 	rc = config_server(&cfg, conf, err, errlen);
 	config_free(&cfg);
 	return rc;

@@ -42,6 +42,9 @@ static const char page[] =
 
 #define PAGE_PATH "/2021/12/31/las-vegas-aws-reinvent-04/"
 
+/* The menu options without extra lines or a type callback. */
+static const struct gmi_menu_opts plain = {HOST, PORT, NULL, NULL, NULL, 0};
+
 static void
 test_parse_kinds(void **state)
 {
@@ -108,12 +111,16 @@ test_resolve(void **state)
 	expect_resolve("/", "/a%zz", GMI_TARGET_INVALID, "");
 }
 
-/* Split out into lines on CRLF; fails on a bare LF or CR. */
+/* Split a reply (a menu or a text file) into lines on CRLF, without
+ * them. Fails unless it is valid UTF-8 with no bare LF or CR, and ends
+ * with the "." line. */
 static size_t
-split_crlf(
-    const char *s, size_t n, const char **lines, size_t *lens, size_t max)
+split_reply(const struct buf *out, const char **lines, size_t *lens, size_t max)
 {
-	size_t i = 0, count = 0;
+	const char *s = out->data;
+	size_t i = 0, count = 0, n = out->len;
+
+	assert_true(utf8_valid(s, n));
 
 	while (i < n) {
 		const char *crlf = memmem(s + i, n - i, "\r\n", 2);
@@ -126,6 +133,9 @@ split_crlf(
 		count++;
 		i = (size_t)(crlf - s) + 2;
 	}
+	assert_true(count > 0);
+	assert_int_equal(lens[count - 1], 1);
+	assert_memory_equal(lines[count - 1], ".", 1);
 	return count;
 }
 
@@ -155,40 +165,45 @@ type_of(const char **lines, const size_t *lens, size_t n, const char *sel)
 	return 0;
 }
 
+/* A menu line as a Gopher client reads it and a terminal shows it: four
+ * fields, no control bytes, display text under 70 columns (Hangul counted
+ * double), and no leading '.', which would end the menu. */
+static void
+assert_menu_line(const char *line, size_t len)
+{
+	const char *tab = memchr(line, '\t', len);
+	size_t j;
+
+	assert_int_equal(count_tabs(line, len), 3);
+	assert_non_null(tab);
+	for (j = 0; j < len; j++)
+		assert_true((unsigned char)line[j] >= 0x20 || line[j] == '\t');
+	assert_true(utf8_width(line + 1, (size_t)(tab - line) - 1) < 70);
+	assert_true(line[0] != '.');
+}
+
 static void
 test_menu_format(void **state)
 {
-	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
 	struct buf out = BUF_INIT;
 	const char *lines[200];
-	size_t lens[200], n, i, j;
+	size_t lens[200], n, i;
 	char tail[64];
 
 	(void)state;
-	gmi_gophermap(page, strlen(page), PAGE_PATH, &o, &out);
-	n = split_crlf(out.data, out.len, lines, lens, 200);
+	gmi_gophermap(page, strlen(page), PAGE_PATH, &plain, &out);
+	n = split_reply(&out, lines, lens, 200);
 	assert_true(n > 10);
-	assert_int_equal(lens[n - 1], 1);
-	assert_memory_equal(lines[n - 1], ".", 1);
 	snprintf(tail, sizeof(tail), "\t%s\t%d", HOST, PORT);
 	for (i = 0; i + 1 < n; i++) {
-		const char *tab = memchr(lines[i], '\t', lens[i]);
-		size_t dlen;
-		/* four fields, the public host and port, no control bytes */
-		assert_int_equal(count_tabs(lines[i], lens[i]), 3);
+		assert_menu_line(lines[i], lens[i]);
+		/* the public host and port */
 		assert_true(lens[i] > strlen(tail));
 		assert_memory_equal(
 		    lines[i] + lens[i] - strlen(tail), tail, strlen(tail));
-		assert_non_null(tab);
-		dlen = (size_t)(tab - lines[i]) - 1;
-		for (j = 0; j < lens[i]; j++)
-			assert_true((unsigned char)lines[i][j] >= 0x20 ||
-			    lines[i][j] == '\t');
-		/* display text under 70 columns, Hangul counted double */
-		assert_true(utf8_width(lines[i] + 1, dlen) < 70);
-		assert_true(lines[i][0] != '.');
 		if (lines[i][0] == 'i')
-			assert_memory_equal(tab, "\t\t", 2);
+			assert_memory_equal(
+			    memchr(lines[i], '\t', lens[i]), "\t\t", 2);
 	}
 	/* title first, underlined */
 	assert_memory_equal(lines[0], "i라스베가스", strlen("i라스베가스"));
@@ -217,35 +232,54 @@ menu_has(const struct buf *out, const char *line)
 	return memmem(out->data, out->len, line, strlen(line)) != NULL;
 }
 
+/* Fail, naming the first one missing, unless out holds every string of
+ * want (a NULL-terminated list). */
+static void
+assert_has_all(const struct buf *out, const char *const *want)
+{
+	for (; *want; want++)
+		if (!menu_has(out, *want))
+			fail_msg("'%s' is not in the output", *want);
+}
+
+/* The menu of text with the default options is want, valid UTF-8. */
+static void
+expect_menu(const char *text, size_t len, const char *want)
+{
+	struct buf out = BUF_INIT;
+
+	gmi_gophermap(text, len, "/", &plain, &out);
+	assert_true(utf8_valid(out.data, out.len));
+	assert_string_equal(buf_cstr(&out), want);
+	buf_free(&out);
+}
+
 static void
 test_menu_wrapping(void **state)
 {
-	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
 	struct buf out = BUF_INIT;
 
 	(void)state;
-	gmi_gophermap(page, strlen(page), PAGE_PATH, &o, &out);
-	/* wrapped at a space: the first line ends a word, the next goes on */
-	assert_true(menu_has(&out,
-	    "i회사에서 좋은 기회가 생겨 AWS re:invent에 "
-	    "참석할 기회가 생겼다.\t\t" HOST "\t7070\r\ni영어도 잘 못하고,"));
-	/* list continuation indented, quote continuation marked */
-	assert_true(menu_has(&out, "i* 1편 - 인천공항에서"));
-	assert_true(menu_has(&out, "\r\ni  "));
-	assert_true(menu_has(&out, "i> 인용문은"));
-	assert_true(menu_has(&out, "정말로\t\t"));
-	/* a tab and a control byte inside the display text become spaces */
-	assert_true(menu_has(&out, "i날아서 grand canyon\t\t"));
-	assert_true(menu_has(&out, "i.starts with a dot\t\t"));
-	/* preformatted: cut at the width, never wrapped; the toggles vanish */
-	assert_true(menu_has(&out,
-	    "i0123456789012345678901234567890123456789"
-	    "01234567890123456789012345678\t\t"));
+	gmi_gophermap(page, strlen(page), PAGE_PATH, &plain, &out);
+	assert_has_all(&out,
+	    (const char *const[]){/* wrapped at a space: the first line ends a
+				   * word, the next goes on */
+		"i회사에서 좋은 기회가 생겨 AWS re:invent에 "
+		"참석할 기회가 생겼다.\t\t" HOST "\t7070\r\ni영어도 잘 못하고,",
+		/* list continuation indented, quote continuation marked */
+		"i* 1편 - 인천공항에서", "\r\ni  ", "i> 인용문은", "정말로\t\t",
+		/* a tab and a control byte inside the display text become
+		 * spaces */
+		"i날아서 grand canyon\t\t", "i.starts with a dot\t\t",
+		/* preformatted: cut at the width, never wrapped */
+		"i0123456789012345678901234567890123456789"
+		"01234567890123456789012345678\t\t",
+		/* a link without a label shows its URL */
+		"ganim.GIF\t" PAGE_PATH "anim.GIF\t", NULL});
+	/* what the cut took away, and the preformatted toggles */
 	assert_false(menu_has(&out, "ABCDEF"));
 	assert_false(menu_has(&out, "```"));
 	assert_false(menu_has(&out, "alt text"));
-	/* a link without a label shows its URL */
-	assert_true(menu_has(&out, "ganim.GIF\t" PAGE_PATH "anim.GIF\t"));
 	buf_free(&out);
 }
 
@@ -291,55 +325,43 @@ test_menu_options(void **state)
 static void
 test_menu_long_label(void **state)
 {
-	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
-	struct buf out = BUF_INIT;
 	const char *t =
 	    "=> /2021/12/31/x/ 2021-12-31 - 라스베가스를 다녀오고... "
 	    "4편 (feat. AWS re:Invent 2021) - 세미나 넷째 날\n";
 
 	(void)state;
-	gmi_gophermap(t, strlen(t), "/", &o, &out);
-	assert_string_equal(buf_cstr(&out),
+	expect_menu(t, strlen(t),
 	    "12021-12-31 - 라스베가스를 다녀오고... 4편 (feat. AWS re:Invent "
 	    "2021)"
 	    "\t/2021/12/31/x/\t" HOST "\t7070\r\n"
 	    "i  - 세미나 넷째 날\t\t" HOST "\t7070\r\n.\r\n");
-	buf_free(&out);
 }
 
 static void
 test_menu_bad_bytes(void **state)
 {
-	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
-	struct buf out = BUF_INIT;
 	const char t[] = "a\xff"
 			 "b\r\x1b[31mred\n=> /a%09b tab link\n";
 
 	(void)state;
-	gmi_gophermap(t, sizeof(t) - 1, "/", &o, &out);
-	assert_true(utf8_valid(out.data, out.len));
 	/* a malformed byte is U+FFFD, escape bytes are spaces; a link whose
 	 * path would put a tab into the selector is shown as text */
-	assert_string_equal(buf_cstr(&out),
+	expect_menu(t, sizeof(t) - 1,
 	    "ia\xef\xbf\xbd"
 	    "b  [31mred\t\t" HOST "\t7070\r\n"
 	    "itab link\t\t" HOST "\t7070\r\n.\r\n");
-	buf_free(&out);
 }
 
 static void
 test_plaintext(void **state)
 {
-	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
 	struct buf out = BUF_INIT;
 	const char *lines[200];
 	size_t lens[200], n, i;
 
 	(void)state;
-	gmi_plaintext(page, strlen(page), PAGE_PATH, &o, &out);
-	n = split_crlf(out.data, out.len, lines, lens, 200);
-	assert_memory_equal(lines[n - 1], ".", 1);
-	assert_int_equal(lens[n - 1], 1);
+	gmi_plaintext(page, strlen(page), PAGE_PATH, &plain, &out);
+	n = split_reply(&out, lines, lens, 200);
 	for (i = 0; i + 1 < n; i++) {
 		assert_null(memchr(lines[i], '\t', lens[i]));
 		if (lens[i] > 0 && lines[i][0] == '.')
@@ -349,23 +371,20 @@ test_plaintext(void **state)
 		if (lines[i][0] != '0' && lines[i][0] != '[')
 			assert_true(utf8_width(lines[i], lens[i]) < 70);
 	}
-	assert_true(menu_has(&out, "\r\n..starts with a dot\r\n"));
-	assert_true(menu_has(&out, "\r\n3편 - 세미나 셋째 날 [1]\r\n"));
-	assert_true(menu_has(&out, "\r\n헬기 [2]\r\n"));
-	assert_true(menu_has(&out, "\r\n넷플릭스 글 [6]\r\n"));
-	assert_true(menu_has(&out,
-	    "\r\n0123456789012345678901234567890123456789"
-	    "012345678901234567890123456789ABCDEF\r\n"));
-	assert_true(menu_has(&out,
-	    "\r\n[1] gopher://" HOST ":7070/1/2021/12/31/"
-	    "las-vegas-aws-reinvent-03/\r\n"));
-	assert_true(menu_has(&out,
-	    "\r\n[4] gopher://" HOST ":7070/0/2021/12/31/"
-	    "notes.txt\r\n"));
-	assert_true(menu_has(&out,
-	    "\r\n[6] https://netflixtechblog.com/"
-	    "keeping-netflix-reliable\r\n[7] "
-	    "gemini://other.example/\r\n.\r\n"));
+	assert_has_all(&out,
+	    (const char *const[]){"\r\n..starts with a dot\r\n",
+		"\r\n3편 - 세미나 셋째 날 [1]\r\n", "\r\n헬기 [2]\r\n",
+		"\r\n넷플릭스 글 [6]\r\n",
+		"\r\n0123456789012345678901234567890123456789"
+		"012345678901234567890123456789ABCDEF\r\n",
+		"\r\n[1] gopher://" HOST ":7070/1/2021/12/31/"
+		"las-vegas-aws-reinvent-03/\r\n",
+		"\r\n[4] gopher://" HOST ":7070/0/2021/12/31/"
+		"notes.txt\r\n",
+		"\r\n[6] https://netflixtechblog.com/"
+		"keeping-netflix-reliable\r\n[7] "
+		"gemini://other.example/\r\n.\r\n",
+		NULL});
 	buf_free(&out);
 }
 
@@ -407,11 +426,10 @@ test_menu_random_pages(void **state)
 	    "* ", ">", "```", ".", "..", "가", "한국어 ", "a", "word ", "/x/",
 	    "http://h/", "%", "%41", "\x01", "\x1b", "\x7f", "\xff", "\xea\xb0",
 	    "\xc2\x85", "../", "?q", "#f", "mailto:x@y"};
-	struct gmi_menu_opts o = {HOST, PORT, NULL, NULL, NULL, 0};
 	struct buf page_text = BUF_INIT, out = BUF_INIT, txt = BUF_INIT;
 	uint32_t seed = 12345;
 	const char *lines[4096];
-	size_t lens[4096], n, i, j;
+	size_t lens[4096], n, i;
 	int round;
 
 	(void)state;
@@ -425,25 +443,14 @@ test_menu_random_pages(void **state)
 			    pieces[(seed >> 16) %
 				(sizeof(pieces) / sizeof(*pieces))]);
 		}
-		gmi_gophermap(page_text.data, page_text.len, "/a/", &o, &out);
-		assert_true(utf8_valid(out.data, out.len));
-		n = split_crlf(out.data, out.len, lines, lens, 4096);
-		assert_int_equal(lens[n - 1], 1);
-		for (i = 0; i + 1 < n; i++) {
-			const char *tab = memchr(lines[i], '\t', lens[i]);
-			assert_int_equal(count_tabs(lines[i], lens[i]), 3);
-			assert_true(utf8_width(lines[i] + 1,
-					(size_t)(tab - lines[i]) - 1) < 70);
-			for (j = 0; j < lens[i]; j++)
-				assert_true(
-				    (unsigned char)lines[i][j] >= 0x20 ||
-				    lines[i][j] == '\t');
-			assert_true(lines[i][0] != '.');
-		}
-		gmi_plaintext(page_text.data, page_text.len, "/a/", &o, &txt);
-		assert_true(utf8_valid(txt.data, txt.len));
-		n = split_crlf(txt.data, txt.len, lines, lens, 4096);
-		assert_int_equal(lens[n - 1], 1);
+		gmi_gophermap(
+		    page_text.data, page_text.len, "/a/", &plain, &out);
+		n = split_reply(&out, lines, lens, 4096);
+		for (i = 0; i + 1 < n; i++)
+			assert_menu_line(lines[i], lens[i]);
+		gmi_plaintext(
+		    page_text.data, page_text.len, "/a/", &plain, &txt);
+		n = split_reply(&txt, lines, lens, 4096);
 		for (i = 0; i + 1 < n; i++)
 			assert_false(lens[i] == 1 && lines[i][0] == '.');
 	}

@@ -1,14 +1,10 @@
 # Helpers of the Gopher suites (sourced after tests/lib.sh): a server on a
 # capsule folder with a self-signed certificate, raw requests, checks of the
-# menu format and display widths, and a crawl from the root menu.
+# menu format and display widths, a crawl from the root menu, and lynx
+# following the series.
 GET="$TOOLS/gopher_get"
 
-mkdir -p "$TMP/certs"
-openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes \
-    -keyout "$TMP/certs/localhost.key" -out "$TMP/certs/localhost.crt" \
-    -subj /CN=localhost -addext subjectAltName=DNS:localhost -days 30 \
-    2>/dev/null
-chmod 600 "$TMP/certs/localhost.key"
+make_cert "$TMP/certs"
 
 # Serve CAPSULE_DIR; sets GPORT, GEMPORT and SERVER_PID. The public Gopher
 # port must be the bound one (menus carry it): a few are tried. crawl()
@@ -31,24 +27,12 @@ start_server() { # CAPSULE_DIR
 		  rate: 100000
 		  burst: 100000
 		EOF2
-		rm -f "$TMP/ready"
-		"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" \
-		    2>"$TMP/server.log" &
-		SERVER_PID=$!
-		i=0
-		while [ ! -s "$TMP/ready" ] && [ $i -lt 50 ] &&
-		    kill -0 "$SERVER_PID" 2>/dev/null; do
-			sleep 0.1
-			i=$((i + 1))
-		done
-		if [ -s "$TMP/ready" ]; then
-			GEMPORT=$(awk '$1 == "gemini" { print $2 }' "$TMP/ready")
+		if serve_and_wait "$TMP/canyon.yaml" "$TMP/server.log"; then
+			GEMPORT=$(ready_port gemini)
 			ok "server starts (Gopher on $GPORT)"
 			return 0
 		fi
-		kill "$SERVER_PID" 2>/dev/null
-		wait "$SERVER_PID" 2>/dev/null
-		SERVER_PID=""
+		stop_server
 	done
 	not_ok "server starts"
 	sed 's/^/#   /' "$TMP/server.log"
@@ -81,6 +65,20 @@ widest() { # FILE
 }
 no_controls() { # FILE: nothing below 0x20 but TAB, CR before LF
 	! tr -d '\t\r\n' <"$1" | LC_ALL=C grep -q '[[:cntrl:]]'
+}
+
+# lynx_follows_series: with lynx installed (else it fails at once), lynx
+# goes from the root menu to part 3 and from there to part 4 ($POST), and
+# shows part 4's text.
+lynx_follows_series() {
+	command -v lynx >/dev/null 2>&1 || return 1
+	lx() { timeout 20 lynx -dump -listonly -nonumbers "$1" 2>/dev/null; }
+	part3=$(lx "gopher://127.0.0.1:$GPORT/1/" | grep -- '-03/$' | head -n 1)
+	part4=$(lx "$part3" | grep -- '-04/$' | head -n 1)
+	expect_match "lynx: root to part 3 to part 4" \
+	    "^gopher://localhost:$GPORT/1$POST\$" "$part4"
+	expect_match "lynx shows part 4's text" "그랜드캐니언" \
+	    "$(timeout 20 lynx -dump "$part4" 2>/dev/null)"
 }
 
 # Menus are followed; every other local item is fetched once. A dead item
