@@ -11,20 +11,13 @@ printf '# Home\n' >"$TMP/pub/index.gmi"
 head -c 1000000 /dev/urandom >"$TMP/pub/photo.jpg" # in memory
 head -c 3000000 /dev/urandom >"$TMP/pub/large.bin" # from the file
 make_cert "$TMP/certs"
-cat >"$TMP/canyon.yaml" <<YAML
-output: pub
-server:
-  hostname: localhost
-  listen: ["127.0.0.1:0"]
-  gopher_listen: ["127.0.0.1:0"]
+loopback_config <<YAML
   workers: 1
   max_in_memory: 2000000
   access_log: ""
 YAML
-"$CANYON" serve -c "$TMP/canyon.yaml" --ready-file "$TMP/ready" 2>"$TMP/server.log" &
-SERVER_PID=$!
-wait_for 10 test -s "$TMP/ready"
-PORT=$(awk '$1 == "gemini" {print $2}' "$TMP/ready")
+serve_and_wait "$TMP/canyon.yaml" "$TMP/server.log"
+PORT=$(ready_port gemini)
 check "server started" test -n "$PORT"
 
 # get PATH: the reply's body, after its header line
@@ -46,7 +39,6 @@ if command -v strace >/dev/null 2>&1; then
 	strace -qq -f -e trace=epoll_wait,write,writev,sendmsg -e signal=none \
 	    -p "$SERVER_PID" -o "$TMP/strace" 2>/dev/null &
 	TRACER=$!
-	PIDS="$TRACER"
 	sleep 0.5
 	n=$(printf 'gemini://localhost/photo.jpg\r\n' |
 	    "$GEMREQ" -D 500 -B 4000000 -p "$PORT" 2>/dev/null | wc -c)
@@ -55,7 +47,6 @@ if command -v strace >/dev/null 2>&1; then
 	sleep 0.2
 	kill "$TRACER" 2>/dev/null
 	wait "$TRACER" 2>/dev/null
-	PIDS=""
 	most=$(awk '/epoll_wait/ { if (n > m) m = n; n = 0; next }
 	    /write|sendmsg/ { r = $NF; if (r + 0 > 0) n += r }
 	    END { if (n > m) m = n; print m + 0 }' "$TMP/strace")
@@ -65,6 +56,5 @@ else
 	ok "# SKIP strace is not installed: the bytes written per turn of the loop are not checked"
 fi
 
-kill "$SERVER_PID" 2>/dev/null && wait "$SERVER_PID" 2>/dev/null
-SERVER_PID=""
+stop_server
 expect_eq "nothing unexpected on stderr" "" "$(stderr_problems "$TMP/server.log")"
