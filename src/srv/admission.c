@@ -185,24 +185,20 @@ hold(struct limits_worker *lw, const struct addr_key *key, double until)
 	}
 }
 
-/* Whether t's handshake comes after the readers' (conn.c): its request
- * would likely be refused; or no request of its address is remembered: a
- * new client costs a whole handshake before anything is known of what it
- * wants, and a flood's first moments bring hundreds of them at once,
- * before the loop's lateness can tell an overload, so the readers the
- * worker knows come first from the start, not only once it does. A queued
- * handshake starts as soon as nothing more urgent waits; readers that keep
- * the loop busy for long make it late, an overload, in which new clients
- * waiting until the request timeout closes them is a refusal like another.
- * Or it is one more connection of its address: a reader asks for one
- * thing at a time, and a crawler opening dozens at once must not put its
- * handshakes ahead of every other client's, whatever its budget (one
- * address, one handshake in the readers' turn at a time). */
+/* Whether t's handshake comes after the readers' (conn.c). While
+ * overloaded, readers it served come first, unknown clients after them.
+ * Not always: the loop's delay is measured at the readers' priority, so a
+ * queue of new clients behind them would not show, and a known client
+ * flooding a server without limits would starve every new one. A client's
+ * connections beyond its first open one always come after: a reader asks
+ * for one thing at a time, and a crawler opening dozens at once must not
+ * put its handshakes ahead of every other client's, whatever its budget
+ * (one address, one handshake in the readers' turn at a time). */
 static bool
 waits_turn(const struct limits_worker *lw, const struct limits_ticket *t,
     bool refusable, double now)
 {
-	return refusable || unknown(lw, t, now) ||
+	return refusable || (shed_late(&lw->shed) && unknown(lw, t, now)) ||
 	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > 1);
 }
 

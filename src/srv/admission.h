@@ -59,10 +59,10 @@ struct limits_ticket {
 	bool requested; /* a request came (limits_admit()) */
 	bool admitted; /* a request is in flight */
 	bool suspect; /* at connection time, its request would likely be
-		       * refused (see limits_conn_open()), or no request
-		       * of its address is remembered, or its address has
-		       * another connection open: its handshake comes after
-		       * others' (worker.h) */
+		       * refused (see limits_conn_open()), or the server is
+		       * overloaded and no request of its address is
+		       * remembered, or its address has another connection
+		       * open: its handshake comes after others' (worker.h) */
 	bool telling; /* over budget and not yet told to wait: let through
 		       * to be told so with 44 (ratelimit_tell()) */
 	enum priority prio;

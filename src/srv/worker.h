@@ -32,8 +32,8 @@ struct conn;
  * cannot starve the other. Last come the handshakes of clients whose
  * request will most likely be refused (over budget, told to wait, or
  * asking for heavy things), of a client's connections beyond its first
- * open one and of clients the worker has not served yet, so that the
- * readers it knows do not wait behind them; under lasting
+ * open one and, while overloaded, of clients the worker has not served
+ * yet, so that the readers it knows do not wait behind them; under lasting
  * overload these may wait until the request timeout closes them, which is
  * a refusal too.
  */

@@ -151,22 +151,7 @@ sleep 1.5
 expect_match "a page on an address's second connection is served in its turn" \
 	'^20 text/gemini' "$(status_within 1 gemini://localhost/)"
 wait "$HOLD_PID"
-# A client not known yet waits its turn too, from its first connection and
-# though the server is not overloaded: readers it knows come first. One
-# that sends its ClientHello and leaves at once is found gone at its turn
-# and closed without a handshake (started on accept, its handshake would
-# send the server's flight to nobody).
-"$HOLD" -H -b 127.0.0.5 127.0.0.1 "$PORT" 1 >"$TMP/new.out"
-expect_match "not overloaded, a new client that sent a ClientHello and left is closed" \
-	'^closed 1$' "$(cat "$TMP/new.out")"
-expect_match "... at its turn, without a handshake (nothing sent back)" \
-	'^answered 0$' "$(cat "$TMP/new.out")"
 stop_server
-expect_match "... counted as closed at its turn" \
-	'; 1 queued closed at their turn, the client gone;' \
-	"$(grep 'worker 0:' "$TMP/server.log")"
-expect_match "... by a server never overloaded" 'overloaded 0 times' \
-	"$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- heavy replies and queued handshakes are paced ------------------------
 # Both take the pacing's credit (shed.h), here one turn a second, a turn

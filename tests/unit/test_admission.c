@@ -321,8 +321,8 @@ test_workers(void **state)
 
 /* A client over its budget is suspect: its handshake comes last, and
  * while the loop runs late it is refused on accept, before any TLS work;
- * other clients are not (a new one's handshake comes last too:
- * test_new_waits). */
+ * other clients are not (a new one's handshake comes last too, while the
+ * loop runs late). */
 static void
 test_suspect(void **state)
 {
@@ -342,9 +342,8 @@ test_suspect(void **state)
 	l = start(&c, &s);
 	for (i = 0; i < 2; i++) {
 		assert_int_equal(open_from(l, &s, &greedy, 0, &t), 0);
-		/* Not overloaded: once it has asked for something within
-		 * its budget, its handshake comes in turn. */
-		assert_true(t.suspect == (i == 0));
+		/* Not overloaded: a new client's handshake comes in turn. */
+		assert_false(t.suspect);
 		(void)admit(l, &s, &t, "/", 10, 0, &retry);
 		limits_done(&s, &t, true, 0.001);
 		limits_conn_close(l, &s, &t, 0.001);
@@ -367,51 +366,6 @@ test_suspect(void **state)
 	finish(l, &s);
 }
 
-/* sa asks for a page at time now and is served: a known reader from then
- * on. */
-static void
-known(struct limits *l, struct limits_worker *s, const struct sockaddr_in *sa,
-    double now)
-{
-	struct limits_ticket t;
-	unsigned retry = 0;
-
-	assert_int_equal(open_from(l, s, sa, now, &t), 0);
-	assert_int_equal(admit(l, s, &t, "/", 10, now, &retry), LIMITS_ADMIT);
-	limits_done(s, &t, true, now);
-	limits_conn_close(l, s, &t, now);
-}
-
-/* A client not known yet (no request of its address remembered) waits
- * its turn from its first connection, overloaded or not: a flood of new
- * clients, each a whole handshake before anything is known of it, comes
- * after the readers the worker knows from its first moment, before the
- * loop's lateness can tell an overload. Its turn is paced only while
- * overloaded (test_paced). Once it has been served, it is a reader. */
-static void
-test_new_waits(void **state)
-{
-	struct limits_conf c;
-	struct limits *l;
-	struct limits_worker s;
-	struct limits_ticket t;
-	struct sockaddr_in stranger = addr("192.0.2.10");
-
-	(void)state;
-	limits_conf_default(&c);
-	l = start(&c, &s);
-	assert_false(shed_late(&s.shed));
-	assert_int_equal(open_from(l, &s, &stranger, 0, &t), 0);
-	assert_true(t.suspect);
-	assert_false(limits_conn_paced(l, &s, &t, 0));
-	limits_conn_close(l, &s, &t, 0);
-	known(l, &s, &stranger, 0.1);
-	assert_int_equal(open_from(l, &s, &stranger, 0.2, &t), 0);
-	assert_false(t.suspect);
-	limits_conn_close(l, &s, &t, 0.2);
-	finish(l, &s);
-}
-
 /* A client's connections beyond its first open one wait their turn,
  * overloaded or not, whatever its budget; once the others are closed, the
  * next one is in the readers' turn again. */
@@ -430,8 +384,6 @@ test_parallel(void **state)
 	limits_conf_default(&c);
 	c.rate.burst = 100;
 	l = start(&c, &s);
-	known(l, &s, &crawler, 0);
-	known(l, &s, &reader, 0);
 	for (i = 0; i < 3; i++)
 		assert_int_equal(open_from(l, &s, &crawler, 0, &t[i]), 0);
 	assert_false(t[0].suspect);
@@ -905,7 +857,6 @@ main(void)
 	    cmocka_unit_test(test_proxied),
 	    cmocka_unit_test(test_workers),
 	    cmocka_unit_test(test_suspect),
-	    cmocka_unit_test(test_new_waits),
 	    cmocka_unit_test(test_parallel),
 	    cmocka_unit_test(test_cap_held),
 	    cmocka_unit_test(test_turn),
