@@ -40,6 +40,11 @@ if command -v strace >/dev/null 2>&1; then
 	    -p "$SERVER_PID" -o "$TMP/strace" 2>/dev/null &
 	TRACER=$!
 	sleep 0.5
+fi
+if [ -n "${TRACER:-}" ] && ! kill -0 "$TRACER" 2>/dev/null; then
+	# strace cannot attach here (no ptrace for this user or container)
+	ok "# SKIP strace cannot trace the server: the bytes written per turn of the loop are not checked"
+elif [ -n "${TRACER:-}" ]; then
 	n=$(printf 'gemini://localhost/photo.jpg\r\n' |
 	    "$GEMREQ" -D 500 -B 4000000 -p "$PORT" 2>/dev/null | wc -c)
 	expect_eq "a slow reader with a large buffer gets the whole image" \
