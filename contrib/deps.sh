@@ -37,7 +37,7 @@ need_cmd man man-db
 need_cmd logrotate logrotate
 need_cmd systemd-analyze systemd
 need_cmd xmllint libxml2-utils
-need_cmd ss iproute2
+need_cmd strace strace
 if [ "${1:-}" = bench ]; then
 	need_pkg md4c-html libmd4c-html0-dev
 	need_cmd molly-brown molly-brown

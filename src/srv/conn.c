@@ -2,8 +2,10 @@
  * conn: one client connection, Gemini over TLS or Gopher over TCP.
  *
  * Life of a connection: read until the request line is complete (one
- * deadline covers handshake and request), answer it in one go, wait for
- * the output to drain, then close properly: for TLS, close_notify first
+ * deadline covers handshake and request), answer it in one go (a TLS
+ * reply larger than REPLY_PIECE a piece at a time, each piece queued once
+ * the one before has left), wait for the output to drain, then close
+ * properly: for TLS, close_notify first
  * (libevent has no call for it, so SSL_shutdown is called here on the
  * drained connection), then the close. When the client has sent bytes we
  * have not read, the close would answer them with a reset that could
@@ -75,6 +77,13 @@
 #define READ_HIGH_WATER 4096
 #define LINGER_SEC 2
 #define MAX_SINGLE_WRITE (1024 * 1024)
+/* Bytes of a TLS reply queued at a time (response_piece()): encrypting and
+ * writing a 1 MB image at once holds the loop for milliseconds, and every
+ * page due meanwhile with it; piece by piece, the next piece is queued
+ * from an event at the priority of handshakes (worker.h), so that the
+ * requests of established connections go first and new handshakes take
+ * turns with it. One piece costs the loop about what a handshake does. */
+#define REPLY_PIECE (64 * 1024)
 
 /* C_PROXY: reading the PROXY protocol header, before TLS or the selector;
  * C_HELLO: waiting for the client's first TLS record to be whole;
@@ -108,6 +117,12 @@ struct conn {
 	 * request line: no unread bytes can make the close a reset. */
 	bool read_all;
 	struct event *raw_ev; /* in C_PROXY and C_HELLO only */
+	/* A TLS reply larger than a piece: the bytes of its body and file
+	 * queued so far, the file's segment once one is queued (owned), and
+	 * the event that queues the next piece. */
+	size_t queued;
+	struct evbuffer_file_segment *seg;
+	struct event *more;
 	struct conn *qprev, *qnext; /* in w->queued_*, in C_QUEUED only */
 	struct proxy_reader *proxy;
 	struct limits_ticket lt; /* admission control (admission.h) */
@@ -124,6 +139,7 @@ ms_since(const struct timespec *t)
 }
 
 static void on_deadline(evutil_socket_t fd, short what, void *arg);
+static void on_more(evutil_socket_t fd, short what, void *arg);
 
 /* The connection is still on its raw socket: no TLS, no bufferevent. */
 static bool
@@ -148,6 +164,9 @@ conn_get(struct worker *w)
 		buf_init(&c->log_host);
 		buf_init(&c->log_path);
 		c->deadline = evtimer_new(w->base, on_deadline, c);
+		c->more = event_new(w->base, -1, 0, on_more, c);
+		if (c->more)
+			event_priority_set(c->more, PRIO_EV_DEFAULT);
 		c->fd = -1;
 		c->state = C_CLOSING;
 	}
@@ -238,6 +257,8 @@ record_free(struct conn *c)
 	buf_free(&c->log_host);
 	buf_free(&c->log_path);
 	event_free(c->deadline);
+	if (c->more)
+		event_free(c->more);
 	if (c->spare_bev)
 		bufferevent_free(c->spare_bev);
 	free(c);
@@ -253,6 +274,8 @@ conn_free(struct conn *c)
 		limits_conn_no_hello(&w->lw);
 	limits_conn_close(w->limits, &w->lw, &c->lt, worker_now());
 	evtimer_del(c->deadline);
+	if (c->more)
+		event_del(c->more);
 	if (before_tls(c)) {
 		unqueue(c);
 		raw_end(c);
@@ -265,6 +288,10 @@ conn_free(struct conn *c)
 		close(c->fd); /* no bufferevent owns it */
 	c->bev = NULL;
 	c->ssl = NULL;
+	if (c->seg)
+		evbuffer_file_segment_free(c->seg);
+	c->seg = NULL;
+	c->queued = 0;
 	if (c->resp.file_fd >= 0)
 		close(c->resp.file_fd);
 	buf_reset(&c->resp.head);
@@ -411,13 +438,59 @@ conn_finish(struct conn *c)
 	conn_close(c);
 }
 
+/* What a piece of a TLS reply may hold: a piece, or the whole reply when
+ * there is no event to queue the next one. */
+static size_t
+piece_most(const struct conn *c)
+{
+	return c->more ? REPLY_PIECE : SIZE_MAX;
+}
+
+/* Pieces of c's TLS reply are left to queue. */
+static bool
+pieces_left(const struct conn *c)
+{
+	struct response_piece p;
+
+	return c->ssl && response_piece(&c->resp, c->queued, piece_most(c), &p);
+}
+
+/* Queue the next piece of c's TLS reply (REPLY_PIECE): 0, or -1 when its
+ * file cannot be read (the connection is to be closed). */
+static int
+queue_piece(struct conn *c)
+{
+	struct evbuffer *out = bufferevent_get_output(c->bev);
+	struct response_piece p;
+
+	if (!response_piece(&c->resp, c->queued, piece_most(c), &p))
+		return 0;
+	if (p.mem) {
+		evbuffer_add_reference(out, p.mem, p.len, NULL, NULL);
+	} else {
+		if (c->seg == NULL)
+			c->seg = evbuffer_file_segment_new(
+			    c->resp.file_fd, 0, c->resp.file_len, 0);
+		if (c->seg == NULL ||
+		    evbuffer_add_file_segment(
+			out, c->seg, p.offset, (ev_off_t)p.len) == -1)
+			return -1;
+	}
+	c->queued += p.len;
+	return 0;
+}
+
 static void
 on_write(struct bufferevent *bev, void *arg)
 {
 	struct conn *c = arg;
 
-	if (c->state == C_REPLY &&
-	    evbuffer_get_length(bufferevent_get_output(bev)) == 0)
+	if (c->state != C_REPLY ||
+	    evbuffer_get_length(bufferevent_get_output(bev)) != 0)
+		return;
+	if (pieces_left(c))
+		event_active(c->more, EV_TIMEOUT, 0);
+	else
 		conn_finish(c);
 }
 
@@ -536,12 +609,18 @@ send_reply(struct conn *c)
 	if (c->resp.head.len)
 		evbuffer_add_reference(
 		    out, c->resp.head.data, c->resp.head.len, NULL, NULL);
-	if (c->resp.body_len)
-		evbuffer_add_reference(
-		    out, c->resp.body, c->resp.body_len, NULL, NULL);
-	if (c->resp.file_fd >= 0) {
+	if (c->ssl) {
+		if (queue_piece(c) == -1) {
+			conn_free(c);
+			return;
+		}
+	} else {
+		if (c->resp.body_len)
+			evbuffer_add_reference(
+			    out, c->resp.body, c->resp.body_len, NULL, NULL);
 		/* The buffer takes the descriptor over. */
-		if (evbuffer_add_file(
+		if (c->resp.file_fd >= 0 &&
+		    evbuffer_add_file(
 			out, c->resp.file_fd, 0, c->resp.file_len) == 0)
 			c->resp.file_fd = -1;
 	}
@@ -560,12 +639,32 @@ send_reply(struct conn *c)
 		evbuffer_write_atmost(out, c->fd, MAX_SINGLE_WRITE);
 		evbuffer_freeze(out, 1);
 	}
-	if (evbuffer_get_length(out) == 0) {
+	if (evbuffer_get_length(out) == 0 && !pieces_left(c)) {
 		conn_finish(c);
 		return;
 	}
 	bufferevent_set_timeouts(c->bev, NULL, &c->gen->write_timeout);
 	bufferevent_enable(c->bev, EV_WRITE);
+	if (evbuffer_get_length(out) == 0)
+		event_active(c->more, EV_TIMEOUT, 0);
+}
+
+/* The previous piece of c's TLS reply has left: queue the next one and
+ * write it now, as send_reply() does. */
+static void
+on_more(evutil_socket_t fd, short what, void *arg)
+{
+	struct conn *c = arg;
+
+	(void)fd, (void)what;
+	if (c->state != C_REPLY)
+		return;
+	if (queue_piece(c) == -1) {
+		conn_free(c);
+		return;
+	}
+	tls_write_now(c);
+	on_write(c->bev, c);
 }
 
 static void

@@ -8,6 +8,7 @@
 #ifndef CANYON_RESPONSE_H
 #define CANYON_RESPONSE_H
 
+#include <stdbool.h>
 #include <stddef.h>
 #include <sys/types.h>
 
@@ -29,5 +30,20 @@ void response_init(struct response *r);
 void response_free(struct response *r);
 /* Bytes this response sends in total. */
 size_t response_size(const struct response *r);
+
+/* One piece of a response's body or file, to queue for the socket. */
+struct response_piece {
+	const char *mem; /* in the body, or NULL: in the file */
+	off_t offset; /* ... from the file's start */
+	size_t len;
+};
+
+/* The piece of r's body and file that follows the first `queued` bytes of
+ * them (the head goes out whole, before): at most `most` bytes, and within
+ * the body or within the file, not across. False when nothing is left. A
+ * large reply goes out piece by piece (conn.c), so that writing it does not
+ * hold the loop up for the whole reply at once. */
+bool response_piece(const struct response *r, size_t queued, size_t most,
+    struct response_piece *p);
 
 #endif

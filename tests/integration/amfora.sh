@@ -36,11 +36,17 @@ wait_url() {
 	return 1
 }
 
-# shows TEXT: the screen has TEXT, spaces aside (a long line may wrap).
+# shows TEXT: the screen has TEXT, spaces aside (a long line may wrap),
+# within 5 s (the bottom bar can show the URL before the page is drawn).
 shows() {
-	case "$(screen | tr -d ' \n')" in
-	*"$(printf '%s' "$1" | tr -d ' ')"*) return 0 ;;
-	esac
+	_n=0
+	while [ $_n -lt 25 ]; do
+		case "$(screen | tr -d ' \n')" in
+		*"$(printf '%s' "$1" | tr -d ' ')"*) return 0 ;;
+		esac
+		sleep 0.2
+		_n=$((_n + 1))
+	done
 	echo "# '$1' is not on the screen:"
 	screen | sed 's/^/#   /'
 	return 1
