@@ -9,6 +9,15 @@
 
 #include "response.h"
 
+/* r: a reply whose body is the len bytes of body (not owned). */
+static void
+body_reply(struct response *r, const char *body, size_t len)
+{
+	response_init(r);
+	r->body = body;
+	r->body_len = len;
+}
+
 /* A body goes out in pieces of at most `most` bytes, in order, the last
  * one shorter; then nothing is left. */
 static void
@@ -19,9 +28,7 @@ test_body_pieces(void **state)
 	struct response_piece p;
 
 	(void)state;
-	response_init(&r);
-	r.body = body;
-	r.body_len = sizeof(body);
+	body_reply(&r, body, sizeof(body));
 	assert_true(response_piece(&r, 0, 4, &p));
 	assert_ptr_equal(p.mem, body);
 	assert_int_equal(p.len, 4);
@@ -47,9 +54,7 @@ test_file_pieces(void **state)
 	struct response_piece p;
 
 	(void)state;
-	response_init(&r);
-	r.body = body;
-	r.body_len = sizeof(body);
+	body_reply(&r, body, sizeof(body));
 	r.file_fd = 1000; /* never read here; not closed by the test */
 	r.file_len = 9;
 	assert_true(response_piece(&r, 0, 4, &p));
