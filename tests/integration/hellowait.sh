@@ -11,12 +11,7 @@ TRICKLE="$TOOLS/../bench/trickle"
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# Home\n' >"$TMP/pub/index.gmi"
 make_cert "$TMP/certs"
-cat >"$TMP/canyon.yaml" <<YAML
-output: pub
-server:
-  hostname: localhost
-  listen: ["127.0.0.1:0"]
-  gopher_listen: ["127.0.0.1:0"]
+loopback_config <<YAML
   workers: 1
   timeout_request: 7
   access_log: ""

@@ -18,12 +18,7 @@ make_cert "$TMP/certs"
 # start_server RATE BURST: one worker (WORKERS), a fixed concurrency limit
 # of 2 (so that one request in flight fills the share of heavy requests).
 start_server() {
-	cat >"$TMP/canyon.yaml" <<YAML
-output: pub
-server:
-  hostname: localhost
-  listen: ["127.0.0.1:0"]
-  gopher_listen: ["127.0.0.1:0"]
+	loopback_config <<YAML
   workers: ${WORKERS:-1}
   timeout_request: ${REQUEST_TIMEOUT:-2}
   timeout_write: 20
