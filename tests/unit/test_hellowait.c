@@ -18,6 +18,7 @@
 #include <openssl/ssl.h>
 
 #include "hellowait.h"
+#include "tcp_fixture.h"
 
 /* OpenSSL's own ClientHello, as a client would send it: len bytes. */
 static unsigned char hello[4096];
@@ -110,23 +111,12 @@ test_real_hello(void **state)
 static void
 tcp_pair(int sv[2])
 {
-	struct sockaddr_in a = {.sin_family = AF_INET};
-	socklen_t len = sizeof(a);
-	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int one = 1;
 
-	a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true(l >= 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&a, sizeof(a)), 0);
-	assert_int_equal(listen(l, 1), 0);
-	assert_int_equal(getsockname(l, (struct sockaddr *)&a, &len), 0);
-	sv[1] = socket(AF_INET, SOCK_STREAM, 0);
+	tcp_fixture_pair(&sv[1], &sv[0]);
 	assert_int_equal(
 	    setsockopt(sv[1], IPPROTO_TCP, TCP_NODELAY, &one, sizeof(one)), 0);
-	assert_int_equal(connect(sv[1], (struct sockaddr *)&a, sizeof(a)), 0);
-	sv[0] = accept(l, NULL, NULL);
-	assert_true(sv[0] >= 0);
 	assert_int_equal(fcntl(sv[0], F_SETFL, O_NONBLOCK), 0);
-	close(l);
 }
 
 static void

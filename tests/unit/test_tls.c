@@ -24,6 +24,7 @@
 #include <openssl/x509v3.h>
 
 #include "cert.h"
+#include "tcp_fixture.h"
 #include "tls.h"
 
 static char dir[] = "/tmp/canyon-tls.XXXXXX";
@@ -54,26 +55,13 @@ teardown(void **state)
 }
 
 /* A connected pair of loopback TCP sockets: fds[0] the client's, fds[1]
- * the server's accepted one. */
+ * the server's accepted one, both non-blocking. */
 static void
 tcp_pair(int fds[2])
 {
-	struct sockaddr_in sin = {.sin_family = AF_INET};
-	socklen_t len = sizeof(sin);
-	int l = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+	int one = 1;
 
-	sin.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-	assert_true(l >= 0);
-	assert_int_equal(bind(l, (struct sockaddr *)&sin, sizeof(sin)), 0);
-	assert_int_equal(listen(l, 1), 0);
-	assert_int_equal(getsockname(l, (struct sockaddr *)&sin, &len), 0);
-	fds[0] = socket(AF_INET, SOCK_STREAM, 0);
-	assert_true(fds[0] >= 0);
-	assert_int_equal(
-	    connect(fds[0], (struct sockaddr *)&sin, sizeof(sin)), 0);
-	fds[1] = accept(l, NULL, NULL);
-	assert_true(fds[1] >= 0);
-	close(l);
+	tcp_fixture_pair(&fds[0], &fds[1]);
 	assert_int_equal(fcntl(fds[0], F_SETFL, O_NONBLOCK), 0);
 	assert_int_equal(fcntl(fds[1], F_SETFL, O_NONBLOCK), 0);
 	/* As the listener's sockets are (listen.c). */
