@@ -13,6 +13,9 @@
 
 /* Hash p[0..n) continuing from h (start with HASH_SEED). */
 uint64_t hash_bytes(uint64_t h, const void *p, size_t n);
+/* The same function computed without vector instructions (as
+ * hash_bytes() does on a processor without AVX2). */
+uint64_t hash_bytes_portable(uint64_t h, const void *p, size_t n);
 /* Hash a C string including its end, so ("ab","c") != ("a","bc"); NULL
  * hashes differently from "". */
 uint64_t hash_str(uint64_t h, const char *s);
