@@ -3,6 +3,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -219,6 +220,35 @@ test_count_newlines(void **state)
 	assert_int_equal(utf8_count_newlines("\n\ub108\n", 5), 2);
 }
 
+/* Long texts are counted 32 bytes at a time (where the processor has
+ * AVX2): the same counts as byte by byte, at any length and alignment,
+ * also past the 255 steps after which the per-byte counters are summed,
+ * with nothing but line feeds (every counter full) or a few. */
+static void
+test_count_newlines_long(void **state)
+{
+	size_t len = 20000, n, off, want, i;
+	char *s = malloc(len + 8);
+	int pass;
+
+	(void)state;
+	for (pass = 0; pass < 2; pass++) {
+		for (i = 0; i < len + 8; i++)
+			s[i] = pass == 0 ? '\n'
+					 : (i * 7919 % 61 == 0 ? '\n' : 'a');
+		for (off = 0; off < 8; off += 5)
+			for (n = 0; n <= len; n += n < 300 ? 1 : 1021) {
+				for (want = 0, i = 0; i < n; i++)
+					want += s[off + i] == '\n';
+				assert_int_equal(
+				    utf8_count_newlines(s + off, n), want);
+			}
+		assert_int_equal(utf8_count_newlines(s, len),
+		    pass == 0 ? len : (len + 60) / 61);
+	}
+	free(s);
+}
+
 int
 main(void)
 {
@@ -228,6 +258,7 @@ main(void)
 	    cmocka_unit_test(test_valid_long_agrees_with_decode),
 	    cmocka_unit_test(test_encode_decode),
 	    cmocka_unit_test(test_count_newlines),
+	    cmocka_unit_test(test_count_newlines_long),
 	    cmocka_unit_test(test_width),
 	    cmocka_unit_test(test_wrap_at_spaces),
 	    cmocka_unit_test(test_wrap_hangul_by_columns),
