@@ -5,6 +5,9 @@
 #include <stdint.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
 
 #include "entity.h"
 #include "render_int.h"
@@ -86,6 +89,40 @@ rd_is_blank(const char *s, size_t n)
 	return true;
 }
 
+/* Copy s[0..n) to d, line feeds and carriage returns as spaces: sixteen
+ * bytes a step (SSE2, which every x86-64 has), rather than a copy and a
+ * memchr pass for each. */
+static void
+copy_one_line(char *d, const char *s, size_t n)
+{
+	size_t i = 0;
+
+#ifdef __SSE2__
+	if (n >= 16) {
+		const __m128i lf = _mm_set1_epi8('\n'),
+			      cr = _mm_set1_epi8('\r'), sp = _mm_set1_epi8(' ');
+		__m128i v, m;
+
+		for (;; i += 16) {
+			/* the last step ends at n, over bytes done already */
+			if (i + 16 > n)
+				i = n - 16;
+			v = _mm_loadu_si128(
+			    (const __m128i *)(const void *)(s + i));
+			m = _mm_or_si128(
+			    _mm_cmpeq_epi8(v, lf), _mm_cmpeq_epi8(v, cr));
+			_mm_storeu_si128((__m128i *)(void *)(d + i),
+			    _mm_or_si128(
+				_mm_andnot_si128(m, v), _mm_and_si128(m, sp)));
+			if (i + 16 == n)
+				return;
+		}
+	}
+#endif
+	for (; i < n; i++)
+		d[i] = s[i] == '\n' || s[i] == '\r' ? ' ' : s[i];
+}
+
 size_t
 rd_trim_into(struct buf *out, const char *s, size_t n)
 {
@@ -96,19 +133,13 @@ rd_trim_into(struct buf *out, const char *s, size_t n)
 	while (
 	    n > 0 && (s[n - 1] == ' ' || s[n - 1] == '\t' || s[n - 1] == '\n'))
 		n--;
-	/* once per source line: one copy, its NUL kept (the next text
-	 * starts after it), and memchr rather than a byte loop */
+	/* once per source line: one pass, its NUL kept (the next text
+	 * starts after it) */
 	buf_reserve(out, n + 1);
-	memcpy(out->data + at, s, n);
+	copy_one_line(out->data + at, s, n);
 	out->data[at + n] = '\0';
 	out->len = at + n + 1;
 	out->data[out->len] = '\0';
-	for (char *p = out->data + at, *end = p + n;
-	     (p = memchr(p, '\n', (size_t)(end - p))) != NULL; p++)
-		*p = ' ';
-	for (char *p = out->data + at, *end = p + n;
-	     (p = memchr(p, '\r', (size_t)(end - p))) != NULL; p++)
-		*p = ' ';
 	return n;
 }
 

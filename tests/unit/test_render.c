@@ -8,6 +8,7 @@
 #include <cmocka.h>
 
 #include "post.h"
+#include "render_int.h"
 #include "utf8.h"
 
 /* Callbacks that show what they were given. */
@@ -450,6 +451,42 @@ test_storage_reused(void **state)
 	done(&plain);
 }
 
+/* A trimmed text (link labels, a line's text) keeps its bytes but for
+ * line feeds and carriage returns, which become spaces, at any length
+ * (the copy goes sixteen bytes a step, the last step over bytes done
+ * already) and any place, and loses the blanks at both ends. */
+static void
+test_trimmed(void **state)
+{
+	char src[80], want[80], *got;
+	size_t n, at, i;
+
+	(void)state;
+	for (n = 1; n < sizeof(src); n++)
+		for (at = 0; at < n; at++) {
+			for (i = 0; i < n; i++)
+				src[i] = (char)('a' + (i + n) % 26);
+			src[0] = 'X'; /* ends that are not blank */
+			src[n - 1] = 'Y';
+			memcpy(want, src, n);
+			if (at > 0 && at + 1 < n) {
+				src[at] = at % 2 ? '\n' : '\r';
+				want[at] = ' ';
+			}
+			if (at + 2 < n) {
+				src[at + 1] = '\r';
+				want[at + 1] = ' ';
+			}
+			want[n] = '\0';
+			got = rd_trimmed(src, n);
+			assert_string_equal(got, want);
+			free(got);
+		}
+	got = rd_trimmed(" \t\n  가나 다\r\n라  \n\t", 24);
+	assert_string_equal(got, "가나 다  라");
+	free(got);
+}
+
 int
 main(void)
 {
@@ -468,6 +505,7 @@ main(void)
 	    cmocka_unit_test(test_hexo_tags_resolved),
 	    cmocka_unit_test(test_bad_input),
 	    cmocka_unit_test(test_deep_nesting),
+	    cmocka_unit_test(test_trimmed),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
