@@ -13,6 +13,11 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+#ifdef __SSE2__
+#include <emmintrin.h>
+#endif
+
+#include "utf8.h"
 
 /* How far a closing backtick run is looked for. */
 #define SEARCH_LIMIT (64 * 1024)
@@ -55,47 +60,126 @@ warn(struct expander *ex, int line, const char *fmt, ...)
 	buf_free(&msg);
 }
 
+/* The first pat (n bytes) in [p, end), or NULL: by memchr() on its
+ * first byte, rare in prose ('%', '~'), but for a pattern that begins
+ * with a line feed (the blank line that bounds a search), which would
+ * take a memchr() and a comparison per line: that one is looked for by
+ * its first two bytes, sixteen places a step (SSE2, which every x86-64
+ * has). */
+static const char *
+find_in(const char *p, const char *end, const char *pat, size_t n)
+{
+	const char *q = p;
+
+#ifdef __SSE2__
+	if (n >= 2 && pat[0] == '\n') {
+		const __m128i a = _mm_set1_epi8(pat[0]),
+			      b = _mm_set1_epi8(pat[1]);
+		unsigned m;
+
+		for (; end - q >= 17; q += 16) {
+			m = (unsigned)_mm_movemask_epi8(_mm_and_si128(
+			    _mm_cmpeq_epi8(_mm_loadu_si128((
+					       const __m128i *)(const void *)q),
+				a),
+			    _mm_cmpeq_epi8(
+				_mm_loadu_si128(
+				    (const __m128i *)(const void *)(q + 1)),
+				b)));
+			for (; m != 0; m &= m - 1) {
+				const char *at = q + __builtin_ctz(m);
+
+				if ((size_t)(end - at) >= n &&
+				    (n == 2 ||
+					memcmp(at + 2, pat + 2, n - 2) == 0))
+					return at;
+			}
+		}
+	}
+#endif
+	/* memchr() is vectorised; memmem() on short needles is not */
+	while ((q = memchr(q, pat[0], (size_t)(end - q))) != NULL &&
+	    ((size_t)(end - q) < n || memcmp(q, pat, n) != 0))
+		q++;
+	return q;
+}
+
 /* The first pat (a string) at or after p, or NULL; *memo remembers it. */
 static const char *
 find_memo(const char *p, const char *end, const char *pat, const char **memo)
 {
 	if (*memo == NULL || (*memo != end && *memo < p)) {
-		size_t n = strlen(pat);
-		const char *q = p;
+		const char *q = find_in(p, end, pat, strlen(pat));
 
-		/* memchr() is vectorised; memmem() on short needles is not */
-		while ((q = memchr(q, pat[0], (size_t)(end - q))) != NULL &&
-		    ((size_t)(end - q) < n || memcmp(q, pat, n) != 0))
-			q++;
 		*memo = q ? q : end;
 	}
 	return *memo == end ? NULL : *memo;
 }
 
+/* count more expanded lines, from file lines line, line + 1, ... on:
+ * they go on the last run when they continue it. */
+static void
+map_add(struct line_map *m, int line, size_t count)
+{
+	struct line_run *r = m->nruns ? &m->runs[m->nruns - 1] : NULL;
+
+	if (count == 0)
+		return;
+	if (r != NULL) {
+		size_t len = m->n - r->out;
+		int d = line - (r->line + r->step * (int)(len - 1));
+
+		/* the next line, or the same one again (a tag's output); a
+		 * run of one line takes either */
+		if ((d == 1 || (d == 0 && count == 1)) &&
+		    (len == 1 || r->step == d)) {
+			r->step = d;
+			m->n += count;
+			return;
+		}
+	}
+	if (m->nruns == m->cap) {
+		m->cap = m->cap ? m->cap * 2 : 16;
+		m->runs = xrealloc(m->runs, m->cap * sizeof(*m->runs));
+	}
+	m->runs[m->nruns++] = (struct line_run){m->n, line, 1};
+	m->n += count;
+}
+
 static void
 map_push(struct line_map *m, int line)
 {
-	if (m->n == m->cap) {
-		m->cap = m->cap ? m->cap * 2 : 256;
-		m->line = xrealloc(m->line, m->cap * sizeof(*m->line));
-	}
-	m->line[m->n++] = line;
+	map_add(m, line, 1);
 }
 
 int
 line_map_get(const struct line_map *map, size_t i)
 {
+	size_t lo = 0, hi = map->nruns;
+	const struct line_run *r;
+
 	if (map->n == 0)
 		return 0;
-	return map->line[i < map->n ? i : map->n - 1];
+	if (i >= map->n)
+		i = map->n - 1;
+	/* the last run beginning at or before i */
+	while (hi - lo > 1) {
+		size_t mid = lo + (hi - lo) / 2;
+
+		if (map->runs[mid].out <= i)
+			lo = mid;
+		else
+			hi = mid;
+	}
+	r = &map->runs[lo];
+	return r->line + r->step * (int)(i - r->out);
 }
 
 void
 line_map_free(struct line_map *map)
 {
-	free(map->line);
-	map->line = NULL;
-	map->n = map->cap = 0;
+	free(map->runs);
+	*map = (struct line_map)LINE_MAP_INIT;
 }
 
 /* Append s[0..n) to the output; its lines come from file line src_line. */
@@ -123,30 +207,30 @@ emits(struct expander *ex, const char *s, int src_line)
 	emit(ex, s, strlen(s), src_line);
 }
 
-/* Copy source bytes up to q as they are: one append, and one map entry
- * per line begun. */
+/* Copy source bytes up to q as they are: one append, its lines counted
+ * (not looked for one by one), and one run of the map for the lines it
+ * begins. */
 static void
 copy_plain(struct expander *ex, const char *q)
 {
-	const char *s = ex->p, *nl;
+	const char *s = ex->p;
+	size_t n = q > s ? (size_t)(q - s) : 0, k;
+	bool ends_line;
 
-	if (ex->out)
-		buf_append(ex->out, s, (size_t)(q - s));
-	while (s < q) {
-		if (ex->out && ex->out_bol)
-			map_push(ex->map, ex->line);
-		nl = memchr(s, '\n', (size_t)(q - s));
-		if (nl == NULL) {
-			if (ex->out)
-				ex->out_bol = false;
-			break;
-		}
-		ex->line++;
-		if (ex->out)
-			ex->out_bol = true;
-		s = nl + 1;
-	}
 	ex->p = q;
+	if (n == 0)
+		return;
+	k = utf8_count_newlines(s, n);
+	ends_line = q[-1] == '\n';
+	if (ex->out) {
+		buf_append(ex->out, s, n);
+		/* a line is begun where the output is at a line's start,
+		 * and after each line feed but one that ends the copy */
+		map_add(ex->map, ex->out_bol ? ex->line : ex->line + 1,
+		    (ex->out_bol ? 1 : 0) + k - (ends_line ? 1 : 0));
+		ex->out_bol = ends_line;
+	}
+	ex->line += (int)k;
 }
 
 /* Copy source bytes up to q, each output line starting with prefix. */

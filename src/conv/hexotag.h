@@ -27,11 +27,22 @@
 #define HEXOTAG_ASSET_SCHEME "canyon-asset:"
 #define HEXOTAG_POST_SCHEME "canyon-post:"
 
-/* Which source line each line of the expanded text came from. */
-struct line_map {
-	int *line; /* line[i]: file line of expanded line i (0-based i) */
-	size_t n, cap;
+/* Which source line each line of the expanded text came from, as runs:
+ * from expanded line runs[k].out on, file line runs[k].line, plus step
+ * (0 or 1) per line; copied text is one run however many lines it has. */
+struct line_run {
+	size_t out;
+	int line, step;
 };
+struct line_map {
+	struct line_run *runs;
+	size_t nruns, cap;
+	size_t n; /* expanded lines mapped */
+};
+#define LINE_MAP_INIT                                                          \
+	{                                                                      \
+		NULL, 0, 0, 0                                                  \
+	}
 
 /* Whether md[0..len) holds "{%", the start of a tag (hexotag_expand()
  * appends nothing when it does not). */

@@ -330,7 +330,7 @@ render_post(const char *md, size_t len, const struct render_opts *opts,
 {
 	struct renderer r;
 	struct buf clean = BUF_INIT, expanded = BUF_INIT;
-	struct line_map map = {NULL, 0, 0};
+	struct line_map map = LINE_MAP_INIT;
 	MD_PARSER parser;
 	int rc = 0, first = opts->first_line > 0 ? opts->first_line : 1;
 	bool has_tags;

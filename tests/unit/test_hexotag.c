@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdlib.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -86,7 +87,7 @@ static void
 test_video_labels_korean(void **state)
 {
 	struct buf out = BUF_INIT;
-	struct line_map map = {NULL, 0, 0};
+	struct line_map map = LINE_MAP_INIT;
 	struct diag_list d = {NULL, 0, 0};
 	const char *md = "{% youtube abc %}\n{% youtube PLx playlist %}\n"
 			 "{% vimeo 42 %}\n";
@@ -196,6 +197,48 @@ test_line_map(void **state)
 	done(&e);
 }
 
+/* Long copied stretches are one run of the map: every expanded line
+ * still names its own file line, also lines split where a brace or a
+ * backtick is (copied in pieces), lines a tag made (its line), and lines
+ * past the end (the last). Each source line says its file line. */
+static void
+test_line_map_long(void **state)
+{
+	struct buf md = BUF_INIT;
+	struct expanded e;
+	const char *p, *nl, *l;
+	size_t i, out;
+	int file = 7, want;
+
+	(void)state;
+	for (i = 0; i < 200; i++, file++)
+		buf_printf(
+		    &md, i % 7 == 3 ? "x {b} `c` y L%d\n" : "L%d\n", file);
+	buf_printf(&md, "{%% blockquote %%}\nL%d\nL%d\n{%% endblockquote %%}\n",
+	    file + 1, file + 2);
+	file += 4;
+	buf_printf(&md, "{%% youtube abc %%}\n");
+	want = file++;
+	for (i = 0; i < 100; i++, file++)
+		buf_printf(&md, "L%d\n", file);
+	buf_printf(&md, "L%d", file); /* no line feed at the end */
+	expand(&e, md.data, 7);
+	for (p = e.out.data, out = 0; *p; p = nl + 1, out++) {
+		nl = strchr(p, '\n');
+		if (nl == NULL)
+			nl = p + strlen(p) - 1;
+		if ((l = memchr(p, 'L', (size_t)(nl - p))) != NULL)
+			assert_int_equal(
+			    line_map_get(&e.map, out), atoi(l + 1));
+		else if (memmem(p, (size_t)(nl - p), "youtube", 7) != NULL)
+			assert_int_equal(line_map_get(&e.map, out), want);
+	}
+	assert_int_equal(line_map_get(&e.map, out + 5), file);
+	assert_true(e.map.nruns < 20);
+	done(&e);
+	buf_free(&md);
+}
+
 static void
 test_present(void **state)
 {
@@ -220,6 +263,7 @@ main(void)
 	    cmocka_unit_test(test_code_left_alone),
 	    cmocka_unit_test(test_unknown_and_unclosed),
 	    cmocka_unit_test(test_line_map),
+	    cmocka_unit_test(test_line_map_long),
 	    cmocka_unit_test(test_present),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
