@@ -375,7 +375,7 @@ asset_name(struct renderer *r, const char *path)
 	size_t stem = r->o->asset_stem ? strlen(r->o->asset_stem) : 0;
 	const char *name;
 
-	while (strncmp(path, "./", 2) == 0)
+	while (path[0] == '.' && path[1] == '/')
 		path += 2;
 	if (stem && strncmp(path, r->o->asset_stem, stem) == 0 &&
 	    path[stem] == '/')
@@ -453,12 +453,16 @@ rd_resolve(struct renderer *r, const char *href, bool image, char **post_title)
 {
 	size_t an = strlen(HEXOTAG_ASSET_SCHEME),
 	       pn = strlen(HEXOTAG_POST_SCHEME);
+	/* most links begin with neither scheme's first byte: spared the
+	 * calls */
+	bool tag = href[0] == HEXOTAG_ASSET_SCHEME[0] ||
+	    href[0] == HEXOTAG_POST_SCHEME[0];
 	const char *name;
 	char *u;
 
-	if (strncmp(href, HEXOTAG_ASSET_SCHEME, an) == 0)
+	if (tag && strncmp(href, HEXOTAG_ASSET_SCHEME, an) == 0)
 		return call_asset(r, decoded(href + an, &r->asset));
-	if (strncmp(href, HEXOTAG_POST_SCHEME, pn) == 0) {
+	if (tag && strncmp(href, HEXOTAG_POST_SCHEME, pn) == 0) {
 		u = NULL;
 		if (r->o->links.post)
 			u = r->o->links.post(r->o->links.ctx, href + pn,
