@@ -25,6 +25,7 @@ struct limits_fixture {
 	struct limits_worker w;
 };
 
+/* f with the default settings (limits_conf_default()), nothing started. */
 void limits_fixture_init(struct limits_fixture *f);
 /* A concurrency limit that stays at limit (requests in flight). */
 void limits_fixture_fix_limit(struct limits_fixture *f, double limit);
