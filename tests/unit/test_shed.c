@@ -5,55 +5,32 @@
 #include <string.h>
 #include <cmocka.h>
 
-#include "shed.h"
-
-static struct shed_conf
-conf(void)
-{
-	struct shed_conf c;
-
-	shed_conf_default(&c);
-	c.min_limit = 4;
-	c.max_limit = 100;
-	c.initial_limit = 20;
-	return c;
-}
+#include "limits_fixture.h"
 
 static void
 test_conf_check(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 
 	(void)state;
 	assert_null(shed_conf_check(&c));
 	c.max_limit = 2;
 	assert_non_null(shed_conf_check(&c));
-	c = conf();
+	c = limits_fixture_shed_conf();
 	c.fraction[PRIO_OVER] = 0;
 	assert_non_null(shed_conf_check(&c));
-	c = conf();
+	c = limits_fixture_shed_conf();
 	c.smoothing = 1.5;
 	assert_non_null(shed_conf_check(&c));
-	c = conf();
+	c = limits_fixture_shed_conf();
 	c.max_delay = 0;
 	assert_non_null(shed_conf_check(&c));
-	c = conf();
+	c = limits_fixture_shed_conf();
 	c.turn_max = c.turn_min / 2;
 	assert_non_null(shed_conf_check(&c));
-	c = conf();
+	c = limits_fixture_shed_conf();
 	c.turn_bytes = 0;
 	assert_non_null(shed_conf_check(&c));
-}
-
-/* A shed whose overload is measured by the loop's delay (max_delay
- * 20 ms, held 1 s), one probe on time at time t. */
-static void
-start_timed(struct shed *s, struct shed_conf *c, double t)
-{
-	c->max_delay = 0.02;
-	c->hold = 1;
-	shed_init(s, c, 0);
-	shed_delay(s, 0.001, t);
 }
 
 /* A loop running late (work queued ahead of new requests) refuses every
@@ -63,19 +40,17 @@ start_timed(struct shed *s, struct shed_conf *c, double t)
 static void
 test_delay(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	double t = 10;
 	int i;
 
 	(void)state;
-	start_timed(&s, &c, t);
+	limits_fixture_shed_timed(&s, &c, t);
 	assert_true(shed_admit(&s, PRIO_HEAVY));
 	shed_cancel(&s);
-	for (i = 0; i < 3; i++)
-		shed_delay(&s, 0.2, t += 0.005);
+	limits_fixture_shed_late(&s, &t);
 	assert_true(s.delay > c.max_delay);
-	assert_true(shed_late(&s));
 	assert_false(shed_admit(&s, PRIO_LIGHT));
 	assert_false(shed_admit(&s, PRIO_HEAVY));
 	assert_false(shed_admit(&s, PRIO_OVER));
@@ -116,7 +91,7 @@ test_delay(void **state)
 static void
 test_admission_order(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	int i;
 
@@ -161,18 +136,15 @@ round_trip(struct shed *s, unsigned n, double rtt, double now)
 static void
 test_idle(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	double t = 10;
-	int i;
 
 	(void)state;
-	start_timed(&s, &c, t);
+	limits_fixture_shed_timed(&s, &c, t);
 	assert_true(shed_idle(&s, t));
 	assert_true(s.delay == 0);
-	for (i = 0; i < 3; i++)
-		shed_delay(&s, 0.2, t += 0.005);
-	assert_true(shed_late(&s));
+	limits_fixture_shed_late(&s, &t);
 	assert_false(shed_idle(&s, t += 0.005));
 	assert_true(s.delay == 0);
 	assert_true(shed_late(&s));
@@ -185,7 +157,7 @@ test_idle(void **state)
 static void
 test_limit_follows_latency(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	double t = 0, before;
 	int i;
@@ -220,7 +192,7 @@ test_limit_follows_latency(void **state)
 static void
 test_idle_does_not_grow(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	int i;
 
@@ -236,7 +208,7 @@ test_idle_does_not_grow(void **state)
 static void
 test_minrtt_window(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	double t;
 
@@ -279,7 +251,7 @@ turns_in(struct shed *s, double *t, double secs, double late)
 static void
 test_turn_pacing(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	double t = 1;
 	int n;
@@ -313,7 +285,7 @@ test_turn_pacing(void **state)
 static void
 test_turn_burst(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 	int n = 0;
 
@@ -333,7 +305,7 @@ test_turn_burst(void **state)
 static void
 test_heavy_credit(void **state)
 {
-	struct shed_conf c = conf();
+	struct shed_conf c = limits_fixture_shed_conf();
 	struct shed s;
 
 	(void)state;
