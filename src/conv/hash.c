@@ -102,23 +102,53 @@ blocks_avx2(uint64_t acc[4], const unsigned char *s, size_t nblocks)
 }
 #endif
 
+/* Inputs this long or longer go through the blocks; shorter ones (the
+ * maps' keys, numbers) through the chains of short_lanes(), which costs
+ * them fewer instructions than a call and the blocks' set-up. */
+#define LONG_INPUT (4 * BLOCK)
+
+/* s[0..n), n >= BLOCK, in four chains of multiplications, one per 64-bit
+ * lane, 32 bytes a step: h with them folded in; *s and *n past the
+ * steps. Each step waits on its own lane's multiply only. */
 static uint64_t
-hash_with(uint64_t h, const void *p, size_t n,
+short_lanes(uint64_t h, const unsigned char **s, size_t *n)
+{
+	uint64_t lane[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
+	    h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
+	uint64_t v[4];
+
+	do {
+		memcpy(v, *s, sizeof(v));
+		lane[0] = mix(lane[0], v[0]);
+		lane[1] = mix(lane[1], v[1]);
+		lane[2] = mix(lane[2], v[2]);
+		lane[3] = mix(lane[3], v[3]);
+		*s += BLOCK;
+		*n -= BLOCK;
+	} while (*n >= BLOCK);
+	return mix(mix(mix(mix(h, lane[0]), lane[1]), lane[2]), lane[3]);
+}
+
+/* The same for a long input, by its blocks. */
+static uint64_t
+long_lanes(uint64_t h, const unsigned char **s, size_t *n,
     void (*blocks)(uint64_t acc[4], const unsigned char *, size_t))
 {
-	const unsigned char *s = p;
+	uint64_t acc[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
+	    h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
+
+	blocks(acc, *s, *n / BLOCK);
+	*s += *n / BLOCK * BLOCK;
+	*n %= BLOCK;
+	return mix(mix(mix(mix(h, acc[0]), acc[1]), acc[2]), acc[3]);
+}
+
+/* The last bytes (fewer than BLOCK) and the final mix. */
+static uint64_t
+finish(uint64_t h, const unsigned char *s, size_t n)
+{
 	uint64_t w;
 
-	h = mix(h, n);
-	if (n >= BLOCK) {
-		uint64_t acc[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
-		    h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
-
-		blocks(acc, s, n / BLOCK);
-		s += n / BLOCK * BLOCK;
-		n %= BLOCK;
-		h = mix(mix(mix(mix(h, acc[0]), acc[1]), acc[2]), acc[3]);
-	}
 	while (n >= 8) {
 		memcpy(&w, s, 8);
 		h = mix(h, w);
@@ -137,18 +167,30 @@ hash_with(uint64_t h, const void *p, size_t n,
 uint64_t
 hash_bytes_portable(uint64_t h, const void *p, size_t n)
 {
-	return hash_with(h, p, n, blocks_portable);
+	const unsigned char *s = p;
+
+	h = mix(h, n);
+	if (n >= LONG_INPUT)
+		h = long_lanes(h, &s, &n, blocks_portable);
+	else if (n >= BLOCK)
+		h = short_lanes(h, &s, &n);
+	return finish(h, s, n);
 }
 
 uint64_t
 hash_bytes(uint64_t h, const void *p, size_t n)
 {
+	const unsigned char *s = p;
+
+	if (n < BLOCK) /* most keys: no call */
+		return finish(mix(h, n), s, n);
 #ifdef HASH_AVX2
-	/* a few blocks are not worth the set-up */
-	if (n >= 4 * BLOCK && __builtin_cpu_supports("avx2"))
-		return hash_with(h, p, n, blocks_avx2);
+	if (n >= LONG_INPUT && __builtin_cpu_supports("avx2")) {
+		h = long_lanes(mix(h, n), &s, &n, blocks_avx2);
+		return finish(h, s, n);
+	}
 #endif
-	return hash_with(h, p, n, blocks_portable);
+	return hash_bytes_portable(h, p, n);
 }
 
 uint64_t
