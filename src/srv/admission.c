@@ -380,6 +380,7 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
 		    : shed_admit(&lw->shed, t->prio));
 	ratelimit_note(lw->rl, &t->key, now, (int)t->prio, admitted);
 	if (rv == RATE_DENY) {
+		lw->stats.denied++;
 		if (t->tracked)
 			hold(lw, &t->key, now + *retry);
 		return LIMITS_RATE;
@@ -433,10 +434,14 @@ limits_stats_format(
 	    "%lu closed before their handshake for a reader at the "
 	    "connection cap; %lu queued closed at their turn, the client "
 	    "gone; %lu closed with their ClientHello incomplete; "
-	    "overloaded %lu times, %.1f s",
+	    "overloaded %lu times, %.1f s; refused: %lu overloaded, %lu "
+	    "over their share of the limit, %lu for want of the pacing's "
+	    "credit, %lu over their budget",
 	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted, st->gone,
-	    st->no_hello, lw->shed.overloads,
-	    shed_late_seconds(&lw->shed, now));
+	    st->no_hello, lw->shed.overloads, shed_late_seconds(&lw->shed, now),
+	    lw->shed.refused_why[SHED_WHY_LATE],
+	    lw->shed.refused_why[SHED_WHY_SHARE],
+	    lw->shed.refused_why[SHED_WHY_CREDIT], st->denied);
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 	return n;

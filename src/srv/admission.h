@@ -99,6 +99,10 @@ struct limits_stats {
 	/* closed before their client's first TLS record was all there,
 	 * having cost no TLS work (limits_conn_no_hello()) */
 	unsigned long no_hello;
+	/* requests refused as too far over their budget (LIMITS_RATE);
+	 * those refused by the load shedding are counted by reason in
+	 * the shed state (shed.refused_why) */
+	unsigned long denied;
 };
 
 /* Addresses whose connections a worker refused on accept while

@@ -99,9 +99,11 @@ shed_init(struct shed *s, const struct shed_conf *c, double now)
 bool
 shed_admit(struct shed *s, enum priority p)
 {
-	if ((double)s->inflight >= s->limit * s->conf.fraction[p] ||
-	    (p != PRIO_PAGE && shed_late(s))) {
+	bool late = p != PRIO_PAGE && shed_late(s);
+
+	if ((double)s->inflight >= s->limit * s->conf.fraction[p] || late) {
 		s->refused[p]++;
+		s->refused_why[late ? SHED_WHY_LATE : SHED_WHY_SHARE]++;
 		return false;
 	}
 	s->inflight++;
@@ -116,6 +118,8 @@ shed_admit_heavy(struct shed *s, size_t size, double now)
 
 	if (!shed_turn_ready(s, now)) {
 		s->refused[PRIO_HEAVY]++;
+		s->refused_why[shed_late(s) ? SHED_WHY_LATE
+					    : SHED_WHY_CREDIT]++;
 		return false;
 	}
 	if (!shed_admit(s, PRIO_HEAVY))

@@ -74,6 +74,14 @@ void shed_conf_default(struct shed_conf *c);
 /* NULL when c is usable, else a static reason. */
 const char *shed_conf_check(const struct shed_conf *c);
 
+/* Why a request was refused, for the operator (struct shed). */
+enum shed_why {
+	SHED_WHY_LATE, /* overloaded (shed_late()): not a page */
+	SHED_WHY_SHARE, /* its priority's share of the limit was full */
+	SHED_WHY_CREDIT, /* heavy, and the pacing had no credit */
+	SHED_WHY_COUNT
+};
+
 struct shed {
 	struct shed_conf conf;
 	double limit;
@@ -92,6 +100,7 @@ struct shed {
 	double turn_refilled; /* when turn_credit was last refilled */
 	unsigned inflight;
 	unsigned long admitted[PRIO_COUNT], refused[PRIO_COUNT];
+	unsigned long refused_why[SHED_WHY_COUNT]; /* the same, by reason */
 };
 
 void shed_init(struct shed *s, const struct shed_conf *c, double now);

@@ -179,6 +179,9 @@ sleep 3.5
 expect_match "... and after the wait a page is served" \
 	'^20 text/gemini' "$(status gemini://localhost/)"
 stop_server
+expect_match "... the server counted the image refused for want of credit" \
+	'; refused: 0 overloaded, 0 over their share of the limit, 1 for want of the pacing.s credit, 0 over their budget$' \
+	"$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- per-address budget ---------------------------------------------------
 # A bucket of 2 that refills in 10 s: two requests within budget, two on
@@ -201,6 +204,9 @@ expect_eq "... with no TLS handshake" "" "$(grep version= "$TMP/gemreq.err")"
 kill -0 "$SERVER_PID" 2>/dev/null
 check "server still running" test $? -eq 0
 stop_server
+expect_match "... the server counted one refused over its budget" \
+	'; refused: 0 overloaded, 0 over their share of the limit, 0 for want of the pacing.s credit, 1 over their budget$' \
+	"$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- the total cap, taken by clients that send nothing ------------------
 # Three connections from a new address send nothing: accepted once the
@@ -273,7 +279,7 @@ expect_match "20 trickling connections, all closed by the request timeout" \
 	'^opened 20 closed_by_server 20 still_open 0 lifetime_s min [45]\.' \
 	"$(cat "$TMP/trickle.out")"
 expect_match "... and the server overloaded for under a second of the four" \
-	'overloaded [0-9]+ times, 0\.[0-9] s$' "$(grep 'worker 0:' "$TMP/server.log")"
+	'overloaded [0-9]+ times, 0\.[0-9] s;' "$(grep 'worker 0:' "$TMP/server.log")"
 # Their ClientHello record never all there, they cost no TLS work: the
 # server waited on the raw sockets, and says so.
 expect_match "... closed with their ClientHello incomplete, before any TLS work" \

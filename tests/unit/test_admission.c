@@ -155,6 +155,7 @@ test_budget(void **state)
 	assert_int_equal(
 	    limits_fixture_admit(&f, &g, "/", 1, 0, &retry), LIMITS_RATE);
 	assert_int_equal(retry, 3);
+	assert_int_equal(f.w.stats.denied, 1ul);
 	assert_int_equal(
 	    limits_fixture_admit(&f, &o, "/", 1, 0, &retry), LIMITS_ADMIT);
 	assert_int_equal(o.prio, PRIO_PAGE);
@@ -547,7 +548,7 @@ test_heavy_held(void **state)
 	struct sockaddr_in images = limits_fixture_addr("192.0.2.3"),
 			   reader = limits_fixture_addr("192.0.2.4");
 	unsigned retry = 0;
-	char line[768];
+	char line[1024];
 	int i;
 
 	(void)state;
@@ -599,6 +600,10 @@ test_heavy_held(void **state)
 	    "heavy 3 requests, 1 admitted, 2 closed on accept, 0 lost before "
 	    "a request;"));
 	assert_non_null(strstr(line, "overloaded 1 times, 2.0 s"));
+	/* The two images refused: with the limit full by then. */
+	assert_non_null(strstr(line,
+	    "; refused: 0 overloaded, 2 over their share of the limit, 0 "
+	    "for want of the pacing's credit, 0 over their budget"));
 	/* Cut to the buffer. */
 	assert_int_equal(limits_stats_format(&f.w, 9, line, 20), 19);
 	assert_int_equal(strlen(line), 19);
@@ -744,7 +749,7 @@ test_gone(void **state)
 	struct limits_fixture f;
 	struct limits_ticket t;
 	struct sockaddr_in a = limits_fixture_addr("192.0.2.21");
-	char line[768];
+	char line[1024];
 
 	(void)state;
 	limits_fixture_init(&f);

@@ -56,6 +56,10 @@ test_delay(void **state)
 	assert_false(shed_admit(&s, PRIO_OVER));
 	assert_true(shed_admit(&s, PRIO_PAGE));
 	assert_int_equal(s.inflight, 1);
+	/* Counted as refused because overloaded, and for nothing else. */
+	assert_int_equal(s.refused_why[SHED_WHY_LATE], 3);
+	assert_int_equal(s.refused_why[SHED_WHY_SHARE], 0);
+	assert_int_equal(s.refused_why[SHED_WHY_CREDIT], 0);
 	/* The delay falls slowly, and the overload outlasts it by `hold`. */
 	shed_delay(&s, 0, t += 0.005);
 	assert_true(s.delay > c.max_delay);
@@ -113,6 +117,9 @@ test_admission_order(void **state)
 	assert_int_equal(s.inflight, 20);
 	assert_int_equal(s.refused[PRIO_OVER], 2);
 	assert_int_equal(s.admitted[PRIO_PAGE], 4);
+	/* Each refused because its share was full. */
+	assert_int_equal(s.refused_why[SHED_WHY_SHARE], 5);
+	assert_int_equal(s.refused_why[SHED_WHY_LATE], 0);
 	shed_cancel(&s);
 	assert_true(shed_admit(&s, PRIO_PAGE));
 }
@@ -324,6 +331,8 @@ test_heavy_credit(void **state)
 	assert_false(shed_turn_ready(&s, 1.171));
 	assert_int_equal(s.inflight, 3);
 	assert_int_equal(s.refused[PRIO_HEAVY], 1);
+	assert_int_equal(s.refused_why[SHED_WHY_CREDIT], 1);
+	assert_int_equal(s.refused_why[SHED_WHY_SHARE], 0);
 }
 
 int
