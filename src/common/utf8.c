@@ -212,12 +212,21 @@ valid_avx2(const char *str, size_t n)
 }
 #endif
 
+#ifdef UTF8_AVX2
+/* Whether n bytes go to the AVX2 loops: short strings (requests, names)
+ * are not worth their set-up. */
+static bool
+avx2_pays(size_t n)
+{
+	return n >= 64 && __builtin_cpu_supports("avx2");
+}
+#endif
+
 bool
 utf8_valid(const char *s, size_t n)
 {
 #ifdef UTF8_AVX2
-	/* short strings (requests, names) are not worth the set-up */
-	if (n >= 64 && __builtin_cpu_supports("avx2"))
+	if (avx2_pays(n))
 		return valid_avx2(s, n);
 #endif
 	return valid_scalar(s, n);
@@ -281,7 +290,7 @@ size_t
 utf8_count_newlines(const char *s, size_t n)
 {
 #ifdef UTF8_AVX2
-	if (n >= 64 && __builtin_cpu_supports("avx2"))
+	if (avx2_pays(n))
 		return count_newlines_avx2(s, n);
 #endif
 	return count_newlines_scalar(s, n);

@@ -107,16 +107,32 @@ blocks_avx2(uint64_t acc[4], const unsigned char *s, size_t nblocks)
  * them fewer instructions than a call and the blocks' set-up. */
 #define LONG_INPUT (4 * BLOCK)
 
+/* The four lanes' starting values, from h. */
+static void
+lanes_start(uint64_t lane[4], uint64_t h)
+{
+	lane[0] = h;
+	lane[1] = h ^ 0x9e3779b97f4a7c15ULL;
+	lane[2] = h ^ 0xc2b2ae3d27d4eb4fULL;
+	lane[3] = h ^ 0x165667b19e3779f9ULL;
+}
+
+/* h with the four lanes folded in. */
+static uint64_t
+lanes_fold(uint64_t h, const uint64_t lane[4])
+{
+	return mix(mix(mix(mix(h, lane[0]), lane[1]), lane[2]), lane[3]);
+}
+
 /* s[0..n), n >= BLOCK, in four chains of multiplications, one per 64-bit
  * lane, 32 bytes a step: h with them folded in; *s and *n past the
  * steps. Each step waits on its own lane's multiply only. */
 static uint64_t
 short_lanes(uint64_t h, const unsigned char **s, size_t *n)
 {
-	uint64_t lane[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
-	    h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
-	uint64_t v[4];
+	uint64_t lane[4], v[4];
 
+	lanes_start(lane, h);
 	do {
 		memcpy(v, *s, sizeof(v));
 		lane[0] = mix(lane[0], v[0]);
@@ -126,7 +142,7 @@ short_lanes(uint64_t h, const unsigned char **s, size_t *n)
 		*s += BLOCK;
 		*n -= BLOCK;
 	} while (*n >= BLOCK);
-	return mix(mix(mix(mix(h, lane[0]), lane[1]), lane[2]), lane[3]);
+	return lanes_fold(h, lane);
 }
 
 /* The same for a long input, by its blocks. */
@@ -134,13 +150,13 @@ static uint64_t
 long_lanes(uint64_t h, const unsigned char **s, size_t *n,
     void (*blocks)(uint64_t acc[4], const unsigned char *, size_t))
 {
-	uint64_t acc[4] = {h, h ^ 0x9e3779b97f4a7c15ULL,
-	    h ^ 0xc2b2ae3d27d4eb4fULL, h ^ 0x165667b19e3779f9ULL};
+	uint64_t acc[4];
 
+	lanes_start(acc, h);
 	blocks(acc, *s, *n / BLOCK);
 	*s += *n / BLOCK * BLOCK;
 	*n %= BLOCK;
-	return mix(mix(mix(mix(h, acc[0]), acc[1]), acc[2]), acc[3]);
+	return lanes_fold(h, acc);
 }
 
 /* The last bytes (fewer than BLOCK) and the final mix. */
@@ -164,33 +180,36 @@ finish(uint64_t h, const unsigned char *s, size_t n)
 	return h ^ (h >> 32);
 }
 
-uint64_t
-hash_bytes_portable(uint64_t h, const void *p, size_t n)
+/* p[0..n) from h, long inputs by blocks(); inlined in both entry points,
+ * so that the short keys most calls hash take no further call. */
+static inline uint64_t
+hash_with(uint64_t h, const void *p, size_t n,
+    void (*blocks)(uint64_t acc[4], const unsigned char *, size_t))
 {
 	const unsigned char *s = p;
 
 	h = mix(h, n);
 	if (n >= LONG_INPUT)
-		h = long_lanes(h, &s, &n, blocks_portable);
+		h = long_lanes(h, &s, &n, blocks);
 	else if (n >= BLOCK)
 		h = short_lanes(h, &s, &n);
 	return finish(h, s, n);
 }
 
 uint64_t
+hash_bytes_portable(uint64_t h, const void *p, size_t n)
+{
+	return hash_with(h, p, n, blocks_portable);
+}
+
+uint64_t
 hash_bytes(uint64_t h, const void *p, size_t n)
 {
-	const unsigned char *s = p;
-
-	if (n < BLOCK) /* most keys: no call */
-		return finish(mix(h, n), s, n);
 #ifdef HASH_AVX2
-	if (n >= LONG_INPUT && __builtin_cpu_supports("avx2")) {
-		h = long_lanes(mix(h, n), &s, &n, blocks_avx2);
-		return finish(h, s, n);
-	}
+	if (n >= LONG_INPUT && __builtin_cpu_supports("avx2"))
+		return hash_with(h, p, n, blocks_avx2);
 #endif
-	return hash_bytes_portable(h, p, n);
+	return hash_with(h, p, n, blocks_portable);
 }
 
 uint64_t
