@@ -71,7 +71,7 @@ stderr_problems() {
 	grep -v -e '^canyon: serving' -e '^canyon: stopping' -e '^canyon: reloaded' \
 	    -e '^canyon: worker [0-9]*: page [0-9]* requests' \
 	    -e '^canyon: running as root: set server.user' \
-	    -e '^canyon: confined with Landlock' "$1"
+	    -e '^canyon: confined with Landlock' -e '^canyon: CPU: ' "$1"
 }
 
 # wait_for SECONDS COMMAND...: poll every 0.1 s until the command succeeds.

@@ -13,9 +13,11 @@ static const char *const limits_keys[] = {"rate", "burst", "max_connections",
     "max_concurrency", "initial_concurrency", "queue", "tolerance",
     "latency_window", "retry_after", "max_retry_after", "max_delay",
     "overload_hold", "turn_delay", "min_turn_rate", "max_turn_rate",
-    "turn_bytes", "shed", "heavy_size", "page_paths", "light_paths",
-    "heavy_paths", NULL};
+    "turn_bytes", "cpus", "cpu_shed", "shed", "heavy_size", "page_paths",
+    "light_paths", "heavy_paths", NULL};
 static const char *const shed_keys[] = {"page", "light", "heavy", "over", NULL};
+/* Pages are never refused for the CPU they need: no key for them. */
+static const char *const cpu_shed_keys[] = {"light", "heavy", "over", NULL};
 
 static const char *
 file_of(const struct config *cfg)
@@ -111,7 +113,7 @@ int
 config_limits(
     const struct config *cfg, struct limits_conf *out, char *err, size_t errlen)
 {
-	const struct ynode *lim = ynode_get(cfg->root, "limits"), *shed;
+	const struct ynode *lim = ynode_get(cfg->root, "limits"), *shed, *cpu;
 	double table, heavy;
 	const char *why;
 	int p;
@@ -159,6 +161,7 @@ config_limits(
 		&out->shed.turn_max, err, errlen) < 0 ||
 	    get_number(cfg, lim, "turn_bytes", 1, 1e12, &out->shed.turn_bytes,
 		err, errlen) < 0 ||
+	    get_number(cfg, lim, "cpus", 0, 1e6, &out->cpus, err, errlen) < 0 ||
 	    get_number(cfg, lim, "heavy_size", 0, 1e15, &heavy, err, errlen) <
 		0 ||
 	    get_patterns(cfg, lim, "page_paths", &out->prio.page, err, errlen) <
@@ -185,6 +188,16 @@ config_limits(
 		for (p = 0; p < PRIO_COUNT; p++)
 			if (get_number(cfg, shed, shed_keys[p], 0.001, 1,
 				&out->shed.fraction[p], err, errlen) < 0)
+				return -1;
+	}
+	if ((cpu = ynode_get(lim, "cpu_shed")) != NULL) {
+		if (config_check_keys(cfg, cpu, "limits.cpu_shed",
+			cpu_shed_keys, err, errlen) < 0)
+			return -1;
+		for (p = 0; cpu_shed_keys[p]; p++)
+			if (get_number(cfg, cpu, cpu_shed_keys[p], 0.01, 1,
+				&out->shed.cpu_target[PRIO_LIGHT + p], err,
+				errlen) < 0)
 				return -1;
 	}
 	if ((why = shed_conf_check(&out->shed)) != NULL) {

@@ -198,7 +198,7 @@ static bool
 waits_turn(const struct limits_worker *lw, const struct limits_ticket *t,
     bool refusable, double now)
 {
-	return refusable || (shed_late(&lw->shed) && unknown(lw, t, now)) ||
+	return refusable || (shed_shedding(&lw->shed) && unknown(lw, t, now)) ||
 	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > 1);
 }
 
@@ -257,14 +257,14 @@ limits_conn_open(struct limits *l, struct limits_worker *lw,
 		 * overloaded: each attempt costs an accept and a close the
 		 * readers wait for; the kernel drops them instead, for the
 		 * configured pause. */
-		if (sa && shed_late(&lw->shed))
+		if (sa && shed_shedding(&lw->shed))
 			hold(lw, &t->key, now + l->conf.shed.retry);
 		return -1;
 	}
 	t->counted = true;
 	refusable = suspect(l, lw, t, now);
 	t->suspect = waits_turn(lw, t, refusable, now);
-	if (refusable && shed_late(&lw->shed) && !to_tell(lw, t, now)) {
+	if (refusable && shed_shedding(&lw->shed) && !to_tell(lw, t, now)) {
 		limits_conn_close(l, lw, t, now);
 		refuse_early(l, lw, t, now);
 		return -1;
@@ -286,7 +286,7 @@ limits_conn_address(const struct limits *l, struct limits_worker *lw,
 	at_cap = ratelimit_conn_track(lw->rl, &t->key, now, &t->tracked) == -1;
 	refusable = !at_cap && suspect(l, lw, t, now);
 	if (at_cap ||
-	    (refusable && shed_late(&lw->shed) && !to_tell(lw, t, now))) {
+	    (refusable && shed_shedding(&lw->shed) && !to_tell(lw, t, now))) {
 		count_closed(l, lw, t, now);
 		t->opened = false;
 		return -1;
@@ -344,7 +344,7 @@ limits_conn_paced(const struct limits *l, struct limits_worker *lw,
     const struct limits_ticket *t, double now)
 {
 	return suspect(l, lw, t, now) ||
-	    (shed_late(&lw->shed) && unknown(lw, t, now)) ||
+	    (shed_shedding(&lw->shed) && unknown(lw, t, now)) ||
 	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > READER_CONNS);
 }
 
@@ -353,10 +353,17 @@ limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now)
 {
 	if (!t->tracked || t->telling || !suspect(l, lw, t, now) ||
-	    !shed_late(&lw->shed) || to_tell(lw, t, now))
+	    !shed_shedding(&lw->shed) || to_tell(lw, t, now))
 		return 0;
 	refuse_early(l, lw, t, now);
 	return -1;
+}
+
+void
+limits_conn_paced_turn(struct limits_worker *lw, struct limits_ticket *t)
+{
+	shed_turn_take(&lw->shed);
+	t->paced = true;
 }
 
 enum limits_verdict
@@ -379,6 +386,9 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
 		    ? shed_admit_heavy(&lw->shed, size_known ? size : 0, now)
 		    : shed_admit(&lw->shed, t->prio));
 	ratelimit_note(lw->rl, &t->key, now, (int)t->prio, admitted);
+	if (t->paced && admitted && t->prio == PRIO_PAGE)
+		shed_turn_refund(&lw->shed);
+	t->paced = false;
 	if (rv == RATE_DENY) {
 		lw->stats.denied++;
 		if (t->tracked)
@@ -436,12 +446,14 @@ limits_stats_format(
 	    "gone; %lu closed with their ClientHello incomplete; "
 	    "overloaded %lu times, %.1f s; refused: %lu overloaded, %lu "
 	    "over their share of the limit, %lu for want of the pacing's "
-	    "credit, %lu over their budget",
+	    "credit, %lu for the CPU more important requests took, %lu over "
+	    "their budget",
 	    st->closed[PRIO_COUNT], st->lost[PRIO_COUNT], st->evicted, st->gone,
 	    st->no_hello, lw->shed.overloads, shed_late_seconds(&lw->shed, now),
 	    lw->shed.refused_why[SHED_WHY_LATE],
 	    lw->shed.refused_why[SHED_WHY_SHARE],
-	    lw->shed.refused_why[SHED_WHY_CREDIT], st->denied);
+	    lw->shed.refused_why[SHED_WHY_CREDIT],
+	    lw->shed.refused_why[SHED_WHY_CPU], st->denied);
 	if (w > 0)
 		n += (size_t)w < size - n ? (size_t)w : size - n - 1;
 	return n;

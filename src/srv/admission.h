@@ -45,6 +45,9 @@ struct limits_conf {
 	struct priority_rules prio; /* owned */
 	struct shed_conf shed;
 	struct ratelimit_conf rate; /* seed: limits_new() picks one when 0 */
+	double cpus; /* CPUs the server may use; 0: what cpus_available()
+		      * finds (the server gives each worker its part in
+		      * shed.cpus) */
 };
 
 void limits_conf_default(struct limits_conf *c);
@@ -65,6 +68,7 @@ struct limits_ticket {
 		       * open: its handshake comes after others' (worker.h) */
 	bool telling; /* over budget and not yet told to wait: let through
 		       * to be told so with 44 (ratelimit_tell()) */
+	bool paced; /* its handshake took the pacing's credit */
 	enum priority prio;
 	double start; /* time of admission */
 };
@@ -134,13 +138,13 @@ void limits_worker_init(
 void limits_worker_free(struct limits_worker *lw);
 
 /* A connection from sa was accepted. 0, or -1 when a cap is reached, or
- * when the server is overloaded (shed_late()) and sa's request would most
- * likely be refused: sa is over budget or was told to wait
- * (ratelimit_suspect()), or its last request, within max_retry_after
- * seconds, was heavy. Close it without a word. One exception: a client over
- * its budget that has not been told so since it went over gets one
- * connection through, its handshake after others' (t->telling), for its
- * request to be answered 44 with the wait; its others meanwhile are
+ * when the server sheds what sa would ask (shed_shedding(): overloaded, or
+ * short of CPU headroom) and sa's request would most likely be refused: sa is
+ * over budget or was told to wait (ratelimit_suspect()), or its last request,
+ * within max_retry_after seconds, was heavy. Close it without a word. One
+ * exception: a client over its budget that has not been told so since it went
+ * over gets one connection through, its handshake after others' (t->telling),
+ * for its request to be answered 44 with the wait; its others meanwhile are
  * closed, and once told it gets no handshake until the wait is over. A
  * client learns why it is refused for the price of one handshake per wait,
  * however many connections it opens. sa NULL: the
@@ -151,7 +155,7 @@ int limits_conn_open(struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t);
 /* The client of t's connection is sa: its per-address cap and budget apply
  * from now on. 0, or -1 when that address is at its cap or, as above,
- * likely refused while the loop runs late (close it). */
+ * likely refused while the server sheds (close it). */
 int limits_conn_address(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, const struct sockaddr *sa, socklen_t salen,
     double now);
@@ -187,12 +191,16 @@ void limits_conn_no_hello(struct limits_worker *lw);
 
 /* The handshake of t's connection, put after others' (t->suspect), is
  * about to start, maybe long after the accept: 0, or -1 when by now the
- * server is overloaded and the client's request would most likely be
- * refused (as in limits_conn_open(), with what the requests of its address
- * answered meanwhile told, and the same exception for a client to be told
- * it is over its budget): close it without a word. */
+ * server sheds and the client's request would most likely be refused (as in
+ * limits_conn_open(), with what the requests of its address answered meanwhile
+ * told, and the same exception for a client to be told it is over its budget):
+ * close it without a word. */
 int limits_conn_turn(const struct limits *l, struct limits_worker *lw,
     struct limits_ticket *t, double now);
+
+/* The handshake of t's queued connection starts now on the pacing's
+ * credit (shed_turn_take()). */
+void limits_conn_paced_turn(struct limits_worker *lw, struct limits_ticket *t);
 
 /*
  * The request for path[0..len) (decoded URL path, or Gopher selector)
@@ -200,7 +208,10 @@ int limits_conn_turn(const struct limits *l, struct limits_worker *lw,
  * is named) arrived on t's connection. LIMITS_ADMIT counts it in flight in
  * lw; otherwise *retry says after how many seconds to come back (longer
  * for a client that keeps asking for heavy things while the server is
- * overloaded: ratelimit_shed()).
+ * overloaded: ratelimit_shed()). A page admitted on a connection whose
+ * handshake took the pacing's credit gives that credit back
+ * (shed_turn_refund()): the pacing holds back what turns out not to be
+ * pages (a flood of new clients asking for images), not new readers.
  */
 enum limits_verdict limits_admit(const struct limits *l,
     struct limits_worker *lw, struct limits_ticket *t, const char *path,
@@ -219,9 +230,9 @@ void limits_conn_close(struct limits *l, struct limits_worker *lw,
 
 /*
  * The addresses to hold off before the accept, as of now: those whose
- * connections were refused on accept while overloaded, each for
- * retry_after seconds from its last refusal, all of them only while the
- * overload lasts. A held client's connection attempts cost the worker
+ * connections were refused on accept while the server shed, each for
+ * retry_after seconds from its last refusal, and clients told to wait,
+ * until their wait is over. A held client's connection attempts cost the worker
  * nothing (listen_drop_from() drops them in the kernel); once its time is
  * up its next connection is judged on accept again. Returns true when the
  * set changed since the last call; keys[0..*n) then are the addresses

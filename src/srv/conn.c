@@ -1060,7 +1060,7 @@ void
 conn_turn(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	bool overloaded = shed_late(&w->lw.shed), paced;
+	bool overloaded = shed_shedding(&w->lw.shed), paced;
 	struct conn *c = next_turn(w, overloaded, worker_now(), &paced);
 
 	(void)fd, (void)what;
@@ -1075,7 +1075,7 @@ conn_turn(evutil_socket_t fd, short what, void *arg)
 	}
 	if (limits_conn_turn(w->limits, &w->lw, &c->lt, worker_now()) == 0) {
 		if (paced)
-			shed_turn_take(&w->lw.shed);
+			limits_conn_paced_turn(&w->lw, &c->lt);
 		conn_start(c);
 		/* Unless overloaded, the next one gets its turn as soon as
 		 * nothing more urgent is left; else at the next probe. */

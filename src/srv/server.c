@@ -15,6 +15,7 @@
 
 #include <event2/event.h>
 
+#include "cpus.h"
 #include "gen.h"
 #include "listen.h"
 #include "log.h"
@@ -178,6 +179,17 @@ worker_now(void)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
+/* The CPU time the calling thread has used, in seconds. */
+static double
+thread_cpu_seconds(void)
+{
+	struct timespec t;
+
+	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+		return 0;
+	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
 /* The addresses the admission holds off (admission.h) go into a socket
  * filter on this loop's listeners, which get every connection from them
  * (listen_steer_by_address()); not behind a PROXY-protocol balancer, whose
@@ -237,6 +249,9 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 
 	(void)fd, (void)what;
 	shed_delay(&w->lw.shed, now - w->probe_due, now);
+	/* Not from worker_init(), which runs on the main thread. */
+	if (w->cpu_sampled)
+		shed_cpu(&w->lw.shed, thread_cpu_seconds(), now);
 	conn_queue_kick(w);
 	if (w->ls && limits_held_update(&w->lw, now, &held, &n))
 		hold_off(w, held, n);
@@ -276,6 +291,8 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 
+	shed_cpu(&w->lw.shed, thread_cpu_seconds(), worker_now());
+	w->cpu_sampled = true;
 	event_base_dispatch(w->base);
 	conn_close_all(w);
 	accesslog_flush(&w->log, w->gen->log_fd);
@@ -651,6 +668,19 @@ enter_sandbox(const struct server_conf *conf)
 	return 0;
 }
 
+/* Each worker's part of the CPU the server may use: what the load
+ * shedding weighs its loop's CPU time against (shed.h). */
+static void
+share_cpus(struct limits_conf *c, size_t n_workers)
+{
+	const char *how = "limits.cpus";
+	double cpus = c->cpus > 0 ? c->cpus : cpus_available(&how);
+
+	c->shed.cpus = cpus / (double)n_workers;
+	log_info("CPU: %.3g (%s), %.3g for each of %zu workers", cpus, how,
+	    c->shed.cpus, n_workers);
+}
+
 int
 server_run(struct server_conf *conf, const char *ready_file,
     server_reload_fn reload_fn, void *reload_arg)
@@ -675,6 +705,7 @@ server_run(struct server_conf *conf, const char *ready_file,
 		goto out;
 	}
 	fix_public_port(&s, conf);
+	share_cpus(&conf->limits, s.n_workers);
 	/* Limits are kept for the life of the process: the per-address
 	 * budgets must survive a reload. */
 	s.limits = limits_new(&conf->limits);

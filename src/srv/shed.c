@@ -1,5 +1,6 @@
 #include "shed.h"
 
+#include <math.h>
 #include <string.h>
 
 void
@@ -25,6 +26,11 @@ shed_conf_default(struct shed_conf *c)
 	c->turn_min = 10;
 	c->turn_max = 10000;
 	c->turn_bytes = 65536;
+	c->cpus = 0;
+	c->cpu_target[PRIO_PAGE] = 1;
+	c->cpu_target[PRIO_LIGHT] = 0.8;
+	c->cpu_target[PRIO_HEAVY] = 0.5;
+	c->cpu_target[PRIO_OVER] = 0.5;
 }
 
 const char *
@@ -66,6 +72,11 @@ shed_conf_check(const struct shed_conf *c)
 		return "max_turn_rate must be at least min_turn_rate";
 	if (!(c->turn_bytes >= 1))
 		return "turn_bytes must be at least 1";
+	if (!(c->cpus >= 0))
+		return "cpus must not be negative";
+	for (p = 0; p < PRIO_COUNT; p++)
+		if (!(c->cpu_target[p] > 0))
+			return "every cpu_shed share must be positive";
 	return NULL;
 }
 
@@ -96,14 +107,31 @@ shed_init(struct shed *s, const struct shed_conf *c, double now)
 	s->turn_refilled = now;
 }
 
-bool
-shed_admit(struct shed *s, enum priority p)
+/* Why a request of priority p is refused now, SHED_WHY_COUNT when it is
+ * not; credit: whether the pacing has credit for it (heavy replies). */
+static enum shed_why
+refusal(const struct shed *s, enum priority p, bool credit)
 {
-	bool late = p != PRIO_PAGE && shed_late(s);
+	if (p != PRIO_PAGE && shed_late(s))
+		return SHED_WHY_LATE;
+	if (shed_cpu_busy(s, p))
+		return SHED_WHY_CPU;
+	if (!credit)
+		return SHED_WHY_CREDIT;
+	if ((double)s->inflight >= s->limit * s->conf.fraction[p])
+		return SHED_WHY_SHARE;
+	return SHED_WHY_COUNT;
+}
 
-	if ((double)s->inflight >= s->limit * s->conf.fraction[p] || late) {
+static bool
+admit(struct shed *s, enum priority p, bool credit)
+{
+	enum shed_why why = refusal(s, p, credit);
+
+	s->asked[p]++;
+	if (why != SHED_WHY_COUNT) {
 		s->refused[p]++;
-		s->refused_why[late ? SHED_WHY_LATE : SHED_WHY_SHARE]++;
+		s->refused_why[why]++;
 		return false;
 	}
 	s->inflight++;
@@ -112,17 +140,17 @@ shed_admit(struct shed *s, enum priority p)
 }
 
 bool
+shed_admit(struct shed *s, enum priority p)
+{
+	return admit(s, p, true);
+}
+
+bool
 shed_admit_heavy(struct shed *s, size_t size, double now)
 {
 	double cost = (double)size / s->conf.turn_bytes;
 
-	if (!shed_turn_ready(s, now)) {
-		s->refused[PRIO_HEAVY]++;
-		s->refused_why[shed_late(s) ? SHED_WHY_LATE
-					    : SHED_WHY_CREDIT]++;
-		return false;
-	}
-	if (!shed_admit(s, PRIO_HEAVY))
+	if (!admit(s, PRIO_HEAVY, shed_turn_ready(s, now)))
 		return false;
 	s->turn_credit -= cost > 1 ? cost : 1;
 	return true;
@@ -145,7 +173,7 @@ pace(struct shed *s, double delay)
 	    s->turn_lateness * 0.75 + (delay > 0 ? delay : 0) * 0.25;
 	if (s->turn_lateness > s->conf.turn_delay)
 		s->turn_rate /= 2;
-	else
+	else if (!shed_cpu_busy(s, PRIO_HEAVY))
 		s->turn_rate += s->conf.turn_min;
 	if (s->turn_rate < s->conf.turn_min)
 		s->turn_rate = s->conf.turn_min;
@@ -174,6 +202,16 @@ shed_turn_take(struct shed *s)
 }
 
 void
+shed_turn_refund(struct shed *s)
+{
+	double most = turn_most(s);
+
+	s->turn_credit += 1;
+	if (s->turn_credit > most)
+		s->turn_credit = most;
+}
+
+void
 shed_delay(struct shed *s, double delay, double now)
 {
 	/* A probe every few milliseconds. Quick to rise, slow to fall. */
@@ -198,6 +236,58 @@ bool
 shed_late(const struct shed *s)
 {
 	return s->late;
+}
+
+/* Seconds over which the CPU use and the request rates are smoothed:
+ * long enough to span many of a cgroup quota's periods (4 to 100 ms),
+ * short enough to follow a flood's first moments. */
+#define CPU_WINDOW_SECS 0.1
+
+void
+shed_cpu(struct shed *s, double cpu_used, double now)
+{
+	double dt = now - s->cpu_at, w;
+	int p;
+
+	if (s->cpu_at > 0 && dt <= 0)
+		return;
+	if (s->cpu_at > 0 && s->conf.cpus > 0) {
+		/* Weighted by the time each sample spans: a probe that
+		 * stopped while the loop was idle resumes with one sample
+		 * for the whole gap. */
+		w = 1 - exp(-dt / CPU_WINDOW_SECS);
+		s->cpu_load += ((cpu_used - s->cpu_used) / dt / s->conf.cpus -
+				   s->cpu_load) *
+		    w;
+		for (p = 0; p < PRIO_COUNT; p++)
+			s->asked_rate[p] +=
+			    ((double)s->asked[p] / dt - s->asked_rate[p]) * w;
+	}
+	memset(s->asked, 0, sizeof(s->asked));
+	s->cpu_used = cpu_used;
+	s->cpu_at = now;
+}
+
+bool
+shed_cpu_busy(const struct shed *s, enum priority p)
+{
+	double all = 0, above = 0;
+	int q;
+
+	if (p == PRIO_PAGE || s->conf.cpus <= 0)
+		return false;
+	for (q = 0; q < PRIO_COUNT; q++) {
+		all += s->asked_rate[q];
+		if (q < (int)p)
+			above += s->asked_rate[q];
+	}
+	return all > 0 && s->cpu_load * above / all > s->conf.cpu_target[p];
+}
+
+bool
+shed_shedding(const struct shed *s)
+{
+	return shed_late(s) || shed_cpu_busy(s, PRIO_HEAVY);
 }
 
 bool

@@ -67,6 +67,11 @@ struct shed_conf {
 			    * 0: a tenth of max_delay */
 	double turn_min, turn_max; /* queued handshakes a second */
 	double turn_bytes; /* bytes of a heavy reply worth one handshake */
+	double cpus; /* CPU time the loop may use, in CPUs; 0: not known,
+		      * no shedding on CPU use */
+	/* share of cpus the more important requests may take before
+	 * priority p is refused; 1 or more: never (pages: unused) */
+	double cpu_target[PRIO_COUNT];
 };
 
 /* Defaults documented in canyon.yaml. */
@@ -79,6 +84,7 @@ enum shed_why {
 	SHED_WHY_LATE, /* overloaded (shed_late()): not a page */
 	SHED_WHY_SHARE, /* its priority's share of the limit was full */
 	SHED_WHY_CREDIT, /* heavy, and the pacing had no credit */
+	SHED_WHY_CPU, /* more important requests took its CPU headroom */
 	SHED_WHY_COUNT
 };
 
@@ -98,6 +104,11 @@ struct shed {
 	double turn_rate; /* queued handshakes a second, as of now */
 	double turn_credit; /* ... that may start now */
 	double turn_refilled; /* when turn_credit was last refilled */
+	double cpu_used; /* the loop's CPU seconds at the last sample */
+	double cpu_at; /* ... taken then; 0 before the first */
+	double cpu_load; /* smoothed CPU use, as a share of conf.cpus */
+	double asked_rate[PRIO_COUNT]; /* smoothed requests a second */
+	unsigned long asked[PRIO_COUNT]; /* requests since the last sample */
 	unsigned inflight;
 	unsigned long admitted[PRIO_COUNT], refused[PRIO_COUNT];
 	unsigned long refused_why[SHED_WHY_COUNT]; /* the same, by reason */
@@ -144,6 +155,19 @@ bool shed_idle(struct shed *s, double now);
 bool shed_turn_ready(struct shed *s, double now);
 /* ... and it starts: take one handshake's credit. */
 void shed_turn_take(struct shed *s);
+/* A turn taken brought a page: give its credit back. */
+void shed_turn_refund(struct shed *s);
+
+/* The loop had used cpu_used seconds of CPU time at time now. */
+void shed_cpu(struct shed *s, double cpu_used, double now);
+/* The requests more important than p take more than cpu_target[p] of the
+ * loop's CPU: requests of priority p are refused. Never for pages. */
+bool shed_cpu_busy(const struct shed *s, enum priority p);
+/* What a client likely to be refused (its last request heavy, over its
+ * budget, or told to wait) would ask is refused now: the server is
+ * overloaded, or short of CPU headroom for heavy requests. Its
+ * connections are then closed before any TLS work (admission.h). */
+bool shed_shedding(const struct shed *s);
 
 /* The current minimum latency estimate, 0 when none yet. */
 double shed_minrtt(const struct shed *s);

@@ -65,6 +65,7 @@ struct worker {
 	struct event *wake_ev, *flush_ev, *stop_ev;
 	struct event *probe_ev; /* measures the loop's delay (shed.h) */
 	double probe_due; /* when probe_ev should run */
+	bool cpu_sampled; /* the loop's thread took its first CPU sample */
 	bool hold_off_failed; /* the listeners' socket filter (server.c) */
 	struct worker_listener *ls;
 	size_t n_ls;

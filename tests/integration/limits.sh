@@ -180,7 +180,7 @@ expect_match "... and after the wait a page is served" \
 	'^20 text/gemini' "$(status gemini://localhost/)"
 stop_server
 expect_match "... the server counted the image refused for want of credit" \
-	'; refused: 0 overloaded, 0 over their share of the limit, 1 for want of the pacing.s credit, 0 over their budget$' \
+	'; refused: 0 overloaded, 0 over their share of the limit, 1 for want of the pacing.s credit, 0 for the CPU more important requests took, 0 over their budget$' \
 	"$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- per-address budget ---------------------------------------------------
@@ -205,7 +205,7 @@ kill -0 "$SERVER_PID" 2>/dev/null
 check "server still running" test $? -eq 0
 stop_server
 expect_match "... the server counted one refused over its budget" \
-	'; refused: 0 overloaded, 0 over their share of the limit, 0 for want of the pacing.s credit, 1 over their budget$' \
+	'; refused: 0 overloaded, 0 over their share of the limit, 0 for want of the pacing.s credit, 0 for the CPU more important requests took, 1 over their budget$' \
 	"$(grep 'worker 0:' "$TMP/server.log")"
 
 # --- the total cap, taken by clients that send nothing ------------------

@@ -2,6 +2,7 @@
 #include <stdarg.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <stdio.h>
 #include <string.h>
 #include <cmocka.h>
 
@@ -495,6 +496,76 @@ test_heavy_paced(void **state)
 	limits_fixture_finish(&f);
 }
 
+/* Pages from 50 readers taking 0.9 of a loop's quarter of a CPU for half
+ * a second: no headroom for heavy work, though the loop is not late. */
+static void
+cpu_busy(struct limits_fixture *f, double *t)
+{
+	struct sockaddr_in reader;
+	char ip[32];
+	double used = 0;
+	int i;
+
+	shed_cpu(&f->w.shed, used, *t);
+	for (i = 0; i < 100; i++) {
+		snprintf(ip, sizeof(ip), "198.51.100.%d", 1 + i % 50);
+		reader = limits_fixture_addr(ip);
+		limits_fixture_served(f, &reader, "/", 10, *t, *t + 0.001);
+		*t += 0.005;
+		used += 0.005 * 0.25 * 0.9;
+		shed_cpu(&f->w.shed, used, *t);
+	}
+}
+
+/* Short of CPU headroom, a client whose last request was heavy is closed
+ * on accept, before any TLS work, and a new client waits its turn, paced;
+ * the credit of a turn that brought a page is given back, that of one
+ * that brought an image refused (for the CPU) is not. */
+static void
+test_cpu_headroom(void **state)
+{
+	struct limits_fixture f;
+	struct limits_ticket t, fresh, crawler;
+	struct sockaddr_in images = limits_fixture_addr("192.0.2.12"),
+			   newcomer = limits_fixture_addr("192.0.2.14"),
+			   stranger = limits_fixture_addr("192.0.2.15");
+	unsigned retry = 0;
+	double now = 1, credit;
+
+	(void)state;
+	limits_fixture_init(&f);
+	f.conf.shed.cpus = 0.25;
+	limits_fixture_start(&f);
+	limits_fixture_served(&f, &images, "/a.jpg", 10, now, now);
+	cpu_busy(&f, &now);
+	assert_true(shed_shedding(&f.w.shed));
+	assert_false(shed_late(&f.w.shed));
+	assert_int_equal(limits_fixture_open(&f, &images, now, &t), -1);
+	assert_int_equal(f.w.stats.closed[PRIO_HEAVY], 1ul);
+	/* A new client: its handshake waits its turn, paced. */
+	assert_int_equal(limits_fixture_open(&f, &newcomer, now, &fresh), 0);
+	assert_true(fresh.suspect);
+	assert_true(limits_conn_paced(f.l, &f.w, &fresh, now));
+	assert_true(shed_turn_ready(&f.w.shed, now));
+	credit = f.w.shed.turn_credit;
+	limits_conn_paced_turn(&f.w, &fresh);
+	assert_int_equal(limits_fixture_admit(&f, &fresh, "/", 10, now, &retry),
+	    LIMITS_ADMIT);
+	assert_true(f.w.shed.turn_credit == credit);
+	limits_done(&f.w, &fresh, true, now);
+	limits_conn_close(f.l, &f.w, &fresh, now);
+	/* Another, for an image: refused for the CPU, the credit spent. */
+	assert_int_equal(limits_fixture_open(&f, &stranger, now, &crawler), 0);
+	limits_conn_paced_turn(&f.w, &crawler);
+	assert_int_equal(
+	    limits_fixture_admit(&f, &crawler, "/b.jpg", 10, now, &retry),
+	    LIMITS_SHED);
+	assert_true(f.w.shed.turn_credit == credit - 1);
+	assert_int_equal(f.w.shed.refused_why[SHED_WHY_CPU], 1ul);
+	limits_conn_close(f.l, &f.w, &crawler, now);
+	limits_fixture_finish(&f);
+}
+
 /* Who may take the slot of a connection waiting for its handshake when
  * all are taken: a reader known for pages, not a new client nor one whose
  * last request was heavy. */
@@ -603,7 +674,8 @@ test_heavy_held(void **state)
 	/* The two images refused: with the limit full by then. */
 	assert_non_null(strstr(line,
 	    "; refused: 0 overloaded, 2 over their share of the limit, 0 "
-	    "for want of the pacing's credit, 0 over their budget"));
+	    "for want of the pacing's credit, 0 for the CPU more important "
+	    "requests took, 0 over their budget"));
 	/* Cut to the buffer. */
 	assert_int_equal(limits_stats_format(&f.w, 9, line, 20), 19);
 	assert_int_equal(strlen(line), 19);
@@ -786,6 +858,7 @@ main(void)
 	    cmocka_unit_test(test_heavy_paced),
 	    cmocka_unit_test(test_preferred),
 	    cmocka_unit_test(test_heavy_held),
+	    cmocka_unit_test(test_cpu_headroom),
 	    cmocka_unit_test(test_held),
 	    cmocka_unit_test(test_told),
 	    cmocka_unit_test(test_gone),

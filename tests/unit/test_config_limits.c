@@ -62,6 +62,8 @@ test_values(void **state)
 			      "  min_turn_rate: 5\n"
 			      "  max_turn_rate: 500\n"
 			      "  turn_bytes: 32768\n"
+			      "  cpus: 0.5\n"
+			      "  cpu_shed: {heavy: 0.4, over: 0.3}\n"
 			      "  heavy_size: 1000\n"
 			      "  shed: {heavy: 0.3, over: 0.1}\n"
 			      "  page_paths: ['/', '/posts/*']\n",
@@ -79,6 +81,10 @@ test_values(void **state)
 	assert_true(l.shed.turn_delay == 0.003);
 	assert_true(l.shed.turn_min == 5 && l.shed.turn_max == 500);
 	assert_true(l.shed.turn_bytes == 32768);
+	assert_true(l.cpus == 0.5);
+	assert_true(l.shed.cpu_target[PRIO_HEAVY] == 0.4);
+	assert_true(l.shed.cpu_target[PRIO_OVER] == 0.3);
+	assert_true(l.shed.cpu_target[PRIO_LIGHT] == 0.8);
 	assert_int_equal(l.prio.heavy_size, 1000);
 	assert_true(l.shed.fraction[PRIO_HEAVY] == 0.3);
 	assert_true(l.shed.fraction[PRIO_OVER] == 0.1);
@@ -116,8 +122,11 @@ test_documented_defaults(void **state)
 	assert_true(def.shed.max_delay == doc.shed.max_delay);
 	assert_int_equal(def.shed.max_retry, doc.shed.max_retry);
 	assert_true(def.shed.hold == doc.shed.hold);
-	for (p = 0; p < PRIO_COUNT; p++)
+	for (p = 0; p < PRIO_COUNT; p++) {
 		assert_true(def.shed.fraction[p] == doc.shed.fraction[p]);
+		assert_true(def.shed.cpu_target[p] == doc.shed.cpu_target[p]);
+	}
+	assert_true(def.cpus == doc.cpus);
 	assert_int_equal(def.prio.heavy_size, doc.prio.heavy_size);
 	for (i = 0; def.prio.page[i] || doc.prio.page[i]; i++)
 		assert_string_equal(def.prio.page[i], doc.prio.page[i]);
@@ -161,6 +170,12 @@ test_errors(void **state)
 	expect_error("limits:\n  shed: {pages: 1}\n",
 	    ":2: unknown key 'pages' in limits.shed");
 	expect_error("limits:\n  shed: {over: 0}\n", "'over' must be between");
+	/* Pages are never refused for the CPU they need. */
+	expect_error("limits:\n  cpu_shed: {page: 0.9}\n",
+	    ":2: unknown key 'page' in limits.cpu_shed");
+	expect_error(
+	    "limits:\n  cpu_shed: {heavy: 1.5}\n", "'heavy' must be between");
+	expect_error("limits:\n  cpus: -1\n", "'cpus' must be between");
 	expect_error(
 	    "limits:\n  page_paths: '/'\n", ":2: 'page_paths' must be a list");
 	expect_error(

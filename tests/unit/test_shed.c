@@ -31,6 +31,12 @@ test_conf_check(void **state)
 	c = limits_fixture_shed_conf();
 	c.turn_bytes = 0;
 	assert_non_null(shed_conf_check(&c));
+	c = limits_fixture_shed_conf();
+	c.cpus = -1;
+	assert_non_null(shed_conf_check(&c));
+	c = limits_fixture_shed_conf();
+	c.cpu_target[PRIO_HEAVY] = 0;
+	assert_non_null(shed_conf_check(&c));
 }
 
 /* A loop running late (work queued ahead of new requests) refuses every
@@ -335,6 +341,155 @@ test_heavy_credit(void **state)
 	assert_int_equal(s.refused_why[SHED_WHY_SHARE], 0);
 }
 
+/* A loop allowed a quarter of a CPU, sampled every 5 ms from time 10
+ * for secs seconds: each sample finds it used cpu of its allowance (0.9:
+ * 0.225 CPU) and asked for pages, then heavy requests, as many as given
+ * (each admitted and done at once). *t is the time of the last sample. */
+static void
+cpu_run(struct shed *s, double *t, double *used, double secs, double cpu,
+    int pages, int heavy)
+{
+	int i, n;
+
+	for (n = 0; n < (int)(secs / 0.005 + 0.5); n++) {
+		for (i = 0; i < pages; i++)
+			if (shed_admit(s, PRIO_PAGE))
+				shed_cancel(s);
+		for (i = 0; i < heavy; i++)
+			if (shed_admit(s, PRIO_HEAVY))
+				shed_cancel(s);
+		*t += 0.005;
+		*used += 0.005 * 0.25 * cpu;
+		shed_cpu(s, *used, *t);
+	}
+}
+
+static void
+cpu_start(struct shed *s, struct shed_conf *c, double *t, double *used)
+{
+	*c = limits_fixture_shed_conf();
+	c->cpus = 0.25;
+	shed_init(s, c, 0);
+	*t = 10;
+	*used = 3;
+	shed_cpu(s, *used, *t);
+}
+
+/* Pages taking 0.9 of the loop's CPU leave no headroom for the rest:
+ * light, heavy and over-budget requests are refused, counted as refused
+ * for the CPU; pages are not, however busy the CPU. Once the pages stop,
+ * the next sample, a second later, finds the CPU idle and all are let in
+ * again. */
+static void
+test_cpu_busy(void **state)
+{
+	struct shed_conf c;
+	struct shed s;
+	double t, used;
+
+	(void)state;
+	cpu_start(&s, &c, &t, &used);
+	assert_false(shed_cpu_busy(&s, PRIO_HEAVY));
+	cpu_run(&s, &t, &used, 0.5, 0.9, 2, 0);
+	assert_true(s.cpu_load > 0.85 && s.cpu_load < 0.95);
+	assert_true(shed_cpu_busy(&s, PRIO_LIGHT));
+	assert_true(shed_cpu_busy(&s, PRIO_HEAVY));
+	assert_true(shed_shedding(&s));
+	assert_false(shed_late(&s));
+	assert_false(shed_admit(&s, PRIO_LIGHT));
+	assert_false(shed_admit_heavy(&s, 1000, t));
+	assert_false(shed_admit(&s, PRIO_OVER));
+	assert_true(shed_admit(&s, PRIO_PAGE));
+	assert_int_equal(s.refused_why[SHED_WHY_CPU], 3);
+	assert_int_equal(s.refused_why[SHED_WHY_LATE], 0);
+	assert_int_equal(s.refused_why[SHED_WHY_CREDIT], 0);
+	assert_int_equal(s.admitted[PRIO_PAGE], 201);
+	/* At 0.7, over light's 0.8 no longer; still over heavy's 0.5. */
+	cpu_run(&s, &t, &used, 0.5, 0.7, 2, 0);
+	assert_false(shed_cpu_busy(&s, PRIO_LIGHT));
+	assert_true(shed_cpu_busy(&s, PRIO_HEAVY));
+	t += 1;
+	shed_cpu(&s, used, t);
+	assert_true(s.cpu_load < 0.01);
+	assert_false(shed_cpu_busy(&s, PRIO_HEAVY));
+	assert_false(shed_shedding(&s));
+	assert_true(shed_admit_heavy(&s, 1000, t));
+}
+
+/* The CPU is split among the priorities by their requests: a crawler
+ * alone, its images taking all of the CPU, is not refused for the CPU
+ * (nothing more important wants it); with as many pages as images
+ * beside it, the pages' half of 0.9 is under heavy's 0.5; with three
+ * pages to an image, over it. */
+static void
+test_cpu_share(void **state)
+{
+	struct shed_conf c;
+	struct shed s;
+	double t, used;
+
+	(void)state;
+	cpu_start(&s, &c, &t, &used);
+	cpu_run(&s, &t, &used, 0.5, 1.0, 0, 1);
+	assert_false(shed_cpu_busy(&s, PRIO_HEAVY));
+	assert_true(shed_cpu_busy(&s, PRIO_OVER));
+	cpu_run(&s, &t, &used, 0.5, 0.9, 1, 1);
+	assert_false(shed_cpu_busy(&s, PRIO_HEAVY));
+	cpu_run(&s, &t, &used, 0.5, 0.9, 3, 1);
+	assert_true(shed_cpu_busy(&s, PRIO_HEAVY));
+}
+
+/* Short of CPU headroom the pacing does not speed up, however punctual
+ * the loop: what it paces is the work the pages leave no room for. Once
+ * the headroom is back, it does. A turn that brought a page gives its
+ * credit back, up to what the pacing keeps at most. */
+static void
+test_cpu_pacing(void **state)
+{
+	struct shed_conf c;
+	struct shed s;
+	double t, used, credit;
+	int i;
+
+	(void)state;
+	cpu_start(&s, &c, &t, &used);
+	cpu_run(&s, &t, &used, 0.5, 0.9, 2, 0);
+	s.turn_rate = 20;
+	for (i = 0; i < 10; i++)
+		shed_delay(&s, 0, t += 0.005);
+	assert_true(s.turn_rate == 20);
+	t += 1;
+	shed_cpu(&s, used, t);
+	shed_delay(&s, 0, t += 0.005);
+	assert_true(s.turn_rate == 20 + c.turn_min);
+	assert_true(shed_turn_ready(&s, t));
+	credit = s.turn_credit;
+	shed_turn_take(&s);
+	assert_true(s.turn_credit == credit - 1);
+	shed_turn_refund(&s);
+	assert_true(s.turn_credit == credit);
+	shed_turn_refund(&s);
+	assert_true(s.turn_credit == 1);
+}
+
+/* Without a CPU allowance (cpus 0) nothing is refused for the CPU. */
+static void
+test_cpu_unknown(void **state)
+{
+	struct shed_conf c;
+	struct shed s;
+	double t, used;
+
+	(void)state;
+	cpu_start(&s, &c, &t, &used);
+	c.cpus = 0;
+	shed_init(&s, &c, 0);
+	shed_cpu(&s, used, t);
+	cpu_run(&s, &t, &used, 0.5, 1.0, 2, 0);
+	assert_false(shed_cpu_busy(&s, PRIO_HEAVY));
+	assert_true(shed_admit(&s, PRIO_LIGHT));
+}
+
 int
 main(void)
 {
@@ -349,6 +504,10 @@ main(void)
 	    cmocka_unit_test(test_turn_pacing),
 	    cmocka_unit_test(test_turn_burst),
 	    cmocka_unit_test(test_heavy_credit),
+	    cmocka_unit_test(test_cpu_busy),
+	    cmocka_unit_test(test_cpu_share),
+	    cmocka_unit_test(test_cpu_pacing),
+	    cmocka_unit_test(test_cpu_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
 }
