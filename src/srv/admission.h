@@ -46,8 +46,7 @@ struct limits_conf {
 	struct shed_conf shed;
 	struct ratelimit_conf rate; /* seed: limits_new() picks one when 0 */
 	double cpus; /* CPUs the server may use; 0: what cpus_available()
-		      * finds (the server gives each worker its part in
-		      * shed.cpus) */
+		      * finds (the server sets shed.cpus) */
 };
 
 void limits_conf_default(struct limits_conf *c);

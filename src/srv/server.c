@@ -179,15 +179,24 @@ worker_now(void)
 	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
 }
 
-/* The CPU time the calling thread has used, in seconds. */
+/* The CPU time of clock (the calling thread's, the process's), in
+ * seconds. */
 static double
-thread_cpu_seconds(void)
+cpu_seconds(clockid_t clock)
 {
 	struct timespec t;
 
-	if (clock_gettime(CLOCK_THREAD_CPUTIME_ID, &t) != 0)
+	if (clock_gettime(clock, &t) != 0)
 		return 0;
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
+}
+
+/* From the loop's own thread only. */
+static void
+sample_cpu(struct worker *w, double now)
+{
+	shed_cpu(&w->lw.shed, cpu_seconds(CLOCK_THREAD_CPUTIME_ID),
+	    cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), now);
 }
 
 /* The addresses the admission holds off (admission.h) go into a socket
@@ -251,7 +260,7 @@ on_probe(evutil_socket_t fd, short what, void *arg)
 	shed_delay(&w->lw.shed, now - w->probe_due, now);
 	/* Not from worker_init(), which runs on the main thread. */
 	if (w->cpu_sampled)
-		shed_cpu(&w->lw.shed, thread_cpu_seconds(), now);
+		sample_cpu(w, now);
 	conn_queue_kick(w);
 	if (w->ls && limits_held_update(&w->lw, now, &held, &n))
 		hold_off(w, held, n);
@@ -291,7 +300,7 @@ worker_main(void *arg)
 {
 	struct worker *w = arg;
 
-	shed_cpu(&w->lw.shed, thread_cpu_seconds(), worker_now());
+	sample_cpu(w, worker_now());
 	w->cpu_sampled = true;
 	event_base_dispatch(w->base);
 	conn_close_all(w);
@@ -668,17 +677,16 @@ enter_sandbox(const struct server_conf *conf)
 	return 0;
 }
 
-/* Each worker's part of the CPU the server may use: what the load
- * shedding weighs its loop's CPU time against (shed.h). */
+/* The CPU the server may use: what the load shedding weighs the loops'
+ * CPU time against (shed.h). */
 static void
-share_cpus(struct limits_conf *c, size_t n_workers)
+find_cpus(struct limits_conf *c, size_t n_workers)
 {
 	const char *how = "limits.cpus";
-	double cpus = c->cpus > 0 ? c->cpus : cpus_available(&how);
 
-	c->shed.cpus = cpus / (double)n_workers;
-	log_info("CPU: %.3g (%s), %.3g for each of %zu workers", cpus, how,
-	    c->shed.cpus, n_workers);
+	c->shed.cpus = c->cpus > 0 ? c->cpus : cpus_available(&how);
+	log_info(
+	    "CPU: %.3g (%s) for %zu workers", c->shed.cpus, how, n_workers);
 }
 
 int
@@ -705,7 +713,7 @@ server_run(struct server_conf *conf, const char *ready_file,
 		goto out;
 	}
 	fix_public_port(&s, conf);
-	share_cpus(&conf->limits, s.n_workers);
+	find_cpus(&conf->limits, s.n_workers);
 	/* Limits are kept for the life of the process: the per-address
 	 * budgets must survive a reload. */
 	s.limits = limits_new(&conf->limits);

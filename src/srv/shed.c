@@ -244,27 +244,29 @@ shed_late(const struct shed *s)
 #define CPU_WINDOW_SECS 0.1
 
 void
-shed_cpu(struct shed *s, double cpu_used, double now)
+shed_cpu(struct shed *s, double loop, double process, double now)
 {
-	double dt = now - s->cpu_at, w;
+	double dt = now - s->cpu_at, w, one, all;
 	int p;
 
 	if (s->cpu_at > 0 && dt <= 0)
 		return;
 	if (s->cpu_at > 0 && s->conf.cpus > 0) {
+		one = (loop - s->cpu_loop) / dt /
+		    (s->conf.cpus < 1 ? s->conf.cpus : 1);
+		all = (process - s->cpu_process) / dt / s->conf.cpus;
 		/* Weighted by the time each sample spans: a probe that
 		 * stopped while the loop was idle resumes with one sample
 		 * for the whole gap. */
 		w = 1 - exp(-dt / CPU_WINDOW_SECS);
-		s->cpu_load += ((cpu_used - s->cpu_used) / dt / s->conf.cpus -
-				   s->cpu_load) *
-		    w;
+		s->cpu_load += ((one > all ? one : all) - s->cpu_load) * w;
 		for (p = 0; p < PRIO_COUNT; p++)
 			s->asked_rate[p] +=
 			    ((double)s->asked[p] / dt - s->asked_rate[p]) * w;
 	}
 	memset(s->asked, 0, sizeof(s->asked));
-	s->cpu_used = cpu_used;
+	s->cpu_loop = loop;
+	s->cpu_process = process;
 	s->cpu_at = now;
 }
 

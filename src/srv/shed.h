@@ -38,9 +38,25 @@
  * replies draw on the same credit, turn_bytes of the reply for one
  * handshake: a 1 MB image costs the loop as much as a dozen handshakes,
  * and images let in again all at once when an overload ends would make
- * the next one.
+ * the next one. While the CPU has no headroom for heavy work (below), the
+ * rate does not rise; a turn that brings a page gives its credit back
+ * (shed_turn_refund()), so that new readers are not held to it.
  *
- * Time and latencies are passed in, in seconds; nothing here reads a clock.
+ * Lateness shows an overload once requests queue, that is once pages
+ * already wait. CPU headroom shows it before, as in Netflix's CPU-based
+ * prioritized shedding. The loop's CPU time, sampled at each probe
+ * (shed_cpu()), is smoothed over about a tenth of a second as a share of
+ * the CPU the loop may use: one CPU at most (one thread), and no more than
+ * the process may (cpus: its CPU affinity and cgroup quota); so the larger
+ * of the loop's share of min(1, cpus) and the whole process's share of
+ * cpus. That is split among the priorities by their requests a second
+ * (each costs about one TLS handshake). A request of priority p is refused
+ * while the more important requests take more than cpu_target[p] of it
+ * (shed_cpu_busy()): pages keep the headroom they need before they queue,
+ * and a crawler alone on the server is still served, paced.
+ *
+ * Time, latencies and CPU times are passed in, in seconds; nothing here
+ * reads a clock.
  */
 #ifndef CANYON_SHED_H
 #define CANYON_SHED_H
@@ -67,8 +83,8 @@ struct shed_conf {
 			    * 0: a tenth of max_delay */
 	double turn_min, turn_max; /* queued handshakes a second */
 	double turn_bytes; /* bytes of a heavy reply worth one handshake */
-	double cpus; /* CPU time the loop may use, in CPUs; 0: not known,
-		      * no shedding on CPU use */
+	double cpus; /* CPU time the process may use, in CPUs; 0: not
+		      * known, no shedding on CPU use */
 	/* share of cpus the more important requests may take before
 	 * priority p is refused; 1 or more: never (pages: unused) */
 	double cpu_target[PRIO_COUNT];
@@ -104,9 +120,10 @@ struct shed {
 	double turn_rate; /* queued handshakes a second, as of now */
 	double turn_credit; /* ... that may start now */
 	double turn_refilled; /* when turn_credit was last refilled */
-	double cpu_used; /* the loop's CPU seconds at the last sample */
+	double cpu_loop, cpu_process; /* CPU seconds at the last sample */
 	double cpu_at; /* ... taken then; 0 before the first */
-	double cpu_load; /* smoothed CPU use, as a share of conf.cpus */
+	double cpu_load; /* smoothed CPU use, as a share of what the loop
+			  * may use (above) */
 	double asked_rate[PRIO_COUNT]; /* smoothed requests a second */
 	unsigned long asked[PRIO_COUNT]; /* requests since the last sample */
 	unsigned inflight;
@@ -158,8 +175,9 @@ void shed_turn_take(struct shed *s);
 /* A turn taken brought a page: give its credit back. */
 void shed_turn_refund(struct shed *s);
 
-/* The loop had used cpu_used seconds of CPU time at time now. */
-void shed_cpu(struct shed *s, double cpu_used, double now);
+/* The loop's thread had used loop seconds of CPU time at time now, the
+ * whole process (every loop's) process seconds. */
+void shed_cpu(struct shed *s, double loop, double process, double now);
 /* The requests more important than p take more than cpu_target[p] of the
  * loop's CPU: requests of priority p are refused. Never for pages. */
 bool shed_cpu_busy(const struct shed *s, enum priority p);

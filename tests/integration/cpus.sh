@@ -1,8 +1,7 @@
 #!/bin/sh
 # The CPU the server weighs its event loops' CPU time against (the load
 # shedding's CPU headroom, shed.h), as it says at start: what its CPU
-# affinity allows, what limits.cpus says, or a cgroup CPU quota, shared
-# among its workers. The quota is checked in a cgroup of its own where the
+# affinity allows, what limits.cpus says, or a cgroup CPU quota. The quota is checked in a cgroup of its own where the
 # machine lets root make one (as tests/bench/overload_bench.sh does).
 . "$ROOT/tests/lib.sh"
 
@@ -36,14 +35,14 @@ printf '#!/bin/sh\nexec taskset -c 0 "%s" "$@"\n' "$CANYON" >"$TMP/one-cpu"
 chmod +x "$TMP/one-cpu"
 config ""
 serve_with "$TMP/one-cpu"
-expect_eq "one CPU allowed: half of it for each of two workers" \
-	"canyon: CPU: 1 (affinity), 0.5 for each of 2 workers" "$(cpu_line)"
+expect_eq "one CPU allowed" \
+	"canyon: CPU: 1 (affinity) for 2 workers" "$(cpu_line)"
 
 config "limits:
   cpus: 0.5"
 serve_with "$TMP/one-cpu"
 expect_eq "limits.cpus says less" \
-	"canyon: CPU: 0.5 (limits.cpus), 0.25 for each of 2 workers" "$(cpu_line)"
+	"canyon: CPU: 0.5 (limits.cpus) for 2 workers" "$(cpu_line)"
 
 # A cgroup with a quota of a quarter of a CPU (10 ms per 40 ms).
 CG=""
@@ -67,6 +66,6 @@ config ""
 serve_with "$TMP/quota"
 rmdir "$CG"
 expect_eq "in a cgroup with a quarter of a CPU: its quota" \
-	"canyon: CPU: 0.25 (cgroup quota), 0.125 for each of 2 workers" "$(cpu_line)"
+	"canyon: CPU: 0.25 (cgroup quota) for 2 workers" "$(cpu_line)"
 expect_eq "no error output" "" "$(stderr_problems "$TMP/err")"
 exit 0

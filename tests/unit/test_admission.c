@@ -506,14 +506,14 @@ cpu_busy(struct limits_fixture *f, double *t)
 	double used = 0;
 	int i;
 
-	shed_cpu(&f->w.shed, used, *t);
+	shed_cpu(&f->w.shed, used, used, *t);
 	for (i = 0; i < 100; i++) {
 		snprintf(ip, sizeof(ip), "198.51.100.%d", 1 + i % 50);
 		reader = limits_fixture_addr(ip);
 		limits_fixture_served(f, &reader, "/", 10, *t, *t + 0.001);
 		*t += 0.005;
 		used += 0.005 * 0.25 * 0.9;
-		shed_cpu(&f->w.shed, used, *t);
+		shed_cpu(&f->w.shed, used, used, *t);
 	}
 }
 

@@ -360,7 +360,7 @@ cpu_run(struct shed *s, double *t, double *used, double secs, double cpu,
 				shed_cancel(s);
 		*t += 0.005;
 		*used += 0.005 * 0.25 * cpu;
-		shed_cpu(s, *used, *t);
+		shed_cpu(s, *used, *used, *t);
 	}
 }
 
@@ -372,7 +372,7 @@ cpu_start(struct shed *s, struct shed_conf *c, double *t, double *used)
 	shed_init(s, c, 0);
 	*t = 10;
 	*used = 3;
-	shed_cpu(s, *used, *t);
+	shed_cpu(s, *used, *used, *t);
 }
 
 /* Pages taking 0.9 of the loop's CPU leave no headroom for the rest:
@@ -409,7 +409,7 @@ test_cpu_busy(void **state)
 	assert_false(shed_cpu_busy(&s, PRIO_LIGHT));
 	assert_true(shed_cpu_busy(&s, PRIO_HEAVY));
 	t += 1;
-	shed_cpu(&s, used, t);
+	shed_cpu(&s, used, used, t);
 	assert_true(s.cpu_load < 0.01);
 	assert_false(shed_cpu_busy(&s, PRIO_HEAVY));
 	assert_false(shed_shedding(&s));
@@ -459,7 +459,7 @@ test_cpu_pacing(void **state)
 		shed_delay(&s, 0, t += 0.005);
 	assert_true(s.turn_rate == 20);
 	t += 1;
-	shed_cpu(&s, used, t);
+	shed_cpu(&s, used, used, t);
 	shed_delay(&s, 0, t += 0.005);
 	assert_true(s.turn_rate == 20 + c.turn_min);
 	assert_true(shed_turn_ready(&s, t));
@@ -470,6 +470,36 @@ test_cpu_pacing(void **state)
 	assert_true(s.turn_credit == credit);
 	shed_turn_refund(&s);
 	assert_true(s.turn_credit == 1);
+}
+
+/* A loop may use one CPU at most, and the process no more than cpus: with
+ * 2, a loop using 0.9 of a CPU, pages only, has no headroom for heavy
+ * work (the whole process uses 0.45 of its two); with 0.5 and two loops, a
+ * loop using 0.05 has none either when the process uses 0.45. */
+static void
+test_cpu_process(void **state)
+{
+	struct shed_conf c = limits_fixture_shed_conf();
+	struct shed s;
+	double t = 10, loop = 1, process = 2;
+	int i;
+
+	(void)state;
+	for (i = 0; i < 2; i++) {
+		c.cpus = i == 0 ? 2 : 0.5;
+		shed_init(&s, &c, 0);
+		shed_cpu(&s, loop, process, t);
+		while (t < 10.5 + i) {
+			if (shed_admit(&s, PRIO_PAGE))
+				shed_cancel(&s);
+			t += 0.005;
+			loop += 0.005 * (i == 0 ? 0.9 : 0.05);
+			process += 0.005 * (i == 0 ? 0.9 : 0.45);
+			shed_cpu(&s, loop, process, t);
+		}
+		assert_true(s.cpu_load > 0.85 && s.cpu_load < 0.95);
+		assert_true(shed_cpu_busy(&s, PRIO_HEAVY));
+	}
 }
 
 /* Without a CPU allowance (cpus 0) nothing is refused for the CPU. */
@@ -484,7 +514,7 @@ test_cpu_unknown(void **state)
 	cpu_start(&s, &c, &t, &used);
 	c.cpus = 0;
 	shed_init(&s, &c, 0);
-	shed_cpu(&s, used, t);
+	shed_cpu(&s, used, used, t);
 	cpu_run(&s, &t, &used, 0.5, 1.0, 2, 0);
 	assert_false(shed_cpu_busy(&s, PRIO_HEAVY));
 	assert_true(shed_admit(&s, PRIO_LIGHT));
@@ -507,6 +537,7 @@ main(void)
 	    cmocka_unit_test(test_cpu_busy),
 	    cmocka_unit_test(test_cpu_share),
 	    cmocka_unit_test(test_cpu_pacing),
+	    cmocka_unit_test(test_cpu_process),
 	    cmocka_unit_test(test_cpu_unknown),
 	};
 	return cmocka_run_group_tests(tests, NULL, NULL);
