@@ -54,25 +54,32 @@ static const char hybrid_mounts[] =
     "35 31 0:32 / /sys/fs/cgroup/unified rw,relatime shared:9 - cgroup2 "
     "cgroup2 rw,nsdelegate\n";
 
+/* The folder the texts give is want, in a v2 hierarchy or not, mounted at
+ * a point root_len long. */
+static void
+expect_dir(const char *self, const char *mounts, const char *want, bool want_v2,
+    size_t root_len)
+{
+	char dir[256];
+	size_t len = 0;
+	bool v2 = !want_v2;
+
+	assert_int_equal(
+	    cpus_cgroup_dir(self, mounts, dir, sizeof(dir), &v2, &len), 0);
+	assert_string_equal(dir, want);
+	assert_true(v2 == want_v2);
+	assert_int_equal(len, root_len);
+	/* The whole folder's name must fit. */
+	assert_int_equal(
+	    cpus_cgroup_dir(self, mounts, dir, strlen(want), &v2, &len), -1);
+}
+
 static void
 test_dir_v1(void **state)
 {
-	char dir[256];
-	size_t root_len;
-	bool v2 = true;
-
 	(void)state;
-	assert_int_equal(cpus_cgroup_dir(hybrid_cgroup, hybrid_mounts, dir,
-			     sizeof(dir), &v2, &root_len),
-	    0);
-	assert_string_equal(dir, "/sys/fs/cgroup/cpu/canyon-1");
-	assert_false(v2);
-	assert_int_equal(root_len, strlen("/sys/fs/cgroup/cpu"));
-	/* The whole folder's name must fit. */
-	assert_int_equal(
-	    cpus_cgroup_dir(hybrid_cgroup, hybrid_mounts, dir,
-		strlen("/sys/fs/cgroup/cpu/canyon-1"), &v2, &root_len),
-	    -1);
+	expect_dir(hybrid_cgroup, hybrid_mounts, "/sys/fs/cgroup/cpu/canyon-1",
+	    false, strlen("/sys/fs/cgroup/cpu"));
 }
 
 static void
@@ -83,16 +90,10 @@ test_dir_v2(void **state)
 	    "22 1 8:1 / / rw,relatime shared:1 - ext4 /dev/sda1 rw\n"
 	    "25 22 0:23 / /sys/fs/cgroup rw,nosuid,nodev,noexec,relatime "
 	    "shared:4 - cgroup2 cgroup2 rw,nsdelegate,memory_recursiveprot\n";
-	char dir[256];
-	size_t root_len;
-	bool v2 = false;
 
 	(void)state;
-	assert_int_equal(
-	    cpus_cgroup_dir(self, mounts, dir, sizeof(dir), &v2, &root_len), 0);
-	assert_string_equal(dir, "/sys/fs/cgroup/system.slice/canyon.service");
-	assert_true(v2);
-	assert_int_equal(root_len, strlen("/sys/fs/cgroup"));
+	expect_dir(self, mounts, "/sys/fs/cgroup/system.slice/canyon.service",
+	    true, strlen("/sys/fs/cgroup"));
 }
 
 /* A container's own cgroup bound in as its hierarchy's mount point: the
@@ -105,15 +106,10 @@ test_dir_bound(void **state)
 	static const char mounts[] =
 	    "600 590 0:40 /docker/4f2a /sys/fs/cgroup/cpu,cpuacct "
 	    "ro,nosuid master:20 - cgroup cgroup rw,cpu,cpuacct\n";
-	char dir[256];
-	size_t root_len;
-	bool v2 = true;
 
 	(void)state;
-	assert_int_equal(
-	    cpus_cgroup_dir(self, mounts, dir, sizeof(dir), &v2, &root_len), 0);
-	assert_string_equal(dir, "/sys/fs/cgroup/cpu,cpuacct");
-	assert_false(v2);
+	expect_dir(self, mounts, "/sys/fs/cgroup/cpu,cpuacct", false,
+	    strlen("/sys/fs/cgroup/cpu,cpuacct"));
 }
 
 /* "cpuset" is not "cpu"; with neither a cpu hierarchy nor a v2 one there
