@@ -1060,7 +1060,7 @@ void
 conn_turn(evutil_socket_t fd, short what, void *arg)
 {
 	struct worker *w = arg;
-	bool overloaded = shed_shedding(&w->lw.shed), paced;
+	bool overloaded = shed_late(&w->lw.shed), paced;
 	struct conn *c = next_turn(w, overloaded, worker_now(), &paced);
 
 	(void)fd, (void)what;
