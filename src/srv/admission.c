@@ -202,6 +202,10 @@ waits_turn(const struct limits_worker *lw, const struct limits_ticket *t,
 	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > 1);
 }
 
+/* Connections a reader may have open at once without the ones beyond
+ * being paced: a page and a few more things (limits_conn_paced()). */
+#define READER_CONNS 4
+
 /* t's request would most likely be refused, after a handshake the loop
  * has no time for: it is refused before it, and its address held off. */
 static void
@@ -329,10 +333,6 @@ limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t)
 	t->opened = false;
 }
 
-/* Connections a reader may have open at once without the ones beyond
- * being paced: a page and a few more things (limits_conn_paced()). */
-#define READER_CONNS 4
-
 void
 limits_conn_no_hello(struct limits_worker *lw)
 {
@@ -386,7 +386,10 @@ limits_admit(const struct limits *l, struct limits_worker *lw,
 		    ? shed_admit_heavy(&lw->shed, size_known ? size : 0, now)
 		    : shed_admit(&lw->shed, t->prio));
 	ratelimit_note(lw->rl, &t->key, now, (int)t->prio, admitted);
-	if (t->paced && admitted && t->prio == PRIO_PAGE)
+	/* Not a crawler's: its connections beyond a reader's stay paced. */
+	if (t->paced && admitted && t->prio == PRIO_PAGE &&
+	    (!t->tracked ||
+		ratelimit_conns_of(lw->rl, &t->key) <= READER_CONNS))
 		shed_turn_refund(&lw->shed);
 	t->paced = false;
 	if (rv == RATE_DENY) {

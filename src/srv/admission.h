@@ -209,8 +209,10 @@ void limits_conn_paced_turn(struct limits_worker *lw, struct limits_ticket *t);
  * for a client that keeps asking for heavy things while the server is
  * overloaded: ratelimit_shed()). A page admitted on a connection whose
  * handshake took the pacing's credit gives that credit back
- * (shed_turn_refund()): the pacing holds back what turns out not to be
- * pages (a flood of new clients asking for images), not new readers.
+ * (shed_turn_refund()), unless its address has more than four connections
+ * open (a crawler's): the pacing holds back what turns out not to be a
+ * reader's pages (a flood of new clients asking for images, a crawler's
+ * many connections), not new readers.
  */
 enum limits_verdict limits_admit(const struct limits *l,
     struct limits_worker *lw, struct limits_ticket *t, const char *path,

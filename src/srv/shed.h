@@ -39,8 +39,8 @@
  * handshake: a 1 MB image costs the loop as much as a dozen handshakes,
  * and images let in again all at once when an overload ends would make
  * the next one. While the CPU has no headroom for heavy work (below), the
- * rate does not rise; a turn that brings a page gives its credit back
- * (shed_turn_refund()), so that new readers are not held to it.
+ * rate does not rise; a turn that brings a reader's page gives its credit
+ * back (shed_turn_refund()), so that new readers are not held to it.
  *
  * Lateness shows an overload once requests queue, that is once pages
  * already wait. CPU headroom shows it before, as in Netflix's CPU-based

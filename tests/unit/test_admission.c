@@ -519,18 +519,21 @@ cpu_busy(struct limits_fixture *f, double *t)
 
 /* Short of CPU headroom, a client whose last request was heavy is closed
  * on accept, before any TLS work, and a new client waits its turn, paced;
- * the credit of a turn that brought a page is given back, that of one
- * that brought an image refused (for the CPU) is not. */
+ * the credit of a turn that brought a reader's page is given back, that
+ * of one that brought an image refused (for the CPU), or a crawler's
+ * page, is not. */
 static void
 test_cpu_headroom(void **state)
 {
 	struct limits_fixture f;
-	struct limits_ticket t, fresh, crawler;
-	struct sockaddr_in images = limits_fixture_addr("192.0.2.12"),
+	struct limits_ticket t, fresh, crawler, conns[5];
+	struct sockaddr_in many = limits_fixture_addr("192.0.2.16"),
+			   images = limits_fixture_addr("192.0.2.12"),
 			   newcomer = limits_fixture_addr("192.0.2.14"),
 			   stranger = limits_fixture_addr("192.0.2.15");
 	unsigned retry = 0;
 	double now = 1, credit;
+	int i;
 
 	(void)state;
 	limits_fixture_init(&f);
@@ -563,6 +566,20 @@ test_cpu_headroom(void **state)
 	assert_true(f.w.shed.turn_credit == credit - 1);
 	assert_int_equal(f.w.shed.refused_why[SHED_WHY_CPU], 1ul);
 	limits_conn_close(f.l, &f.w, &crawler, now);
+	/* A client with five connections open is a crawler, not a reader:
+	 * its page does not give the credit back. */
+	for (i = 0; i < 5; i++)
+		assert_int_equal(
+		    limits_fixture_open(&f, &many, now, &conns[i]), 0);
+	credit = f.w.shed.turn_credit;
+	limits_conn_paced_turn(&f.w, &conns[4]);
+	assert_int_equal(
+	    limits_fixture_admit(&f, &conns[4], "/", 10, now, &retry),
+	    LIMITS_ADMIT);
+	assert_true(f.w.shed.turn_credit == credit - 1);
+	limits_done(&f.w, &conns[4], true, now);
+	for (i = 0; i < 5; i++)
+		limits_conn_close(f.l, &f.w, &conns[i], now);
 	limits_fixture_finish(&f);
 }
 
