@@ -121,7 +121,7 @@ suspect(const struct limits *l, struct limits_worker *lw,
 		    PRIO_HEAVY);
 }
 
-/* t's connection is refusable while overloaded, but its client is over
+/* t's connection is refusable while the server sheds, but its client is over
  * budget and not told so yet: it is the one let through to be told (44),
  * its handshake after others'. */
 static bool
@@ -185,8 +185,9 @@ hold(struct limits_worker *lw, const struct addr_key *key, double until)
 	}
 }
 
-/* Whether t's handshake comes after the readers' (conn.c). While
- * overloaded, readers it served come first, unknown clients after them.
+/* Whether t's handshake comes after the readers' (conn.c). While the
+ * server sheds (overloaded, or short of CPU headroom), readers it served
+ * come first, unknown clients after them.
  * Not always: the loop's delay is measured at the readers' priority, so a
  * queue of new clients behind them would not show, and a known client
  * flooding a server without limits would starve every new one. A client's

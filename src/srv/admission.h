@@ -7,7 +7,7 @@
  *     caps, and clients refused with 44 (over budget, or a heavy or
  *     over-budget request shed) whose wait is not over (refused: close
  *     at once, before any TLS work); those, and clients refused on
- *     accept while overloaded, are also held off before the accept
+ *     accept while the server sheds, are also held off before the accept
  *     (limits_held_update(): a socket filter drops their connection
  *     attempts in the kernel, at no cost to the event loop);
  *   - when a handshake put after others' is about to start,
@@ -176,7 +176,8 @@ void limits_conn_gone(struct limits_worker *lw, struct limits_ticket *t);
 
 /* Whether the turn of t's queued connection (t->suspect) is paced by the
  * loop's lateness (shed_turn_ready()): its client would likely be refused
- * (as in limits_conn_open()), or is not known while overloaded, or has
+ * (as in limits_conn_open()), or is not known while the server sheds
+ * (overloaded, or short of CPU headroom: shed_shedding()), or has
  * more than four connections open (a crawler's, not a reader's). A known
  * reader's second connection is not paced: it waits for the loop only
  * (one a probe while overloaded), so that a reader is not held up when the
