@@ -170,19 +170,10 @@ on_flush(evutil_socket_t fd, short what, void *arg)
 /* Callbacks a loop runs before it polls again (new_base()). */
 #define DISPATCH_MAX 8
 
-double
-worker_now(void)
-{
-	struct timespec now;
-
-	clock_gettime(CLOCK_MONOTONIC, &now);
-	return (double)now.tv_sec + (double)now.tv_nsec / 1e9;
-}
-
-/* The CPU time of clock (the calling thread's, the process's), in
- * seconds. */
+/* The time of clock, in seconds: the monotonic clock, or the CPU time
+ * of the calling thread or of the process. */
 static double
-cpu_seconds(clockid_t clock)
+clock_seconds(clockid_t clock)
 {
 	struct timespec t;
 
@@ -191,12 +182,18 @@ cpu_seconds(clockid_t clock)
 	return (double)t.tv_sec + (double)t.tv_nsec / 1e9;
 }
 
+double
+worker_now(void)
+{
+	return clock_seconds(CLOCK_MONOTONIC);
+}
+
 /* From the loop's own thread only. */
 static void
 sample_cpu(struct worker *w, double now)
 {
-	shed_cpu(&w->lw.shed, cpu_seconds(CLOCK_THREAD_CPUTIME_ID),
-	    cpu_seconds(CLOCK_PROCESS_CPUTIME_ID), now);
+	shed_cpu(&w->lw.shed, clock_seconds(CLOCK_THREAD_CPUTIME_ID),
+	    clock_seconds(CLOCK_PROCESS_CPUTIME_ID), now);
 }
 
 /* The addresses the admission holds off (admission.h) go into a socket
