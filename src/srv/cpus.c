@@ -1,6 +1,7 @@
 #include "cpus.h"
 
 #include <errno.h>
+#include <math.h>
 #include <sched.h>
 #include <stdlib.h>
 #include <string.h>
@@ -259,4 +260,14 @@ cpus_available(const char **how)
 	free(self);
 	free(mi);
 	return best > CPUS_LEAST ? best : CPUS_LEAST;
+}
+
+size_t
+cpus_workers(double cpus)
+{
+	/* A hair under a whole CPU is that CPU: a quota's period may not
+	 * divide its quota exactly. */
+	double n = ceil(cpus - 0.001);
+
+	return n >= 1 ? (size_t)n : 1;
 }

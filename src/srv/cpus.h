@@ -35,4 +35,8 @@ int cpus_cgroup_dir(const char *self_cgroup, const char *mountinfo, char *dir,
  * (a static text) says what set it: "affinity" or "cgroup quota". */
 double cpus_available(const char **how);
 
+/* The event loops worth running on that many CPUs: one per CPU, a part of
+ * one counting as one (a quota of 0.25 CPU: 1; of 1.5: 2). */
+size_t cpus_workers(double cpus);
+
 #endif

@@ -675,15 +675,19 @@ enter_sandbox(const struct server_conf *conf)
 }
 
 /* The CPU the server may use: what the load shedding weighs the loops'
- * CPU time against (shed.h). */
+ * CPU time against (shed.h); allowed, as how says, unless limits.cpus
+ * says otherwise. */
 static void
-find_cpus(struct limits_conf *c, size_t n_workers)
+set_cpus(
+    struct limits_conf *c, double allowed, const char *how, size_t n_workers)
 {
-	const char *how = "limits.cpus";
-
-	c->shed.cpus = c->cpus > 0 ? c->cpus : cpus_available(&how);
-	log_info(
-	    "CPU: %.3g (%s) for %zu workers", c->shed.cpus, how, n_workers);
+	if (c->cpus > 0) {
+		allowed = c->cpus;
+		how = "limits.cpus";
+	}
+	c->shed.cpus = allowed;
+	log_info("CPU: %.3g (%s) for %zu worker%s", allowed, how, n_workers,
+	    n_workers == 1 ? "" : "s");
 }
 
 int
@@ -694,23 +698,23 @@ server_run(struct server_conf *conf, const char *ready_file,
 	struct gen *g = NULL;
 	sigset_t set;
 	char err[1024];
+	const char *cpus_how;
+	double cpus;
 	size_t i, started = 0;
-	long cpus;
 	int sig, rc = 1;
 
 	memset(&s, 0, sizeof(s));
 	signal(SIGPIPE, SIG_IGN);
-	cpus = sysconf(_SC_NPROCESSORS_ONLN);
-	s.n_workers = conf->workers > 0 ? (size_t)conf->workers
-	    : cpus > 0                  ? (size_t)cpus
-					: 1;
+	cpus = cpus_available(&cpus_how);
+	s.n_workers =
+	    conf->workers > 0 ? (size_t)conf->workers : cpus_workers(cpus);
 	if (bind_all(&s, conf, err, sizeof(err)) == -1) {
 		log_warnx("%s", err);
 		server_conf_free(conf);
 		goto out;
 	}
 	fix_public_port(&s, conf);
-	find_cpus(&conf->limits, s.n_workers);
+	set_cpus(&conf->limits, cpus, cpus_how, s.n_workers);
 	/* Limits are kept for the life of the process: the per-address
 	 * budgets must survive a reload. */
 	s.limits = limits_new(&conf->limits);
@@ -745,8 +749,9 @@ server_run(struct server_conf *conf, const char *ready_file,
 			log_warnx("cannot start worker thread");
 			goto stop;
 		}
-	log_info("serving Gemini on port %d, Gopher on port %d, %zu workers",
-	    s.gemini_port, s.gopher_port, s.n_workers);
+	log_info("serving Gemini on port %d, Gopher on port %d, %zu worker%s",
+	    s.gemini_port, s.gopher_port, s.n_workers,
+	    s.n_workers == 1 ? "" : "s");
 	rc = 0;
 	for (;;) {
 		if (sigwait(&set, &sig) != 0)

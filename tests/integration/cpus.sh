@@ -8,12 +8,13 @@
 mkdir -p "$TMP/pub" "$TMP/certs"
 printf '# CPU capsule\n' >"$TMP/pub/index.gmi"
 make_cert "$TMP/certs"
-# config EXTRA: two workers, and the limits section EXTRA
+# config EXTRA [WORKERS]: WORKERS workers (default 2), and the limits
+# section EXTRA
 config() {
 	loopback_config <<EOF
   certs: certs
   access_log: ""
-  workers: 2
+  workers: ${2:-2}
 $1
 EOF
 }
@@ -37,6 +38,11 @@ config ""
 serve_with "$TMP/one-cpu"
 expect_eq "one CPU allowed" \
 	"canyon: CPU: 1 (affinity) for 2 workers" "$(cpu_line)"
+
+config "" 0
+serve_with "$TMP/one-cpu"
+expect_eq "workers: 0 and one CPU allowed: one event loop" \
+	"canyon: CPU: 1 (affinity) for 1 worker" "$(cpu_line)"
 
 config "limits:
   cpus: 0.5"
@@ -64,8 +70,12 @@ printf '#!/bin/sh\necho $$ >"%s/cgroup.procs" && exec "%s" "$@"\n' "$CG" "$CANYO
 chmod +x "$TMP/quota"
 config ""
 serve_with "$TMP/quota"
-rmdir "$CG"
 expect_eq "in a cgroup with a quarter of a CPU: its quota" \
 	"canyon: CPU: 0.25 (cgroup quota) for 2 workers" "$(cpu_line)"
+config "" 0
+serve_with "$TMP/quota"
+expect_eq "workers: 0 and a quarter of a CPU: one event loop" \
+	"canyon: CPU: 0.25 (cgroup quota) for 1 worker" "$(cpu_line)"
+rmdir "$CG"
 expect_eq "no error output" "" "$(stderr_problems "$TMP/err")"
 exit 0

@@ -145,6 +145,20 @@ test_available(void **state)
 	assert_non_null(how);
 }
 
+/* One loop per CPU, a part of one counting as one. */
+static void
+test_workers(void **state)
+{
+	(void)state;
+	assert_int_equal(cpus_workers(0.01), 1);
+	assert_int_equal(cpus_workers(0.25), 1);
+	assert_int_equal(cpus_workers(1), 1);
+	assert_int_equal(cpus_workers(0.9999), 1);
+	assert_int_equal(cpus_workers(1.5), 2);
+	assert_int_equal(cpus_workers(2), 2);
+	assert_int_equal(cpus_workers(7.2), 8);
+}
+
 int
 main(void)
 {
@@ -156,6 +170,7 @@ main(void)
 	    cmocka_unit_test(test_dir_bound),
 	    cmocka_unit_test(test_dir_none),
 	    cmocka_unit_test(test_available),
+	    cmocka_unit_test(test_workers),
 	};
 
 	return cmocka_run_group_tests(tests, NULL, NULL);
