@@ -254,6 +254,13 @@ printf 'gemini://localhost/\n' | timeout 10 "$GEMREQ" -p "$PORT" >"$TMP/out" 2>"
 took=$(($(date +%s) - start))
 check "LF without CR gets no answer" test ! -s "$TMP/out"
 check "an unfinished request is closed at the timeout ($took s)" test "$took" -ge 1 -a "$took" -le 6
+# 50 clients that finish their handshakes together, then send their
+# request a byte a second, never its end: all closed by the same timeout.
+"$TOOLS/../bench/trickle" -n 50 -t 10 -s 127.0.5.1/25 --tls localhost \
+    127.0.0.1 "$PORT" >"$TMP/trickle.out"
+expect_match "50 requests trickling after the handshake: all closed at the timeout" \
+    '^opened 50 closed_by_server 50 still_open 0 lifetime_s min [12]\.[0-9] median 2\.[0-9] max [23]\.[0-9] opening_s [01]\.' \
+    "$(cat "$TMP/trickle.out")"
 
 req gemini://localhost/big.bin -R
 req gemini://localhost/
