@@ -1,7 +1,6 @@
 #include "admission.h"
 
 #include <limits.h>
-#include <math.h>
 #include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -105,20 +104,38 @@ total_take(struct limits *l)
 	return true;
 }
 
-/* Whether t's request will most likely be refused: its address is over
- * budget or was told to wait (ratelimit_suspect()), or its last request was
- * heavy, lately enough that it is likely to ask the same again (within
- * max_retry_after seconds). A last request over budget says nothing more:
- * whether the client still is over its budget is known, and once back
- * within it, it is a reader like any other. */
+/* What the address table knows of t's address at time now, in one
+ * lookup; nothing (cls -1) when t is not tracked. */
+static struct rate_view
+look(const struct limits_worker *lw, const struct limits_ticket *t, double now)
+{
+	struct rate_view v = {.cls = -1};
+
+	if (t->tracked)
+		ratelimit_view(lw->rl, &t->key, now, &v);
+	return v;
+}
+
+/* Whether the client viewed in v will most likely be refused: its address
+ * is over budget or was told to wait (ratelimit_suspect()), or its last
+ * request was heavy, lately enough that it is likely to ask the same
+ * again (within max_retry_after seconds). A last request over budget says
+ * nothing more: whether the client still is over its budget is known, and
+ * once back within it, it is a reader like any other. */
+static bool
+likely_refused(const struct limits *l, const struct rate_view *v, double now)
+{
+	return v->suspect ||
+	    (v->cls == PRIO_HEAVY && now - v->noted <= l->conf.shed.max_retry);
+}
+
 static bool
 suspect(const struct limits *l, struct limits_worker *lw,
     const struct limits_ticket *t, double now)
 {
-	return t->tracked &&
-	    (ratelimit_suspect(lw->rl, &t->key, now) ||
-		ratelimit_class(lw->rl, &t->key, now, l->conf.shed.max_retry) ==
-		    PRIO_HEAVY);
+	struct rate_view v = look(lw, t, now);
+
+	return likely_refused(l, &v, now);
 }
 
 /* t's connection is refusable while the server sheds, but its client is over
@@ -150,8 +167,7 @@ static bool
 unknown(
     const struct limits_worker *lw, const struct limits_ticket *t, double now)
 {
-	return !t->tracked ||
-	    ratelimit_class(lw->rl, &t->key, now, HUGE_VAL) < 0;
+	return look(lw, t, now).cls < 0;
 }
 
 /* t's connection is refused on accept: count it as the class of its
@@ -344,9 +360,11 @@ bool
 limits_conn_paced(const struct limits *l, struct limits_worker *lw,
     const struct limits_ticket *t, double now)
 {
-	return suspect(l, lw, t, now) ||
-	    (shed_shedding(&lw->shed) && unknown(lw, t, now)) ||
-	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > READER_CONNS);
+	/* Asked of every queued connection a turn passes over: one lookup. */
+	struct rate_view v = look(lw, t, now);
+
+	return likely_refused(l, &v, now) ||
+	    (shed_shedding(&lw->shed) && v.cls < 0) || v.conns > READER_CONNS;
 }
 
 int

@@ -312,19 +312,39 @@ ratelimit_conn_close(
 		e->conns--;
 }
 
+static bool
+entry_suspect(const struct ratelimit *rl, const struct rl_entry *e, double now)
+{
+	double tokens = e->tokens;
+
+	if (now > e->refilled)
+		tokens += (now - e->refilled) * rl->conf.rate;
+	return tokens < 1 || now < e->shed_until;
+}
+
 bool
 ratelimit_suspect(
     const struct ratelimit *rl, const struct addr_key *k, double now)
 {
 	const struct rl_entry *e = rl_find(rl, k);
-	double tokens;
 
-	if (e == NULL)
-		return false;
-	tokens = e->tokens;
-	if (now > e->refilled)
-		tokens += (now - e->refilled) * rl->conf.rate;
-	return tokens < 1 || now < e->shed_until;
+	return e != NULL && entry_suspect(rl, e, now);
+}
+
+void
+ratelimit_view(const struct ratelimit *rl, const struct addr_key *k, double now,
+    struct rate_view *v)
+{
+	const struct rl_entry *e = rl_find(rl, k);
+
+	if (e == NULL) {
+		*v = (struct rate_view){.cls = -1};
+		return;
+	}
+	*v = (struct rate_view){.suspect = entry_suspect(rl, e, now),
+	    .cls = e->cls,
+	    .noted = e->noted,
+	    .conns = e->conns};
 }
 
 bool

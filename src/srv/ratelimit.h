@@ -139,6 +139,19 @@ bool ratelimit_suspect(
 bool ratelimit_tell(struct ratelimit *rl, const struct addr_key *k, double now);
 void ratelimit_tell_end(struct ratelimit *rl, const struct addr_key *k);
 
+/* What the table knows of one address, read in one lookup: for decisions
+ * that ask several of the questions above at once. */
+struct rate_view {
+	bool suspect; /* ratelimit_suspect() */
+	int cls; /* class of its last request, -1 when none or unknown */
+	double noted; /* ... and when that request came */
+	unsigned conns; /* its open connections */
+};
+/* k's view at time now; an address not in the table has cls -1 and the
+ * rest 0. */
+void ratelimit_view(const struct ratelimit *rl, const struct addr_key *k,
+    double now, struct rate_view *v);
+
 /* Open connections in total, and from k (0 when k is not tracked). */
 unsigned ratelimit_conns(const struct ratelimit *rl);
 unsigned ratelimit_conns_of(

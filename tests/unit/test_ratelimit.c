@@ -271,6 +271,45 @@ test_class(void **state)
 	ratelimit_free(rl);
 }
 
+/* One lookup answers what ratelimit_suspect(), ratelimit_class() and
+ * ratelimit_conns_of() would. */
+static void
+test_view(void **state)
+{
+	struct ratelimit_conf c = conf(1, 2);
+	struct ratelimit *rl = ratelimit_new(&c);
+	struct addr_key k = v4("192.0.2.11"), other = v4("192.0.2.12");
+	struct rate_view v;
+	bool tracked;
+
+	(void)state;
+	ratelimit_view(rl, &other, 100.0, &v);
+	assert_false(v.suspect);
+	assert_int_equal(v.cls, -1);
+	assert_int_equal(v.conns, 0u);
+	assert_int_equal(ratelimit_conn_open(rl, &k, 100.0, &tracked), 0);
+	assert_true(tracked);
+	ratelimit_view(rl, &k, 100.0, &v);
+	assert_int_equal(v.cls, -1);
+	assert_int_equal(v.conns, 1u);
+	assert_int_equal(ratelimit_request(rl, &k, 100.0, NULL), RATE_OK);
+	assert_int_equal(ratelimit_request(rl, &k, 100.0, NULL), RATE_OK);
+	ratelimit_note(rl, &k, 100.5, 2, true);
+	ratelimit_view(rl, &k, 100.5, &v);
+	assert_true(v.suspect);
+	assert_true(ratelimit_suspect(rl, &k, 100.5));
+	assert_int_equal(v.cls, 2);
+	assert_float_equal(v.noted, 100.5, 1e-9);
+	/* A token back a second later: no longer suspect. */
+	ratelimit_view(rl, &k, 101.5, &v);
+	assert_false(v.suspect);
+	assert_false(ratelimit_suspect(rl, &k, 101.5));
+	ratelimit_conn_close(rl, &k, tracked);
+	ratelimit_view(rl, &k, 101.5, &v);
+	assert_int_equal(v.conns, 0u);
+	ratelimit_free(rl);
+}
+
 static void
 test_conn_caps(void **state)
 {
@@ -357,6 +396,7 @@ main(void)
 	    cmocka_unit_test(test_shed_twice),
 	    cmocka_unit_test(test_backoff),
 	    cmocka_unit_test(test_class),
+	    cmocka_unit_test(test_view),
 	    cmocka_unit_test(test_tell),
 	    cmocka_unit_test(test_conn_caps),
 	    cmocka_unit_test(test_eviction),
