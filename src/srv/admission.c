@@ -215,8 +215,10 @@ static bool
 waits_turn(const struct limits_worker *lw, const struct limits_ticket *t,
     bool refusable, double now)
 {
-	return refusable || (shed_shedding(&lw->shed) && unknown(lw, t, now)) ||
-	    (t->tracked && ratelimit_conns_of(lw->rl, &t->key) > 1);
+	struct rate_view v = look(lw, t, now);
+
+	return refusable || (shed_shedding(&lw->shed) && v.cls < 0) ||
+	    v.conns > 1;
 }
 
 /* Connections a reader may have open at once without the ones beyond
